@@ -1,0 +1,88 @@
+/*
+ * store.h - tcpscope's SQLite store: captures, connections, transitions,
+ * events and (optionally) segments. The schema is documented in
+ * tcpscope-db(5) and versioned with PRAGMA user_version.
+ *
+ * Errors: every function that can fail returns 0 on success or a negative
+ * STORE_E* value, and writes a one-line message into the store (see
+ * store_errmsg()). Nothing committed earlier is lost on failure.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../tcpcore/tcpcore.h"
+
+struct sqlite3;
+struct store;
+
+#define STORE_EOPEN (-1)    /* cannot open or create the database */
+#define STORE_EVERSION (-2) /* schema version newer than this tool */
+#define STORE_EIO (-3)      /* disk full, read-only, locked, corrupt... */
+#define STORE_EDUP (-4)     /* capture already imported (same hash) */
+#define STORE_ECORRUPT (-5) /* not a tcpscope database */
+
+#define STORE_RDONLY 0x1    /* open read-only (query, flows, tui) */
+#define STORE_CREATE 0x2    /* create the file and schema when missing */
+#define STORE_MEMORY 0x4    /* an in-memory database; path ignored */
+#define STORE_SEGMENTS 0x8  /* also store every segment */
+
+/* Where the default database is: $TCPSCOPE_DB or "tcpscope.db". */
+const char *store_default_path(void);
+
+/* Opens (and with STORE_CREATE creates or migrates) a database. On success
+ * *out is a store the caller frees with store_close(). On failure *out is
+ * NULL and err (if not NULL) holds a one-line message. */
+int store_open(const char *path, int flags, struct store **out, char *err,
+	       size_t errlen);
+void store_close(struct store *st);
+
+/* The last error message; "" when none. Owned by the store. */
+const char *store_errmsg(const struct store *st);
+
+/* The underlying handle, for read queries by the reports and the TUI. */
+struct sqlite3 *store_db(struct store *st);
+
+/* What is known about a capture when its import starts. */
+struct store_capture {
+	const char *path;      /* as given; "-" for stdin, iface for live */
+	int64_t size;          /* bytes; -1 unknown */
+	const char *sha256;    /* hex; NULL for stdin/live */
+	const char *linktypes; /* e.g. "EN10MB,LINUX_SLL2" */
+	int snaplen;
+	int live;
+};
+
+/* Begins importing a capture, in one long transaction. Returns STORE_EDUP
+ * if a complete capture with the same hash exists and replace is 0; with
+ * replace the old capture goes in the same transaction. An incomplete
+ * earlier import of the same hash is always replaced. *capture_id gets the
+ * new row id. */
+int store_capture_begin(struct store *st, const struct store_capture *cap,
+			int replace, int64_t *capture_id);
+
+/* Records one tracker event of the capture being imported. Events must come
+ * in the order the tracker produced them. seg is the segment just fed (for
+ * TC_EV_SEGMENT rows with STORE_SEGMENTS), or NULL. */
+int store_event(struct store *st, const struct tc_event *ev,
+		const struct tc_segment *seg);
+
+/* Final figures of the capture, as `tcpscope read` prints them. */
+struct store_capture_stats {
+	uint64_t packets, tcp_segments, non_tcp, fragments, malformed;
+	uint64_t kernel_drops;
+	int64_t first_ts, last_ts; /* ns; 0 when no packet */
+	const char *reasons;       /* "name=count,name=count" */
+	const char *error;         /* NULL, or why the read stopped early */
+};
+
+/* Commits rows written so far without ending the import (live capture and
+ * large files call this now and then, so readers see progress). */
+int store_checkpoint(struct store *st);
+
+/* Ends the import: writes the statistics, marks it complete, commits. */
+int store_capture_end(struct store *st, const struct store_capture_stats *s);
+
+#endif /* STORE_H */

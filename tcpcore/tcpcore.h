@@ -1,0 +1,351 @@
+/*
+ * tcpcore.h - the whole interface of tcpcore, the passive dual-endpoint TCP
+ * tracker.
+ *
+ * tcpcore is a pure library: decoded segments in, events out. It does no I/O,
+ * keeps no globals and never reads a clock: time arrives with each segment.
+ *
+ * Use:
+ *
+ *   struct tc_config cfg;
+ *   tc_config_default(&cfg);
+ *   struct tc_tracker *tr = tc_tracker_new(&cfg);   // NULL: out of memory
+ *   for each decoded segment s:
+ *       tc_feed(tr, &s);                            // -1: out of memory
+ *       while (tc_next_event(tr, &ev)) handle(&ev);
+ *   tc_finish(tr);                                  // end of input
+ *   while (tc_next_event(tr, &ev)) handle(&ev);
+ *   tc_tracker_free(tr);
+ *
+ * Ownership: the tracker owns every connection. A `const struct tc_conn *`
+ * handed out in an event or by tc_conn_get() stays valid until the next call
+ * of tc_feed(), tc_finish() or tc_tracker_free() on the same tracker. Nothing
+ * in a segment is kept by pointer after tc_feed() returns.
+ */
+#ifndef TCPCORE_H
+#define TCPCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Names generated from one list each (X-macros) ---------------------- */
+
+/* Endpoint states of RFC 9293 section 3.3.2, plus UNKNOWN for a side never
+ * observed. The spelling column is the RFC's. */
+#define TC_STATES(X)                                                          \
+	X(UNKNOWN, "UNKNOWN")                                                 \
+	X(CLOSED, "CLOSED")                                                   \
+	X(LISTEN, "LISTEN")                                                   \
+	X(SYN_SENT, "SYN-SENT")                                               \
+	X(SYN_RECEIVED, "SYN-RECEIVED")                                       \
+	X(ESTABLISHED, "ESTABLISHED")                                         \
+	X(FIN_WAIT_1, "FIN-WAIT-1")                                           \
+	X(FIN_WAIT_2, "FIN-WAIT-2")                                           \
+	X(CLOSE_WAIT, "CLOSE-WAIT")                                           \
+	X(CLOSING, "CLOSING")                                                 \
+	X(LAST_ACK, "LAST-ACK")                                               \
+	X(TIME_WAIT, "TIME-WAIT")
+
+enum tc_state {
+#define TC_X(id, name) TC_ST_##id,
+	TC_STATES(TC_X)
+#undef TC_X
+	TC_ST__COUNT
+};
+
+/* Per-segment labels (inference and anomalies). The name column is the
+ * stable spelling used in the database and in JSON. */
+#define TC_LABELS(X)                                                          \
+	X(RETRANSMISSION, "retransmission")                                   \
+	X(FAST_RETRANSMISSION, "fast-retransmission")                         \
+	X(SPURIOUS_RETRANSMISSION, "spurious-retransmission")                 \
+	X(OUT_OF_ORDER, "out-of-order")                                       \
+	X(PREV_NOT_CAPTURED, "previous-segment-not-captured")                 \
+	X(ACKED_UNSEEN, "acked-unseen")                                       \
+	X(DUP_ACK, "dup-ack")                                                 \
+	X(ZERO_WINDOW, "zero-window")                                         \
+	X(ZERO_WINDOW_PROBE, "zero-window-probe")                             \
+	X(ZERO_WINDOW_PROBE_ACK, "zero-window-probe-ack")                     \
+	X(WINDOW_FULL, "window-full")                                         \
+	X(WINDOW_UPDATE, "window-update")                                     \
+	X(KEEPALIVE, "keep-alive")                                            \
+	X(KEEPALIVE_ACK, "keep-alive-ack")                                    \
+	X(SYN_RETRANSMISSION, "syn-retransmission")                           \
+	X(SYNACK_RETRANSMISSION, "synack-retransmission")                     \
+	X(FIN_RETRANSMISSION, "fin-retransmission")                           \
+	X(CAPTURE_DUPLICATE, "capture-duplicate")                             \
+	X(OVERSIZED_SEGMENT, "oversized-segment")                             \
+	X(BAD_CHECKSUM, "bad-checksum")                                       \
+	X(RST_OUT_OF_WINDOW, "rst-out-of-window")                             \
+	X(RST_CHALLENGE, "rst-in-window-not-exact")                           \
+	X(DATA_AFTER_FIN, "data-after-fin")                                   \
+	X(DATA_AFTER_RST, "data-after-rst")                                   \
+	X(SEGMENT_AFTER_CLOSE, "segment-after-close")                         \
+	X(DATA_ON_SYN, "data-on-syn")                                         \
+	X(BAD_FLAGS, "bad-flags")                                             \
+	X(WSCALE_TOO_BIG, "wscale-too-big")                                   \
+	X(WSCALE_UNKNOWN, "wscale-unknown")                                   \
+	X(SACK, "sack")                                                       \
+	X(DSACK, "dsack")                                                     \
+	X(TIME_WENT_BACK, "time-went-back")
+
+enum tc_label {
+#define TC_X(id, name) TC_LB_##id,
+	TC_LABELS(TC_X)
+#undef TC_X
+	TC_LB__COUNT
+};
+
+/* ---- The decoded segment: what the decoder hands the tracker ------------ */
+
+#define TC_FIN 0x001u
+#define TC_SYN 0x002u
+#define TC_RST 0x004u
+#define TC_PSH 0x008u
+#define TC_ACK 0x010u
+#define TC_URG 0x020u
+#define TC_ECE 0x040u
+#define TC_CWR 0x080u
+#define TC_AE 0x100u /* former NS bit */
+
+/* Bits of tc_options.present. */
+#define TC_OPT_MSS 0x0001u
+#define TC_OPT_WSCALE 0x0002u
+#define TC_OPT_SACK_PERM 0x0004u
+#define TC_OPT_SACK 0x0008u
+#define TC_OPT_TS 0x0010u
+#define TC_OPT_TFO 0x0020u     /* Fast Open cookie or cookie request */
+#define TC_OPT_MPTCP 0x0040u
+#define TC_OPT_UNKNOWN 0x0080u /* an option kind we do not know */
+#define TC_OPT_MALFORMED 0x0100u /* option list stopped early */
+#define TC_OPT_MD5 0x0200u
+#define TC_OPT_AO 0x0400u
+
+#define TC_MAX_SACK 4
+
+struct tc_options {
+	uint32_t present;
+	uint16_t mss;
+	uint8_t wscale;       /* as sent (may exceed 14) */
+	uint8_t nsack;        /* SACK blocks in sack[] */
+	uint32_t sack[TC_MAX_SACK][2]; /* left edge, right edge */
+	uint32_t tsval, tsecr;
+	uint8_t tfo_cookie_len; /* 0 with TC_OPT_TFO: a cookie request */
+};
+
+struct tc_addr {
+	uint8_t family; /* 4 or 6 */
+	uint8_t a[16];  /* IPv4 in the first 4 bytes */
+};
+
+enum tc_csum { TC_CSUM_UNCHECKED = 0, TC_CSUM_OK, TC_CSUM_BAD };
+
+struct tc_segment {
+	int64_t ts_ns;      /* capture timestamp, ns since the epoch */
+	uint64_t pkt;       /* packet number in its capture, from 1 */
+	uint32_t capture;   /* which input (caller's numbering) */
+	uint32_t iface;     /* pcapng interface; not part of the identity */
+	uint16_t vlan[2];   /* outer, inner; 0 = none */
+	struct tc_addr src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t flags;     /* TC_FIN ... TC_AE */
+	uint16_t window;    /* raw, unscaled */
+	uint16_t urgent;
+	struct tc_options opt;
+	uint32_t payload_len;    /* on the wire, from the IP length */
+	uint32_t payload_caplen; /* captured; <= payload_len */
+	uint16_t ip_id;          /* IPv4 ID; 0 for IPv6 */
+	uint8_t ttl;             /* TTL or hop limit */
+	uint8_t csum;            /* enum tc_csum */
+	uint32_t payload_hash;   /* hash of the captured payload, 0 if none */
+};
+
+/* ---- Configuration ------------------------------------------------------ */
+
+struct tc_config {
+	size_t max_conns;         /* flow table size; oldest idle evicted */
+	int64_t idle_timeout_ns;  /* 0: never expire idle connections */
+	int64_t msl_ns;           /* TIME-WAIT lasts 2*msl */
+	int ignore_vlan;          /* VLAN ids not part of the identity */
+	uint32_t max_events;      /* queue bound between drains */
+};
+
+#define TC_DEFAULT_MAX_CONNS 1000000u
+#define TC_DEFAULT_IDLE_TIMEOUT_NS 0
+#define TC_DEFAULT_MSL_NS (60LL * 1000000000LL)
+
+/* Fills cfg with the defaults above. Cannot fail. */
+void tc_config_default(struct tc_config *cfg);
+
+/* ---- Connections -------------------------------------------------------- */
+
+enum tc_side { TC_CLIENT = 0, TC_SERVER = 1 };
+
+#define TC_CLOSES(X)                                                          \
+	X(OPEN, "open")                                                       \
+	X(FIN, "fin")                                                         \
+	X(RESET, "reset")                                                     \
+	X(REFUSED, "refused")                                                 \
+	X(UNANSWERED, "unanswered")                                           \
+	X(TIMEOUT, "timeout")
+
+enum tc_close {
+#define TC_X(id, name) TC_CLOSE_##id,
+	TC_CLOSES(TC_X)
+#undef TC_X
+	TC_CLOSE__COUNT
+};
+
+#define TC_HANDSHAKES(X)                                                      \
+	X(NONE, "none")                                                       \
+	X(THREEWAY, "3way")                                                   \
+	X(SIMULTANEOUS, "simultaneous-open")                                  \
+	X(TFO, "tfo")                                                         \
+	X(REFUSED, "refused")                                                 \
+	X(SYN_ONLY, "syn-only")
+
+enum tc_handshake {
+#define TC_X(id, name) TC_HS_##id,
+	TC_HANDSHAKES(TC_X)
+#undef TC_X
+	TC_HS__COUNT
+};
+
+/* Per-direction figures. "dir 0" is client to server. */
+struct tc_dir_stats {
+	uint64_t packets;
+	uint64_t payload_bytes;   /* distinct bytes, a retransmitted byte once */
+	uint64_t wire_bytes;      /* payload bytes including retransmissions */
+	uint64_t ip_bytes;        /* IP datagram lengths (Zeek's *_ip_bytes) */
+	uint64_t label[TC_LB__COUNT]; /* segments carrying each label */
+	uint64_t acked_unseen_bytes;  /* capture-loss estimate */
+	uint16_t mss;             /* 0: none seen */
+	int16_t wscale;           /* -1: unknown (no SYN seen) */
+	uint8_t sack_perm, ts_perm;
+	uint64_t win_min, win_max; /* scaled, bytes */
+	uint64_t max_inflight;
+	int64_t max_idle_ns;
+};
+
+struct tc_rtt {
+	/* All in ns; -1 where unknown. */
+	int64_t handshake;     /* SYN -> ACK of SYN-ACK at the capture point */
+	int64_t to_server;     /* SYN -> SYN-ACK leg */
+	int64_t to_client;     /* SYN-ACK -> ACK leg */
+	int64_t min, max, avg;
+	int64_t stddev;
+	uint64_t samples;
+};
+
+struct tc_transition {
+	int64_t ts_ns;
+	uint64_t pkt;
+	uint8_t side;      /* enum tc_side */
+	uint8_t from, to;  /* enum tc_state */
+	uint16_t rule;     /* id of the rule in tc_rules[] */
+};
+
+struct tc_conn {
+	uint64_t id;             /* 1, 2, ... per tracker */
+	uint32_t capture;        /* capture of the first segment */
+	uint16_t vlan[2];
+	struct tc_addr addr[2];  /* [TC_CLIENT], [TC_SERVER] */
+	uint16_t port[2];
+	int64_t first_ts, last_ts;
+	uint64_t first_pkt, last_pkt;
+	uint8_t state[2];        /* current (final) state of each side */
+	uint8_t observed[2];     /* did that side send anything */
+	const struct tc_transition *transitions;
+	size_t ntransitions;
+	uint8_t close;           /* enum tc_close; OPEN until finished */
+	uint8_t handshake;       /* enum tc_handshake */
+	uint8_t midstream;
+	uint8_t data_on_syn;
+	uint8_t finished;
+	uint8_t evicted;
+	char conn_state[8];      /* Zeek's: S0 S1 SF REJ ... OTH */
+	char history[48];        /* Zeek's history string */
+	struct tc_dir_stats dir[2];
+	struct tc_rtt rtt;
+};
+
+/* ---- Events ------------------------------------------------------------- */
+
+enum tc_event_type {
+	TC_EV_SEGMENT,    /* the fed segment was assigned to conn, dir */
+	TC_EV_OPEN,       /* a new connection began */
+	TC_EV_TRANSITION, /* one side changed state */
+	TC_EV_LABEL,      /* a segment label (inference or anomaly) */
+	TC_EV_CLOSE       /* a connection is finished; conn is final */
+};
+
+struct tc_event {
+	uint8_t type;         /* enum tc_event_type */
+	uint64_t conn_id;
+	const struct tc_conn *conn; /* valid until the next feed/finish */
+	int64_t ts_ns;
+	uint64_t pkt;
+	uint8_t dir;          /* 0 client->server, 1 server->client */
+	struct tc_transition tr;   /* TC_EV_TRANSITION */
+	uint16_t label;       /* TC_EV_LABEL: enum tc_label */
+	uint16_t reason;      /* TC_EV_LABEL: index into tc_reason_name() */
+	uint8_t revised;      /* TC_EV_LABEL: replaces an earlier label of pkt */
+	uint16_t old_label;   /* TC_EV_LABEL with revised */
+	uint32_t seq, ack, len, win; /* the segment's (relative-free) values */
+	uint64_t labels;      /* TC_EV_SEGMENT: bit per enum tc_label */
+};
+
+/* ---- The tracker -------------------------------------------------------- */
+
+struct tc_tracker;
+
+/* Returns a new tracker, or NULL when out of memory. The caller frees it
+ * with tc_tracker_free(). cfg is copied. */
+struct tc_tracker *tc_tracker_new(const struct tc_config *cfg);
+void tc_tracker_free(struct tc_tracker *tr);
+
+/* Feeds one segment. Returns 0, or -1 when out of memory (the tracker is
+ * unchanged and still valid). Odd traffic is never an error: it becomes a
+ * label event. */
+int tc_feed(struct tc_tracker *tr, const struct tc_segment *seg);
+
+/* Ends the input: every connection still tracked is finished (close "open",
+ * or TIME-WAIT held) and a TC_EV_CLOSE is queued for each. */
+void tc_finish(struct tc_tracker *tr);
+
+/* Takes the oldest queued event into *ev. Returns 1, or 0 when none. */
+int tc_next_event(struct tc_tracker *tr, struct tc_event *ev);
+
+/* Looks up a tracked (not yet finished) connection; NULL if none. */
+const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id);
+
+/* Counters of the tracker as a whole. */
+struct tc_stats {
+	uint64_t segments, conns, evicted, timed_out, active;
+};
+void tc_stats_get(const struct tc_tracker *tr, struct tc_stats *st);
+
+/* ---- The rule table (for `tcpscope states` and the manual) -------------- */
+
+struct tc_rule {
+	uint16_t id;
+	const char *name;     /* short stable name, e.g. "syn-sent" */
+	uint8_t side;         /* which side changes: sender or receiver */
+	uint8_t from, to;     /* enum tc_state */
+	const char *event;    /* what triggers it, in words */
+	const char *rfc;      /* RFC 9293 section, e.g. "3.10.7.3" */
+};
+
+extern const struct tc_rule tc_rules[];
+extern const size_t tc_nrules;
+
+/* ---- Names -------------------------------------------------------------- */
+
+const char *tc_state_name(unsigned s);      /* "SYN-SENT"; "?" if bad */
+const char *tc_label_name(unsigned l);      /* "retransmission" */
+const char *tc_close_name(unsigned c);
+const char *tc_handshake_name(unsigned h);
+const char *tc_reason_name(unsigned r);     /* why a label was given */
+
+#endif /* TCPCORE_H */

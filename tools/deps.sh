@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages the build and the tests need, only when one
+# is missing. Called by `make deps`, `make demo` and `make check`.
+set -u
+pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev sqlite3
+      tcpdump tmux mandoc iproute2 ethtool clang procps"
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null || { echo "deps: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	{ echo "deps: apt-get install$missing failed" >&2; exit 1; }
