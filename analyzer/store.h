@@ -6,6 +6,11 @@
  * Errors: every function that can fail returns 0 on success or a negative
  * STORE_E* value, and writes a one-line message into the store (see
  * store_errmsg()). Nothing committed earlier is lost on failure.
+ *
+ * Locks: every connection waits up to 10 s for a lock held by another
+ * process ($TCPSCOPE_BUSY_TIMEOUT milliseconds overrides), then fails with
+ * STORE_EIO ("database is locked"). The file is in WAL mode: readers see
+ * what is committed and never wait for a writer.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -32,9 +37,16 @@ struct store;
 /* Where the default database is: $TCPSCOPE_DB or "tcpscope.db". */
 const char *store_default_path(void);
 
-/* Opens (and with STORE_CREATE creates or migrates) a database. On success
- * *out is a store the caller frees with store_close(). On failure *out is
- * NULL and err (if not NULL) holds a one-line message. */
+/* Opens (and with STORE_CREATE creates or migrates) a database. path NULL
+ * means store_default_path(). On success *out is a store the caller frees
+ * with store_close(). On failure *out is NULL and err (if not NULL) holds a
+ * one-line message "PATH: what: why"; the result is STORE_EOPEN (cannot
+ * open or create the file), STORE_EVERSION (a newer schema; or, read-only,
+ * an older one), STORE_ECORRUPT (not an SQLite file, or one without the
+ * tcpscope schema, or empty when opened read-only) or STORE_EIO (locked,
+ * read-only when writing was asked, I/O error). A refused file is left
+ * unchanged. With STORE_RDONLY the connection is read-only twice over
+ * (SQLITE_OPEN_READONLY and PRAGMA query_only). */
 int store_open(const char *path, int flags, struct store **out, char *err,
 	       size_t errlen);
 void store_close(struct store *st);
@@ -65,7 +77,13 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 
 /* Records one tracker event of the capture being imported. Events must come
  * in the order the tracker produced them. seg is the segment just fed (for
- * TC_EV_SEGMENT rows with STORE_SEGMENTS), or NULL. */
+ * TC_EV_SEGMENT rows with STORE_SEGMENTS), or NULL. The first event of a
+ * connection (whatever its type, with ev->conn set) inserts its row; an
+ * event for an unknown connection without ev->conn is an error.
+ * After any failure the import is over: SQLite may have rolled back what
+ * was not yet committed, and store_event(), store_checkpoint() and
+ * store_capture_end() return the same error until the next
+ * store_capture_begin(). */
 int store_event(struct store *st, const struct tc_event *ev,
 		const struct tc_segment *seg);
 
@@ -84,5 +102,13 @@ int store_checkpoint(struct store *st);
 
 /* Ends the import: writes the statistics, marks it complete, commits. */
 int store_capture_end(struct store *st, const struct store_capture_stats *s);
+
+/* Abandons the import in progress, if any: rolls back what was not yet
+ * committed; rows committed by store_checkpoint() stay, in a capture with
+ * complete=0 that readers ignore and the next import of the same file
+ * replaces. store_capture_begin() does this itself when an import is still
+ * in progress, so an import that failed does not block the next one.
+ * Cannot fail. */
+void store_capture_abort(struct store *st);
 
 #endif /* STORE_H */

@@ -3,7 +3,7 @@
 # is missing. Called by `make deps`, `make demo` and `make check`.
 set -u
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev sqlite3
-      tcpdump tmux mandoc iproute2 ethtool clang procps"
+      tcpdump tmux mandoc iproute2 ethtool clang procps time jq binutils"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -1,0 +1,1391 @@
+/*
+ * store.c - the SQLite store: one database holds many captures, each with
+ * its connections, their state transitions, the per-segment labels
+ * (events) and, with STORE_SEGMENTS, every segment.
+ *
+ * Design:
+ *
+ * - The schema is SCHEMA_V1 below, the contract of /work/notes/schema.sql
+ *   plus added columns, an index and the report views; tcpscope-db(5)
+ *   documents it column by column. Its version lives in PRAGMA user_version.
+ *   store_open() reads that version before touching anything and then runs
+ *   the steps of migrations[] from the file's version up to STORE_VERSION,
+ *   each step in its own transaction that also bumps user_version, so a
+ *   crash leaves the file at one version or the next. Version 0 with no
+ *   tables is a new database (the 0 -> 1 step creates the schema); version 0
+ *   with tables is somebody else's database; a version above ours is
+ *   refused (STORE_EVERSION).
+ *
+ * - The file is in WAL mode with synchronous=NORMAL: a writer never blocks
+ *   readers, a killed process (SIGKILL) leaves every committed transaction
+ *   intact, and only a power loss can forget the last commits. Every
+ *   connection sets a busy timeout (STORE_BUSY_MS, or $TCPSCOPE_BUSY_TIMEOUT
+ *   in ms) so the CLI, the TUI and the sqlite3 shell can read while an
+ *   import writes.
+ *
+ * - An import is store_capture_begin(), store_event()...,
+ *   store_capture_end().
+ *   begin opens a write transaction, drops incomplete earlier imports of
+ *   the same file (same sha256) and inserts the captures row with
+ *   complete=0. Rows then accumulate in that transaction; store_checkpoint()
+ *   commits and opens the next one. store_capture_end() writes the totals,
+ *   deletes any other capture with the same hash (the replaced one, so the
+ *   switch from old to new is a single commit) and sets complete=1. A
+ *   killed import therefore leaves either nothing or a complete=0 capture,
+ *   which readers ignore and the next import of the file deletes.
+ *
+ * - All write statements are prepared once in store_open() and reused.
+ *   Bindings go through a small binder with a sticky error code, so one
+ *   check per row covers every sqlite3_bind_*() call.
+ *
+ * - The tracker names connections 1, 2, 3... (tc_id); st->map[tc_id] is
+ *   the connections row id of the capture being imported.
+ *
+ * - After a failed write inside an import (disk full, I/O error) the import
+ *   is dead: SQLite may already have rolled the transaction back, so every
+ *   later call of that import returns the first error again. What earlier
+ *   transactions committed stays.
+ *
+ * Nothing here prints: failures return a STORE_E* code and leave a one-line
+ * message in st->err (or the caller's buffer for store_open()).
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#ifndef TCPSCOPE_VERSION
+#define TCPSCOPE_VERSION "unknown"
+#endif
+
+#define STORE_VERSION	1     /* PRAGMA user_version of the current schema */
+#define STORE_BUSY_MS	10000 /* default busy timeout */
+#define STORE_MAX_TC_ID (1u << 30) /* bound of the tc_id -> row map */
+
+/* ---- The schema --------------------------------------------------------- */
+
+/* Per-direction columns of connections: name, then the value taken from a
+ * struct tc_dir_stats *d (through the binder b, see bind_dir()). */
+#define DIR_COLS(X)                                                            \
+	X(packets, b_u64(b, d->packets))                                       \
+	X(payload_bytes, b_u64(b, d->payload_bytes))                           \
+	X(wire_bytes, b_u64(b, d->wire_bytes))                                 \
+	X(ip_bytes, b_u64(b, d->ip_bytes))                                     \
+	X(retransmissions, b_u64(b, d->label[TC_LB_RETRANSMISSION]))           \
+	X(syn_retransmissions,                                                 \
+	  b_u64(b, d->label[TC_LB_SYN_RETRANSMISSION] +                        \
+		       d->label[TC_LB_SYNACK_RETRANSMISSION]))                 \
+	X(fin_retransmissions, b_u64(b, d->label[TC_LB_FIN_RETRANSMISSION]))   \
+	X(fast_retransmissions, b_u64(b, d->label[TC_LB_FAST_RETRANSMISSION])) \
+	X(spurious_retransmissions,                                            \
+	  b_u64(b, d->label[TC_LB_SPURIOUS_RETRANSMISSION]))                   \
+	X(out_of_order, b_u64(b, d->label[TC_LB_OUT_OF_ORDER]))                \
+	X(lost_segments, b_u64(b, d->label[TC_LB_PREV_NOT_CAPTURED]))          \
+	X(acked_unseen, b_u64(b, d->label[TC_LB_ACKED_UNSEEN]))                \
+	X(acked_unseen_bytes, b_u64(b, d->acked_unseen_bytes))                 \
+	X(dup_acks, b_u64(b, d->label[TC_LB_DUP_ACK]))                         \
+	X(zero_windows, b_u64(b, d->label[TC_LB_ZERO_WINDOW]))                 \
+	X(zero_window_probes, b_u64(b, d->label[TC_LB_ZERO_WINDOW_PROBE]))     \
+	X(window_full, b_u64(b, d->label[TC_LB_WINDOW_FULL]))                  \
+	X(window_updates, b_u64(b, d->label[TC_LB_WINDOW_UPDATE]))             \
+	X(keepalives, b_u64(b, d->label[TC_LB_KEEPALIVE]))                     \
+	X(sack_segments, b_u64(b, d->label[TC_LB_SACK]))                       \
+	X(dsack_segments, b_u64(b, d->label[TC_LB_DSACK]))                     \
+	X(mss, d->mss ? b_int(b, d->mss) : b_null(b))                          \
+	X(wscale, d->wscale >= 0 ? b_int(b, d->wscale) : b_null(b))            \
+	X(win_min, d->packets ? b_u64(b, d->win_min) : b_null(b))              \
+	X(win_max, d->packets ? b_u64(b, d->win_max) : b_null(b))              \
+	X(max_inflight, b_u64(b, d->max_inflight))                             \
+	X(max_idle_ns, b_int(b, d->max_idle_ns))                               \
+	X(sack_perm, b_int(b, d->sack_perm))                                   \
+	X(ts_perm, b_int(b, d->ts_perm))
+
+/* Version 1. The first part is schema.sql verbatim (the agreed contract);
+ * what follows "Added" are additions, never renames. */
+static const char SCHEMA_V1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);\n"
+    "CREATE TABLE captures (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  path TEXT NOT NULL, size INTEGER, sha256 TEXT, linktypes TEXT,"
+    " snaplen INTEGER,\n"
+    "  live INTEGER NOT NULL DEFAULT 0,\n"
+    "  first_ts INTEGER, last_ts INTEGER,\n"
+    "  packets INTEGER, tcp_segments INTEGER, non_tcp INTEGER,"
+    " fragments INTEGER,\n"
+    "  malformed INTEGER, reasons TEXT,\n"
+    "  kernel_drops INTEGER, error TEXT,\n"
+    "  tool_version TEXT, started TEXT, finished TEXT,\n"
+    "  complete INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE TABLE connections (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  capture_id INTEGER NOT NULL REFERENCES captures(id)"
+    " ON DELETE CASCADE,\n"
+    "  tc_id INTEGER NOT NULL,\n"
+    "  vlan TEXT,\n"
+    "  client_ip TEXT, client_port INTEGER, server_ip TEXT,"
+    " server_port INTEGER,\n"
+    "  first_ts INTEGER, last_ts INTEGER, first_pkt INTEGER,"
+    " last_pkt INTEGER,\n"
+    "  client_state TEXT, server_state TEXT,\n"
+    "  client_states TEXT, server_states TEXT,\n"
+    "  close TEXT, handshake TEXT, midstream INTEGER, data_on_syn INTEGER,"
+    " evicted INTEGER,\n"
+    "  conn_state TEXT, history TEXT,\n"
+    "  rtt_handshake_ns INTEGER, rtt_to_server_ns INTEGER,"
+    " rtt_to_client_ns INTEGER,\n"
+    "  rtt_min_ns INTEGER, rtt_avg_ns INTEGER, rtt_max_ns INTEGER,"
+    " rtt_stddev_ns INTEGER, rtt_samples INTEGER\n"
+#define COL_DEF(name, val) ", c2s_" #name " INTEGER"
+    DIR_COLS(COL_DEF)
+#undef COL_DEF
+#define COL_DEF(name, val) ", s2c_" #name " INTEGER"
+	DIR_COLS(COL_DEF)
+#undef COL_DEF
+	    "\n);\n"
+	    "CREATE TABLE transitions (\n"
+	    "  id INTEGER PRIMARY KEY,\n"
+	    "  conn_id INTEGER NOT NULL REFERENCES connections(id)"
+	    " ON DELETE CASCADE,\n"
+	    "  ts_ns INTEGER, pkt INTEGER, side INTEGER, from_state TEXT,"
+	    " to_state TEXT,\n"
+	    "  rule INTEGER, rule_name TEXT\n"
+	    ");\n"
+	    "CREATE TABLE events (\n"
+	    "  id INTEGER PRIMARY KEY,\n"
+	    "  conn_id INTEGER NOT NULL REFERENCES connections(id)"
+	    " ON DELETE CASCADE,\n"
+	    "  ts_ns INTEGER, pkt INTEGER, dir INTEGER, label TEXT, reason "
+	    "TEXT,\n"
+	    "  seq INTEGER, ack INTEGER, len INTEGER, win INTEGER,\n"
+	    "  revised INTEGER NOT NULL DEFAULT 0, old_label TEXT\n"
+	    ");\n"
+	    "CREATE TABLE segments (\n"
+	    "  id INTEGER PRIMARY KEY,\n"
+	    "  conn_id INTEGER NOT NULL REFERENCES connections(id)"
+	    " ON DELETE CASCADE,\n"
+	    "  ts_ns INTEGER, pkt INTEGER, dir INTEGER,\n"
+	    "  flags TEXT,\n"
+	    "  seq INTEGER, ack INTEGER, len INTEGER, caplen INTEGER, win "
+	    "INTEGER,\n"
+	    "  options TEXT,\n"
+	    "  labels TEXT\n"
+	    ");\n"
+	    "CREATE INDEX conn_capture ON connections(capture_id);\n"
+	    "CREATE INDEX conn_client ON connections(client_ip, client_port);\n"
+	    "CREATE INDEX conn_server ON connections(server_ip, server_port);\n"
+	    "CREATE INDEX trans_conn ON transitions(conn_id, ts_ns);\n"
+	    "CREATE INDEX events_conn ON events(conn_id, ts_ns);\n"
+	    "CREATE INDEX events_label ON events(label);\n"
+	    "CREATE INDEX seg_conn ON segments(conn_id, pkt);\n"
+	    /* Added: duplicate detection and the views of tcpscope-db(5). */
+	    "CREATE INDEX capture_sha ON captures(sha256);\n"
+	    "CREATE VIEW good_connections AS\n"
+	    "  SELECT k.* FROM connections k JOIN captures c ON c.id = "
+	    "k.capture_id\n"
+	    "  WHERE c.complete = 1 OR c.live = 1;\n"
+	    "CREATE VIEW failed_handshakes AS\n"
+	    "  SELECT server_ip, server_port, close, count(*) AS n\n"
+	    "  FROM good_connections\n"
+	    "  WHERE close IN ('refused', 'unanswered')\n"
+	    "     OR handshake IN ('refused', 'syn-only')\n"
+	    "  GROUP BY server_ip, server_port, close\n"
+	    "  ORDER BY n DESC, server_ip, server_port;\n"
+	    "CREATE VIEW resets AS\n"
+	    "  SELECT * FROM good_connections WHERE close = 'reset';\n"
+	    "CREATE VIEW top_retransmitters AS\n"
+	    "  SELECT id, capture_id, client_ip, client_port, server_ip,"
+	    " server_port,\n"
+	    "    c2s_retransmissions + s2c_retransmissions AS "
+	    "retransmissions,\n"
+	    "    c2s_retransmissions, s2c_retransmissions,\n"
+	    "    c2s_syn_retransmissions + s2c_syn_retransmissions"
+	    " AS syn_retransmissions,\n"
+	    "    c2s_packets + s2c_packets AS packets\n"
+	    "  FROM good_connections\n"
+	    "  WHERE c2s_retransmissions + s2c_retransmissions"
+	    " + c2s_syn_retransmissions + s2c_syn_retransmissions > 0\n"
+	    "  ORDER BY retransmissions DESC, syn_retransmissions DESC, id;\n"
+	    "CREATE VIEW slow_handshakes AS\n"
+	    "  SELECT id, capture_id, client_ip, client_port, server_ip,"
+	    " server_port,\n"
+	    "    rtt_handshake_ns, rtt_to_server_ns, rtt_to_client_ns,\n"
+	    "    c2s_syn_retransmissions + s2c_syn_retransmissions"
+	    " AS syn_retransmissions,\n"
+	    "    first_ts\n"
+	    "  FROM good_connections WHERE rtt_handshake_ns IS NOT NULL\n"
+	    "  ORDER BY rtt_handshake_ns DESC, id;\n";
+
+/* One step per version: steps[i] turns version i into version i + 1. */
+static const char *const migrations[STORE_VERSION] = {
+    SCHEMA_V1,
+};
+
+/* Tables a tcpscope database of the current version must have. */
+static const char *const required_tables[] = {
+    "meta", "captures", "connections", "transitions", "events", "segments",
+};
+
+/* ---- The store ---------------------------------------------------------- */
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_FIND_SHA,
+	S_DEL_INCOMPLETE,
+	S_INS_CAPTURE,
+	S_END_CAPTURE,
+	S_DEL_OTHERS,
+	S_INS_CONN,
+	S_UPD_CONN,
+	S_INS_TRANS,
+	S_INS_EVENT,
+	S_INS_SEG,
+	S__COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	int flags;
+	char *path; /* for messages */
+	char err[512];
+	sqlite3_stmt *stmt[S__COUNT];
+	int in_tx;	    /* a write transaction of ours is open */
+	int dead;	    /* the import failed; dead is its error code */
+	int64_t capture_id; /* import in progress, 0 when none */
+	char *sha256;	    /* of the import in progress */
+	int64_t *map;	    /* tc_id -> connections.id, 0 unknown */
+	size_t map_cap;
+};
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Formats st->err as "PATH: what" and returns code. */
+static int seterr(struct store *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int seterr(struct store *st, int code, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(st->err, sizeof st->err, "%s: %s", st->path, msg);
+	return code;
+}
+
+/* Maps an SQLite failure to a store code and message; returns the code. */
+static int dberr(struct store *st, int rc, const char *what)
+{
+	int code = STORE_EIO;
+	const char *why;
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+		code = STORE_ECORRUPT;
+		why = "not an SQLite database (or encrypted)";
+		break;
+	case SQLITE_CANTOPEN:
+		code = STORE_EOPEN;
+		why = "cannot open the database file (missing, or its directory"
+		      " is not writable)";
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		why = "database is locked by another process (busy timeout"
+		      " expired)";
+		break;
+	case SQLITE_FULL:
+		why = "disk full";
+		break;
+	case SQLITE_READONLY:
+		why = "database or its directory is read-only";
+		break;
+	case SQLITE_CORRUPT:
+		why = "database file is corrupt (database disk image is"
+		      " malformed)";
+		break;
+	default:
+		why = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+		break;
+	}
+	return seterr(st, code, "%s: %s", what, why);
+}
+
+/* Binder: binds parameters 1, 2, 3... keeping the first error. */
+struct binder {
+	sqlite3_stmt *s;
+	int i;
+	int rc;
+};
+
+static void b_start(struct binder *b, sqlite3_stmt *s)
+{
+	b->s = s;
+	b->i = 0;
+	b->rc = SQLITE_OK;
+}
+
+static void b_int(struct binder *b, int64_t v)
+{
+	b->i++;
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_int64(b->s, b->i, v);
+}
+
+static void b_null(struct binder *b)
+{
+	b->i++;
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_null(b->s, b->i);
+}
+
+/* Unsigned values above INT64_MAX cannot be stored exactly: NULL. */
+static void b_u64(struct binder *b, uint64_t v)
+{
+	if (v > (uint64_t)INT64_MAX)
+		b_null(b);
+	else
+		b_int(b, (int64_t)v);
+}
+
+/* A duration or time where negative means unknown: NULL. */
+static void b_known(struct binder *b, int64_t v)
+{
+	if (v < 0)
+		b_null(b);
+	else
+		b_int(b, v);
+}
+
+/* A timestamp where 0 means none. */
+static void b_ts(struct binder *b, int64_t v)
+{
+	if (v == 0)
+		b_null(b);
+	else
+		b_int(b, v);
+}
+
+static void b_text(struct binder *b, const char *s)
+{
+	b->i++;
+	if (b->rc != SQLITE_OK)
+		return;
+	if (s)
+		b->rc = sqlite3_bind_text(b->s, b->i, s, -1, SQLITE_TRANSIENT);
+	else
+		b->rc = sqlite3_bind_null(b->s, b->i);
+}
+
+static void b_textn(struct binder *b, const char *s, size_t max)
+{
+	b->i++;
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_text(b->s, b->i, s, (int)strnlen(s, max),
+					  SQLITE_TRANSIENT);
+}
+
+/* Runs a bound statement to completion (no rows expected) and resets it.
+ * Returns 0 or a store code. */
+static int b_run(struct store *st, struct binder *b, const char *what)
+{
+	int rc = b->rc;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(b->s);
+		if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+			rc = SQLITE_OK;
+	}
+	/* reset repeats the step's error, already in rc. */
+	(void)sqlite3_reset(b->s);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, what);
+	return 0;
+}
+
+static int run_stmt(struct store *st, enum stmt_id id, const char *what)
+{
+	struct binder b;
+	b_start(&b, st->stmt[id]);
+	return b_run(st, &b, what);
+}
+
+/* Runs SQL text without results. */
+static int exec(struct store *st, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, what);
+	return 0;
+}
+
+/* Reads one integer from a one-row query; 0 or a store code. */
+static int query_int(struct store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	int frc = sqlite3_finalize(s);
+	if (rc == SQLITE_OK && frc != SQLITE_OK)
+		rc = frc;
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "reading the schema");
+	return 0;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "unknown");
+}
+
+static int busy_ms(void)
+{
+	const char *e = getenv("TCPSCOPE_BUSY_TIMEOUT");
+	if (e && *e) {
+		char *end;
+		long v = strtol(e, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= 3600000)
+			return (int)v;
+	}
+	return STORE_BUSY_MS;
+}
+
+/* ---- Opening, checking and migrating ------------------------------------ */
+
+/* Runs migration steps from version `from` to STORE_VERSION. */
+static int migrate(struct store *st, int64_t from)
+{
+	for (int64_t v = from; v < STORE_VERSION; v++) {
+		char sql[64];
+		int r =
+		    exec(st, "BEGIN IMMEDIATE", "starting the schema update");
+		if (r)
+			return r;
+		r = exec(st, migrations[v], "creating the schema");
+		if (!r && v == 0) {
+			char now[32], ins[256];
+			iso_now(now, sizeof now);
+			snprintf(ins, sizeof ins,
+				 "INSERT INTO meta(key, value) VALUES"
+				 " ('tool_version', '%s'), ('created', '%s')",
+				 TCPSCOPE_VERSION, now);
+			r = exec(st, ins, "creating the schema");
+		}
+		if (!r) {
+			snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+				 (int)(v + 1));
+			r = exec(st, sql, "setting the schema version");
+		}
+		if (!r)
+			r = exec(st, "COMMIT", "committing the schema update");
+		if (r) {
+			/* Keep the first message; the rollback may fail when
+			 * SQLite already rolled back. */
+			if (!sqlite3_get_autocommit(st->db))
+				(void)sqlite3_exec(st->db, "ROLLBACK", NULL,
+						   NULL, NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Checks that every required table exists. */
+static int check_tables(struct store *st)
+{
+	for (size_t i = 0; i < sizeof required_tables / sizeof *required_tables;
+	     i++) {
+		char sql[160];
+		int64_t n;
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		    " AND name = '%s'",
+		    required_tables[i]);
+		int r = query_int(st, sql, &n);
+		if (r)
+			return r;
+		if (n != 1)
+			return seterr(st, STORE_ECORRUPT,
+				      "not a tcpscope database (table '%s' is"
+				      " missing)",
+				      required_tables[i]);
+	}
+	return 0;
+}
+
+static int prepare_all(struct store *st)
+{
+	static const char upd_head[] =
+	    "UPDATE connections SET last_ts = ?, last_pkt = ?,"
+	    " client_state = ?, server_state = ?, client_states = ?,"
+	    " server_states = ?, close = ?, handshake = ?, midstream = ?,"
+	    " data_on_syn = ?, evicted = ?, conn_state = ?, history = ?,"
+	    " rtt_handshake_ns = ?, rtt_to_server_ns = ?,"
+	    " rtt_to_client_ns = ?, rtt_min_ns = ?, rtt_avg_ns = ?,"
+	    " rtt_max_ns = ?, rtt_stddev_ns = ?, rtt_samples = ?,"
+	    " first_ts = ?, first_pkt = ?"
+#define COL_SET(name, val) ", c2s_" #name " = ?"
+	    DIR_COLS(COL_SET)
+#undef COL_SET
+#define COL_SET(name, val) ", s2c_" #name " = ?"
+		DIR_COLS(COL_SET)
+#undef COL_SET
+		    " WHERE id = ?";
+	static const char *const sql[S__COUNT] = {
+	    [S_BEGIN] = "BEGIN IMMEDIATE",
+	    [S_COMMIT] = "COMMIT",
+	    [S_ROLLBACK] = "ROLLBACK",
+	    [S_FIND_SHA] = "SELECT id FROM captures WHERE sha256 = ?"
+			   " AND complete = 1 LIMIT 1",
+	    [S_DEL_INCOMPLETE] = "DELETE FROM captures WHERE sha256 = ?"
+				 " AND complete = 0",
+	    [S_INS_CAPTURE] = "INSERT INTO captures(path, size, sha256,"
+			      " linktypes, snaplen, live, tool_version,"
+			      " started, complete)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+	    [S_END_CAPTURE] = "UPDATE captures SET first_ts = ?,"
+			      " last_ts = ?, packets = ?,"
+			      " tcp_segments = ?, non_tcp = ?,"
+			      " fragments = ?, malformed = ?, reasons = ?,"
+			      " kernel_drops = ?, error = ?, finished = ?,"
+			      " complete = 1 WHERE id = ?",
+	    [S_DEL_OTHERS] = "DELETE FROM captures WHERE sha256 = ?"
+			     " AND id <> ?",
+	    [S_INS_CONN] = "INSERT INTO connections(capture_id, tc_id,"
+			   " vlan, client_ip, client_port, server_ip,"
+			   " server_port, first_ts, last_ts, first_pkt,"
+			   " last_pkt, client_state, server_state, close,"
+			   " handshake, midstream)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?)",
+	    [S_UPD_CONN] = upd_head,
+	    [S_INS_TRANS] = "INSERT INTO transitions(conn_id, ts_ns, pkt,"
+			    " side, from_state, to_state, rule, rule_name)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    [S_INS_EVENT] = "INSERT INTO events(conn_id, ts_ns, pkt, dir,"
+			    " label, reason, seq, ack, len, win, revised,"
+			    " old_label)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    [S_INS_SEG] = "INSERT INTO segments(conn_id, ts_ns, pkt, dir,"
+			  " flags, seq, ack, len, caplen, win, options,"
+			  " labels)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	};
+	for (int i = 0; i < S__COUNT; i++) {
+		int rc = sqlite3_prepare_v3(st->db, sql[i], -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &st->stmt[i], NULL);
+		if (rc != SQLITE_OK)
+			return dberr(st, rc, "preparing statements");
+	}
+	return 0;
+}
+
+const char *store_default_path(void)
+{
+	const char *e = getenv("TCPSCOPE_DB");
+	return e && *e ? e : "tcpscope.db";
+}
+
+/* "file:PATH?immutable=1" for a database whose directory cannot be
+ * written, when no write-ahead log is pending; NULL otherwise. The caller
+ * sqlite3_free()s it. */
+static char *immutable_uri(const char *path)
+{
+	char *wal = sqlite3_mprintf("%s-wal", path);
+	if (!wal)
+		return NULL;
+	struct stat sb;
+	int pending = stat(wal, &sb) == 0 && sb.st_size > 0;
+	sqlite3_free(wal);
+	if (pending || access(path, R_OK) != 0)
+		return NULL;
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	sqlite3_str_appendall(s, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-", *p))
+			sqlite3_str_appendchar(s, 1, (char)*p);
+		else
+			sqlite3_str_appendf(s, "%%%02X", *p);
+	}
+	sqlite3_str_appendall(s, "?immutable=1");
+	if (sqlite3_str_errcode(s) != SQLITE_OK) {
+		sqlite3_free(sqlite3_str_finish(s));
+		return NULL;
+	}
+	return sqlite3_str_finish(s);
+}
+
+/* The body of store_open(): fills st; returns 0 or a store code with
+ * st->err set. */
+static int open_db(struct store *st, const char *path, int flags)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	int rdonly = (flags & STORE_RDONLY) && !(flags & STORE_MEMORY);
+	if (flags & STORE_MEMORY)
+		oflags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	else if (rdonly)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE |
+			  ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+
+	char *uri = NULL;
+	int rc, r;
+	int64_t version, nobjects;
+reopen:
+	rc = sqlite3_open_v2(uri		      ? uri
+			     : (flags & STORE_MEMORY) ? ":memory:"
+						      : path,
+			     &st->db, oflags, NULL);
+	sqlite3_free(uri);
+	uri = NULL;
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "opening");
+	rc = sqlite3_extended_result_codes(st->db, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(st->db, busy_ms());
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "opening");
+	/* SQLite silently opens a write-protected file read-only. */
+	if (!rdonly && !(flags & STORE_MEMORY) &&
+	    sqlite3_db_readonly(st->db, "main") == 1)
+		return seterr(st, STORE_EIO,
+			      "opening: database or its directory is"
+			      " read-only");
+
+	/* The first read: tells an SQLite file from anything else. */
+	r = query_int(st, "PRAGMA user_version", &version);
+	if (r == STORE_EOPEN && rdonly && !(oflags & SQLITE_OPEN_URI) &&
+	    (uri = immutable_uri(path)) != NULL) {
+		/* A WAL database in a read-only directory, cleanly closed
+		 * (no -wal file): nothing can change it, read it as is. */
+		(void)sqlite3_close(st->db);
+		st->db = NULL;
+		oflags |= SQLITE_OPEN_URI;
+		goto reopen;
+	}
+	if (r)
+		return r;
+	if (version > STORE_VERSION)
+		return seterr(st, STORE_EVERSION,
+			      "schema version %lld is newer than this tcpscope"
+			      " (%s) understands (%d); use a newer tcpscope",
+			      (long long)version, TCPSCOPE_VERSION,
+			      STORE_VERSION);
+	if (version < 0)
+		return seterr(st, STORE_ECORRUPT,
+			      "not a tcpscope database (user_version %lld)",
+			      (long long)version);
+	r = query_int(st, "SELECT count(*) FROM sqlite_master", &nobjects);
+	if (r)
+		return r;
+	if (version == 0 && nobjects > 0)
+		return seterr(st, STORE_ECORRUPT,
+			      "not a tcpscope database (an SQLite file with"
+			      " other tables)");
+	if (rdonly || !(flags & STORE_CREATE)) {
+		if (version == 0)
+			return seterr(st, STORE_ECORRUPT,
+				      "not a tcpscope database (empty; import"
+				      " a capture first)");
+		if (version < STORE_VERSION && rdonly)
+			return seterr(st, STORE_EVERSION,
+				      "schema version %lld is older than %d;"
+				      " open it once for writing to upgrade",
+				      (long long)version, STORE_VERSION);
+	}
+	if (rdonly) {
+		r = check_tables(st);
+		if (!r)
+			r = exec(st, "PRAGMA query_only = 1", "opening");
+		return r;
+	}
+
+	/* Writable: WAL (in memory: "memory"), then schema. */
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const char *m = (const char *)sqlite3_column_text(s, 0);
+			rc = SQLITE_OK;
+			if (!m || (strcmp(m, "wal") != 0 &&
+				   strcmp(m, "memory") != 0)) {
+				(void)sqlite3_finalize(s);
+				return seterr(st, STORE_EIO,
+					      "cannot switch to WAL mode"
+					      " (journal mode %s)",
+					      m ? m : "unknown");
+			}
+		}
+	}
+	int frc = sqlite3_finalize(s);
+	if (rc == SQLITE_OK)
+		rc = frc;
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "setting WAL mode");
+	r = exec(st,
+		 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+		 " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
+		 "opening");
+	if (!r && version < STORE_VERSION)
+		r = migrate(st, version);
+	if (!r)
+		r = check_tables(st);
+	if (!r)
+		r = prepare_all(st);
+	return r;
+}
+
+int store_open(const char *path, int flags, struct store **out, char *err,
+	       size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path)
+		path = store_default_path();
+	struct store *st = calloc(1, sizeof *st);
+	if (!st ||
+	    !(st->path = xstrdup((flags & STORE_MEMORY) ? ":memory:" : path))) {
+		free(st);
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return STORE_EOPEN;
+	}
+	st->flags = flags;
+	int r = open_db(st, path, flags);
+	if (r) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", st->err);
+		store_close(st);
+		return r;
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < S__COUNT; i++)
+		(void)sqlite3_finalize(st->stmt[i]);
+	if (st->db && !(st->flags & STORE_RDONLY) && st->stmt[S_BEGIN])
+		(void)sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* sqlite3_close fails only with unfinalized statements: none left. */
+	if (st->db)
+		(void)sqlite3_close(st->db);
+	free(st->path);
+	free(st->sha256);
+	free(st->map);
+	free(st);
+}
+
+const char *store_errmsg(const struct store *st) { return st ? st->err : ""; }
+
+struct sqlite3 *store_db(struct store *st) { return st->db; }
+
+/* ---- Importing ---------------------------------------------------------- */
+
+/* Marks the import failed after error r (when it is one). */
+static int import_fail(struct store *st, int r)
+{
+	if (r && st->capture_id) {
+		st->dead = r;
+		if (!sqlite3_get_autocommit(st->db))
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
+					   NULL);
+		st->in_tx = 0;
+	}
+	return r;
+}
+
+static int need_writer(struct store *st)
+{
+	if (!st->stmt[S_BEGIN])
+		return seterr(st, STORE_EIO, "database opened read-only");
+	return 0;
+}
+
+int store_capture_begin(struct store *st, const struct store_capture *cap,
+			int replace, int64_t *capture_id)
+{
+	int r = need_writer(st);
+	if (r)
+		return r;
+	if (st->capture_id)
+		store_capture_abort(st);
+	st->err[0] = '\0';
+	st->dead = 0;
+	free(st->sha256);
+	st->sha256 = NULL;
+	if (cap->sha256 && !(st->sha256 = xstrdup(cap->sha256)))
+		return seterr(st, STORE_EIO, "out of memory");
+	if (st->map)
+		memset(st->map, 0, st->map_cap * sizeof *st->map);
+
+	r = run_stmt(st, S_BEGIN, "starting the import");
+	if (r)
+		return r;
+	struct binder b;
+	if (cap->sha256) {
+		b_start(&b, st->stmt[S_FIND_SHA]);
+		b_text(&b, cap->sha256);
+		int64_t old = 0;
+		int rc = b.rc;
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(b.s);
+			if (rc == SQLITE_ROW) {
+				old = sqlite3_column_int64(b.s, 0);
+				rc = SQLITE_OK;
+			} else if (rc == SQLITE_DONE) {
+				rc = SQLITE_OK;
+			}
+		}
+		(void)sqlite3_reset(b.s);
+		if (rc != SQLITE_OK) {
+			r = dberr(st, rc, "looking for the capture");
+			goto fail;
+		}
+		if (old && !replace) {
+			r = seterr(st, STORE_EDUP,
+				   "%s already imported as capture %lld (same"
+				   " sha256)",
+				   cap->path ? cap->path : "capture",
+				   (long long)old);
+			goto fail;
+		}
+		b_start(&b, st->stmt[S_DEL_INCOMPLETE]);
+		b_text(&b, cap->sha256);
+		r = b_run(st, &b, "removing an incomplete import");
+		if (r)
+			goto fail;
+	}
+	char now[32];
+	iso_now(now, sizeof now);
+	b_start(&b, st->stmt[S_INS_CAPTURE]);
+	b_text(&b, cap->path ? cap->path : "");
+	if (cap->size >= 0)
+		b_int(&b, cap->size);
+	else
+		b_null(&b);
+	b_text(&b, cap->sha256);
+	b_text(&b, cap->linktypes);
+	b_int(&b, cap->snaplen);
+	b_int(&b, cap->live ? 1 : 0);
+	b_text(&b, TCPSCOPE_VERSION);
+	b_text(&b, now);
+	r = b_run(st, &b, "recording the capture");
+	if (r)
+		goto fail;
+	st->capture_id = sqlite3_last_insert_rowid(st->db);
+	st->in_tx = 1;
+	if (capture_id)
+		*capture_id = st->capture_id;
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+void store_capture_abort(struct store *st)
+{
+	if (!st->capture_id)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+	st->dead = 0;
+	st->capture_id = 0;
+}
+
+static int check_import(struct store *st)
+{
+	int r = need_writer(st);
+	if (r)
+		return r;
+	if (!st->capture_id)
+		return seterr(st, STORE_EIO, "no import in progress");
+	if (st->dead)
+		return st->dead; /* st->err still says why */
+	return 0;
+}
+
+int store_checkpoint(struct store *st)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	r = run_stmt(st, S_COMMIT, "committing");
+	if (!r) {
+		st->in_tx = 0;
+		r = run_stmt(st, S_BEGIN, "starting a transaction");
+		if (!r)
+			st->in_tx = 1;
+	}
+	return import_fail(st, r);
+}
+
+int store_capture_end(struct store *st, const struct store_capture_stats *s)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	char now[32];
+	iso_now(now, sizeof now);
+	struct binder b;
+	b_start(&b, st->stmt[S_END_CAPTURE]);
+	b_ts(&b, s->first_ts);
+	b_ts(&b, s->last_ts);
+	b_u64(&b, s->packets);
+	b_u64(&b, s->tcp_segments);
+	b_u64(&b, s->non_tcp);
+	b_u64(&b, s->fragments);
+	b_u64(&b, s->malformed);
+	b_text(&b, s->reasons ? s->reasons : "");
+	b_u64(&b, s->kernel_drops);
+	b_text(&b, s->error);
+	b_text(&b, now);
+	b_int(&b, st->capture_id);
+	r = b_run(st, &b, "finishing the capture");
+	if (!r && st->sha256) {
+		b_start(&b, st->stmt[S_DEL_OTHERS]);
+		b_text(&b, st->sha256);
+		b_int(&b, st->capture_id);
+		r = b_run(st, &b, "removing the replaced capture");
+	}
+	if (!r)
+		r = run_stmt(st, S_COMMIT, "committing");
+	if (r)
+		return import_fail(st, r);
+	st->in_tx = 0;
+	st->capture_id = 0;
+	return 0;
+}
+
+/* ---- Events ------------------------------------------------------------- */
+
+static void addr_text(const struct tc_addr *a, char *buf, size_t len)
+{
+	int af = a->family == 6 ? AF_INET6 : a->family == 4 ? AF_INET : -1;
+	if (af < 0 || inet_ntop(af, a->a, buf, (socklen_t)len) == NULL)
+		buf[0] = '\0';
+}
+
+static void vlan_text(const uint16_t vlan[2], char *buf, size_t len)
+{
+	if (vlan[0] == 0)
+		buf[0] = '\0';
+	else if (vlan[1] == 0)
+		snprintf(buf, len, "%u", (unsigned)vlan[0]);
+	else
+		snprintf(buf, len, "%u.%u", (unsigned)vlan[0],
+			 (unsigned)vlan[1]);
+}
+
+static int map_put(struct store *st, uint64_t tc_id, int64_t row)
+{
+	if (tc_id >= STORE_MAX_TC_ID)
+		return seterr(st, STORE_EIO, "tracker id %llu out of range",
+			      (unsigned long long)tc_id);
+	if (tc_id >= st->map_cap) {
+		size_t cap = st->map_cap ? st->map_cap : 1024;
+		while (cap <= tc_id)
+			cap *= 2;
+		int64_t *m = realloc(st->map, cap * sizeof *m);
+		if (!m)
+			return seterr(st, STORE_EIO, "out of memory");
+		memset(m + st->map_cap, 0, (cap - st->map_cap) * sizeof *m);
+		st->map = m;
+		st->map_cap = cap;
+	}
+	st->map[tc_id] = row;
+	return 0;
+}
+
+static int64_t map_get(const struct store *st, uint64_t tc_id)
+{
+	return tc_id < st->map_cap ? st->map[tc_id] : 0;
+}
+
+static int insert_conn(struct store *st, uint64_t tc_id,
+		       const struct tc_conn *c, const struct tc_event *ev)
+{
+	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16];
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_CONN]);
+	b_int(&b, st->capture_id);
+	b_u64(&b, tc_id);
+	if (c) {
+		vlan_text(c->vlan, vlan, sizeof vlan);
+		addr_text(&c->addr[TC_CLIENT], cip, sizeof cip);
+		addr_text(&c->addr[TC_SERVER], sip, sizeof sip);
+		b_text(&b, vlan);
+		b_text(&b, cip[0] ? cip : NULL);
+		b_int(&b, c->port[TC_CLIENT]);
+		b_text(&b, sip[0] ? sip : NULL);
+		b_int(&b, c->port[TC_SERVER]);
+		b_int(&b, c->first_ts);
+		b_int(&b, c->last_ts);
+		b_u64(&b, c->first_pkt);
+		b_u64(&b, c->last_pkt);
+		b_text(&b, tc_state_name(c->state[TC_CLIENT]));
+		b_text(&b, tc_state_name(c->state[TC_SERVER]));
+		b_text(&b, tc_close_name(c->close));
+		b_text(&b, tc_handshake_name(c->handshake));
+		b_int(&b, c->midstream);
+	} else {
+		b_text(&b, "");
+		for (int i = 0; i < 4; i++)
+			b_null(&b);
+		b_int(&b, ev->ts_ns);
+		b_int(&b, ev->ts_ns);
+		b_u64(&b, ev->pkt);
+		b_u64(&b, ev->pkt);
+		for (int i = 0; i < 4; i++)
+			b_null(&b);
+		b_null(&b);
+	}
+	int r = b_run(st, &b, "writing a connection");
+	if (r)
+		return r;
+	return map_put(st, tc_id, sqlite3_last_insert_rowid(st->db));
+}
+
+/* The connections row of an event's connection; inserts it when the
+ * tracker's OPEN event was not seen (e.g. an earlier capture's tracker). */
+static int conn_row(struct store *st, const struct tc_event *ev, int64_t *row)
+{
+	*row = map_get(st, ev->conn_id);
+	if (*row)
+		return 0;
+	if (!ev->conn)
+		return seterr(st, STORE_EIO,
+			      "event for unknown connection %llu",
+			      (unsigned long long)ev->conn_id);
+	int r = insert_conn(st, ev->conn_id, ev->conn, ev);
+	if (!r)
+		*row = map_get(st, ev->conn_id);
+	return r;
+}
+
+/* State path of one side: the first transition's from state, then each
+ * to; NULL for a side never observed; the current state if no transition.
+ * Returns a sqlite3_malloc'ed string (or NULL); *oom set on failure. */
+static char *state_path(const struct tc_conn *c, int side, int *oom)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ntransitions; i++)
+		n += c->transitions[i].side == side;
+	if (n == 0 && !c->observed[side])
+		return NULL;
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	int first = 1;
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (t->side != side)
+			continue;
+		if (first)
+			sqlite3_str_appendall(s, tc_state_name(t->from));
+		sqlite3_str_appendf(s, " %s", tc_state_name(t->to));
+		first = 0;
+	}
+	if (first)
+		sqlite3_str_appendall(s, tc_state_name(c->state[side]));
+	if (sqlite3_str_errcode(s) != SQLITE_OK)
+		*oom = 1;
+	char *out = sqlite3_str_finish(s);
+	if (!out)
+		*oom = 1;
+	return out;
+}
+
+static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
+{
+#define COL_BIND(name, val) val;
+	DIR_COLS(COL_BIND)
+#undef COL_BIND
+}
+
+static int close_conn(struct store *st, const struct tc_event *ev)
+{
+	int64_t row;
+	int r = conn_row(st, ev, &row);
+	if (r)
+		return r;
+	const struct tc_conn *c = ev->conn;
+	if (!c)
+		return seterr(st, STORE_EIO,
+			      "close event without connection %llu",
+			      (unsigned long long)ev->conn_id);
+	int oom = 0;
+	char *cpath = state_path(c, TC_CLIENT, &oom);
+	char *spath = state_path(c, TC_SERVER, &oom);
+	if (oom) {
+		sqlite3_free(cpath);
+		sqlite3_free(spath);
+		return seterr(st, STORE_EIO, "out of memory");
+	}
+	struct binder bb, *b = &bb;
+	b_start(b, st->stmt[S_UPD_CONN]);
+	b_int(b, c->last_ts);
+	b_u64(b, c->last_pkt);
+	b_text(b, tc_state_name(c->state[TC_CLIENT]));
+	b_text(b, tc_state_name(c->state[TC_SERVER]));
+	b_text(b, cpath);
+	b_text(b, spath);
+	b_text(b, tc_close_name(c->close));
+	b_text(b, tc_handshake_name(c->handshake));
+	b_int(b, c->midstream);
+	b_int(b, c->data_on_syn);
+	b_int(b, c->evicted);
+	b_textn(b, c->conn_state, sizeof c->conn_state);
+	b_textn(b, c->history, sizeof c->history);
+	b_known(b, c->rtt.handshake);
+	b_known(b, c->rtt.to_server);
+	b_known(b, c->rtt.to_client);
+	b_known(b, c->rtt.min);
+	b_known(b, c->rtt.avg);
+	b_known(b, c->rtt.max);
+	b_known(b, c->rtt.stddev);
+	b_u64(b, c->rtt.samples);
+	b_int(b, c->first_ts);
+	b_u64(b, c->first_pkt);
+	bind_dir(b, &c->dir[0]);
+	bind_dir(b, &c->dir[1]);
+	b_int(b, row);
+	sqlite3_free(cpath);
+	sqlite3_free(spath);
+	return b_run(st, b, "writing a connection");
+}
+
+static const char *rule_name(unsigned id)
+{
+	for (size_t i = 0; i < tc_nrules; i++)
+		if (tc_rules[i].id == id)
+			return tc_rules[i].name;
+	return NULL;
+}
+
+static int insert_transition(struct store *st, const struct tc_event *ev)
+{
+	int64_t row;
+	int r = conn_row(st, ev, &row);
+	if (r)
+		return r;
+	const struct tc_transition *t = &ev->tr;
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_TRANS]);
+	b_int(&b, row);
+	b_int(&b, t->ts_ns);
+	b_u64(&b, t->pkt);
+	b_int(&b, t->side);
+	b_text(&b, tc_state_name(t->from));
+	b_text(&b, tc_state_name(t->to));
+	b_int(&b, t->rule);
+	b_text(&b, rule_name(t->rule));
+	return b_run(st, &b, "writing a transition");
+}
+
+static int insert_label(struct store *st, const struct tc_event *ev)
+{
+	int64_t row;
+	int r = conn_row(st, ev, &row);
+	if (r)
+		return r;
+	/* Reason 0 is "none": stored as NULL. */
+	const char *reason = ev->reason ? tc_reason_name(ev->reason) : NULL;
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_EVENT]);
+	b_int(&b, row);
+	b_int(&b, ev->ts_ns);
+	b_u64(&b, ev->pkt);
+	b_int(&b, ev->dir);
+	b_text(&b, tc_label_name(ev->label));
+	b_text(&b, reason && *reason ? reason : NULL);
+	b_int(&b, ev->seq);
+	b_int(&b, ev->ack);
+	b_int(&b, ev->len);
+	b_int(&b, ev->win);
+	b_int(&b, ev->revised ? 1 : 0);
+	b_text(&b, ev->revised ? tc_label_name(ev->old_label) : NULL);
+	return b_run(st, &b, "writing an event");
+}
+
+/* Appends to buf (of size len, holding *pos chars) like snprintf. */
+static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	if (*pos >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
+}
+
+static void flags_text(unsigned f, char *buf)
+{
+	static const struct {
+		unsigned bit;
+		char c;
+	} letters[] = {
+	    {TC_SYN, 'S'}, {TC_FIN, 'F'}, {TC_RST, 'R'},
+	    {TC_PSH, 'P'}, {TC_ACK, 'A'}, {TC_URG, 'U'},
+	    {TC_ECE, 'E'}, {TC_CWR, 'C'}, {TC_AE, 'N'},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof letters / sizeof *letters; i++)
+		if (f & letters[i].bit)
+			buf[n++] = letters[i].c;
+	buf[n] = '\0';
+}
+
+static void options_text(const struct tc_options *o, char *buf, size_t len)
+{
+	size_t pos = 0;
+	buf[0] = '\0';
+#define SEP (pos ? "," : "")
+	if (o->present & TC_OPT_MSS)
+		appendf(buf, len, &pos, "%smss=%u", SEP, (unsigned)o->mss);
+	if (o->present & TC_OPT_WSCALE)
+		appendf(buf, len, &pos, "%sws=%u", SEP, (unsigned)o->wscale);
+	if (o->present & TC_OPT_SACK_PERM)
+		appendf(buf, len, &pos, "%ssackok", SEP);
+	if (o->present & TC_OPT_TS)
+		appendf(buf, len, &pos, "%sts=%lu/%lu", SEP,
+			(unsigned long)o->tsval, (unsigned long)o->tsecr);
+	if (o->present & TC_OPT_SACK) {
+		appendf(buf, len, &pos, "%ssack=", SEP);
+		for (unsigned i = 0; i < o->nsack && i < TC_MAX_SACK; i++)
+			appendf(buf, len, &pos, "%s%lu-%lu", i ? " " : "",
+				(unsigned long)o->sack[i][0],
+				(unsigned long)o->sack[i][1]);
+	}
+	if (o->present & TC_OPT_TFO)
+		appendf(buf, len, &pos, "%stfo=%u", SEP,
+			(unsigned)o->tfo_cookie_len);
+	if (o->present & TC_OPT_MPTCP)
+		appendf(buf, len, &pos, "%smptcp", SEP);
+	if (o->present & TC_OPT_MD5)
+		appendf(buf, len, &pos, "%smd5", SEP);
+	if (o->present & TC_OPT_AO)
+		appendf(buf, len, &pos, "%sao", SEP);
+	if (o->present & TC_OPT_UNKNOWN)
+		appendf(buf, len, &pos, "%sunknown", SEP);
+	if (o->present & TC_OPT_MALFORMED)
+		appendf(buf, len, &pos, "%smalformed", SEP);
+#undef SEP
+}
+
+static void labels_text(uint64_t labels, char *buf, size_t len)
+{
+	size_t pos = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < TC_LB__COUNT && i < 64; i++)
+		if (labels & (UINT64_C(1) << i))
+			appendf(buf, len, &pos, "%s%s", pos ? "," : "",
+				tc_label_name(i));
+}
+
+static int insert_segment(struct store *st, const struct tc_event *ev,
+			  const struct tc_segment *seg)
+{
+	int64_t row;
+	int r = conn_row(st, ev, &row);
+	if (r)
+		return r;
+	char flags[16], opts[512], labels[1024];
+	flags_text(seg->flags, flags);
+	options_text(&seg->opt, opts, sizeof opts);
+	labels_text(ev->labels, labels, sizeof labels);
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_SEG]);
+	b_int(&b, row);
+	b_int(&b, seg->ts_ns);
+	b_u64(&b, seg->pkt);
+	b_int(&b, ev->dir);
+	b_text(&b, flags);
+	b_int(&b, seg->seq);
+	b_int(&b, seg->ack);
+	b_int(&b, seg->payload_len);
+	b_int(&b, seg->payload_caplen);
+	b_int(&b, seg->window);
+	b_text(&b, opts);
+	b_text(&b, labels);
+	return b_run(st, &b, "writing a segment");
+}
+
+int store_event(struct store *st, const struct tc_event *ev,
+		const struct tc_segment *seg)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	switch (ev->type) {
+	case TC_EV_OPEN:
+		/* The tracker queues the opening segment's TC_EV_SEGMENT
+		 * first, which already inserted the row (conn_row()). */
+		if (!map_get(st, ev->conn_id))
+			r = insert_conn(st, ev->conn_id, ev->conn, ev);
+		break;
+	case TC_EV_TRANSITION:
+		r = insert_transition(st, ev);
+		break;
+	case TC_EV_LABEL:
+		r = insert_label(st, ev);
+		break;
+	case TC_EV_SEGMENT:
+		if ((st->flags & STORE_SEGMENTS) && seg)
+			r = insert_segment(st, ev, seg);
+		break;
+	case TC_EV_CLOSE:
+		r = close_conn(st, ev);
+		break;
+	default:
+		r = seterr(st, STORE_EIO, "unknown event type %u",
+			   (unsigned)ev->type);
+		return r; /* a caller bug; the import may go on */
+	}
+	return import_fail(st, r);
+}
