@@ -1,0 +1,504 @@
+/*
+ * capture.c - one interface over three packet sources.
+ *
+ *   cap_open_file(path) --+-- pcapng with mixed link types --> pcapng.c
+ *                         +-- anything else, and stdin -----> libpcap
+ *   cap_open_live(iface) ----------------------------------> libpcap
+ *
+ * The choice for a file is made before reading: png_scan_linktypes()
+ * walks the block headers (cheap: one seek per block) and only a file with
+ * more than one distinct interface link type goes to our reader. stdin
+ * cannot be walked twice, so a pcapng stream on stdin always goes to our
+ * reader (its interfaces may turn out mixed at any point), a pcap stream
+ * to libpcap.
+ *
+ * Filters on files are applied here with pcap_offline_filter() rather than
+ * pcap_setfilter(), so that cap_packet.num stays the record number of the
+ * file (what Wireshark and `tcpscope extract` call the frame number) and
+ * rejected records can be counted. A live capture filters in the kernel.
+ *
+ * Timestamps: libpcap is asked for nanosecond precision everywhere; a live
+ * device that cannot give it falls back to microseconds, and cap_next()
+ * scales accordingly.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pcapng.h"
+
+#define CAP_MAX_TYPES 16
+#define CAP_DEFAULT_SNAPLEN 262144
+
+struct cap_prog {
+	int dlt;
+	struct bpf_program prog;
+};
+
+struct cap {
+	pcap_t *p;            /* libpcap file or live handle, or NULL */
+	struct png *png;      /* or our pcapng reader */
+	int live;
+	int fd;               /* live: pcap_get_selectable_fd() */
+	int nano;             /* p delivers ns in tv_usec */
+	int64_t size;
+	uint64_t num;
+	int types[CAP_MAX_TYPES];
+	int ntypes;
+	int snaplen;
+	char *filter;         /* expression, for per-type compiles (png) */
+	struct cap_prog progs[CAP_MAX_TYPES];
+	int nprogs;
+	pcap_dumper_t *dump;
+	struct cap_stats st;
+	char err[PCAP_ERRBUF_SIZE + 128];
+};
+
+/* pcapng stores LINKTYPE_ values; libpcap's API (and the decoder's switch)
+ * speaks DLT_. They differ for few types; the one we meet is raw IP. */
+static int linktype_to_dlt(int lt)
+{
+	if (lt == 101) /* LINKTYPE_RAW */
+		return DLT_RAW;
+	return lt;
+}
+
+/* libpcap prefixes some messages with the path; we print it ourselves. */
+static void copy_err(char *dst, size_t len, const char *path, const char *msg)
+{
+	size_t pl = path ? strlen(path) : 0;
+	if (pl && strncmp(msg, path, pl) == 0 && msg[pl] == ':' &&
+	    msg[pl + 1] == ' ')
+		msg += pl + 2;
+	snprintf(dst, len, "%s", msg);
+}
+
+static void add_type(struct cap *c, int dlt)
+{
+	for (int i = 0; i < c->ntypes; i++)
+		if (c->types[i] == dlt)
+			return;
+	if (c->ntypes < CAP_MAX_TYPES)
+		c->types[c->ntypes++] = dlt;
+}
+
+struct cap *cap_open_file(const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct cap *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->size = -1;
+	if (strcmp(path, "-") == 0) {
+		/* One byte tells pcapng (0x0A of its section header) from
+		 * pcap (0xD4, 0xA1, 0x4D, 0x34 of its magic); ungetc() puts
+		 * it back for whichever reader follows. */
+		int b = getc(stdin);
+		if (b == EOF) {
+			snprintf(err, errlen, "empty input");
+			free(c);
+			return NULL;
+		}
+		ungetc(b, stdin);
+		if (b == 0x0A) {
+			c->png = png_fopen(stdin, err, errlen);
+			if (!c->png) {
+				free(c);
+				return NULL;
+			}
+			/* Learn the interfaces before the first packet; damage
+			 * before any packet is an open failure, as libpcap's
+			 * header checks are for files. */
+			if (png_prime(c->png) < 0) {
+				snprintf(err, errlen, "%s", png_errmsg(c->png));
+				png_close(c->png);
+				free(c);
+				return NULL;
+			}
+			int types[CAP_MAX_TYPES];
+			int n = png_linktypes(c->png, types, CAP_MAX_TYPES);
+			for (int i = 0; i < n; i++)
+				add_type(c, linktype_to_dlt(types[i]));
+			c->snaplen = png_snaplen(c->png);
+			c->nano = 1;
+			return c;
+		}
+		c->p = pcap_fopen_offline_with_tstamp_precision(
+			stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (!c->p) {
+			copy_err(err, errlen, NULL, ebuf);
+			free(c);
+			return NULL;
+		}
+	} else {
+		struct stat sb;
+		if (stat(path, &sb) != 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			free(c);
+			return NULL;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(err, errlen, "%s", strerror(EISDIR));
+			free(c);
+			return NULL;
+		}
+		if (S_ISREG(sb.st_mode))
+			c->size = (int64_t)sb.st_size;
+		int types[CAP_MAX_TYPES];
+		int n = S_ISREG(sb.st_mode)
+				? png_scan_linktypes(path, types, CAP_MAX_TYPES,
+						     &c->snaplen)
+				: 0;
+		if (n > 1) {
+			c->png = png_open(path, err, errlen);
+			if (!c->png) {
+				free(c);
+				return NULL;
+			}
+			for (int i = 0; i < n; i++)
+				add_type(c, linktype_to_dlt(types[i]));
+			c->nano = 1;
+			return c;
+		}
+		c->p = pcap_open_offline_with_tstamp_precision(
+			path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (!c->p) {
+			copy_err(err, errlen, path, ebuf);
+			free(c);
+			return NULL;
+		}
+	}
+	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+	add_type(c, pcap_datalink(c->p));
+	c->snaplen = pcap_snapshot(c->p);
+	return c;
+}
+
+struct cap *cap_open_live(const char *iface, int snaplen, char *err,
+			  size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct cap *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->live = 1;
+	c->size = -1;
+	c->p = pcap_create(iface, ebuf);
+	if (!c->p) {
+		snprintf(err, errlen, "%s", ebuf);
+		free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(c->p, snaplen > 0 ? snaplen : CAP_DEFAULT_SNAPLEN);
+	pcap_set_promisc(c->p, 1);
+	pcap_set_timeout(c->p, 200);
+	/* Not every device can; then libpcap keeps microseconds. */
+	(void)pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
+	int rc = pcap_activate(c->p);
+	if (rc < 0) {
+		const char *why = pcap_geterr(c->p);
+		const char *what = pcap_statustostr(rc);
+		if (!why || !*why || strcmp(why, what) == 0)
+			snprintf(err, errlen, "%s", what);
+		else
+			copy_err(err, errlen, iface, why);
+		pcap_close(c->p);
+		free(c);
+		return NULL;
+	}
+	/* Non-blocking, with our own poll() in cap_next(): on Linux with
+	 * TPACKET_V3 the buffer timeout never fires while no packet at all
+	 * arrives, so a blocking read could wait forever on a quiet link. */
+	c->fd = pcap_get_selectable_fd(c->p);
+	if (c->fd < 0 || pcap_setnonblock(c->p, 1, ebuf) < 0) {
+		snprintf(err, errlen, "cannot poll %s: %s", iface,
+			 c->fd < 0 ? "no selectable descriptor" : ebuf);
+		pcap_close(c->p);
+		free(c);
+		return NULL;
+	}
+	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+	add_type(c, pcap_datalink(c->p));
+	c->snaplen = pcap_snapshot(c->p);
+	return c;
+}
+
+void cap_close(struct cap *c)
+{
+	if (!c)
+		return;
+	if (c->dump)
+		pcap_dump_close(c->dump);
+	for (int i = 0; i < c->nprogs; i++)
+		pcap_freecode(&c->progs[i].prog);
+	if (c->p)
+		pcap_close(c->p);
+	png_close(c->png);
+	free(c->filter);
+	free(c);
+}
+
+/* Compiles expr for link type dlt into c->progs (files only). */
+static int compile_for(struct cap *c, int dlt, char *err, size_t errlen)
+{
+	if (c->nprogs == CAP_MAX_TYPES) {
+		snprintf(err, errlen, "too many link types for a filter");
+		return -1;
+	}
+	pcap_t *dead = c->p;
+	if (!dead)
+		dead = pcap_open_dead_with_tstamp_precision(
+			dlt, c->snaplen > 0 ? c->snaplen : CAP_DEFAULT_SNAPLEN,
+			PCAP_TSTAMP_PRECISION_NANO);
+	if (!dead) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct cap_prog *cp = &c->progs[c->nprogs];
+	int rc = pcap_compile(dead, &cp->prog, c->filter, 1,
+			      PCAP_NETMASK_UNKNOWN);
+	if (rc < 0) {
+		const char *n = pcap_datalink_val_to_name(dlt);
+		snprintf(err, errlen, "%s (link type %s)", pcap_geterr(dead),
+			 n ? n : "unknown");
+	} else {
+		cp->dlt = dlt;
+		c->nprogs++;
+	}
+	if (dead != c->p)
+		pcap_close(dead);
+	return rc < 0 ? -1 : 0;
+}
+
+int cap_set_filter(struct cap *c, const char *expr, char *err, size_t errlen)
+{
+	if (c->filter) {
+		snprintf(err, errlen, "filter already set");
+		return -1;
+	}
+	c->filter = strdup(expr);
+	if (!c->filter) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (c->live) {
+		if (compile_for(c, c->types[0], err, errlen) < 0)
+			goto fail;
+		if (pcap_setfilter(c->p, &c->progs[0].prog) < 0) {
+			snprintf(err, errlen, "%s", pcap_geterr(c->p));
+			goto fail;
+		}
+		return 0;
+	}
+	for (int i = 0; i < c->ntypes; i++)
+		if (compile_for(c, c->types[i], err, errlen) < 0)
+			goto fail;
+	return 0;
+fail:
+	for (int i = 0; i < c->nprogs; i++)
+		pcap_freecode(&c->progs[i].prog);
+	c->nprogs = 0;
+	free(c->filter);
+	c->filter = NULL;
+	return -1;
+}
+
+int cap_check_filter(const char *expr, char *err, size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, CAP_DEFAULT_SNAPLEN);
+	if (!dead) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct bpf_program prog;
+	int rc = pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", pcap_geterr(dead));
+	else
+		pcap_freecode(&prog);
+	pcap_close(dead);
+	return rc < 0 ? -1 : 0;
+}
+
+/* 1 when the packet passes the file filter (or there is none), 0 when
+ * not, -1 when no program can be compiled for its link type. */
+static int passes(struct cap *c, const struct cap_packet *p)
+{
+	if (!c->filter || c->live)
+		return 1;
+	struct cap_prog *cp = NULL;
+	for (int i = 0; i < c->nprogs; i++)
+		if (c->progs[i].dlt == p->linktype)
+			cp = &c->progs[i];
+	if (!cp) {
+		if (compile_for(c, p->linktype, c->err, sizeof c->err) < 0)
+			return -1;
+		add_type(c, p->linktype);
+		cp = &c->progs[c->nprogs - 1];
+	}
+	struct pcap_pkthdr h = { .caplen = p->caplen, .len = p->wirelen };
+	return pcap_offline_filter(&cp->prog, &h, p->data) != 0;
+}
+
+int cap_next(struct cap *c, struct cap_packet *p)
+{
+	for (;;) {
+		if (c->png) {
+			struct png_packet pp;
+			int rc = png_next(c->png, &pp);
+			if (rc < 0)
+				snprintf(c->err, sizeof c->err, "%s",
+					 png_errmsg(c->png));
+			if (rc <= 0)
+				return rc;
+			p->ts_ns = pp.ts_ns;
+			p->caplen = pp.caplen;
+			p->wirelen = pp.wirelen;
+			p->linktype = linktype_to_dlt(pp.linktype);
+			p->iface = pp.iface;
+			p->data = pp.data;
+			add_type(c, p->linktype);
+		} else {
+			struct pcap_pkthdr *h;
+			const u_char *d;
+			int rc = pcap_next_ex(c->p, &h, &d);
+			if (rc == 0) {
+				/* Live and nothing ready: wait a little. A
+				 * signal (cap_break()) ends the wait early. */
+				struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+				(void)poll(&pfd, 1, 200);
+				return CAP_TIMEOUT;
+			}
+			if (rc == PCAP_ERROR_BREAK)
+				return c->live ? CAP_TIMEOUT : 0;
+			if (rc < 0) {
+				snprintf(c->err, sizeof c->err, "%s",
+					 pcap_geterr(c->p));
+				return -1;
+			}
+			int64_t frac = (int64_t)h->ts.tv_usec;
+			p->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
+				   (c->nano ? frac : frac * 1000);
+			p->caplen = h->caplen;
+			p->wirelen = h->len;
+			p->linktype = c->types[0];
+			p->iface = 0;
+			p->data = d;
+			if (c->dump)
+				pcap_dump((u_char *)c->dump, h, d);
+		}
+		c->st.records++;
+		p->num = ++c->num;
+		int ok = passes(c, p);
+		if (ok < 0)
+			return -1;
+		if (ok)
+			return 1;
+		c->st.filtered++;
+	}
+}
+
+void cap_break(struct cap *c)
+{
+	if (c && c->p)
+		pcap_breakloop(c->p);
+}
+
+const char *cap_errmsg(const struct cap *c)
+{
+	return c->err;
+}
+
+int cap_linktypes(const struct cap *c, int *types, int max)
+{
+	for (int i = 0; i < c->ntypes && i < max; i++)
+		types[i] = c->types[i];
+	return c->ntypes;
+}
+
+int cap_linktype_names(const struct cap *c, char *buf, size_t len)
+{
+	size_t off = 0;
+	if (len)
+		buf[0] = '\0';
+	for (int i = 0; i < c->ntypes && off < len; i++) {
+		const char *n = pcap_datalink_val_to_name(c->types[i]);
+		int w = n ? snprintf(buf + off, len - off, "%s%s", i ? "," : "", n)
+			  : snprintf(buf + off, len - off, "%sDLT_%d",
+				     i ? "," : "", c->types[i]);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return c->ntypes;
+}
+
+void cap_linktype_describe(int dlt, char *buf, size_t len)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+	const char *d = pcap_datalink_val_to_description(dlt);
+	if (n)
+		snprintf(buf, len, "%s (%s)", n, d ? d : "?");
+	else
+		snprintf(buf, len, "%d (unknown to libpcap)", dlt);
+}
+
+int cap_snaplen(const struct cap *c)
+{
+	if (c->png && png_snaplen(c->png) > c->snaplen)
+		return png_snaplen(c->png);
+	return c->snaplen;
+}
+
+int64_t cap_size(const struct cap *c)
+{
+	return c->size;
+}
+
+int64_t cap_offset(struct cap *c)
+{
+	FILE *f = c->png ? png_file(c->png) : c->live ? NULL : pcap_file(c->p);
+	if (!f)
+		return -1;
+	long o = ftell(f);
+	return o < 0 ? -1 : (int64_t)o;
+}
+
+void cap_get_stats(struct cap *c, struct cap_stats *st)
+{
+	if (c->live) {
+		struct pcap_stat ps;
+		if (pcap_stats(c->p, &ps) == 0)
+			c->st.kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	}
+	*st = c->st;
+}
+
+int cap_dump_open(struct cap *c, const char *path, char *err, size_t errlen)
+{
+	if (!c->p) {
+		snprintf(err, errlen, "cannot write this capture");
+		return -1;
+	}
+	c->dump = pcap_dump_open(c->p, path);
+	if (!c->dump) {
+		copy_err(err, errlen, path, pcap_geterr(c->p));
+		return -1;
+	}
+	return 0;
+}
+
+int cap_dump_flush(struct cap *c)
+{
+	return c->dump ? pcap_dump_flush(c->dump) : 0;
+}

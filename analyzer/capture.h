@@ -1,0 +1,104 @@
+/*
+ * capture.h - where packets come from (prefix cap_): a pcap or pcapng file,
+ * stdin ("-"), or a live interface. libpcap does the reading, with
+ * nanosecond timestamps requested; pcapng files whose interfaces have
+ * different link types, which libpcap 1.10 refuses, go through the small
+ * reader in pcapng.c instead. A capture hands out one packet at a time
+ * with its own link type, so callers never care which reader is behind it.
+ *
+ * Errors: functions that can fail return a negative value and leave a
+ * one-line message in the capture (cap_errmsg()) or in err.
+ */
+#ifndef CAP_CAPTURE_H
+#define CAP_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cap;
+
+struct cap_packet {
+	uint64_t num;         /* record number in the capture, from 1 */
+	int64_t ts_ns;        /* from the capture, ns since the epoch */
+	uint32_t caplen, wirelen;
+	int linktype;         /* DLT_ value for dec_frame() */
+	uint32_t iface;       /* pcapng interface id when known, else 0 */
+	const uint8_t *data;  /* valid until the next cap_next()/cap_close() */
+};
+
+/* Counters of one capture. */
+struct cap_stats {
+	uint64_t records;     /* records read, filtered or not */
+	uint64_t filtered;    /* records the filter rejected */
+	uint64_t kernel_drops; /* live only: pcap_stats ps_drop + ps_ifdrop */
+};
+
+#define CAP_TIMEOUT 2 /* cap_next() on a live capture: nothing arrived yet */
+
+/* Opens a capture file; "-" is stdin. On failure returns NULL with a
+ * one-line message in err ("No such file or directory", "unknown file
+ * format"...). The caller frees the capture with cap_close(). */
+struct cap *cap_open_file(const char *path, char *err, size_t errlen);
+
+/* Opens and activates a live capture on iface with the given snaplen
+ * (0: 262144), promiscuous, non-blocking: cap_next() waits at most about
+ * 200 ms and then returns CAP_TIMEOUT. NULL with a message in err on failure; a
+ * warning from pcap_activate() is not a failure. */
+struct cap *cap_open_live(const char *iface, int snaplen, char *err,
+			  size_t errlen);
+
+void cap_close(struct cap *c);
+
+/* Compiles a BPF expression (tcpdump syntax) and applies it: in the kernel
+ * for a live capture, with pcap_offline_filter() for files (so record
+ * numbers stay those of the file). For a multi-link-type pcapng file it is
+ * compiled once per link type, when the first packet of that type comes;
+ * an expression that cannot apply to such a type then makes cap_next()
+ * fail. Returns 0, or -1 with a message in err (the capture is unchanged). */
+int cap_set_filter(struct cap *c, const char *expr, char *err, size_t errlen);
+
+/* Checks that expr compiles for Ethernet; used to reject a bad expression
+ * before any file is read. Returns 0, or -1 with libpcap's message. */
+int cap_check_filter(const char *expr, char *err, size_t errlen);
+
+/* Reads the next packet that passes the filter. Returns 1 with *p filled,
+ * 0 at the end, CAP_TIMEOUT (live: nothing yet, or cap_break() was
+ * called), or -1 when the capture is damaged or the read failed
+ * (cap_errmsg()); every packet before the damage was returned. */
+int cap_next(struct cap *c, struct cap_packet *p);
+
+/* Makes a blocked cap_next() on a live capture return soon. Safe to call
+ * from a signal handler. */
+void cap_break(struct cap *c);
+
+const char *cap_errmsg(const struct cap *c);
+
+/* The link types of the capture as "EN10MB,LINUX_SLL" (libpcap's names),
+ * written into buf (always NUL-terminated). Returns the number of types. */
+int cap_linktype_names(const struct cap *c, char *buf, size_t len);
+
+/* The link types, at most max of them; returns how many there are. */
+int cap_linktypes(const struct cap *c, int *types, int max);
+
+int cap_snaplen(const struct cap *c);
+
+/* File size in bytes, or -1 (stdin, live, pipes). */
+int64_t cap_size(const struct cap *c);
+
+/* Bytes read so far (for a progress percentage), or -1 when unknown. */
+int64_t cap_offset(struct cap *c);
+
+/* Fills *st. For a live capture also asks the kernel for drops. */
+void cap_get_stats(struct cap *c, struct cap_stats *st);
+
+/* Live only: also writes every packet cap_next() returns to a pcap file
+ * (nanosecond format when the capture has nanosecond timestamps).
+ * Returns 0, or -1 with a message in err. Flushed by cap_dump_flush() and
+ * closed by cap_close(). */
+int cap_dump_open(struct cap *c, const char *path, char *err, size_t errlen);
+int cap_dump_flush(struct cap *c);
+
+/* "EN10MB (Ethernet)" for a link type, into buf. */
+void cap_linktype_describe(int dlt, char *buf, size_t len);
+
+#endif /* CAP_CAPTURE_H */

@@ -1,0 +1,283 @@
+/*
+ * cmd_live.c - `tcpscope live`: capture from an interface into the
+ * database, optionally writing the packets to a pcap file as well.
+ *
+ *   tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]
+ *                 [-G SECONDS] [-d DB] [--segments] [-q] [EXPR]
+ *
+ * One capture row (path = the interface name, live = 1), one tracker. The
+ * loop waits for packets at most 200 ms at a time (cap_next()), so it
+ * regains control a few times a second even on a quiet link: it then
+ * checks the stop conditions
+ * (-c packets, -G seconds of wall-clock run time, SIGINT/SIGTERM) and, about
+ * once a second, commits what was stored (store_checkpoint()) and flushes
+ * the -w file, so `tcpscope flows` or the TUI see progress. Signals only
+ * set a flag and call pcap_breakloop(); everything else happens in the loop.
+ * Packet timestamps are libpcap's (nanoseconds where the device allows);
+ * the wall clock only decides when to stop and when to commit.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "cmd.h"
+#include "cmd_read.h"
+#include "decode.h"
+#include "ingest.h"
+#include "store.h"
+
+static volatile sig_atomic_t live_stop;
+static struct cap *volatile live_cap;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	live_stop = 1;
+	if (live_cap)
+		cap_break(live_cap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
+		"                     [-G SECONDS] [-d DB] [--segments] [-q] [EXPR]\n"
+		"\n"
+		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
+		"run time, or SIGINT/SIGTERM. EXPR is a BPF filter (tcpdump syntax).\n"
+		"\n"
+		"  -i IFACE     interface to capture on\n"
+		"  -w OUT.pcap  also write the packets to a pcap file\n"
+		"  -c COUNT     stop after COUNT packets\n"
+		"  -s SNAPLEN   bytes to capture per packet (default 262144)\n"
+		"  -G SECONDS   stop after SECONDS\n"
+		"  -d DB        database (default $TCPSCOPE_DB or tcpscope.db)\n"
+		"  --segments   also store every TCP segment\n"
+		"  -q           print nothing but errors\n");
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int parse_num(const char *s, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v >= 0) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	enum { O_SEGMENTS = 256 };
+	static const struct option longopts[] = {
+		{ "segments", no_argument, NULL, O_SEGMENTS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *iface = NULL, *out = NULL, *db = NULL;
+	double count = 0, secs = 0, snap = 0;
+	int segments = 0, quiet = 0, ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+i:w:c:s:G:d:qh", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			iface = optarg;
+			break;
+		case 'w':
+			out = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'c':
+			if (parse_num(optarg, 1e18, &count) < 0 || count < 1)
+				goto bad_value;
+			break;
+		case 's':
+			if (parse_num(optarg, 262144, &snap) < 0 || snap < 1)
+				goto bad_value;
+			break;
+		case 'G':
+			if (parse_num(optarg, 1e9, &secs) < 0 || secs == 0)
+				goto bad_value;
+			break;
+		case O_SEGMENTS:
+			segments = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "tcpscope: live: bad option '-%c'\n",
+					optopt);
+			else
+				fprintf(stderr, "tcpscope: live: bad option '%s'\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+		continue;
+bad_value:
+		fprintf(stderr, "tcpscope: live: bad value '%s' for -%c\n", optarg,
+			ch);
+		return EX_USAGE;
+	}
+	if (!iface) {
+		fprintf(stderr, "tcpscope: live: -i IFACE is required\n");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	char *expr = NULL;
+	if (optind < argc) {
+		size_t len = 1;
+		for (int i = optind; i < argc; i++)
+			len += strlen(argv[i]) + 1;
+		expr = calloc(1, len);
+		if (!expr) {
+			fprintf(stderr, "tcpscope: live: out of memory\n");
+			return EX_FAIL;
+		}
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				strcat(expr, " ");
+			strcat(expr, argv[i]);
+		}
+	}
+
+	int status = EX_OK;
+	char err[512];
+	struct store *st = NULL;
+	struct cap *c = cap_open_live(iface, (int)snap, err, sizeof err);
+	if (!c) {
+		fprintf(stderr, "tcpscope: %s: %s\n", iface, err);
+		free(expr);
+		return EX_INPUT;
+	}
+	int dlt;
+	cap_linktypes(c, &dlt, 1);
+	if (!dec_link_supported(dlt)) {
+		char d[160];
+		cap_linktype_describe(dlt, d, sizeof d);
+		fprintf(stderr, "tcpscope: %s: unsupported link type %s\n", iface, d);
+		status = EX_INPUT;
+		goto done;
+	}
+	if (expr && cap_set_filter(c, expr, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope: live: bad filter expression '%s': %s\n",
+			expr, err);
+		status = EX_USAGE;
+		goto done;
+	}
+	if (out && cap_dump_open(c, out, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope: %s: %s\n", out, err);
+		status = EX_FAIL;
+		goto done;
+	}
+	if (!db)
+		db = store_default_path();
+	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
+		       err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope: %s: %s\n", db, err);
+		status = EX_DB;
+		goto done;
+	}
+
+	struct ing_options o;
+	ing_options_default(&o);
+	o.hash = 0;
+	struct store_capture sc = { .path = iface, .size = -1, .live = 1 };
+	struct ing in;
+	struct ing_result r;
+	int rc = ing_begin(&in, st, c, &sc, &o, &r);
+	if (rc == ING_EDB || rc == ING_EDUP) {
+		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		status = EX_DB;
+		goto done;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	live_stop = 0;
+	live_cap = c;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	double start = mono_s(), last_commit = start;
+	uint64_t seen = 0;
+	char damage[512] = "";
+	while (!live_stop && rc == ING_OK) {
+		struct cap_packet p;
+		int n = cap_next(c, &p);
+		if (n == 1) {
+			rc = ing_packet(&in, &p);
+			if (count > 0 && (double)++seen >= count)
+				break;
+		} else if (n == 0) {
+			break;
+		} else if (n < 0) {
+			snprintf(damage, sizeof damage, "%s", cap_errmsg(c));
+			break;
+		}
+		double t = mono_s();
+		if (secs > 0 && t - start >= secs)
+			break;
+		if (t - last_commit >= 1.0) {
+			last_commit = t;
+			cap_dump_flush(c);
+			if (rc == ING_OK)
+				rc = ing_checkpoint(&in);
+		}
+	}
+	live_cap = NULL;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	cap_dump_flush(c);
+
+	rc = ing_end(&in, c, damage[0] ? damage : NULL);
+	if (rc == ING_EDB) {
+		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		status = EX_DB;
+		goto done;
+	}
+	if (damage[0]) {
+		fprintf(stderr, "tcpscope: %s: %s\n", iface, damage);
+		status = EX_INPUT;
+	} else if (rc != ING_OK) {
+		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		status = EX_FAIL;
+	}
+	if (!quiet) {
+		struct read_totals tot;
+		memset(&tot, 0, sizeof tot);
+		read_totals_add(&tot, &r);
+		read_print_capture(stdout, iface, &r, expr != NULL);
+		read_print_summary(stdout, db, &tot, 1);
+	}
+done:
+	store_close(st);
+	cap_close(c);
+	free(expr);
+	if (fflush(stdout) != 0 && status == EX_OK)
+		status = EX_FAIL;
+	return status;
+}

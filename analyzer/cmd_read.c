@@ -1,0 +1,420 @@
+/*
+ * cmd_read.c - `tcpscope read`: import capture files into the database and
+ * print what each contained, then a summary.
+ *
+ *   tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]
+ *                 [--idle-timeout SEC] [--max-conns N] [--ignore-vlan] [-q]
+ *                 FILE... [EXPR]
+ *
+ * Files versus filter: the first argument is always a file; after it,
+ * arguments are files as long as each names an existing path or is "-"
+ * (stdin); the first one that does not starts the BPF expression, which
+ * takes every remaining argument (joined with spaces, as tcpdump does).
+ * So `read a.pcap b.pcapng tcp port 80` reads two files with the filter
+ * "tcp port 80". A missing file in the middle would silently become part of
+ * the expression, so when the expression does not compile and its first
+ * word looks like a file name, we say the file is missing instead.
+ *
+ * Each file is imported on its own (ing_import_file(): own capture row,
+ * own tracker). After the per-capture figures comes the summary of
+ * `tcpscope report` (report_print(), cmd_report.c): of the capture just
+ * read, or of the whole database when several files were read. Problems with one file are reported on stderr as
+ * "tcpscope: FILE: problem" and the others still run; the exit status is
+ * the worst seen (EX_DB stops at once).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "cmd.h"
+#include "ingest.h"
+#include "cmd_read.h"
+#include "store.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
+		"                     [--idle-timeout SEC] [--max-conns N] [--ignore-vlan]\n"
+		"                     [-q] FILE... [EXPR]\n"
+		"\n"
+		"Analyzes pcap/pcapng captures (\"-\" is stdin) into the database and\n"
+		"prints what each held, then a summary. Arguments after the files, from\n"
+		"the first one that is not an existing file, form a BPF filter (tcpdump\n"
+		"syntax).\n"
+		"\n"
+		"  -d DB              database (default $TCPSCOPE_DB or tcpscope.db)\n"
+		"  --segments         also store every TCP segment\n"
+		"  --replace          re-import a capture imported before\n"
+		"  --msl SEC          maximum segment lifetime (TIME-WAIT is 2*MSL; 60)\n"
+		"  --idle-timeout SEC finish idle connections after SEC (0: never)\n"
+		"  --max-conns N      connections tracked at once (oldest evicted)\n"
+		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
+		"  -q                 print nothing but errors\n");
+}
+
+/* ---- Progress on a terminal --------------------------------------------- */
+
+struct progress {
+	const char *path;
+	double start, last;
+	int shown;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int on_tick(void *arg, struct cap *c, const struct ing_result *r)
+{
+	struct progress *pg = arg;
+	double t = now_s();
+	if (t - pg->start < 0.5 || t - pg->last < 0.25)
+		return 0;
+	pg->last = t;
+	pg->shown = 1;
+	int64_t size = cap_size(c), off = cap_offset(c);
+	double rate = (double)r->packets / (t - pg->start);
+	if (size > 0 && off >= 0)
+		fprintf(stderr, "\r\033[K%s: %3d%%  %llu packets  %.0f pkt/s",
+			pg->path, (int)(100.0 * (double)off / (double)size),
+			(unsigned long long)r->packets, rate);
+	else
+		fprintf(stderr, "\r\033[K%s: %llu packets  %.0f pkt/s", pg->path,
+			(unsigned long long)r->packets, rate);
+	fflush(stderr);
+	return 0;
+}
+
+/* ---- Printing (shared with cmd_live.c through cmd_read.h) ---------------- */
+
+void read_totals_add(struct read_totals *t, const struct ing_result *r)
+{
+	t->captures++;
+	t->packets += r->cap.records;
+	t->tcp += r->tcp;
+	t->conns += r->conns;
+	for (int i = 0; i < TC_CLOSE__COUNT; i++)
+		t->close[i] += r->close[i];
+}
+
+char *read_iso_ns(char *buf, size_t len, int64_t ns)
+{
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, len, "%lld.%09lld", (long long)sec, (long long)frac);
+		return buf;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long long)frac);
+	return buf;
+}
+
+void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
+			int filtered)
+{
+	char a[48], b[48];
+	fprintf(f, "capture %lld: %s\n", (long long)r->capture_id, path);
+	fprintf(f, "  link types      %s\n", r->linktypes);
+	fprintf(f, "  packets         %llu\n", (unsigned long long)r->cap.records);
+	if (filtered)
+		fprintf(f, "  filtered out    %llu\n",
+			(unsigned long long)r->cap.filtered);
+	if (r->cap.kernel_drops)
+		fprintf(f, "  kernel drops    %llu\n",
+			(unsigned long long)r->cap.kernel_drops);
+	fprintf(f, "  tcp segments    %llu\n", (unsigned long long)r->tcp);
+	fprintf(f, "  non-tcp         %llu\n", (unsigned long long)r->non_tcp);
+	fprintf(f, "  ip fragments    %llu\n", (unsigned long long)r->fragments);
+	fprintf(f, "  malformed       %llu\n", (unsigned long long)r->malformed);
+	for (unsigned i = 0; i < DEC__COUNT; i++)
+		if (i != DEC_TCP && r->result[i])
+			fprintf(f, "    %-26s %llu\n", dec_result_name(i),
+				(unsigned long long)r->result[i]);
+	if (r->packets) {
+		fprintf(f, "  first           %s\n",
+			read_iso_ns(a, sizeof a, r->first_ts));
+		fprintf(f, "  last            %s\n",
+			read_iso_ns(b, sizeof b, r->last_ts));
+	}
+	fprintf(f, "  connections     %llu\n", (unsigned long long)r->conns);
+	if (r->error[0])
+		fprintf(f, "  error           %s\n", r->error);
+}
+
+void read_print_summary(FILE *f, const char *db, const struct read_totals *t,
+			int by_close)
+{
+	fprintf(f, "\nsummary: %llu capture%s, %llu packets, %llu tcp segments, "
+		   "%llu connection%s (database %s)\n",
+		(unsigned long long)t->captures, t->captures == 1 ? "" : "s",
+		(unsigned long long)t->packets, (unsigned long long)t->tcp,
+		(unsigned long long)t->conns, t->conns == 1 ? "" : "s", db);
+	if (!t->conns || !by_close)
+		return;
+	fprintf(f, "  by close:");
+	const char *sep = " ";
+	for (int i = 0; i < TC_CLOSE__COUNT; i++) {
+		if (!t->close[i])
+			continue;
+		fprintf(f, "%s%s %llu", sep, tc_close_name((unsigned)i),
+			(unsigned long long)t->close[i]);
+		sep = ", ";
+	}
+	fprintf(f, "\n");
+}
+
+/* ---- Arguments ------------------------------------------------------------ */
+
+static int parse_secs(const char *s, int64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
+		return -1;
+	*ns = (int64_t)(v * 1e9);
+	return 0;
+}
+
+static int is_input(const char *a)
+{
+	struct stat sb;
+	return strcmp(a, "-") == 0 || stat(a, &sb) == 0;
+}
+
+/* Joins argv[from..argc) with spaces; NULL when none (or no memory). */
+static char *join_args(int argc, char **argv, int from)
+{
+	size_t len = 1;
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (from >= argc)
+		return NULL;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = from; i < argc; i++) {
+		if (i > from)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int looks_like_file(const char *w)
+{
+	static const char *const ext[] = { ".pcap", ".pcapng", ".cap",
+					   ".pcap.gz", ".dmp", ".ntar", NULL };
+	if (strchr(w, '/'))
+		return 1;
+	size_t n = strlen(w);
+	for (int i = 0; ext[i]; i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && strcmp(w + n - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_NOVLAN };
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "segments", no_argument, NULL, O_SEGMENTS },
+		{ "replace", no_argument, NULL, O_REPLACE },
+		{ "msl", required_argument, NULL, O_MSL },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
+		{ "max-conns", required_argument, NULL, O_MAXCONNS },
+		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ing_options o;
+	ing_options_default(&o);
+	const char *db = NULL;
+	int segments = 0, quiet = 0, ch;
+	optind = 1;
+	opterr = 0;
+	/* "+": options end at the first file, so the filter may contain
+	 * words starting with '-' no more than tcpdump's does. */
+	while ((ch = getopt_long(argc, argv, "+d:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case O_SEGMENTS:
+			segments = 1;
+			break;
+		case O_REPLACE:
+			o.replace = 1;
+			break;
+		case O_MSL:
+			if (parse_secs(optarg, &o.tc.msl_ns) < 0 || o.tc.msl_ns == 0) {
+				fprintf(stderr, "tcpscope: read: bad --msl '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		case O_IDLE:
+			if (parse_secs(optarg, &o.tc.idle_timeout_ns) < 0) {
+				fprintf(stderr,
+					"tcpscope: read: bad --idle-timeout '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		case O_MAXCONNS: {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || v == 0 || v > (1ull << 32) ||
+			    optarg[0] == '-') {
+				fprintf(stderr,
+					"tcpscope: read: bad --max-conns '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			o.tc.max_conns = (size_t)v;
+			break;
+		}
+		case O_NOVLAN:
+			o.tc.ignore_vlan = 1;
+			break;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "tcpscope: read: bad option '-%c'\n",
+					optopt);
+			else
+				fprintf(stderr, "tcpscope: read: bad option '%s'\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "tcpscope: read: no capture file given\n");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	int first = optind, nfiles = 1;
+	while (first + nfiles < argc && is_input(argv[first + nfiles]))
+		nfiles++;
+	char *expr = join_args(argc, argv, first + nfiles);
+	if (expr) {
+		char err[512];
+		if (cap_check_filter(expr, err, sizeof err) < 0) {
+			const char *w = argv[first + nfiles];
+			int rc = EX_USAGE;
+			if (w[0] == '-' && w[1]) {
+				fprintf(stderr, "tcpscope: read: '%s' after the "
+						"files: options go before them\n", w);
+			} else if (looks_like_file(w)) {
+				fprintf(stderr, "tcpscope: %s: No such file or "
+						"directory\n", w);
+				rc = EX_INPUT;
+			} else {
+				fprintf(stderr, "tcpscope: read: bad filter "
+						"expression '%s': %s\n", expr, err);
+			}
+			free(expr);
+			return rc;
+		}
+		o.filter = expr;
+	}
+
+	if (!db)
+		db = store_default_path();
+	struct store *st;
+	char err[512];
+	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
+		       err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope: %s: %s\n", db, err);
+		free(expr);
+		return EX_DB;
+	}
+
+	int status = EX_OK, imported = 0;
+	long long last_id = 0;
+	struct read_totals tot;
+	memset(&tot, 0, sizeof tot);
+	for (int i = first; i < first + nfiles; i++) {
+		const char *path = argv[i];
+		struct progress pg = { .path = path, .start = now_s() };
+		struct ing_result r;
+		int tty = !quiet && isatty(2);
+		int rc = ing_import_file(st, path, &o, tty ? on_tick : NULL, &pg,
+					 &r);
+		if (pg.shown) {
+			fprintf(stderr, "\r\033[K");
+			fflush(stderr);
+		}
+		switch (rc) {
+		case ING_OK:
+			break;
+		case ING_EDUP:
+			fprintf(stderr, "tcpscope: %s: already imported (use "
+					"--replace)\n", path);
+			continue;
+		case ING_EFILTER:
+			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			if (status == EX_OK || status == EX_INPUT)
+				status = EX_USAGE;
+			continue;
+		case ING_EDB:
+			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			status = EX_DB;
+			goto out;
+		default:
+			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			if (status == EX_OK)
+				status = EX_INPUT;
+			if (!r.capture_id)
+				continue;
+		}
+		imported++;
+		last_id = r.capture_id;
+		read_totals_add(&tot, &r);
+		if (!quiet)
+			read_print_capture(stdout, path, &r, o.filter != NULL);
+	}
+	if (!quiet && imported > 0) {
+		/* The report of `tcpscope report`: of the one capture read,
+		 * or of the whole database when several were. */
+		read_print_summary(stdout, db, &tot, 0);
+		fputc('\n', stdout);
+		fflush(stdout);
+		int rc = report_print(st, imported == 1 ? last_id : 0, 0);
+		if (rc == EX_DB || (rc != EX_OK && status == EX_OK))
+			status = rc;
+	}
+out:
+	store_close(st);
+	free(expr);
+	if (fflush(stdout) != 0 && status == EX_OK)
+		status = EX_FAIL;
+	return status;
+}

@@ -1,0 +1,37 @@
+/*
+ * cmd_read.h - the per-capture printout of `tcpscope read`, shared with
+ * `tcpscope live` (both in cmd_read.c). Only commands print.
+ */
+#ifndef CMD_READ_H
+#define CMD_READ_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../tcpcore/tcpcore.h"
+#include "ingest.h"
+
+/* Figures summed over the captures of one run. */
+struct read_totals {
+	uint64_t captures, packets, tcp, conns;
+	uint64_t close[TC_CLOSE__COUNT];
+};
+
+void read_totals_add(struct read_totals *t, const struct ing_result *r);
+
+/* Formats ns since the epoch as UTC ISO 8601 with nanoseconds,
+ * "2013-03-07T21:42:06.869344000Z", into buf (at least 40 bytes). */
+char *read_iso_ns(char *buf, size_t len, int64_t ns);
+
+/* Prints what one capture held: link types, packets, TCP segments,
+ * non-TCP packets, fragments, each non-TCP decoder result with a count,
+ * first and last timestamp, connections. */
+void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
+			int filtered);
+
+/* Prints the closing totals of a run, and with by_close the connections
+ * by close kind. */
+void read_print_summary(FILE *f, const char *db, const struct read_totals *t,
+			int by_close);
+
+#endif /* CMD_READ_H */

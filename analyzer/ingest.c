@@ -1,0 +1,326 @@
+/*
+ * ingest.c - capture -> decoder -> tracker -> store, one capture at a time.
+ *
+ * For every packet: dec_frame() with the packet's own link type (pcapng
+ * files may mix them); a DEC_TCP result gets the fields the decoder leaves
+ * to us (timestamp, packet number, capture id, interface) and goes to
+ * tc_feed(); then every queued event goes to store_event() with the segment
+ * just fed, so the store can write the segments table when asked to. Other
+ * results only count, per reason. At the end tc_finish() closes what is
+ * still open and those events are stored too, then store_capture_end()
+ * writes the figures and commits.
+ *
+ * Each capture has its own tracker: a connection never spans two files.
+ * The capture id in a segment is the store's row id (truncated to 32 bits,
+ * which only matters past four billion imports).
+ *
+ * Errors: the store failing (disk full, locked) stops everything and is
+ * reported as ING_EDB; a damaged capture is not an error of ours, only a
+ * reason to stop early and say so in the capture row.
+ */
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "sha256.h"
+
+#define ING_TICK_EVERY 4096u
+#define ING_CHECKPOINT_EVERY (1u << 20)
+
+void ing_options_default(struct ing_options *o)
+{
+	memset(o, 0, sizeof *o);
+	tc_config_default(&o->tc);
+	o->hash = 1;
+}
+
+static int store_fail(struct ing *in)
+{
+	snprintf(in->r->error, sizeof in->r->error, "database: %s",
+		 store_errmsg(in->st));
+	in->failed = ING_EDB;
+	return ING_EDB;
+}
+
+/* Hands every queued event to the store. seg is the segment just fed, or
+ * NULL after tc_finish(). */
+static int drain(struct ing *in, const struct tc_segment *seg)
+{
+	struct tc_event ev;
+	while (tc_next_event(in->tr, &ev)) {
+		if (ev.type == TC_EV_OPEN)
+			in->r->conns++;
+		else if (ev.type == TC_EV_CLOSE && ev.conn &&
+			 ev.conn->close < TC_CLOSE__COUNT)
+			in->r->close[ev.conn->close]++;
+		if (store_event(in->st, &ev, seg) < 0)
+			return store_fail(in);
+	}
+	return ING_OK;
+}
+
+int ing_begin(struct ing *in, struct store *st, struct cap *c,
+	      const struct store_capture *sc, const struct ing_options *o,
+	      struct ing_result *r)
+{
+	memset(in, 0, sizeof *in);
+	memset(r, 0, sizeof *r);
+	in->st = st;
+	in->r = r;
+	r->unsupported_dlt = -1;
+	cap_linktype_names(c, r->linktypes, sizeof r->linktypes);
+	struct store_capture row = *sc;
+	if (!row.linktypes)
+		row.linktypes = r->linktypes;
+	if (row.snaplen == 0)
+		row.snaplen = cap_snaplen(c);
+	int rc = store_capture_begin(st, &row, o->replace, &in->capture_id);
+	if (rc == STORE_EDUP) {
+		snprintf(r->error, sizeof r->error,
+			 "already imported (use --replace)");
+		return ING_EDUP;
+	}
+	if (rc < 0) {
+		snprintf(r->error, sizeof r->error, "database: %s",
+			 store_errmsg(st));
+		return ING_EDB;
+	}
+	r->capture_id = in->capture_id;
+	in->tr = tc_tracker_new(&o->tc);
+	if (!in->tr) {
+		/* The row stays incomplete; the next import replaces it. */
+		snprintf(r->error, sizeof r->error, "out of memory");
+		in->failed = ING_ENOMEM;
+		return ING_ENOMEM;
+	}
+	return ING_OK;
+}
+
+int ing_packet(struct ing *in, const struct cap_packet *p)
+{
+	if (in->failed)
+		return in->failed;
+	struct ing_result *r = in->r;
+	struct tc_segment seg;
+	memset(&seg, 0, sizeof seg);
+	enum dec_result d = dec_frame(p->linktype, p->data, p->caplen,
+				      p->wirelen, &seg);
+	r->packets++;
+	if (r->packets == 1 || p->ts_ns < r->first_ts)
+		r->first_ts = p->ts_ns;
+	if (r->packets == 1 || p->ts_ns > r->last_ts)
+		r->last_ts = p->ts_ns;
+	if ((unsigned)d < DEC__COUNT)
+		r->result[d]++;
+	if (d == DEC_FRAGMENT)
+		r->fragments++;
+	else if (dec_result_is_error(d))
+		r->malformed++;
+	else if (d != DEC_TCP)
+		r->non_tcp++;
+	if (d == DEC_UNSUPPORTED_LINK)
+		r->unsupported_dlt = p->linktype;
+	if (d != DEC_TCP)
+		return ING_OK;
+	r->tcp++;
+	seg.ts_ns = p->ts_ns;
+	seg.pkt = p->num;
+	seg.capture = (uint32_t)in->capture_id;
+	seg.iface = p->iface;
+	if (tc_feed(in->tr, &seg) < 0) {
+		snprintf(r->error, sizeof r->error, "out of memory");
+		in->failed = ING_ENOMEM;
+		return ING_ENOMEM;
+	}
+	return drain(in, &seg);
+}
+
+int ing_checkpoint(struct ing *in)
+{
+	if (in->failed)
+		return in->failed;
+	if (store_checkpoint(in->st) < 0)
+		return store_fail(in);
+	return ING_OK;
+}
+
+void ing_reasons(const struct ing_result *r, char *buf, size_t len)
+{
+	size_t off = 0;
+	if (len)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < DEC__COUNT && off < len; i++) {
+		if (i == DEC_TCP || r->result[i] == 0)
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%s=%llu",
+				 off ? "," : "", dec_result_name(i),
+				 (unsigned long long)r->result[i]);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+int ing_end(struct ing *in, struct cap *c, const char *error)
+{
+	struct ing_result *r = in->r;
+	int rc = in->failed;
+	if (in->tr) {
+		if (!in->failed) {
+			tc_finish(in->tr);
+			rc = drain(in, NULL);
+		}
+		tc_tracker_free(in->tr);
+		in->tr = NULL;
+	}
+	if (rc == ING_EDB)
+		return rc;
+	cap_get_stats(c, &r->cap);
+	/* A pcapng stream names its link types as it goes. */
+	cap_linktype_names(c, r->linktypes, sizeof r->linktypes);
+	char reasons[1024];
+	ing_reasons(r, reasons, sizeof reasons);
+	struct store_capture_stats s = {
+		.packets = r->cap.records,
+		.tcp_segments = r->tcp,
+		.non_tcp = r->non_tcp,
+		.fragments = r->fragments,
+		.malformed = r->malformed,
+		.kernel_drops = r->cap.kernel_drops,
+		.first_ts = r->first_ts,
+		.last_ts = r->last_ts,
+		.reasons = reasons,
+		.error = error ? error : rc == ING_ENOMEM ? "out of memory" : NULL,
+	};
+	if (store_capture_end(in->st, &s) < 0)
+		return store_fail(in);
+	return rc;
+}
+
+/* 1 when none of the capture's link types can be decoded. */
+static int all_unsupported(struct cap *c, int *first)
+{
+	int types[16];
+	int n = cap_linktypes(c, types, 16);
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++)
+		if (dec_link_supported(types[i]))
+			return 0;
+	*first = n > 0 ? types[0] : -1;
+	return n > 0;
+}
+
+int ing_import_file(struct store *st, const char *path,
+		    const struct ing_options *o, ing_tick_fn tick, void *arg,
+		    struct ing_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unsupported_dlt = -1;
+	char err[400];
+	struct cap *c = cap_open_file(path, err, sizeof err);
+	if (!c) {
+		snprintf(r->error, sizeof r->error, "%s", err);
+		return ING_EOPEN;
+	}
+	int rc;
+	int dlt;
+	if (all_unsupported(c, &dlt)) {
+		char d[160];
+		cap_linktype_describe(dlt, d, sizeof d);
+		cap_linktype_names(c, r->linktypes, sizeof r->linktypes);
+		r->unsupported_dlt = dlt;
+		snprintf(r->error, sizeof r->error,
+			 "unsupported link type %s", d);
+		rc = ING_ELINK;
+		goto out;
+	}
+	if (o->filter && cap_set_filter(c, o->filter, err, sizeof err) < 0) {
+		snprintf(r->error, sizeof r->error, "filter: %s", err);
+		rc = ING_EFILTER;
+		goto out;
+	}
+	/* Only a regular file can be read twice: a FIFO or a character
+	 * device given by name is treated like stdin (no hash). */
+	char hex[65];
+	int hash = o->hash && cap_size(c) >= 0;
+	if (hash && sha256_file(path, hex) < 0) {
+		snprintf(r->error, sizeof r->error, "%s", strerror(errno));
+		rc = ING_EOPEN;
+		goto out;
+	}
+	struct store_capture sc = {
+		.path = path,
+		.size = cap_size(c),
+		.sha256 = hash ? hex : NULL,
+		.linktypes = NULL,
+		.snaplen = 0,
+		.live = 0,
+	};
+	struct ing in;
+	rc = ing_begin(&in, st, c, &sc, o, r);
+	if (rc != ING_OK) {
+		if (rc == ING_ENOMEM)
+			(void)ing_end(&in, c, "out of memory");
+		goto out;
+	}
+	struct cap_packet p;
+	int n;
+	const char *stop = NULL;
+	while ((n = cap_next(c, &p)) == 1) {
+		if (ing_packet(&in, &p) != ING_OK)
+			break;
+		if (r->packets % ING_TICK_EVERY == 0 && tick &&
+		    tick(arg, c, r)) {
+			stop = "interrupted";
+			break;
+		}
+		if (r->packets % ING_CHECKPOINT_EVERY == 0 &&
+		    ing_checkpoint(&in) != ING_OK)
+			break;
+	}
+	char damage[512] = "";
+	if (n < 0)
+		snprintf(damage, sizeof damage, "%s", cap_errmsg(c));
+	else if (stop)
+		snprintf(damage, sizeof damage, "%s", stop);
+	int failed = in.failed;
+	rc = ing_end(&in, c, damage[0] ? damage : NULL);
+	if (rc == ING_OK && failed == ING_OK && damage[0]) {
+		snprintf(r->error, sizeof r->error, "%s", damage);
+		rc = ING_EDAMAGED;
+	}
+	if (rc == ING_OK && r->unsupported_dlt >= 0) {
+		char d[160];
+		cap_linktype_describe(r->unsupported_dlt, d, sizeof d);
+		snprintf(r->error, sizeof r->error,
+			 "unsupported link type %s (%llu packets skipped)", d,
+			 (unsigned long long)r->result[DEC_UNSUPPORTED_LINK]);
+		rc = ING_ELINK;
+	}
+out:
+	cap_close(c);
+	return rc;
+}
+
+int ing_import_files(struct store *st, char *const *files, int nfiles,
+		     int segments, char *msg, size_t msglen)
+{
+	(void)segments; /* the store was opened with or without segments */
+	struct ing_options o;
+	ing_options_default(&o);
+	o.hash = 0;
+	o.replace = 1;
+	for (int i = 0; i < nfiles; i++) {
+		struct ing_result r;
+		int rc = ing_import_file(st, files[i], &o, NULL, NULL, &r);
+		if (rc == ING_OK)
+			continue;
+		snprintf(msg, msglen, "%s: %s", files[i], r.error);
+		return rc == ING_EDB ? EX_DB : EX_INPUT;
+	}
+	return 0;
+}

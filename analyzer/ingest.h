@@ -1,0 +1,129 @@
+/*
+ * ingest.h - the import pipeline (prefix ing_):
+ *
+ *   capture (capture.h) -> dec_frame (decode.h) -> tc_feed (tcpcore.h)
+ *     -> drain events -> store_event (store.h)
+ *
+ * One struct ing imports one capture into an open store: its own capture
+ * row and its own tracker, so connections never span captures. `tcpscope
+ * read`, `tcpscope live` and `tcpscope flows -r FILE` (into an in-memory
+ * store) all go through here. Nothing here prints.
+ *
+ * Use:
+ *
+ *   struct ing_options o;  ing_options_default(&o);
+ *   struct ing_result r;
+ *   int rc = ing_import_file(st, "a.pcap", &o, &r);   // the whole file
+ *
+ * or, packet by packet (live capture, progress display):
+ *
+ *   ing_begin(&ing, st, c, &sc, &o);
+ *   while (cap_next(c, &p) == 1) ing_packet(&ing, &p);
+ *   ing_end(&ing, error_or_NULL, &r);
+ */
+#ifndef ING_INGEST_H
+#define ING_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../tcpcore/tcpcore.h"
+#include "capture.h"
+#include "decode.h"
+#include "store.h"
+
+struct ing_options {
+	struct tc_config tc;  /* tracker limits (--msl, --idle-timeout...) */
+	int replace;          /* re-import a capture imported before */
+	const char *filter;   /* BPF expression, or NULL */
+	int hash;             /* compute the file's sha256 (not for stdin) */
+};
+
+/* Defaults: tc_config_default(), no replace, no filter, hash on. */
+void ing_options_default(struct ing_options *o);
+
+/* Outcome of importing one capture. */
+#define ING_OK 0
+#define ING_EOPEN (-1)    /* cannot open, or not a capture (error[]) */
+#define ING_EDUP (-2)     /* already imported; nothing written */
+#define ING_EDAMAGED (-3) /* read stopped early; what came before is stored */
+#define ING_EDB (-4)      /* the store failed (error[]) */
+#define ING_EFILTER (-5)  /* the filter does not compile for this capture */
+#define ING_ELINK (-6)    /* a link type is not supported (unsupported_dlt):
+			   * when it is the capture's only one nothing was
+			   * imported, otherwise the rest was */
+#define ING_ENOMEM (-7)   /* the tracker ran out of memory */
+
+struct ing_result {
+	int64_t capture_id;            /* 0 when no row was written */
+	char linktypes[128];           /* "EN10MB,LINUX_SLL" */
+	int unsupported_dlt;           /* a link type seen but not decoded, -1 */
+	struct cap_stats cap;          /* records, filtered, kernel drops */
+	uint64_t packets;              /* frames given to the decoder */
+	uint64_t result[DEC__COUNT];   /* per dec_result */
+	uint64_t tcp, non_tcp, fragments, malformed;
+	int64_t first_ts, last_ts;     /* min and max timestamp, ns; 0 if none */
+	uint64_t conns;                /* connections opened */
+	uint64_t close[TC_CLOSE__COUNT]; /* connections by close kind */
+	char error[512];               /* why it stopped, "" when fine */
+};
+
+/* The per-capture state while importing. Fields are private. */
+struct ing {
+	struct store *st;
+	struct tc_tracker *tr;
+	struct ing_result *r;
+	int64_t capture_id;
+	int failed;                    /* an ING_E value once it went wrong */
+};
+
+/* Begins a capture: records it with store_capture_begin() (sc describes
+ * it; sc->linktypes may be NULL, then the capture's are used) and makes a
+ * tracker. r is zeroed and filled as packets come. Returns ING_OK,
+ * ING_EDUP (nothing written; no ing_end() needed), ING_EDB (nothing to
+ * end) or ING_ENOMEM (the row was begun: ing_end() records the failure). */
+int ing_begin(struct ing *in, struct store *st, struct cap *c,
+	      const struct store_capture *sc, const struct ing_options *o,
+	      struct ing_result *r);
+
+/* Decodes one packet, feeds the tracker and stores the events. Returns
+ * ING_OK, ING_EDB or ING_ENOMEM; after a failure the import must be ended
+ * with ing_end() and later packets are ignored. */
+int ing_packet(struct ing *in, const struct cap_packet *p);
+
+/* Commits what was stored so far (store_checkpoint()). */
+int ing_checkpoint(struct ing *in);
+
+/* Ends the capture: finishes the tracker, stores the last events and the
+ * statistics (cap's counters, error as the row's error text, or NULL),
+ * frees the tracker. Returns ING_OK or ING_EDB. */
+int ing_end(struct ing *in, struct cap *c, const char *error);
+
+/* Called by ing_import_file() every few thousand packets; return nonzero
+ * to stop reading (the capture row then records "interrupted"). */
+typedef int (*ing_tick_fn)(void *arg, struct cap *c,
+			   const struct ing_result *r);
+
+/* Imports a whole file ("-" for stdin): open, filter, hash, begin, every
+ * packet, end. Returns ING_OK or one of the ING_E values above, with
+ * r->error set. With ING_EDAMAGED the capture row exists (r->capture_id)
+ * and holds every packet before the damage; with ING_ELINK it exists when
+ * r->capture_id is not 0. tick may be NULL. */
+int ing_import_file(struct store *st, const char *path,
+		    const struct ing_options *o, ing_tick_fn tick, void *arg,
+		    struct ing_result *r);
+
+/* Imports several files into st (for `tcpscope flows -r FILE...`, into an
+ * in-memory store opened by the caller with STORE_MEMORY|STORE_CREATE, and
+ * STORE_SEGMENTS when segments is set: the flag only documents that).
+ * Default tracker settings, no hashing. Returns 0 when every file was
+ * imported whole; otherwise stops at the first problem and returns EX_DB
+ * (the store failed) or EX_INPUT (a file is missing, not a capture,
+ * damaged or of an unsupported link type), with "FILE: problem" in msg. */
+int ing_import_files(struct store *st, char *const *files, int nfiles,
+		     int segments, char *msg, size_t msglen);
+
+/* Builds "name=count,..." for every non-TCP decoder result with a count. */
+void ing_reasons(const struct ing_result *r, char *buf, size_t len);
+
+#endif /* ING_INGEST_H */

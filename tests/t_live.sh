@@ -1,0 +1,199 @@
+#!/bin/sh
+# t_live.sh - `tcpscope live` on a veth pair between two network namespaces
+# made here (tcps-live-*), while tests/tools/tcpecho runs one bounded TCP
+# exchange across it. Checks the database has that connection with the right
+# addresses, ports and close, that -w wrote a readable pcap, that SIGINT
+# stops a capture cleanly and -c stops after COUNT packets. Needs root and
+# `ip netns`; prints SKIP otherwise. Everything is removed in the trap.
+set -u
+: "${TCPSCOPE:?}" "${BUILD:?}"
+ECHO="$BUILD/tools/tcpecho"
+A=tcps-live-a-$$
+B=tcps-live-b-$$
+VA=tcps-lva$$
+VB=tcps-lvb$$
+# Interface names are limited to 15 bytes.
+VA=$(printf '%.15s' "$VA")
+VB=$(printf '%.15s' "$VB")
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+"$TCPSCOPE" live >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && pass live-needs-iface || fail live-needs-iface "exit not 2"
+"$TCPSCOPE" live -i lo -c abc >/dev/null 2>&1
+[ $? -eq 2 ] && pass live-bad-count || fail live-bad-count "exit not 2"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP live: not root"
+	exit 0
+fi
+if ! command -v ip >/dev/null || ! ip netns add "$A" 2>/dev/null; then
+	echo "SKIP live: network namespaces unavailable"
+	exit 0
+fi
+if [ ! -x "$ECHO" ]; then
+	echo "SKIP live: $ECHO not built (make tools)"
+	exit 0
+fi
+if ! command -v sqlite3 >/dev/null; then
+	echo "SKIP live: sqlite3 not installed"
+	exit 0
+fi
+ip netns add "$B" &&
+ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B" &&
+ip -n "$A" addr add 10.201.7.1/24 dev "$VA" &&
+ip -n "$B" addr add 10.201.7.2/24 dev "$VB" &&
+ip -n "$A" link set "$VA" up && ip -n "$B" link set "$VB" up &&
+ip -n "$A" link set lo up && ip -n "$B" link set lo up || {
+	echo "SKIP live: cannot set up the veth pair"
+	exit 0
+}
+
+db="$tmp/live.db"
+ip netns exec "$A" "$TCPSCOPE" live -i "$VA" -G 5 -w "$tmp/out.pcap" \
+	-d "$db" >"$tmp/live.out" 2>"$tmp/live.err" &
+live=$!
+pids="$live"
+sleep 1
+ip netns exec "$B" "$ECHO" -l 10.201.7.2 5555 >"$tmp/srv.out" 2>&1 &
+srv=$!
+pids="$pids $srv"
+i=0
+while [ $i -lt 50 ] && ! grep -q listening "$tmp/srv.out" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if ip netns exec "$A" "$ECHO" -c 10.201.7.2 5555 3 2>"$tmp/cli.err"; then
+	pass live-exchange
+else
+	fail live-exchange "tcpecho client: $(cat "$tmp/cli.err")"
+fi
+wait "$srv"
+# Commits come about once a second: a reader sees the connection while the
+# capture still runs (it was started about 1.5 s ago and runs for 5).
+sleep 1.5
+if kill -0 "$live" 2>/dev/null; then
+	n=$(sqlite3 "$db" "SELECT count(*) FROM connections WHERE server_port = 5555" 2>&1)
+	if [ "$n" = 1 ]; then pass live-checkpoint
+	else fail live-checkpoint "a reader sees '$n' connections mid-capture"; fi
+else
+	fail live-checkpoint "the capture ended before 5 s"
+fi
+# -G 5: the capture ends by itself; allow it 10 s at most.
+i=0
+while [ $i -lt 100 ] && kill -0 "$live" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if kill -0 "$live" 2>/dev/null; then
+	fail live-run-time "still running after -G 5 and 10 s"
+	kill "$live"
+fi
+wait "$live"
+rc=$?
+if [ $rc -eq 0 ]; then pass live-exit
+else fail live-exit "exit $rc: $(cat "$tmp/live.err")"; fi
+
+row=$(sqlite3 "$db" "SELECT client_ip, server_ip, server_port, close,
+	c2s_payload_bytes FROM connections WHERE server_port = 5555" 2>&1)
+if [ "$row" = "10.201.7.1|10.201.7.2|5555|fin|21" ]; then
+	pass live-connection
+else
+	fail live-connection "row '$row'"
+fi
+cap=$(sqlite3 "$db" "SELECT path, live, complete, kernel_drops IS NOT NULL,
+	packets > 0 FROM captures" 2>&1)
+if [ "$cap" = "$VA|1|1|1|1" ]; then pass live-capture-row
+else fail live-capture-row "row '$cap'"; fi
+
+# The -w file holds the same exchange.
+if [ -s "$tmp/out.pcap" ] &&
+   "$TCPSCOPE" read -q -d "$tmp/re.db" "$tmp/out.pcap" 2>"$tmp/re.err"; then
+	n=$(sqlite3 "$tmp/re.db" "SELECT count(*) FROM connections WHERE server_port = 5555")
+	if [ "$n" = 1 ]; then pass live-pcap-written
+	else fail live-pcap-written "$n connections in the -w file"; fi
+else
+	fail live-pcap-written "no readable $tmp/out.pcap: $(cat "$tmp/re.err" 2>/dev/null)"
+fi
+
+# -G also ends a capture on a link where nothing at all arrives (a
+# blocking read would wait for the first packet forever).
+ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 2 -d "$tmp/quiet.db" \
+	2>"$tmp/quiet.err" &
+live=$!
+pids="$live"
+i=0
+while [ $i -lt 60 ] && kill -0 "$live" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if kill -0 "$live" 2>/dev/null; then
+	fail live-quiet-link "still running 6 s into a -G 2 capture"
+	kill -KILL "$live"
+	wait "$live"
+else
+	wait "$live"
+	rc=$?
+	c=$(sqlite3 "$tmp/quiet.db" "SELECT packets, complete FROM captures" 2>&1)
+	if [ $rc -eq 0 ] && [ "$c" = "0|1" ]; then pass live-quiet-link
+	else fail live-quiet-link "exit $rc, row '$c': $(cat "$tmp/quiet.err")"; fi
+fi
+
+# SIGINT ends a long capture promptly and cleanly.
+ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -G 60 -d "$tmp/int.db" \
+	2>"$tmp/int.err" &
+live=$!
+pids="$live"
+sleep 1
+kill -INT "$live"
+i=0
+while [ $i -lt 50 ] && kill -0 "$live" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if kill -0 "$live" 2>/dev/null; then
+	fail live-sigint "still running 5 s after SIGINT"
+	kill -KILL "$live"
+	wait "$live"
+else
+	wait "$live"
+	rc=$?
+	c=$(sqlite3 "$tmp/int.db" "SELECT complete FROM captures" 2>&1)
+	if [ $rc -eq 0 ] && [ "$c" = 1 ]; then pass live-sigint
+	else fail live-sigint "exit $rc, complete '$c': $(cat "$tmp/int.err")"; fi
+fi
+
+# -c COUNT stops after COUNT packets (the echo exchange is more than 4).
+ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -c 4 -G 20 -d "$tmp/c.db" \
+	2>"$tmp/c.err" &
+live=$!
+pids="$live"
+sleep 1
+ip netns exec "$B" "$ECHO" -l 10.201.7.2 5556 >/dev/null 2>&1 &
+srv=$!
+pids="$pids $srv"
+sleep 0.3
+ip netns exec "$A" "$ECHO" -c 10.201.7.2 5556 3 >/dev/null 2>&1
+wait "$srv"
+i=0
+while [ $i -lt 50 ] && kill -0 "$live" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if kill -0 "$live" 2>/dev/null; then
+	fail live-count "still running after -c 4"
+	kill "$live"
+	wait "$live"
+else
+	wait "$live"
+	rc=$?
+	n=$(sqlite3 "$tmp/c.db" "SELECT packets FROM captures" 2>&1)
+	if [ $rc -eq 0 ] && [ "$n" = 4 ]; then pass live-count
+	else fail live-count "exit $rc, packets '$n'"; fi
+fi
+exit 0
