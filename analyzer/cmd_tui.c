@@ -1,0 +1,105 @@
+/*
+ * cmd_tui.c - `tcpscope tui [-d DB] [--refresh SEC]`: browse the flows of a
+ * database in ncurses and see each one's lifecycle as a ladder diagram.
+ *
+ * This file only parses arguments and checks the preconditions, so that
+ * every error is one line on stderr before the screen is touched: the
+ * database must exist and be a tcpscope database (EX_DB; it is opened
+ * read-only and never created), and stdin and stdout must be a terminal
+ * (EX_USAGE). The TUI itself is ui/ (start at ui/ui.h, then ui/loop.c).
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../ui/ui.h"
+#include "cmd.h"
+#include "store.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcpscope tui [-d DB] [--refresh SEC]\n"
+		"  -d, --db DB       database to browse (default $TCPSCOPE_DB"
+		" or tcpscope.db)\n"
+		"  -r, --refresh SEC reload period while the database changes"
+		" (default 1)\n"
+		"Keys: arrows/j/k move, Enter opens the ladder, / filters,"
+		" s sorts, ? help, q quits.\n"
+		"See tcpscope-tui(1).\n");
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"refresh", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *db = NULL;
+	double refresh = 1.0;
+	char err[256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'r': {
+			char *end;
+			refresh = strtod(optarg, &end);
+			if (end == optarg || *end || !isfinite(refresh) ||
+			    refresh < 0.05 || refresh > 3600) {
+				fprintf(stderr,
+					"tcpscope tui: --refresh wants"
+					" seconds between 0.05 and 3600,"
+					" not '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tcpscope tui: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!db)
+		db = store_default_path();
+
+	struct ui_model *m;
+	if (ui_model_open(db, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpscope tui: %s\n", err);
+		return EX_DB;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tcpscope tui: not a terminal: the TUI needs"
+				" stdin and stdout on a terminal (for scripts"
+				" use 'tcpscope flows')\n");
+		ui_model_close(m);
+		return EX_USAGE;
+	}
+	setlocale(LC_ALL, "");
+	int rc = ui_run(m, refresh, err, sizeof(err));
+	ui_model_close(m);
+	if (rc < 0) {
+		fprintf(stderr, "tcpscope tui: %s\n", err);
+		return EX_USAGE;
+	}
+	return EX_OK;
+}

@@ -1,0 +1,329 @@
+/*
+ * test_ui.c - unit tests of the TUI's pure parts and its model: ladder
+ * building (ui/ladder.c), the flow list's filter/sort/selection
+ * (ui/list.c), arrow formatting (ui/draw.c) and reading a database built
+ * from tests/tui-schema.sql + tests/tui-fixture.sql (ui/model.c). The
+ * screen itself is tested by tests/t_tui.sh under tmux.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "../ui/ui.h"
+#include "unit.h"
+
+static struct ui_seg seg(int64_t pkt, int dir, const char *flags, int64_t seq,
+			 int64_t ack, int64_t len, const char *labels)
+{
+	struct ui_seg s;
+	memset(&s, 0, sizeof(s));
+	s.ts_ns = 1000 + pkt * 10;
+	s.pkt = pkt;
+	s.dir = dir;
+	snprintf(s.flags, sizeof(s.flags), "%s", flags);
+	s.seq = seq;
+	s.ack = ack;
+	s.len = len;
+	s.win = 100;
+	snprintf(s.labels, sizeof(s.labels), "%s", labels);
+	return s;
+}
+
+static struct ui_trans tr(int64_t ts, int64_t pkt, int side, const char *from,
+			  const char *to)
+{
+	struct ui_trans t;
+	memset(&t, 0, sizeof(t));
+	t.ts_ns = ts;
+	t.pkt = pkt;
+	t.side = side;
+	snprintf(t.from, sizeof(t.from), "%s", from);
+	snprintf(t.to, sizeof(t.to), "%s", to);
+	return t;
+}
+
+static void t_ladder_segments(void)
+{
+	struct ui_seg s[] = {
+	    seg(1, 0, "S", 1000, 0, 0, ""),
+	    seg(2, 1, "SA", 5000, 1001, 0, ""),
+	    seg(3, 0, "A", 1001, 5001, 0, ""),
+	    seg(4, 0, "PA", 1001, 5001, 10, "retransmission"),
+	};
+	struct ui_trans t[] = {
+	    tr(1010, 1, 0, "CLOSED", "SYN-SENT"),
+	    tr(1010, 1, 1, "LISTEN", "SYN-RECEIVED"),
+	    tr(1020, 2, 0, "SYN-SENT", "ESTABLISHED"),
+	    tr(1030, 3, 1, "SYN-RECEIVED", "ESTABLISHED"),
+	    tr(9999, -1, 0, "ESTABLISHED", "CLOSED"), /* a timer */
+	};
+	struct ui_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.pkt = 4;
+	ev.revised = 1;
+	snprintf(ev.label, sizeof(ev.label), "spurious-retransmission");
+	snprintf(ev.old_label, sizeof(ev.old_label), "retransmission");
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(ui_ladder_build(&l, s, 4, t, 5, &ev, 1), 0);
+	CHECK_EQ(l.n, 6); /* initial, 4 segments, the timer row */
+	CHECK_EQ(l.rows[0].kind, UI_ROW_INITIAL);
+	CHECK_STR(l.rows[0].cstate, "CLOSED");
+	CHECK_STR(l.rows[0].sstate, "LISTEN");
+	CHECK_STR(l.rows[1].cstate, "SYN-SENT");
+	CHECK_STR(l.rows[1].sstate, "SYN-RECEIVED");
+	CHECK(l.rows[1].cchanged && l.rows[1].schanged);
+	CHECK_STR(l.rows[2].cstate, "ESTABLISHED");
+	CHECK_STR(l.rows[2].sstate, "SYN-RECEIVED");
+	CHECK(l.rows[2].cchanged && !l.rows[2].schanged);
+	CHECK_EQ(l.rows[2].seq, 0); /* relative to the server's ISN */
+	CHECK_EQ(l.rows[2].ack, 1);
+	CHECK_EQ(l.rows[4].seq, 1);
+	CHECK_STR(l.rows[4].labels, "spurious-retransmission");
+	CHECK(l.rows[4].anomaly);
+	CHECK_EQ(l.rows[5].kind, UI_ROW_STATE);
+	CHECK_STR(l.rows[5].cstate, "CLOSED");
+	CHECK_STR(l.rows[5].sstate, "ESTABLISHED");
+	ui_ladder_free(&l);
+}
+
+static void t_ladder_events_only(void)
+{
+	struct ui_trans t[] = {
+	    tr(10, 1, 0, "CLOSED", "SYN-SENT"),
+	    tr(10, 1, 1, "LISTEN", "SYN-RECEIVED"),
+	    tr(30, 3, 0, "ESTABLISHED", "CLOSED"),
+	};
+	struct ui_event e[3];
+	memset(e, 0, sizeof(e));
+	e[0].ts_ns = 30, e[0].pkt = 3, e[0].dir = 1, e[0].seq = 77;
+	snprintf(e[0].label, sizeof(e[0].label), "window-update");
+	e[1].ts_ns = 20, e[1].pkt = 2, e[1].dir = 0;
+	snprintf(e[1].label, sizeof(e[1].label), "dup-ack");
+	e[2] = e[0];
+	snprintf(e[2].label, sizeof(e[2].label), "zero-window");
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(ui_ladder_build(&l, NULL, 0, t, 3, e, 3), 0);
+	CHECK_EQ(l.n, 4); /* initial, pkt 1 (state only), pkt 2, pkt 3 */
+	CHECK_EQ(l.rows[1].kind, UI_ROW_STATE);
+	CHECK_EQ(l.rows[1].pkt, 1);
+	CHECK_STR(l.rows[1].sstate, "SYN-RECEIVED");
+	CHECK_EQ(l.rows[2].pkt, 2);
+	CHECK_STR(l.rows[2].labels, "dup-ack");
+	CHECK_EQ(l.rows[3].pkt, 3);
+	CHECK_EQ(l.rows[3].dir, 1);
+	CHECK_STR(l.rows[3].labels, "window-update,zero-window");
+	CHECK(l.rows[3].anomaly);
+	CHECK_EQ(l.rows[3].seq, 77); /* raw without segments */
+	CHECK_STR(l.rows[3].cstate, "CLOSED");
+	ui_ladder_free(&l);
+}
+
+static void t_ladder_two_steps(void)
+{
+	struct ui_seg s[] = {
+	    seg(12, 0, "FA", 100, 50, 0, ""),
+	    seg(13, 1, "FA", 50, 101, 0, ""),
+	};
+	struct ui_trans t[] = {
+	    tr(1120, 12, 0, "ESTABLISHED", "FIN-WAIT-1"),
+	    tr(1130, 13, 1, "ESTABLISHED", "CLOSE-WAIT"),
+	    tr(1130, 13, 1, "CLOSE-WAIT", "LAST-ACK"),
+	    tr(1130, 13, 0, "FIN-WAIT-1", "FIN-WAIT-2"),
+	};
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(ui_ladder_build(&l, s, 2, t, 4, NULL, 0), 0);
+	CHECK_EQ(l.n, 4); /* initial, FA, the first step of 13, FA */
+	CHECK_EQ(l.rows[2].kind, UI_ROW_STATE);
+	CHECK(l.rows[2].step);
+	CHECK_EQ(l.rows[2].pkt, 13);
+	CHECK_STR(l.rows[2].sstate, "CLOSE-WAIT");
+	CHECK(l.rows[2].schanged && !l.rows[2].cchanged);
+	CHECK_STR(l.rows[2].cstate, "FIN-WAIT-1");
+	CHECK_EQ(l.rows[3].kind, UI_ROW_SEGMENT);
+	CHECK_STR(l.rows[3].sstate, "LAST-ACK");
+	CHECK_STR(l.rows[3].cstate, "FIN-WAIT-2");
+	ui_ladder_free(&l);
+}
+
+static void t_label_kinds(void)
+{
+	CHECK(ui_label_is_anomaly("retransmission"));
+	CHECK(ui_label_is_anomaly("rst-out-of-window"));
+	CHECK(!ui_label_is_anomaly("window-update"));
+	CHECK(!ui_label_is_anomaly("sack"));
+	CHECK(!ui_label_is_anomaly(""));
+}
+
+static void t_arrow(void)
+{
+	struct ui_row r;
+	char buf[128];
+	memset(&r, 0, sizeof(r));
+	r.kind = UI_ROW_SEGMENT;
+	r.dir = 1;
+	r.has_flags = r.has_seq = 1;
+	snprintf(r.flags, sizeof(r.flags), "SA");
+	r.ack = 1;
+	r.win = 65535;
+	CHECK_STR(ui_fmt_arrow(&r, 44, buf, sizeof(buf)),
+		  "<----- SA seq=0 ack=1 win=65535 len=0 ------");
+	CHECK_EQ(strlen(buf), 44);
+	r.dir = 0;
+	snprintf(r.flags, sizeof(r.flags), "S");
+	ui_fmt_arrow(&r, 30, buf, sizeof(buf));
+	CHECK_STR(buf, "-- S seq=0 win=65535 len=0 -->");
+	/* Narrow: the window goes first, the labels stay. */
+	snprintf(r.labels, sizeof(r.labels), "retransmission");
+	ui_fmt_arrow(&r, 40, buf, sizeof(buf));
+	CHECK_STR(buf, "---- S seq=0 len=0 [retransmission] --->");
+}
+
+static void add_flow(struct ui_list *l, int64_t id, const char *client,
+		     int64_t packets)
+{
+	struct ui_flows *f = &l->flows;
+	f->v = realloc(f->v, (f->n + 1) * sizeof(*f->v));
+	struct ui_flow *x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	snprintf(x->client, sizeof(x->client), "%s", client);
+	snprintf(x->server, sizeof(x->server), "10.0.0.9:80");
+	snprintf(x->close, sizeof(x->close), id == 2 ? "reset" : "fin");
+	x->packets = packets;
+}
+
+static void t_list(void)
+{
+	struct ui_list l;
+	memset(&l, 0, sizeof(l));
+	l.sel_id = -1;
+	add_flow(&l, 1, "10.0.0.1:1000", 5);
+	add_flow(&l, 2, "10.0.0.2:2000", 50);
+	add_flow(&l, 3, "10.0.0.3:3000", 7);
+	CHECK_EQ(ui_list_update(&l), 0);
+	CHECK_EQ(l.nvis, 3);
+	CHECK_EQ(l.sel_id, 1);
+	ui_list_move(&l, 1);
+	CHECK_EQ(l.sel_id, 2);
+	l.sort = UI_SORT_PACKETS; /* largest first; selection follows id 2 */
+	CHECK_EQ(ui_list_update(&l), 0);
+	CHECK_EQ(l.flows.v[l.vis[0]].id, 2);
+	CHECK_EQ(l.flows.v[l.vis[1]].id, 3);
+	CHECK_EQ(l.sel, 0);
+	snprintf(l.filter, sizeof(l.filter), "RESET");
+	CHECK_EQ(ui_list_update(&l), 0);
+	CHECK_EQ(l.nvis, 1);
+	snprintf(l.filter, sizeof(l.filter), ":3000");
+	CHECK_EQ(ui_list_update(&l), 0);
+	CHECK_EQ(l.nvis, 1);
+	CHECK_EQ(l.sel_id, 3); /* id 2 is hidden: the selection moves */
+	l.filter[0] = '\0';
+	ui_list_move(&l, 100);
+	ui_list_scroll(&l, 2);
+	CHECK_EQ(ui_list_update(&l), 0);
+	ui_list_move(&l, 100);
+	ui_list_scroll(&l, 2);
+	CHECK_EQ(l.sel, 2);
+	CHECK_EQ(l.top, 1);
+	ui_list_free(&l);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *buf = malloc(1 << 16);
+	size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+	fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+static void t_model(void)
+{
+	const char *top = getenv("TOP");
+	char path[512], sql[512], db[64];
+	struct ui_model *m = NULL;
+	char err[256];
+
+	snprintf(db, sizeof(db), "/tmp/tcps-test-ui-%d.db", (int)getpid());
+	unlink(db);
+	CHECK_EQ(ui_model_open(db, &m, err, sizeof(err)), UI_ENOENT);
+	CHECK(access(db, F_OK) != 0); /* not created */
+
+	sqlite3 *w;
+	CHECK_EQ(sqlite3_open(db, &w), SQLITE_OK);
+	int ok = 1;
+	const char *files[] = {"tui-schema.sql", "tui-fixture.sql"};
+	for (int i = 0; i < 2 && ok; i++) {
+		snprintf(path, sizeof(path), "%s/tests/%s", top ? top : ".",
+			 files[i]);
+		char *text = slurp(path);
+		ok = text &&
+		     sqlite3_exec(w, text, NULL, NULL, NULL) == SQLITE_OK;
+		free(text);
+	}
+	sqlite3_close(w);
+	if (!ok) {
+		unlink(db);
+		CHECK(!"could not build the fixture from tests/tui-*.sql");
+	}
+	int rc = ui_model_open(db, &m, err, sizeof(err));
+	if (rc != 0) {
+		unlink(db);
+		CHECK_EQ(rc, 0);
+	}
+	struct ui_flows f = {0};
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(ui_model_changed(m), 1);
+	rc = ui_model_load_flows(m, &f, err, sizeof(err));
+	int changed = ui_model_changed(m);
+	int lrc = ui_model_load_ladder(m, 1, &l, err, sizeof(err));
+	int nrc = ui_model_load_ladder(m, 99, &l, err, sizeof(err));
+	snprintf(sql, sizeof(sql), "%s", err);
+	ui_model_close(m);
+	unlink(db);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	unlink(path);
+
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(changed, 0);
+	CHECK_EQ(f.n, 2);
+	CHECK_STR(f.v[0].client, "10.0.0.1:43210");
+	CHECK_STR(f.v[0].server, "10.0.0.2:80");
+	CHECK_STR(f.v[0].cstate, "TIME-WAIT");
+	CHECK_EQ(f.v[0].packets, 10);
+	CHECK_EQ(f.v[0].retrans, 1);
+	CHECK_EQ(lrc, 0);
+	CHECK(l.has_segments);
+	CHECK_EQ(l.n, 11);
+	CHECK_STR(l.history, "ShADadFf");
+	CHECK_STR(l.rows[l.n - 1].cstate, "TIME-WAIT");
+	CHECK_STR(l.rows[l.n - 1].sstate, "CLOSED");
+	CHECK_EQ(nrc, UI_ENOTFOUND);
+	CHECK_STR(sql, "no connection 99");
+	ui_flows_free(&f);
+	ui_ladder_free(&l);
+}
+
+static const struct unit_test tests[] = {
+    UNIT(t_ladder_segments),
+    UNIT(t_ladder_events_only),
+    UNIT(t_ladder_two_steps),
+    UNIT(t_label_kinds),
+    UNIT(t_arrow),
+    UNIT(t_list),
+    UNIT(t_model),
+    {0},
+};
+
+int main(int argc, char **argv) { return unit_main(tests, argc, argv); }

@@ -1,0 +1,290 @@
+/*
+ * keys.c - keys to actions, through one table (as htop's Action.c binds
+ * keys). An action changes the UI state and returns what the loop should
+ * do next (UI_R_* bits: redraw, reload, load a ladder, quit); it never
+ * draws. The help view prints the same table, so the two cannot disagree.
+ *
+ * While the filter prompt is open every key goes to the line editor
+ * instead (edit_key()); the list is filtered as you type.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui.h"
+
+#define V_LIST	    (1u << UI_VIEW_LIST)
+#define V_LADDER    (1u << UI_VIEW_LADDER)
+#define KEY_ESC	    27
+#define KEY_CTRL(c) ((c)&0x1f)
+
+typedef int (*ui_action)(struct ui *ui);
+
+/* ---- The flow list ------------------------------------------------------ */
+
+static int list_by(struct ui *ui, long delta)
+{
+	ui_list_move(&ui->list, delta);
+	ui_list_scroll(&ui->list, ui_list_height(ui));
+	return UI_R_REDRAW;
+}
+
+static int list_up(struct ui *ui) { return list_by(ui, -1); }
+static int list_down(struct ui *ui) { return list_by(ui, 1); }
+static int list_pgup(struct ui *ui) { return list_by(ui, -ui_list_height(ui)); }
+static int list_pgdn(struct ui *ui) { return list_by(ui, ui_list_height(ui)); }
+static int list_home(struct ui *ui)
+{
+	return list_by(ui, -(long)ui->list.nvis);
+}
+static int list_end(struct ui *ui) { return list_by(ui, (long)ui->list.nvis); }
+
+static int list_open(struct ui *ui)
+{
+	if (!ui_list_selected(&ui->list))
+		return UI_R_NONE;
+	ui->ltop = 0;
+	return UI_R_LADDER;
+}
+
+static int relist(struct ui *ui)
+{
+	if (ui_list_update(&ui->list) < 0)
+		snprintf(ui->msg, sizeof(ui->msg), "out of memory");
+	ui_list_scroll(&ui->list, ui_list_height(ui));
+	return UI_R_REDRAW;
+}
+
+static int list_sort(struct ui *ui)
+{
+	ui->list.sort = (ui->list.sort + 1) % UI_SORT__COUNT;
+	return relist(ui);
+}
+
+static int list_reverse(struct ui *ui)
+{
+	ui->list.reverse = !ui->list.reverse;
+	return relist(ui);
+}
+
+static int list_filter(struct ui *ui)
+{
+	ui->editing = 1;
+	snprintf(ui->edit, sizeof(ui->edit), "%s", ui->list.filter);
+	snprintf(ui->edit_old, sizeof(ui->edit_old), "%s", ui->list.filter);
+	return UI_R_REDRAW;
+}
+
+static int list_unfilter(struct ui *ui)
+{
+	if (!ui->list.filter[0])
+		return UI_R_NONE;
+	ui->list.filter[0] = '\0';
+	return relist(ui);
+}
+
+static int reload(struct ui *ui)
+{
+	(void)ui;
+	return UI_R_RELOAD | UI_R_REDRAW;
+}
+
+static int quit(struct ui *ui)
+{
+	(void)ui;
+	return UI_R_QUIT;
+}
+
+static int help(struct ui *ui)
+{
+	ui->help_from = ui->view;
+	ui->view = UI_VIEW_HELP;
+	return UI_R_REDRAW;
+}
+
+/* ---- The ladder --------------------------------------------------------- */
+
+static int ladder_by(struct ui *ui, long delta)
+{
+	long h = ui_ladder_height(ui);
+	long n = (long)ui->ladder.n;
+	long top = (long)ui->ltop + delta;
+	if (top > n - h)
+		top = n - h;
+	if (top < 0)
+		top = 0;
+	ui->ltop = (size_t)top;
+	return UI_R_REDRAW;
+}
+
+static int lad_up(struct ui *ui) { return ladder_by(ui, -1); }
+static int lad_down(struct ui *ui) { return ladder_by(ui, 1); }
+static int lad_pgup(struct ui *ui)
+{
+	return ladder_by(ui, -ui_ladder_height(ui));
+}
+static int lad_pgdn(struct ui *ui)
+{
+	return ladder_by(ui, ui_ladder_height(ui));
+}
+static int lad_home(struct ui *ui)
+{
+	return ladder_by(ui, -(long)ui->ladder.n);
+}
+static int lad_end(struct ui *ui) { return ladder_by(ui, (long)ui->ladder.n); }
+
+static int lad_back(struct ui *ui)
+{
+	ui->view = UI_VIEW_LIST;
+	ui_list_scroll(&ui->list, ui_list_height(ui));
+	return UI_R_REDRAW;
+}
+
+static int lad_step(struct ui *ui, long d)
+{
+	size_t before = ui->list.sel;
+	ui_list_move(&ui->list, d);
+	if (ui->list.sel == before)
+		return UI_R_NONE;
+	ui->ltop = 0;
+	return UI_R_LADDER;
+}
+
+static int lad_next(struct ui *ui) { return lad_step(ui, 1); }
+static int lad_prev(struct ui *ui) { return lad_step(ui, -1); }
+
+/* ---- The table ---------------------------------------------------------- */
+
+struct binding {
+	unsigned views;
+	int key;
+	ui_action fn;
+	const char *keys; /* shown in help on the first key of an action */
+	const char *help; /* NULL: an alias of the row above */
+};
+
+static const struct binding bindings[] = {
+    {V_LIST, KEY_UP, list_up, "Up k", "previous flow"},
+    {V_LIST, 'k', list_up, NULL, NULL},
+    {V_LIST, KEY_DOWN, list_down, "Down j", "next flow"},
+    {V_LIST, 'j', list_down, NULL, NULL},
+    {V_LIST, KEY_PPAGE, list_pgup, "PgUp PgDn", "a page up / down"},
+    {V_LIST, KEY_NPAGE, list_pgdn, NULL, NULL},
+    {V_LIST, KEY_HOME, list_home, "Home g", "first flow"},
+    {V_LIST, 'g', list_home, NULL, NULL},
+    {V_LIST, KEY_END, list_end, "End G", "last flow"},
+    {V_LIST, 'G', list_end, NULL, NULL},
+    {V_LIST, '\n', list_open, "Enter Right l", "open the flow's ladder"},
+    {V_LIST, '\r', list_open, NULL, NULL},
+    {V_LIST, KEY_ENTER, list_open, NULL, NULL},
+    {V_LIST, KEY_RIGHT, list_open, NULL, NULL},
+    {V_LIST, 'l', list_open, NULL, NULL},
+    {V_LIST, '/', list_filter, "/",
+     "filter: ip, port, close, state or id (Enter keeps, Esc undoes)"},
+    {V_LIST, KEY_ESC, list_unfilter, "Esc", "clear the filter"},
+    {V_LIST, 's', list_sort, "s",
+     "next sort key: id start duration packets bytes retrans client"
+     " server close"},
+    {V_LIST, 'r', list_reverse, "r", "reverse the sort"},
+    {V_LIST, 'q', quit, "q", "quit"},
+
+    {V_LADDER, KEY_UP, lad_up, "Up k", "scroll up"},
+    {V_LADDER, 'k', lad_up, NULL, NULL},
+    {V_LADDER, KEY_DOWN, lad_down, "Down j", "scroll down"},
+    {V_LADDER, 'j', lad_down, NULL, NULL},
+    {V_LADDER, KEY_PPAGE, lad_pgup, "PgUp PgDn", "a page up / down"},
+    {V_LADDER, KEY_NPAGE, lad_pgdn, NULL, NULL},
+    {V_LADDER, ' ', lad_pgdn, NULL, NULL},
+    {V_LADDER, KEY_HOME, lad_home, "Home g", "first row"},
+    {V_LADDER, 'g', lad_home, NULL, NULL},
+    {V_LADDER, KEY_END, lad_end, "End G", "last row"},
+    {V_LADDER, 'G', lad_end, NULL, NULL},
+    {V_LADDER, 'n', lad_next, "n p", "next / previous flow of the list"},
+    {V_LADDER, 'p', lad_prev, NULL, NULL},
+    {V_LADDER, KEY_ESC, lad_back, "Esc q Left h", "back to the list"},
+    {V_LADDER, 'q', lad_back, NULL, NULL},
+    {V_LADDER, KEY_LEFT, lad_back, NULL, NULL},
+    {V_LADDER, 'h', lad_back, NULL, NULL},
+    {V_LADDER, KEY_BACKSPACE, lad_back, NULL, NULL},
+
+    {V_LIST | V_LADDER, '?', help, "?", "this help"},
+    {V_LIST | V_LADDER, KEY_F(1), help, NULL, NULL},
+    {V_LIST | V_LADDER, KEY_CTRL('l'), reload, "Ctrl-L",
+     "reload from the database now (it also reloads by itself)"},
+    {0, 0, NULL, NULL, NULL},
+};
+
+int ui_binding(int view, size_t i, const char **keys, const char **help)
+{
+	unsigned v = 1u << view;
+	for (const struct binding *b = bindings; b->fn; b++) {
+		if (!(b->views & v) || !b->help)
+			continue;
+		if (i-- == 0) {
+			*keys = b->keys;
+			*help = b->help;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The filter prompt's line editor. */
+static int edit_key(struct ui *ui, int ch)
+{
+	size_t n = strlen(ui->edit);
+	switch (ch) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		ui->editing = 0;
+		return UI_R_REDRAW;
+	case KEY_ESC:
+		ui->editing = 0;
+		snprintf(ui->list.filter, sizeof(ui->list.filter), "%s",
+			 ui->edit_old);
+		return relist(ui);
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (n)
+			ui->edit[n - 1] = '\0';
+		break;
+	case KEY_CTRL('u'):
+		ui->edit[0] = '\0';
+		break;
+	default:
+		if (ch < 32 || ch > 126 || n + 1 >= sizeof(ui->edit))
+			return UI_R_NONE;
+		ui->edit[n] = (char)ch;
+		ui->edit[n + 1] = '\0';
+		break;
+	}
+	snprintf(ui->list.filter, sizeof(ui->list.filter), "%s", ui->edit);
+	ui->list.sel = 0;
+	ui->list.top = 0;
+	return relist(ui);
+}
+
+int ui_key(struct ui *ui, int ch)
+{
+	if (ui->msg[0]) {
+		ui->msg[0] = '\0';
+		if (ch == ERR)
+			return UI_R_REDRAW;
+	}
+	if (ui->editing)
+		return edit_key(ui, ch);
+	if (ui->view == UI_VIEW_HELP) {
+		if (ch < KEY_MIN || ch == KEY_LEFT || ch == KEY_ENTER) {
+			ui->view = ui->help_from;
+			return UI_R_REDRAW;
+		}
+		return UI_R_NONE;
+	}
+	unsigned v = 1u << ui->view;
+	for (const struct binding *b = bindings; b->fn; b++)
+		if ((b->views & v) && b->key == ch)
+			return b->fn(ui);
+	return UI_R_NONE;
+}

@@ -1,0 +1,447 @@
+/*
+ * model.c - the TUI's read-only view of a tcpscope database.
+ *
+ * The database is opened with SQLITE_OPEN_READONLY (never created) and a
+ * busy timeout; it is in WAL mode, so reading while `tcpscope live` or
+ * `read` writes works, and each load sees the last commit. A load reads
+ * everything it needs into plain structs (a snapshot) and returns; no
+ * statement or transaction stays open between loads, and the draw code
+ * never sees SQLite.
+ *
+ * PRAGMA data_version tells whether another connection committed since the
+ * last load, so the timer in loop.c reloads only when something changed.
+ *
+ * Loads replace their output only on success: a failed reload (the writer
+ * held a lock too long, say) leaves the previous snapshot on screen.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "ui.h"
+
+#define BUSY_MS 500 /* at most this long blocked behind a writer */
+
+struct ui_model {
+	sqlite3 *db;
+	char *path;
+	int64_t data_version; /* at the last load; -1 none yet */
+};
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	if (!err || !len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static int64_t int_col(sqlite3_stmt *st, int col, int64_t dflt)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return dflt;
+	return sqlite3_column_int64(st, col);
+}
+
+/* "ip:port", with IPv6 addresses in brackets. */
+static void endpoint(char *dst, size_t len, sqlite3_stmt *st, int ipcol,
+		     int portcol)
+{
+	const unsigned char *ip = sqlite3_column_text(st, ipcol);
+	const char *s = ip ? (const char *)ip : "?";
+	if (sqlite3_column_type(st, portcol) == SQLITE_NULL)
+		snprintf(dst, len, "%s", s);
+	else if (strchr(s, ':'))
+		snprintf(dst, len, "[%s]:%lld", s,
+			 (long long)sqlite3_column_int64(st, portcol));
+	else
+		snprintf(dst, len, "%s:%lld", s,
+			 (long long)sqlite3_column_int64(st, portcol));
+}
+
+static int version_of(sqlite3 *db, int64_t *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int ui_model_open(const char *path, struct ui_model **out, char *err,
+		  size_t errlen)
+{
+	struct ui_model *m = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? UI_ENOENT : UI_EDB;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		seterr(err, errlen, "%s: not a regular file", path);
+		return UI_EDB;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->path = strdup(path))) {
+		seterr(err, errlen, "out of memory");
+		rc = UI_ENOMEM;
+		goto fail;
+	}
+	m->data_version = -1;
+	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		seterr(err, errlen, "%s: %s", path,
+		       m->db ? sqlite3_errmsg(m->db) : "cannot open");
+		rc = UI_EDB;
+		goto fail;
+	}
+	sqlite3_busy_timeout(m->db, BUSY_MS);
+
+	/* A tcpscope database has user_version >= 1 and a connections
+	 * table; a file that is not SQLite fails right here. */
+	rc = sqlite3_prepare_v2(m->db,
+				"SELECT (SELECT user_version FROM "
+				"pragma_user_version), (SELECT count(*) FROM "
+				"sqlite_master WHERE type = 'table' AND name "
+				"IN ('connections', 'transitions', 'events'))",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		seterr(err, errlen, "%s: %s", path, sqlite3_errmsg(m->db));
+		rc = UI_EDB;
+		goto fail;
+	}
+	if (sqlite3_column_int64(st, 0) < 1 ||
+	    sqlite3_column_int64(st, 1) != 3) {
+		seterr(err, errlen, "%s: not a tcpscope database", path);
+		rc = UI_EDB;
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = m;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	ui_model_close(m);
+	return rc;
+}
+
+void ui_model_close(struct ui_model *m)
+{
+	if (!m)
+		return;
+	sqlite3_close(m->db);
+	free(m->path);
+	free(m);
+}
+
+const char *ui_model_path(const struct ui_model *m) { return m->path; }
+
+int ui_model_changed(struct ui_model *m)
+{
+	int64_t v;
+	if (m->data_version < 0 || version_of(m->db, &v) < 0)
+		return 1;
+	return v != m->data_version;
+}
+
+void ui_flows_free(struct ui_flows *f)
+{
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 32;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*v, n * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+/* Columns 0..13 of the flow-row select, shared by both loads. */
+#define FLOW_COLS                                                              \
+	"id, client_ip, client_port, server_ip, server_port, close, "          \
+	"conn_state, client_state, server_state, "                             \
+	"coalesce(c2s_packets,0) + coalesce(s2c_packets,0), "                  \
+	"coalesce(c2s_payload_bytes,0) + coalesce(s2c_payload_bytes,0), "      \
+	"coalesce(c2s_retransmissions,0) + coalesce(s2c_retransmissions,0), "  \
+	"first_ts, last_ts"
+
+static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	endpoint(f->client, sizeof(f->client), st, 1, 2);
+	endpoint(f->server, sizeof(f->server), st, 3, 4);
+	copy_col(f->close, sizeof(f->close), st, 5);
+	copy_col(f->conn_state, sizeof(f->conn_state), st, 6);
+	copy_col(f->cstate, sizeof(f->cstate), st, 7);
+	copy_col(f->sstate, sizeof(f->sstate), st, 8);
+	f->packets = int_col(st, 9, 0);
+	f->bytes = int_col(st, 10, 0);
+	f->retrans = int_col(st, 11, 0);
+	f->first_ts = int_col(st, 12, 0);
+	f->last_ts = int_col(st, 13, 0);
+}
+
+/* Runs fn over every row of sql (with id bound to ?1 when id >= 0).
+ * Returns 0, UI_ENOMEM (fn returned < 0) or UI_EDB. */
+static int each_row(struct ui_model *m, const char *sql, int64_t id,
+		    int (*fn)(sqlite3_stmt *, void *), void *arg, char *err,
+		    size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(m->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto dberr;
+	if (id >= 0)
+		sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(st, arg) < 0) {
+			sqlite3_finalize(st);
+			seterr(err, errlen, "out of memory");
+			return UI_ENOMEM;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	return 0;
+dberr:
+	seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+	sqlite3_finalize(st);
+	return UI_EDB;
+}
+
+static int add_flow(sqlite3_stmt *st, void *arg)
+{
+	struct ui_flows *f = arg;
+	if (grow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)) < 0)
+		return -1;
+	flow_from_row(&f->v[f->n++], st);
+	return 0;
+}
+
+/* Reads (and remembers) data_version, then runs the loads inside one read
+ * transaction so they see one commit. */
+static int begin_read(struct ui_model *m, int64_t *v)
+{
+	if (sqlite3_exec(m->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (version_of(m->db, v) < 0) {
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void end_read(struct ui_model *m)
+{
+	sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
+			size_t errlen)
+{
+	struct ui_flows f = {0};
+	int64_t v = -1;
+	if (begin_read(m, &v) < 0) {
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		return UI_EDB;
+	}
+	int rc =
+	    each_row(m, "SELECT " FLOW_COLS " FROM connections ORDER BY id", -1,
+		     add_flow, &f, err, errlen);
+	end_read(m);
+	if (rc < 0) {
+		ui_flows_free(&f);
+		return rc;
+	}
+	m->data_version = v;
+	ui_flows_free(out);
+	*out = f;
+	return 0;
+}
+
+/* ---- One connection's ladder -------------------------------------------- */
+
+struct arrays {
+	struct ui_seg *seg;
+	size_t nseg, segcap;
+	struct ui_trans *tr;
+	size_t ntr, trcap;
+	struct ui_event *ev;
+	size_t nev, evcap;
+	struct ui_ladder *lad;
+	int found;
+};
+
+static int add_seg(sqlite3_stmt *st, void *arg)
+{
+	struct arrays *a = arg;
+	if (grow((void **)&a->seg, &a->segcap, a->nseg + 1, sizeof(*a->seg)) <
+	    0)
+		return -1;
+	struct ui_seg *s = &a->seg[a->nseg++];
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = int_col(st, 0, 0);
+	s->pkt = int_col(st, 1, -1);
+	s->dir = (int)int_col(st, 2, 0);
+	copy_col(s->flags, sizeof(s->flags), st, 3);
+	s->seq = int_col(st, 4, 0);
+	s->ack = int_col(st, 5, 0);
+	s->len = int_col(st, 6, 0);
+	s->win = int_col(st, 7, 0);
+	copy_col(s->labels, sizeof(s->labels), st, 8);
+	return 0;
+}
+
+static int add_trans(sqlite3_stmt *st, void *arg)
+{
+	struct arrays *a = arg;
+	if (grow((void **)&a->tr, &a->trcap, a->ntr + 1, sizeof(*a->tr)) < 0)
+		return -1;
+	struct ui_trans *t = &a->tr[a->ntr++];
+	memset(t, 0, sizeof(*t));
+	t->ts_ns = int_col(st, 0, 0);
+	t->pkt = int_col(st, 1, -1);
+	t->side = (int)int_col(st, 2, 0);
+	copy_col(t->from, sizeof(t->from), st, 3);
+	copy_col(t->to, sizeof(t->to), st, 4);
+	return 0;
+}
+
+static int add_event(sqlite3_stmt *st, void *arg)
+{
+	struct arrays *a = arg;
+	if (grow((void **)&a->ev, &a->evcap, a->nev + 1, sizeof(*a->ev)) < 0)
+		return -1;
+	struct ui_event *e = &a->ev[a->nev++];
+	memset(e, 0, sizeof(*e));
+	e->ts_ns = int_col(st, 0, 0);
+	e->pkt = int_col(st, 1, -1);
+	e->dir = (int)int_col(st, 2, 0);
+	copy_col(e->label, sizeof(e->label), st, 3);
+	e->seq = int_col(st, 4, 0);
+	e->ack = int_col(st, 5, 0);
+	e->len = int_col(st, 6, 0);
+	e->win = int_col(st, 7, 0);
+	e->revised = (int)int_col(st, 8, 0);
+	copy_col(e->old_label, sizeof(e->old_label), st, 9);
+	return 0;
+}
+
+static int add_header(sqlite3_stmt *st, void *arg)
+{
+	struct arrays *a = arg;
+	struct ui_ladder *l = a->lad;
+	flow_from_row(&l->flow, st);
+	copy_col(l->handshake, sizeof(l->handshake), st, 14);
+	copy_col(l->history, sizeof(l->history), st, 15);
+	copy_col(l->vlan, sizeof(l->vlan), st, 16);
+	copy_col(l->cpath, sizeof(l->cpath), st, 17);
+	copy_col(l->spath, sizeof(l->spath), st, 18);
+	l->rtt_handshake = int_col(st, 19, -1);
+	l->rtt_min = int_col(st, 20, -1);
+	l->rtt_avg = int_col(st, 21, -1);
+	l->rtt_max = int_col(st, 22, -1);
+	l->midstream = (int)int_col(st, 23, 0);
+	l->t0 = l->flow.first_ts;
+	a->found = 1;
+	return 0;
+}
+
+int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
+			 char *err, size_t errlen)
+{
+	struct ui_ladder l;
+	struct arrays a;
+	int64_t v = -1;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	a.lad = &l;
+	if (begin_read(m, &v) < 0) {
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		return UI_EDB;
+	}
+	rc = each_row(m,
+		      "SELECT " FLOW_COLS ", handshake, history, vlan, "
+		      "client_states, server_states, rtt_handshake_ns, "
+		      "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream "
+		      "FROM connections WHERE id = ?1",
+		      id, add_header, &a, err, errlen);
+	if (rc == 0 && !a.found) {
+		seterr(err, errlen, "no connection %lld", (long long)id);
+		rc = UI_ENOTFOUND;
+	}
+	if (rc == 0)
+		rc = each_row(m,
+			      "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
+			      "win, labels FROM segments WHERE conn_id = ?1 "
+			      "ORDER BY pkt, id",
+			      id, add_seg, &a, err, errlen);
+	if (rc == 0)
+		rc = each_row(m,
+			      "SELECT ts_ns, pkt, side, from_state, to_state "
+			      "FROM transitions WHERE conn_id = ?1 ORDER BY id",
+			      id, add_trans, &a, err, errlen);
+	if (rc == 0)
+		rc = each_row(m,
+			      "SELECT ts_ns, pkt, dir, label, seq, ack, len, "
+			      "win, revised, old_label FROM events "
+			      "WHERE conn_id = ?1 ORDER BY id",
+			      id, add_event, &a, err, errlen);
+	end_read(m);
+	if (rc == 0) {
+		l.has_segments = a.nseg > 0;
+		rc = ui_ladder_build(&l, a.seg, a.nseg, a.tr, a.ntr, a.ev,
+				     a.nev);
+		if (rc < 0)
+			seterr(err, errlen, "out of memory");
+	}
+	free(a.seg);
+	free(a.tr);
+	free(a.ev);
+	if (rc < 0) {
+		ui_ladder_free(&l);
+		return rc;
+	}
+	m->data_version = v;
+	ui_ladder_free(out);
+	*out = l;
+	return 0;
+}

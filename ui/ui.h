@@ -1,0 +1,313 @@
+/*
+ * ui.h - the whole interface of ui/, tcpscope's ncurses browser.
+ *
+ * Four layers, one file each, and each only looks down:
+ *
+ *   model.c   reads a snapshot out of SQLite (read-only): the flow list, or
+ *             the rows of one flow's ladder. Knows SQL, not curses.
+ *   ladder.c  turns segments, transitions and events of one flow into
+ *             ladder rows (pure: arrays in, rows out).
+ *   list.c    filters and sorts the flow snapshot, keeps the selection by
+ *             connection id (pure).
+ *   draw.c    paints a view from a snapshot; never changes it. Owns the
+ *             colour roles (the only caller of init_pair).
+ *   keys.c    the key table: key -> action; an action changes the state
+ *             and returns a reaction (redraw, reload, quit) for the loop.
+ *   loop.c    ui_run(): the one loop owning time, input and drawing.
+ *
+ * Errors: functions that can fail return 0 on success or a negative UI_E*
+ * value and write a one-line message into err (when not NULL). Nothing
+ * here prints or exits; cmd_tui.c does.
+ */
+#ifndef UI_H
+#define UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UI_ENOENT    (-1) /* the database file does not exist */
+#define UI_EDB	     (-2) /* cannot open or read it; not a tcpscope DB */
+#define UI_ENOMEM    (-3) /* out of memory */
+#define UI_ENOTFOUND (-4) /* no such connection */
+#define UI_ETERM     (-5) /* the terminal could not be set up */
+
+/* ---- Snapshots ---------------------------------------------------------- */
+
+#define UI_STATE_LEN  16 /* "SYN-RECEIVED" plus NUL, with room */
+#define UI_ADDR_LEN   64 /* "[ffff:...:ffff]:65535" */
+#define UI_LABELS_LEN 160
+
+/* One row of the flow list. */
+struct ui_flow {
+	int64_t id;
+	char client[UI_ADDR_LEN], server[UI_ADDR_LEN]; /* "ip:port" */
+	char close[16], conn_state[8];
+	char cstate[UI_STATE_LEN], sstate[UI_STATE_LEN]; /* final states */
+	int64_t packets, bytes, retrans;		 /* both directions */
+	int64_t first_ts, last_ts;			 /* ns; 0 unknown */
+};
+
+/* A growable array of flows; owned by whoever holds it, freed with
+ * ui_flows_free(). */
+struct ui_flows {
+	struct ui_flow *v;
+	size_t n, cap;
+};
+void ui_flows_free(struct ui_flows *f);
+
+/* What the ladder is built from (rows of the segments, transitions and
+ * events tables of one connection, in table order). pkt is -1 if NULL. */
+struct ui_seg {
+	int64_t ts_ns, pkt;
+	int dir;
+	char flags[12];
+	int64_t seq, ack, len, win;
+	char labels[UI_LABELS_LEN]; /* "retransmission,dup-ack" or "" */
+};
+struct ui_trans {
+	int64_t ts_ns, pkt;
+	int side; /* 0 client, 1 server */
+	char from[UI_STATE_LEN], to[UI_STATE_LEN];
+};
+struct ui_event {
+	int64_t ts_ns, pkt;
+	int dir;
+	char label[40];
+	int64_t seq, ack, len, win;
+	int revised;
+	char old_label[40];
+};
+
+enum ui_row_kind {
+	UI_ROW_INITIAL, /* the states before the first packet */
+	UI_ROW_SEGMENT, /* a segment: an arrow */
+	UI_ROW_STATE	/* a state change with no known segment (timer, end) */
+};
+
+/* One line of the ladder. */
+struct ui_row {
+	int kind;
+	int64_t ts_ns, pkt; /* pkt -1: none */
+	int dir;	    /* 0 client->server, 1 back, -1 unknown */
+	int has_flags;	    /* flags[] is known (segments table) */
+	char flags[12];
+	int has_seq;
+	uint32_t seq, ack; /* relative to each direction's ISN */
+	int64_t len, win;
+	char cstate[UI_STATE_LEN], sstate[UI_STATE_LEN]; /* after this row */
+	int cchanged, schanged;
+	/* A side that changed twice on one packet (CLOSE-WAIT, then
+	 * LAST-ACK): the first state, shown on a row of its own above. */
+	char cvia[UI_STATE_LEN], svia[UI_STATE_LEN];
+	int step; /* UI_ROW_STATE: that first step of pkt */
+	char labels[UI_LABELS_LEN];
+	int anomaly; /* some label is an anomaly, not information */
+};
+
+/* One connection's ladder: its header and rows. Free with
+ * ui_ladder_free(); a zeroed struct is an empty ladder. */
+struct ui_ladder {
+	struct ui_flow flow;
+	char handshake[24], history[48], vlan[24];
+	char cpath[160], spath[160]; /* client_states, server_states */
+	int64_t rtt_handshake, rtt_min, rtt_avg, rtt_max; /* ns; -1 unknown */
+	int midstream;
+	int has_segments; /* arrows come from the segments table */
+	int64_t t0;	  /* time origin of the rows (first_ts) */
+	struct ui_row *rows;
+	size_t n, cap;
+};
+void ui_ladder_free(struct ui_ladder *l);
+
+/* ---- ladder.c ----------------------------------------------------------- */
+
+/* Fills l->rows (replacing any) from one connection's segments, transitions
+ * and events. With nseg > 0 there is one arrow per segment and events only
+ * add labels; otherwise events become the arrows (one per packet). State
+ * changes go on the row of their packet, or on a row of their own. Returns
+ * 0, or UI_ENOMEM (l->rows is then empty, l still valid). */
+int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
+		    const struct ui_trans *tr, size_t ntr,
+		    const struct ui_event *ev, size_t nev);
+
+/* 1 if a label names an anomaly (retransmission, dup-ack, zero-window...),
+ * 0 if it is information (window-update, sack, keep-alive...). */
+int ui_label_is_anomaly(const char *label);
+
+/* ---- model.c: reading the database -------------------------------------- */
+
+struct ui_model;
+
+/* Opens path read-only (never creates it) and checks it is a tcpscope
+ * database. Returns 0 with *out set (free with ui_model_close()), or
+ * UI_ENOENT / UI_EDB / UI_ENOMEM with *out NULL and err filled. */
+int ui_model_open(const char *path, struct ui_model **out, char *err,
+		  size_t errlen);
+void ui_model_close(struct ui_model *m);
+const char *ui_model_path(const struct ui_model *m);
+
+/* 1 if another connection committed since the last successful load
+ * (PRAGMA data_version), else 0; 1 also when that cannot be told. */
+int ui_model_changed(struct ui_model *m);
+
+/* Replaces *out with every connection. On failure (UI_EDB, e.g. busy, or
+ * UI_ENOMEM) *out is unchanged and err says why. */
+int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
+			size_t errlen);
+
+/* Replaces *out with the ladder of connection id. UI_ENOTFOUND if there is
+ * no such connection; on any failure *out is unchanged. */
+int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
+			 char *err, size_t errlen);
+
+/* ---- list.c: the flow list view's filter, sort and selection ------------ */
+
+#define UI_SORT_KEYS(X)                                                        \
+	X(ID, "id")                                                            \
+	X(START, "start")                                                      \
+	X(DURATION, "duration")                                                \
+	X(PACKETS, "packets")                                                  \
+	X(BYTES, "bytes")                                                      \
+	X(RETRANS, "retrans")                                                  \
+	X(CLIENT, "client")                                                    \
+	X(SERVER, "server")                                                    \
+	X(CLOSE, "close")
+
+enum ui_sort {
+#define UI_X(id, name) UI_SORT_##id,
+	UI_SORT_KEYS(UI_X)
+#undef UI_X
+	    UI_SORT__COUNT
+};
+const char *ui_sort_name(int key);
+
+struct ui_list {
+	struct ui_flows flows; /* the snapshot */
+	size_t *vis;	       /* indices into flows: filtered, sorted */
+	size_t nvis, viscap;
+	size_t sel, top; /* index into vis; first row shown */
+	int64_t sel_id;	 /* the selection survives reloads by id */
+	int sort, reverse;
+	char filter[128];
+};
+
+/* Recomputes vis from flows, filter and sort, then finds sel_id again
+ * (or clamps sel when that flow is gone). Returns 0 or UI_ENOMEM (vis is
+ * then empty). */
+int ui_list_update(struct ui_list *l);
+
+/* Moves the selection by delta rows (clamped) and records sel_id. */
+void ui_list_move(struct ui_list *l, long delta);
+
+/* Keeps the selection within [top, top + height). */
+void ui_list_scroll(struct ui_list *l, int height);
+
+/* 1 if the flow matches the filter text (case-insensitive substring of its
+ * id, addresses, close, conn_state or states; "" matches everything). */
+int ui_flow_matches(const struct ui_flow *f, const char *filter);
+
+/* The selected flow, or NULL when the list is empty. */
+const struct ui_flow *ui_list_selected(const struct ui_list *l);
+
+void ui_list_free(struct ui_list *l);
+
+/* ---- The UI state shared by draw.c, keys.c and loop.c ------------------- */
+
+/* Colour roles, each with a colour and a monochrome rendering. */
+/* clang-format off */
+#define UI_COLORS(X)                                                          \
+	/* role      fg              bg            colour attr  mono attr */  \
+	X(NORMAL,    -1,             -1,           0,           0)            \
+	X(TITLE,     COLOR_BLACK,    COLOR_CYAN,   0,           A_REVERSE)    \
+	X(STATUS,    COLOR_BLACK,    COLOR_WHITE,  0,           A_REVERSE)    \
+	X(HEADING,   COLOR_YELLOW,   -1,           A_BOLD,      A_BOLD)       \
+	X(SELECTED,  COLOR_BLACK,    COLOR_GREEN,  0,           A_REVERSE)    \
+	X(DIM,       -1,             -1,           A_DIM,       A_DIM)        \
+	X(CHANGED,   COLOR_GREEN,    -1,           A_BOLD,      A_BOLD)       \
+	X(C2S,       COLOR_CYAN,     -1,           0,           0)            \
+	X(S2C,       COLOR_MAGENTA,  -1,           0,           0)            \
+	X(ANOMALY,   COLOR_RED,      -1,           A_BOLD,      A_UNDERLINE)  \
+	X(INFO,      COLOR_BLUE,     -1,           0,           0)            \
+	X(RESET,     COLOR_RED,      -1,           0,           A_BOLD)       \
+	X(KEY,       COLOR_YELLOW,   -1,           A_BOLD,      A_BOLD)       \
+	X(ERROR,     COLOR_WHITE,    COLOR_RED,    A_BOLD,      A_REVERSE)
+/* clang-format on */
+
+enum ui_color {
+#define UI_X(role, fg, bg, ca, ma) UI_C_##role,
+	UI_COLORS(UI_X)
+#undef UI_X
+	    UI_C__COUNT
+};
+
+enum ui_view { UI_VIEW_LIST, UI_VIEW_LADDER, UI_VIEW_HELP };
+
+#define UI_MIN_COLS  60
+#define UI_MIN_LINES 10
+
+struct ui_model;
+struct ui {
+	struct ui_model *model;
+	struct ui_list list;
+	struct ui_ladder ladder; /* of list.sel_id when view is LADDER */
+	size_t ltop;		 /* first ladder row shown */
+	int view, help_from;	 /* enum ui_view; where ? came from */
+	int editing;		 /* the filter prompt is open */
+	char edit[128], edit_old[128];
+	char msg[160];		    /* a one-line message in the status bar */
+	int loaded;		    /* a snapshot was loaded at least once */
+	unsigned attr[UI_C__COUNT]; /* attributes of each colour role */
+	int color;		    /* colours in use (else monochrome) */
+	int rows, cols;		    /* the terminal's size */
+};
+
+/* ---- draw.c ------------------------------------------------------------- */
+
+/* Decides colour or monochrome (NO_COLOR, has_colors()) and fills
+ * ui->attr; the only caller of init_pair. Call after initscr(). */
+void ui_colors_init(struct ui *ui);
+
+/* Repaints the whole screen from ui (erase, draw, refresh). */
+void ui_draw(const struct ui *ui);
+
+/* Lines available for list rows / ladder rows at the current size. */
+int ui_list_height(const struct ui *ui);
+int ui_ladder_height(const struct ui *ui);
+
+/* ---- keys.c ------------------------------------------------------------- */
+
+/* What an action asks the loop to do next (bits). */
+#define UI_R_NONE   0x0
+#define UI_R_REDRAW 0x1 /* the state changed: repaint */
+#define UI_R_RELOAD 0x2 /* reload the snapshot now */
+#define UI_R_LADDER 0x4 /* load the ladder of list.sel_id */
+#define UI_R_QUIT   0x8
+
+/* Applies one key (from getch) to ui and returns UI_R_* bits. */
+int ui_key(struct ui *ui, int ch);
+
+/* The key table, for the help view: i-th binding of view, or 0 when past
+ * the end. *keys and *help are static strings. */
+int ui_binding(int view, size_t i, const char **keys, const char **help);
+
+/* ---- loop.c ------------------------------------------------------------- */
+
+/* Runs the TUI on the terminal until the user quits. refresh_s is the
+ * reload period (> 0). Returns 0, or UI_ETERM with err filled. The model
+ * stays the caller's. */
+int ui_run(struct ui_model *m, double refresh_s, char *err, size_t errlen);
+
+/* ---- small formatting helpers (draw.c), exposed for tests --------------- */
+
+/* "12.345ms", "1.234s", "2m03s", "-" for unknown; returns buf. */
+char *ui_fmt_duration(int64_t ns, char *buf, size_t len);
+
+/* "999", "12.3k", "4.5M", "1.2G"; returns buf. */
+char *ui_fmt_count(int64_t v, char *buf, size_t len);
+
+/* The text of a ladder arrow of exactly width columns, e.g.
+ * "---- SA seq=0 ack=1 win=65535 len=0 --->" (dir 0 points right).
+ * Returns buf. */
+char *ui_fmt_arrow(const struct ui_row *r, int width, char *buf, size_t len);
+
+#endif /* UI_H */
