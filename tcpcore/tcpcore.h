@@ -159,6 +159,9 @@ struct tc_segment {
 	uint8_t ttl;             /* TTL or hop limit */
 	uint8_t csum;            /* enum tc_csum */
 	uint32_t payload_hash;   /* hash of the captured payload, 0 if none */
+	uint32_t ip_len;         /* IP datagram length (IPv4 total length, IPv6
+				  * 40 + payload length); 0: unknown, the
+				  * tracker then estimates it */
 };
 
 /* ---- Configuration ------------------------------------------------------ */
@@ -169,11 +172,17 @@ struct tc_config {
 	int64_t msl_ns;           /* TIME-WAIT lasts 2*msl */
 	int ignore_vlan;          /* VLAN ids not part of the identity */
 	uint32_t max_events;      /* queue bound between drains */
+	/* Allocation hooks (cJSON_InitHooks style); NULL: malloc and free.
+	 * tc_alloc returns NULL on failure; the tracker then stays valid. */
+	void *(*tc_alloc)(void *ctx, size_t n);
+	void (*tc_free)(void *ctx, void *p);
+	void *alloc_ctx;
 };
 
 #define TC_DEFAULT_MAX_CONNS 1000000u
 #define TC_DEFAULT_IDLE_TIMEOUT_NS 0
 #define TC_DEFAULT_MSL_NS (60LL * 1000000000LL)
+#define TC_DEFAULT_MAX_EVENTS 4096u
 
 /* Fills cfg with the defaults above. Cannot fail. */
 void tc_config_default(struct tc_config *cfg);
@@ -286,7 +295,8 @@ struct tc_event {
 	const struct tc_conn *conn; /* valid until the next feed/finish */
 	int64_t ts_ns;
 	uint64_t pkt;
-	uint8_t dir;          /* 0 client->server, 1 server->client */
+	uint8_t dir;          /* 0 client->server, 1 server->client;
+			       * TC_EV_TRANSITION: the side that changed */
 	struct tc_transition tr;   /* TC_EV_TRANSITION */
 	uint16_t label;       /* TC_EV_LABEL: enum tc_label */
 	uint16_t reason;      /* TC_EV_LABEL: index into tc_reason_name() */
@@ -305,13 +315,20 @@ struct tc_tracker;
 struct tc_tracker *tc_tracker_new(const struct tc_config *cfg);
 void tc_tracker_free(struct tc_tracker *tr);
 
-/* Feeds one segment. Returns 0, or -1 when out of memory (the tracker is
- * unchanged and still valid). Odd traffic is never an error: it becomes a
- * label event. */
+/* Feeds one segment. Returns 0, or -1 when out of memory: the segment is
+ * then not counted and the tracker still valid; only connections whose
+ * timers ran out by the segment's time may have been finished first. Odd
+ * traffic is never an error: it becomes a label event. Events queued per
+ * segment: TC_EV_CLOSE of connections the segment's time expired or its
+ * SYN replaced (port reuse) or evicted, then TC_EV_SEGMENT, TC_EV_OPEN for
+ * a new connection, then TC_EV_LABEL and TC_EV_TRANSITION in the order
+ * they happened. */
 int tc_feed(struct tc_tracker *tr, const struct tc_segment *seg);
 
 /* Ends the input: every connection still tracked is finished (close "open",
- * or TIME-WAIT held) and a TC_EV_CLOSE is queued for each. */
+ * or TIME-WAIT held) and a TC_EV_CLOSE is queued for each. The closes are
+ * produced lazily by tc_next_event(), one whenever the queue is empty, so
+ * the queue bound holds. */
 void tc_finish(struct tc_tracker *tr);
 
 /* Takes the oldest queued event into *ev. Returns 1, or 0 when none. */
@@ -320,21 +337,45 @@ int tc_next_event(struct tc_tracker *tr, struct tc_event *ev);
 /* Looks up a tracked (not yet finished) connection; NULL if none. */
 const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id);
 
+/* Like tc_conn_get(), but first derives what is otherwise derived only when
+ * the connection finishes (handshake, data_on_syn, conn_state), as if it
+ * ended now; close stays TC_CLOSE_OPEN and the connection goes on. For live
+ * views. NULL if no such open connection. Cannot fail. */
+const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id);
+
 /* Counters of the tracker as a whole. */
 struct tc_stats {
 	uint64_t segments, conns, evicted, timed_out, active;
+	uint64_t events_dropped;  /* queue full: caller did not drain */
+	uint64_t reused;          /* incarnations ended by port reuse */
 };
 void tc_stats_get(const struct tc_tracker *tr, struct tc_stats *st);
 
+/* Bytes of memory one tracked connection costs: its record plus its share
+ * of the two hash-bucket arrays at the maximum load factor of 1. */
+size_t tc_conn_bytes(void);
+
 /* ---- The rule table (for `tcpscope states` and the manual) -------------- */
 
+/* tc_rule.side: whose state the rule changes, relative to the segment
+ * that fires it. SENDER: the endpoint that sent the segment. RECEIVER: the
+ * endpoint it was sent to (the segment is assumed delivered). TIMER: no
+ * segment; segment time passing (TIME-WAIT's 2*MSL). */
+enum tc_rule_side { TC_RULE_SENDER = 0, TC_RULE_RECEIVER = 1, TC_RULE_TIMER = 2 };
+
+/* tc_rule.from may be TC_RULE_ANY: the rule applies in every state but
+ * the ones its text excludes. */
+#define TC_RULE_ANY 0xffu
+
+/* Strings are arrays, not pointers, so the table holds no relocations and
+ * stays in read-only memory (tests/t_purity.sh). Read them as strings. */
 struct tc_rule {
 	uint16_t id;
-	const char *name;     /* short stable name, e.g. "syn-sent" */
-	uint8_t side;         /* which side changes: sender or receiver */
-	uint8_t from, to;     /* enum tc_state */
-	const char *event;    /* what triggers it, in words */
-	const char *rfc;      /* RFC 9293 section, e.g. "3.10.7.3" */
+	uint8_t side;         /* enum tc_rule_side */
+	uint8_t from, to;     /* enum tc_state, or TC_RULE_ANY in from */
+	char name[32];        /* short stable name, e.g. "syn-sent-ack" */
+	char event[128];      /* what triggers it, in words */
+	char rfc[12];         /* RFC 9293 section, e.g. "3.10.7.3" */
 };
 
 extern const struct tc_rule tc_rules[];
@@ -347,5 +388,45 @@ const char *tc_label_name(unsigned l);      /* "retransmission" */
 const char *tc_close_name(unsigned c);
 const char *tc_handshake_name(unsigned h);
 const char *tc_reason_name(unsigned r);     /* why a label was given */
+const char *tc_rule_side_name(unsigned s);  /* "sender", "receiver", "timer" */
+
+/* Why a label was given (tc_event.reason). */
+#define TC_REASONS(X)                                                         \
+	X(NONE, "none")                                                       \
+	X(BYTES_SEEN, "all bytes seen before")                                \
+	X(BELOW_HIGHEST, "new bytes below the highest sequence seen")         \
+	X(GAP, "sequence jumps past unseen bytes")                            \
+	X(SAME_SYN, "SYN with the same ISN again")                            \
+	X(SAME_FIN, "FIN at the same sequence again")                         \
+	X(SAME_ACK, "same ACK and window, peer has data outstanding")         \
+	X(DUP_ACKS, "retransmission after duplicate ACKs")                    \
+	X(WINDOW_ZERO, "advertised window is zero")                           \
+	X(ONE_BELOW, "sequence one below the next expected")                  \
+	X(WINDOW_CHANGED, "same ACK, only the window changed")                \
+	X(ACK_BEYOND, "acknowledges bytes never captured")                    \
+	X(RST_WINDOW, "RST sequence outside the receive window (RFC 5961)")   \
+	X(RST_NOT_EXACT, "RST in window but not at RCV.NXT (RFC 5961 3.2)")   \
+	X(RST_NO_ACK, "RST in SYN-SENT without an acceptable ACK")            \
+	X(AFTER_FIN, "data beyond the sender's FIN")                          \
+	X(AFTER_RST, "data after a RST ended the connection")                 \
+	X(AFTER_CLOSE, "segment after both sides closed")                     \
+	X(SYN_DATA, "payload on a SYN")                                       \
+	X(FLAGS, "flag combination not allowed (SYN+FIN, SYN+RST, none)")     \
+	X(WSCALE, "window scale shift above 14")                              \
+	X(NO_WSCALE, "no SYN seen: window scale unknown")                     \
+	X(CHECKSUM, "bad TCP checksum")                                       \
+	X(TIME_BACK, "timestamp earlier than the previous segment's")        \
+	X(SACK_BLOCKS, "segment carries SACK blocks")                         \
+	X(DSACK_BLOCK, "first SACK block below the cumulative ACK")           \
+	X(DUPLICATE, "identical segment captured twice")                      \
+	X(PROBE, "one byte at the next sequence into a zero window")          \
+	X(WINDOW_FILLED, "segment ends exactly at the peer's window edge")
+
+enum tc_reason {
+#define TC_X(id, name) TC_RS_##id,
+	TC_REASONS(TC_X)
+#undef TC_X
+	TC_RS__COUNT
+};
 
 #endif /* TCPCORE_H */

@@ -1,0 +1,272 @@
+/*
+ * internal.h - what the tcpcore modules share and nobody else sees.
+ *
+ * A tracked connection is a struct tc_cx: the public struct tc_conn first
+ * (so a tc_conn pointer handed out is the tc_cx), then the hash and LRU
+ * links, then one struct tc_ep per endpoint. A tc_ep holds three groups of
+ * fields, each owned by one module:
+ *
+ *   machine.c   the RFC 9293 view: ISN, FIN position, highest ACK sent,
+ *               which control segments the peer has proved it received;
+ *   analysis.c  per-direction inference: highest sequence seen, holes,
+ *               last ACK and window, duplicate-ACK count;
+ *   zeek.c      a shadow of Zeek's TCP_Endpoint (state, start/last/ack
+ *               sequence, history thresholds) for conn_state and history.
+ *
+ * Modules talk through the small functions declared below; tracker.c owns
+ * the event queue and the order in which modules run for one segment.
+ */
+#ifndef TCPCORE_INTERNAL_H
+#define TCPCORE_INTERNAL_H
+
+#include "tcpcore.h"
+
+/* Serial-number arithmetic (RFC 1982), as Suricata's SEQ_LT family. */
+#define SEQ_DIFF(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)))
+#define SEQ_LT(a, b) (SEQ_DIFF(a, b) < 0)
+#define SEQ_LEQ(a, b) (SEQ_DIFF(a, b) <= 0)
+#define SEQ_GT(a, b) (SEQ_DIFF(a, b) > 0)
+#define SEQ_GEQ(a, b) (SEQ_DIFF(a, b) >= 0)
+
+#define TC_MAX_TRANS 16 /* transitions kept per connection; more are counted */
+#define TC_MAX_GAPS 4   /* unseen ranges remembered per direction */
+
+/* Zeek's TCP_Endpoint states (EndpointState), numbered as Zeek logs them. */
+enum tc_zk_state {
+	TC_ZK_INACTIVE = 0,
+	TC_ZK_SYN_SENT = 1,
+	TC_ZK_SYN_ACK_SENT = 2,
+	TC_ZK_PARTIAL = 3,
+	TC_ZK_ESTABLISHED = 4,
+	TC_ZK_CLOSED = 5,
+	TC_ZK_RESET = 6
+};
+
+struct tc_gap {
+	uint32_t lo, hi; /* bytes [lo, hi) never captured */
+};
+
+struct tc_ep {
+	/* machine.c */
+	uint32_t isn;        /* sequence number of this side's SYN */
+	uint32_t syn_end;    /* first sequence number after SYN and its data */
+	uint32_t fin_seq;    /* sequence number of this side's FIN octet */
+	uint32_t ack_max;    /* highest ACK this side sent (not in RSTs) */
+	int64_t tw_since;    /* entered TIME-WAIT at this segment time */
+	uint8_t syn_seen;    /* sent a SYN (or one is inferred) */
+	uint8_t synack_seen; /* sent a SYN-ACK */
+	uint8_t syn_inferred;/* SYN-ACK never captured, inferred from an ACK */
+	uint8_t fin_seen;
+	uint8_t got_fin;     /* proved it received the peer's FIN */
+	uint8_t fin_acked;   /* the peer's ACK of our FIN was delivered */
+	uint8_t ack_valid;
+	uint8_t passive;     /* came through LISTEN */
+	uint8_t sent_any;    /* sent at least one segment */
+	uint8_t syn_data;    /* its SYN carried payload */
+	uint8_t sent_syn;    /* sent a SYN without ACK */
+	uint8_t ended;       /* reached CLOSED through a transition */
+
+	/* analysis.c */
+	uint32_t hi;         /* highest sequence end seen (data, SYN, FIN) */
+	uint32_t last_ack, last_win;
+	uint8_t hi_valid, last_valid;
+	uint8_t ngaps;
+	uint8_t dupacks;     /* duplicate ACKs this side sent in a row */
+	uint8_t ws_offered;  /* its SYN carried a window-scale option */
+	struct tc_gap gaps[TC_MAX_GAPS];
+	int64_t last_ts;     /* time of this side's previous segment */
+	int64_t hi_ts;       /* time hi last advanced */
+	int64_t syn_ts;      /* time of its first SYN or SYN-ACK */
+
+	/* zeek.c */
+	uint8_t zk_state, zk_prev;
+	uint8_t zk_fin_cnt;
+	uint8_t zk_seq_valid;
+	uint32_t zk_start, zk_last, zk_ackseq;
+	uint32_t zk_last_syn, zk_last_fin, zk_last_rst;
+	uint32_t zk_rxmt_cnt, zk_rxmt_thresh;
+	uint32_t zk_win0_cnt, zk_win0_thresh;
+	uint32_t zk_chk_cnt, zk_chk_thresh;
+	uint8_t zk_own_seq;  /* zk_last comes from its own segments */
+	uint8_t zk_gap;
+};
+
+struct tc_cx {
+	struct tc_conn c;          /* public part; must stay first */
+	struct tc_cx *hnext;       /* hash chain by identity */
+	struct tc_cx *inext;       /* hash chain by id */
+	struct tc_cx *prev, *next; /* LRU list, least recent first */
+	struct tc_cx *grave;       /* finished, freed at the next call */
+	uint32_t hash;
+	uint16_t dvlan[2][2];      /* VLAN ids each direction came with */
+	struct tc_ep ep[2];        /* [TC_CLIENT], [TC_SERVER] */
+	struct tc_transition tr[TC_MAX_TRANS];
+	uint32_t ntr_dropped;
+	uint32_t hist_seen;        /* Zeek's hist_seen bits */
+	uint8_t hist_len;
+	uint8_t zk_orig;           /* which side Zeek calls the originator */
+	uint8_t server_known;      /* the server's first state is decided */
+	uint8_t reset;             /* an accepted RST ended it */
+	uint8_t refused;
+	uint8_t timed_out;
+	uint8_t simultaneous;
+	uint8_t tfo;
+	uint8_t linked;            /* in the table */
+};
+
+struct tc_tracker {
+	struct tc_config cfg;
+	struct tc_cx **hbuckets;   /* by identity */
+	struct tc_cx **ibuckets;   /* by id */
+	size_t nbuckets;           /* power of two */
+	struct tc_cx *head, *tail; /* LRU */
+	struct tc_cx *grave;
+	struct tc_event *q;
+	uint32_t qcap, qhead, qlen;
+	int64_t now;               /* latest segment time seen */
+	uint64_t next_id;
+	struct tc_stats st;
+	int finishing;
+};
+
+/* ---- tracker.c: events and labels --------------------------------------- */
+
+/* Queues an event (drops it and counts when the queue is full); returns
+ * the slot or NULL. */
+struct tc_event *tc_q_push(struct tc_tracker *tr, uint8_t type,
+			   struct tc_cx *cx, const struct tc_segment *s, int d);
+/* Gives segment s (sent by side d) label l for reason r: sets the bit in
+ * *labels, counts it in the direction's stats and queues TC_EV_LABEL. */
+void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
+	      const struct tc_segment *s, int d, uint64_t *labels, unsigned l,
+	      unsigned r);
+/* Records side `side` moving to state `to` by rule `rule`, at ts/pkt. */
+void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
+		   unsigned rule, int64_t ts, uint64_t pkt);
+
+/* ---- table.c: identity, hash table, LRU --------------------------------- */
+
+void *tc_mem_alloc(struct tc_tracker *tr, size_t n);
+void tc_mem_free(struct tc_tracker *tr, void *p);
+int tc_table_init(struct tc_tracker *tr);
+void tc_table_free(struct tc_tracker *tr);
+/* Finds the connection of s; *dir gets 0 (client to server) or 1. */
+struct tc_cx *tc_table_find(struct tc_tracker *tr, const struct tc_segment *s,
+			    int *dir);
+struct tc_cx *tc_table_find_id(const struct tc_tracker *tr, uint64_t id);
+/* Hashes s's identity (symmetric in the endpoints). */
+uint32_t tc_key_hash(const struct tc_tracker *tr, const struct tc_segment *s);
+void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx);
+void tc_table_remove(struct tc_tracker *tr, struct tc_cx *cx);
+void tc_lru_touch(struct tc_tracker *tr, struct tc_cx *cx);
+/* 1 if `port` is a port servers usually listen on (Zeek's
+ * likely_server_ports for the analyzers it ships). */
+int tc_likely_server_port(uint16_t port);
+
+/* ---- rules.c ------------------------------------------------------------ */
+
+/* The rule table, one row per rule: id, name, whose state changes (S sender,
+ * R receiver, T timer), from, to, trigger, RFC 9293 section. rules.c turns
+ * it into tc_rules[]; machine.c names rows by TC_R_<id>. */
+#define TC_RULE_LIST(X)                                                       \
+	X(ACTIVE_OPEN, "active-open", S, CLOSED, SYN_SENT,                    \
+	  "sends a SYN without ACK (active open)", "3.10.1")                 \
+	X(PASSIVE_SYNACK, "passive-syn-ack", S, LISTEN, SYN_RECEIVED,         \
+	  "sends a SYN-ACK answering the peer's SYN", "3.10.7.2")            \
+	X(SIMOPEN_SYNACK, "simultaneous-syn-ack", S, SYN_SENT, SYN_RECEIVED,  \
+	  "sends a SYN-ACK after its own SYN (simultaneous open)", "3.10.7.3") \
+	X(SYNSENT_ACK, "syn-sent-ack", S, SYN_SENT, ESTABLISHED,              \
+	  "sends an ACK of the peer's SYN-ACK", "3.10.7.3")                  \
+	X(SYNACK_UNSEEN, "syn-ack-unseen", R, LISTEN, SYN_RECEIVED,           \
+	  "the peer in SYN-SENT acknowledges a SYN-ACK the capture missed",   \
+	  "3.10.7.2")                                                         \
+	X(SYNRCVD_ACKED, "syn-received-acked", R, SYN_RECEIVED, ESTABLISHED,  \
+	  "receives an ACK of its SYN (assumed delivered)", "3.10.7.4")      \
+	X(ACK_UNSEEN, "ack-unseen", R, SYN_SENT, ESTABLISHED,                 \
+	  "its ACK of the SYN-ACK was not captured: the peer in "             \
+	  "SYN-RECEIVED sends data or acknowledges later data",               \
+	  "3.10.7.3")                                                         \
+	X(SYNRCVD_ACK_UNSEEN, "syn-received-ack-unseen", S, SYN_RECEIVED,     \
+	  ESTABLISHED, "sends data or acknowledges later data: the ACK of "   \
+	  "its SYN arrived uncaptured", "3.10.7.4")                          \
+	X(CLOSE_ESTAB, "close-established", S, ESTABLISHED, FIN_WAIT_1,       \
+	  "sends a FIN (active close)", "3.10.4")                            \
+	X(CLOSE_SYNRCVD, "close-syn-received", S, SYN_RECEIVED, FIN_WAIT_1,   \
+	  "sends a FIN before its SYN was acknowledged", "3.10.4")           \
+	X(CLOSE_PASSIVE, "close-passive", S, CLOSE_WAIT, LAST_ACK,            \
+	  "sends its FIN after the peer's (passive close)", "3.10.4")        \
+	X(FIN_RECEIVED, "fin-received", S, ESTABLISHED, CLOSE_WAIT,           \
+	  "acknowledges the peer's FIN", "3.10.7.4")                         \
+	X(FINWAIT1_ACKED, "fin-wait-1-acked", R, FIN_WAIT_1, FIN_WAIT_2,      \
+	  "receives an ACK of its FIN (assumed delivered)", "3.10.7.4")      \
+	X(SIMCLOSE_FIN, "simultaneous-close-fin", S, FIN_WAIT_1, CLOSING,     \
+	  "acknowledges the peer's FIN while its own FIN is unacknowledged",  \
+	  "3.10.7.4")                                                         \
+	X(SIMCLOSE_IMPLIED, "simultaneous-close-implied", R, FIN_WAIT_1,      \
+	  CLOSING, "receives an ACK of its FIN that the peer sent after an "  \
+	  "earlier FIN of its own: in-order delivery brought that FIN first", \
+	  "3.10.7.4")                                                         \
+	X(CLOSING_ACKED, "closing-acked", R, CLOSING, TIME_WAIT,              \
+	  "receives an ACK of its FIN (assumed delivered)", "3.10.7.4")      \
+	X(FINWAIT2_FIN, "fin-wait-2-fin", S, FIN_WAIT_2, TIME_WAIT,           \
+	  "acknowledges the peer's FIN", "3.10.7.4")                         \
+	X(LASTACK_ACKED, "last-ack-acked", R, LAST_ACK, CLOSED,               \
+	  "receives an ACK of its FIN (assumed delivered)", "3.10.7.4")      \
+	X(TIMEWAIT_EXPIRED, "time-wait-expired", T, TIME_WAIT, CLOSED,        \
+	  "2*MSL of segment time passed (cfg.msl_ns)", "3.10.8")             \
+	X(RST_SENT, "rst-sent", S, ANY, CLOSED,                               \
+	  "sends an acceptable RST (from any state but CLOSED)", "3.10.7.4") \
+	X(RST_REFUSED, "rst-refused", R, SYN_SENT, CLOSED,                    \
+	  "receives a RST whose ACK acknowledges its SYN (refused)",          \
+	  "3.10.7.3")                                                         \
+	X(RST_RECEIVED, "rst-received", R, ANY, CLOSED,                       \
+	  "receives a RST at exactly RCV.NXT (RFC 5961 3.2), in any "         \
+	  "synchronized state", "3.10.7.4")                                  \
+	X(RST_SYNRCVD, "rst-syn-received", R, SYN_RECEIVED, LISTEN,           \
+	  "receives an acceptable RST after a passive open: back to LISTEN",  \
+	  "3.10.7.4")
+
+enum tc_rule_id {
+#define TC_X(id, name, side, from, to, ev, rfc) TC_R_##id,
+	TC_RULE_LIST(TC_X)
+#undef TC_X
+	TC_R__COUNT
+};
+
+/* ---- machine.c ---------------------------------------------------------- */
+
+/* 1 if the sender of s, the first segment of a connection, is the client. */
+int tc_machine_sender_is_client(const struct tc_segment *s);
+
+void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d);
+/* Runs the state machine for segment s sent by side d. */
+void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
+		     const struct tc_segment *s, int d, uint64_t *labels);
+/* 1 if s (sent by side d) is a SYN that begins a new incarnation. */
+int tc_machine_is_reuse(const struct tc_cx *cx, const struct tc_segment *s,
+			int d);
+/* Fires TIME-WAIT -> CLOSED for sides whose 2*MSL ended by `now`. */
+void tc_machine_timers(struct tc_tracker *tr, struct tc_cx *cx, int64_t now);
+/* Fills close and handshake of a connection being finished. */
+void tc_machine_conclude(struct tc_cx *cx);
+/* 1 if both sides are done (CLOSED or TIME-WAIT). */
+int tc_machine_over(const struct tc_cx *cx);
+
+/* ---- analysis.c --------------------------------------------------------- */
+
+void tc_an_init(struct tc_cx *cx);
+/* Labels segment s sent by side d and updates the per-direction figures.
+ * Runs before the state machine. */
+void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
+		   const struct tc_segment *s, int d, uint64_t *labels);
+
+/* ---- zeek.c ------------------------------------------------------------- */
+
+/* Decides Zeek's orientation for a connection whose first segment is s,
+ * sent by side d; records '^' when Zeek would flip. */
+void tc_zeek_init(struct tc_cx *cx, const struct tc_segment *s, int d);
+void tc_zeek_segment(struct tc_cx *cx, const struct tc_segment *s, int d);
+/* Writes conn_state and terminates history. */
+void tc_zeek_conclude(struct tc_cx *cx);
+
+#endif /* TCPCORE_INTERNAL_H */

@@ -1,0 +1,28 @@
+/*
+ * iter.c - looking at a connection that is still open.
+ *
+ * Some figures of a connection are derived only when it finishes: the
+ * handshake kind and data_on_syn (machine.c, tc_machine_conclude()) and
+ * Zeek's conn_state (zeek.c, tc_zeek_conclude()). A live view wants them
+ * "so far", as if the connection ended now, without ending it. Both
+ * conclude functions only derive fields of struct tc_conn from the
+ * endpoint records and may run again: finish() runs them once more and
+ * overwrites what was derived here. Only close must stay OPEN, so it is
+ * put back after tc_machine_conclude().
+ *
+ * Kept in its own file so that it touches nothing of the modules' own
+ * logic; it reads and writes nothing but the connection it is asked about.
+ */
+#include "internal.h"
+
+const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
+{
+	struct tc_cx *cx = tc_table_find_id(tr, id);
+	if (!cx || cx->c.finished)
+		return NULL;
+	uint8_t close = cx->c.close;
+	tc_machine_conclude(cx);
+	cx->c.close = close;
+	tc_zeek_conclude(cx);
+	return &cx->c;
+}

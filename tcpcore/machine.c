@@ -1,0 +1,458 @@
+/*
+ * machine.c - the RFC 9293 state of each endpoint, as a passive observer
+ * between the two hosts can prove it.
+ *
+ * One segment from S (sender) to R (receiver) is classified first: RST,
+ * flags that allow no state change (SYN+FIN, SYN+RST), or an ordinary
+ * segment whose SYN, FIN and ACK bits are then handled in three phases:
+ *
+ *   1. S's ACK proves that S received R's SYN or FIN:
+ *        SYN-SENT -> ESTABLISHED, ESTABLISHED -> CLOSE-WAIT,
+ *        FIN-WAIT-1 -> CLOSING, FIN-WAIT-2 -> TIME-WAIT       (S changes)
+ *   2. S's own SYN and FIN:
+ *        CLOSED -> SYN-SENT, LISTEN/SYN-SENT -> SYN-RECEIVED,
+ *        ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK    (S changes)
+ *   3. S's ACK, assumed delivered, acknowledges R's SYN or FIN:
+ *        SYN-RECEIVED -> ESTABLISHED, FIN-WAIT-1 -> FIN-WAIT-2,
+ *        CLOSING -> TIME-WAIT, LAST-ACK -> CLOSED             (R changes)
+ *
+ * so a FIN+ACK that acknowledges the peer's FIN moves its sender
+ * ESTABLISHED -> CLOSE-WAIT -> LAST-ACK on one segment, and the final ACK of
+ * a handshake moves the client (phase 1) and then the server (phase 3).
+ * Each change names its row in tc_rules[] (rules.c). What holds in each
+ * state, and every choice made where the capture proves nothing, is in
+ * tcpscope-states(7); start reading at tc_machine_step().
+ */
+#include "internal.h"
+
+#define ST(x) TC_ST_##x
+
+static void go(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
+	       unsigned rule, const struct tc_segment *s)
+{
+	tc_transition(tr, cx, side, to, rule, s->ts_ns, s->pkt);
+}
+
+int tc_machine_sender_is_client(const struct tc_segment *s)
+{
+	unsigned f = s->flags;
+	if ((f & TC_SYN) && !(f & TC_ACK))
+		return 1;
+	if ((f & TC_SYN) && (f & TC_ACK))
+		return 0;
+	int ls = tc_likely_server_port(s->sport) || s->sport < 1024;
+	int ld = tc_likely_server_port(s->dport) || s->dport < 1024;
+	if (ls != ld)
+		return ld;
+	if (s->sport != s->dport)
+		return s->sport > s->dport; /* the lower port is the server */
+	return 1;
+}
+
+void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
+{
+	unsigned f = s->flags;
+	struct tc_conn *c = &cx->c;
+	c->state[TC_CLIENT] = ST(CLOSED);
+	c->state[TC_SERVER] = ST(LISTEN); /* provisional until it speaks */
+	if ((f & TC_SYN) && !(f & TC_ACK))
+		return;
+	c->midstream = 1;
+	if ((f & TC_SYN) && d == TC_SERVER) {
+		/* The capture starts at the SYN-ACK: the client's SYN is
+		 * implied by its acknowledgment. */
+		struct tc_ep *cl = &cx->ep[TC_CLIENT];
+		cl->syn_seen = cl->syn_inferred = 1;
+		cl->isn = s->ack - 1;
+		cl->syn_end = s->ack;
+		c->state[TC_CLIENT] = ST(SYN_SENT);
+		return;
+	}
+	c->state[TC_CLIENT] = c->state[TC_SERVER] = ST(ESTABLISHED);
+	cx->server_known = 1;
+}
+
+int tc_machine_over(const struct tc_cx *cx)
+{
+	for (int i = 0; i < 2; i++)
+		if (cx->c.state[i] != ST(CLOSED) &&
+		    cx->c.state[i] != ST(TIME_WAIT))
+			return 0;
+	return 1;
+}
+
+int tc_machine_is_reuse(const struct tc_cx *cx, const struct tc_segment *s,
+			int d)
+{
+	unsigned f = s->flags;
+	if (!(f & TC_SYN) || (f & (TC_ACK | TC_RST | TC_FIN)))
+		return 0;
+	const struct tc_ep *S = &cx->ep[d];
+	int over = cx->reset || tc_machine_over(cx);
+	if (S->ended || over)
+		return 1; /* its TCB is gone: any SYN opens a new one */
+	if (S->syn_seen && !S->syn_inferred)
+		return s->seq != S->isn; /* a new ISN: a new incarnation */
+	return 0;
+}
+
+/* Phase 1: side x's acknowledgment `ack` proves it received the peer's
+ * SYN-ACK (when the segment is no SYN itself) or FIN. */
+static void acker(struct tc_tracker *tr, struct tc_cx *cx, int x, uint32_t ack,
+		  int is_syn, const struct tc_segment *s)
+{
+	struct tc_ep *X = &cx->ep[x], *P = &cx->ep[!x];
+	uint8_t *st = cx->c.state;
+	if (!is_syn && st[x] == ST(SYN_SENT) && P->syn_seen &&
+	    SEQ_GEQ(ack, P->isn + 1))
+		go(tr, cx, x, ST(ESTABLISHED), TC_R_SYNSENT_ACK, s);
+	if (P->fin_seen && !X->got_fin && SEQ_GEQ(ack, P->fin_seq + 1)) {
+		/* got_fin only when the FIN moved X: an ACK "of a FIN" sent
+		 * in a state no FIN can change proves nothing yet. */
+		X->got_fin = 1;
+		switch (st[x]) {
+		case ST(ESTABLISHED):
+			go(tr, cx, x, ST(CLOSE_WAIT), TC_R_FIN_RECEIVED, s);
+			break;
+		case ST(FIN_WAIT_1):
+			go(tr, cx, x, ST(CLOSING), TC_R_SIMCLOSE_FIN, s);
+			break;
+		case ST(FIN_WAIT_2):
+			go(tr, cx, x, ST(TIME_WAIT), TC_R_FINWAIT2_FIN, s);
+			break;
+		default:
+			X->got_fin = 0;
+			break;
+		}
+	}
+}
+
+/* Phase 3: side y receives `ack` (assumed delivered). peer_fin_before:
+ * the peer's FIN went out on an earlier segment, so in-order delivery
+ * brought it to y before this ACK. */
+static void delivered(struct tc_tracker *tr, struct tc_cx *cx, int y,
+		      uint32_t ack, int peer_fin_before,
+		      const struct tc_segment *s)
+{
+	struct tc_ep *Y = &cx->ep[y];
+	uint8_t *st = cx->c.state;
+	if (st[y] == ST(SYN_RECEIVED) && Y->syn_seen &&
+	    SEQ_GEQ(ack, Y->isn + 1))
+		go(tr, cx, y, ST(ESTABLISHED), TC_R_SYNRCVD_ACKED, s);
+	if (!Y->fin_seen || Y->fin_acked || !SEQ_GEQ(ack, Y->fin_seq + 1))
+		return;
+	Y->fin_acked = 1; /* cleared below when no state consumes it */
+	switch (st[y]) {
+	case ST(FIN_WAIT_1):
+		if (peer_fin_before && !Y->got_fin) {
+			Y->got_fin = 1;
+			go(tr, cx, y, ST(CLOSING), TC_R_SIMCLOSE_IMPLIED, s);
+			go(tr, cx, y, ST(TIME_WAIT), TC_R_CLOSING_ACKED, s);
+		} else {
+			go(tr, cx, y, ST(FIN_WAIT_2), TC_R_FINWAIT1_ACKED, s);
+		}
+		break;
+	case ST(CLOSING):
+		go(tr, cx, y, ST(TIME_WAIT), TC_R_CLOSING_ACKED, s);
+		break;
+	case ST(LAST_ACK):
+		go(tr, cx, y, ST(CLOSED), TC_R_LASTACK_ACKED, s);
+		break;
+	default:
+		Y->fin_acked = 0;
+		break;
+	}
+}
+
+/* RST from side d: RFC 9293 3.10.7 with RFC 5961 section 3 validation.
+ * Returns 0 if the RST is not acceptable (labelled, nothing changes). */
+static int rst(struct tc_tracker *tr, struct tc_cx *cx,
+	       const struct tc_segment *s, int d, uint64_t *labels)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	uint8_t *st = cx->c.state;
+	int r = !d;
+	unsigned f = s->flags;
+
+	if (st[r] == ST(SYN_SENT)) {
+		/* 3.10.7.3: acceptable only with an ACK of our SYN. */
+		uint32_t snd_nxt = R->hi_valid ? R->hi : R->isn + 1;
+		if (!(f & TC_ACK) || !SEQ_GT(s->ack, R->isn) ||
+		    !SEQ_LEQ(s->ack, snd_nxt)) {
+			tc_label(tr, cx, s, d, labels, TC_LB_RST_OUT_OF_WINDOW,
+				 TC_RS_RST_NO_ACK);
+			return 0;
+		}
+		if (d == TC_SERVER && !cx->server_known &&
+		    st[d] == ST(LISTEN)) {
+			st[d] = ST(CLOSED); /* refused: CLOSED throughout */
+			cx->refused = 1;
+		} else if (st[d] != ST(CLOSED)) {
+			go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
+		}
+		if (d == TC_SERVER)
+			cx->server_known = 1;
+		go(tr, cx, r, ST(CLOSED), TC_R_RST_REFUSED, s);
+		cx->reset = 1;
+		return 1;
+	}
+	if (st[r] == ST(LISTEN) || st[r] == ST(CLOSED)) {
+		/* Nothing to reset at the receiver (3.10.7.1, 3.10.7.2). */
+		if (st[d] != ST(CLOSED) && st[d] != ST(LISTEN)) {
+			go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
+			cx->reset = 1;
+		}
+		return 1;
+	}
+	/* Synchronized receiver: the RST must sit at RCV.NXT, which at the
+	 * capture point is the higher of what S sent and what R acked. */
+	uint32_t nxt = 0;
+	int known = 0;
+	if (S->hi_valid) {
+		nxt = S->hi;
+		known = 1;
+	}
+	if (R->ack_valid && (!known || SEQ_GT(R->ack_max, nxt))) {
+		nxt = R->ack_max;
+		known = 1;
+	}
+	if (known && s->seq != nxt) {
+		int shift = cx->c.dir[r].wscale >= 0 ? cx->c.dir[r].wscale : 14;
+		if (shift > 14)
+			shift = 14;
+		uint64_t wnd = R->last_valid ? (uint64_t)R->last_win << shift
+					     : 65535u;
+		if (SEQ_GT(s->seq, nxt) && (uint32_t)(s->seq - nxt) < wnd) {
+			/* RFC 5961 3.2: the receiver answers with a challenge
+			 * ACK and stays; the sender has aborted. */
+			tc_label(tr, cx, s, d, labels, TC_LB_RST_CHALLENGE,
+				 TC_RS_RST_NOT_EXACT);
+			if (st[d] != ST(CLOSED)) {
+				go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
+				cx->reset = 1;
+			}
+			return 1;
+		}
+		tc_label(tr, cx, s, d, labels, TC_LB_RST_OUT_OF_WINDOW,
+			 TC_RS_RST_WINDOW);
+		return 0;
+	}
+	if (st[d] != ST(CLOSED))
+		go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
+	if (st[r] == ST(SYN_RECEIVED) && R->passive)
+		go(tr, cx, r, ST(LISTEN), TC_R_RST_SYNRCVD, s);
+	else if (st[r] != ST(CLOSED))
+		go(tr, cx, r, ST(CLOSED), TC_R_RST_RECEIVED, s);
+	cx->reset = 1;
+	return 1;
+}
+
+/* Phase 2, SYN part. */
+static void own_syn(struct tc_tracker *tr, struct tc_cx *cx,
+		    const struct tc_segment *s, int d)
+{
+	struct tc_ep *S = &cx->ep[d];
+	uint8_t *st = cx->c.state;
+	if (!(s->flags & TC_ACK)) {
+		if (S->syn_seen && !S->syn_inferred && s->seq == S->isn)
+			return; /* retransmitted SYN */
+		S->syn_seen = S->sent_syn = 1;
+		S->syn_inferred = 0;
+		S->isn = s->seq;
+		S->syn_end = s->seq + 1 + s->payload_len;
+		S->syn_data = s->payload_len > 0;
+		if (d == TC_CLIENT &&
+		    (s->payload_len > 0 ||
+		     ((s->opt.present & TC_OPT_TFO) && s->opt.tfo_cookie_len)))
+			cx->tfo = 1;
+		if (st[d] == ST(LISTEN) && !cx->server_known) {
+			/* The peer's first act is a SYN of its own: it was
+			 * an active opener too, CLOSED before. */
+			st[d] = ST(CLOSED);
+			cx->simultaneous = 1;
+		}
+		if (st[d] == ST(CLOSED))
+			go(tr, cx, d, ST(SYN_SENT), TC_R_ACTIVE_OPEN, s);
+		return;
+	}
+	if (S->synack_seen && s->seq == S->isn)
+		return; /* retransmitted SYN-ACK */
+	if (S->syn_inferred && s->seq == S->isn) {
+		S->synack_seen = 1; /* the SYN-ACK we inferred, late */
+		S->syn_inferred = 0;
+		return;
+	}
+	S->syn_seen = S->synack_seen = 1;
+	S->syn_inferred = 0;
+	S->isn = s->seq;
+	S->syn_end = s->seq + 1 + s->payload_len;
+	S->syn_data = s->payload_len > 0;
+	if (st[d] == ST(LISTEN)) {
+		S->passive = 1;
+		go(tr, cx, d, ST(SYN_RECEIVED), TC_R_PASSIVE_SYNACK, s);
+	} else if (st[d] == ST(SYN_SENT)) {
+		go(tr, cx, d, ST(SYN_RECEIVED), TC_R_SIMOPEN_SYNACK, s);
+	}
+}
+
+/* Phase 2, FIN part. Returns 1 if the FIN changed S's state (or is its
+ * first). A FIN sent again is a retransmission and changes nothing, unless
+ * the first came in a state no FIN moves (SYN-SENT) and S has since
+ * reached one that it does. */
+static int own_fin(struct tc_tracker *tr, struct tc_cx *cx,
+		   const struct tc_segment *s, int d)
+{
+	struct tc_ep *S = &cx->ep[d];
+	uint8_t *st = cx->c.state;
+	int moves = st[d] == ST(ESTABLISHED) || st[d] == ST(SYN_RECEIVED) ||
+		    st[d] == ST(CLOSE_WAIT);
+	uint32_t fs = s->seq + s->payload_len + ((s->flags & TC_SYN) ? 1 : 0);
+	if (S->syn_seen && !S->syn_inferred && SEQ_LEQ(fs, S->isn))
+		return 0; /* a FIN on the SYN's own sequence number: bogus */
+	if (S->fin_seen && !moves)
+		return 0;
+	S->fin_seen = 1;
+	S->fin_acked = 0;
+	S->fin_seq = fs;
+	switch (st[d]) {
+	case ST(ESTABLISHED):
+		go(tr, cx, d, ST(FIN_WAIT_1), TC_R_CLOSE_ESTAB, s);
+		break;
+	case ST(SYN_RECEIVED):
+		go(tr, cx, d, ST(FIN_WAIT_1), TC_R_CLOSE_SYNRCVD, s);
+		break;
+	case ST(CLOSE_WAIT):
+		go(tr, cx, d, ST(LAST_ACK), TC_R_CLOSE_PASSIVE, s);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
+		     const struct tc_segment *s, int d, uint64_t *labels)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	uint8_t *st = cx->c.state;
+	unsigned f = s->flags;
+
+	/* Anomalies judged on the state before this segment. */
+	if (s->payload_len && cx->reset && !(f & TC_RST))
+		tc_label(tr, cx, s, d, labels, TC_LB_DATA_AFTER_RST,
+			 TC_RS_AFTER_RST);
+	else if (s->payload_len && S->fin_seen &&
+		 SEQ_GT(s->seq + s->payload_len, S->fin_seq))
+		tc_label(tr, cx, s, d, labels, TC_LB_DATA_AFTER_FIN,
+			 TC_RS_AFTER_FIN);
+	if (st[d] == ST(CLOSED) && S->ended && !(f & TC_RST))
+		tc_label(tr, cx, s, d, labels, TC_LB_SEGMENT_AFTER_CLOSE,
+			 TC_RS_AFTER_CLOSE);
+	if (((f & TC_SYN) && (f & (TC_FIN | TC_RST))) ||
+	    !(f & (TC_SYN | TC_ACK | TC_RST))) {
+		tc_label(tr, cx, s, d, labels, TC_LB_BAD_FLAGS, TC_RS_FLAGS);
+		if (f & TC_SYN) {
+			S->sent_any = 1;
+			return; /* no state change on SYN+FIN / SYN+RST */
+		}
+	}
+
+	if (f & TC_RST) {
+		if (rst(tr, cx, s, d, labels))
+			S->sent_any = 1;
+		return;
+	}
+
+	/* One-sided capture or reordering: S in SYN-SENT acknowledges a
+	 * SYN-ACK that was never captured. */
+	if (!(f & TC_SYN) && (f & TC_ACK) && st[d] == ST(SYN_SENT) &&
+	    !R->syn_seen && st[!d] == ST(LISTEN) && !cx->server_known) {
+		R->syn_seen = R->syn_inferred = R->passive = 1;
+		R->isn = s->ack - 1;
+		R->syn_end = s->ack;
+		cx->server_known = 1;
+		go(tr, cx, !d, ST(SYN_RECEIVED), TC_R_SYNACK_UNSEEN, s);
+	}
+
+	/* One-sided capture, the other way round: S in SYN-RECEIVED sends
+	 * data (a Fast Open server may do so before the ACK, so not then),
+	 * or acknowledges bytes the peer sent after its SYN: the peer's ACK
+	 * of the SYN-ACK arrived without being captured. (A FIN proves
+	 * nothing: RFC 9293 lets SYN-RECEIVED close.) */
+	if (!(f & TC_SYN) && (f & TC_ACK) && st[d] == ST(SYN_RECEIVED) &&
+	    st[!d] == ST(SYN_SENT) && R->syn_seen) {
+		if (SEQ_GT(s->ack, R->syn_end) ||
+		    (!cx->tfo && s->payload_len)) {
+			go(tr, cx, !d, ST(ESTABLISHED), TC_R_ACK_UNSEEN, s);
+			go(tr, cx, d, ST(ESTABLISHED), TC_R_SYNRCVD_ACK_UNSEEN,
+			   s);
+		}
+	}
+
+	int had_fin = S->fin_seen;
+	if (f & TC_ACK)
+		acker(tr, cx, d, s->ack, (f & TC_SYN) != 0, s);
+	if (f & TC_SYN)
+		own_syn(tr, cx, s, d);
+	if (d == TC_SERVER)
+		cx->server_known = 1;
+	int fin_new = (f & TC_FIN) ? own_fin(tr, cx, s, d) : 0;
+	if (f & TC_ACK)
+		delivered(tr, cx, !d, s->ack, had_fin, s);
+	/* Capture order: the peer's ACK of this FIN was captured first. */
+	if (fin_new && R->ack_valid && SEQ_GEQ(R->ack_max, S->fin_seq + 1)) {
+		acker(tr, cx, !d, R->ack_max, 0, s);
+		delivered(tr, cx, d, R->ack_max, R->fin_seen, s);
+	}
+	if ((f & TC_ACK) && (!S->ack_valid || SEQ_GT(s->ack, S->ack_max))) {
+		S->ack_max = s->ack;
+		S->ack_valid = 1;
+	}
+	S->sent_any = 1;
+}
+
+void tc_machine_timers(struct tc_tracker *tr, struct tc_cx *cx, int64_t now)
+{
+	if (tr->cfg.msl_ns < 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (cx->c.state[i] != ST(TIME_WAIT))
+			continue;
+		int64_t end = cx->ep[i].tw_since + 2 * tr->cfg.msl_ns;
+		if (now >= end)
+			tc_transition(tr, cx, i, ST(CLOSED),
+				      TC_R_TIMEWAIT_EXPIRED, end, 0);
+	}
+}
+
+void tc_machine_conclude(struct tc_cx *cx)
+{
+	struct tc_conn *c = &cx->c;
+	const struct tc_ep *cl = &cx->ep[TC_CLIENT], *sv = &cx->ep[TC_SERVER];
+	if (cx->refused)
+		c->handshake = TC_HS_REFUSED;
+	else if (cl->sent_syn && sv->sent_syn)
+		c->handshake = TC_HS_SIMULTANEOUS;
+	else if (cl->sent_syn)
+		c->handshake = sv->synack_seen || sv->syn_inferred
+				       ? (cx->tfo ? TC_HS_TFO : TC_HS_THREEWAY)
+				       : TC_HS_SYN_ONLY;
+	else if (sv->synack_seen)
+		c->handshake = TC_HS_THREEWAY;
+	else
+		c->handshake = TC_HS_NONE;
+	c->data_on_syn = cl->syn_data || sv->syn_data;
+
+	if (cx->refused)
+		c->close = TC_CLOSE_REFUSED;
+	else if (cx->reset)
+		c->close = TC_CLOSE_RESET;
+	else if (cl->fin_seen && sv->fin_seen)
+		c->close = TC_CLOSE_FIN;
+	else if (c->handshake == TC_HS_SYN_ONLY && !sv->sent_any)
+		c->close = TC_CLOSE_UNANSWERED;
+	else if (cx->timed_out)
+		c->close = TC_CLOSE_TIMEOUT;
+	else
+		c->close = TC_CLOSE_OPEN;
+}

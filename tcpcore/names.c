@@ -1,0 +1,68 @@
+/*
+ * names.c - the spelling of every enumerated value, generated from the
+ * X-macro lists in tcpcore.h so a name and its value cannot drift apart.
+ * Switches rather than pointer tables keep tcpcore free of writable data
+ * (a table of pointers lands in .data.rel.ro in a PIE build). Each
+ * function answers "?" for a value out of range; none can fail.
+ */
+#include "tcpcore.h"
+
+const char *tc_state_name(unsigned s)
+{
+	switch (s) {
+#define TC_X(id, name) case TC_ST_##id: return name;
+	TC_STATES(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_label_name(unsigned l)
+{
+	switch (l) {
+#define TC_X(id, name) case TC_LB_##id: return name;
+	TC_LABELS(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_close_name(unsigned c)
+{
+	switch (c) {
+#define TC_X(id, name) case TC_CLOSE_##id: return name;
+	TC_CLOSES(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_handshake_name(unsigned h)
+{
+	switch (h) {
+#define TC_X(id, name) case TC_HS_##id: return name;
+	TC_HANDSHAKES(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_reason_name(unsigned r)
+{
+	switch (r) {
+#define TC_X(id, name) case TC_RS_##id: return name;
+	TC_REASONS(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_rule_side_name(unsigned s)
+{
+	switch (s) {
+	case TC_RULE_SENDER: return "sender";
+	case TC_RULE_RECEIVER: return "receiver";
+	case TC_RULE_TIMER: return "timer";
+	}
+	return "?";
+}
