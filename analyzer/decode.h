@@ -48,18 +48,41 @@ const char *dec_result_name(unsigned r);
 /* 1 when the result is a malformed/truncated header (counted as such). */
 int dec_result_is_error(unsigned r);
 
-/* Returns 1 if libpcap link type `dlt` is one the decoder handles. */
+/* Returns 1 if libpcap link type `dlt` is one the decoder handles:
+ * DLT_NULL (0), DLT_EN10MB (1), DLT_RAW (12, and 14 as on OpenBSD),
+ * LINKTYPE_RAW (101, as stored in files), DLT_LOOP (108), DLT_LINUX_SLL
+ * (113), DLT_IPV4 (228), DLT_IPV6 (229), DLT_NFLOG (239), DLT_LINUX_SLL2
+ * (276). Agrees with dec_frame(): that returns DEC_UNSUPPORTED_LINK exactly
+ * for the others. */
 int dec_link_supported(int dlt);
 
 /* Decodes one frame of link type `dlt`. `caplen` bytes are at `frame`;
- * `wirelen` is the original length. On DEC_TCP, *seg is filled except
- * ts_ns, pkt, capture and iface, which the caller sets. On any other result
- * *seg is unspecified. Never reads outside [frame, frame + caplen). */
+ * `wirelen` is the original length (caplen < wirelen is normal: what was
+ * captured is decoded). On DEC_TCP, *seg is filled except ts_ns, pkt,
+ * capture and iface, which the caller sets and which are left as they
+ * were; every other field is written (0 where absent). On any other result
+ * *seg is unspecified. Never reads outside [frame, frame + caplen), never
+ * allocates, cannot fail otherwise.
+ *
+ * Filled on DEC_TCP: vlan[] (outer, inner 802.1Q/802.1ad ids; 0 = none),
+ * addresses, ports, seq, ack, flags (incl. ECE, CWR, AE), raw window,
+ * urgent, options, ip_id (0 for IPv6), ttl or hop limit, ip_len and
+ * payload_len (on the wire, from the IP lengths; from wirelen when the IP
+ * length is 0, as in TSO / big TCP captures and IPv6 jumbograms),
+ * payload_caplen (captured part, <= payload_len), payload_hash (FNV-1a 32
+ * of the captured payload; 0 when none), csum (TC_CSUM_OK / BAD when the
+ * whole segment was captured and a pseudo-header applies, else
+ * TC_CSUM_UNCHECKED). IPv4 fragments and IPv6 non-atomic fragments give
+ * DEC_FRAGMENT. */
 enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 			  size_t wirelen, struct tc_segment *seg);
 
-/* Parses a TCP option list (the bytes after the 20-byte header). Sets
- * TC_OPT_MALFORMED and stops when a length byte is bad; never fails. */
+/* Parses a TCP option list (the bytes after the 20-byte header) into *opt,
+ * which it clears first. A length byte below 2 or past the end sets
+ * TC_OPT_MALFORMED and stops the parse; a known kind with a length it
+ * cannot have (an MSS of 3 bytes) is skipped and also sets
+ * TC_OPT_MALFORMED. Unknown kinds set TC_OPT_UNKNOWN. EOL ends the list.
+ * Never reads past p + len; never fails. */
 void dec_tcp_options(const uint8_t *p, size_t len, struct tc_options *opt);
 
 #endif /* DEC_DECODE_H */
