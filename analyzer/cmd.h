@@ -25,4 +25,13 @@ int cmd_query(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 
+struct store;
+
+/* Prints the summary of `tcpscope report` for the database st to stdout:
+ * only capture capture_id when it is > 0, else every complete capture; as
+ * one JSON object when json is 1. For `read` after an import. Returns EX_OK,
+ * EX_DB on a database error or EX_FAIL on a write error; messages go to
+ * stderr. (cmd_report.c) */
+int report_print(struct store *st, long long capture_id, int json);
+
 #endif /* CMD_H */

@@ -19,7 +19,14 @@ struct command {
 
 static const struct command commands[] = {
 	{ "read", cmd_read, "analyze captures into the database, print a report" },
+	{ "live", cmd_live, "capture from an interface into the database" },
+	{ "flows", cmd_flows, "list connections (table, CSV, JSON, Zeek conn.log)" },
+	{ "timeline", cmd_timeline, "draw one connection as a ladder diagram" },
+	{ "report", cmd_report, "summarize the database" },
+	{ "extract", cmd_extract, "write one connection's packets to a pcap file" },
+	{ "query", cmd_query, "run read-only SQL on the database" },
 	{ "states", cmd_states, "print the tracker's state-transition rules" },
+	{ "tui", cmd_tui, "browse flows and their ladder diagrams in a terminal" },
 	{ NULL, NULL, NULL },
 };
 

@@ -3,7 +3,8 @@
 # is missing. Called by `make deps`, `make demo` and `make check`.
 set -u
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev sqlite3
-      tcpdump tmux mandoc iproute2 ethtool clang procps time jq binutils"
+      tcpdump tmux mandoc iproute2 ethtool clang procps time jq binutils
+      groff-base"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

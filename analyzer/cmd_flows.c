@@ -1,0 +1,704 @@
+/*
+ * cmd_flows.c - `tcpscope flows`: list connections, filtered and sorted,
+ * as an aligned table, CSV, JSON Lines or a Zeek conn.log.
+ *
+ * The data comes from the database (-d, opened read-only) or, with -r, from
+ * captures imported into an in-memory store that disappears on exit. The
+ * filters become one SQL query (flowsel.c); each row is then written by
+ * the writer of the chosen format. Columns are found by name once per
+ * query (struct cols), so columns the store adds later do not move ours.
+ *
+ * Everything that can go wrong with the arguments is checked before the
+ * first byte reaches stdout, so a usage error leaves stdout empty.
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "flowsel.h"
+#include "out.h"
+#include "store.h"
+
+static const char flows_usage[] =
+	"usage: tcpscope flows [-n] [-d DB | -r FILE...] [filters] [--sort KEY]\n"
+	"                      [--format table|csv|json|zeek]\n"
+	"\n"
+	"List the connections of the database (complete captures only), or of\n"
+	"captures analyzed in memory with -r.\n"
+	"\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -r, --read FILE      analyze FILE in memory instead (repeatable)\n"
+	"  -n                   accepted for tcpdump habits; names are never resolved\n"
+	"  -s, --sort KEY       id, start, duration, bytes or retrans (default id)\n"
+	"  -f, --format FMT     table (default), csv, json (JSON Lines) or zeek\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"filters (all must match):\n"
+	"  --host IP            either endpoint is IP\n"
+	"  --port N             either port is N\n"
+	"  --net CIDR           either endpoint is in CIDR (IPv4 or IPv6)\n"
+	"  --client IP[:PORT]   the client (the side that sent the SYN)\n"
+	"  --server IP[:PORT]   the server; IPv6 with a port as [addr]:port\n"
+	"  --close KIND         open, fin, reset, refused, unanswered, timeout\n"
+	"  --conn-state S       Zeek's conn_state: S0 S1 SF REJ RSTO ... OTH\n"
+	"  --state STATE        final state of either side, e.g. TIME-WAIT\n"
+	"  --handshake H        none, 3way, simultaneous-open, tfo, refused, syn-only\n"
+	"  --label LABEL        has a segment labelled LABEL, e.g. retransmission\n"
+	"  --min-duration SEC   lasted at least SEC seconds\n"
+	"  --min-bytes N        carried at least N payload bytes (both ways)\n"
+	"  --capture ID|PATH    from that capture\n"
+	"  --since TIME         still active at or after TIME\n"
+	"  --until TIME         begun at or before TIME\n"
+	"TIME is epoch seconds or ISO 8601 (UTC unless an offset is given).\n";
+
+/* ---- Columns by name ---------------------------------------------------- */
+
+#define FLOW_COLS(X)                                                          \
+	X(id) X(capture_id) X(capture_path) X(tc_id) X(vlan) X(client_ip)     \
+	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
+	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
+	X(client_states) X(server_states) X(close) X(handshake) X(midstream)  \
+	X(data_on_syn) X(evicted) X(conn_state) X(history)                    \
+	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)
+
+#define DIR_COLS(X)                                                           \
+	X(packets) X(payload_bytes) X(retransmissions) X(syn_retransmissions) \
+	X(fin_retransmissions) X(fast_retransmissions)                        \
+	X(spurious_retransmissions) X(out_of_order) X(lost_segments)          \
+	X(acked_unseen) X(dup_acks) X(zero_windows) X(zero_window_probes)     \
+	X(window_full) X(window_updates) X(keepalives) X(sack_segments)       \
+	X(dsack_segments) X(mss) X(wscale) X(ip_bytes) X(acked_unseen_bytes)  \
+	X(wire_bytes) X(win_min) X(win_max) X(max_inflight) X(max_idle_ns)
+
+enum {
+#define FC_X(n) FC_##n,
+	FLOW_COLS(FC_X)
+#undef FC_X
+	FC__COUNT
+};
+enum {
+#define DC_X(n) DC_##n,
+	DIR_COLS(DC_X)
+#undef DC_X
+	DC__COUNT
+};
+static const char *const fc_names[] = {
+#define FC_X(n) #n,
+	FLOW_COLS(FC_X)
+#undef FC_X
+};
+static const char *const dc_names[] = {
+#define DC_X(n) #n,
+	DIR_COLS(DC_X)
+#undef DC_X
+};
+
+struct cols {
+	sqlite3_stmt *st;
+	int f[FC__COUNT];
+	int d[2][DC__COUNT];
+};
+
+static void cols_resolve(struct cols *c, sqlite3_stmt *st)
+{
+	c->st = st;
+	for (int i = 0; i < FC__COUNT; i++)
+		c->f[i] = fsel_col(st, fc_names[i]);
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < DC__COUNT; i++) {
+			char name[64];
+			snprintf(name, sizeof name, "%s_%s", s ? "s2c" : "c2s",
+				 dc_names[i]);
+			c->d[s][i] = fsel_col(st, name);
+		}
+}
+
+static int isnull_at(const struct cols *c, int idx)
+{
+	return idx < 0 || sqlite3_column_type(c->st, idx) == SQLITE_NULL;
+}
+static int64_t int_at(const struct cols *c, int idx)
+{
+	return idx < 0 ? 0 : sqlite3_column_int64(c->st, idx);
+}
+static const char *text_at(const struct cols *c, int idx)
+{
+	if (isnull_at(c, idx))
+		return NULL;
+	return (const char *)sqlite3_column_text(c->st, idx);
+}
+#define FNULL(c, n) isnull_at(c, (c)->f[FC_##n])
+#define FI(c, n) int_at(c, (c)->f[FC_##n])
+#define FT(c, n) text_at(c, (c)->f[FC_##n])
+#define DI(c, s, n) int_at(c, (c)->d[s][DC_##n])
+#define DNULL(c, s, n) isnull_at(c, (c)->d[s][DC_##n])
+
+static const char *str_or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+/* "10.0.0.1:80" or "[2001:db8::1]:80". */
+static char *endpoint(char *buf, size_t len, const char *ip, int64_t port)
+{
+	if (!ip)
+		ip = "?";
+	if (strchr(ip, ':'))
+		snprintf(buf, len, "[%s]:%lld", ip, (long long)port);
+	else
+		snprintf(buf, len, "%s:%lld", ip, (long long)port);
+	return buf;
+}
+
+/* ---- Table -------------------------------------------------------------- */
+
+static const char *const table_heads[] = {
+	"ID", "START (UTC)", "DURATION", "CLIENT", "SERVER", "CLIENT-STATE",
+	"SERVER-STATE", "CLOSE", "CONN", "BYTES>", "<BYTES", "RETX", "HISTORY",
+};
+#define TABLE_NCOLS (sizeof table_heads / sizeof table_heads[0])
+
+static int table_row(struct out_table *t, const struct cols *c)
+{
+	char id[24], start[40], dur[24], cl[80], sv[80], b0[24], b1[24], rx[24];
+	snprintf(id, sizeof id, "%lld", (long long)FI(c, id));
+	out_ts_utc(start, sizeof start, FI(c, first_ts));
+	out_dur(dur, sizeof dur, FI(c, last_ts) - FI(c, first_ts));
+	endpoint(cl, sizeof cl, FT(c, client_ip), FI(c, client_port));
+	endpoint(sv, sizeof sv, FT(c, server_ip), FI(c, server_port));
+	snprintf(b0, sizeof b0, "%lld", (long long)DI(c, 0, payload_bytes));
+	snprintf(b1, sizeof b1, "%lld", (long long)DI(c, 1, payload_bytes));
+	int64_t retx = 0;
+	for (int s = 0; s < 2; s++)
+		retx += DI(c, s, retransmissions) + DI(c, s, fast_retransmissions) +
+			DI(c, s, spurious_retransmissions) +
+			DI(c, s, syn_retransmissions) + DI(c, s, fin_retransmissions);
+	snprintf(rx, sizeof rx, "%lld", (long long)retx);
+	const char *close = FT(c, close);
+	const char *cells[TABLE_NCOLS] = {
+		id, start, dur, cl, sv, FT(c, client_state), FT(c, server_state),
+		close, FT(c, conn_state), b0, b1, rx, FT(c, history),
+	};
+	enum out_role role = OUT_PLAIN;
+	if (close && (strcmp(close, "reset") == 0 || strcmp(close, "refused") == 0 ||
+		      strcmp(close, "unanswered") == 0))
+		role = OUT_BAD;
+	else if (retx > 0)
+		role = OUT_WARN;
+	return out_table_add(t, cells, role);
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+static void csv_head(FILE *f)
+{
+	fputs("id,capture,vlan,client_ip,client_port,server_ip,server_port,"
+	      "first_ts,last_ts,duration,client_state,server_state,close,"
+	      "handshake,midstream,data_on_syn,conn_state,history,"
+	      "rtt_handshake_ms,c2s_packets,c2s_payload_bytes,"
+	      "c2s_retransmissions,c2s_zero_windows,s2c_packets,"
+	      "s2c_payload_bytes,s2c_retransmissions,s2c_zero_windows\n", f);
+}
+
+static void csv_ms(FILE *f, const struct cols *c, int idx)
+{
+	if (!isnull_at(c, idx) && int_at(c, idx) >= 0)
+		fprintf(f, "%.3f", (double)int_at(c, idx) / 1e6);
+}
+
+static void csv_row(FILE *f, const struct cols *c)
+{
+	char b[40];
+	fprintf(f, "%lld,%lld,", (long long)FI(c, id), (long long)FI(c, capture_id));
+	out_csv_field(f, FT(c, vlan));
+	putc(',', f);
+	out_csv_field(f, FT(c, client_ip));
+	fprintf(f, ",%lld,", (long long)FI(c, client_port));
+	out_csv_field(f, FT(c, server_ip));
+	fprintf(f, ",%lld,", (long long)FI(c, server_port));
+	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, first_ts)));
+	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, last_ts)));
+	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, last_ts) - FI(c, first_ts)));
+	const char *texts[] = { FT(c, client_state), FT(c, server_state),
+				FT(c, close), FT(c, handshake) };
+	for (size_t i = 0; i < 4; i++) {
+		out_csv_field(f, texts[i]);
+		putc(',', f);
+	}
+	fprintf(f, "%s,%s,", FI(c, midstream) ? "true" : "false",
+		FI(c, data_on_syn) ? "true" : "false");
+	out_csv_field(f, FT(c, conn_state));
+	putc(',', f);
+	out_csv_field(f, FT(c, history));
+	putc(',', f);
+	csv_ms(f, c, c->f[FC_rtt_handshake_ns]);
+	for (int s = 0; s < 2; s++)
+		fprintf(f, ",%lld,%lld,%lld,%lld", (long long)DI(c, s, packets),
+			(long long)DI(c, s, payload_bytes),
+			(long long)DI(c, s, retransmissions),
+			(long long)DI(c, s, zero_windows));
+	putc('\n', f);
+}
+
+/* ---- JSON Lines --------------------------------------------------------- */
+
+static void json_int_or_null(FILE *f, const struct cols *c, int idx,
+			     int null_below)
+{
+	if (isnull_at(c, idx) || int_at(c, idx) < null_below)
+		fputs("null", f);
+	else
+		fprintf(f, "%lld", (long long)int_at(c, idx));
+}
+
+static void json_ms(FILE *f, const struct cols *c, int idx)
+{
+	if (isnull_at(c, idx) || int_at(c, idx) < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%.3f", (double)int_at(c, idx) / 1e6);
+}
+
+/* A space-separated state path as a JSON array; null when NULL. */
+static void json_path(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	putc('[', f);
+	int first = 1;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		size_t n = strcspn(s, " ");
+		char name[64];
+		if (n >= sizeof name)
+			n = sizeof name - 1;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		fputs(first ? "" : ",", f);
+		out_json_str(f, name);
+		first = 0;
+		s += strcspn(s, " ");
+	}
+	putc(']', f);
+}
+
+static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
+{
+	sqlite3_reset(tr);
+	sqlite3_bind_int64(tr, 1, id);
+	putc('[', f);
+	int rc, n = 0;
+	char b[40];
+	while ((rc = sqlite3_step(tr)) == SQLITE_ROW) {
+		fprintf(f, "%s{\"ts\":%s,\"pkt\":%lld,\"side\":%s,\"from\":", n++ ? "," : "",
+			out_ts_sec9(b, sizeof b, sqlite3_column_int64(tr, 0)),
+			(long long)sqlite3_column_int64(tr, 1),
+			sqlite3_column_int(tr, 2) ? "\"server\"" : "\"client\"");
+		out_json_str(f, (const char *)sqlite3_column_text(tr, 3));
+		fputs(",\"to\":", f);
+		out_json_str(f, (const char *)sqlite3_column_text(tr, 4));
+		fputs(",\"rule\":", f);
+		out_json_str(f, (const char *)sqlite3_column_text(tr, 6));
+		fprintf(f, ",\"rule_id\":%lld}", (long long)sqlite3_column_int64(tr, 5));
+	}
+	putc(']', f);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
+{
+	char b[40];
+	fprintf(f, "{\"id\":%lld,\"capture\":%lld,\"capture_path\":",
+		(long long)FI(c, id), (long long)FI(c, capture_id));
+	out_json_str(f, FT(c, capture_path));
+	fputs(",\"vlan\":", f);
+	out_json_str(f, str_or(FT(c, vlan), ""));
+	fputs(",\"client_ip\":", f);
+	out_json_str(f, FT(c, client_ip));
+	fprintf(f, ",\"client_port\":%lld,\"server_ip\":", (long long)FI(c, client_port));
+	out_json_str(f, FT(c, server_ip));
+	fprintf(f, ",\"server_port\":%lld", (long long)FI(c, server_port));
+	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, first_ts)));
+	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, last_ts)));
+	fprintf(f, ",\"duration\":%s",
+		out_ts_sec9(b, sizeof b, FI(c, last_ts) - FI(c, first_ts)));
+	fprintf(f, ",\"first_pkt\":%lld,\"last_pkt\":%lld",
+		(long long)FI(c, first_pkt), (long long)FI(c, last_pkt));
+	fputs(",\"client_state\":", f);
+	out_json_str(f, FT(c, client_state));
+	fputs(",\"server_state\":", f);
+	out_json_str(f, FT(c, server_state));
+	fputs(",\"client_states\":", f);
+	json_path(f, FT(c, client_states));
+	fputs(",\"server_states\":", f);
+	json_path(f, FT(c, server_states));
+	fputs(",\"close\":", f);
+	out_json_str(f, FT(c, close));
+	fputs(",\"handshake\":", f);
+	out_json_str(f, FT(c, handshake));
+	fprintf(f, ",\"midstream\":%s", FI(c, midstream) ? "true" : "false");
+	fprintf(f, ",\"evicted\":%s", FI(c, evicted) ? "true" : "false");
+	fputs(",\"conn_state\":", f);
+	out_json_str(f, FT(c, conn_state));
+	fputs(",\"history\":", f);
+	out_json_str(f, FT(c, history));
+	fprintf(f, ",\"data_on_syn\":%s", FI(c, data_on_syn) ? "true" : "false");
+	fputs(",\"transitions\":", f);
+	if (json_transitions(f, tr, FI(c, id)) != 0)
+		return -1;
+	fputs(",\"rtt\":{\"handshake_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_handshake_ns]);
+	fputs(",\"min_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_min_ns]);
+	fputs(",\"avg_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_avg_ns]);
+	fputs(",\"max_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_max_ns]);
+	putc('}', f);
+	for (int s = 0; s < 2; s++) {
+		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");
+		/* The counters up to dsack_segments; the rest after them. */
+		for (int i = 0; i <= DC_dsack_segments; i++) {
+			fprintf(f, "%s\"%s\":", i ? "," : "", dc_names[i]);
+			json_int_or_null(f, c, c->d[s][i], 0);
+		}
+		fputs(",\"mss\":", f);
+		json_int_or_null(f, c, c->d[s][DC_mss], 1);
+		fputs(",\"wscale\":", f);
+		json_int_or_null(f, c, c->d[s][DC_wscale], 0);
+		fputs(",\"ip_bytes\":", f);
+		json_int_or_null(f, c, c->d[s][DC_ip_bytes], 0);
+		fputs(",\"acked_unseen_bytes\":", f);
+		json_int_or_null(f, c, c->d[s][DC_acked_unseen_bytes], 0);
+		fputs(",\"wire_bytes\":", f);
+		json_int_or_null(f, c, c->d[s][DC_wire_bytes], 0);
+		fputs(",\"win_min\":", f);
+		json_int_or_null(f, c, c->d[s][DC_win_min], 0);
+		fputs(",\"win_max\":", f);
+		json_int_or_null(f, c, c->d[s][DC_win_max], 0);
+		fputs(",\"max_inflight\":", f);
+		json_int_or_null(f, c, c->d[s][DC_max_inflight], 0);
+		fputs(",\"max_idle_ms\":", f);
+		json_ms(f, c, c->d[s][DC_max_idle_ns]);
+		putc('}', f);
+	}
+	fputs("}\n", f);
+	return 0;
+}
+
+/* ---- Zeek conn.log ------------------------------------------------------ */
+
+static void zeek_head(FILE *f)
+{
+	char open[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(open, sizeof open, "%Y-%m-%d-%H-%M-%S", &tm);
+	fprintf(f, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+		   "#unset_field\t-\n#path\tconn\n#open\t%s\n", open);
+	fputs("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+	      "proto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\t"
+	      "local_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\t"
+	      "orig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\t"
+	      "ip_proto\n", f);
+	fputs("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\t"
+	      "interval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\t"
+	      "count\tcount\tcount\tcount\tset[string]\tcount\n", f);
+}
+
+static void zeek_tail(FILE *f)
+{
+	char close[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(close, sizeof close, "%Y-%m-%d-%H-%M-%S", &tm);
+	fprintf(f, "#close\t%s\n", close);
+}
+
+/* A stable uid in Zeek's shape ("C" and 17 base62 digits) from the
+ * connection's identity, so the same capture always gives the same uids. */
+static void zeek_uid(char *out, const struct cols *c)
+{
+	static const char b62[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	uint64_t h = 1469598103934665603ULL;
+	int64_t v[4] = { FI(c, capture_id), FI(c, tc_id), FI(c, first_ts),
+			 FI(c, id) };
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < 8; k++) {
+			h ^= (uint64_t)(v[i] >> (8 * k)) & 0xff;
+			h *= 1099511628211ULL;
+		}
+	out[0] = 'C';
+	uint64_t x = h;
+	for (int i = 1; i <= 17; i++) {
+		if (i == 11)
+			x = h * 0x9e3779b97f4a7c15ULL;
+		out[i] = b62[x % 62];
+		x /= 62;
+	}
+	out[18] = '\0';
+}
+
+static void zeek_row(FILE *f, const struct cols *c)
+{
+	char uid[20];
+	zeek_uid(uid, c);
+	int64_t first = FI(c, first_ts), last = FI(c, last_ts);
+	fprintf(f, "%lld.%06lld\t%s\t%s\t%lld\t%s\t%lld\ttcp\t-\t",
+		(long long)(first / 1000000000),
+		(long long)(first % 1000000000 / 1000), uid,
+		str_or(FT(c, client_ip), "-"), (long long)FI(c, client_port),
+		str_or(FT(c, server_ip), "-"), (long long)FI(c, server_port));
+	if (last > first)
+		fprintf(f, "%lld.%06lld\t%lld\t%lld\t", (long long)((last - first) / 1000000000),
+			(long long)((last - first) % 1000000000 / 1000),
+			(long long)DI(c, 0, payload_bytes),
+			(long long)DI(c, 1, payload_bytes));
+	else
+		fputs("-\t-\t-\t", f);
+	const char *hist = FT(c, history);
+	fprintf(f, "%s\t-\t-\t%lld\t%s\t%lld\t%lld\t%lld\t%lld\t-\t6\n",
+		str_or(FT(c, conn_state), "-"),
+		(long long)(DI(c, 0, acked_unseen_bytes) + DI(c, 1, acked_unseen_bytes)),
+		hist && *hist ? hist : "(empty)", (long long)DI(c, 0, packets),
+		(long long)DI(c, 0, ip_bytes), (long long)DI(c, 1, packets),
+		(long long)DI(c, 1, ip_bytes));
+}
+
+/* ---- The command -------------------------------------------------------- */
+
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_ZEEK };
+
+static const struct sort_key {
+	const char *name, *order;
+} sort_keys[] = {
+	{ "id", "c.id" },
+	{ "start", "c.first_ts, c.id" },
+	{ "duration", "c.last_ts - c.first_ts DESC, c.id" },
+	{ "bytes", "coalesce(c.c2s_payload_bytes, 0) + coalesce(c.s2c_payload_bytes, 0) DESC, c.id" },
+	{ "retrans", FSEL_RETX_SQL " DESC, c.id" },
+	{ NULL, NULL },
+};
+
+enum { OPT_FILTER = 0x100 };
+
+static int list(struct store *st, const struct fsel *fs, const char *order,
+		enum fmt fmt)
+{
+	sqlite3 *db = store_db(st);
+	char where[4096], sql[4600];
+	if (fsel_from_where(fs, where, sizeof where) != 0) {
+		fprintf(stderr, "tcpscope flows: too many filters\n");
+		return EX_USAGE;
+	}
+	snprintf(sql, sizeof sql, "SELECT c.*, k.path AS capture_path%s ORDER BY %s",
+		 where, order);
+	sqlite3_stmt *q = NULL, *tr = NULL;
+	struct out_table *t = NULL;
+	int rc = EX_DB, src;
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK ||
+	    fsel_bind(fs, q, 1) != 0)
+		goto done;
+	if (fmt == FMT_JSON &&
+	    sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state, to_state, "
+				   "rule, rule_name FROM transitions WHERE conn_id = ? "
+				   "ORDER BY id", -1, &tr, NULL) != SQLITE_OK)
+		goto done;
+	struct cols c;
+	cols_resolve(&c, q);
+	if (fmt == FMT_TABLE) {
+		t = out_table_new(TABLE_NCOLS, table_heads);
+		if (!t)
+			goto oom;
+		for (size_t i = 0; i < TABLE_NCOLS; i++)
+			if (i == 0 || i == 2 || (i >= 9 && i <= 11))
+				out_table_right(t, i);
+		out_table_shrink_first(t, 1);  /* START */
+		out_table_shrink_first(t, 12); /* HISTORY */
+	} else if (fmt == FMT_CSV) {
+		csv_head(stdout);
+	} else if (fmt == FMT_ZEEK) {
+		zeek_head(stdout);
+	}
+	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		switch (fmt) {
+		case FMT_TABLE:
+			if (table_row(t, &c) != 0)
+				goto oom;
+			break;
+		case FMT_CSV: csv_row(stdout, &c); break;
+		case FMT_JSON:
+			if (json_row(stdout, &c, tr) != 0)
+				goto done;
+			break;
+		case FMT_ZEEK: zeek_row(stdout, &c); break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		goto done;
+	if (fmt == FMT_TABLE)
+		out_table_print(stdout, t, out_term_width(stdout),
+				out_want_colour(stdout));
+	else if (fmt == FMT_ZEEK)
+		zeek_tail(stdout);
+	rc = EX_OK;
+	goto out;
+oom:
+	fprintf(stderr, "tcpscope flows: out of memory\n");
+	rc = EX_FAIL;
+	goto out;
+done:
+	fprintf(stderr, "tcpscope flows: database: %s\n", sqlite3_errmsg(db));
+out:
+	out_table_free(t);
+	sqlite3_finalize(tr);
+	sqlite3_finalize(q);
+	if (rc == EX_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+		fprintf(stderr, "tcpscope flows: write error\n");
+		rc = EX_FAIL;
+	}
+	return rc;
+}
+
+int cmd_flows(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, OPT_FILTER },
+		{ "port", required_argument, NULL, OPT_FILTER },
+		{ "net", required_argument, NULL, OPT_FILTER },
+		{ "client", required_argument, NULL, OPT_FILTER },
+		{ "server", required_argument, NULL, OPT_FILTER },
+		{ "close", required_argument, NULL, OPT_FILTER },
+		{ "conn-state", required_argument, NULL, OPT_FILTER },
+		{ "state", required_argument, NULL, OPT_FILTER },
+		{ "handshake", required_argument, NULL, OPT_FILTER },
+		{ "label", required_argument, NULL, OPT_FILTER },
+		{ "min-duration", required_argument, NULL, OPT_FILTER },
+		{ "min-bytes", required_argument, NULL, OPT_FILTER },
+		{ "capture", required_argument, NULL, OPT_FILTER },
+		{ "since", required_argument, NULL, OPT_FILTER },
+		{ "until", required_argument, NULL, OPT_FILTER },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dbpath = NULL, *order = "c.id";
+	char **files = calloc((size_t)argc + 1, sizeof *files);
+	int nfiles = 0, opt, li, rc;
+	enum fmt fmt = FMT_TABLE;
+	struct fsel fs;
+	char err[1024];
+	struct store *st = NULL;
+
+	if (!files) {
+		fprintf(stderr, "tcpscope flows: out of memory\n");
+		return EX_FAIL;
+	}
+	fsel_init(&fs);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":d:r:s:f:nh", opts, &li)) != -1) {
+		switch (opt) {
+		case 'd': dbpath = optarg; break;
+		case 'r': files[nfiles++] = optarg; break;
+		case 'n': break;
+		case 'h':
+			fputs(flows_usage, stdout);
+			free(files);
+			return EX_OK;
+		case 's': {
+			const struct sort_key *k = sort_keys;
+			while (k->name && strcmp(k->name, optarg) != 0)
+				k++;
+			if (!k->name) {
+				fprintf(stderr, "tcpscope flows: bad --sort '%s' "
+						"(id, start, duration, bytes, retrans)\n",
+					optarg);
+				goto usage;
+			}
+			order = k->order;
+			break;
+		}
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				fmt = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "zeek") == 0)
+				fmt = FMT_ZEEK;
+			else {
+				fprintf(stderr, "tcpscope flows: bad --format '%s' "
+						"(table, csv, json, zeek)\n", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_FILTER:
+			if (fsel_add(&fs, opts[li].name, optarg, err, sizeof err) != 0) {
+				fprintf(stderr, "tcpscope flows: %s\n", err);
+				goto usage;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "tcpscope flows: option %s needs a value\n",
+				argv[optind - 1]);
+			goto usage;
+		default:
+			if (optopt)
+				fprintf(stderr, "tcpscope flows: unknown option -%c "
+						"(try --help)\n", optopt);
+			else
+				fprintf(stderr, "tcpscope flows: unknown option %s "
+						"(try --help)\n", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tcpscope flows: unexpected argument '%s'\n",
+			argv[optind]);
+		goto usage;
+	}
+	if (dbpath && nfiles) {
+		fprintf(stderr, "tcpscope flows: -d and -r exclude each other\n");
+		goto usage;
+	}
+	int partial = 0;
+	if (nfiles) {
+		fs.complete_only = 0;
+		rc = fsel_open_capture(files, nfiles, 0, &st, &partial, err,
+				       sizeof err);
+	} else {
+		rc = fsel_open_db(dbpath, &st, err, sizeof err);
+	}
+	free(files);
+	if (rc != 0) {
+		fprintf(stderr, "tcpscope flows: %s\n", err);
+		return rc;
+	}
+	/* A damaged capture: list what came before the damage, then fail. */
+	if (partial)
+		fprintf(stderr, "tcpscope flows: %s (connections up to the "
+				"damage follow)\n", err);
+	rc = list(st, &fs, order, fmt);
+	store_close(st);
+	return rc == EX_OK && partial ? EX_INPUT : rc;
+usage:
+	free(files);
+	return EX_USAGE;
+}

@@ -1,0 +1,766 @@
+/*
+ * cmd_report.c - `tcpscope report`: the summary of a database, and
+ * report_print(), the same summary for `tcpscope read` to print after an
+ * import.
+ *
+ * The report is gathered first into struct report (a handful of SQL
+ * aggregates, plus two passes in C where SQL is awkward: handshake RTT
+ * percentiles and time spent at zero window), then written as text or as
+ * one JSON object. Only complete captures count, unless a capture is named.
+ *
+ * Sections: captures (packets, malformed, truncated by reason, drops),
+ * capture-loss estimate (acked-unseen), connections by close kind and by
+ * conn_state, failed handshakes by server port, handshake RTT p50/p90/p99,
+ * top connections by retransmissions and by zero-window time, label totals.
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "flowsel.h"
+#include "out.h"
+#include "store.h"
+
+static const char report_usage[] =
+	"usage: tcpscope report [-n] [-d DB] [--capture ID] [--top N]\n"
+	"                       [--format text|json]\n"
+	"\n"
+	"Summarize the database: connections by close kind and conn_state, failed\n"
+	"handshakes by server port, handshake RTT percentiles, the connections\n"
+	"with most retransmissions and most time at zero window, label totals and\n"
+	"capture statistics.\n"
+	"\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -c, --capture ID     only that capture (default: every complete capture)\n"
+	"  -t, --top N          rows in the top lists and ports listed (default 10)\n"
+	"  -n                   accepted for tcpdump habits; names are never resolved\n"
+	"  -f, --format FMT     text (default) or json\n"
+	"  -h, --help           show this help\n";
+
+#define MAX_ITEMS 64
+
+struct count {
+	char name[48];
+	int64_t n;
+};
+
+struct counts {
+	size_t n;
+	struct count c[MAX_ITEMS];
+};
+
+struct failed {
+	int64_t port, refused, unanswered;
+};
+
+struct top {
+	int64_t id, value;
+	char client[80], server[80];
+};
+
+struct capinfo {
+	int64_t id, packets, tcp, non_tcp, fragments, malformed, drops, complete;
+	char path[256], reasons[512], error[128];
+};
+
+struct report {
+	int64_t capture;      /* 0: every complete capture */
+	int top;
+	int64_t conns;
+	struct capinfo caps[MAX_ITEMS];
+	size_t ncaps, more_caps;
+	struct counts by_close, by_state, labels;
+	struct failed failed[MAX_ITEMS];
+	size_t nfailed;
+	int64_t failed_ports;  /* distinct server ports with a failure */
+	int64_t rtt_n, rtt_p50, rtt_p90, rtt_p99;
+	struct top *top_retx, *top_zw;
+	size_t ntop_retx, ntop_zw;
+	int64_t unseen, unseen_bytes, payload_bytes;
+};
+
+/* The filter every query adds: connections of the chosen captures. */
+static const char conn_filter[] =
+	" c.capture_id IN (SELECT id FROM captures WHERE "
+	"(?1 = 0 AND complete = 1) OR id = ?1) ";
+
+static int prep(sqlite3 *db, const char *sql, int64_t capture,
+		sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_bind_parameter_count(*st) >= 1)
+		sqlite3_bind_int64(*st, 1, capture);
+	return 0;
+}
+
+static void endpoint(char *buf, size_t len, const unsigned char *ip,
+		     int64_t port)
+{
+	const char *s = ip ? (const char *)ip : "?";
+	snprintf(buf, len, strchr(s, ':') ? "[%s]:%lld" : "%s:%lld", s,
+		 (long long)port);
+}
+
+static int load_counts(sqlite3 *db, const char *sql, int64_t capture,
+		       struct counts *c)
+{
+	sqlite3_stmt *st;
+	if (prep(db, sql, capture, &st) != 0)
+		return -1;
+	int rc;
+	c->n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->n == MAX_ITEMS)
+			continue;
+		const unsigned char *name = sqlite3_column_text(st, 0);
+		snprintf(c->c[c->n].name, sizeof c->c[c->n].name, "%s",
+			 name ? (const char *)name : "-");
+		c->c[c->n++].n = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_caps(sqlite3 *db, struct report *r)
+{
+	sqlite3_stmt *st;
+	if (prep(db, "SELECT id, path, coalesce(packets,0), coalesce(tcp_segments,0), "
+		     "coalesce(non_tcp,0), coalesce(fragments,0), coalesce(malformed,0), "
+		     "coalesce(kernel_drops,0), reasons, error, complete FROM captures "
+		     "WHERE (?1 = 0 AND complete = 1) OR id = ?1 ORDER BY id",
+		 r->capture, &st) != 0)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->ncaps == MAX_ITEMS) {
+			r->more_caps++;
+			continue;
+		}
+		struct capinfo *c = &r->caps[r->ncaps++];
+		memset(c, 0, sizeof *c);
+		c->id = sqlite3_column_int64(st, 0);
+		const unsigned char *s = sqlite3_column_text(st, 1);
+		snprintf(c->path, sizeof c->path, "%s", s ? (const char *)s : "");
+		c->packets = sqlite3_column_int64(st, 2);
+		c->tcp = sqlite3_column_int64(st, 3);
+		c->non_tcp = sqlite3_column_int64(st, 4);
+		c->fragments = sqlite3_column_int64(st, 5);
+		c->malformed = sqlite3_column_int64(st, 6);
+		c->drops = sqlite3_column_int64(st, 7);
+		s = sqlite3_column_text(st, 8);
+		snprintf(c->reasons, sizeof c->reasons, "%s", s ? (const char *)s : "");
+		s = sqlite3_column_text(st, 9);
+		snprintf(c->error, sizeof c->error, "%s", s ? (const char *)s : "");
+		c->complete = sqlite3_column_int64(st, 10);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_failed(sqlite3 *db, struct report *r)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT server_port, sum(close = 'refused'), sum(close = 'unanswered') "
+		 "FROM connections c WHERE %s AND close IN ('refused', 'unanswered') "
+		 "GROUP BY server_port ORDER BY count(*) DESC, server_port LIMIT ?2",
+		 conn_filter);
+	sqlite3_stmt *st;
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	sqlite3_bind_int(st, 2, r->top < MAX_ITEMS ? r->top : MAX_ITEMS);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->nfailed == MAX_ITEMS)
+			continue;
+		struct failed *f = &r->failed[r->nfailed++];
+		f->port = sqlite3_column_int64(st, 0);
+		f->refused = sqlite3_column_int64(st, 1);
+		f->unanswered = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "SELECT count(DISTINCT server_port) FROM connections c WHERE %s "
+		 "AND close IN ('refused', 'unanswered')", conn_filter);
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r->failed_ports = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Nearest-rank percentile of sorted v[0..n). */
+static int64_t pct(const int64_t *v, int64_t n, int p)
+{
+	if (n == 0)
+		return -1;
+	int64_t rank = (p * n + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	return v[rank - 1];
+}
+
+static int load_rtt(sqlite3 *db, struct report *r)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT rtt_handshake_ns FROM connections c WHERE %s AND "
+		 "rtt_handshake_ns >= 0 ORDER BY rtt_handshake_ns", conn_filter);
+	sqlite3_stmt *st;
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	int64_t *v = NULL, n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			int64_t *nv = realloc(v, (size_t)cap * sizeof *v);
+			if (!nv) {
+				free(v);
+				sqlite3_finalize(st);
+				return -2;
+			}
+			v = nv;
+		}
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	r->rtt_n = n;
+	r->rtt_p50 = pct(v, n, 50);
+	r->rtt_p90 = pct(v, n, 90);
+	r->rtt_p99 = pct(v, n, 99);
+	free(v);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_top_retx(sqlite3 *db, struct report *r)
+{
+	char sql[1536];
+	snprintf(sql, sizeof sql,
+		 "SELECT id, client_ip, client_port, server_ip, server_port, "
+		 FSEL_RETX_SQL " AS n "
+		 "FROM connections c WHERE %s AND n > 0 ORDER BY n DESC, id LIMIT ?2",
+		 conn_filter);
+	sqlite3_stmt *st;
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	sqlite3_bind_int(st, 2, r->top);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct top *t = &r->top_retx[r->ntop_retx++];
+		t->id = sqlite3_column_int64(st, 0);
+		endpoint(t->client, sizeof t->client, sqlite3_column_text(st, 1),
+			 sqlite3_column_int64(st, 2));
+		endpoint(t->server, sizeof t->server, sqlite3_column_text(st, 3),
+			 sqlite3_column_int64(st, 4));
+		t->value = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Keeps the r->top largest in t[] (sorted, descending). */
+static void top_insert(struct top *t, size_t *n, size_t max,
+		       const struct top *x)
+{
+	size_t i = *n;
+	if (i == max) {
+		if (max == 0 || t[max - 1].value >= x->value)
+			return;
+		i = max - 1;
+	} else {
+		(*n)++;
+	}
+	while (i > 0 && t[i - 1].value < x->value) {
+		t[i] = t[i - 1];
+		i--;
+	}
+	t[i] = *x;
+}
+
+/* Time at zero window: from a zero-window segment until the next
+ * window-update (or any later labelled segment with an open window) in the
+ * same direction, or the end of the connection. */
+static int load_top_zw(sqlite3 *db, struct report *r)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "SELECT e.conn_id, e.dir, e.ts_ns, e.label, e.win, c.last_ts, "
+		 "c.client_ip, c.client_port, c.server_ip, c.server_port "
+		 "FROM events e JOIN connections c ON c.id = e.conn_id WHERE %s AND "
+		 "e.conn_id IN (SELECT conn_id FROM events WHERE label = 'zero-window') "
+		 "ORDER BY e.conn_id, e.id", conn_filter);
+	sqlite3_stmt *st;
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	int rc;
+	struct top cur;
+	int64_t start[2] = { -1, -1 }, last_ts = 0;
+	memset(&cur, 0, sizeof cur);
+	cur.id = -1;
+	for (;;) {
+		rc = sqlite3_step(st);
+		int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
+		if (id != cur.id && cur.id >= 0) {
+			for (int d = 0; d < 2; d++)
+				if (start[d] >= 0 && last_ts > start[d])
+					cur.value += last_ts - start[d];
+			if (cur.value > 0)
+				top_insert(r->top_zw, &r->ntop_zw, (size_t)r->top, &cur);
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (id != cur.id) {
+			memset(&cur, 0, sizeof cur);
+			cur.id = id;
+			start[0] = start[1] = -1;
+			last_ts = sqlite3_column_int64(st, 5);
+			endpoint(cur.client, sizeof cur.client, sqlite3_column_text(st, 6),
+				 sqlite3_column_int64(st, 7));
+			endpoint(cur.server, sizeof cur.server, sqlite3_column_text(st, 8),
+				 sqlite3_column_int64(st, 9));
+		}
+		int d = sqlite3_column_int(st, 1) ? 1 : 0;
+		int64_t ts = sqlite3_column_int64(st, 2);
+		const char *label = (const char *)sqlite3_column_text(st, 3);
+		int64_t win = sqlite3_column_int64(st, 4);
+		if (!label)
+			continue;
+		if (strcmp(label, "zero-window") == 0) {
+			if (start[d] < 0)
+				start[d] = ts;
+		} else if (start[d] >= 0 &&
+			   (strcmp(label, "window-update") == 0 ||
+			    (win > 0 && strcmp(label, "zero-window-probe-ack") != 0 &&
+			     strcmp(label, "zero-window-probe") != 0))) {
+			if (ts > start[d])
+				cur.value += ts - start[d];
+			start[d] = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_loss(sqlite3 *db, struct report *r)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*), total(c2s_acked_unseen) + total(s2c_acked_unseen), "
+		 "total(c2s_acked_unseen_bytes) + total(s2c_acked_unseen_bytes), "
+		 "total(c2s_payload_bytes) + total(s2c_payload_bytes) "
+		 "FROM connections c WHERE %s", conn_filter);
+	sqlite3_stmt *st;
+	if (prep(db, sql, r->capture, &st) != 0)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->conns = sqlite3_column_int64(st, 0);
+		r->unseen = sqlite3_column_int64(st, 1);
+		r->unseen_bytes = sqlite3_column_int64(st, 2);
+		r->payload_bytes = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int gather(sqlite3 *db, struct report *r)
+{
+	char q1[512], q2[512], q3[1024];
+	snprintf(q1, sizeof q1, "SELECT close, count(*) FROM connections c WHERE %s "
+				"GROUP BY close ORDER BY count(*) DESC, close", conn_filter);
+	snprintf(q2, sizeof q2, "SELECT conn_state, count(*) FROM connections c WHERE %s "
+				"GROUP BY conn_state ORDER BY count(*) DESC, conn_state",
+		 conn_filter);
+	snprintf(q3, sizeof q3, "SELECT label, count(*) FROM events e JOIN connections c "
+				"ON c.id = e.conn_id WHERE %s AND " FSEL_EVENT_LIVE("e")
+				" GROUP BY label ORDER BY count(*) DESC, label",
+		 conn_filter);
+	int rc;
+	if ((rc = load_caps(db, r)) || (rc = load_loss(db, r)) ||
+	    (rc = load_counts(db, q1, r->capture, &r->by_close)) ||
+	    (rc = load_counts(db, q2, r->capture, &r->by_state)) ||
+	    (rc = load_counts(db, q3, r->capture, &r->labels)) ||
+	    (rc = load_failed(db, r)) || (rc = load_rtt(db, r)) ||
+	    (rc = load_top_retx(db, r)) || (rc = load_top_zw(db, r)))
+		return rc;
+	return 0;
+}
+
+/* ---- Text --------------------------------------------------------------- */
+
+static void ms(char *buf, size_t len, int64_t ns)
+{
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+}
+
+static void section(const char *title, int col)
+{
+	printf("\n%s%s%s\n", out_sgr(col, OUT_HEAD), title, OUT_RESET(col));
+}
+
+static void print_counts(const struct counts *c, const char *none)
+{
+	if (c->n == 0) {
+		printf("  %s\n", none);
+		return;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (strlen(c->c[i].name) > w)
+			w = strlen(c->c[i].name);
+	for (size_t i = 0; i < c->n; i++)
+		printf("  %-*s %10lld\n", (int)w, c->c[i].name, (long long)c->c[i].n);
+}
+
+static void print_reasons(const char *reasons)
+{
+	/* "a=1,b=2" -> one "a 1" per line. */
+	const char *p = reasons;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		if (eq)
+			printf("      %-32.*s %s%.*s\n", (int)(eq - p), p, "",
+			       (int)(n - (size_t)(eq - p) - 1), eq + 1);
+		else
+			printf("      %.*s\n", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+}
+
+static void print_top(const struct top *t, size_t n, int zw, int col)
+{
+	if (n == 0) {
+		printf("  none\n");
+		return;
+	}
+	const char *heads[4] = { "ID", "CLIENT", "SERVER",
+				 zw ? "ZERO-WINDOW" : "RETRANSMISSIONS" };
+	struct out_table *tb = out_table_new(4, heads);
+	if (!tb)
+		return;
+	out_table_indent(tb, 2);
+	out_table_right(tb, 0);
+	out_table_right(tb, 3);
+	for (size_t i = 0; i < n; i++) {
+		char id[24], v[32];
+		snprintf(id, sizeof id, "%lld", (long long)t[i].id);
+		if (zw)
+			out_dur(v, sizeof v, t[i].value);
+		else
+			snprintf(v, sizeof v, "%lld", (long long)t[i].value);
+		const char *cells[4] = { id, t[i].client, t[i].server, v };
+		out_table_add(tb, cells, OUT_PLAIN);
+	}
+	out_table_print(stdout, tb, 0, col);
+	out_table_free(tb);
+}
+
+static void print_text(const struct report *r)
+{
+	int col = out_want_colour(stdout);
+	char a[40], b[40], c[40];
+	printf("%sconnections: %lld%s", out_sgr(col, OUT_HEAD), (long long)r->conns,
+	       OUT_RESET(col));
+	printf("  (captures: %zu)\n", r->ncaps + r->more_caps);
+
+	section("Captures", col);
+	if (r->ncaps == 0)
+		printf("  none complete\n");
+	for (size_t i = 0; i < r->ncaps; i++) {
+		const struct capinfo *k = &r->caps[i];
+		printf("  %lld %s%s\n", (long long)k->id, k->path,
+		       k->complete ? "" : " (incomplete)");
+		printf("    packets %lld  tcp %lld  non-tcp %lld  fragments %lld  "
+		       "malformed %lld  kernel drops %lld\n", (long long)k->packets,
+		       (long long)k->tcp, (long long)k->non_tcp,
+		       (long long)k->fragments, (long long)k->malformed,
+		       (long long)k->drops);
+		if (k->reasons[0]) {
+			printf("    malformed or truncated, by reason:\n");
+			print_reasons(k->reasons);
+		}
+		if (k->error[0])
+			printf("    %serror: %s%s\n", out_sgr(col, OUT_BAD), k->error,
+			       OUT_RESET(col));
+	}
+	if (r->more_caps)
+		printf("  ... and %zu more\n", r->more_caps);
+	printf("  capture loss estimate: %lld acked-unseen segments, %lld bytes",
+	       (long long)r->unseen, (long long)r->unseen_bytes);
+	if (r->payload_bytes + r->unseen_bytes > 0)
+		printf(" (%.2f%% of payload)\n", 100.0 * (double)r->unseen_bytes /
+			(double)(r->payload_bytes + r->unseen_bytes));
+	else
+		printf("\n");
+
+	section("Connections by close", col);
+	print_counts(&r->by_close, "none");
+	section("Connections by conn_state", col);
+	print_counts(&r->by_state, "none");
+
+	section("Failed handshakes by server port", col);
+	if (r->failed_ports == 0)
+		printf("  none\n");
+	else if (r->nfailed > 0)
+		printf("  %5s %10s %10s\n", "PORT", "REFUSED", "UNANSWERED");
+	for (size_t i = 0; i < r->nfailed; i++)
+		printf("  %5lld %10lld %10lld\n", (long long)r->failed[i].port,
+		       (long long)r->failed[i].refused,
+		       (long long)r->failed[i].unanswered);
+	if (r->failed_ports > (int64_t)r->nfailed)
+		printf("  (%lld ports in all)\n", (long long)r->failed_ports);
+
+	section("Handshake RTT", col);
+	if (r->rtt_n == 0) {
+		printf("  no complete handshake\n");
+	} else {
+		ms(a, sizeof a, r->rtt_p50);
+		ms(b, sizeof b, r->rtt_p90);
+		ms(c, sizeof c, r->rtt_p99);
+		printf("  %lld samples  p50 %s  p90 %s  p99 %s\n", (long long)r->rtt_n,
+		       a, b, c);
+	}
+
+	section("Top connections by retransmissions", col);
+	print_top(r->top_retx, r->ntop_retx, 0, col);
+	section("Top connections by time at zero window", col);
+	print_top(r->top_zw, r->ntop_zw, 1, col);
+	section("Labels", col);
+	print_counts(&r->labels, "none");
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void json_counts(const struct counts *c)
+{
+	putchar('{');
+	for (size_t i = 0; i < c->n; i++) {
+		fputs(i ? "," : "", stdout);
+		out_json_str(stdout, c->c[i].name);
+		printf(":%lld", (long long)c->c[i].n);
+	}
+	putchar('}');
+}
+
+static void json_ms(int64_t ns)
+{
+	if (ns < 0)
+		fputs("null", stdout);
+	else
+		printf("%.3f", (double)ns / 1e6);
+}
+
+static void json_top(const struct top *t, size_t n, const char *key, int zw)
+{
+	putchar('[');
+	for (size_t i = 0; i < n; i++) {
+		printf("%s{\"id\":%lld,\"client\":", i ? "," : "", (long long)t[i].id);
+		out_json_str(stdout, t[i].client);
+		fputs(",\"server\":", stdout);
+		out_json_str(stdout, t[i].server);
+		printf(",\"%s\":", key);
+		if (zw)
+			json_ms(t[i].value);
+		else
+			printf("%lld", (long long)t[i].value);
+		putchar('}');
+	}
+	putchar(']');
+}
+
+static void print_json(const struct report *r)
+{
+	printf("{\"connections\":%lld,\"captures\":[", (long long)r->conns);
+	for (size_t i = 0; i < r->ncaps; i++) {
+		const struct capinfo *k = &r->caps[i];
+		printf("%s{\"id\":%lld,\"path\":", i ? "," : "", (long long)k->id);
+		out_json_str(stdout, k->path);
+		printf(",\"complete\":%s,\"packets\":%lld,\"tcp_segments\":%lld,"
+		       "\"non_tcp\":%lld,\"fragments\":%lld,\"malformed\":%lld,"
+		       "\"kernel_drops\":%lld,\"reasons\":{",
+		       k->complete ? "true" : "false", (long long)k->packets,
+		       (long long)k->tcp, (long long)k->non_tcp,
+		       (long long)k->fragments, (long long)k->malformed,
+		       (long long)k->drops);
+		const char *p = k->reasons;
+		int first = 1;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			const char *eq = memchr(p, '=', n);
+			if (eq) {
+				char name[64];
+				snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
+				fputs(first ? "" : ",", stdout);
+				out_json_str(stdout, name);
+				printf(":%lld", strtoll(eq + 1, NULL, 10));
+				first = 0;
+			}
+			p += n + (p[n] == ',');
+		}
+		fputs("},\"error\":", stdout);
+		out_json_str(stdout, k->error[0] ? k->error : NULL);
+		putchar('}');
+	}
+	printf("],\"capture_loss\":{\"acked_unseen\":%lld,\"acked_unseen_bytes\":%lld,"
+	       "\"payload_bytes\":%lld},", (long long)r->unseen,
+	       (long long)r->unseen_bytes, (long long)r->payload_bytes);
+	fputs("\"by_close\":", stdout);
+	json_counts(&r->by_close);
+	fputs(",\"by_conn_state\":", stdout);
+	json_counts(&r->by_state);
+	fputs(",\"failed_handshakes\":[", stdout);
+	for (size_t i = 0; i < r->nfailed; i++)
+		printf("%s{\"server_port\":%lld,\"refused\":%lld,\"unanswered\":%lld}",
+		       i ? "," : "", (long long)r->failed[i].port,
+		       (long long)r->failed[i].refused,
+		       (long long)r->failed[i].unanswered);
+	printf("],\"failed_handshake_ports\":%lld", (long long)r->failed_ports);
+	printf(",\"handshake_rtt\":{\"samples\":%lld,\"p50_ms\":", (long long)r->rtt_n);
+	json_ms(r->rtt_p50);
+	fputs(",\"p90_ms\":", stdout);
+	json_ms(r->rtt_p90);
+	fputs(",\"p99_ms\":", stdout);
+	json_ms(r->rtt_p99);
+	fputs("},\"top_retransmissions\":", stdout);
+	json_top(r->top_retx, r->ntop_retx, "retransmissions", 0);
+	fputs(",\"top_zero_window\":", stdout);
+	json_top(r->top_zw, r->ntop_zw, "zero_window_ms", 1);
+	fputs(",\"labels\":", stdout);
+	json_counts(&r->labels);
+	fputs("}\n", stdout);
+}
+
+/* ---- Entry points ------------------------------------------------------- */
+
+static int report_run(struct store *st, long long capture_id, int top,
+		      int json)
+{
+	struct report *r = calloc(1, sizeof *r);
+	if (!r) {
+		fprintf(stderr, "tcpscope report: out of memory\n");
+		return EX_FAIL;
+	}
+	r->capture = capture_id > 0 ? capture_id : 0;
+	r->top = top;
+	r->top_retx = calloc((size_t)top + 1, sizeof *r->top_retx);
+	r->top_zw = calloc((size_t)top + 1, sizeof *r->top_zw);
+	int rc = EX_OK;
+	int g = r->top_retx && r->top_zw ? gather(store_db(st), r) : -2;
+	if (g != 0) {
+		fprintf(stderr, "tcpscope report: %s\n",
+			g == -2 ? "out of memory" : sqlite3_errmsg(store_db(st)));
+		rc = g == -2 ? EX_FAIL : EX_DB;
+	} else {
+		if (json)
+			print_json(r);
+		else
+			print_text(r);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "tcpscope report: write error\n");
+			rc = EX_FAIL;
+		}
+	}
+	free(r->top_retx);
+	free(r->top_zw);
+	free(r);
+	return rc;
+}
+
+int report_print(struct store *st, long long capture_id, int json)
+{
+	return report_run(st, capture_id, 10, json);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "capture", required_argument, NULL, 'c' },
+		{ "top", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dbpath = NULL;
+	long long capture = 0;
+	int json = 0, top = 10, opt;
+	char *end;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":d:c:t:f:nh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dbpath = optarg; break;
+		case 'n': break;
+		case 'h': fputs(report_usage, stdout); return EX_OK;
+		case 'c':
+			capture = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || capture <= 0) {
+				fprintf(stderr, "tcpscope report: bad --capture '%s' "
+						"(a capture id)\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 't': {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 10000) {
+				fprintf(stderr, "tcpscope report: bad --top '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			top = (int)v;
+			break;
+		}
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else {
+				fprintf(stderr, "tcpscope report: bad --format '%s' "
+						"(text, json)\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "tcpscope report: option %s needs a value\n",
+				argv[optind - 1]);
+			return EX_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "tcpscope report: unknown option -%c "
+						"(try --help)\n", optopt);
+			else
+				fprintf(stderr, "tcpscope report: unknown option %s "
+						"(try --help)\n", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tcpscope report: unexpected argument '%s'\n",
+			argv[optind]);
+		return EX_USAGE;
+	}
+	struct store *st;
+	char err[512];
+	int rc = fsel_open_db(dbpath, &st, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "tcpscope report: %s\n", err);
+		return rc;
+	}
+	rc = report_run(st, capture, top, json);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,734 @@
+/*
+ * cmd_timeline.c - `tcpscope timeline`: one connection as a ladder diagram,
+ * the way a textbook draws the TCP state machine at work:
+ *
+ *   TIME       PKT  CLIENT        SEGMENT                               SERVER
+ *                   CLOSED                                              LISTEN
+ *   0.000000     1  SYN-SENT      S seq=0 win=64240 ---------------->   SYN-RECEIVED
+ *   0.000105     2  |             <-------- SA seq=0 ack=1 win=65160    |
+ *   0.000121     3  ESTABLISHED   A seq=1 ack=1 win=502 ------------>   ESTABLISHED
+ *
+ * A row is one segment. The state columns show a side's new state on the
+ * row whose packet made it change, and '|' (its lifeline) elsewhere; the
+ * labels the tracker gave the segment follow in brackets.
+ *
+ * Rows come from the segments table when the capture was imported with
+ * --segments. Otherwise the timeline is rebuilt from what is always
+ * stored: the events (which carry seq/ack/len/win of labelled segments)
+ * and the transitions; packets known only by a transition show no arrow,
+ * and a header line says the view is partial.
+ *
+ * Build order: load_conn() (the header), load_rows(), attach_labels(),
+ * attach_transitions(), then print_text() or print_json().
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "flowsel.h"
+#include "out.h"
+#include "store.h"
+
+static const char timeline_usage[] =
+	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"
+	"                         [--absolute] FLOW\n"
+	"\n"
+	"Draw one connection as a ladder diagram: time, the client's state, the\n"
+	"segment with an arrow, the server's state, and every transition and\n"
+	"anomaly where it happens. FLOW is a connection id (see 'tcpscope flows')\n"
+	"or a pair 'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
+	"\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -r, --read FILE      analyze FILE in memory, with every segment\n"
+	"  -n                   accepted for tcpdump habits; names are never resolved\n"
+	"  -f, --format FMT     text (default) or json\n"
+	"  -a, --absolute       absolute times and sequence numbers\n"
+	"  -h, --help           show this help\n";
+
+struct trans {
+	int side;
+	char from[16], to[16], rule[40];
+	int64_t rule_id;
+};
+
+struct row {
+	int64_t ts, pkt;
+	double key;            /* sort key */
+	int dir;               /* 0 c2s, 1 s2c, -1 unknown */
+	int has_seg;           /* seq/ack/len/win are known */
+	char flags[12];
+	int64_t seq, ack, len, win;
+	char *options;         /* malloc'd or NULL */
+	char labels[160];      /* "retransmission,dup-ack" */
+	struct trans *tr;      /* transitions at this row */
+	size_t ntr;
+};
+
+struct conninfo {
+	int64_t id, capture_id, first_ts, last_ts;
+	char client[80], server[80], capture[512];
+	char close[24], handshake[24], conn_state[12], history[64];
+	char cstate[16], sstate[16];
+};
+
+struct timeline {
+	struct conninfo ci;
+	int segments;          /* rows come from the segments table */
+	struct row *rows;
+	size_t nrows, cap;
+	int64_t isn[2];        /* first seq per direction, for relative seq */
+	int have_isn[2];
+	char init[2][16];      /* each side's state before the first row */
+};
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = col >= 0 ? sqlite3_column_text(st, col) : NULL;
+	snprintf(dst, len, "%s", s ? (const char *)s : "");
+}
+
+static void endpoint(char *buf, size_t len, const unsigned char *ip, int port)
+{
+	const char *s = ip ? (const char *)ip : "?";
+	if (strchr(s, ':'))
+		snprintf(buf, len, "[%s]:%d", s, port);
+	else
+		snprintf(buf, len, "%s:%d", s, port);
+}
+
+static int load_conn(sqlite3 *db, int64_t id, struct conninfo *ci)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT c.*, k.path AS capture_path FROM "
+				   "connections c LEFT JOIN captures k ON "
+				   "k.id = c.capture_id WHERE c.id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	memset(ci, 0, sizeof *ci);
+	ci->id = id;
+	ci->capture_id = sqlite3_column_int64(st, fsel_col(st, "capture_id"));
+	ci->first_ts = sqlite3_column_int64(st, fsel_col(st, "first_ts"));
+	ci->last_ts = sqlite3_column_int64(st, fsel_col(st, "last_ts"));
+	endpoint(ci->client, sizeof ci->client,
+		 sqlite3_column_text(st, fsel_col(st, "client_ip")),
+		 sqlite3_column_int(st, fsel_col(st, "client_port")));
+	endpoint(ci->server, sizeof ci->server,
+		 sqlite3_column_text(st, fsel_col(st, "server_ip")),
+		 sqlite3_column_int(st, fsel_col(st, "server_port")));
+	copy_col(ci->capture, sizeof ci->capture, st, fsel_col(st, "capture_path"));
+	copy_col(ci->close, sizeof ci->close, st, fsel_col(st, "close"));
+	copy_col(ci->handshake, sizeof ci->handshake, st, fsel_col(st, "handshake"));
+	copy_col(ci->conn_state, sizeof ci->conn_state, st, fsel_col(st, "conn_state"));
+	copy_col(ci->history, sizeof ci->history, st, fsel_col(st, "history"));
+	copy_col(ci->cstate, sizeof ci->cstate, st, fsel_col(st, "client_state"));
+	copy_col(ci->sstate, sizeof ci->sstate, st, fsel_col(st, "server_state"));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static struct row *new_row(struct timeline *t)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct row *r = realloc(t->rows, cap * sizeof *r);
+		if (!r)
+			return NULL;
+		t->rows = r;
+		t->cap = cap;
+	}
+	struct row *r = &t->rows[t->nrows++];
+	memset(r, 0, sizeof *r);
+	r->dir = -1;
+	return r;
+}
+
+/* The row of packet pkt, or NULL (rows are sorted by pkt when searched). */
+static struct row *find_row(struct timeline *t, int64_t pkt)
+{
+	size_t lo = 0, hi = t->nrows;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->rows[mid].pkt < pkt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nrows && t->rows[lo].pkt == pkt ? &t->rows[lo] : NULL;
+}
+
+static int cmp_pkt(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	return (x->pkt > y->pkt) - (x->pkt < y->pkt);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Rows from the segments table, or (without it) one per packet that has
+ * an event or a transition. Returns 0, -1 on a database error, -2 when
+ * out of memory. */
+static int load_rows(sqlite3 *db, struct timeline *t)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
+				   "win, options FROM segments WHERE conn_id = ? "
+				   "ORDER BY pkt, id", -1, &st, NULL) != SQLITE_OK) {
+		/* A database without the segments table: events only. */
+		st = NULL;
+	}
+	if (st) {
+		sqlite3_bind_int64(st, 1, t->ci.id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct row *r = new_row(t);
+			if (!r) {
+				sqlite3_finalize(st);
+				return -2;
+			}
+			r->ts = sqlite3_column_int64(st, 0);
+			r->pkt = sqlite3_column_int64(st, 1);
+			r->dir = sqlite3_column_int(st, 2) ? 1 : 0;
+			copy_col(r->flags, sizeof r->flags, st, 3);
+			r->seq = sqlite3_column_int64(st, 4);
+			r->ack = sqlite3_column_int64(st, 5);
+			r->len = sqlite3_column_int64(st, 6);
+			r->win = sqlite3_column_int64(st, 7);
+			const unsigned char *o = sqlite3_column_text(st, 8);
+			if (o && *o && !(r->options = strdup((const char *)o))) {
+				sqlite3_finalize(st);
+				return -2;
+			}
+			r->has_seg = 1;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+		if (t->nrows > 0) {
+			t->segments = 1;
+			return 0;
+		}
+	}
+	/* Rebuild from events and transitions. */
+	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, dir, seq, ack, len, win FROM "
+				   "events WHERE conn_id = ?1 UNION ALL SELECT ts_ns, "
+				   "pkt, NULL, NULL, NULL, NULL, NULL FROM transitions "
+				   "WHERE conn_id = ?1 AND pkt > 0 ORDER BY 2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->ci.id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t pkt = sqlite3_column_int64(st, 1);
+		struct row *r = t->nrows ? &t->rows[t->nrows - 1] : NULL;
+		if (!r || r->pkt != pkt) {
+			if (!(r = new_row(t))) {
+				sqlite3_finalize(st);
+				return -2;
+			}
+			r->ts = sqlite3_column_int64(st, 0);
+			r->pkt = pkt;
+		}
+		if (!r->has_seg && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			r->dir = sqlite3_column_int(st, 2) ? 1 : 0;
+			r->seq = sqlite3_column_int64(st, 3);
+			r->ack = sqlite3_column_int64(st, 4);
+			r->len = sqlite3_column_int64(st, 5);
+			r->win = sqlite3_column_int64(st, 6);
+			r->has_seg = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Appends label to the comma list, or removes it (del). */
+static void label_edit(char *list, size_t len, const char *label, int del)
+{
+	char out[160] = "";
+	const char *p = list;
+	int found = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n == strlen(label) && strncmp(p, label, n) == 0) {
+			found = 1;
+			if (del) {
+				p += n + (p[n] == ',');
+				continue;
+			}
+		}
+		size_t u = strlen(out);
+		snprintf(out + u, sizeof out - u, "%s%.*s", u ? "," : "", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	if (!del && !found) {
+		size_t u = strlen(out);
+		snprintf(out + u, sizeof out - u, "%s%s", u ? "," : "", label);
+	}
+	snprintf(list, len, "%s", out);
+}
+
+static int attach_labels(sqlite3 *db, struct timeline *t)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT pkt, label, revised, old_label FROM "
+				   "events WHERE conn_id = ? ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->ci.id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct row *r = find_row(t, sqlite3_column_int64(st, 0));
+		const unsigned char *label = sqlite3_column_text(st, 1);
+		const unsigned char *old = sqlite3_column_text(st, 3);
+		if (!r || !label)
+			continue;
+		if (sqlite3_column_int(st, 2) && old)
+			label_edit(r->labels, sizeof r->labels, (const char *)old, 1);
+		label_edit(r->labels, sizeof r->labels, (const char *)label, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int attach_transitions(sqlite3 *db, struct timeline *t)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state, to_state, "
+				   "rule, rule_name FROM transitions WHERE "
+				   "conn_id = ? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->ci.id);
+	snprintf(t->init[0], sizeof t->init[0], "%s", t->ci.cstate);
+	snprintf(t->init[1], sizeof t->init[1], "%s", t->ci.sstate);
+	int seen[2] = { 0, 0 }, rc;
+	size_t sorted = t->nrows;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t ts = sqlite3_column_int64(st, 0);
+		int64_t pkt = sqlite3_column_int64(st, 1);
+		int side = sqlite3_column_int(st, 2) ? 1 : 0;
+		struct row *r = NULL;
+		/* Only the rows loaded first are sorted by pkt. */
+		size_t n = t->nrows;
+		t->nrows = sorted;
+		r = find_row(t, pkt);
+		t->nrows = n;
+		if (!r) {
+			/* A timer transition, or a packet not stored. */
+			if (!(r = new_row(t)))
+				goto oom;
+			r->ts = ts;
+			r->pkt = pkt;
+		}
+		struct trans *tr = realloc(r->tr, (r->ntr + 1) * sizeof *tr);
+		if (!tr)
+			goto oom;
+		r->tr = tr;
+		struct trans *x = &tr[r->ntr++];
+		x->side = side;
+		copy_col(x->from, sizeof x->from, st, 3);
+		copy_col(x->to, sizeof x->to, st, 4);
+		x->rule_id = sqlite3_column_int64(st, 5);
+		copy_col(x->rule, sizeof x->rule, st, 6);
+		if (!seen[side]) {
+			seen[side] = 1;
+			snprintf(t->init[side], sizeof t->init[side], "%s", x->from);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* Order: stored rows by packet number; a row added for a transition
+	 * alone goes after the last stored row not later than it. */
+	for (size_t i = 0; i < sorted; i++)
+		t->rows[i].key = (double)i;
+	for (size_t i = sorted; i < t->nrows; i++) {
+		struct row *r = &t->rows[i];
+		double key = -0.5;
+		for (size_t j = 0; j < sorted; j++)
+			if (t->rows[j].ts <= r->ts)
+				key = (double)j + 0.5;
+		r->key = key + (double)(i - sorted) * 1e-9;
+	}
+	qsort(t->rows, t->nrows, sizeof *t->rows, cmp_key);
+	/* The first sequence number each way (the SYN's, when seen). Rebuilt
+	 * from labels alone, the base is unknown: numbers stay absolute. */
+	for (size_t i = 0; t->segments && i < t->nrows; i++) {
+		struct row *r = &t->rows[i];
+		if (r->dir < 0 || !r->has_seg)
+			continue;
+		if (!t->have_isn[r->dir] || strchr(r->flags, 'S')) {
+			if (t->have_isn[r->dir] == 2)
+				continue;
+			t->isn[r->dir] = r->seq;
+			t->have_isn[r->dir] = strchr(r->flags, 'S') ? 2 : 1;
+		}
+	}
+	return 0;
+oom:
+	sqlite3_finalize(st);
+	return -2;
+}
+
+static void free_timeline(struct timeline *t)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		free(t->rows[i].tr);
+		free(t->rows[i].options);
+	}
+	free(t->rows);
+}
+
+static int64_t rel32(int64_t v, int64_t base)
+{
+	return (int64_t)(uint32_t)((uint32_t)v - (uint32_t)base);
+}
+
+/* Segment description: "SA seq=0 ack=1 win=65160 len=0 <mss=1460>". */
+static void seg_text(char *buf, size_t len, const struct timeline *t,
+		     const struct row *r, int absolute)
+{
+	if (!r->has_seg) {
+		snprintf(buf, len, "(packet not stored)");
+		return;
+	}
+	int d = r->dir;
+	int64_t seq = r->seq, ack = r->ack;
+	if (!absolute) {
+		if (t->have_isn[d])
+			seq = rel32(seq, t->isn[d]);
+		if (t->have_isn[!d])
+			ack = rel32(ack, t->isn[!d]);
+	}
+	int n = snprintf(buf, len, "%s%sseq=%lld", r->flags, r->flags[0] ? " " : "",
+			 (long long)seq);
+	if (!t->segments || strchr(r->flags, 'A'))
+		n += snprintf(buf + n, len - (size_t)n, " ack=%lld", (long long)ack);
+	/* Options without timestamps (they would hide the rest; the JSON
+	 * output has them all). */
+	char opt[160] = "";
+	for (const char *p = r->options; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (strncmp(p, "ts=", 3) != 0) {
+			size_t u = strlen(opt);
+			snprintf(opt + u, sizeof opt - u, "%s%.*s", u ? "," : "",
+				 (int)k, p);
+		}
+		p += k + (p[k] == ',');
+	}
+	snprintf(buf + n, len - (size_t)n, " win=%lld len=%lld%s%s%s",
+		 (long long)r->win, (long long)r->len, opt[0] ? " <" : "", opt,
+		 opt[0] ? ">" : "");
+}
+
+#define MID 60
+#define DASHES "------------------------------------------------------------"
+
+static void print_text(const struct timeline *t, int absolute)
+{
+	FILE *f = stdout;
+	int col = out_want_colour(f);
+	const struct conninfo *ci = &t->ci;
+	char b[64], d[32];
+	int tw = absolute ? 26 : 10;
+	printf("%sflow %lld%s  %s -> %s  capture %lld (%s)\n", out_sgr(col, OUT_HEAD),
+	       (long long)ci->id, OUT_RESET(col), ci->client, ci->server,
+	       (long long)ci->capture_id, ci->capture);
+	printf("start %s UTC  duration %s  handshake %s  close %s  conn_state %s"
+	       "  history %s\n", out_ts_utc(b, sizeof b, ci->first_ts),
+	       out_dur(d, sizeof d, ci->last_ts - ci->first_ts),
+	       ci->handshake[0] ? ci->handshake : "-",
+	       ci->close[0] ? ci->close : "-",
+	       ci->conn_state[0] ? ci->conn_state : "-",
+	       ci->history[0] ? ci->history : "-");
+	if (!t->segments)
+		printf("# segments not stored (import with --segments for every "
+		       "packet): rebuilt from transitions and events only\n");
+	printf("# %s, %s sequence numbers\n",
+	       absolute ? "absolute times (UTC)" : "times relative to the first packet",
+	       absolute || !t->segments ? "absolute" : "relative");
+	printf("\n%s%-*s %6s  %-13s %-*s  %s%s\n", out_sgr(col, OUT_HEAD),
+	       tw, "TIME", "PKT", "CLIENT", MID, "SEGMENT", "SERVER",
+	       OUT_RESET(col));
+	printf("%-*s %6s  %-13s %-*s  %s\n", tw, "", "",
+	       t->init[0][0] ? t->init[0] : "UNKNOWN", MID, "",
+	       t->init[1][0] ? t->init[1] : "UNKNOWN");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		char ts[40], pkt[24], seg[200], mid[320];
+		if (absolute)
+			out_ts_utc(ts, sizeof ts, r->ts);
+		else
+			snprintf(ts, sizeof ts, "%.6f",
+				 (double)(r->ts - ci->first_ts) / 1e9);
+		if (r->pkt > 0)
+			snprintf(pkt, sizeof pkt, "%lld", (long long)r->pkt);
+		else
+			snprintf(pkt, sizeof pkt, "-");
+		/* Each side's new states at this row; several make extra
+		 * lines below the segment. */
+		const char *sts[2][8];
+		size_t nst[2] = { 0, 0 };
+		for (size_t k = 0; k < r->ntr; k++) {
+			int s = r->tr[k].side;
+			if (nst[s] < 8)
+				sts[s][nst[s]++] = r->tr[k].to;
+		}
+		size_t lines = nst[0] > nst[1] ? nst[0] : nst[1];
+		if (lines == 0)
+			lines = 1;
+		seg_text(seg, sizeof seg, t, r, absolute);
+		size_t sl = strlen(seg);
+		int dashes = MID - (int)sl - 2;
+		if (dashes < 3)
+			dashes = 3;
+		const char *acol = "";
+		if (r->dir == 0) {
+			acol = out_sgr(col, OUT_CLIENT);
+			snprintf(mid, sizeof mid, "%s %.*s>", seg, dashes, DASHES);
+		} else if (r->dir == 1) {
+			acol = out_sgr(col, OUT_SERVER);
+			snprintf(mid, sizeof mid, "<%.*s %s", dashes, DASHES, seg);
+		} else {
+			snprintf(mid, sizeof mid, "%s",
+				 r->has_seg ? seg : r->pkt > 0 ?
+				 "(packet not stored)" : "(timer)");
+		}
+		for (size_t ln = 0; ln < lines; ln++) {
+			if (ln == 0)
+				printf("%-*s %6s  ", tw, ts, pkt);
+			else
+				printf("%-*s %6s  ", tw, "", "");
+			if (ln < nst[0])
+				printf("%s%-13s%s ", out_sgr(col, OUT_STATE),
+				       sts[0][ln], OUT_RESET(col));
+			else
+				printf("%-13s ", "|");
+			if (ln == 0)
+				printf("%s%-*s%s  ", acol, MID, mid,
+				       OUT_RESET(col && *acol));
+			else
+				printf("%-*s  ", MID, "");
+			const char *sv = ln < nst[1] ? sts[1][ln] : "|";
+			if (ln == 0 && r->labels[0]) {
+				int bad = strstr(r->labels, "rst") ||
+					  strstr(r->labels, "bad");
+				printf("%s%-13s%s %s[%s]%s",
+				       ln < nst[1] ? out_sgr(col, OUT_STATE) : "",
+				       sv, OUT_RESET(col && ln < nst[1]),
+				       out_sgr(col, bad ? OUT_BAD : OUT_WARN),
+				       r->labels, OUT_RESET(col));
+			} else {
+				printf("%s%s%s",
+				       ln < nst[1] ? out_sgr(col, OUT_STATE) : "",
+				       sv, OUT_RESET(col && ln < nst[1]));
+			}
+			putchar('\n');
+		}
+	}
+	printf("%-*s %6s  %-13s %-*s  %s\n", tw, "", "",
+	       ci->cstate[0] ? ci->cstate : "UNKNOWN", MID, "(final)",
+	       ci->sstate[0] ? ci->sstate : "UNKNOWN");
+}
+
+static void print_json(const struct timeline *t)
+{
+	FILE *f = stdout;
+	const struct conninfo *ci = &t->ci;
+	char b[40];
+	fprintf(f, "{\"id\":%lld,\"capture\":%lld,\"capture_path\":", (long long)ci->id,
+		(long long)ci->capture_id);
+	out_json_str(f, ci->capture);
+	fputs(",\"client\":", f);
+	out_json_str(f, ci->client);
+	fputs(",\"server\":", f);
+	out_json_str(f, ci->server);
+	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, ci->first_ts));
+	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, ci->last_ts));
+	fprintf(f, ",\"segments_stored\":%s,\"initial\":{\"client\":",
+		t->segments ? "true" : "false");
+	out_json_str(f, t->init[0][0] ? t->init[0] : "UNKNOWN");
+	fputs(",\"server\":", f);
+	out_json_str(f, t->init[1][0] ? t->init[1] : "UNKNOWN");
+	fputs("},\"final\":{\"client\":", f);
+	out_json_str(f, ci->cstate[0] ? ci->cstate : "UNKNOWN");
+	fputs(",\"server\":", f);
+	out_json_str(f, ci->sstate[0] ? ci->sstate : "UNKNOWN");
+	fputs("},\"rows\":[", f);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		fprintf(f, "%s\n{\"ts\":%s", i ? "," : "", out_ts_sec9(b, sizeof b, r->ts));
+		fprintf(f, ",\"rel\":%s,\"pkt\":",
+			out_ts_sec9(b, sizeof b, r->ts - ci->first_ts));
+		if (r->pkt > 0)
+			fprintf(f, "%lld", (long long)r->pkt);
+		else
+			fputs("null", f);
+		fputs(",\"dir\":", f);
+		fputs(r->dir == 0 ? "\"c2s\"" : r->dir == 1 ? "\"s2c\"" : "null", f);
+		if (r->has_seg && r->dir >= 0) {
+			int d = r->dir;
+			fputs(",\"flags\":", f);
+			out_json_str(f, t->segments ? r->flags : NULL);
+			fprintf(f, ",\"seq\":%lld,\"ack\":%lld,\"rel_seq\":%lld,\"rel_ack\":",
+				(long long)r->seq, (long long)r->ack,
+				(long long)(t->have_isn[d] ? rel32(r->seq, t->isn[d]) : r->seq));
+			if (t->segments && !strchr(r->flags, 'A'))
+				fputs("null", f);
+			else
+				fprintf(f, "%lld", (long long)(t->have_isn[!d] ?
+					rel32(r->ack, t->isn[!d]) : r->ack));
+			fprintf(f, ",\"len\":%lld,\"win\":%lld,\"options\":",
+				(long long)r->len, (long long)r->win);
+			out_json_str(f, r->options);
+		}
+		fputs(",\"labels\":[", f);
+		const char *p = r->labels;
+		int first = 1;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			char one[64];
+			snprintf(one, sizeof one, "%.*s", (int)n, p);
+			fputs(first ? "" : ",", f);
+			out_json_str(f, one);
+			first = 0;
+			p += n + (p[n] == ',');
+		}
+		fputs("],\"transitions\":[", f);
+		for (size_t k = 0; k < r->ntr; k++) {
+			const struct trans *x = &r->tr[k];
+			fprintf(f, "%s{\"side\":\"%s\",\"from\":", k ? "," : "",
+				x->side ? "server" : "client");
+			out_json_str(f, x->from);
+			fputs(",\"to\":", f);
+			out_json_str(f, x->to);
+			fputs(",\"rule\":", f);
+			out_json_str(f, x->rule);
+			fprintf(f, ",\"rule_id\":%lld}", (long long)x->rule_id);
+		}
+		fputs("]}", f);
+	}
+	fputs("\n]}\n", f);
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "absolute", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dbpath = NULL;
+	char *file = NULL;
+	int json = 0, absolute = 0, opt, rc;
+	char err[512];
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":d:r:f:anh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dbpath = optarg; break;
+		case 'r': file = optarg; break;
+		case 'a': absolute = 1; break;
+		case 'n': break;
+		case 'h': fputs(timeline_usage, stdout); return EX_OK;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else {
+				fprintf(stderr, "tcpscope timeline: bad --format '%s' "
+						"(text, json)\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "tcpscope timeline: option %s needs a value\n",
+				argv[optind - 1]);
+			return EX_USAGE;
+		default:
+			if (optopt)
+				fprintf(stderr, "tcpscope timeline: unknown option -%c "
+						"(try --help)\n", optopt);
+			else
+				fprintf(stderr, "tcpscope timeline: unknown option %s "
+						"(try --help)\n", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	int nargs = argc - optind;
+	if (nargs < 1 || nargs > 2) {
+		fprintf(stderr, "tcpscope timeline: %s (try --help)\n",
+			nargs < 1 ? "which FLOW?" : "too many arguments");
+		return EX_USAGE;
+	}
+	if (dbpath && file) {
+		fprintf(stderr, "tcpscope timeline: -d and -r exclude each other\n");
+		return EX_USAGE;
+	}
+	struct store *st;
+	if (file) {
+		char *files[1] = { file };
+		int partial;
+		rc = fsel_open_capture(files, 1, 1, &st, &partial, err,
+				       sizeof err);
+		if (rc == 0 && partial)
+			fprintf(stderr, "tcpscope timeline: warning: %s\n", err);
+	} else {
+		rc = fsel_open_db(dbpath, &st, err, sizeof err);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "tcpscope timeline: %s\n", err);
+		return rc;
+	}
+	sqlite3 *db = store_db(st);
+	struct timeline t;
+	memset(&t, 0, sizeof t);
+	int64_t id;
+	rc = fsel_find_flow(db, nargs, argv + optind, &id, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "tcpscope timeline: %s\n", err);
+		goto out;
+	}
+	int r = load_conn(db, id, &t.ci);
+	if (r == 0)
+		r = load_rows(db, &t);
+	if (r == 0) {
+		qsort(t.rows, t.nrows, sizeof *t.rows, cmp_pkt);
+		r = attach_labels(db, &t);
+	}
+	if (r == 0)
+		r = attach_transitions(db, &t);
+	if (r != 0) {
+		fprintf(stderr, "tcpscope timeline: %s\n",
+			r == -2 ? "out of memory" : sqlite3_errmsg(db));
+		rc = r == -2 ? EX_FAIL : EX_DB;
+		goto out;
+	}
+	if (json)
+		print_json(&t);
+	else
+		print_text(&t, absolute);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "tcpscope timeline: write error\n");
+		rc = EX_FAIL;
+	}
+out:
+	free_timeline(&t);
+	store_close(st);
+	return rc;
+}

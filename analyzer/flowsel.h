@@ -1,0 +1,120 @@
+/*
+ * flowsel.h - choosing connections for the report commands: the flow
+ * filters of `tcpscope flows` turned into an SQL WHERE clause with bound
+ * parameters, the FLOW argument of `timeline` and `extract` (an id or an
+ * address pair) looked up, and the database opened read-only (-d) or built
+ * in memory from a capture (-r). Prefix: fsel_.
+ *
+ * Errors: functions returning int give 0 on success or an EX_ status of
+ * cmd.h, with a one-line message (no trailing newline) in err.
+ */
+#ifndef FLOWSEL_H
+#define FLOWSEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+struct store;
+
+/* ---- Opening the data --------------------------------------------------- */
+
+/* Opens the database at path read-only (never creates it); path NULL means
+ * store_default_path(). Returns 0 and *st, or EX_DB. */
+int fsel_open_db(const char *path, struct store **st, char *err,
+		 size_t errlen);
+
+/* Imports the capture files (nfiles >= 1) into a new in-memory store,
+ * with every segment when segments is 1. Returns 0 and *st, EX_INPUT when
+ * a capture cannot be read, or EX_DB. When a capture was damaged part way
+ * (or a later file failed) after something was imported, it returns 0
+ * with *st holding what came before, sets *partial to 1 and leaves the
+ * problem in err; otherwise *partial is 0. */
+int fsel_open_capture(char *const *files, int nfiles, int segments,
+		      struct store **st, int *partial, char *err,
+		      size_t errlen);
+
+/* Registers the SQL functions the filters use on db: in_net(ip, cidr)
+ * returns 1 when text address ip is inside cidr ("10.0.0.0/8",
+ * "2001:db8::/32"), 0 otherwise, NULL when either is NULL or malformed.
+ * Returns 0 or EX_DB. */
+int fsel_register(struct sqlite3 *db);
+
+/* ---- Flow filters ------------------------------------------------------- */
+
+#define FSEL_MAX_PARAMS 32
+
+struct fsel_param {
+	int is_text;
+	int64_t i;
+	char t[1024];
+};
+
+struct fsel {
+	int complete_only;   /* only captures with complete = 1 (default 1) */
+	char where[2048];    /* "" or conditions joined with AND */
+	size_t nparams;
+	struct fsel_param params[FSEL_MAX_PARAMS];
+};
+
+/* An empty filter (matches every connection of a complete capture). */
+void fsel_init(struct fsel *fs);
+
+/* 1 when name (without the leading "--") is a filter option: host, port,
+ * net, client, server, close, conn-state, state, handshake, label,
+ * min-duration, min-bytes, capture, since, until. */
+int fsel_is_filter(const char *name);
+
+/* Adds the condition of filter option name with its argument. Several
+ * filters combine with AND. Returns 0, or EX_USAGE when arg is malformed. */
+int fsel_add(struct fsel *fs, const char *name, const char *arg, char *err,
+	     size_t errlen);
+
+/* Binds the filter's parameters to stmt, numbered from first (1-based).
+ * Returns 0 or EX_DB. */
+int fsel_bind(const struct fsel *fs, struct sqlite3_stmt *stmt, int first);
+
+/* The FROM and WHERE part selecting connections `c` joined to their
+ * capture `k`, written into buf (with a leading space). Returns 0, or -1
+ * when buf is too small. */
+int fsel_from_where(const struct fsel *fs, char *buf, size_t len);
+
+/* ---- One flow ----------------------------------------------------------- */
+
+/* Finds the connection named by args (nargs 1 or 2): an id ("42"), or a
+ * pair "CLIENT SERVER" as one or two arguments, each "ip:port" with IPv6 as
+ * "[addr]:port"; the pair matches either way round. Returns 0 and *id,
+ * EX_NOTFOUND when nothing matches, EX_USAGE when the argument is
+ * malformed or the pair matches several connections (their ids are then
+ * listed in err). */
+int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
+		   int64_t *id, char *err, size_t errlen);
+
+/* ---- Small helpers ------------------------------------------------------ */
+
+/* SQL condition: event row `e` still holds, i.e. no later row of the same
+ * packet revised its label into another (events.revised, old_label). */
+#define FSEL_EVENT_LIVE(e)                                                    \
+	"NOT EXISTS (SELECT 1 FROM events r WHERE r.conn_id = " e ".conn_id"  \
+	" AND r.pkt = " e ".pkt AND r.revised = 1 AND r.old_label = " e ".label" \
+	" AND r.id > " e ".id)"
+
+/* SQL expression: retransmissions of every kind (plain, fast, spurious,
+ * SYN and FIN), both directions, of connection `c`. */
+#define FSEL_RETX_SQL                                                         \
+	"(coalesce(c.c2s_retransmissions, 0) + coalesce(c.s2c_retransmissions, 0)" \
+	" + coalesce(c.c2s_fast_retransmissions, 0) + coalesce(c.s2c_fast_retransmissions, 0)" \
+	" + coalesce(c.c2s_spurious_retransmissions, 0) + coalesce(c.s2c_spurious_retransmissions, 0)" \
+	" + coalesce(c.c2s_syn_retransmissions, 0) + coalesce(c.s2c_syn_retransmissions, 0)" \
+	" + coalesce(c.c2s_fin_retransmissions, 0) + coalesce(c.s2c_fin_retransmissions, 0))"
+
+/* Splits "ip", "ip:port", "[v6]" or "[v6]:port" into a normalised address
+ * text (as the store writes it) and a port (-1 when absent). Returns 0 or
+ * -1 when malformed. */
+int fsel_parse_endpoint(const char *s, char *ip, size_t iplen, int *port);
+
+/* Index of the result column called name in stmt, or -1. */
+int fsel_col(struct sqlite3_stmt *stmt, const char *name);
+
+#endif /* FLOWSEL_H */

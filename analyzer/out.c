@@ -1,0 +1,506 @@
+/*
+ * out.c - writing helpers shared by the report commands.
+ *
+ * Tables are built in memory (every cell copied) and printed once, because
+ * a column's width is only known when all rows are in. When the output is a
+ * terminal the widest column is narrowed one character at a time until the
+ * line fits, so the narrow columns (ids, ports, states) stay whole and the
+ * long ones (addresses, histories) are cut with a '~'. Widths count UTF-8
+ * code points, not bytes.
+ *
+ * JSON strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD so
+ * that whatever a capture file name holds, the output stays valid JSON.
+ */
+#include "out.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+int out_term_width(FILE *f)
+{
+	int fd = fileno(f);
+	if (fd < 0 || !isatty(fd))
+		return 0;
+	struct winsize ws;
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0)
+		return 0;
+	return ws.ws_col;
+}
+
+int out_want_colour(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	int fd = fileno(f);
+	return fd >= 0 && isatty(fd);
+}
+
+const char *out_sgr(int colour, enum out_role role)
+{
+	if (!colour)
+		return "";
+	switch (role) {
+	case OUT_HEAD: return "\033[1m";
+	case OUT_CLIENT: return "\033[36m";
+	case OUT_SERVER: return "\033[35m";
+	case OUT_STATE: return "\033[1;32m";
+	case OUT_WARN: return "\033[33m";
+	case OUT_BAD: return "\033[1;31m";
+	case OUT_DIM: return "\033[2m";
+	case OUT_PLAIN: break;
+	}
+	return "";
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n;
+	unsigned c = p[0];
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (c == 0xe0 && p[1] < 0xa0)
+		return 0; /* overlong */
+	if (c == 0xed && p[1] >= 0xa0)
+		return 0; /* surrogate */
+	if (c == 0xf0 && p[1] < 0x90)
+		return 0;
+	if (c == 0xf4 && p[1] >= 0x90)
+		return 0;
+	return n;
+}
+
+void out_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	putc('"', f);
+	while (*p) {
+		unsigned c = *p;
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc((int)c, f);
+			p++;
+		} else if (c < 0x20) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\r': fputs("\\r", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\b': fputs("\\b", f); break;
+			case '\f': fputs("\\f", f); break;
+			default: fprintf(f, "\\u%04x", c); break;
+			}
+			p++;
+		} else if (c < 0x80) {
+			putc((int)c, f);
+			p++;
+		} else {
+			size_t n = utf8_len(p);
+			if (n == 0) {
+				fputs("\\ufffd", f);
+				p++;
+			} else {
+				fwrite(p, 1, n, f);
+				p += n;
+			}
+		}
+	}
+	putc('"', f);
+}
+
+void out_csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}
+
+char *out_ts_sec9(char *buf, size_t len, int64_t ns)
+{
+	const char *sign = "";
+	uint64_t u = (uint64_t)ns;
+	if (ns < 0) {
+		sign = "-";
+		u = (uint64_t)0 - u;
+	}
+	snprintf(buf, len, "%s%llu.%09llu", sign,
+		 (unsigned long long)(u / 1000000000u),
+		 (unsigned long long)(u % 1000000000u));
+	return buf;
+}
+
+char *out_ts_utc(char *buf, size_t len, int64_t ns)
+{
+	int64_t sec = ns / 1000000000;
+	int64_t frac = ns % 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	char d[40];
+	strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06lld", d, (long long)(frac / 1000));
+	return buf;
+}
+
+char *out_dur(char *buf, size_t len, int64_t ns)
+{
+	if (ns < 0) {
+		snprintf(buf, len, "-");
+	} else if (ns < 1000000) {
+		snprintf(buf, len, "%lldus", (long long)(ns / 1000));
+	} else if (ns < 1000000000) {
+		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+	} else if (ns < 60LL * 1000000000) {
+		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+	} else if (ns < 3600LL * 1000000000) {
+		long long s = ns / 1000000000;
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	} else {
+		long long m = ns / 60000000000LL;
+		snprintf(buf, len, "%lldh%02lldm", m / 60, m % 60);
+	}
+	return buf;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after H. Hinnant. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads exactly n digits at *p into *v. */
+static int digits(const char **p, int n, int *v)
+{
+	int x = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		x = x * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*v = x;
+	return 0;
+}
+
+/* Reads an optional fraction ".123" into ns. */
+static int fraction(const char **p, int64_t *ns)
+{
+	*ns = 0;
+	if (**p != '.')
+		return 0;
+	(*p)++;
+	int64_t scale = 100000000;
+	int n = 0;
+	while (isdigit((unsigned char)**p)) {
+		if (scale > 0)
+			*ns += (**p - '0') * scale;
+		scale /= 10;
+		(*p)++;
+		n++;
+	}
+	return n > 0 ? 0 : -1;
+}
+
+int out_parse_time(const char *s, int64_t *ns)
+{
+	const char *p = s;
+	int64_t frac;
+	if (!*p)
+		return -1;
+	/* Epoch seconds: digits only, optional fraction. */
+	const char *q = p;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (q > p && (*q == '\0' || *q == '.') && q - p != 4) {
+		char *end;
+		long long sec = strtoll(p, &end, 10);
+		p = end;
+		if (fraction(&p, &frac) != 0 || *p)
+			return -1;
+		if (sec > 9000000000LL)
+			return -1;
+		*ns = (int64_t)sec * 1000000000 + frac;
+		return 0;
+	}
+	int y, mo, d, h = 0, mi = 0, se = 0;
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	frac = 0;
+	int64_t off = 0;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &se) || fraction(&p, &frac))
+				return -1;
+		}
+		if (h > 23 || mi > 59 || se > 60)
+			return -1;
+		if (*p == 'Z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p == '-' ? -1 : 1, oh, om = 0;
+			p++;
+			if (digits(&p, 2, &oh))
+				return -1;
+			if (*p == ':')
+				p++;
+			if (*p && digits(&p, 2, &om))
+				return -1;
+			off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (*p)
+		return -1;
+	int64_t sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+		      h * 3600 + mi * 60 + se - off;
+	*ns = sec * 1000000000 + frac;
+	return 0;
+}
+
+/* ---- Tables ------------------------------------------------------------- */
+
+struct out_table {
+	size_t ncols, nrows, cap;
+	char **cells; /* nrows+1 rows of ncols; row 0 is the header */
+	unsigned char *roles;
+	unsigned char *right;
+	unsigned char *first;  /* shrinks before the others */
+	int indent;            /* spaces before each line */
+};
+
+struct out_table *out_table_new(size_t ncols, const char *const *headers)
+{
+	struct out_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->right = calloc(ncols, 1);
+	t->first = calloc(ncols, 1);
+	t->cap = 16;
+	t->cells = calloc(t->cap * ncols, sizeof *t->cells);
+	t->roles = calloc(t->cap, 1);
+	if (!t->right || !t->first || !t->cells || !t->roles)
+		goto fail;
+	for (size_t i = 0; i < ncols; i++)
+		if (!(t->cells[i] = strdup(headers[i])))
+			goto fail;
+	t->roles[0] = OUT_HEAD;
+	return t;
+fail:
+	out_table_free(t);
+	return NULL;
+}
+
+void out_table_free(struct out_table *t)
+{
+	if (!t)
+		return;
+	if (t->cells)
+		for (size_t i = 0; i < (t->nrows + 1) * t->ncols; i++)
+			free(t->cells[i]);
+	free(t->cells);
+	free(t->roles);
+	free(t->right);
+	free(t->first);
+	free(t);
+}
+
+void out_table_right(struct out_table *t, size_t col)
+{
+	if (col < t->ncols)
+		t->right[col] = 1;
+}
+
+void out_table_indent(struct out_table *t, int n)
+{
+	t->indent = n > 0 ? n : 0;
+}
+
+void out_table_shrink_first(struct out_table *t, size_t col)
+{
+	if (col < t->ncols)
+		t->first[col] = 1;
+}
+
+size_t out_table_rows(const struct out_table *t)
+{
+	return t->nrows;
+}
+
+int out_table_add(struct out_table *t, const char *const *cells,
+		  enum out_role role)
+{
+	if (t->nrows + 2 > t->cap) {
+		size_t cap = t->cap * 2;
+		char **c = realloc(t->cells, cap * t->ncols * sizeof *c);
+		if (!c)
+			return -1;
+		t->cells = c;
+		unsigned char *r = realloc(t->roles, cap);
+		if (!r)
+			return -1;
+		t->roles = r;
+		t->cap = cap;
+	}
+	char **row = t->cells + (t->nrows + 1) * t->ncols;
+	for (size_t i = 0; i < t->ncols; i++) {
+		row[i] = strdup(cells[i] ? cells[i] : "-");
+		if (!row[i]) {
+			while (i-- > 0)
+				free(row[i]);
+			return -1;
+		}
+	}
+	t->roles[t->nrows + 1] = (unsigned char)role;
+	t->nrows++;
+	return 0;
+}
+
+/* Display width of s: UTF-8 continuation bytes count 0. */
+static size_t swidth(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Writes s padded or cut to w columns. */
+static void put_cell(FILE *f, const char *s, size_t w, int right)
+{
+	size_t sw = swidth(s);
+	if (sw > w) {
+		/* Cut: w-1 code points, then '~'. */
+		size_t n = 0;
+		const char *p = s;
+		while (*p && n < (w ? w - 1 : 0)) {
+			p++;
+			while (((unsigned char)*p & 0xc0) == 0x80)
+				p++;
+			n++;
+		}
+		fwrite(s, 1, (size_t)(p - s), f);
+		if (w)
+			putc('~', f);
+		return;
+	}
+	if (right)
+		fprintf(f, "%*s", (int)(w - sw), "");
+	fputs(s, f);
+	if (!right)
+		fprintf(f, "%*s", (int)(w - sw), "");
+}
+
+int out_table_print(FILE *f, const struct out_table *t, int width,
+		    int colour)
+{
+	size_t *w = calloc(t->ncols ? t->ncols : 1, sizeof *w);
+	if (!w)
+		return -1;
+	for (size_t r = 0; r <= t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			size_t sw = swidth(t->cells[r * t->ncols + c]);
+			if (sw > w[c])
+				w[c] = sw;
+		}
+	if (width > 0) {
+		/* Narrow the widest column that is still wider than its
+		 * header (and 4), those marked to shrink first before the
+		 * others, until the line fits or none can shrink. */
+		for (;;) {
+			size_t total = 0, wi = t->ncols;
+			for (size_t c = 0; c < t->ncols; c++) {
+				total += w[c] + (c ? 2 : 0);
+				size_t floor = swidth(t->cells[c]);
+				if (floor < 4)
+					floor = 4;
+				if (w[c] <= floor)
+					continue;
+				if (wi == t->ncols || t->first[c] > t->first[wi] ||
+				    (t->first[c] == t->first[wi] && w[c] > w[wi]))
+					wi = c;
+			}
+			if (total <= (size_t)width || wi == t->ncols)
+				break;
+			w[wi]--;
+		}
+	}
+	if (width > 0)
+		width = width > t->indent ? width - t->indent : 1;
+	for (size_t r = 0; r <= t->nrows; r++) {
+		fprintf(f, "%*s", t->indent, "");
+		fputs(out_sgr(colour, (enum out_role)t->roles[r]), f);
+		size_t pos = 0;
+		for (size_t c = 0; c < t->ncols; c++) {
+			/* The last left-aligned column needs no padding. */
+			int last = c + 1 == t->ncols;
+			const char *s = t->cells[r * t->ncols + c];
+			size_t cw = w[c], sep = c ? 2 : 0;
+			if (width > 0 && pos + sep + cw > (size_t)width) {
+				/* Even narrowed it does not fit: cut the line. */
+				if (pos + sep + 1 >= (size_t)width)
+					break;
+				cw = (size_t)width - pos - sep;
+				last = 1;
+			}
+			fputs(sep ? "  " : "", f);
+			pos += sep + cw;
+			if (last && !t->right[c] && swidth(s) <= cw)
+				fputs(s, f);
+			else
+				put_cell(f, s, cw, t->right[c]);
+			if (cw < w[c])
+				break;
+		}
+		fputs(OUT_RESET(colour && t->roles[r] != OUT_PLAIN), f);
+		putc('\n', f);
+	}
+	free(w);
+	return ferror(f) ? -1 : 0;
+}

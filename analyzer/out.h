@@ -1,0 +1,104 @@
+/*
+ * out.h - writing helpers of the report commands (flows, timeline, report,
+ * extract): JSON and CSV quoting, aligned text tables, terminal width and
+ * colour, and time formatting. Every function writes to the FILE it is
+ * given; none exits. Prefix: out_.
+ */
+#ifndef OUT_H
+#define OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- Terminal ----------------------------------------------------------- */
+
+/* Width of the terminal f writes to (ioctl TIOCGWINSZ), or 0 when f is not
+ * a terminal or the width is unknown (0 means "no limit"). */
+int out_term_width(FILE *f);
+
+/* 1 when colour should be used on f: f is a terminal and NO_COLOR is unset
+ * or empty. */
+int out_want_colour(FILE *f);
+
+/* Colour roles. out_sgr() returns the escape sequence that starts a role,
+ * or "" when colour is off; OUT_RESET ends it. */
+enum out_role {
+	OUT_PLAIN,
+	OUT_HEAD,   /* table header, section titles */
+	OUT_CLIENT, /* client side, client -> server arrows */
+	OUT_SERVER, /* server side, server -> client arrows */
+	OUT_STATE,  /* a state change */
+	OUT_WARN,   /* anomalies: retransmission, zero window... */
+	OUT_BAD,    /* resets, refusals */
+	OUT_DIM     /* secondary detail */
+};
+const char *out_sgr(int colour, enum out_role role);
+#define OUT_RESET(colour) ((colour) ? "\033[0m" : "")
+
+/* ---- Quoting ------------------------------------------------------------ */
+
+/* Writes s as a JSON string with its quotes ("null" when s is NULL).
+ * Escapes quote, backslash and control characters; bytes >= 0x80 pass
+ * through when they form valid UTF-8 and become \ufffd otherwise. */
+void out_json_str(FILE *f, const char *s);
+
+/* Writes s as one CSV field (RFC 4180): quoted when it holds a comma,
+ * quote, CR or LF, with quotes doubled. NULL writes nothing. */
+void out_csv_field(FILE *f, const char *s);
+
+/* ---- Numbers and times -------------------------------------------------- */
+
+/* Formats ns-since-epoch as seconds with 9 decimals ("1258562728.123456789")
+ * into buf (at least 32 bytes). Returns buf. */
+char *out_ts_sec9(char *buf, size_t len, int64_t ns);
+
+/* Formats ns-since-epoch as UTC "2009-11-18 16:45:28.123456". Returns buf. */
+char *out_ts_utc(char *buf, size_t len, int64_t ns);
+
+/* Formats a duration in ns the way people read it: "845us", "12.3ms",
+ * "4.210s", "3m05s", "2h01m". Returns buf. */
+char *out_dur(char *buf, size_t len, int64_t ns);
+
+/* Parses a time given on the command line: epoch seconds ("1258562728" or
+ * "1258562728.5") or ISO 8601 in UTC unless an offset is given
+ * ("2009-11-18T16:45:28Z", "2009-11-18 16:45:28", "2009-11-18",
+ * "2009-11-18T17:45:28+01:00"). Returns 0 and *ns, or -1 when malformed. */
+int out_parse_time(const char *s, int64_t *ns);
+
+/* ---- Aligned text tables ------------------------------------------------ */
+
+struct out_table;
+
+/* A table of ncols columns with the given headers (copied). Returns NULL
+ * when out of memory. Free with out_table_free(). */
+struct out_table *out_table_new(size_t ncols, const char *const *headers);
+void out_table_free(struct out_table *t);
+
+/* Right-aligns column col (numbers). */
+void out_table_right(struct out_table *t, size_t col);
+
+/* Indents every line by n spaces. */
+void out_table_indent(struct out_table *t, int n);
+
+/* Makes column col give up its width before the others when a line is too
+ * wide for the terminal. */
+void out_table_shrink_first(struct out_table *t, size_t col);
+
+/* Appends a row of ncols cells (copied; NULL is shown as "-"). role colours
+ * the whole row when colour is on. Returns 0, or -1 when out of memory (the
+ * table is unchanged). */
+int out_table_add(struct out_table *t, const char *const *cells,
+		  enum out_role role);
+
+/* Number of rows added. */
+size_t out_table_rows(const struct out_table *t);
+
+/* Prints the header and rows, columns separated by two spaces. When width
+ * is > 0 the widest columns are cut (with a trailing '~'), never below
+ * their header's width, until a line fits; lines still too long are cut at
+ * width. Returns 0, or -1 on a write error. */
+int out_table_print(FILE *f, const struct out_table *t, int width,
+		    int colour);
+
+#endif /* OUT_H */

@@ -1,0 +1,381 @@
+#!/bin/sh
+# t_cli.sh - the report commands (flows, timeline, report, extract):
+#   - golden outputs of every format over a small database, listed in
+#     tests/golden/cli/TESTLIST (compared byte for byte; the Zeek log's
+#     #open/#close times are masked);
+#   - JSON validity (jq) and values, a zeek-cut-like read of the conn.log,
+#     every JSON field of `flows` documented in tcpscope-flows(1);
+#   - extract round trip; colour and width only on a terminal;
+#   - error paths: bad flags and values, missing database (never created),
+#     unknown flow, each with one line on stderr, its exit status and an
+#     empty stdout.
+# Prints PASS/FAIL/SKIP lines (see tests/run.sh). With REGEN=1 (used by
+# tools/regen-cli-golden.sh only) it rewrites the golden files instead.
+set -u
+: "${TCPSCOPE:?}" "${TOP:?}"
+SHARED=${SHARED:-$TOP/../shared}
+GOLD=$TOP/tests/golden/cli
+REGEN=${REGEN:-0}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }
+
+# expect NAME RC ARGS...: runs tcpscope; the exit status must be RC; for a
+# failure, stderr must be one line starting "tcpscope" and stdout empty.
+expect() {
+	name=$1 want=$2
+	shift 2
+	"$TCPSCOPE" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name" "exit $rc, expected $want: $(head -c 300 "$tmp/err")"
+		return 1
+	fi
+	if [ "$want" -ne 0 ]; then
+		if [ -s "$tmp/out" ]; then
+			fail "$name" "stdout not empty: $(head -c 200 "$tmp/out")"
+			return 1
+		fi
+		if [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q '^tcpscope' "$tmp/err"; then
+			fail "$name" "stderr is not one 'tcpscope...' line: $(head -c 300 "$tmp/err")"
+			return 1
+		fi
+	fi
+	pass "$name"
+}
+
+# ---- Usage and errors (no capture needed) --------------------------------
+for c in flows timeline report extract; do
+	if "$TCPSCOPE" "$c" --help >"$tmp/out" 2>"$tmp/err" &&
+	   head -n 1 "$tmp/out" | grep -q "^usage: tcpscope $c" && [ ! -s "$tmp/err" ]; then
+		pass "help-$c"
+	else
+		fail "help-$c" "no usage on stdout with exit 0"
+	fi
+	expect "bad-flag-$c" 2 "$c" --no-such-flag 1
+	expect "bad-short-flag-$c" 2 "$c" -Z 1
+done
+expect missing-value 2 flows --sort
+expect bad-sort 2 flows --sort colour
+expect bad-format-flows 2 flows --format xml
+expect bad-format-timeline 2 timeline --format xml 1
+expect bad-format-report 2 report --format csv
+expect bad-port 2 flows --port 70000
+expect bad-net 2 flows --net 10.0.0.0/33
+expect bad-host 2 flows --host example.com
+expect bad-client 2 flows --client '[2001:db8::1'
+expect bad-since 2 flows --since yesterday
+expect bad-min-bytes 2 flows --min-bytes -5
+expect bad-close 2 flows --close rst
+expect bad-label 2 flows --label retrans
+expect bad-state 2 flows --state established-ish
+expect bad-conn-state 2 flows --conn-state XX
+expect bad-top 2 report --top many
+expect extra-arg 2 flows stray
+expect d-and-r 2 flows -d "$tmp/x.db" -r "$tmp/x.pcap"
+expect timeline-no-flow 2 timeline -d "$tmp/x.db"
+expect extract-no-w 2 extract -d "$tmp/x.db" 1
+for c in flows report timeline extract; do
+	case $c in
+	flows|report) args="" ;;
+	timeline) args="1" ;;
+	extract) args="-w $tmp/o.pcap 1" ;;
+	esac
+	# shellcheck disable=SC2086
+	expect "missing-db-$c" 4 $c -d "$tmp/missing.db" $args
+	if [ -e "$tmp/missing.db" ]; then
+		fail "missing-db-$c-not-created" "the database was created"
+	else
+		pass "missing-db-$c-not-created"
+	fi
+done
+printf 'not a database\n' >"$tmp/junk.db"
+expect not-a-db 4 flows -d "$tmp/junk.db"
+(TCPSCOPE_DB=$tmp/missing.db; export TCPSCOPE_DB; expect env-db 4 report)
+expect read-missing-capture 3 flows -r "$tmp/none.pcap"
+
+# A damaged capture with -r: what came before the damage, then exit 3.
+if [ -f "$TOP/pcaps/syn-truncated-file.pcap" ]; then
+	"$TCPSCOPE" flows -r "$TOP/pcaps/syn-truncated-file.pcap" -f csv >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 3 ] && [ "$(wc -l <"$tmp/out")" -ge 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+		pass read-damaged-partial
+	else
+		fail read-damaged-partial "exit $rc, $(wc -l <"$tmp/out") lines: $(head -c 200 "$tmp/err")"
+	fi
+else
+	skip read-damaged-partial "no pcaps/syn-truncated-file.pcap"
+fi
+
+# ---- The hand-written database (no tracker involved) -----------------------
+FIX=$tmp/fix.db
+have_fix=0
+if command -v sqlite3 >/dev/null 2>&1; then
+	# An empty capture (a pcap header only) makes the store create its schema.
+	printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' >"$tmp/empty.pcap"
+	if (cd "$tmp" && "$TCPSCOPE" read -q -d "$FIX" empty.pcap) 2>"$tmp/err" &&
+	   sqlite3 "$FIX" <"$GOLD/fixture.sql" 2>>"$tmp/err"; then
+		have_fix=1
+	else
+		fail fixture "cannot build the fixture database: $(head -c 300 "$tmp/err")"
+	fi
+else
+	skip fixture "no sqlite3"
+fi
+
+# ---- A small database from captures -----------------------------------------
+in=$tmp/in
+mkdir -p "$in"
+missing=""
+for f in "$SHARED/pcaps/zeek-http-get.pcap" \
+	 "$SHARED/pcaps/chrissanders-tcp_refuseconnection.pcapng" \
+	 "$TOP/pcaps/syn-zero-window.pcap" "$TOP/pcaps/syn-loss-fast.pcap" \
+	 "$TOP/pcaps/syn-ipv6-ext.pcap"; do
+	if [ -f "$f" ]; then ln -s "$f" "$in/"; else missing="$missing $f"; fi
+done
+cd "$in" || exit 1
+SEG=$tmp/seg.db
+NOSEG=$tmp/noseg.db
+have_caps=0
+if [ -n "$missing" ]; then
+	skip captures "captures absent:$missing"
+elif ! "$TCPSCOPE" read -q --segments -d "$SEG" zeek-http-get.pcap \
+	chrissanders-tcp_refuseconnection.pcapng syn-zero-window.pcap \
+	syn-loss-fast.pcap syn-ipv6-ext.pcap 2>"$tmp/err" ||
+   ! "$TCPSCOPE" read -q -d "$NOSEG" syn-zero-window.pcap 2>>"$tmp/err"; then
+	fail import "tcpscope read failed: $(head -c 300 "$tmp/err")"
+else
+	have_caps=1
+fi
+
+mask() { sed -e 's/^#open	.*/#open	XXXX/' -e 's/^#close	.*/#close	XXXX/'; }
+
+# ---- Golden outputs ----------------------------------------------------------
+[ "$REGEN" = 1 ] && mkdir -p "$GOLD"
+grep -v '^#' "$GOLD/TESTLIST" | while IFS='	' read -r name args; do
+	[ -n "$name" ] || continue
+	case $args in
+	*@FIX@*) [ $have_fix = 1 ] || { skip "golden-$name" "no fixture"; continue; } ;;
+	*) [ $have_caps = 1 ] || { skip "golden-$name" "captures absent"; continue; } ;;
+	esac
+	args=$(printf '%s' "$args" | sed -e "s|@SEG@|$SEG|g" -e "s|@NOSEG@|$NOSEG|g" -e "s|@FIX@|$FIX|g")
+	eval "set -- $args"
+	"$TCPSCOPE" "$@" 2>"$tmp/err" | mask >"$tmp/got"
+	if [ -s "$tmp/err" ]; then
+		fail "golden-$name" "stderr: $(head -c 300 "$tmp/err")"
+		continue
+	fi
+	if [ "$REGEN" = 1 ]; then
+		cp "$tmp/got" "$GOLD/$name.out"
+		echo "PASS golden-$name (rewritten)"
+	elif [ ! -f "$GOLD/$name.out" ]; then
+		fail "golden-$name" "no $GOLD/$name.out (run tools/regen-cli-golden.sh)"
+	elif cmp -s "$tmp/got" "$GOLD/$name.out"; then
+		pass "golden-$name"
+	else
+		fail "golden-$name" "differs (tools/regen-cli-golden.sh rewrites): $(diff "$GOLD/$name.out" "$tmp/got" | head -n 6 | cut -c1-160 | tr '\n' '|')"
+	fi
+done
+[ "$REGEN" = 1 ] && exit 0
+[ $have_caps = 1 ] || exit 0
+
+# ---- Unknown flows -----------------------------------------------------------
+expect unknown-flow 5 timeline -d "$SEG" 999
+expect unknown-pair 5 timeline -d "$SEG" '10.1.1.1:1 10.2.2.2:2'
+expect bad-flow 2 timeline -d "$SEG" 'not-a-flow'
+expect bad-pair 2 timeline -d "$SEG" '10.1.1.1 10.2.2.2:2'
+expect unknown-flow-extract 5 extract -d "$SEG" -w "$tmp/u.pcap" 999
+if [ -e "$tmp/u.pcap" ]; then fail unknown-flow-no-file "output created"; else pass unknown-flow-no-file; fi
+expect unknown-flow-read 5 timeline -r syn-loss-fast.pcap 7
+
+# ---- JSON --------------------------------------------------------------------
+if command -v jq >/dev/null 2>&1; then
+	"$TCPSCOPE" flows -d "$SEG" -f json >"$tmp/f.json"
+	n=$(wc -l <"$tmp/f.json")
+	if jq -e . "$tmp/f.json" >/dev/null 2>&1 && [ "$n" -eq 6 ]; then
+		pass json-flows-valid
+	else
+		fail json-flows-valid "jq rejects it or $n lines, expected 6"
+	fi
+	v=$(jq -r 'select(.id == 1) | [.client_states[0], .server_states[0],
+		.client_state, .conn_state, .history, (.transitions | length > 0),
+		.c2s.payload_bytes, .s2c.payload_bytes, (.first_ts | type),
+		.midstream] | map(tostring) | join(" ")' "$tmp/f.json")
+	if [ "$v" = "CLOSED LISTEN TIME-WAIT SF ShADadFf true 136 5007 number false" ]; then
+		pass json-flows-values
+	else
+		fail json-flows-values "got '$v'"
+	fi
+	# 9 decimals, written as such (not through a float).
+	if grep -q '"first_ts":1362692526\.869344000,' "$tmp/f.json"; then
+		pass json-ts-9-digits
+	else
+		fail json-ts-9-digits "first_ts of flow 1 not 1362692526.869344000"
+	fi
+	v=$(jq -r 'select(.id == 2) | [.close, .handshake, .rtt.handshake_ms,
+		.transitions[0].side, .transitions[0].from] | map(tostring) | join(" ")' "$tmp/f.json")
+	if [ "$v" = "refused refused null client CLOSED" ]; then
+		pass json-flows-refused
+	else
+		fail json-flows-refused "got '$v'"
+	fi
+	for c in "timeline -d $SEG -f json 3" "report -d $SEG -f json" \
+		 "timeline -d $NOSEG -f json 1"; do
+		# shellcheck disable=SC2086
+		if "$TCPSCOPE" $c | jq -e . >/dev/null 2>&1; then
+			pass "json-valid-$(echo "$c" | cut -d' ' -f1)"
+		else
+			fail "json-valid-$(echo "$c" | cut -d' ' -f1)" "jq rejects '$c'"
+		fi
+	done
+	v=$("$TCPSCOPE" report -d "$SEG" -f json | jq -r '[.connections,
+		.by_close.fin, .failed_handshakes[0].server_port,
+		.handshake_rtt.samples > 0, .labels["zero-window"] > 0] |
+		map(tostring) | join(" ")')
+	if [ "$v" = "6 5 80 true true" ]; then
+		pass json-report-values
+	else
+		fail json-report-values "got '$v'"
+	fi
+	v=$("$TCPSCOPE" timeline -d "$SEG" -f json 1 | jq -r '[.segments_stored,
+		(.rows | length), .rows[0].flags, .rows[0].rel_seq,
+		.rows[0].transitions[0].to, .final.client] | map(tostring) | join(" ")')
+	if [ "$v" = "true 14 S 0 SYN-SENT TIME-WAIT" ]; then
+		pass json-timeline-values
+	else
+		fail json-timeline-values "got '$v'"
+	fi
+	# Escaping: a capture whose name holds a quote, a backslash, a tab
+	# and a byte that is not UTF-8.
+	odd=$(printf 'we"ird\\na\tme\377.pcap')
+	ln -s "$TOP/pcaps/syn-loss-fast.pcap" "$tmp/$odd"
+	if "$TCPSCOPE" flows -r "$tmp/$odd" -f json | jq -e '.capture_path | test("we\"ird\\\\na\tme\uFFFD")' >/dev/null 2>&1; then
+		pass json-escaping
+	else
+		fail json-escaping "capture_path not escaped to valid JSON"
+	fi
+	# Every field of the JSON is documented in tcpscope-flows(1).
+	man=$TOP/man/tcpscope-flows.1
+	undoc=""
+	for k in $(jq -r '[paths | map(select(type == "string")) | .[-1]] | unique | .[]' "$tmp/f.json"); do
+		grep -q -w -- "$k" "$man" || undoc="$undoc $k"
+	done
+	if [ -z "$undoc" ]; then pass json-fields-documented; else fail json-fields-documented "not in $man:$undoc"; fi
+else
+	skip json "jq not installed"
+fi
+
+# ---- Zeek conn.log, read the way zeek-cut reads it ----------------------------
+"$TCPSCOPE" flows -d "$SEG" -f zeek >"$tmp/conn.log"
+zc=$(awk -F'\t' '
+	/^#separator/ { if ($0 != "#separator \\x09") bad = "separator"; next }
+	/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1; nf = NF - 1; next }
+	/^#types/ { if (NF - 1 != nf) bad = "types"; next }
+	/^#close/ { closed = 1; next }
+	/^#/ { next }
+	{
+		if (NF != nf) bad = "fields on line " NR
+		printf "%s %s %s %s %s|", $col["id.orig_h"], $col["id.resp_p"],
+			$col["conn_state"], $col["history"], $col["proto"]
+	}
+	END { if (!closed) bad = bad " no #close"; if (bad) print "BAD " bad }' "$tmp/conn.log")
+want="141.142.228.5 80 SF ShADadFf tcp|192.168.100.138 80 REJ Sr tcp|"
+case $zc in
+"$want"*) case $zc in *BAD*) fail zeek-cut "$zc" ;; *) pass zeek-cut ;; esac ;;
+*) fail zeek-cut "got '$zc'" ;;
+esac
+# Same fields, in the same order, as Zeek's own conn.log.
+oracle=$SHARED/pcaps/oracle/zeek/zeek-http-get.pcap.core.tcp.reassembly-known-ports.conn.log
+if [ -f "$oracle" ]; then
+	if [ "$(grep '^#fields' "$oracle")" = "$(grep '^#fields' "$tmp/conn.log")" ] &&
+	   [ "$(grep '^#types' "$oracle")" = "$(grep '^#types' "$tmp/conn.log")" ]; then
+		pass zeek-header-as-zeek
+	else
+		fail zeek-header-as-zeek "#fields or #types differ from Zeek's"
+	fi
+	# conn_state and history of the one connection as Zeek has them.
+	o=$(awk -F'\t' '!/^#/ {print $12, $16}' "$oracle")
+	g=$(awk -F'\t' '!/^#/ && $3 == "141.142.228.5" {print $12, $16}' "$tmp/conn.log")
+	if [ "$o" = "$g" ]; then pass zeek-oracle-state; else fail zeek-oracle-state "zeek '$o', ours '$g'"; fi
+else
+	skip zeek-header-as-zeek "no Zeek oracle"
+fi
+
+# ---- Extract -------------------------------------------------------------------
+if "$TCPSCOPE" extract -d "$SEG" -w "$tmp/x.pcap" 1 2>"$tmp/err" && [ -s "$tmp/x.pcap" ]; then
+	v=$("$TCPSCOPE" flows -r "$tmp/x.pcap" -f csv | awk -F, 'NR > 1 {print $4, $7, $17, $18, $20 + $24}')
+	if [ "$v" = "141.142.228.5 80 SF ShADadFf 14" ]; then
+		pass extract-roundtrip
+	else
+		fail extract-roundtrip "re-read gives '$v'"
+	fi
+	magic=$(od -An -tx1 -N4 "$tmp/x.pcap" | tr -d ' ')
+	case $magic in
+	4d3cb2a1|a1b23c4d) pass extract-nanosecond ;;
+	*) fail extract-nanosecond "magic $magic" ;;
+	esac
+else
+	fail extract-roundtrip "extract failed: $(head -c 300 "$tmp/err")"
+fi
+# By address pair, server first, IPv6, to stdout.
+if "$TCPSCOPE" extract -d "$SEG" -w - '[2001:db8::2]:443' '[2001:db8::1]:40021' \
+	>"$tmp/y.pcap" 2>"$tmp/err"; then
+	v=$("$TCPSCOPE" flows -r "$tmp/y.pcap" -f csv | awk -F, 'NR > 1 {print $5, $7}' | tr '\n' ' ')
+	if [ "$v" = "40021 443 " ]; then pass extract-pair-stdout; else fail extract-pair-stdout "got '$v'"; fi
+else
+	fail extract-pair-stdout "$(head -c 300 "$tmp/err")"
+fi
+# The capture has moved away: exit 3, no output file.
+cp "$SEG" "$tmp/moved.db"
+sqlite3 "$tmp/moved.db" "UPDATE captures SET path = '$tmp/gone.pcap'" 2>/dev/null
+if command -v sqlite3 >/dev/null 2>&1; then
+	expect extract-capture-gone 3 extract -d "$tmp/moved.db" -w "$tmp/z.pcap" 1
+	if [ -e "$tmp/z.pcap" ]; then fail extract-gone-no-file "output created"; else pass extract-gone-no-file; fi
+fi
+
+# ---- Complete captures only; malformed packets by reason --------------------
+if command -v sqlite3 >/dev/null 2>&1 && command -v jq >/dev/null 2>&1; then
+	cp "$SEG" "$tmp/half.db"
+	sqlite3 "$tmp/half.db" "UPDATE captures SET complete = 0 WHERE id = 2"
+	v=$("$TCPSCOPE" flows -d "$tmp/half.db" -f csv | awk -F, 'NR > 1 {printf "%s ", $1}')
+	if [ "$v" = "1 3 4 5 6 " ]; then pass incomplete-hidden; else fail incomplete-hidden "ids '$v'"; fi
+	v=$("$TCPSCOPE" report -d "$tmp/half.db" -f json | jq -r '[.connections, (.captures | length)] | map(tostring) | join(" ")')
+	if [ "$v" = "5 4" ]; then pass incomplete-report; else fail incomplete-report "got '$v'"; fi
+	v=$("$TCPSCOPE" report -d "$tmp/half.db" --capture 2 -f json | jq -r '[.connections, .captures[0].complete] | map(tostring) | join(" ")')
+	if [ "$v" = "1 false" ]; then pass report-named-incomplete; else fail report-named-incomplete "got '$v'"; fi
+	trunc=$SHARED/pcaps/zeek-tcp-truncated-header.pcap
+	if [ -f "$trunc" ]; then
+		"$TCPSCOPE" read -q -d "$tmp/trunc.db" "$trunc" 2>/dev/null
+		v=$("$TCPSCOPE" report -d "$tmp/trunc.db" -f json | jq -r '.captures[0] | [.malformed, .reasons["truncated-tcp-header"]] | map(tostring) | join(" ")')
+		if [ "$v" = "1 1" ]; then pass report-malformed-reasons; else fail report-malformed-reasons "got '$v'"; fi
+		if "$TCPSCOPE" report -d "$tmp/trunc.db" | grep -q '^ *truncated-tcp-header  *1$'; then
+			pass report-text-reasons
+		else
+			fail report-text-reasons "no 'truncated-tcp-header 1' line"
+		fi
+	else
+		skip report-malformed-reasons "no $trunc"
+	fi
+fi
+
+# ---- Colour and width: only on a terminal -----------------------------------
+if grep -q "$(printf '\033')" "$GOLD/flows-table.out" 2>/dev/null; then
+	fail no-colour-on-pipe "escape sequences in piped output"
+else
+	pass no-colour-on-pipe
+fi
+if command -v script >/dev/null 2>&1; then
+	esc=$(printf '\033')
+	script -qec "stty cols 70 rows 40; $TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
+	if grep -q "$esc\[" "$tmp/tty"; then pass colour-on-tty; else fail colour-on-tty "no colour"; fi
+	long=$(sed "s/$esc\[[0-9;]*m//g" "$tmp/tty" | tr -d '\r' | awk 'length($0) > 70' | head -n 1)
+	if [ -z "$long" ]; then pass width-on-tty; else fail width-on-tty "line longer than 70: $long"; fi
+	NO_COLOR=1 script -qec "$TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
+	if grep -q "$esc\[" "$tmp/tty"; then fail no-colour-env "NO_COLOR ignored"; else pass no-colour-env; fi
+else
+	skip colour-on-tty "no script(1)"
+fi
+exit 0

@@ -1,0 +1,305 @@
+/*
+ * test_out.c - unit tests of analyzer/out.c (JSON and CSV quoting, time
+ * parsing and formatting, aligned tables and their narrowing) and of the
+ * pure parts of analyzer/flowsel.c (endpoints, filter values, in_net()).
+ * Output is written to memory with open_memstream() and compared.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../analyzer/cmd.h"
+#include "../analyzer/flowsel.h"
+#include "../analyzer/out.h"
+#include "unit.h"
+
+/* Writes s as JSON (or CSV) into a string; the caller frees it. */
+static char *capture_json(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	out_json_str(f, s);
+	fclose(f);
+	return buf;
+}
+
+static char *capture_csv(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	out_csv_field(f, s);
+	fclose(f);
+	return buf;
+}
+
+static void t_json_escape(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "t\tn\nr\r", "\"t\\tn\\nr\\r\"" },
+		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },          /* valid UTF-8 kept */
+		{ "bad\xff", "\"bad\\ufffd\"" },               /* invalid byte */
+		{ "\xc3", "\"\\ufffd\"" },                     /* cut sequence */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* surrogate */
+		{ "\xe2\x82\xac!", "\"\xe2\x82\xac!\"" },       /* euro sign */
+		{ "", "\"\"" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = capture_json(cases[i].in);
+		CHECK(got != NULL);
+		int same = strcmp(got, cases[i].out) == 0;
+		if (!same)
+			printf("  case %zu: got %s\n", i, got);
+		free(got);
+		CHECK(same);
+	}
+	char *n = capture_json(NULL);
+	CHECK_STR(n, "null");
+	free(n);
+}
+
+static void t_csv_quote(void)
+{
+	char *a = capture_csv("simple");
+	char *b = capture_csv("a,b");
+	char *c = capture_csv("say \"hi\"");
+	char *d = capture_csv("two\nlines");
+	char *e = capture_csv(NULL);
+	int ok = a && b && c && d && e && strcmp(a, "simple") == 0 &&
+		 strcmp(b, "\"a,b\"") == 0 && strcmp(c, "\"say \"\"hi\"\"\"") == 0 &&
+		 strcmp(d, "\"two\nlines\"") == 0 && strcmp(e, "") == 0;
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+	CHECK(ok);
+}
+
+static void t_parse_time(void)
+{
+	int64_t ns;
+	CHECK_EQ(out_parse_time("1258562728", &ns), 0);
+	CHECK_EQ(ns, 1258562728000000000LL);
+	CHECK_EQ(out_parse_time("1258562728.5", &ns), 0);
+	CHECK_EQ(ns, 1258562728500000000LL);
+	CHECK_EQ(out_parse_time("1258562728.123456789123", &ns), 0);
+	CHECK_EQ(ns, 1258562728123456789LL);
+	CHECK_EQ(out_parse_time("2009-11-18T16:45:28Z", &ns), 0);
+	CHECK_EQ(ns, 1258562728000000000LL);
+	CHECK_EQ(out_parse_time("2009-11-18 16:45:28.25", &ns), 0);
+	CHECK_EQ(ns, 1258562728250000000LL);
+	CHECK_EQ(out_parse_time("2009-11-18T17:45:28+01:00", &ns), 0);
+	CHECK_EQ(ns, 1258562728000000000LL);
+	CHECK_EQ(out_parse_time("2009-11-18T11:45:28-0500", &ns), 0);
+	CHECK_EQ(ns, 1258562728000000000LL);
+	CHECK_EQ(out_parse_time("2009-11-18", &ns), 0);
+	CHECK_EQ(ns, 1258502400000000000LL);
+	CHECK_EQ(out_parse_time("1970-01-01T00:00", &ns), 0);
+	CHECK_EQ(ns, 0);
+	CHECK_EQ(out_parse_time("2000-03-01", &ns), 0); /* after a leap day */
+	CHECK_EQ(ns, 951868800000000000LL);
+	const char *bad[] = { "", "yesterday", "2009-13-01", "2009-11-18T25:00",
+			      "2009-11-18X", "12.", "1e9", "-5", "2009-11-18T16",
+			      "99999999999", NULL };
+	for (int i = 0; bad[i]; i++)
+		CHECK_EQ(out_parse_time(bad[i], &ns), -1);
+}
+
+static void t_format_time(void)
+{
+	char b[64];
+	CHECK_STR(out_ts_sec9(b, sizeof b, 1258562728000000001LL),
+		  "1258562728.000000001");
+	CHECK_STR(out_ts_sec9(b, sizeof b, 0), "0.000000000");
+	CHECK_STR(out_ts_sec9(b, sizeof b, -1500000000LL), "-1.500000000");
+	CHECK_STR(out_ts_utc(b, sizeof b, 1258562728123456789LL),
+		  "2009-11-18 16:45:28.123456");
+	CHECK_STR(out_dur(b, sizeof b, 845000), "845us");
+	CHECK_STR(out_dur(b, sizeof b, 12300000), "12.3ms");
+	CHECK_STR(out_dur(b, sizeof b, 4210000000LL), "4.210s");
+	CHECK_STR(out_dur(b, sizeof b, 185000000000LL), "3m05s");
+	CHECK_STR(out_dur(b, sizeof b, 7260000000000LL), "2h01m");
+	CHECK_STR(out_dur(b, sizeof b, -1), "-");
+}
+
+static char *print_table(struct out_table *t, int width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	out_table_print(f, t, width, 0);
+	fclose(f);
+	return buf;
+}
+
+static void t_table(void)
+{
+	const char *heads[] = { "ID", "NAME", "N" };
+	struct out_table *t = out_table_new(3, heads);
+	CHECK(t != NULL);
+	out_table_right(t, 0);
+	out_table_right(t, 2);
+	const char *r1[] = { "1", "alpha", "10" };
+	const char *r2[] = { "22", "a much longer name", "3" };
+	const char *r3[] = { "3", NULL, "\xc3\xa9t\xc3\xa9" }; /* NULL is "-" */
+	CHECK_EQ(out_table_add(t, r1, OUT_PLAIN), 0);
+	CHECK_EQ(out_table_add(t, r2, OUT_WARN), 0);
+	CHECK_EQ(out_table_add(t, r3, OUT_PLAIN), 0);
+	CHECK_EQ(out_table_rows(t), 3);
+	char *s = print_table(t, 0);
+	const char *want = "ID  NAME                  N\n"
+			   " 1  alpha                10\n"
+			   "22  a much longer name    3\n"
+			   " 3  -                   \xc3\xa9t\xc3\xa9\n";
+	int ok = s && strcmp(s, want) == 0;
+	if (!ok)
+		printf("  got:\n%s", s ? s : "(null)");
+	free(s);
+	if (!ok) {
+		out_table_free(t);
+		CHECK(ok);
+	}
+	/* 20 columns: the widest (NAME) is cut with '~', not below its
+	 * header; every line fits. */
+	s = print_table(t, 20);
+	want = "ID  NAME           N\n"
+	       " 1  alpha         10\n"
+	       "22  a much lon~    3\n"
+	       " 3  -            \xc3\xa9t\xc3\xa9\n";
+	ok = s && strcmp(s, want) == 0;
+	if (!ok)
+		printf("  got:\n%s", s ? s : "(null)");
+	free(s);
+	/* 8 columns: even narrowed it cannot fit; lines are cut. */
+	s = print_table(t, 8);
+	int fits = s != NULL;
+	for (char *p = s; fits && p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t w = 0;
+		for (char *q = p; q < nl; q++)
+			w += ((unsigned char)*q & 0xc0) != 0x80;
+		fits = w <= 8;
+		p = nl + 1;
+	}
+	free(s);
+	out_table_free(t);
+	CHECK(ok);
+	CHECK(fits);
+}
+
+static void t_endpoint(void)
+{
+	char ip[64];
+	int port;
+	CHECK_EQ(fsel_parse_endpoint("10.0.0.1:80", ip, sizeof ip, &port), 0);
+	CHECK_STR(ip, "10.0.0.1");
+	CHECK_EQ(port, 80);
+	CHECK_EQ(fsel_parse_endpoint("10.0.0.1", ip, sizeof ip, &port), 0);
+	CHECK_EQ(port, -1);
+	CHECK_EQ(fsel_parse_endpoint("[2001:DB8:0::1]:443", ip, sizeof ip, &port), 0);
+	CHECK_STR(ip, "2001:db8::1");
+	CHECK_EQ(port, 443);
+	CHECK_EQ(fsel_parse_endpoint("2001:db8::1", ip, sizeof ip, &port), 0);
+	CHECK_EQ(port, -1);
+	CHECK_EQ(fsel_parse_endpoint("[2001:db8::1]", ip, sizeof ip, &port), 0);
+	const char *bad[] = { "10.0.0.1:99999", "10.0.0.1:", "[::1", "[::1]x",
+			      "host:80", "10.0.0.256", "10.0.0.1:8x", "", NULL };
+	for (int i = 0; bad[i]; i++)
+		CHECK_EQ(fsel_parse_endpoint(bad[i], ip, sizeof ip, &port), -1);
+}
+
+static void t_filters(void)
+{
+	struct fsel fs;
+	char err[1024], buf[4096];
+	fsel_init(&fs);
+	CHECK_EQ(fsel_add(&fs, "port", "80", err, sizeof err), 0);
+	CHECK_EQ(fsel_add(&fs, "state", "time_wait", err, sizeof err), 0);
+	CHECK_EQ(fsel_add(&fs, "client", "[2001:db8::1]:5", err, sizeof err), 0);
+	CHECK_EQ(fsel_add(&fs, "min-bytes", "1.5k", err, sizeof err), EX_USAGE);
+	CHECK_EQ(fsel_add(&fs, "min-bytes", "2k", err, sizeof err), 0);
+	CHECK_EQ(fsel_add(&fs, "min-duration", "0.25", err, sizeof err), 0);
+	CHECK_EQ(fs.nparams, 8);
+	CHECK_STR(fs.params[2].t, "TIME-WAIT");
+	CHECK_STR(fs.params[4].t, "2001:db8::1");
+	CHECK_EQ(fs.params[5].i, 5);
+	CHECK_EQ(fs.params[6].i, 2000);
+	CHECK_EQ(fs.params[7].i, 250000000);
+	CHECK_EQ(fsel_from_where(&fs, buf, sizeof buf), 0);
+	CHECK(strstr(buf, "k.complete = 1 AND (c.client_port = ?") != NULL);
+	/* No value is ever pasted into the SQL. */
+	CHECK(strstr(buf, "2001") == NULL && strstr(buf, "TIME") == NULL);
+	CHECK_EQ(fsel_add(&fs, "close", "rst", err, sizeof err), EX_USAGE);
+	CHECK(strstr(err, "refused") != NULL);
+	CHECK_EQ(fsel_add(&fs, "net", "10.0.0.0/33", err, sizeof err), EX_USAGE);
+	CHECK_EQ(fsel_add(&fs, "bogus", "1", err, sizeof err), EX_USAGE);
+	CHECK(fsel_is_filter("conn-state"));
+	CHECK(!fsel_is_filter("format"));
+}
+
+static void t_in_net(void)
+{
+	sqlite3 *db;
+	CHECK_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CHECK_EQ(fsel_register(db), 0);
+	static const struct {
+		const char *sql;
+		int want; /* -1: NULL */
+	} cases[] = {
+		{ "SELECT in_net('10.1.2.3', '10.0.0.0/8')", 1 },
+		{ "SELECT in_net('11.1.2.3', '10.0.0.0/8')", 0 },
+		{ "SELECT in_net('192.168.1.129', '192.168.1.128/25')", 1 },
+		{ "SELECT in_net('192.168.1.127', '192.168.1.128/25')", 0 },
+		{ "SELECT in_net('10.0.0.1', '10.0.0.1')", 1 },
+		{ "SELECT in_net('10.0.0.1', '0.0.0.0/0')", 1 },
+		{ "SELECT in_net('2001:db8::1', '2001:db8::/32')", 1 },
+		{ "SELECT in_net('2001:db9::1', '2001:db8::/32')", 0 },
+		{ "SELECT in_net('2001:db8::1', '10.0.0.0/8')", 0 },
+		{ "SELECT in_net('10.0.0.1', '::/0')", 0 },
+		{ "SELECT in_net('fe80::1', 'fe80::/10')", 1 },
+		{ "SELECT in_net('fec0::1', 'fe80::/10')", 0 },
+		{ "SELECT in_net(NULL, '10.0.0.0/8')", -1 },
+		{ "SELECT in_net('10.0.0.1', 'junk')", -1 },
+	};
+	int ok = 1;
+	for (size_t i = 0; ok && i < sizeof cases / sizeof cases[0]; i++) {
+		sqlite3_stmt *st;
+		ok = sqlite3_prepare_v2(db, cases[i].sql, -1, &st, NULL) == SQLITE_OK &&
+		     sqlite3_step(st) == SQLITE_ROW;
+		if (ok) {
+			int got = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
+				  sqlite3_column_int(st, 0);
+			ok = got == cases[i].want;
+			if (!ok)
+				printf("  %s gave %d\n", cases[i].sql, got);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	CHECK(ok);
+}
+
+static const struct unit_test tests[] = {
+	UNIT(t_json_escape), UNIT(t_csv_quote), UNIT(t_parse_time),
+	UNIT(t_format_time), UNIT(t_table),     UNIT(t_endpoint),
+	UNIT(t_filters),     UNIT(t_in_net),    { NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(tests, argc, argv);
+}
