@@ -45,23 +45,88 @@ $(BUILD)/libanalyzer.a: $(ANALYZER_OBJ)
 $(BUILD)/libui.a: $(UI_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
-LIBS_A = $(BUILD)/libui.a $(BUILD)/libanalyzer.a $(BUILD)/libtcpcore.a
+# analyzer first: cmd_tui.o (in libanalyzer.a) calls into libui.a.
+LIBS_A = $(BUILD)/libanalyzer.a $(BUILD)/libui.a $(BUILD)/libtcpcore.a
 
 $(BIN): $(BUILD)/analyzer/main.o $(LIBS_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS_A) -Wl,--end-group $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBS_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS_A) -Wl,--end-group $(LDLIBS_ALL)
 $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS_A) -Wl,--end-group $(LDLIBS_ALL)
 
 tools: $(TOOL_BIN)
+
+# Fuzzing (tests/fuzz/). Each harness fuzz_NAME.c has a libFuzzer build for
+# `make fuzz` (clang; runs FUZZ_TIME seconds per harness over a scratch
+# corpus seeded from tests/fuzz/corpus_NAME/, crashes left in build-fuzz/)
+# and a replay build with the plain main() of onefile.c, which `make check`
+# runs over the seed corpus (tests/t_fuzz.sh).
+FUZZ_HARNESS := decode pcapng tracker capture
+FUZZ_TIME    ?= 60
+FUZZ_REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_HARNESS))
+FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/decode.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^
+build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/decode.c \
+		analyzer/decode.h analyzer/bytes.h tests/fuzz/fuzz_decode.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+
+$(BUILD)/fuzz/replay_pcapng: $(BUILD)/tests/fuzz/fuzz_pcapng.o \
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/pcapng.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^
+build-fuzz/fuzz_pcapng: tests/fuzz/fuzz_pcapng.c analyzer/pcapng.c \
+		analyzer/pcapng.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+
+$(BUILD)/fuzz/replay_tracker: $(BUILD)/tests/fuzz/fuzz_tracker.o \
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/libtcpcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+build-fuzz/fuzz_tracker: tests/fuzz/fuzz_tracker.c $(TCPCORE_SRC) \
+		tcpcore/tcpcore.h tcpcore/internal.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+
+# The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
+FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest.c capture.c decode.c \
+		    store.c pcapng.c sha256.c) $(TCPCORE_SRC)
+$(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
+		$(BUILD)/tests/fuzz/onefile.o $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/tests/fuzz/fuzz_capture.o \
+	  $(BUILD)/tests/fuzz/onefile.o -Wl,--start-group $(LIBS_A) \
+	  -Wl,--end-group $(LDLIBS_ALL)
+build-fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_CAPTURE_SRC) \
+		$(wildcard analyzer/*.h) tcpcore/tcpcore.h tcpcore/internal.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_ALL)
+
+# Per-harness libFuzzer options: tracker inputs are 12-byte records.
+FUZZ_OPTS_tracker := -max_len=4096
+define fuzz_run
+mkdir -p build-fuzz/corpus_$(1) && echo "fuzz: $(1) for $(FUZZ_TIME) s" && \
+./build-fuzz/fuzz_$(1) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+  $(FUZZ_OPTS_$(1)) -artifact_prefix=build-fuzz/crash-$(1)- \
+  build-fuzz/corpus_$(1) tests/fuzz/corpus_$(1)
+endef
+
+fuzz: $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS))
+	@$(foreach h,$(FUZZ_HARNESS),$(call fuzz_run,$(h)) && ) true
 
 # The test suite: unit binaries, then the shell suites; tests/run.sh prints
 # the closing "N passed, N failed" line.
 check: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@TCPSCOPE=$(abspath $(BIN)) BUILD=$(abspath $(BUILD)) sh tests/run.sh
 test: check
 

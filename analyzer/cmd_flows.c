@@ -63,7 +63,8 @@ static const char flows_usage[] =
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
 	X(client_states) X(server_states) X(close) X(handshake) X(midstream)  \
 	X(data_on_syn) X(evicted) X(conn_state) X(history)                    \
-	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)
+	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)         \
+	X(rtt_to_server_ns) X(rtt_to_client_ns) X(rtt_stddev_ns) X(rtt_samples)
 
 #define DIR_COLS(X)                                                           \
 	X(packets) X(payload_bytes) X(retransmissions) X(syn_retransmissions) \
@@ -174,8 +175,9 @@ static int table_row(struct out_table *t, const struct cols *c)
 	snprintf(b1, sizeof b1, "%lld", (long long)DI(c, 1, payload_bytes));
 	int64_t retx = 0;
 	for (int s = 0; s < 2; s++)
-		retx += DI(c, s, retransmissions) + DI(c, s, fast_retransmissions) +
-			DI(c, s, spurious_retransmissions) +
+		/* retransmissions already holds the fast and spurious ones
+		 * (tcpcore's umbrella label); SYN and FIN ones are apart. */
+		retx += DI(c, s, retransmissions) +
 			DI(c, s, syn_retransmissions) + DI(c, s, fin_retransmissions);
 	snprintf(rx, sizeof rx, "%lld", (long long)retx);
 	const char *close = FT(c, close);
@@ -363,6 +365,14 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 	json_ms(f, c, c->f[FC_rtt_avg_ns]);
 	fputs(",\"max_ms\":", f);
 	json_ms(f, c, c->f[FC_rtt_max_ns]);
+	fputs(",\"to_server_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_to_server_ns]);
+	fputs(",\"to_client_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_to_client_ns]);
+	fputs(",\"stddev_ms\":", f);
+	json_ms(f, c, c->f[FC_rtt_stddev_ns]);
+	fputs(",\"samples\":", f);
+	json_int_or_null(f, c, c->f[FC_rtt_samples], 0);
 	putc('}', f);
 	for (int s = 0; s < 2; s++) {
 		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");

@@ -10,6 +10,14 @@
  * still open and those events are stored too, then store_capture_end()
  * writes the figures and commits.
  *
+ * Open connections: the store writes a connection's figures only at its
+ * TC_EV_CLOSE, so for readers during a long import (the live capture above
+ * all) ingest remembers which connections had a segment since the last
+ * checkpoint (a small hash set of tracker ids, in->dirty) and, before each
+ * commit, writes their figures so far with store_conn_snapshot(). When the
+ * set cannot grow (out of memory) a connection is simply not refreshed
+ * until its close: the live view is a courtesy, never a reason to fail.
+ *
  * Each capture has its own tracker: a connection never spans two files.
  * The capture id in a segment is the store's row id (truncated to 32 bits,
  * which only matters past four billion imports).
@@ -22,6 +30,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -45,6 +54,61 @@ static int store_fail(struct ing *in)
 	return ING_EDB;
 }
 
+#define ING_DIRTY_MIN 64u           /* first size of the dirty set */
+#define ING_DIRTY_KEEP (1u << 16)   /* larger sets are freed at checkpoints */
+
+static size_t dirty_slot(uint64_t id, size_t cap)
+{
+	/* Fibonacci hashing; cap is a power of two. */
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
+}
+
+static void dirty_insert(uint64_t *set, size_t cap, uint64_t id)
+{
+	size_t i = dirty_slot(id, cap);
+	while (set[i] && set[i] != id)
+		i = (i + 1) & (cap - 1);
+	set[i] = id;
+}
+
+/* Adds id to the dirty set; keeps the load at most one half. */
+static void dirty_add(struct ing *in, uint64_t id)
+{
+	if (id == 0)
+		return;
+	if (2 * (in->ndirty + 1) > in->dirty_cap) {
+		size_t cap = in->dirty_cap ? 2 * in->dirty_cap : ING_DIRTY_MIN;
+		uint64_t *set = calloc(cap, sizeof *set);
+		if (!set)
+			return;
+		for (size_t i = 0; i < in->dirty_cap; i++)
+			if (in->dirty[i])
+				dirty_insert(set, cap, in->dirty[i]);
+		free(in->dirty);
+		in->dirty = set;
+		in->dirty_cap = cap;
+	}
+	size_t i = dirty_slot(id, in->dirty_cap);
+	while (in->dirty[i] && in->dirty[i] != id)
+		i = (i + 1) & (in->dirty_cap - 1);
+	if (!in->dirty[i]) {
+		in->dirty[i] = id;
+		in->ndirty++;
+	}
+}
+
+static void dirty_clear(struct ing *in)
+{
+	if (in->dirty_cap > ING_DIRTY_KEEP) {
+		free(in->dirty);
+		in->dirty = NULL;
+		in->dirty_cap = 0;
+	} else if (in->dirty) {
+		memset(in->dirty, 0, in->dirty_cap * sizeof *in->dirty);
+	}
+	in->ndirty = 0;
+}
+
 /* Hands every queued event to the store. seg is the segment just fed, or
  * NULL after tc_finish(). */
 static int drain(struct ing *in, const struct tc_segment *seg)
@@ -56,6 +120,8 @@ static int drain(struct ing *in, const struct tc_segment *seg)
 		else if (ev.type == TC_EV_CLOSE && ev.conn &&
 			 ev.conn->close < TC_CLOSE__COUNT)
 			in->r->close[ev.conn->close]++;
+		if (seg && ev.type == TC_EV_SEGMENT)
+			dirty_add(in, ev.conn_id);
 		if (store_event(in->st, &ev, seg) < 0)
 			return store_fail(in);
 	}
@@ -142,6 +208,16 @@ int ing_checkpoint(struct ing *in)
 {
 	if (in->failed)
 		return in->failed;
+	for (size_t i = 0; i < in->dirty_cap && in->tr; i++) {
+		if (!in->dirty[i])
+			continue;
+		const struct tc_conn *c = tc_conn_refresh(in->tr, in->dirty[i]);
+		if (c && store_conn_snapshot(in->st, c) < 0) {
+			dirty_clear(in);
+			return store_fail(in);
+		}
+	}
+	dirty_clear(in);
 	if (store_checkpoint(in->st) < 0)
 		return store_fail(in);
 	return ING_OK;
@@ -176,6 +252,9 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 		tc_tracker_free(in->tr);
 		in->tr = NULL;
 	}
+	free(in->dirty);
+	in->dirty = NULL;
+	in->dirty_cap = in->ndirty = 0;
 	if (rc == ING_EDB)
 		return rc;
 	cap_get_stats(c, &r->cap);

@@ -75,6 +75,10 @@ struct ing {
 	struct ing_result *r;
 	int64_t capture_id;
 	int failed;                    /* an ING_E value once it went wrong */
+	/* Connections changed since the last checkpoint: an open-addressing
+	 * set of tracker ids (0 = empty slot), ndirty of dirty_cap used. */
+	uint64_t *dirty;
+	size_t ndirty, dirty_cap;
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes
@@ -91,7 +95,10 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
  * with ing_end() and later packets are ignored. */
 int ing_packet(struct ing *in, const struct cap_packet *p);
 
-/* Commits what was stored so far (store_checkpoint()). */
+/* Commits what was stored so far (store_checkpoint()), after writing the
+ * figures so far of every open connection that changed since the last
+ * checkpoint (store_conn_snapshot()), so readers see live connections with
+ * their states and counters. */
 int ing_checkpoint(struct ing *in);
 
 /* Ends the capture: finishes the tracker, stores the last events and the

@@ -41,6 +41,12 @@
  * - The tracker names connections 1, 2, 3... (tc_id); st->map[tc_id] is
  *   the connections row id of the capture being imported.
  *
+ * - A connections row is inserted at the connection's first event with
+ *   what is known then, and gets its figures at TC_EV_CLOSE. In between,
+ *   store_conn_snapshot() writes the figures so far with the same UPDATE
+ *   (update_conn()), so a live capture's readers see open connections
+ *   grow; close stays "open" until the real close.
+ *
  * - After a failed write inside an import (disk full, I/O error) the import
  *   is dead: SQLite may already have rolled the transaction back, so every
  *   later call of that import returns the first error again. What earlier
@@ -1144,17 +1150,11 @@ static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
 #undef COL_BIND
 }
 
-static int close_conn(struct store *st, const struct tc_event *ev)
+/* Writes every figure of c into its connections row: the final ones at
+ * TC_EV_CLOSE, the figures so far for store_conn_snapshot() (close is then
+ * still "open", since the tracker sets it only when it finishes c). */
+static int update_conn(struct store *st, int64_t row, const struct tc_conn *c)
 {
-	int64_t row;
-	int r = conn_row(st, ev, &row);
-	if (r)
-		return r;
-	const struct tc_conn *c = ev->conn;
-	if (!c)
-		return seterr(st, STORE_EIO,
-			      "close event without connection %llu",
-			      (unsigned long long)ev->conn_id);
 	int oom = 0;
 	char *cpath = state_path(c, TC_CLIENT, &oom);
 	char *spath = state_path(c, TC_SERVER, &oom);
@@ -1194,6 +1194,41 @@ static int close_conn(struct store *st, const struct tc_event *ev)
 	sqlite3_free(cpath);
 	sqlite3_free(spath);
 	return b_run(st, b, "writing a connection");
+}
+
+static int close_conn(struct store *st, const struct tc_event *ev)
+{
+	int64_t row;
+	int r = conn_row(st, ev, &row);
+	if (r)
+		return r;
+	if (!ev->conn)
+		return seterr(st, STORE_EIO,
+			      "close event without connection %llu",
+			      (unsigned long long)ev->conn_id);
+	return update_conn(st, row, ev->conn);
+}
+
+int store_conn_snapshot(struct store *st, const struct tc_conn *c)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	if (c->finished)
+		return 0; /* its TC_EV_CLOSE writes (or wrote) the final row */
+	int64_t row = map_get(st, c->id);
+	if (!row) {
+		struct tc_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.conn_id = c->id;
+		ev.conn = c;
+		r = insert_conn(st, c->id, c, &ev);
+		if (!r)
+			row = map_get(st, c->id);
+	}
+	if (!r)
+		r = update_conn(st, row, c);
+	return import_fail(st, r);
 }
 
 static const char *rule_name(unsigned id)

@@ -87,6 +87,15 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 int store_event(struct store *st, const struct tc_event *ev,
 		const struct tc_segment *seg);
 
+/* Writes the figures an open connection has so far (states, state paths,
+ * counters, history, conn_state, RTTs, last_ts) into its row, inserting the
+ * row if it is not there yet; close stays "open" and the row is not marked
+ * finished. For live capture: readers see progress at the next
+ * store_checkpoint(). A finished connection (c->finished) is left to its
+ * TC_EV_CLOSE and 0 returned. c is only read during the call. Fails like
+ * store_event(), which also ends the import. */
+int store_conn_snapshot(struct store *st, const struct tc_conn *c);
+
 /* Final figures of the capture, as `tcpscope read` prints them. */
 struct store_capture_stats {
 	uint64_t packets, tcp_segments, non_tcp, fragments, malformed;

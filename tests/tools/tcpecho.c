@@ -7,8 +7,11 @@
  *                               close, exit
  *   tcpecho -c ADDR PORT N      connect, send N lines, read each echo back,
  *                               close (FIN), wait for the peer's FIN, exit
+ *   tcpecho -c ADDR PORT N HOLD the same, but keep the connection open
+ *                               (established, idle) HOLD seconds (0-20)
+ *                               before closing
  *
- * Everything is bounded by alarm(10): a test never hangs on it. Exit 0 on
+ * Everything is bounded by alarm(10 + HOLD): a test never hangs on it. Exit 0 on
  * success, 1 on any failure (with a message on stderr).
  */
 #include <arpa/inet.h>
@@ -60,7 +63,7 @@ static int serve(const struct sockaddr_in *sa)
 	return 0;
 }
 
-static int client(const struct sockaddr_in *sa, int lines)
+static int client(const struct sockaddr_in *sa, int lines, int hold)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	if (s < 0)
@@ -84,6 +87,8 @@ static int client(const struct sockaddr_in *sa, int lines)
 			return 1;
 		}
 	}
+	if (hold > 0)
+		sleep((unsigned)hold);
 	shutdown(s, SHUT_WR);
 	char c;
 	if (read(s, &c, 1) != 0) /* wait for the server's FIN */
@@ -95,13 +100,17 @@ static int client(const struct sockaddr_in *sa, int lines)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa;
-	alarm(10);
+	int hold = argc == 6 ? atoi(argv[5]) : 0;
+	if (hold < 0 || hold > 20)
+		hold = 0;
+	alarm(10 + (unsigned)hold);
 	if (argc == 4 && strcmp(argv[1], "-l") == 0 &&
 	    addr_of(argv[2], argv[3], &sa) == 0)
 		return serve(&sa);
-	if (argc == 5 && strcmp(argv[1], "-c") == 0 &&
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "-c") == 0 &&
 	    addr_of(argv[2], argv[3], &sa) == 0)
-		return client(&sa, atoi(argv[4]));
-	fprintf(stderr, "usage: tcpecho -l ADDR PORT | -c ADDR PORT LINES\n");
+		return client(&sa, atoi(argv[4]), hold);
+	fprintf(stderr,
+		"usage: tcpecho -l ADDR PORT | -c ADDR PORT LINES [HOLD]\n");
 	return 2;
 }
