@@ -27,6 +27,7 @@
 #include "cmd.h"
 #include "decode.h"
 #include "flowsel.h"
+#include "out.h"
 #include "store.h"
 
 static const char extract_usage[] =
@@ -225,18 +226,8 @@ int cmd_extract(int argc, char **argv)
 		case 'w': out = optarg; break;
 		case 'n': break;
 		case 'h': fputs(extract_usage, stdout); return EX_OK;
-		case ':':
-			fprintf(stderr, "tcpscope extract: option %s needs a value\n",
-				argv[optind - 1]);
-			return EX_USAGE;
-		default:
-			if (optopt)
-				fprintf(stderr, "tcpscope extract: unknown option -%c "
-						"(try --help)\n", optopt);
-			else
-				fprintf(stderr, "tcpscope extract: unknown option %s "
-						"(try --help)\n", argv[optind - 1]);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("extract", opt, argv);
 		}
 	}
 	int nargs = argc - optind;

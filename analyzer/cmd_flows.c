@@ -665,17 +665,8 @@ int cmd_flows(int argc, char **argv)
 				goto usage;
 			}
 			break;
-		case ':':
-			fprintf(stderr, "tcpscope flows: option %s needs a value\n",
-				argv[optind - 1]);
-			goto usage;
-		default:
-			if (optopt)
-				fprintf(stderr, "tcpscope flows: unknown option -%c "
-						"(try --help)\n", optopt);
-			else
-				fprintf(stderr, "tcpscope flows: unknown option %s "
-						"(try --help)\n", argv[optind - 1]);
+		default: /* ':' and unknown options */
+			out_bad_option("flows", opt, argv);
 			goto usage;
 		}
 	}

@@ -734,18 +734,8 @@ int cmd_report(int argc, char **argv)
 				return EX_USAGE;
 			}
 			break;
-		case ':':
-			fprintf(stderr, "tcpscope report: option %s needs a value\n",
-				argv[optind - 1]);
-			return EX_USAGE;
-		default:
-			if (optopt)
-				fprintf(stderr, "tcpscope report: unknown option -%c "
-						"(try --help)\n", optopt);
-			else
-				fprintf(stderr, "tcpscope report: unknown option %s "
-						"(try --help)\n", argv[optind - 1]);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("report", opt, argv);
 		}
 	}
 	if (optind < argc) {

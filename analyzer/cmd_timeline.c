@@ -656,18 +656,8 @@ int cmd_timeline(int argc, char **argv)
 				return EX_USAGE;
 			}
 			break;
-		case ':':
-			fprintf(stderr, "tcpscope timeline: option %s needs a value\n",
-				argv[optind - 1]);
-			return EX_USAGE;
-		default:
-			if (optopt)
-				fprintf(stderr, "tcpscope timeline: unknown option -%c "
-						"(try --help)\n", optopt);
-			else
-				fprintf(stderr, "tcpscope timeline: unknown option %s "
-						"(try --help)\n", argv[optind - 1]);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("timeline", opt, argv);
 		}
 	}
 	int nargs = argc - optind;

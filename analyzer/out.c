@@ -13,6 +13,10 @@
  */
 #include "out.h"
 
+#include <getopt.h>
+
+#include "cmd.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,4 +507,18 @@ int out_table_print(FILE *f, const struct out_table *t, int width,
 	}
 	free(w);
 	return ferror(f) ? -1 : 0;
+}
+
+int out_bad_option(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		fprintf(stderr, "tcpscope %s: option %s needs a value\n", cmd,
+			argv[optind - 1]);
+	else if (optopt)
+		fprintf(stderr, "tcpscope %s: unknown option -%c (try --help)\n",
+			cmd, optopt);
+	else
+		fprintf(stderr, "tcpscope %s: unknown option %s (try --help)\n",
+			cmd, argv[optind - 1]);
+	return EX_USAGE;
 }

@@ -66,6 +66,11 @@ char *out_dur(char *buf, size_t len, int64_t ns);
  * "2009-11-18T17:45:28+01:00"). Returns 0 and *ns, or -1 when malformed. */
 int out_parse_time(const char *s, int64_t *ns);
 
+/* Reports a getopt_long() error (opt is ':' for a missing value, else an
+ * unknown option) as one line "tcpscope CMD: ..." on stderr. Always returns
+ * EX_USAGE, for `return out_bad_option(...)`. */
+int out_bad_option(const char *cmd, int opt, char **argv);
+
 /* ---- Aligned text tables ------------------------------------------------ */
 
 struct out_table;
