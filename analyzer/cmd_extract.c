@@ -2,14 +2,17 @@
  * cmd_extract.c - `tcpscope extract`: write one connection's packets to a
  * new pcap file, read back from the capture it was imported from.
  *
- * The database keeps where a connection starts and ends in its capture
- * (first_pkt, last_pkt) and its endpoints, not the packets themselves. So
- * the original file (captures.path) is read again through capture.c,
- * records outside [first_pkt, last_pkt] are skipped, and every record in
- * between is decoded with dec_frame() and kept when its addresses and
- * ports are the connection's, either way round (no BPF: it would not see
- * through every encapsulation the decoder handles). Kept records are
- * written unchanged with pcap_dump(), with nanosecond timestamps.
+ * The database keeps the packets' numbers, not the packets: the original
+ * file (captures.path) is read again through capture.c. When the capture
+ * was imported with --segments, the segments table lists the exact packet
+ * numbers the tracker gave the connection, and exactly those are copied.
+ * Otherwise records outside [first_pkt, last_pkt] are skipped, and every
+ * record in between is decoded with dec_frame() and kept when its VLAN
+ * tags, addresses and ports are the connection's, either way round (no
+ * BPF: it would not see through every encapsulation the decoder handles).
+ * Kept records are written unchanged with pcap_dump(), with nanosecond
+ * timestamps. Reading stops at last_pkt, so damage after the connection's
+ * last packet does not matter.
  *
  * The output file is created at the first matching packet, so a failure
  * before that leaves nothing behind; a failure after it removes the file.
@@ -50,7 +53,44 @@ struct flowkey {
 	char path[4096];
 	int64_t size;
 	int live;
+	int64_t *pkts;  /* exact packet numbers, ascending; NULL: match */
+	size_t npkts;
 };
+
+/* Loads the connection's packet numbers from the segments table, if it
+ * has any. Returns 0 (k->pkts may stay NULL) or EX_DB / EX_FAIL. */
+static int load_pkts(sqlite3 *db, int64_t id, struct flowkey *k, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT pkt FROM segments WHERE conn_id = ? "
+				   "ORDER BY pkt", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k->npkts == cap) {
+			cap = cap ? 2 * cap : 256;
+			int64_t *np = realloc(k->pkts, cap * sizeof *np);
+			if (!np) {
+				sqlite3_finalize(st);
+				snprintf(err, errlen, "out of memory");
+				return EX_FAIL;
+			}
+			k->pkts = np;
+		}
+		k->pkts[k->npkts++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	return 0;
+}
 
 static int text_addr(const unsigned char *s, struct tc_addr *a)
 {
@@ -118,17 +158,15 @@ static int same_addr(const struct tc_addr *a, const struct tc_addr *b)
 
 static int matches(const struct flowkey *k, const struct tc_segment *s)
 {
-	if (k->vlan[0]) {
-		char v[24];
-		if (s->vlan[1])
-			snprintf(v, sizeof v, "%u.%u", s->vlan[0], s->vlan[1]);
-		else if (s->vlan[0])
-			snprintf(v, sizeof v, "%u", s->vlan[0]);
-		else
-			v[0] = '\0';
-		if (strcmp(v, k->vlan) != 0)
-			return 0;
-	}
+	char v[24];
+	if (s->vlan[1])
+		snprintf(v, sizeof v, "%u.%u", s->vlan[0], s->vlan[1]);
+	else if (s->vlan[0])
+		snprintf(v, sizeof v, "%u", s->vlan[0]);
+	else
+		v[0] = '\0';
+	if (strcmp(v, k->vlan) != 0)
+		return 0;
 	for (int d = 0; d < 2; d++)
 		if (same_addr(&s->src, &k->addr[d]) && s->sport == k->port[d] &&
 		    same_addr(&s->dst, &k->addr[!d]) && s->dport == k->port[!d])
@@ -150,17 +188,27 @@ static int copy_packets(const struct flowkey *k, const char *out,
 	pcap_dumper_t *dump = NULL;
 	int dlt = -1, rc = 0, r;
 	struct cap_packet p;
+	size_t next = 0; /* into k->pkts */
 	*n = 0;
 	while ((r = cap_next(c, &p)) == 1) {
-		if ((int64_t)p.num < k->first_pkt)
+		int64_t num = (int64_t)p.num;
+		if (num < k->first_pkt)
 			continue;
-		if ((int64_t)p.num > k->last_pkt)
+		if (num > k->last_pkt)
 			break;
-		struct tc_segment seg;
-		memset(&seg, 0, sizeof seg);
-		if (dec_frame(p.linktype, p.data, p.caplen, p.wirelen, &seg) != DEC_TCP ||
-		    !matches(k, &seg))
-			continue;
+		if (k->pkts) {
+			while (next < k->npkts && k->pkts[next] < num)
+				next++;
+			if (next == k->npkts || k->pkts[next] != num)
+				continue;
+		} else {
+			struct tc_segment seg;
+			memset(&seg, 0, sizeof seg);
+			if (dec_frame(p.linktype, p.data, p.caplen, p.wirelen,
+				      &seg) != DEC_TCP ||
+			    !matches(k, &seg))
+				continue;
+		}
 		if (!dump) {
 			dlt = p.linktype;
 			dead = pcap_open_dead_with_tstamp_precision(dlt, 262144,
@@ -188,6 +236,10 @@ static int copy_packets(const struct flowkey *k, const char *out,
 		h.len = p.wirelen;
 		pcap_dump((u_char *)dump, &h, p.data);
 		(*n)++;
+		if (num >= k->last_pkt) {
+			r = 0; /* done: what follows may be damaged */
+			break;
+		}
 	}
 	if (rc == 0 && r < 0) {
 		snprintf(err, errlen, "capture '%.300s': %.180s", k->path, cap_errmsg(c));
@@ -254,6 +306,8 @@ int cmd_extract(int argc, char **argv)
 	rc = fsel_find_flow(store_db(st), nargs, argv + optind, &id, err, sizeof err);
 	if (rc == 0)
 		rc = load_key(store_db(st), id, k, err, sizeof err);
+	if (rc == 0)
+		rc = load_pkts(store_db(st), id, k, err, sizeof err);
 	store_close(st);
 	if (rc == 0 && (k->live || strcmp(k->path, "-") == 0 || !k->path[0])) {
 		snprintf(err, sizeof err, "flow %lld came from %s, which cannot be "
@@ -274,6 +328,7 @@ int cmd_extract(int argc, char **argv)
 			 (long long)id, k->path);
 		rc = EX_FAIL;
 	}
+	free(k->pkts);
 	free(k);
 	if (rc != 0) {
 		fprintf(stderr, "tcpscope extract: %s\n", err);
