@@ -240,7 +240,7 @@ static void t_filters(void)
 	CHECK_EQ(fs.params[6].i, 2000);
 	CHECK_EQ(fs.params[7].i, 250000000);
 	CHECK_EQ(fsel_from_where(&fs, buf, sizeof buf), 0);
-	CHECK(strstr(buf, "k.complete = 1 AND (c.client_port = ?") != NULL);
+	CHECK(strstr(buf, "(k.complete = 1 OR k.live = 1) AND (c.client_port = ?") != NULL);
 	/* No value is ever pasted into the SQL. */
 	CHECK(strstr(buf, "2001") == NULL && strstr(buf, "TIME") == NULL);
 	CHECK_EQ(fsel_add(&fs, "close", "rst", err, sizeof err), EX_USAGE);
