@@ -144,8 +144,8 @@ demo: deps
 	@rm -f demo.db demo.db-wal demo.db-shm
 	./$(BIN) read -d demo.db pcaps/demo.pcap
 
-bench: $(BIN)
-	@sh tests/bench.sh $(abspath $(BIN))
+bench: $(BIN) $(BUILD)/tools/pcapgen
+	@BUILD=$(abspath $(BUILD)) sh tests/bench.sh $(abspath $(BIN))
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -13,7 +13,7 @@ files=""
 if [ -d "$shared/pcaps" ]; then
 	files=$(ls -S "$shared"/pcaps/*.pcap "$shared"/pcaps/*.pcapng 2>/dev/null | head -n 4)
 fi
-gen="$top/build/tools/pcapgen"
+gen="${BUILD:-$top/build}/tools/pcapgen"
 if [ -x "$gen" ]; then
 	"$gen" bench "$tmp/bench.pcap" && files="$tmp/bench.pcap $files"
 fi
