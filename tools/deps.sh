@@ -4,7 +4,7 @@
 set -u
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev sqlite3
       tcpdump tmux mandoc iproute2 ethtool clang procps time jq binutils
-      groff-base"
+      groff-base man-db libclang-rt-dev"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
