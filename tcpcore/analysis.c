@@ -1,8 +1,10 @@
 /*
- * analysis.c - per-direction inference: which segments are
- * retransmissions, out of order, duplicate ACKs, keep-alives, zero windows
- * or window updates, what the handshake RTT was, and the per-direction
- * figures of struct tc_dir_stats.
+ * analysis.c - per-direction inference: what each segment is
+ * (retransmission, fast or spurious retransmission, out of order, a gap,
+ * a duplicate ACK, a keep-alive or zero-window probe and their answers, a
+ * zero window, a window update or a full window, a capture duplicate, an
+ * offload artefact), why (enum tc_reason beside every label), and the
+ * per-direction figures of struct tc_dir_stats and the RTT of tc_rtt.
  *
  * The interface is two functions (internal.h): tc_an_init() when a
  * connection is created and tc_an_segment() for every segment, called
@@ -10,28 +12,120 @@
  * found. It may only label segments and update dir[] and rtt in the
  * public struct and its own fields of struct tc_ep.
  *
- * Sequence bookkeeping per direction is the highest sequence end seen (hi)
- * and up to TC_MAX_GAPS holes below it: a segment above hi opens a hole
- * (previous-segment-not-captured), one filling a hole is out-of-order, one
- * wholly below hi and in no hole is a retransmission. Distinct payload
- * bytes count only bytes that raise hi or fill a hole.
+ * State per direction, all fixed size (no allocation per segment):
+ *
+ *   hi        highest sequence end seen (data, SYN, FIN);
+ *   gaps[]    up to TC_MAX_GAPS ranges below hi never captured, each
+ *             with the segment that skipped them (time, TSval, IP ID);
+ *   ring[]    the last TC_RING segments (seq, len, ACK, IP ID, TSval,
+ *             payload hash, an options digest), for capture duplicates
+ *             and D-SACK;
+ *   last_ack, last_win, dupacks: the ACK stream this side sends;
+ *   rt_*      one timed segment (Karn) and one timed TSval for RTT.
+ *
+ * Deciding a segment (sent by S to R), in order:
+ *
+ *   1. Same IP ID, seq, ACK, flags, window, options, TSval and payload
+ *      hash as a segment in the ring, within 50 ms (100 us without IP ID
+ *      and TSval): a capture duplicate, nothing else is done.
+ *   2. seq one below hi with 0 or 1 byte: a keep-alive, or a zero-window
+ *      probe when R's last window was zero (Linux probes look exactly
+ *      like keep-alives; only R's window tells them apart).
+ *   3. At or above hi: new bytes; above hi, previous-segment-not-captured
+ *      (the skipped range becomes a gap). One byte at hi into R's zero
+ *      window is a probe: hi waits until R takes the byte, so sending it
+ *      again after the window opens is no retransmission.
+ *   4. Below hi, every byte seen before: a retransmission; spurious when
+ *      R had acknowledged every byte, fast when R repeated its ACK of this
+ *      sequence twice or more (or once with SACK blocks above it). Stamped
+ *      before an earlier segment of the same side (a replayed or merged
+ *      capture), it is a capture duplicate instead: a resend comes after
+ *      its original.
+ *   5. Below hi with bytes in a gap: either the late original (out of
+ *      order) or the bytes sent again (retransmission). Evidence, first
+ *      that decides: TSval against the segment that opened the gap; less
+ *      than half an RTT since it (too soon for a resend the ACKs asked
+ *      for); IP ID when the sender's IDs run in sequence; repeated ACKs;
+ *      and last the time since the gap opened against the RTT. A gap
+ *      wholly filled by
+ *      late originals was reordering, not loss: its label is revised
+ *      (TC_EV_LABEL revised=1) and the reordering counted once, at the
+ *      late segment. A gap the peer's ACK opened (acked-unseen) filled by
+ *      a segment with an earlier timestamp is capture order: the
+ *      acked-unseen label is withdrawn (revised to itself).
+ *
+ * Later evidence: a D-SACK block from R revises the retransmission it
+ * names to spurious.
  */
+#include <string.h>
+
 #include "internal.h"
+
+#define NOLABEL TC_LB__COUNT
+#define DEFAULT_REORDER_NS 3000000 /* reorder window with no RTT known */
+#define DUP_WINDOW_NS 100000       /* copies without IP ID or TSval */
+#define DUP_SAME_ID_NS 50000000    /* copies with the same IP ID/TSval */
 
 void tc_an_init(struct tc_cx *cx)
 {
 	for (int i = 0; i < 2; i++) {
 		cx->c.dir[i].wscale = -1;
 		cx->c.dir[i].max_idle_ns = 0;
+		cx->ep[i].probe = NOLABEL;
 	}
 	struct tc_rtt *r = &cx->c.rtt;
 	r->handshake = r->to_server = r->to_client = -1;
 	r->min = r->max = r->avg = r->stddev = -1;
 }
 
-/* Removes [lo, hi) from the holes of e; returns how many bytes it filled. */
-static uint32_t fill_gaps(struct tc_ep *e, uint32_t lo, uint32_t hi)
+/* Revises the label `old` of packet pkt (side d) to `nw`: counts old one
+ * less when dec, nw one more when inc, and queues TC_EV_LABEL with
+ * revised=1. nw == old withdraws the label. */
+static void relabel(struct tc_tracker *tr, struct tc_cx *cx, int d,
+		    uint64_t pkt, int64_t ts, unsigned old, unsigned nw,
+		    unsigned r, int dec, int inc)
 {
+	uint64_t *cnt = cx->c.dir[d].label;
+	if (dec && cnt[old])
+		cnt[old]--;
+	if (inc)
+		cnt[nw]++;
+	struct tc_event *ev = tc_q_push(tr, TC_EV_LABEL, cx, NULL, d);
+	if (ev) {
+		ev->ts_ns = ts;
+		ev->pkt = pkt;
+		ev->label = (uint16_t)nw;
+		ev->reason = (uint16_t)r;
+		ev->revised = 1;
+		ev->old_label = (uint16_t)old;
+	}
+}
+
+/* ---- Holes -------------------------------------------------------------- */
+
+/* Index of the lowest gap of e overlapping [lo, hi), or -1. */
+static int find_gap(const struct tc_ep *e, uint32_t lo, uint32_t hi)
+{
+	int best = -1;
+	for (int i = 0; i < e->ngaps; i++) {
+		const struct tc_gap *g = &e->gaps[i];
+		if (SEQ_LT(lo, g->hi) && SEQ_LT(g->lo, hi) &&
+		    (best < 0 || SEQ_LT(g->lo, e->gaps[best].lo)))
+			best = i;
+	}
+	return best;
+}
+
+enum fill_mode { FILL_RESENT, FILL_LATE, FILL_CAPORDER };
+
+/* Removes [lo, hi) from the holes of side d; returns how many bytes it
+ * filled. A hole wholly filled by late originals (FILL_LATE) was
+ * reordering: the label of the segment that opened it is revised. A hole
+ * opened by an ACK and filled in capture order loses its acked-unseen. */
+static uint32_t fill_gaps(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			  uint32_t lo, uint32_t hi, enum fill_mode mode)
+{
+	struct tc_ep *e = &cx->ep[d];
 	uint32_t filled = 0;
 	for (int i = 0; i < e->ngaps; i++) {
 		struct tc_gap *g = &e->gaps[i];
@@ -40,7 +134,22 @@ static uint32_t fill_gaps(struct tc_ep *e, uint32_t lo, uint32_t hi)
 		if (!SEQ_LT(a, b))
 			continue;
 		filled += b - a;
+		if (mode == FILL_RESENT)
+			g->resent = 1;
+		if (mode == FILL_CAPORDER && g->by_ack) {
+			uint64_t *ub = &cx->c.dir[d].acked_unseen_bytes;
+			*ub = *ub > b - a ? *ub - (b - a) : 0;
+		}
 		if (a == g->lo && b == g->hi) {
+			if (mode == FILL_LATE && !g->resent && !g->by_ack)
+				relabel(tr, cx, d, g->pkt, g->ts,
+					TC_LB_PREV_NOT_CAPTURED,
+					TC_LB_OUT_OF_ORDER, TC_RS_REORDERED, 1,
+					0);
+			else if (mode == FILL_CAPORDER && g->by_ack)
+				relabel(tr, cx, !d, g->pkt, g->ts,
+					TC_LB_ACKED_UNSEEN, TC_LB_ACKED_UNSEEN,
+					TC_RS_CAPTURE_ORDER, 1, 0);
 			e->gaps[i] = e->gaps[--e->ngaps];
 			i--;
 		} else if (a == g->lo) {
@@ -48,8 +157,8 @@ static uint32_t fill_gaps(struct tc_ep *e, uint32_t lo, uint32_t hi)
 		} else if (b == g->hi) {
 			g->hi = a;
 		} else if (e->ngaps < TC_MAX_GAPS) {
+			e->gaps[e->ngaps] = *g;
 			e->gaps[e->ngaps].lo = b;
-			e->gaps[e->ngaps].hi = g->hi;
 			e->ngaps++;
 			g->hi = a;
 		} else {
@@ -59,7 +168,8 @@ static uint32_t fill_gaps(struct tc_ep *e, uint32_t lo, uint32_t hi)
 	return filled;
 }
 
-static void add_gap(struct tc_ep *e, uint32_t lo, uint32_t hi)
+static void add_gap(struct tc_ep *e, uint32_t lo, uint32_t hi,
+		    const struct tc_segment *s, int by_ack)
 {
 	if (e->ngaps == TC_MAX_GAPS) {
 		/* Forget the oldest hole (lowest) to keep the newest. */
@@ -69,10 +179,166 @@ static void add_gap(struct tc_ep *e, uint32_t lo, uint32_t hi)
 				low = i;
 		e->gaps[low] = e->gaps[--e->ngaps];
 	}
-	e->gaps[e->ngaps].lo = lo;
-	e->gaps[e->ngaps].hi = hi;
-	e->ngaps++;
+	struct tc_gap *g = &e->gaps[e->ngaps++];
+	memset(g, 0, sizeof(*g));
+	g->lo = lo;
+	g->hi = hi;
+	g->pkt = s->pkt;
+	g->ts = s->ts_ns;
+	g->by_ack = (uint8_t)by_ack;
+	if (!by_ack) {
+		g->has_ts = (s->opt.present & TC_OPT_TS) != 0;
+		g->tsval = s->opt.tsval;
+		g->ip_id = s->ip_id;
+		g->ipid_ok = e->ipid_run >= 3 && s->ip_id != 0;
+	}
 }
+
+/* 1 if the segment being labelled (sent by the side of e) is stamped
+ * before an earlier segment of the same side: a copy recorded out of time
+ * order. Same side, so two interfaces' clocks never compare. */
+static int went_back(const struct tc_ep *e)
+{
+	return e->back;
+}
+
+/* ---- The ring of recent segments ---------------------------------------- */
+
+/* A digest of the options a copy repeats and a resend may change (SACK
+ * blocks, MSS, window scale, which options), TSval aside. */
+static uint32_t opt_sig(const struct tc_options *o)
+{
+	uint32_t h = o->present * 2654435761u;
+	h = (h ^ o->mss) * 2654435761u;
+	h = (h ^ o->wscale ^ ((uint32_t)o->nsack << 8)) * 2654435761u;
+	for (int i = 0; i < o->nsack && i < TC_MAX_SACK; i++)
+		h = (h ^ o->sack[i][0] ^ (o->sack[i][1] << 7)) * 2654435761u;
+	return h;
+}
+
+static int same_segment(const struct tc_seen *p, const struct tc_segment *s)
+{
+	int has_ts = (s->opt.present & TC_OPT_TS) != 0;
+	if (p->seq != s->seq || p->len != s->payload_len || p->ack != s->ack ||
+	    p->flags != s->flags || p->window != s->window ||
+	    p->hash != s->payload_hash || p->ip_id != s->ip_id ||
+	    p->has_ts != has_ts || (has_ts && p->tsval != s->opt.tsval) ||
+	    p->opt_sig != opt_sig(&s->opt))
+		return 0;
+	/* A copy comes within milliseconds (two interfaces, a bridge, a
+	 * capture hook run twice); without an IP ID or a TSval a resend
+	 * looks the same, so then only a copy within 100 us counts. */
+	int64_t dt = tc_tdiff(s->ts_ns, p->ts), w = s->ip_id != 0 || has_ts
+						   ? DUP_SAME_ID_NS
+						   : DUP_WINDOW_NS;
+	return dt >= -w && dt <= w;
+}
+
+static const struct tc_seen *ring_find_dup(const struct tc_ep *e,
+					   const struct tc_segment *s)
+{
+	for (int i = 0; i < e->ring_n; i++)
+		if (same_segment(&e->ring[i], s))
+			return &e->ring[i];
+	return NULL;
+}
+
+static void ring_push(struct tc_ep *e, const struct tc_segment *s,
+		      unsigned label)
+{
+	struct tc_seen *p = &e->ring[e->ring_pos];
+	e->ring_pos = (uint8_t)((e->ring_pos + 1) % TC_RING);
+	if (e->ring_n < TC_RING)
+		e->ring_n++;
+	p->seq = s->seq;
+	p->len = s->payload_len;
+	p->ack = s->ack;
+	p->tsval = s->opt.tsval;
+	p->has_ts = (s->opt.present & TC_OPT_TS) != 0;
+	p->hash = s->payload_hash;
+	p->pkt = s->pkt;
+	p->ts = s->ts_ns;
+	p->ip_id = s->ip_id;
+	p->flags = s->flags;
+	p->window = s->window;
+	p->label = (uint8_t)label;
+	p->opt_sig = opt_sig(&s->opt);
+}
+
+/* A D-SACK block [lo, hi) sent to side d: its retransmissions in the
+ * block were spurious. */
+static void dsack_revise(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			 uint32_t lo, uint32_t hi)
+{
+	struct tc_ep *e = &cx->ep[d];
+	for (int i = 0; i < e->ring_n; i++) {
+		struct tc_seen *p = &e->ring[i];
+		if (p->label != TC_LB_RETRANSMISSION || !p->len)
+			continue;
+		if (SEQ_GEQ(p->seq, lo) && SEQ_LEQ(p->seq + p->len, hi)) {
+			relabel(tr, cx, d, p->pkt, p->ts, TC_LB_RETRANSMISSION,
+				TC_LB_SPURIOUS_RETRANSMISSION,
+				TC_RS_DSACK_REPORTED, 0, 1);
+			p->label = TC_LB_SPURIOUS_RETRANSMISSION;
+		}
+	}
+}
+
+/* ---- RTT ---------------------------------------------------------------- */
+
+/* Integer square root (Newton), so tcpcore needs no libm. */
+static uint64_t isqrt(uint64_t v)
+{
+	if (v < 2)
+		return v;
+	uint64_t x = v, y = (x + 1) / 2;
+	while (y < x) {
+		x = y;
+		y = (x + v / x) / 2;
+	}
+	return x;
+}
+
+static void rtt_sample(struct tc_cx *cx, int64_t ns)
+{
+	struct tc_rtt *r = &cx->c.rtt;
+	if (ns < 0)
+		return;
+	r->samples++;
+	if (r->min < 0 || ns < r->min)
+		r->min = ns;
+	if (ns > r->max)
+		r->max = ns;
+	cx->rtt_sum += (double)ns;
+	cx->rtt_sq += (double)ns * (double)ns;
+	double n = (double)r->samples, avg = cx->rtt_sum / n;
+	double var = cx->rtt_sq / n - avg * avg;
+	r->avg = avg < 9.2e18 ? (int64_t)avg : INT64_MAX;
+	r->stddev = var >= 1 ? (int64_t)isqrt(var < 9.2e18 ? (uint64_t)var
+							    : UINT64_C(9200000000000000000))
+			     : 0;
+}
+
+/* The RTT at the capture point: the handshake's, else the smallest
+ * sample; 0 when none is known. */
+static int64_t measured_rtt(const struct tc_cx *cx)
+{
+	if (cx->c.rtt.handshake > 0)
+		return cx->c.rtt.handshake;
+	if (cx->c.rtt.min > 0)
+		return cx->c.rtt.min;
+	return 0;
+}
+
+/* Time within which bytes filling a gap count as a late original when no
+ * better evidence decides. */
+static int64_t reorder_window(const struct tc_cx *cx)
+{
+	int64_t rtt = measured_rtt(cx);
+	return rtt > 0 ? rtt : DEFAULT_REORDER_NS;
+}
+
+/* ---- SYN options and the handshake -------------------------------------- */
 
 static void syn_options(struct tc_cx *cx, const struct tc_segment *s, int d,
 			struct tc_tracker *tr, uint64_t *labels)
@@ -101,6 +367,8 @@ static void syn_options(struct tc_cx *cx, const struct tc_segment *s, int d,
 	}
 }
 
+/* Handshake RTT at the capture point: the last SYN to the SYN-ACK (the
+ * server leg), the last SYN-ACK to the ACK of it (the client leg). */
 static void handshake_rtt(struct tc_cx *cx, const struct tc_segment *s, int d)
 {
 	struct tc_rtt *rt = &cx->c.rtt;
@@ -111,27 +379,399 @@ static void handshake_rtt(struct tc_cx *cx, const struct tc_segment *s, int d)
 	if ((f & TC_SYN) && (f & TC_ACK) && d == TC_SERVER) {
 		if (cl->sent_syn && rt->to_server < 0 &&
 		    SEQ_DIFF(s->ack, cl->isn) >= 1)
-			rt->to_server = s->ts_ns - cl->syn_ts;
+			rt->to_server = tc_tdiff(s->ts_ns, cl->syn_ts);
 		sv->syn_ts = s->ts_ns;
 	}
 	if (!(f & (TC_SYN | TC_RST)) && (f & TC_ACK) && d == TC_CLIENT &&
 	    sv->synack_seen && rt->to_client < 0 && s->ack == sv->isn + 1) {
-		rt->to_client = s->ts_ns - sv->syn_ts;
+		rt->to_client = tc_tdiff(s->ts_ns, sv->syn_ts);
 		if (rt->to_server >= 0)
-			rt->handshake = rt->to_server + rt->to_client;
+			if (__builtin_add_overflow(rt->to_server, rt->to_client,
+						   &rt->handshake))
+				rt->handshake = INT64_MAX;
 	}
 }
 
-void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
-		   const struct tc_segment *s, int d, uint64_t *labels)
+/* ---- Sequence space ----------------------------------------------------- */
+
+/* Keep-alive or zero-window probe: 0 or 1 byte one below hi. */
+static void probe_or_keepalive(struct tc_tracker *tr, struct tc_cx *cx,
+			       const struct tc_segment *s, int d,
+			       uint64_t *labels)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	if (R->last_valid && R->last_win == 0) {
+		tc_label(tr, cx, s, d, labels, TC_LB_ZERO_WINDOW_PROBE,
+			 TC_RS_LINUX_PROBE);
+		S->probe = TC_LB_ZERO_WINDOW_PROBE;
+	} else {
+		tc_label(tr, cx, s, d, labels, TC_LB_KEEPALIVE,
+			 TC_RS_ONE_BELOW);
+		S->probe = TC_LB_KEEPALIVE;
+	}
+}
+
+/* 1 if R's ACKs call for a fast retransmission at seq: two or more
+ * repeats of that ACK, or one with SACK blocks above it. Repeats count
+ * as RFC 6675 counts DupAcks: a window change does not stop an ACK that
+ * SACKs new data from being one. */
+static int fast_signal(const struct tc_ep *R, uint32_t seq)
+{
+	if (!R->last_valid || R->last_ack != seq)
+		return 0;
+	return R->rep_acks >= 2 || (R->rep_acks >= 1 && R->sacked);
+}
+
+/* Labels a retransmission of bytes below hi; returns the label kept in
+ * the ring. */
+static unsigned retransmission(struct tc_tracker *tr, struct tc_cx *cx,
+			       const struct tc_segment *s, int d,
+			       uint64_t *labels, uint32_t end, unsigned why)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	int spurious = R->ack_hi_valid && SEQ_LEQ(end, R->ack_hi);
+	int fast = !spurious && fast_signal(R, s->seq);
+	if (spurious)
+		why = TC_RS_ALREADY_ACKED;
+	else if (fast)
+		why = R->rep_acks >= 2 ? TC_RS_DUP_ACKS : TC_RS_SACK_HOLE;
+	tc_label(tr, cx, s, d, labels, TC_LB_RETRANSMISSION, why);
+	if (fast)
+		tc_label(tr, cx, s, d, labels, TC_LB_FAST_RETRANSMISSION, why);
+	if (spurious)
+		tc_label(tr, cx, s, d, labels, TC_LB_SPURIOUS_RETRANSMISSION,
+			 why);
+	/* Karn: a resent range gives no RTT sample. */
+	if (S->rt_on && SEQ_LT(s->seq, S->rt_end))
+		S->rt_on = 0;
+	/* Eifel (RFC 3522): remember it; the ACK covering it tells. */
+	if (!spurious && (s->opt.present & TC_OPT_TS) && !S->eif_on) {
+		S->eif_on = 1;
+		S->eif_end = end;
+		S->eif_tsval = s->opt.tsval;
+		S->eif_pkt = s->pkt;
+		S->eif_ts = s->ts_ns;
+	}
+	return spurious ? TC_LB_SPURIOUS_RETRANSMISSION : TC_LB_RETRANSMISSION;
+}
+
+/* Bytes [start, end) below hi, some in gap g: late original or resent? */
+static unsigned below_hi_in_gap(struct tc_tracker *tr, struct tc_cx *cx,
+				const struct tc_segment *s, int d,
+				uint64_t *labels, uint32_t start, uint32_t end,
+				const struct tc_gap *g, enum fill_mode *mode)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	int late;
+	unsigned why;
+	if (g->by_ack) {
+		/* R acknowledged these bytes before the capture saw them. */
+		if (s->ts_ns <= g->ts) {
+			*mode = FILL_CAPORDER;
+			return NOLABEL;
+		}
+		*mode = FILL_RESENT;
+		return retransmission(tr, cx, s, d, labels, end,
+				      TC_RS_ALREADY_ACKED);
+	}
+	int has_ts = (s->opt.present & TC_OPT_TS) != 0;
+	int16_t did = (int16_t)(uint16_t)(s->ip_id - g->ip_id);
+	int64_t rtt = measured_rtt(cx);
+	if (has_ts && g->has_ts && s->opt.tsval != g->tsval) {
+		late = SEQ_LT(s->opt.tsval, g->tsval);
+		why = late ? TC_RS_TSVAL_EARLIER : TC_RS_TSVAL_LATER;
+	} else if (rtt > 0 && tc_tdiff(s->ts_ns, g->ts) < rtt / 2) {
+		/* Too soon for a resend the peer's ACKs asked for: those
+		 * need a whole RTT after the segment that skipped them. */
+		late = 1;
+		why = TC_RS_BELOW_HIGHEST;
+	} else if (g->ipid_ok && s->ip_id != 0 && did != 0 && did > -256 &&
+		   did < 256) {
+		late = did < 0;
+		why = late ? TC_RS_IPID_EARLIER : TC_RS_IPID_LATER;
+	} else if (fast_signal(R, s->seq)) {
+		late = 0;
+		why = TC_RS_DUP_ACKS;
+	} else {
+		late = tc_tdiff(s->ts_ns, g->ts) < reorder_window(cx);
+		why = late ? TC_RS_BELOW_HIGHEST : TC_RS_AFTER_RTT;
+	}
+	(void)S;
+	if (late) {
+		*mode = FILL_LATE;
+		tc_label(tr, cx, s, d, labels, TC_LB_OUT_OF_ORDER, why);
+		return NOLABEL;
+	}
+	*mode = FILL_RESENT;
+	(void)start;
+	return retransmission(tr, cx, s, d, labels, end, why);
+}
+
+/* Sequence bookkeeping of a segment that is not a RST; returns the
+ * retransmission label kept in the ring (or NOLABEL). */
+static unsigned sequence(struct tc_tracker *tr, struct tc_cx *cx,
+			 const struct tc_segment *s, int d, uint64_t *labels)
 {
 	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
 	struct tc_dir_stats *ds = &cx->c.dir[d];
 	unsigned f = s->flags;
 	uint32_t len = s->payload_len;
+	uint32_t start = s->seq + !!(f & TC_SYN);
+	uint32_t end = start + len;
+	uint32_t seg_end = end + !!(f & TC_FIN);
+	unsigned kept = NOLABEL;
+	int ctl = (f & (TC_SYN | TC_FIN)) != 0;
+
+	if (!S->hi_valid) {
+		S->hi = S->seen_hi = seg_end;
+		S->hi_valid = 1;
+		ds->payload_bytes += len;
+		if (len && !S->rt_on) {
+			S->rt_on = 1;
+			S->rt_end = end;
+			S->rt_ts = s->ts_ns;
+		}
+		return kept;
+	}
+	if (!ctl && len <= 1 && s->seq == S->hi - 1) {
+		probe_or_keepalive(tr, cx, s, d, labels);
+		return kept;
+	}
+	if (S->zwp_pending) {
+		/* Going on after a probe byte: R took it. */
+		if (SEQ_GEQ(start, S->zwp_end) && SEQ_LT(S->hi, S->zwp_end)) {
+			S->hi = S->zwp_end;
+			ds->payload_bytes++;
+		}
+		S->zwp_pending = 0;
+	}
+	/* Bytes skipped that only R's ACK had announced: the same hole,
+	 * now seen in S's own stream. */
+	int acked_hole = SEQ_GT(start, S->seen_hi) && SEQ_LEQ(start, S->hi) &&
+			 find_gap(S, S->seen_hi, start) >= 0;
+	if (SEQ_GT(seg_end, S->seen_hi))
+		S->seen_hi = seg_end;
+	if (len == 0 && !ctl) {
+		if (SEQ_GT(s->seq, S->hi)) {
+			add_gap(S, S->hi, s->seq, s, 0);
+			tc_label(tr, cx, s, d, labels, TC_LB_PREV_NOT_CAPTURED,
+				 TC_RS_GAP);
+			S->hi = s->seq;
+		} else if (acked_hole) {
+			tc_label(tr, cx, s, d, labels, TC_LB_PREV_NOT_CAPTURED,
+				 TC_RS_ACKED_HOLE);
+		}
+		return kept;
+	}
+	if (SEQ_GEQ(start, S->hi)) {
+		if (SEQ_GT(start, S->hi)) {
+			add_gap(S, S->hi, start, s, 0);
+			tc_label(tr, cx, s, d, labels, TC_LB_PREV_NOT_CAPTURED,
+				 TC_RS_GAP);
+		} else if (acked_hole) {
+			tc_label(tr, cx, s, d, labels, TC_LB_PREV_NOT_CAPTURED,
+				 TC_RS_ACKED_HOLE);
+		}
+		if (len == 1 && !ctl && start == S->hi && R->last_valid &&
+		    R->last_win == 0) {
+			/* The byte counts once R takes it: R's ACK covers it
+			 * or S goes on after it; until then hi stays, so the
+			 * byte sent again after the window opens is no
+			 * retransmission. */
+			tc_label(tr, cx, s, d, labels, TC_LB_ZERO_WINDOW_PROBE,
+				 TC_RS_PROBE);
+			S->probe = TC_LB_ZERO_WINDOW_PROBE;
+			S->zwp_pending = 1;
+			S->zwp_end = end;
+			return kept;
+		}
+		if (len && R->last_valid && R->last_win &&
+			   cx->c.dir[!d].wscale >= 0) {
+			/* Not judged while R's window scale is unknown. */
+			uint64_t rw = (uint64_t)R->last_win
+				      << cx->c.dir[!d].wscale;
+			if ((uint64_t)(uint32_t)(end - R->last_ack) == rw)
+				tc_label(tr, cx, s, d, labels,
+					 TC_LB_WINDOW_FULL,
+					 TC_RS_WINDOW_FILLED);
+		}
+		ds->payload_bytes += len;
+		S->hi = seg_end;
+		if (len && !S->rt_on) {
+			S->rt_on = 1;
+			S->rt_end = end;
+			S->rt_ts = s->ts_ns;
+		}
+		return kept;
+	}
+	/* Starts below hi. */
+	uint32_t below = SEQ_LT(end, S->hi) ? end : S->hi;
+	uint32_t above = SEQ_GT(end, S->hi) ? end - S->hi : 0;
+	if (len) {
+		int gi = find_gap(S, start, below);
+		if (gi < 0 && went_back(S)) {
+			/* A resend comes after its original: bytes seen
+			 * before, stamped before the latest segment, are a
+			 * second copy (a merged or replayed capture). */
+			tc_label(tr, cx, s, d, labels, TC_LB_CAPTURE_DUPLICATE,
+				 TC_RS_COPY_BACK);
+		} else if (gi < 0) {
+			kept = retransmission(tr, cx, s, d, labels, end,
+					      TC_RS_BYTES_SEEN);
+		} else {
+			struct tc_gap g = S->gaps[gi];
+			enum fill_mode mode = FILL_RESENT;
+			kept = below_hi_in_gap(tr, cx, s, d, labels, start,
+					       end, &g, &mode);
+			ds->payload_bytes += fill_gaps(tr, cx, d, start, below,
+						       mode);
+		}
+		ds->payload_bytes += above;
+	}
+	if (SEQ_GT(seg_end, S->hi))
+		S->hi = seg_end;
+	return kept;
+}
+
+/* ---- ACKs --------------------------------------------------------------- */
+
+static void acks(struct tc_tracker *tr, struct tc_cx *cx,
+		 const struct tc_segment *s, int d, uint64_t *labels)
+{
+	struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	unsigned f = s->flags;
+	int pure = s->payload_len == 0 && !(f & (TC_SYN | TC_FIN));
+	int answered = 0;
+	/* A keep-alive or probe carries a window too, but is no update. */
+	const uint64_t probes = ((uint64_t)1 << TC_LB_KEEPALIVE) |
+				((uint64_t)1 << TC_LB_ZERO_WINDOW_PROBE);
+
+	/* The answer to a keep-alive or probe; one that opens or changes
+	 * the window is a window update instead. */
+	if (pure && R->probe != NOLABEL && R->hi_valid && s->ack == R->hi &&
+	    (!S->last_valid || s->window == S->last_win)) {
+		int zwp = R->probe == TC_LB_ZERO_WINDOW_PROBE;
+		tc_label(tr, cx, s, d, labels,
+			 zwp ? TC_LB_ZERO_WINDOW_PROBE_ACK
+			     : TC_LB_KEEPALIVE_ACK,
+			 zwp ? TC_RS_ANSWERS_PROBE : TC_RS_ANSWERS_KEEPALIVE);
+		answered = 1;
+	}
+	R->probe = NOLABEL;
+	if (!answered && pure && S->last_valid && s->ack == S->last_ack &&
+	    s->window == S->last_win && s->window != 0 && R->hi_valid &&
+	    SEQ_GT(R->hi, s->ack)) {
+		/* RFC 5681's duplicate ACK: the peer has data outstanding.
+		 * Repeated ACKs of a zero window report a full buffer, not a
+		 * hole: they are not counted. */
+		if (S->dupacks < 255)
+			S->dupacks++;
+		uint64_t had = *labels & ((uint64_t)1 << TC_LB_DUP_ACK);
+		tc_label(tr, cx, s, d, labels, TC_LB_DUP_ACK, TC_RS_SAME_ACK);
+		if (!had && tr->qlen) {
+			struct tc_event *ev =
+				&tr->q[(tr->qhead + tr->qlen - 1) % tr->qcap];
+			if (ev->type == TC_EV_LABEL &&
+			    ev->label == TC_LB_DUP_ACK && ev->pkt == s->pkt)
+				ev->count = S->dupacks;
+		}
+	} else if (!answered && pure && S->last_valid &&
+		   s->ack == S->last_ack && s->window != S->last_win &&
+		   s->window != 0 && !(*labels & probes)) {
+		tc_label(tr, cx, s, d, labels, TC_LB_WINDOW_UPDATE,
+			 TC_RS_WINDOW_CHANGED);
+	} else if (!S->last_valid || s->ack != S->last_ack) {
+		S->dupacks = 0;
+	}
+	if (!S->last_valid || s->ack != S->last_ack)
+		S->rep_acks = 0;
+	else if (!answered && pure && R->hi_valid && SEQ_GT(R->hi, s->ack) &&
+		 (s->window == S->last_win ||
+		  ((s->opt.present & TC_OPT_SACK) && s->opt.nsack)) &&
+		 S->rep_acks < 255)
+		S->rep_acks++;
+	S->sacked = (s->opt.present & TC_OPT_SACK) && s->opt.nsack &&
+		    SEQ_GT(s->opt.sack[0][1], s->ack);
+
+	if (R->zwp_pending && R->hi_valid && s->ack == R->zwp_end &&
+	    SEQ_LT(R->hi, R->zwp_end)) {
+		/* R took the probe byte. */
+		R->hi = R->zwp_end;
+		cx->c.dir[!d].payload_bytes++;
+		R->zwp_pending = 0;
+	}
+	if (R->hi_valid && SEQ_GT(s->ack, R->hi)) {
+		uint32_t n = s->ack - R->hi;
+		cx->c.dir[!d].acked_unseen_bytes += n;
+		tc_label(tr, cx, s, d, labels, TC_LB_ACKED_UNSEEN,
+			 TC_RS_ACK_BEYOND);
+		add_gap(R, R->hi, s->ack, s, 1);
+		R->hi = s->ack;
+	}
+	if (R->hi_valid) {
+		int32_t fl = SEQ_DIFF(R->hi, s->ack);
+		if (fl > 0 && (uint64_t)fl > cx->c.dir[!d].max_inflight)
+			cx->c.dir[!d].max_inflight = (uint64_t)fl;
+	}
+	if (!S->ack_hi_valid || SEQ_GT(s->ack, S->ack_hi)) {
+		S->ack_hi = s->ack;
+		S->ack_hi_valid = 1;
+	}
+
+	/* Eifel: the first ACK covering R's last retransmission echoes a
+	 * TSval older than the retransmission's: the original got there. */
+	if (R->eif_on && SEQ_GEQ(s->ack, R->eif_end)) {
+		if ((s->opt.present & TC_OPT_TS) &&
+		    SEQ_LT(s->opt.tsecr, R->eif_tsval)) {
+			relabel(tr, cx, !d, R->eif_pkt, R->eif_ts,
+				TC_LB_RETRANSMISSION,
+				TC_LB_SPURIOUS_RETRANSMISSION, TC_RS_EIFEL, 0,
+				1);
+			for (int i = 0; i < R->ring_n; i++)
+				if (R->ring[i].pkt == R->eif_pkt)
+					R->ring[i].label =
+						TC_LB_SPURIOUS_RETRANSMISSION;
+		}
+		R->eif_on = 0;
+	}
+
+	/* RTT: by TSecr when both sides use timestamps, else Karn. */
+	int tsmode = cx->c.dir[0].ts_perm && cx->c.dir[1].ts_perm &&
+		     (s->opt.present & TC_OPT_TS);
+	if (tsmode && R->rt_tson) {
+		if (s->opt.tsecr == R->rt_tsval) {
+			if (!(S->last_valid && S->last_win == 0))
+				rtt_sample(cx, tc_tdiff(s->ts_ns, R->rt_tsts));
+			R->rt_tson = 0;
+		} else if (SEQ_GT(s->opt.tsecr, R->rt_tsval)) {
+			R->rt_tson = 0;
+		}
+	}
+	/* No sample from an ACK that reopens a zero window: the wait was the
+	 * receiving application's, not the path's. */
+	int win0 = S->last_valid && S->last_win == 0;
+	if (R->rt_on && SEQ_GEQ(s->ack, R->rt_end)) {
+		if (!tsmode && !win0)
+			rtt_sample(cx, tc_tdiff(s->ts_ns, R->rt_ts));
+		R->rt_on = 0;
+	}
+
+	S->last_ack = s->ack;
+	S->last_win = s->window;
+	S->last_valid = 1;
+}
+
+/* ---- One segment -------------------------------------------------------- */
+
+void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
+		   const struct tc_segment *s, int d, uint64_t *labels)
+{
+	struct tc_ep *S = &cx->ep[d];
+	struct tc_dir_stats *ds = &cx->c.dir[d];
+	unsigned f = s->flags;
+	uint32_t len = s->payload_len;
 
 	ds->packets++;
-	ds->wire_bytes += len;
 	if (s->ip_len)
 		ds->ip_bytes += s->ip_len;
 	else
@@ -139,30 +779,61 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	if (cx->c.last_pkt && s->ts_ns < cx->c.last_ts)
 		tc_label(tr, cx, s, d, labels, TC_LB_TIME_WENT_BACK,
 			 TC_RS_TIME_BACK);
-	if (S->last_ts && s->ts_ns - S->last_ts > ds->max_idle_ns)
-		ds->max_idle_ns = s->ts_ns - S->last_ts;
-	S->last_ts = s->ts_ns;
 	if (s->csum == TC_CSUM_BAD)
 		tc_label(tr, cx, s, d, labels, TC_LB_BAD_CHECKSUM,
-			 TC_RS_CHECKSUM);
+			 ds->label[TC_LB_BAD_CHECKSUM] + 1 == ds->packets
+				 ? TC_RS_OFFLOAD_CSUM
+				 : TC_RS_CHECKSUM);
+
+	/* Stamped before this side's latest, or equal to it while already
+	 * going back (a replay reaching the copy of the latest). */
+	S->back = S->max_ts && (s->ts_ns < S->max_ts ||
+				(S->back && s->ts_ns == S->max_ts));
+	if (s->ts_ns > S->max_ts)
+		S->max_ts = s->ts_ns;
+
+	/* 1. A second copy of a frame the capture already holds. */
+	if (ring_find_dup(S, s)) {
+		tc_label(tr, cx, s, d, labels, TC_LB_CAPTURE_DUPLICATE,
+			 TC_RS_SAME_IPID);
+		return;
+	}
+	ds->wire_bytes += len;
+	if (S->last_ts && tc_tdiff(s->ts_ns, S->last_ts) > ds->max_idle_ns)
+		ds->max_idle_ns = tc_tdiff(s->ts_ns, S->last_ts);
+	S->last_ts = s->ts_ns;
 
 	if (f & TC_SYN) {
 		syn_options(cx, s, d, tr, labels);
 		if (len)
 			tc_label(tr, cx, s, d, labels, TC_LB_DATA_ON_SYN,
 				 TC_RS_SYN_DATA);
+		unsigned l = NOLABEL;
 		if (!(f & TC_ACK) && S->sent_syn && s->seq == S->isn)
-			tc_label(tr, cx, s, d, labels, TC_LB_SYN_RETRANSMISSION,
-				 TC_RS_SAME_SYN);
+			l = TC_LB_SYN_RETRANSMISSION;
 		if ((f & TC_ACK) && S->synack_seen && s->seq == S->isn)
-			tc_label(tr, cx, s, d, labels,
-				 TC_LB_SYNACK_RETRANSMISSION, TC_RS_SAME_SYN);
+			l = TC_LB_SYNACK_RETRANSMISSION;
+		if (l != NOLABEL && went_back(S))
+			tc_label(tr, cx, s, d, labels, TC_LB_CAPTURE_DUPLICATE,
+				 TC_RS_COPY_BACK);
+		else if (l != NOLABEL)
+			tc_label(tr, cx, s, d, labels, l, TC_RS_SAME_SYN);
+	} else if (!(f & TC_RST) && ds->wscale < 0 && !S->ws_said) {
+		tc_label(tr, cx, s, d, labels, TC_LB_WSCALE_UNKNOWN,
+			 TC_RS_NO_WSCALE);
+		S->ws_said = 1;
 	}
 	handshake_rtt(cx, s, d);
-	if ((f & TC_FIN) && S->fin_seen &&
-	    s->seq + len + !!(f & TC_SYN) == S->fin_seq)
-		tc_label(tr, cx, s, d, labels, TC_LB_FIN_RETRANSMISSION,
-			 TC_RS_SAME_FIN);
+	if ((f & TC_FIN) && !len && S->fin_seen &&
+	    s->seq + !!(f & TC_SYN) == S->fin_seq)
+		tc_label(tr, cx, s, d, labels,
+			 went_back(S) ? TC_LB_CAPTURE_DUPLICATE
+				      : TC_LB_FIN_RETRANSMISSION,
+			 went_back(S) ? TC_RS_COPY_BACK : TC_RS_SAME_FIN);
+	uint16_t peer_mss = cx->c.dir[!d].mss;
+	if (peer_mss && len > peer_mss)
+		tc_label(tr, cx, s, d, labels, TC_LB_OVERSIZED_SEGMENT,
+			 TC_RS_OVER_MSS);
 
 	/* Windows. */
 	int shift = (f & TC_SYN) || ds->wscale < 0 ? 0 : ds->wscale;
@@ -172,7 +843,7 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 			ds->win_min = win;
 		if (win > ds->win_max)
 			ds->win_max = win;
-		if (s->window == 0)
+		if (s->window == 0 && !(f & TC_SYN))
 			tc_label(tr, cx, s, d, labels, TC_LB_ZERO_WINDOW,
 				 TC_RS_WINDOW_ZERO);
 	}
@@ -180,144 +851,56 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	/* Sequence space. */
 	uint32_t old_hi = S->hi;
 	int had_hi = S->hi_valid;
+	unsigned kept = NOLABEL;
+	int in_order = 1;
 	if (!(f & TC_RST)) {
-		uint32_t start = s->seq + !!(f & TC_SYN);
-		uint32_t end = start + len;
-		uint32_t seg_end = end + !!(f & TC_FIN);
-		if (!S->hi_valid) {
-			S->hi = seg_end;
-			S->hi_valid = 1;
-			ds->payload_bytes += len;
-		} else if (len == 0 || (len == 1 && !(f & (TC_SYN | TC_FIN)))) {
-			if (!(f & (TC_SYN | TC_FIN)) && s->seq == S->hi - 1)
-				tc_label(tr, cx, s, d, labels, TC_LB_KEEPALIVE,
-					 TC_RS_ONE_BELOW);
-			else if (len == 1 && SEQ_GEQ(start, S->hi)) {
-				if (start == S->hi && R->last_valid &&
-				    R->last_win == 0)
-					tc_label(tr, cx, s, d, labels,
-						 TC_LB_ZERO_WINDOW_PROBE,
-						 TC_RS_PROBE);
-				if (SEQ_GT(start, S->hi)) {
-					add_gap(S, S->hi, start);
-					tc_label(tr, cx, s, d, labels,
-						 TC_LB_PREV_NOT_CAPTURED,
-						 TC_RS_GAP);
-				}
-				ds->payload_bytes += 1;
-				S->hi = seg_end;
-			} else if (len == 1) {
-				uint32_t n = fill_gaps(S, start, end);
-				ds->payload_bytes += n;
-				tc_label(tr, cx, s, d, labels,
-					 n ? TC_LB_OUT_OF_ORDER
-					   : TC_LB_RETRANSMISSION,
-					 n ? TC_RS_BELOW_HIGHEST
-					   : TC_RS_BYTES_SEEN);
-			}
-			if (len == 0 && SEQ_GT(start, S->hi)) {
-				add_gap(S, S->hi, start);
-				tc_label(tr, cx, s, d, labels,
-					 TC_LB_PREV_NOT_CAPTURED, TC_RS_GAP);
-			}
-			if (SEQ_GT(seg_end, S->hi) && len == 0)
-				S->hi = seg_end;
-		} else if (SEQ_GEQ(start, S->hi)) {
-			if (SEQ_GT(start, S->hi)) {
-				add_gap(S, S->hi, start);
-				tc_label(tr, cx, s, d, labels,
-					 TC_LB_PREV_NOT_CAPTURED, TC_RS_GAP);
-			}
-			if (R->last_valid && R->last_win) {
-				int rs = cx->c.dir[!d].wscale > 0
-						 ? cx->c.dir[!d].wscale
-						 : 0;
-				uint64_t rw = (uint64_t)R->last_win << rs;
-				if ((uint64_t)(uint32_t)(end - R->last_ack) ==
-				    rw)
-					tc_label(tr, cx, s, d, labels,
-						 TC_LB_WINDOW_FULL,
-						 TC_RS_WINDOW_FILLED);
-			}
-			ds->payload_bytes += len;
-			S->hi = seg_end;
-		} else {
-			/* Starts below hi: the part below hi either fills
-			 * holes (out of order) or was seen (retransmission). */
-			uint32_t below = SEQ_LT(end, S->hi) ? end : S->hi;
-			uint32_t filled = fill_gaps(S, start, below);
-			uint32_t n = filled;
-			if (SEQ_GT(end, S->hi)) {
-				n += end - S->hi;
-				S->hi = seg_end;
-			} else if (SEQ_GT(seg_end, S->hi)) {
-				S->hi = seg_end;
-			}
-			ds->payload_bytes += n;
-			/* New bytes in a hole are out of order when they
-			 * come within an RTT (3 ms when unknown) of the
-			 * segment that opened the hole, as Wireshark
-			 * judges; later, the sender retransmitted bytes the
-			 * capture lost. */
-			int64_t rtt = cx->c.rtt.handshake > 0
-					      ? cx->c.rtt.handshake
-					      : 3000000;
-			int late = s->ts_ns - S->hi_ts >= rtt;
-			int fast = R->dupacks >= 2 && R->last_valid &&
-				   R->last_ack == s->seq;
-			if (filled == 0 || late)
-				tc_label(tr, cx, s, d, labels,
-					 fast ? TC_LB_FAST_RETRANSMISSION
-					      : TC_LB_RETRANSMISSION,
-					 fast ? TC_RS_DUP_ACKS
-					      : TC_RS_BYTES_SEEN);
-			else
-				tc_label(tr, cx, s, d, labels,
-					 TC_LB_OUT_OF_ORDER,
-					 TC_RS_BELOW_HIGHEST);
-		}
+		in_order = !had_hi || SEQ_GEQ(s->seq + !!(f & TC_SYN), old_hi);
+		kept = sequence(tr, cx, s, d, labels);
 	}
-
-	if (S->hi_valid && (!had_hi || SEQ_GT(S->hi, old_hi)))
+	if (S->hi_valid && (!had_hi || SEQ_GT(S->hi, old_hi))) {
 		S->hi_ts = s->ts_ns;
-
-	/* ACKs. */
-	if ((f & TC_ACK) && !(f & TC_RST)) {
-		int pure = len == 0 && !(f & (TC_SYN | TC_FIN));
-		if (pure && S->last_valid && s->ack == S->last_ack &&
-		    s->window == S->last_win && R->hi_valid &&
-		    SEQ_GT(R->hi, s->ack)) {
-			S->dupacks++;
-			tc_label(tr, cx, s, d, labels, TC_LB_DUP_ACK,
-				 TC_RS_SAME_ACK);
-		} else if (pure && S->last_valid && s->ack == S->last_ack &&
-			   s->window != S->last_win) {
-			tc_label(tr, cx, s, d, labels, TC_LB_WINDOW_UPDATE,
-				 TC_RS_WINDOW_CHANGED);
-		} else if (!S->last_valid || s->ack != S->last_ack) {
-			S->dupacks = 0;
-		}
-		if (R->hi_valid && SEQ_GT(s->ack, R->hi)) {
-			uint32_t n = s->ack - R->hi;
-			cx->c.dir[!d].acked_unseen_bytes += n;
-			tc_label(tr, cx, s, d, labels, TC_LB_ACKED_UNSEEN,
-				 TC_RS_ACK_BEYOND);
-			add_gap(R, R->hi, s->ack);
-			R->hi = s->ack;
-		}
-		if (R->hi_valid) {
-			int32_t fl = SEQ_DIFF(R->hi, s->ack);
-			if (fl > 0 && (uint64_t)fl > cx->c.dir[!d].max_inflight)
-				cx->c.dir[!d].max_inflight = (uint64_t)fl;
-		}
-		S->last_ack = s->ack;
-		S->last_win = s->window;
-		S->last_valid = 1;
+		/* Bytes in flight: sent, not yet acknowledged by R. */
+		struct tc_ep *R = &cx->ep[!d];
+		int32_t fl = R->ack_hi_valid ? SEQ_DIFF(S->hi, R->ack_hi) : 0;
+		if (fl > 0 && (uint64_t)fl > ds->max_inflight)
+			ds->max_inflight = (uint64_t)fl;
 	}
+	if (S->hi_valid && len && (s->opt.present & TC_OPT_TS) &&
+	    !S->rt_tson && SEQ_GT(S->hi, old_hi)) {
+		S->rt_tson = 1;
+		S->rt_tsval = s->opt.tsval;
+		S->rt_tsts = s->ts_ns;
+	}
+	/* IP IDs that rise by small steps on in-order segments can date a
+	 * segment against another. */
+	if (in_order && s->ip_id) {
+		uint16_t step = (uint16_t)(s->ip_id - S->last_ip_id);
+		if (S->last_ip_id && step >= 1 && step < 256) {
+			if (S->ipid_run < 255)
+				S->ipid_run++;
+		} else if (S->last_ip_id) {
+			S->ipid_run = 0;
+		}
+		S->last_ip_id = s->ip_id;
+	}
+
+	if ((f & TC_ACK) && !(f & TC_RST))
+		acks(tr, cx, s, d, labels);
 	if ((s->opt.present & TC_OPT_SACK) && s->opt.nsack) {
 		tc_label(tr, cx, s, d, labels, TC_LB_SACK, TC_RS_SACK_BLOCKS);
-		if ((f & TC_ACK) && SEQ_LT(s->opt.sack[0][0], s->ack))
+		/* RFC 2883: a D-SACK block lies below the cumulative ACK,
+		 * or inside the second block. */
+		const uint32_t(*b)[2] = s->opt.sack;
+		int dsack = (f & TC_ACK) && SEQ_LT(b[0][0], s->ack);
+		if (!dsack && s->opt.nsack >= 2 && SEQ_GEQ(b[0][0], b[1][0]) &&
+		    SEQ_LEQ(b[0][1], b[1][1]))
+			dsack = 1;
+		if (dsack) {
 			tc_label(tr, cx, s, d, labels, TC_LB_DSACK,
 				 TC_RS_DSACK_BLOCK);
+			dsack_revise(tr, cx, !d, s->opt.sack[0][0],
+				     s->opt.sack[0][1]);
+		}
 	}
+	ring_push(S, s, kept);
 }

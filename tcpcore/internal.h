@@ -28,6 +28,16 @@
 #define SEQ_GT(a, b) (SEQ_DIFF(a, b) > 0)
 #define SEQ_GEQ(a, b) (SEQ_DIFF(a, b) >= 0)
 
+/* a - b for nanosecond times, saturated: timestamps come from untrusted
+ * captures and may lie anywhere in int64_t. */
+static inline int64_t tc_tdiff(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return a < b ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 #define TC_MAX_TRANS 16 /* transitions kept per connection; more are counted */
 #define TC_MAX_GAPS 4   /* unseen ranges remembered per direction */
 
@@ -43,7 +53,30 @@ enum tc_zk_state {
 };
 
 struct tc_gap {
-	uint32_t lo, hi; /* bytes [lo, hi) never captured */
+	uint32_t lo, hi;   /* bytes [lo, hi) never captured */
+	/* The segment that skipped them (analysis.c), for deciding whether
+	 * the bytes arriving later are a late original or sent again. */
+	uint64_t pkt;
+	int64_t ts;
+	uint32_t tsval;
+	uint16_t ip_id;
+	uint8_t by_ack;    /* opened by the peer's ACK (acked-unseen) */
+	uint8_t resent;    /* part of it came back as a retransmission */
+	uint8_t has_ts, ipid_ok;
+};
+
+#define TC_RING 4 /* recent segments remembered per direction */
+
+/* One recent segment of a direction (analysis.c): what a capture
+ * duplicate must repeat and what a D-SACK may point at. */
+struct tc_seen {
+	uint32_t seq, len, ack, tsval, hash;
+	uint64_t pkt;
+	int64_t ts;
+	uint16_t ip_id, flags, window;
+	uint32_t opt_sig; /* digest of the options other than TSval */
+	uint8_t label;    /* retransmission label given, or TC_LB__COUNT */
+	uint8_t has_ts;
 };
 
 struct tc_ep {
@@ -76,7 +109,33 @@ struct tc_ep {
 	struct tc_gap gaps[TC_MAX_GAPS];
 	int64_t last_ts;     /* time of this side's previous segment */
 	int64_t hi_ts;       /* time hi last advanced */
-	int64_t syn_ts;      /* time of its first SYN or SYN-ACK */
+	int64_t syn_ts;      /* time of its last SYN or SYN-ACK */
+	uint32_t ack_hi;     /* highest ACK this side sent */
+	uint32_t seen_hi;    /* highest sequence end of its own segments
+			      * (hi may be higher: the peer acked unseen) */
+	uint8_t ack_hi_valid;
+	uint8_t probe;       /* label of its last keep-alive or probe */
+	uint8_t ipid_run;    /* in-order segments whose IP ID rose by 1..255 */
+	uint8_t ws_said;     /* wscale-unknown already labelled */
+	uint8_t sacked;      /* its last ACK SACKed data above the ACK */
+	uint8_t rep_acks;    /* repeats of its ACK (RFC 6675 DupAcks) */
+	uint8_t zwp_pending; /* sent a probe byte R has not taken yet */
+	uint8_t back;        /* this segment is stamped before its side's
+			      * latest (set per segment) */
+	int64_t max_ts;      /* latest time of this side's segments */
+	/* Eifel: its last retransmission still waiting for an ACK. */
+	uint8_t eif_on;
+	uint32_t eif_end, eif_tsval;
+	uint64_t eif_pkt;
+	int64_t eif_ts;
+	uint32_t zwp_end;    /* sequence after that byte */
+	uint16_t last_ip_id;
+	uint8_t ring_n, ring_pos;
+	struct tc_seen ring[TC_RING];
+	/* RTT: one timed segment (Karn) and one timed TSval. */
+	uint32_t rt_end, rt_tsval;
+	int64_t rt_ts, rt_tsts;
+	uint8_t rt_on, rt_tson;
 
 	/* zeek.c */
 	uint8_t zk_state, zk_prev;
@@ -112,6 +171,7 @@ struct tc_cx {
 	uint8_t simultaneous;
 	uint8_t tfo;
 	uint8_t linked;            /* in the table */
+	double rtt_sum, rtt_sq;    /* analysis.c: sums of the RTT samples */
 };
 
 struct tc_tracker {
@@ -224,7 +284,10 @@ int tc_likely_server_port(uint16_t port);
 	  "synchronized state", "3.10.7.4")                                  \
 	X(RST_SYNRCVD, "rst-syn-received", R, SYN_RECEIVED, LISTEN,           \
 	  "receives an acceptable RST after a passive open: back to LISTEN",  \
-	  "3.10.7.4")
+	  "3.10.7.4")                                                         \
+	X(SYN_IMPLIED, "syn-implied", R, CLOSED, SYN_SENT,                    \
+	  "receives a SYN-ACK acknowledging a SYN of its own not captured "   \
+	  "(yet): it sent one", "3.10.1")
 
 enum tc_rule_id {
 #define TC_X(id, name, side, from, to, ev, rfc) TC_R_##id,

@@ -60,12 +60,14 @@ void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
 	c->midstream = 1;
 	if ((f & TC_SYN) && d == TC_SERVER) {
 		/* The capture starts at the SYN-ACK: the client's SYN is
-		 * implied by its acknowledgment. */
+		 * implied by its acknowledgment. The client stays CLOSED
+		 * here; tc_machine_step() records CLOSED -> SYN-SENT on the
+		 * SYN-ACK (syn-implied), and syn_late() undoes midstream if
+		 * the SYN turns up after all (capture order). */
 		struct tc_ep *cl = &cx->ep[TC_CLIENT];
 		cl->syn_seen = cl->syn_inferred = 1;
 		cl->isn = s->ack - 1;
 		cl->syn_end = s->ack;
-		c->state[TC_CLIENT] = ST(SYN_SENT);
 		return;
 	}
 	c->state[TC_CLIENT] = c->state[TC_SERVER] = ST(ESTABLISHED);
@@ -224,13 +226,12 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 					     : 65535u;
 		if (SEQ_GT(s->seq, nxt) && (uint32_t)(s->seq - nxt) < wnd) {
 			/* RFC 5961 3.2: the receiver answers with a challenge
-			 * ACK and stays; the sender has aborted. */
+			 * ACK and stays. Nothing proves the sender aborted
+			 * (the RST may be forged, or stale): both sides stay,
+			 * and the sender's answer to the challenge ACK, a RST
+			 * at RCV.NXT, is what closes them. */
 			tc_label(tr, cx, s, d, labels, TC_LB_RST_CHALLENGE,
 				 TC_RS_RST_NOT_EXACT);
-			if (st[d] != ST(CLOSED)) {
-				go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
-				cx->reset = 1;
-			}
 			return 1;
 		}
 		tc_label(tr, cx, s, d, labels, TC_LB_RST_OUT_OF_WINDOW,
@@ -247,24 +248,44 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 	return 1;
 }
 
+/* A SYN from S, whose SYN a SYN-ACK of the peer already implied
+ * (syn-implied): if it is that SYN, recorded after the SYN-ACK, it fills in
+ * what was inferred and returns 1; nothing moves, the handshake was seen
+ * whole after all. The SYN-ACK acknowledged either the SYN alone or, with
+ * Fast Open, its data too. */
+static int syn_late(struct tc_cx *cx, const struct tc_segment *s, int d)
+{
+	struct tc_ep *S = &cx->ep[d];
+	uint32_t acked = S->syn_end; /* the SYN-ACK's ack */
+	if (!S->syn_inferred || S->passive ||
+	    (s->seq + 1 != acked && s->seq + 1 + s->payload_len != acked))
+		return 0;
+	S->sent_syn = 1;
+	S->syn_inferred = 0;
+	S->isn = s->seq;
+	S->syn_end = s->seq + 1 + s->payload_len;
+	S->syn_data = s->payload_len > 0;
+	cx->tfo = S->syn_data && S->syn_end == acked;
+	cx->c.midstream = 0;
+	return 1;
+}
+
 /* Phase 2, SYN part. */
 static void own_syn(struct tc_tracker *tr, struct tc_cx *cx,
 		    const struct tc_segment *s, int d)
 {
-	struct tc_ep *S = &cx->ep[d];
+	struct tc_ep *S = &cx->ep[d], *P = &cx->ep[!d];
 	uint8_t *st = cx->c.state;
 	if (!(s->flags & TC_ACK)) {
 		if (S->syn_seen && !S->syn_inferred && s->seq == S->isn)
 			return; /* retransmitted SYN */
+		if (syn_late(cx, s, d))
+			return;
 		S->syn_seen = S->sent_syn = 1;
 		S->syn_inferred = 0;
 		S->isn = s->seq;
 		S->syn_end = s->seq + 1 + s->payload_len;
 		S->syn_data = s->payload_len > 0;
-		if (d == TC_CLIENT &&
-		    (s->payload_len > 0 ||
-		     ((s->opt.present & TC_OPT_TFO) && s->opt.tfo_cookie_len)))
-			cx->tfo = 1;
 		if (st[d] == ST(LISTEN) && !cx->server_known) {
 			/* The peer's first act is a SYN of its own: it was
 			 * an active opener too, CLOSED before. */
@@ -275,6 +296,11 @@ static void own_syn(struct tc_tracker *tr, struct tc_cx *cx,
 			go(tr, cx, d, ST(SYN_SENT), TC_R_ACTIVE_OPEN, s);
 		return;
 	}
+	/* Fast Open took place only if the SYN-ACK acknowledges the data on
+	 * the SYN; a server that refuses it acknowledges the SYN alone and
+	 * the client sends the data again (RFC 7413 section 4.2). */
+	if (d == TC_SERVER && P->sent_syn)
+		cx->tfo = P->syn_data && SEQ_GEQ(s->ack, P->syn_end);
 	if (S->synack_seen && s->seq == S->isn)
 		return; /* retransmitted SYN-ACK */
 	if (S->syn_inferred && s->seq == S->isn) {
@@ -363,6 +389,12 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 		return;
 	}
 
+	/* A SYN-ACK acknowledging a SYN the capture does not hold (yet): the
+	 * peer sent one, so it left CLOSED. */
+	if ((f & TC_SYN) && (f & TC_ACK) && st[!d] == ST(CLOSED) &&
+	    R->syn_inferred && !R->passive && !R->ended)
+		go(tr, cx, !d, ST(SYN_SENT), TC_R_SYN_IMPLIED, s);
+
 	/* One-sided capture or reordering: S in SYN-SENT acknowledges a
 	 * SYN-ACK that was never captured. */
 	if (!(f & TC_SYN) && (f & TC_ACK) && st[d] == ST(SYN_SENT) &&
@@ -418,7 +450,10 @@ void tc_machine_timers(struct tc_tracker *tr, struct tc_cx *cx, int64_t now)
 	for (int i = 0; i < 2; i++) {
 		if (cx->c.state[i] != ST(TIME_WAIT))
 			continue;
-		int64_t end = cx->ep[i].tw_since + 2 * tr->cfg.msl_ns;
+		int64_t end;
+		if (__builtin_add_overflow(cx->ep[i].tw_since,
+					   2 * tr->cfg.msl_ns, &end))
+			end = INT64_MAX; /* untrusted timestamps */
 		if (now >= end)
 			tc_transition(tr, cx, i, ST(CLOSED),
 				      TC_R_TIMEWAIT_EXPIRED, end, 0);
@@ -437,10 +472,8 @@ void tc_machine_conclude(struct tc_cx *cx)
 		c->handshake = sv->synack_seen || sv->syn_inferred
 				       ? (cx->tfo ? TC_HS_TFO : TC_HS_THREEWAY)
 				       : TC_HS_SYN_ONLY;
-	else if (sv->synack_seen)
-		c->handshake = TC_HS_THREEWAY;
 	else
-		c->handshake = TC_HS_NONE;
+		c->handshake = TC_HS_NONE; /* no SYN captured: mid-stream */
 	c->data_on_syn = cl->syn_data || sv->syn_data;
 
 	if (cx->refused)

@@ -300,10 +300,16 @@ struct tc_event {
 	struct tc_transition tr;   /* TC_EV_TRANSITION */
 	uint16_t label;       /* TC_EV_LABEL: enum tc_label */
 	uint16_t reason;      /* TC_EV_LABEL: index into tc_reason_name() */
-	uint8_t revised;      /* TC_EV_LABEL: replaces an earlier label of pkt */
+	uint8_t revised;      /* TC_EV_LABEL: later evidence revises the label
+			       * old_label of the earlier packet pkt (ts_ns is
+			       * that packet's) to label; label == old_label:
+			       * withdrawn. tc_dir_stats counts are adjusted
+			       * as tcpscope-states(7) LABELS says. */
 	uint16_t old_label;   /* TC_EV_LABEL with revised */
 	uint32_t seq, ack, len, win; /* the segment's (relative-free) values */
 	uint64_t labels;      /* TC_EV_SEGMENT: bit per enum tc_label */
+	uint32_t count;       /* TC_EV_LABEL dup-ack: its number in the run
+			       * of duplicates (1 = first); else 0 */
 };
 
 /* ---- The tracker -------------------------------------------------------- */
@@ -417,10 +423,44 @@ const char *tc_rule_side_name(unsigned s);  /* "sender", "receiver", "timer" */
 	X(CHECKSUM, "bad TCP checksum")                                       \
 	X(TIME_BACK, "timestamp earlier than the previous segment's")        \
 	X(SACK_BLOCKS, "segment carries SACK blocks")                         \
-	X(DSACK_BLOCK, "first SACK block below the cumulative ACK")           \
+	X(DSACK_BLOCK, "first SACK block below the cumulative ACK or inside " \
+	  "the second (RFC 2883)")                                            \
 	X(DUPLICATE, "identical segment captured twice")                      \
 	X(PROBE, "one byte at the next sequence into a zero window")          \
-	X(WINDOW_FILLED, "segment ends exactly at the peer's window edge")
+	X(WINDOW_FILLED, "segment ends exactly at the peer's window edge")    \
+	X(REORDERED, "the bytes it skipped arrived later: reordering, not loss") \
+	X(TSVAL_EARLIER, "new bytes below the highest, TSval older than the " \
+	  "segment that skipped them: a late original")                       \
+	X(TSVAL_LATER, "bytes never captured, TSval newer than the segment "  \
+	  "that skipped them: sent again")                                    \
+	X(IPID_EARLIER, "new bytes below the highest, IP ID older than the "  \
+	  "segment that skipped them: a late original")                       \
+	X(IPID_LATER, "bytes never captured, IP ID newer than the segment "   \
+	  "that skipped them: sent again")                                    \
+	X(AFTER_RTT, "bytes never captured, sent an RTT or more after the "   \
+	  "segment that skipped them: the original was lost")                 \
+	X(ALREADY_ACKED, "every byte was already acknowledged by the peer")   \
+	X(DSACK_REPORTED, "the peer reported these bytes twice (D-SACK)")     \
+	X(SACK_HOLE, "resends the first hole after the peer SACKed later "    \
+	  "data")                                                             \
+	X(LINUX_PROBE, "one below the next sequence while the peer's window " \
+	  "is zero")                                                          \
+	X(ANSWERS_PROBE, "pure ACK answering a zero-window probe")            \
+	X(ANSWERS_KEEPALIVE, "pure ACK answering a keep-alive")               \
+	X(OVER_MSS, "larger than the MSS the peer announced: segmentation "   \
+	  "offload (TSO/GSO/GRO) on the capturing host")                      \
+	X(OFFLOAD_CSUM, "every segment of this direction so far has a bad "   \
+	  "checksum: checksum offload on the capturing host")                 \
+	X(CAPTURE_ORDER, "bytes recorded after their ACK but sent before it: " \
+	  "capture order, not the network")                                   \
+	X(SAME_IPID, "same IP ID, sequence, ACK and payload as a recent "     \
+	  "segment")                                                          \
+	X(ACKED_HOLE, "sequence jumps past bytes never captured that the "    \
+	  "peer acknowledged (capture loss)")                                 \
+	X(EIFEL, "the first ACK covering it echoes an older TSval: the "     \
+	  "original had arrived (Eifel, RFC 3522)")                           \
+	X(COPY_BACK, "bytes seen before, stamped before an earlier segment " \
+	  "of the same side: a second copy (merged or replayed capture)")
 
 enum tc_reason {
 #define TC_X(id, name) TC_RS_##id,

@@ -178,12 +178,12 @@ static void expire(struct tc_tracker *tr)
 	for (int n = 0; n < EXPIRE_PER_FEED && tr->head; n++) {
 		struct tc_cx *h = tr->head;
 		if (tr->cfg.idle_timeout_ns > 0 &&
-		    tr->now - h->c.last_ts > tr->cfg.idle_timeout_ns) {
+		    tc_tdiff(tr->now, h->c.last_ts) > tr->cfg.idle_timeout_ns) {
 			finish(tr, h, 0, 1);
 			continue;
 		}
 		if (tr->cfg.msl_ns >= 0 && (h->reset || tc_machine_over(h)) &&
-		    tr->now - h->c.last_ts >= 2 * tr->cfg.msl_ns) {
+		    tc_tdiff(tr->now, h->c.last_ts) >= 2 * tr->cfg.msl_ns) {
 			finish(tr, h, 0, 0);
 			continue;
 		}
