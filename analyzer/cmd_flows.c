@@ -175,9 +175,9 @@ static int table_row(struct out_table *t, const struct cols *c)
 	snprintf(b1, sizeof b1, "%lld", (long long)DI(c, 1, payload_bytes));
 	int64_t retx = 0;
 	for (int s = 0; s < 2; s++)
-		/* retransmissions already holds the fast and spurious ones
-		 * (tcpcore's umbrella label); SYN and FIN ones are apart. */
-		retx += DI(c, s, retransmissions) +
+		/* Every kind: the four data labels are exclusive. */
+		retx += DI(c, s, retransmissions) + DI(c, s, fast_retransmissions) +
+			DI(c, s, spurious_retransmissions) +
 			DI(c, s, syn_retransmissions) + DI(c, s, fin_retransmissions);
 	snprintf(rx, sizeof rx, "%lld", (long long)retx);
 	const char *close = FT(c, close);
@@ -399,6 +399,12 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 		json_int_or_null(f, c, c->d[s][DC_max_inflight], 0);
 		fputs(",\"max_idle_ms\":", f);
 		json_ms(f, c, c->d[s][DC_max_idle_ns]);
+		/* The three exclusive data-retransmission labels together:
+		 * every data segment sent again, whatever the cause. */
+		fprintf(f, ",\"all_retransmissions\":%lld",
+			(long long)(DI(c, s, retransmissions) +
+				    DI(c, s, fast_retransmissions) +
+				    DI(c, s, spurious_retransmissions)));
 		putc('}', f);
 	}
 	fputs("}\n", f);

@@ -273,12 +273,13 @@ static void dsack_revise(struct tc_tracker *tr, struct tc_cx *cx, int d,
 	struct tc_ep *e = &cx->ep[d];
 	for (int i = 0; i < e->ring_n; i++) {
 		struct tc_seen *p = &e->ring[i];
-		if (p->label != TC_LB_RETRANSMISSION || !p->len)
+		if ((p->label != TC_LB_RETRANSMISSION &&
+		     p->label != TC_LB_FAST_RETRANSMISSION) || !p->len)
 			continue;
 		if (SEQ_GEQ(p->seq, lo) && SEQ_LEQ(p->seq + p->len, hi)) {
-			relabel(tr, cx, d, p->pkt, p->ts, TC_LB_RETRANSMISSION,
+			relabel(tr, cx, d, p->pkt, p->ts, p->label,
 				TC_LB_SPURIOUS_RETRANSMISSION,
-				TC_RS_DSACK_REPORTED, 0, 1);
+				TC_RS_DSACK_REPORTED, 1, 1);
 			p->label = TC_LB_SPURIOUS_RETRANSMISSION;
 		}
 	}
@@ -422,8 +423,10 @@ static int fast_signal(const struct tc_ep *R, uint32_t seq)
 	return R->rep_acks >= 2 || (R->rep_acks >= 1 && R->sacked);
 }
 
-/* Labels a retransmission of bytes below hi; returns the label kept in
- * the ring. */
+/* Labels a retransmission of bytes below hi with exactly one of
+ * retransmission, fast-retransmission and spurious-retransmission (the
+ * three are exclusive, as out-of-order is with them); returns that label,
+ * which the ring keeps. */
 static unsigned retransmission(struct tc_tracker *tr, struct tc_cx *cx,
 			       const struct tc_segment *s, int d,
 			       uint64_t *labels, uint32_t end, unsigned why)
@@ -435,12 +438,10 @@ static unsigned retransmission(struct tc_tracker *tr, struct tc_cx *cx,
 		why = TC_RS_ALREADY_ACKED;
 	else if (fast)
 		why = R->rep_acks >= 2 ? TC_RS_DUP_ACKS : TC_RS_SACK_HOLE;
-	tc_label(tr, cx, s, d, labels, TC_LB_RETRANSMISSION, why);
-	if (fast)
-		tc_label(tr, cx, s, d, labels, TC_LB_FAST_RETRANSMISSION, why);
-	if (spurious)
-		tc_label(tr, cx, s, d, labels, TC_LB_SPURIOUS_RETRANSMISSION,
-			 why);
+	unsigned l = spurious ? TC_LB_SPURIOUS_RETRANSMISSION
+		     : fast   ? TC_LB_FAST_RETRANSMISSION
+			      : TC_LB_RETRANSMISSION;
+	tc_label(tr, cx, s, d, labels, l, why);
 	/* Karn: a resent range gives no RTT sample. */
 	if (S->rt_on && SEQ_LT(s->seq, S->rt_end))
 		S->rt_on = 0;
@@ -452,7 +453,7 @@ static unsigned retransmission(struct tc_tracker *tr, struct tc_cx *cx,
 		S->eif_pkt = s->pkt;
 		S->eif_ts = s->ts_ns;
 	}
-	return spurious ? TC_LB_SPURIOUS_RETRANSMISSION : TC_LB_RETRANSMISSION;
+	return l;
 }
 
 /* Bytes [start, end) below hi, some in gap g: late original or resent? */
@@ -723,14 +724,18 @@ static void acks(struct tc_tracker *tr, struct tc_cx *cx,
 	if (R->eif_on && SEQ_GEQ(s->ack, R->eif_end)) {
 		if ((s->opt.present & TC_OPT_TS) &&
 		    SEQ_LT(s->opt.tsecr, R->eif_tsval)) {
-			relabel(tr, cx, !d, R->eif_pkt, R->eif_ts,
-				TC_LB_RETRANSMISSION,
-				TC_LB_SPURIOUS_RETRANSMISSION, TC_RS_EIFEL, 0,
-				1);
+			/* The retransmission's own label: plain or fast. */
+			unsigned was = TC_LB_RETRANSMISSION;
 			for (int i = 0; i < R->ring_n; i++)
-				if (R->ring[i].pkt == R->eif_pkt)
+				if (R->ring[i].pkt == R->eif_pkt) {
+					was = R->ring[i].label;
 					R->ring[i].label =
 						TC_LB_SPURIOUS_RETRANSMISSION;
+				}
+			if (was != TC_LB_SPURIOUS_RETRANSMISSION)
+				relabel(tr, cx, !d, R->eif_pkt, R->eif_ts, was,
+					TC_LB_SPURIOUS_RETRANSMISSION,
+					TC_RS_EIFEL, 1, 1);
 		}
 		R->eif_on = 0;
 	}

@@ -7,10 +7,10 @@
 # Flows are matched by their unordered address/port pair; several tcpscope
 # connections on one pair (port reuse, VLANs) and several tshark streams are
 # summed. tshark's `retransmission` flag is also set on fast and spurious
-# retransmissions and on retransmitted SYN/SYN-ACK/FIN. Ours too counts fast
-# and spurious ones in `retransmissions` (the umbrella label) but keeps
-# SYN, SYN-ACK and FIN retransmissions apart, so tshark's is compared with
-# retransmissions + syn_retransmissions + fin_retransmissions. Prints one line per difference:
+# retransmissions and on retransmitted SYN/SYN-ACK/FIN, while ours are
+# exclusive (a segment is a retransmission, a fast or a spurious one), with
+# SYN, SYN-ACK and FIN retransmissions apart; so tshark's is compared with
+# the sum of all five of ours. Prints one line per difference:
 #   capture<TAB>pair<TAB>label<TAB>tshark<TAB>tcpscope
 # and a last line "N differences in M flows of K captures".
 set -u
@@ -38,7 +38,8 @@ for name in "$@"; do
 	         then "\(.client_ip):\(.client_port)-\(.server_ip):\(.server_port)"
 	         else "\(.server_ip):\(.server_port)-\(.client_ip):\(.client_port)" end;
 	  def s(f): (.c2s[f] // 0) + (.s2c[f] // 0);
-	  [a, s("retransmissions") + s("syn_retransmissions") + s("fin_retransmissions"),
+	  [a, s("retransmissions") + s("fast_retransmissions") + s("spurious_retransmissions")
+	      + s("syn_retransmissions") + s("fin_retransmissions"),
 	   s("fast_retransmissions"), s("spurious_retransmissions"), s("out_of_order"),
 	   s("lost_segments"), s("dup_acks"), s("zero_windows"), s("zero_window_probes"),
 	   s("window_full"), s("window_updates"), s("keepalives")] | @tsv' > "$tmp/ours"

@@ -221,8 +221,10 @@ static void t_fast_retransmission_and_dup_ack_numbers(void)
 	const struct lab *f = find(&r, 10, LB(FAST_RETRANSMISSION), 0);
 	CHECK(f != NULL);
 	CHECK_EQ(f->reason, RS(DUP_ACKS));
-	/* A fast retransmission is a retransmission too. */
-	CHECK(has(&r, 10, LB(RETRANSMISSION)));
+	/* The data-retransmission labels are exclusive: not also plain. */
+	CHECK(!has(&r, 10, LB(RETRANSMISSION)));
+	CHECK_EQ(r.dir[0].label[LB(FAST_RETRANSMISSION)], 1);
+	CHECK_EQ(r.dir[0].label[LB(RETRANSMISSION)], 0);
 	CHECK_EQ(r.dir[1].label[LB(DUP_ACK)], 2);
 }
 
@@ -236,7 +238,7 @@ static void t_spurious_by_ack_and_by_dsack(void)
 	const struct lab *l = find(&r, 6, LB(SPURIOUS_RETRANSMISSION), 0);
 	CHECK(l != NULL);
 	CHECK_EQ(l->reason, RS(ALREADY_ACKED));
-	CHECK(has(&r, 6, LB(RETRANSMISSION)));
+	CHECK(!has(&r, 6, LB(RETRANSMISSION)));
 	/* Resent before the ACK came; the ACK's D-SACK block names it. */
 	run(OPEN "c PA 101 301 len=10\nc PA 101 301 len=10 us=400000\n"
 		 "s A 301 111 sack=101-111\n",
@@ -249,7 +251,8 @@ static void t_spurious_by_ack_and_by_dsack(void)
 	CHECK_EQ(l->reason, RS(DSACK_REPORTED));
 	CHECK_EQ(l->old_label, LB(RETRANSMISSION));
 	CHECK_EQ(r.dir[0].label[LB(SPURIOUS_RETRANSMISSION)], 1);
-	CHECK_EQ(r.dir[0].label[LB(RETRANSMISSION)], 1);
+	/* The revision replaces the label: counted once, as spurious. */
+	CHECK_EQ(r.dir[0].label[LB(RETRANSMISSION)], 0);
 	/* RFC 2883 section 4.2: 101-111 lost, 111-121 resent needlessly;
 	 * the D-SACK block sits above the ACK, inside the second block. */
 	run(OPEN "c PA 101 301 len=10\nc PA 111 301 len=10\n"
