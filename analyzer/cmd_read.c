@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"  --idle-timeout SEC finish idle connections after SEC (0: never)\n"
 		"  --max-conns N      connections tracked at once (oldest evicted)\n"
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
-		"  -q                 print nothing but errors\n");
+		"  -q, --quiet        print nothing but errors\n");
 }
 
 /* ---- Progress on a terminal --------------------------------------------- */
