@@ -405,6 +405,15 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 			(long long)(DI(c, s, retransmissions) +
 				    DI(c, s, fast_retransmissions) +
 				    DI(c, s, spurious_retransmissions)));
+		/* Rates over the connection's lifetime: every payload byte
+		 * sent (throughput) and distinct bytes (goodput). */
+		int64_t dur = FI(c, last_ts) - FI(c, first_ts);
+		if (dur > 0)
+			fprintf(f, ",\"throughput_bps\":%.0f,\"goodput_bps\":%.0f",
+				(double)DI(c, s, wire_bytes) * 8e9 / (double)dur,
+				(double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
+		else
+			fputs(",\"throughput_bps\":null,\"goodput_bps\":null", f);
 		putc('}', f);
 	}
 	fputs("}\n", f);
