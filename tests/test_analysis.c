@@ -9,15 +9,16 @@
  *     s SA 300 101 us=500 ts=10/5 id=7   server -> client, TSval/TSecr, IP ID
  *     c A 101 301 sack=90-100 win=0 len=10 hash=3 ws=7 mss=100 bad
  *
- * us= is microseconds since the start (default: 1000 us after the previous
- * line); without id= every segment gets a fresh IP ID (a counter per side),
- * without hash= the payload hash is derived from seq and length. run()
+ * in segscript.h's syntax, with automatic IP IDs and payload hashes: without
+ * id= every segment gets a fresh IP ID (a counter per side), without hash=
+ * the payload hash is derived from seq and length. run()
  * feeds it and keeps every TC_EV_LABEL; find() looks one up by packet
  * number (line number from 1) and label.
  */
 #include <stdlib.h>
 
 #include "../tcpcore/tcpcore.h"
+#include "segscript.h"
 #include "unit.h"
 
 #define MAXEV 256
@@ -37,81 +38,6 @@ struct res {
 	int closed;
 };
 
-static int parse(const char *line, struct tc_segment *s, int64_t *t_us,
-		 uint16_t ipid[2])
-{
-	char side, flags[8];
-	unsigned long long seq, ack;
-	int off = 0;
-	if (sscanf(line, " %c %7s %llu %llu%n", &side, flags, &seq, &ack,
-		   &off) != 4)
-		return 0;
-	memset(s, 0, sizeof(*s));
-	int c = side == 'c';
-	struct tc_addr a = { 4, { 10, 0, 0, 1 } }, b = { 4, { 10, 0, 0, 2 } };
-	s->src = c ? a : b;
-	s->dst = c ? b : a;
-	s->sport = c ? 40000 : 80;
-	s->dport = c ? 80 : 40000;
-	s->seq = (uint32_t)seq;
-	s->ack = (uint32_t)ack;
-	for (const char *f = flags; *f; f++)
-		s->flags |= *f == 'S' ? TC_SYN : *f == 'A' ? TC_ACK
-			  : *f == 'F' ? TC_FIN : *f == 'R' ? TC_RST
-			  : *f == 'P' ? TC_PSH : 0;
-	s->window = 65535;
-	*t_us += 1000;
-	int hash_set = 0, id_set = 0;
-	const char *p = line + off;
-	char tok[48];
-	int n;
-	while (sscanf(p, " %47s%n", tok, &n) == 1) {
-		p += n;
-		if (strncmp(tok, "len=", 4) == 0)
-			s->payload_len = s->payload_caplen =
-				(uint32_t)strtoul(tok + 4, NULL, 10);
-		else if (strncmp(tok, "win=", 4) == 0)
-			s->window = (uint16_t)strtoul(tok + 4, NULL, 10);
-		else if (strncmp(tok, "us=", 3) == 0)
-			*t_us = strtoll(tok + 3, NULL, 10);
-		else if (strncmp(tok, "ws=", 3) == 0) {
-			s->opt.present |= TC_OPT_WSCALE;
-			s->opt.wscale = (uint8_t)strtoul(tok + 3, NULL, 10);
-		} else if (strncmp(tok, "mss=", 4) == 0) {
-			s->opt.present |= TC_OPT_MSS;
-			s->opt.mss = (uint16_t)strtoul(tok + 4, NULL, 10);
-		} else if (strncmp(tok, "ts=", 3) == 0) {
-			s->opt.present |= TC_OPT_TS;
-			char *e;
-			s->opt.tsval = (uint32_t)strtoul(tok + 3, &e, 10);
-			s->opt.tsecr = (uint32_t)strtoul(e + 1, NULL, 10);
-		} else if (strncmp(tok, "sack=", 5) == 0) {
-			/* Repeated: one block each, in order. */
-			s->opt.present |= TC_OPT_SACK;
-			char *e;
-			int k = s->opt.nsack < TC_MAX_SACK ? s->opt.nsack
-							   : TC_MAX_SACK - 1;
-			s->opt.sack[k][0] = (uint32_t)strtoul(tok + 5, &e, 10);
-			s->opt.sack[k][1] = (uint32_t)strtoul(e + 1, NULL, 10);
-			s->opt.nsack = (uint8_t)(k + 1);
-		} else if (strncmp(tok, "id=", 3) == 0) {
-			s->ip_id = (uint16_t)strtoul(tok + 3, NULL, 10);
-			id_set = 1;
-		} else if (strncmp(tok, "hash=", 5) == 0) {
-			s->payload_hash = (uint32_t)strtoul(tok + 5, NULL, 10);
-			hash_set = 1;
-		} else if (strcmp(tok, "bad") == 0) {
-			s->csum = TC_CSUM_BAD;
-		}
-	}
-	if (!id_set)
-		s->ip_id = ++ipid[!c];
-	if (!hash_set && s->payload_len)
-		s->payload_hash = s->seq * 2654435761u + s->payload_len;
-	s->ts_ns = 1700000000000000000LL + *t_us * 1000LL;
-	return 1;
-}
-
 static void run(const char *script, struct res *r)
 {
 	struct tc_config cfg;
@@ -120,9 +46,9 @@ static void run(const char *script, struct res *r)
 	struct tc_tracker *tr = tc_tracker_new(&cfg);
 	if (!tr)
 		abort();
-	int64_t t = 0;
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
 	uint64_t pkt = 0;
-	uint16_t ipid[2] = { 1000, 5000 };
 	struct tc_event ev;
 	const char *p = script;
 	for (;;) {
@@ -150,14 +76,9 @@ static void run(const char *script, struct res *r)
 			continue;
 		}
 		char line[200];
-		size_t n = strcspn(p, "\n");
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p += n + (p[n] == '\n');
+		seg_next_line(&p, line, sizeof(line));
 		struct tc_segment s;
-		if (!parse(line, &s, &t, ipid))
+		if (!seg_parse(line, &s, &clk))
 			continue;
 		s.pkt = ++pkt;
 		if (tc_feed(tr, &s) != 0)

@@ -7,11 +7,8 @@
  *     s SA 300 101 win=0   server -> client, SYN-ACK, window 0
  *     c PA 101 301 len=10 t=2000
  *
- * side: c/s (connection 1, client port 40000) or C/S (connection 2, client
- * port 40001); flags from S A F R P; then seq and ack; options len=, win=,
- * t= (ms since the start; otherwise 1 ms after the previous line), ws=
- * (window-scale option), tfo (Fast Open cookie), vlan=, bad (checksum).
- * run() feeds it, drains every event and keeps, per connection, each
+ * (the syntax is segscript.h's, shared with test_analysis.c; here without
+ * automatic IP IDs and payload hashes). run() feeds it, drains every event and keeps, per connection, each
  * side's path ("CLOSED>SYN-SENT>ESTABLISHED"), close, handshake,
  * conn_state and history as they were at TC_EV_CLOSE. The table scen[]
  * gives the expected values; further tests check labels, invariants
@@ -21,6 +18,7 @@
 #include <stdlib.h>
 
 #include "../tcpcore/tcpcore.h"
+#include "segscript.h"
 #include "unit.h"
 
 #define MAXC 8
@@ -106,58 +104,6 @@ static void take(struct run *rn, const struct tc_event *ev)
 	}
 }
 
-/* Parses one script line into *s; returns 0 at a blank line. */
-static int parse_line(const char *line, struct tc_segment *s, int64_t *t_ms)
-{
-	char side, flags[8];
-	unsigned long long seq, ack;
-	int off = 0;
-	if (sscanf(line, " %c %7s %llu %llu%n", &side, flags, &seq, &ack,
-		   &off) != 4)
-		return 0;
-	memset(s, 0, sizeof(*s));
-	int c2c = side == 'c' || side == 'C';
-	uint16_t cport = (side == 'C' || side == 'S') ? 40001 : 40000;
-	struct tc_addr a = { 4, { 10, 0, 0, 1 } }, b = { 4, { 10, 0, 0, 2 } };
-	s->src = c2c ? a : b;
-	s->dst = c2c ? b : a;
-	s->sport = c2c ? cport : 80;
-	s->dport = c2c ? 80 : cport;
-	s->seq = (uint32_t)seq;
-	s->ack = (uint32_t)ack;
-	for (const char *f = flags; *f; f++)
-		s->flags |= *f == 'S' ? TC_SYN : *f == 'A' ? TC_ACK
-			  : *f == 'F' ? TC_FIN : *f == 'R' ? TC_RST
-			  : *f == 'P' ? TC_PSH : 0;
-	s->window = 65535;
-	*t_ms += 1;
-	const char *p = line + off;
-	char tok[32];
-	int n;
-	while (sscanf(p, " %31s%n", tok, &n) == 1) {
-		p += n;
-		if (strncmp(tok, "len=", 4) == 0)
-			s->payload_len = s->payload_caplen =
-				(uint32_t)strtoul(tok + 4, NULL, 10);
-		else if (strncmp(tok, "win=", 4) == 0)
-			s->window = (uint16_t)strtoul(tok + 4, NULL, 10);
-		else if (strncmp(tok, "t=", 2) == 0)
-			*t_ms = strtoll(tok + 2, NULL, 10);
-		else if (strncmp(tok, "ws=", 3) == 0) {
-			s->opt.present |= TC_OPT_WSCALE;
-			s->opt.wscale = (uint8_t)strtoul(tok + 3, NULL, 10);
-		} else if (strcmp(tok, "tfo") == 0) {
-			s->opt.present |= TC_OPT_TFO;
-			s->opt.tfo_cookie_len = 8;
-		} else if (strncmp(tok, "vlan=", 5) == 0)
-			s->vlan[0] = (uint16_t)strtoul(tok + 5, NULL, 10);
-		else if (strcmp(tok, "bad") == 0)
-			s->csum = TC_CSUM_BAD;
-	}
-	s->ts_ns = 1700000000000000000LL + *t_ms * 1000000LL;
-	return 1;
-}
-
 /* Feeds script (each segment `times` times) with config cfg (NULL for the
  * defaults) into a fresh tracker; fills *rn. */
 static void run_cfg(const char *script, const struct tc_config *cfg,
@@ -171,20 +117,15 @@ static void run_cfg(const char *script, const struct tc_config *cfg,
 	struct tc_tracker *tr = tc_tracker_new(cfg);
 	if (!tr)
 		abort();
-	int64_t t = 0;
+	struct seg_clock clk;
+	seg_clock_init(&clk, 0);
 	uint64_t pkt = 0;
 	const char *p = script;
 	struct tc_event ev;
-	while (*p) {
-		char line[200];
-		size_t n = strcspn(p, "\n");
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p += n + (p[n] == '\n');
+	char line[200];
+	while (seg_next_line(&p, line, sizeof(line))) {
 		struct tc_segment s;
-		if (!parse_line(line, &s, &t))
+		if (!seg_parse(line, &s, &clk))
 			continue;
 		for (int k = 0; k < times; k++) {
 			s.pkt = ++pkt;
@@ -852,8 +793,9 @@ static void t_oom(void)
 	struct tc_tracker *tr = tc_tracker_new(&cfg);
 	CHECK(tr != NULL);
 	struct tc_segment s;
-	int64_t t = 0;
-	parse_line("c S 100 0", &s, &t);
+	struct seg_clock t;
+	seg_clock_init(&t, 0);
+	seg_parse("c S 100 0", &s, &t);
 	CHECK_EQ(tc_feed(tr, &s), -1); /* the connection's allocation */
 	struct tc_event ev;
 	CHECK_EQ(tc_next_event(tr, &ev), 0);
@@ -875,9 +817,10 @@ static void t_queue_bound(void)
 	struct tc_tracker *tr = tc_tracker_new(&cfg);
 	CHECK(tr != NULL);
 	struct tc_segment s;
-	int64_t t = 0;
+	struct seg_clock t;
+	seg_clock_init(&t, 0);
 	for (int i = 0; i < 100; i++) {
-		parse_line("c S 100 0", &s, &t);
+		seg_parse("c S 100 0", &s, &t);
 		s.sport = (uint16_t)(1000 + i);
 		CHECK_EQ(tc_feed(tr, &s), 0);
 	}
@@ -909,8 +852,9 @@ static void t_event_order(void)
 	tr = tc_tracker_new(&cfg);
 	CHECK(tr != NULL);
 	struct tc_segment s;
-	int64_t t = 0;
-	parse_line("c S 100 0 len=3", &s, &t);
+	struct seg_clock t;
+	seg_clock_init(&t, 0);
+	seg_parse("c S 100 0 len=3", &s, &t);
 	s.pkt = 1;
 	CHECK_EQ(tc_feed(tr, &s), 0);
 	struct tc_event ev;
@@ -953,7 +897,8 @@ static void t_many_connections(void)
 		"c A 112 302",
 	};
 	struct tc_event ev;
-	int64_t t = 0;
+	struct seg_clock t;
+	seg_clock_init(&t, 0);
 	uint64_t closes = 0, fin = 0, evicted = 0, pkt = 0;
 	/* Ten groups of 1000 connections, each group opened and closed in
 	 * step; older groups are evicted as the table fills. */
@@ -961,7 +906,7 @@ static void t_many_connections(void)
 		for (size_t l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
 			for (uint32_t i = 0; i < 1000; i++) {
 				struct tc_segment s;
-				parse_line(lines[l], &s, &t);
+				seg_parse(lines[l], &s, &t);
 				s.pkt = ++pkt;
 				uint16_t port = (uint16_t)(1024 + i);
 				uint8_t net = (uint8_t)round;
