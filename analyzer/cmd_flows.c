@@ -72,7 +72,12 @@ static const char flows_usage[] =
 	X(spurious_retransmissions) X(out_of_order) X(lost_segments)          \
 	X(acked_unseen) X(dup_acks) X(zero_windows) X(zero_window_probes)     \
 	X(window_full) X(window_updates) X(keepalives) X(sack_segments)       \
-	X(dsack_segments) X(mss) X(wscale) X(ip_bytes) X(acked_unseen_bytes)  \
+	X(dsack_segments) X(zero_window_probe_acks) X(keepalive_acks)         \
+	X(capture_duplicates) X(oversized_segments) X(bad_checksums)          \
+	X(rst_out_of_window) X(rst_in_window_not_exact) X(data_after_fin)     \
+	X(data_after_rst) X(segments_after_close) X(data_on_syn) X(bad_flags) \
+	X(wscale_too_big) X(wscale_unknown) X(time_went_back)                 \
+	X(mss) X(wscale) X(ip_bytes) X(acked_unseen_bytes)                    \
 	X(wire_bytes) X(win_min) X(win_max) X(max_inflight) X(max_idle_ns)
 
 enum {
@@ -376,8 +381,10 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 	putc('}', f);
 	for (int s = 0; s < 2; s++) {
 		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");
-		/* The counters up to dsack_segments; the rest after them. */
-		for (int i = 0; i <= DC_dsack_segments; i++) {
+		/* The counters up to time_went_back (the label counts of
+		 * schema version 2 last; null in rows a version 1 tcpscope
+		 * wrote); the rest after them. */
+		for (int i = 0; i <= DC_time_went_back; i++) {
 			fprintf(f, "%s\"%s\":", i ? "," : "", dc_names[i]);
 			json_int_or_null(f, c, c->d[s][i], 0);
 		}

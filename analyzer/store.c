@@ -6,15 +6,20 @@
  * Design:
  *
  * - The schema is SCHEMA_V1 below, the contract of /work/notes/schema.sql
- *   plus added columns, an index and the report views; tcpscope-db(5)
+ *   plus added columns, an index and the report views, then SCHEMA_V2 (a
+ *   per-direction count for every label, issue 5); tcpscope-db(5)
  *   documents it column by column. Its version lives in PRAGMA user_version.
  *   store_open() reads that version before touching anything and then runs
  *   the steps of migrations[] from the file's version up to STORE_VERSION,
  *   each step in its own transaction that also bumps user_version, so a
  *   crash leaves the file at one version or the next. Version 0 with no
- *   tables is a new database (the 0 -> 1 step creates the schema); version 0
+ *   tables is a new database (the 0 -> 1 step creates the schema, later
+ *   steps alter it, so new and upgraded files are the same); version 0
  *   with tables is somebody else's database; a version above ours is
- *   refused (STORE_EVERSION).
+ *   refused (STORE_EVERSION), and so is an older one opened read-only
+ *   (the readers' queries name the current columns). Released steps are
+ *   frozen: store_create_version() replays them to build old files for
+ *   the upgrade tests.
  *
  * - The file is in WAL mode with synchronous=NORMAL: a writer never blocks
  *   readers, a killed process (SIGKILL) leaves every committed transaction
@@ -73,15 +78,18 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	1     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	2     /* PRAGMA user_version of the current schema */
 #define STORE_BUSY_MS	10000 /* default busy timeout */
 #define STORE_MAX_TC_ID (1u << 30) /* bound of the tc_id -> row map */
 
 /* ---- The schema --------------------------------------------------------- */
 
 /* Per-direction columns of connections: name, then the value taken from a
- * struct tc_dir_stats *d (through the binder b, see bind_dir()). */
-#define DIR_COLS(X)                                                            \
+ * struct tc_dir_stats *d (through the binder b, see bind_dir()). Those of
+ * version 1 (frozen: SCHEMA_V1 is built from them), then those version 2
+ * added, one per label that had none; a label here is never in both. */
+#define DIR_COLS(X) DIR_COLS_V1(X) DIR_COLS_V2(X)
+#define DIR_COLS_V1(X)                                                         \
 	X(packets, b_u64(b, d->packets))                                       \
 	X(payload_bytes, b_u64(b, d->payload_bytes))                           \
 	X(wire_bytes, b_u64(b, d->wire_bytes))                                 \
@@ -114,6 +122,23 @@
 	X(max_idle_ns, b_int(b, d->max_idle_ns))                               \
 	X(sack_perm, b_int(b, d->sack_perm))                                   \
 	X(ts_perm, b_int(b, d->ts_perm))
+#define DIR_COLS_V2(X)                                                         \
+	X(zero_window_probe_acks,                                              \
+	  b_u64(b, d->label[TC_LB_ZERO_WINDOW_PROBE_ACK]))                     \
+	X(keepalive_acks, b_u64(b, d->label[TC_LB_KEEPALIVE_ACK]))             \
+	X(capture_duplicates, b_u64(b, d->label[TC_LB_CAPTURE_DUPLICATE]))     \
+	X(oversized_segments, b_u64(b, d->label[TC_LB_OVERSIZED_SEGMENT]))     \
+	X(bad_checksums, b_u64(b, d->label[TC_LB_BAD_CHECKSUM]))               \
+	X(rst_out_of_window, b_u64(b, d->label[TC_LB_RST_OUT_OF_WINDOW]))      \
+	X(rst_in_window_not_exact, b_u64(b, d->label[TC_LB_RST_CHALLENGE]))    \
+	X(data_after_fin, b_u64(b, d->label[TC_LB_DATA_AFTER_FIN]))            \
+	X(data_after_rst, b_u64(b, d->label[TC_LB_DATA_AFTER_RST]))            \
+	X(segments_after_close, b_u64(b, d->label[TC_LB_SEGMENT_AFTER_CLOSE])) \
+	X(data_on_syn, b_u64(b, d->label[TC_LB_DATA_ON_SYN]))                  \
+	X(bad_flags, b_u64(b, d->label[TC_LB_BAD_FLAGS]))                      \
+	X(wscale_too_big, b_u64(b, d->label[TC_LB_WSCALE_TOO_BIG]))            \
+	X(wscale_unknown, b_u64(b, d->label[TC_LB_WSCALE_UNKNOWN]))            \
+	X(time_went_back, b_u64(b, d->label[TC_LB_TIME_WENT_BACK]))
 
 /* Version 1. The first part is schema.sql verbatim (the agreed contract);
  * what follows "Added" are additions, never renames. */
@@ -152,10 +177,10 @@ static const char SCHEMA_V1[] =
     "  rtt_min_ns INTEGER, rtt_avg_ns INTEGER, rtt_max_ns INTEGER,"
     " rtt_stddev_ns INTEGER, rtt_samples INTEGER\n"
 #define COL_DEF(name, val) ", c2s_" #name " INTEGER"
-    DIR_COLS(COL_DEF)
+    DIR_COLS_V1(COL_DEF)
 #undef COL_DEF
 #define COL_DEF(name, val) ", s2c_" #name " INTEGER"
-	DIR_COLS(COL_DEF)
+	DIR_COLS_V1(COL_DEF)
 #undef COL_DEF
 	    "\n);\n"
 	    "CREATE TABLE transitions (\n"
@@ -231,9 +256,25 @@ static const char SCHEMA_V1[] =
 	    "  FROM good_connections WHERE rtt_handshake_ns IS NOT NULL\n"
 	    "  ORDER BY rtt_handshake_ns DESC, id;\n";
 
-/* One step per version: steps[i] turns version i into version i + 1. */
+/* Version 2: a count per direction for every label that had no column
+ * (issue 5). Rows written by version 1 keep NULL there: not counted. */
+static const char SCHEMA_V2[] =
+#define COL_ADD(name, val)                                                     \
+	"ALTER TABLE connections ADD COLUMN c2s_" #name " INTEGER;\n"
+    DIR_COLS_V2(COL_ADD)
+#undef COL_ADD
+#define COL_ADD(name, val)                                                     \
+	"ALTER TABLE connections ADD COLUMN s2c_" #name " INTEGER;\n"
+	DIR_COLS_V2(COL_ADD)
+#undef COL_ADD
+    ;
+
+/* One step per version: migrations[i] turns version i into version i + 1.
+ * A new database runs them all, so it has the same schema (column order
+ * included) as an upgraded one. A step, once released, never changes. */
 static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V1,
+    SCHEMA_V2,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -487,16 +528,39 @@ static int busy_ms(void)
 
 /* ---- Opening, checking and migrating ------------------------------------ */
 
-/* Runs migration steps from version `from` to STORE_VERSION. */
-static int migrate(struct store *st, int64_t from)
+/* Runs migration steps from version `from` up to version `to`, each in
+ * its own transaction. */
+static int migrate(struct store *st, int64_t from, int64_t to)
 {
-	for (int64_t v = from; v < STORE_VERSION; v++) {
-		char sql[64];
+	for (int64_t v = from; v < to; v++) {
+		char sql[64], what[64];
 		int r =
 		    exec(st, "BEGIN IMMEDIATE", "starting the schema update");
 		if (r)
 			return r;
-		r = exec(st, migrations[v], "creating the schema");
+		/* Another process may have upgraded the file meanwhile. */
+		int64_t now_v;
+		r = query_int(st, "PRAGMA user_version", &now_v);
+		if (!r && now_v != v) {
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
+					   NULL);
+			if (now_v > v && now_v <= to) {
+				v = now_v - 1;
+				continue;
+			}
+			return seterr(st, STORE_EVERSION,
+				      "schema version changed to %lld while"
+				      " upgrading",
+				      (long long)now_v);
+		}
+		if (v == 0)
+			snprintf(what, sizeof what, "creating the schema");
+		else
+			snprintf(what, sizeof what,
+				 "upgrading the schema from version %d to %d",
+				 (int)v, (int)(v + 1));
+		if (!r)
+			r = exec(st, migrations[v], what);
 		if (!r && v == 0) {
 			char now[32], ins[256];
 			iso_now(now, sizeof now);
@@ -654,8 +718,11 @@ static char *immutable_uri(const char *path)
 }
 
 /* The body of store_open(): fills st; returns 0 or a store code with
- * st->err set. */
-static int open_db(struct store *st, const char *path, int flags)
+ * st->err set. A writable database is brought to version target, which
+ * is STORE_VERSION except in store_create_version(); the write
+ * statements are prepared only for STORE_VERSION. */
+static int open_db(struct store *st, const char *path, int flags,
+		   int64_t target)
 {
 	int oflags = SQLITE_OPEN_NOMUTEX;
 	int rdonly = (flags & STORE_RDONLY) && !(flags & STORE_MEMORY);
@@ -728,8 +795,9 @@ reopen:
 				      " a capture first)");
 		if (version < STORE_VERSION && rdonly)
 			return seterr(st, STORE_EVERSION,
-				      "schema version %lld is older than %d;"
-				      " open it once for writing to upgrade",
+				      "schema version %lld is older than this"
+				      " tcpscope's (%d); run tcpscope read once"
+				      " on it to upgrade",
 				      (long long)version, STORE_VERSION);
 	}
 	if (rdonly) {
@@ -767,11 +835,16 @@ reopen:
 		 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 		 " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
 		 "opening");
-	if (!r && version < STORE_VERSION)
-		r = migrate(st, version);
+	if (!r && version > target)
+		r = seterr(st, STORE_EVERSION,
+			   "schema version %lld is newer than the %lld asked"
+			   " for",
+			   (long long)version, (long long)target);
+	if (!r && version < target)
+		r = migrate(st, version, target);
 	if (!r)
 		r = check_tables(st);
-	if (!r)
+	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
 	return r;
 }
@@ -793,7 +866,7 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 		return STORE_EOPEN;
 	}
 	st->flags = flags;
-	int r = open_db(st, path, flags);
+	int r = open_db(st, path, flags, STORE_VERSION);
 	if (r) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", st->err);
@@ -802,6 +875,32 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 	}
 	*out = st;
 	return 0;
+}
+
+int store_create_version(const char *path, int version, char *err,
+			 size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (version < 1 || version > STORE_VERSION) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: no schema version %d", path,
+				 version);
+		return STORE_EVERSION;
+	}
+	struct store *st = calloc(1, sizeof *st);
+	if (!st || !(st->path = xstrdup(path))) {
+		free(st);
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return STORE_EOPEN;
+	}
+	st->flags = STORE_CREATE;
+	int r = open_db(st, path, STORE_CREATE, version);
+	if (r && err && errlen)
+		snprintf(err, errlen, "%s", st->err);
+	store_close(st);
+	return r;
 }
 
 void store_close(struct store *st)

@@ -51,6 +51,16 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 	       size_t errlen);
 void store_close(struct store *st);
 
+/* For tests of the upgrade path: creates the database at path (or takes
+ * an existing one of an older version) and brings it to schema version
+ * `version` (1 up to the current one) exactly as that version of tcpscope
+ * did, by running the migration steps up to it and stopping there; then
+ * closes it. Returns 0 or a store code as store_open() does, with the
+ * message in err; STORE_EVERSION for an unknown version or a file already
+ * newer than it. */
+int store_create_version(const char *path, int version, char *err,
+			 size_t errlen);
+
 /* The last error message; "" when none. Owned by the store. */
 const char *store_errmsg(const struct store *st);
 

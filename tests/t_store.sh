@@ -4,7 +4,8 @@
 # SIGKILL at many points, a reader during an import, a full disk (a small
 # tmpfs), a read-only file system, a database locked by another process;
 # tcpscope-db(5) against the real schema; `tcpscope query` and the
-# examples of the manual page.
+# examples of the manual page; a version 1 database upgraded by the
+# commands.
 # Prints PASS/FAIL/SKIP lines. Needs: sqlite3; root for the mounts.
 set -u
 : "${BUILD:?}" "${TOP:?}"
@@ -332,7 +333,7 @@ for sql in "DELETE FROM connections" "DROP TABLE events" \
 		break
 	fi
 done
-if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 1 " ] &&
+if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 2 " ] &&
    [ ! -e "$T/x.db" ]; then
 	pass query-readonly
 elif [ -n "$sql" ]; then
@@ -351,6 +352,99 @@ if [ $rc = 4 ]; then pass query-corrupt-db; else fail query-corrupt-db "exit $rc
 "$TCPSCOPE" query -d "$db" -f xml "SELECT 1" >/dev/null 2>&1; rc=$?
 "$TCPSCOPE" query -d "$db" >/dev/null 2>&1; rc2=$?
 if [ $rc = 2 ] && [ $rc2 = 2 ]; then pass query-usage; else fail query-usage "exit $rc, $rc2"; fi
+
+# ---- Upgrading a version 1 database through the commands ----------------
+
+# A genuine version 1 file (the released steps replayed) holding a capture
+# a version 1 tcpscope imported; then the same capture read again.
+pcap="$TOP/pcaps/syn-close-client.pcap"
+db="$T/v1.db"
+if [ ! -f "$pcap" ] || ! command -v sha256sum >/dev/null 2>&1; then
+	skip upgrade-v1 "no $pcap or no sha256sum"
+elif [ "$("$STRESS" create "$db" 1)" != created ]; then
+	fail upgrade-v1 "store_stress could not create a version 1 database"
+else
+	h=$(sha256sum "$pcap" | cut -d' ' -f1)
+	sq "$db" "INSERT INTO captures (id, path, sha256, complete)
+	    VALUES (1, 'syn-close-client.pcap', '$h', 1);
+	  INSERT INTO connections (id, capture_id, tc_id, client_ip,
+	    client_port, server_ip, server_port, first_ts, last_ts, close,
+	    c2s_packets, s2c_packets)
+	    VALUES (1, 1, 1, '10.1.1.1', 1111, '10.1.1.2', 80, 1000, 2000,
+	    'fin', 5, 4)"
+	# The readers refuse it, saying what to do; the file stays at 1.
+	err=$("$TCPSCOPE" flows -d "$db" 2>&1 >/dev/null); rc=$?
+	err2=$("$TCPSCOPE" query -d "$db" "SELECT 1" 2>&1 >/dev/null); rc2=$?
+	if [ $rc = 4 ] && [ $rc2 = 4 ] &&
+	   echo "$err" | grep -q 'schema version 1 is older.*run tcpscope read once' &&
+	   echo "$err2" | grep -q 'run tcpscope read once' &&
+	   [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] &&
+	   [ "$(sq "$db" "PRAGMA user_version")" = 1 ]; then
+		pass upgrade-v1-readers-refuse
+	else
+		fail upgrade-v1-readers-refuse "flows exit $rc: $err; query exit $rc2: $err2"
+	fi
+	# Reading the capture again: skipped as a duplicate, but the
+	# database is upgraded on open.
+	out=$("$TCPSCOPE" read -q -d "$db" "$pcap" 2>&1); rc=$?
+	v=$(sq "$db" "PRAGMA user_version; SELECT count(*) FROM captures;
+	    SELECT count(*) FROM pragma_table_info('connections')
+	      WHERE name LIKE '%bad_checksums' OR name LIKE '%time_went_back';
+	    SELECT c2s_packets || ' ' || s2c_packets || ' ' ||
+	      ifnull(c2s_bad_checksums, 'NULL') FROM connections" | tr '\n' ' ')
+	if [ "$v" = "2 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
+		pass upgrade-v1-on-write
+	else
+		fail upgrade-v1-on-write "read exit $rc ($out); db: $v"
+	fi
+	# The readers work; the old row has null counts, a new one numbers.
+	"$TCPSCOPE" read -q -d "$db" "$TOP/pcaps/syn-close-server.pcap" >/dev/null 2>&1
+	if command -v jq >/dev/null 2>&1; then
+		v=$("$TCPSCOPE" flows -d "$db" -f json |
+			jq -r '[.id, .c2s.packets, .c2s.bad_checksums,
+			  .s2c.capture_duplicates] | map(tostring) | join(" ")' |
+			head -n 2 | tr '\n' '|')
+		if [ "$v" = "1 5 null null|2 6 0 0|" ]; then pass upgrade-v1-flows-json
+		else fail upgrade-v1-flows-json "got '$v'"; fi
+	else
+		skip upgrade-v1-flows-json "jq not installed"
+	fi
+fi
+
+# ---- The label columns against the events, on every capture of pcaps/ -----
+
+# Each per-direction label count of version 2 equals, connection by
+# connection, the events of that label in that direction.
+db="$T/labels.db"
+"$TCPSCOPE" read -q -d "$db" "$TOP"/pcaps/*.pcap >/dev/null 2>&1
+bad=""; total=0
+for c in zero_window_probe_acks:zero-window-probe-ack \
+	 keepalive_acks:keep-alive-ack capture_duplicates:capture-duplicate \
+	 oversized_segments:oversized-segment bad_checksums:bad-checksum \
+	 rst_out_of_window:rst-out-of-window \
+	 rst_in_window_not_exact:rst-in-window-not-exact \
+	 data_after_fin:data-after-fin data_after_rst:data-after-rst \
+	 segments_after_close:segment-after-close data_on_syn:data-on-syn \
+	 bad_flags:bad-flags wscale_too_big:wscale-too-big \
+	 wscale_unknown:wscale-unknown time_went_back:time-went-back; do
+	col=${c%%:*}; lab=${c#*:}
+	v=$(sq "$db" "SELECT (SELECT count(*) FROM connections k WHERE
+	    c2s_$col IS NOT (SELECT count(*) FROM events e WHERE
+	      e.conn_id = k.id AND e.dir = 0 AND e.label = '$lab') OR
+	    s2c_$col IS NOT (SELECT count(*) FROM events e WHERE
+	      e.conn_id = k.id AND e.dir = 1 AND e.label = '$lab'))
+	  || ' ' || (SELECT count(*) FROM events WHERE label = '$lab')" 2>&1)
+	case "$v" in
+	"0 "*) total=$((total + ${v#0 })) ;;
+	*) bad="$bad $col: $v" ;;
+	esac
+done
+n=$(sq "$db" "SELECT count(*) FROM captures")
+if [ -z "$bad" ] && [ "$n" -ge 10 ] && [ "$total" -ge 20 ]; then
+	pass label-columns-match-events
+else
+	fail label-columns-match-events "$n captures, $total events;$bad"
+fi
 
 # The examples of tcpscope-db(5) run without error on a real database.
 awk '/^\.EX/ { ex = ""; on = 1; next }

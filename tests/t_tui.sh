@@ -5,8 +5,9 @@
 # monochrome under NO_COLOR, and a sane terminal after quitting. Also the
 # errors that must happen before the screen is touched.
 #
-# Databases: a fixture built with the sqlite3 CLI from tests/tui-schema.sql
-# (a copy of the agreed schema) and tests/tui-fixture.sql (known rows), and,
+# Databases: a fixture whose schema `tcpscope read` created (from an empty
+# capture), filled by tests/tui-fixture.sql (known rows) with the sqlite3
+# CLI, and,
 # when the capture is there, one built by `tcpscope read --segments` from
 # $SHARED/pcaps/zeek-http-get.pcap.
 #
@@ -129,10 +130,14 @@ rc=$?
 [ $rc -eq 4 ] && grep -q 'not a tcpscope database' "$tmp/err" && pass tui-not-tcpscope-db ||
 	fail tui-not-tcpscope-db "rc=$rc (want 4), stderr '$(cat "$tmp/err")'"
 
+# The store creates the schema, importing an empty capture (a pcap header
+# only); its captures row goes, so the fixture's ids are the only ones.
 db="$tmp/fixture.db"
-if ! sqlite3 "$db" < "$TOP/tests/tui-schema.sql" ||
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' >"$tmp/empty.pcap"
+if ! "$TCPSCOPE" read -q -d "$db" "$tmp/empty.pcap" >"$tmp/out" 2>&1 ||
+	! sqlite3 "$db" "DELETE FROM captures" ||
 	! sqlite3 "$db" < "$TOP/tests/tui-fixture.sql" >/dev/null; then
-	fail tui-fixture "sqlite3 could not build the fixture database"
+	fail tui-fixture "could not build the fixture database: $(head -c 300 "$tmp/out")"
 	exit 1
 fi
 

@@ -1,6 +1,8 @@
 /*
  * test_store.c - unit tests of analyzer/store.c against real SQLite files:
- * schema creation and versions, refusal of foreign files, a round trip of
+ * schema creation and versions, the upgrade of a genuine version 1 file
+ * (built by replaying the released migration steps), refusal of foreign
+ * files, a round trip of
  * tracker events into rows, duplicate and replaced imports, an interrupted
  * import, a reader during an import, a locked and a corrupt database.
  * Files live in a fresh directory under $TMPDIR (or /tmp), removed at the
@@ -155,7 +157,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 1);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 2);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -191,7 +193,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 1);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 2);
 	store_close(st);
 }
 
@@ -214,6 +216,215 @@ static void t_newer_version_refused(void)
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
 	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	sqlite3_close(db);
+}
+
+/* The connections columns version 2 added, per direction. */
+static const char *const v2_cols[] = {
+    "zero_window_probe_acks", "keepalive_acks", "capture_duplicates",
+    "oversized_segments", "bad_checksums", "rst_out_of_window",
+    "rst_in_window_not_exact", "data_after_fin", "data_after_rst",
+    "segments_after_close", "data_on_syn", "bad_flags", "wscale_too_big",
+    "wscale_unknown", "time_went_back",
+};
+#define NV2 (sizeof v2_cols / sizeof *v2_cols)
+
+/* How many of the version 2 columns connections has (both directions). */
+static long long count_v2_cols(sqlite3 *db)
+{
+	long long n = 0;
+	char sql[200];
+	for (size_t i = 0; i < NV2; i++)
+		for (int d = 0; d < 2; d++) {
+			snprintf(sql, sizeof sql,
+				 "SELECT count(*) FROM pragma_table_info("
+				 "'connections') WHERE name = '%s_%s'",
+				 d ? "s2c" : "c2s", v2_cols[i]);
+			n += q_int(db, sql);
+		}
+	return n;
+}
+
+/* Objects and connections columns that differ between the databases
+ * main and o attached to db (both ways); 0 when the schemas are equal. */
+static long long schema_diffs(sqlite3 *db)
+{
+	/* sqlite_stat1 comes and goes with PRAGMA optimize: not ours. */
+	return q_int(
+	    db, "SELECT (SELECT count(*) FROM (SELECT type, name, sql FROM"
+		" main.sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
+		" EXCEPT SELECT type, name, sql FROM o.sqlite_master))"
+		" + (SELECT count(*) FROM (SELECT type, name, sql FROM"
+		" o.sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"
+		" EXCEPT SELECT type, name, sql FROM main.sqlite_master))"
+		" + (SELECT count(*) FROM (SELECT cid, name, type FROM"
+		" pragma_table_info('connections', 'main') EXCEPT SELECT cid,"
+		" name, type FROM pragma_table_info('connections', 'o')))"
+		" + (SELECT count(*) FROM (SELECT cid, name, type FROM"
+		" pragma_table_info('connections', 'o') EXCEPT SELECT cid,"
+		" name, type FROM pragma_table_info('connections', 'main')))");
+}
+
+/* A genuine version 1 database (the released steps replayed), with rows,
+ * upgraded by store_open(): version 2, the new columns NULL in old rows,
+ * everything else intact; refused read-only before the upgrade; a
+ * version 3 refused after it. */
+static void t_upgrade_v1(void)
+{
+	const char *p = fresh("v1.db");
+	struct store *st;
+	char err[512];
+	CHECK_EQ(store_create_version(p, 1, err, sizeof err), 0);
+	sqlite3 *db;
+	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 1);
+	/* Version 1 as released: 89 columns, none of version 2. */
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
+			   "'connections')"),
+		 89);
+	CHECK_EQ(count_v2_cols(db), 0);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name"
+			   " NOT LIKE 'sqlite_%'"),
+		 19);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM meta WHERE key IN"
+			   " ('tool_version', 'created')"),
+		 2);
+	/* Rows as a version 1 tcpscope wrote them. */
+	CHECK_EQ(sqlite3_exec(
+		     db,
+		     "INSERT INTO captures (id, path, sha256, live, packets,"
+		     " complete) VALUES (1, 'old.pcap', 'v1sha', 0, 7, 1);"
+		     "INSERT INTO connections (id, capture_id, tc_id,"
+		     " client_ip, client_port, server_ip, server_port, close,"
+		     " history, c2s_packets, s2c_packets, c2s_retransmissions,"
+		     " s2c_keepalives) VALUES (1, 1, 1, '10.0.0.1', 1000,"
+		     " '10.0.0.2', 80, 'reset', 'ShAR', 4, 3, 2, 1);"
+		     "INSERT INTO events (conn_id, ts_ns, pkt, dir, label)"
+		     " VALUES (1, 5, 2, 0, 'bad-checksum');"
+		     "INSERT INTO transitions (conn_id, ts_ns, pkt, side,"
+		     " from_state, to_state) VALUES (1, 5, 2, 0, 'CLOSED',"
+		     " 'SYN-SENT');",
+		     NULL, NULL, NULL),
+		 SQLITE_OK);
+	sqlite3_close(db);
+
+	/* Read-only: refused with the way out, the file left at 1. */
+	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
+		 STORE_EVERSION);
+	CHECK(st == NULL);
+	CHECK(strstr(err, "schema version 1 is older") != NULL);
+	CHECK(strstr(err, "run tcpscope read once on it to upgrade") != NULL);
+	CHECK(strstr(err, p) == err);
+	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 1);
+	CHECK_EQ(count_v2_cols(db), 0);
+	sqlite3_close(db);
+
+	/* Writable: upgraded on open. */
+	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
+	db = store_db(st);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 2);
+	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
+			   "'connections')"),
+		 89 + 2 * (long long)NV2);
+	/* Old rows intact, the new counts NULL (never counted). */
+	CHECK_STR(q_text(db, "SELECT path||'|'||sha256||'|'||packets||'|'||"
+			     "complete FROM captures"),
+		  "old.pcap|v1sha|7|1");
+	CHECK_STR(q_text(db, "SELECT client_ip||'|'||client_port||'|'||"
+			     "server_ip||'|'||server_port||'|'||close||'|'||"
+			     "history||'|'||c2s_packets||'|'||s2c_packets||'|'"
+			     "||c2s_retransmissions||'|'||s2c_keepalives FROM"
+			     " connections"),
+		  "10.0.0.1|1000|10.0.0.2|80|reset|ShAR|4|3|2|1");
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
+			   " c2s_bad_checksums IS NULL AND s2c_time_went_back"
+			   " IS NULL AND c2s_data_on_syn IS NULL"),
+		 1);
+	CHECK_STR(q_text(db, "SELECT label FROM events"), "bad-checksum");
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM transitions"), 1);
+	/* The views see the new columns. */
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM resets WHERE"
+			   " s2c_segments_after_close IS NULL"),
+		 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"),
+		 0);
+	CHECK_EQ(q_text(db, "PRAGMA integrity_check")[0], 'o');
+	/* A new import writes numbers in them. */
+	CHECK(import_small(st, "new", 2, 0) > 0);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
+			   " c2s_bad_checksums = 0 AND s2c_time_went_back = 0"),
+		 2);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM events"), 3);
+	store_close(st);
+	/* An upgraded file has exactly the schema of a new one. */
+	const char *q = fresh("v2.db");
+	CHECK_EQ(store_open(q, STORE_CREATE, &st, err, sizeof err), 0);
+	store_close(st);
+	char sql[600];
+	snprintf(sql, sizeof sql, "ATTACH '%s' AS o", q);
+	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
+			   " NOT LIKE 'sqlite_%'"),
+		 19);
+	CHECK_EQ(schema_diffs(db), 0);
+	/* (The comparison sees a difference: one column more.) */
+	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",
+			      NULL, NULL, NULL),
+		 SQLITE_OK);
+	CHECK_EQ(schema_diffs(db), 3);
+	sqlite3_close(db);
+	/* Opened again: nothing to do, read-only works now. */
+	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err), 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
+	store_close(st);
+
+	/* A version 3 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 3"), SQLITE_OK);
+	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
+		 STORE_EVERSION);
+	CHECK(strstr(err, "schema version 3 is newer") != NULL);
+	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
+		 STORE_EVERSION);
+	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	sqlite3_close(db);
+
+	/* store_create_version() takes only known, not older, versions. */
+	CHECK_EQ(store_create_version(fresh("v3.db"), 3, err, sizeof err),
+		 STORE_EVERSION);
+	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
+		 STORE_EVERSION);
+	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
+	CHECK(strstr(err, "schema version 2 is newer") != NULL);
+}
+
+/* An upgrade step that fails leaves the file at version 1 as it was: the
+ * step is one transaction. */
+static void t_upgrade_atomic(void)
+{
+	const char *p = fresh("v1bad.db");
+	struct store *st;
+	char err[512];
+	CHECK_EQ(store_create_version(p, 1, err, sizeof err), 0);
+	/* A column of version 2 already there, added by hand: the step
+	 * fails in the middle, after some of its ALTERs worked. */
+	CHECK_EQ(raw_exec(p, "ALTER TABLE connections ADD COLUMN"
+			     " s2c_bad_flags INTEGER"),
+		 SQLITE_OK);
+	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), STORE_EIO);
+	CHECK(st == NULL);
+	CHECK(strstr(err, "upgrading the schema from version 1 to 2") != NULL);
+	CHECK(strstr(err, "s2c_bad_flags") != NULL);
+	sqlite3 *db;
+	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 1);
+	CHECK_EQ(count_v2_cols(db), 1); /* only the hand-made one */
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
+			   "'connections')"),
+		 90);
 	sqlite3_close(db);
 }
 
@@ -460,40 +671,69 @@ static void t_roundtrip(void)
 			     "'|'||ifnull(s2c_wscale,'N')||'|'||s2c_win_max "
 			     "FROM connections"),
 		  "1001|N|N|1007");
-	/* The label mapping of schema.sql, label l has count 100 + l. */
+	/* The label mapping of schema.sql and of version 2. */
 	char sql[512];
 	static const struct {
 		const char *col;
-		long long v;
+		int l1, l2; /* the labels counted; l2 -1 when one */
 	} map[] = {
-	    {"retransmissions", 100 + TC_LB_RETRANSMISSION},
-	    {"syn_retransmissions",
-	     200 + TC_LB_SYN_RETRANSMISSION + TC_LB_SYNACK_RETRANSMISSION},
-	    {"fin_retransmissions", 100 + TC_LB_FIN_RETRANSMISSION},
-	    {"fast_retransmissions", 100 + TC_LB_FAST_RETRANSMISSION},
-	    {"spurious_retransmissions", 100 + TC_LB_SPURIOUS_RETRANSMISSION},
-	    {"out_of_order", 100 + TC_LB_OUT_OF_ORDER},
-	    {"lost_segments", 100 + TC_LB_PREV_NOT_CAPTURED},
-	    {"acked_unseen", 100 + TC_LB_ACKED_UNSEEN},
-	    {"dup_acks", 100 + TC_LB_DUP_ACK},
-	    {"zero_windows", 100 + TC_LB_ZERO_WINDOW},
-	    {"zero_window_probes", 100 + TC_LB_ZERO_WINDOW_PROBE},
-	    {"window_full", 100 + TC_LB_WINDOW_FULL},
-	    {"window_updates", 100 + TC_LB_WINDOW_UPDATE},
-	    {"keepalives", 100 + TC_LB_KEEPALIVE},
-	    {"sack_segments", 100 + TC_LB_SACK},
-	    {"dsack_segments", 100 + TC_LB_DSACK},
+	    {"retransmissions", TC_LB_RETRANSMISSION, -1},
+	    {"syn_retransmissions", TC_LB_SYN_RETRANSMISSION,
+	     TC_LB_SYNACK_RETRANSMISSION},
+	    {"fin_retransmissions", TC_LB_FIN_RETRANSMISSION, -1},
+	    {"fast_retransmissions", TC_LB_FAST_RETRANSMISSION, -1},
+	    {"spurious_retransmissions", TC_LB_SPURIOUS_RETRANSMISSION, -1},
+	    {"out_of_order", TC_LB_OUT_OF_ORDER, -1},
+	    {"lost_segments", TC_LB_PREV_NOT_CAPTURED, -1},
+	    {"acked_unseen", TC_LB_ACKED_UNSEEN, -1},
+	    {"dup_acks", TC_LB_DUP_ACK, -1},
+	    {"zero_windows", TC_LB_ZERO_WINDOW, -1},
+	    {"zero_window_probes", TC_LB_ZERO_WINDOW_PROBE, -1},
+	    {"window_full", TC_LB_WINDOW_FULL, -1},
+	    {"window_updates", TC_LB_WINDOW_UPDATE, -1},
+	    {"keepalives", TC_LB_KEEPALIVE, -1},
+	    {"sack_segments", TC_LB_SACK, -1},
+	    {"dsack_segments", TC_LB_DSACK, -1},
+	    /* Schema version 2. */
+	    {"zero_window_probe_acks", TC_LB_ZERO_WINDOW_PROBE_ACK, -1},
+	    {"keepalive_acks", TC_LB_KEEPALIVE_ACK, -1},
+	    {"capture_duplicates", TC_LB_CAPTURE_DUPLICATE, -1},
+	    {"oversized_segments", TC_LB_OVERSIZED_SEGMENT, -1},
+	    {"bad_checksums", TC_LB_BAD_CHECKSUM, -1},
+	    {"rst_out_of_window", TC_LB_RST_OUT_OF_WINDOW, -1},
+	    {"rst_in_window_not_exact", TC_LB_RST_CHALLENGE, -1},
+	    {"data_after_fin", TC_LB_DATA_AFTER_FIN, -1},
+	    {"data_after_rst", TC_LB_DATA_AFTER_RST, -1},
+	    {"segments_after_close", TC_LB_SEGMENT_AFTER_CLOSE, -1},
+	    {"data_on_syn", TC_LB_DATA_ON_SYN, -1},
+	    {"bad_flags", TC_LB_BAD_FLAGS, -1},
+	    {"wscale_too_big", TC_LB_WSCALE_TOO_BIG, -1},
+	    {"wscale_unknown", TC_LB_WSCALE_UNKNOWN, -1},
+	    {"time_went_back", TC_LB_TIME_WENT_BACK, -1},
 	};
+	/* Every label of the tracker has its column (issue 5), once. */
+	int seen[TC_LB__COUNT] = {0};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+		seen[map[i].l1]++;
+		if (map[i].l2 >= 0)
+			seen[map[i].l2]++;
+	}
+	for (int l = 0; l < TC_LB__COUNT; l++)
+		if (seen[l] != 1) /* names the label in the FAIL line */
+			CHECK_STR(tc_label_name(l), "a label with one column");
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		snprintf(sql, sizeof sql, "SELECT c2s_%s FROM connections",
 			 map[i].col);
-		CHECK_EQ(q_int(db, sql), map[i].v);
+		/* Label l has count 100 + l (+ 1000 server to client). */
+		long long v = 100 + map[i].l1, n = 1;
+		if (map[i].l2 >= 0) {
+			v += 100 + map[i].l2;
+			n = 2;
+		}
+		CHECK_EQ(q_int(db, sql), v);
 		snprintf(sql, sizeof sql, "SELECT s2c_%s FROM connections",
 			 map[i].col);
-		CHECK_EQ(q_int(db, sql),
-			 map[i].v + (strcmp(map[i].col, "syn_retransmissions")
-					 ? 1000
-					 : 2000));
+		CHECK_EQ(q_int(db, sql), v + 1000 * n);
 	}
 	/* Transitions, rule names by id (9999 has none). */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM transitions"), 4);
@@ -873,6 +1113,8 @@ static const struct unit_test tests[] = {
     UNIT(t_create_and_reopen),
     UNIT(t_empty_file_created),
     UNIT(t_newer_version_refused),
+    UNIT(t_upgrade_v1),
+    UNIT(t_upgrade_atomic),
     UNIT(t_foreign_files_refused),
     UNIT(t_readonly_store),
     UNIT(t_roundtrip),

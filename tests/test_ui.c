@@ -1,8 +1,8 @@
 /*
  * test_ui.c - unit tests of the TUI's pure parts and its model: ladder
  * building (ui/ladder.c), the flow list's filter/sort/selection
- * (ui/list.c), arrow formatting (ui/draw.c) and reading a database built
- * from tests/tui-schema.sql + tests/tui-fixture.sql (ui/model.c). The
+ * (ui/list.c), arrow formatting (ui/draw.c) and reading a database the
+ * store created, filled by tests/tui-fixture.sql (ui/model.c). The
  * screen itself is tested by tests/t_tui.sh under tmux.
  */
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "../analyzer/store.h"
 #include "../ui/ui.h"
 #include "unit.h"
 
@@ -257,22 +258,21 @@ static void t_model(void)
 	CHECK_EQ(ui_model_open(db, &m, err, sizeof(err)), UI_ENOENT);
 	CHECK(access(db, F_OK) != 0); /* not created */
 
-	sqlite3 *w;
-	CHECK_EQ(sqlite3_open(db, &w), SQLITE_OK);
-	int ok = 1;
-	const char *files[] = {"tui-schema.sql", "tui-fixture.sql"};
-	for (int i = 0; i < 2 && ok; i++) {
-		snprintf(path, sizeof(path), "%s/tests/%s", top ? top : ".",
-			 files[i]);
+	/* The schema is the store's own; the rows are the fixture's. */
+	struct store *w;
+	int ok = store_open(db, STORE_CREATE, &w, err, sizeof(err)) == 0;
+	if (ok) {
+		snprintf(path, sizeof(path), "%s/tests/tui-fixture.sql",
+			 top ? top : ".");
 		char *text = slurp(path);
-		ok = text &&
-		     sqlite3_exec(w, text, NULL, NULL, NULL) == SQLITE_OK;
+		ok = text && sqlite3_exec(store_db(w), text, NULL, NULL,
+					  NULL) == SQLITE_OK;
 		free(text);
+		store_close(w);
 	}
-	sqlite3_close(w);
 	if (!ok) {
 		unlink(db);
-		CHECK(!"could not build the fixture from tests/tui-*.sql");
+		CHECK(!"could not build the fixture from tests/tui-fixture.sql");
 	}
 	int rc = ui_model_open(db, &m, err, sizeof(err));
 	if (rc != 0) {

@@ -1,10 +1,9 @@
--- tui-fixture.sql - known rows for tests/t_tui.sh, loaded after
--- tests/tui-schema.sql (a copy of the agreed schema) with the sqlite3 CLI.
+-- tui-fixture.sql - known rows for tests/t_tui.sh (with the sqlite3 CLI)
+-- and tests/test_ui.c, loaded into a database without captures whose
+-- schema (and meta rows) the store itself created, so it is always the
+-- current one.
 -- Flow 1: a full HTTP-like connection with segments (client closes first).
 -- Flow 2: a reset connection with no segments (transitions and events).
-PRAGMA user_version = 1;
-PRAGMA journal_mode = WAL;
-INSERT INTO meta VALUES ('tool_version', 'fixture'), ('created', '2026-01-01T00:00:00Z');
 INSERT INTO captures (id, path, live, first_ts, last_ts, packets, tcp_segments, complete)
 VALUES (1, 'fixture.pcap', 0, 1700000000000000000, 1700000000500000000, 13, 13, 1);
 

@@ -13,6 +13,10 @@
  *       Opens DB read-only and counts connection rows N times, 10 ms apart.
  *       Fails (exit 1) on any error or if a count ever goes down while the
  *       capture rows stay; prints "reads N min A max B".
+ *   store_stress create DB VERSION
+ *       Creates DB with the schema of an older VERSION, as that tcpscope
+ *       did (store_create_version()), for the upgrade tests. Prints
+ *       "created", or the store's message (exit 4).
  *
  * The connection contents are a pure function of (SHA, index), so a test
  * can compare two imports.
@@ -244,13 +248,30 @@ static int reader(int argc, char **argv)
 	return bad;
 }
 
+/* store_stress create DB VERSION: an old version's empty database. */
+static int create(int argc, char **argv)
+{
+	if (argc != 4)
+		return 2;
+	char err[512];
+	if (store_create_version(argv[2], atoi(argv[3]), err, sizeof err)) {
+		printf("%s\n", err);
+		return 4;
+	}
+	printf("created\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "write") == 0)
 		return import(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "read") == 0)
 		return reader(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		return create(argc, argv);
 	fprintf(stderr, "usage: store_stress write DB SHA NCONNS [-r] [-s]"
-			" [-c EVERY] [-u USEC] | read DB N\n");
+			" [-c EVERY] [-u USEC] | read DB N | create DB"
+			" VERSION\n");
 	return 2;
 }
