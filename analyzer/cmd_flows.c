@@ -381,29 +381,14 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 	putc('}', f);
 	for (int s = 0; s < 2; s++) {
 		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");
-		/* The counters up to time_went_back (the label counts of
-		 * schema version 2 last; null in rows a version 1 tcpscope
-		 * wrote); the rest after them. */
-		for (int i = 0; i <= DC_time_went_back; i++) {
+		/* Every column in DIR_COLS order but the last: the counters
+		 * (the label counts of schema version 2 from
+		 * zero_window_probe_acks on are null in rows a version 1
+		 * tcpscope wrote), then mss (0: none, null) to max_inflight. */
+		for (int i = 0; i < DC_max_idle_ns; i++) {
 			fprintf(f, "%s\"%s\":", i ? "," : "", dc_names[i]);
-			json_int_or_null(f, c, c->d[s][i], 0);
+			json_int_or_null(f, c, c->d[s][i], i == DC_mss);
 		}
-		fputs(",\"mss\":", f);
-		json_int_or_null(f, c, c->d[s][DC_mss], 1);
-		fputs(",\"wscale\":", f);
-		json_int_or_null(f, c, c->d[s][DC_wscale], 0);
-		fputs(",\"ip_bytes\":", f);
-		json_int_or_null(f, c, c->d[s][DC_ip_bytes], 0);
-		fputs(",\"acked_unseen_bytes\":", f);
-		json_int_or_null(f, c, c->d[s][DC_acked_unseen_bytes], 0);
-		fputs(",\"wire_bytes\":", f);
-		json_int_or_null(f, c, c->d[s][DC_wire_bytes], 0);
-		fputs(",\"win_min\":", f);
-		json_int_or_null(f, c, c->d[s][DC_win_min], 0);
-		fputs(",\"win_max\":", f);
-		json_int_or_null(f, c, c->d[s][DC_win_max], 0);
-		fputs(",\"max_inflight\":", f);
-		json_int_or_null(f, c, c->d[s][DC_max_inflight], 0);
 		fputs(",\"max_idle_ms\":", f);
 		json_ms(f, c, c->d[s][DC_max_idle_ns]);
 		/* The three exclusive data-retransmission labels together:
