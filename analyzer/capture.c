@@ -88,6 +88,16 @@ static void add_type(struct cap *c, int dlt)
 		c->types[c->ntypes++] = dlt;
 }
 
+/* Finishes opening a capture read by our own pcapng reader: its link
+ * types (pcapng LINKTYPE_ values) and nanosecond timestamps. */
+static struct cap *png_opened(struct cap *c, const int *types, int n)
+{
+	for (int i = 0; i < n; i++)
+		add_type(c, linktype_to_dlt(types[i]));
+	c->nano = 1;
+	return c;
+}
+
 struct cap *cap_open_file(const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
@@ -125,11 +135,8 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen)
 			}
 			int types[CAP_MAX_TYPES];
 			int n = png_linktypes(c->png, types, CAP_MAX_TYPES);
-			for (int i = 0; i < n; i++)
-				add_type(c, linktype_to_dlt(types[i]));
 			c->snaplen = png_snaplen(c->png);
-			c->nano = 1;
-			return c;
+			return png_opened(c, types, n);
 		}
 		c->p = pcap_fopen_offline_with_tstamp_precision(
 			stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -163,10 +170,7 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen)
 				free(c);
 				return NULL;
 			}
-			for (int i = 0; i < n; i++)
-				add_type(c, linktype_to_dlt(types[i]));
-			c->nano = 1;
-			return c;
+			return png_opened(c, types, n);
 		}
 		c->p = pcap_open_offline_with_tstamp_precision(
 			path, PCAP_TSTAMP_PRECISION_NANO, ebuf);

@@ -362,20 +362,15 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 	fputs(",\"transitions\":", f);
 	if (json_transitions(f, tr, FI(c, id)) != 0)
 		return -1;
-	fputs(",\"rtt\":{\"handshake_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_handshake_ns]);
-	fputs(",\"min_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_min_ns]);
-	fputs(",\"avg_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_avg_ns]);
-	fputs(",\"max_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_max_ns]);
-	fputs(",\"to_server_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_to_server_ns]);
-	fputs(",\"to_client_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_to_client_ns]);
-	fputs(",\"stddev_ms\":", f);
-	json_ms(f, c, c->f[FC_rtt_stddev_ns]);
+	/* rtt_handshake_ns .. rtt_stddev_ns (FLOW_COLS order) as
+	 * "handshake_ms" .. "stddev_ms", then the sample count. */
+	fputs(",\"rtt\":{", f);
+	for (int i = FC_rtt_handshake_ns; i <= FC_rtt_stddev_ns; i++) {
+		const char *n = fc_names[i] + strlen("rtt_");
+		fprintf(f, "%s\"%.*s_ms\":", i > FC_rtt_handshake_ns ? "," : "",
+			(int)(strlen(n) - strlen("_ns")), n);
+		json_ms(f, c, c->f[i]);
+	}
 	fputs(",\"samples\":", f);
 	json_int_or_null(f, c, c->f[FC_rtt_samples], 0);
 	putc('}', f);
@@ -651,21 +646,15 @@ int cmd_flows(int argc, char **argv)
 			order = k->order;
 			break;
 		}
-		case 'f':
-			if (strcmp(optarg, "table") == 0)
-				fmt = FMT_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = FMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(optarg, "zeek") == 0)
-				fmt = FMT_ZEEK;
-			else {
-				fprintf(stderr, "tcpscope flows: bad --format '%s' "
-						"(table, csv, json, zeek)\n", optarg);
+		case 'f': {
+			static const char *const names[] = { "table", "csv",
+							     "json", "zeek", NULL };
+			int i = out_choice("flows", "format", optarg, names);
+			if (i < 0)
 				goto usage;
-			}
+			fmt = (enum fmt)i;
 			break;
+		}
 		case OPT_FILTER:
 			if (fsel_add(&fs, opts[li].name, optarg, err, sizeof err) != 0) {
 				fprintf(stderr, "tcpscope flows: %s\n", err);

@@ -29,6 +29,7 @@
 #include "cmd_read.h"
 #include "decode.h"
 #include "ingest.h"
+#include "out.h"
 #include "store.h"
 
 static volatile sig_atomic_t live_stop;
@@ -91,7 +92,7 @@ int cmd_live(int argc, char **argv)
 	int segments = 0, quiet = 0, ch;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+i:w:c:s:G:d:qh", longopts,
+	while ((ch = getopt_long(argc, argv, "+:i:w:c:s:G:d:qh", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'i':
@@ -124,15 +125,8 @@ int cmd_live(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EX_OK;
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "tcpscope: live: bad option '-%c'\n",
-					optopt);
-			else
-				fprintf(stderr, "tcpscope: live: bad option '%s'\n",
-					argv[optind - 1]);
-			usage(stderr);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("live", ch, argv);
 		}
 		continue;
 bad_value:

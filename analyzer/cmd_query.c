@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "out.h"
 #include "store.h"
 
 enum fmt { F_TSV, F_CSV, F_JSON, F_TABLE };
@@ -345,36 +346,27 @@ int cmd_query(int argc, char **argv)
 	const char *path = NULL;
 	enum fmt fmt = F_TSV;
 	int c;
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+d:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			path = optarg;
 			break;
-		case 'f':
-			if (strcmp(optarg, "tsv") == 0)
-				fmt = F_TSV;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = F_JSON;
-			else if (strcmp(optarg, "table") == 0)
-				fmt = F_TABLE;
-			else {
-				fprintf(stderr,
-					"tcpscope query: unknown format"
-					" '%s' (tsv, csv, json,"
-					" table)\n",
-					optarg);
+		case 'f': {
+			static const char *const names[] = { "tsv", "csv", "json",
+							     "table", NULL };
+			int i = out_choice("query", "format", optarg, names);
+			if (i < 0)
 				return EX_USAGE;
-			}
+			fmt = (enum fmt)i;
 			break;
+		}
 		case 'h':
 			query_usage(stdout);
 			return EX_OK;
-		default:
-			query_usage(stderr);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("query", c, argv);
 		}
 	}
 	if (optind != argc - 1) {

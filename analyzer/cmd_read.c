@@ -35,6 +35,7 @@
 #include "cmd.h"
 #include "ingest.h"
 #include "cmd_read.h"
+#include "out.h"
 #include "store.h"
 
 static void usage(FILE *f)
@@ -107,25 +108,6 @@ void read_totals_add(struct read_totals *t, const struct ing_result *r)
 		t->close[i] += r->close[i];
 }
 
-char *read_iso_ns(char *buf, size_t len, int64_t ns)
-{
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	if (frac < 0) {
-		frac += 1000000000;
-		sec--;
-	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, len, "%lld.%09lld", (long long)sec, (long long)frac);
-		return buf;
-	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (long long)frac);
-	return buf;
-}
-
 void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 			int filtered)
 {
@@ -149,9 +131,9 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 				(unsigned long long)r->result[i]);
 	if (r->packets) {
 		fprintf(f, "  first           %s\n",
-			read_iso_ns(a, sizeof a, r->first_ts));
+			out_ts_iso(a, sizeof a, r->first_ts));
 		fprintf(f, "  last            %s\n",
-			read_iso_ns(b, sizeof b, r->last_ts));
+			out_ts_iso(b, sizeof b, r->last_ts));
 	}
 	fprintf(f, "  connections     %llu\n", (unsigned long long)r->conns);
 	if (r->error[0])
@@ -256,7 +238,7 @@ int cmd_read(int argc, char **argv)
 	opterr = 0;
 	/* "+": options end at the first file, so the filter may contain
 	 * words starting with '-' no more than tcpdump's does. */
-	while ((ch = getopt_long(argc, argv, "+d:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:d:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
@@ -304,15 +286,8 @@ int cmd_read(int argc, char **argv)
 		case O_NOVLAN:
 			o.tc.ignore_vlan = 1;
 			break;
-		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "tcpscope: read: bad option '-%c'\n",
-					optopt);
-			else
-				fprintf(stderr, "tcpscope: read: bad option '%s'\n",
-					argv[optind - 1]);
-			usage(stderr);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("read", ch, argv);
 		}
 	}
 	if (optind >= argc) {

@@ -19,10 +19,6 @@ struct read_totals {
 
 void read_totals_add(struct read_totals *t, const struct ing_result *r);
 
-/* Formats ns since the epoch as UTC ISO 8601 with nanoseconds,
- * "2013-03-07T21:42:06.869344000Z", into buf (at least 40 bytes). */
-char *read_iso_ns(char *buf, size_t len, int64_t ns);
-
 /* Prints what one capture held: link types, packets, TCP segments,
  * non-TCP packets, fragments, each non-TCP decoder result with a count,
  * first and last timestamp, connections. */

@@ -723,17 +723,13 @@ int cmd_report(int argc, char **argv)
 			top = (int)v;
 			break;
 		}
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else {
-				fprintf(stderr, "tcpscope report: bad --format '%s' "
-						"(text, json)\n", optarg);
+		case 'f': {
+			static const char *const names[] = { "text", "json", NULL };
+			json = out_choice("report", "format", optarg, names);
+			if (json < 0)
 				return EX_USAGE;
-			}
 			break;
+		}
 		default: /* ':' and unknown options */
 			return out_bad_option("report", opt, argv);
 		}

@@ -645,17 +645,13 @@ int cmd_timeline(int argc, char **argv)
 		case 'a': absolute = 1; break;
 		case 'n': break;
 		case 'h': fputs(timeline_usage, stdout); return EX_OK;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else {
-				fprintf(stderr, "tcpscope timeline: bad --format '%s' "
-						"(text, json)\n", optarg);
+		case 'f': {
+			static const char *const names[] = { "text", "json", NULL };
+			json = out_choice("timeline", "format", optarg, names);
+			if (json < 0)
 				return EX_USAGE;
-			}
 			break;
+		}
 		default: /* ':' and unknown options */
 			return out_bad_option("timeline", opt, argv);
 		}

@@ -17,6 +17,7 @@
 
 #include "../ui/ui.h"
 #include "cmd.h"
+#include "out.h"
 #include "store.h"
 
 static void usage(FILE *f)
@@ -45,8 +46,9 @@ int cmd_tui(int argc, char **argv)
 	char err[256];
 	int c;
 
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -68,9 +70,8 @@ int cmd_tui(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EX_OK;
-		default:
-			usage(stderr);
-			return EX_USAGE;
+		default: /* ':' and unknown options */
+			return out_bad_option("tui", c, argv);
 		}
 	}
 	if (optind < argc) {

@@ -160,23 +160,44 @@ char *out_ts_sec9(char *buf, size_t len, int64_t ns)
 	return buf;
 }
 
-char *out_ts_utc(char *buf, size_t len, int64_t ns)
+/* Splits ns since the epoch into UTC calendar time and the nanoseconds
+ * of its second (floor, so times before 1970 work). -1 when gmtime_r()
+ * cannot represent it. */
+static int utc_parts(int64_t ns, struct tm *tm, int64_t *frac)
 {
 	int64_t sec = ns / 1000000000;
-	int64_t frac = ns % 1000000000;
-	if (frac < 0) {
-		frac += 1000000000;
+	*frac = ns % 1000000000;
+	if (*frac < 0) {
+		*frac += 1000000000;
 		sec--;
 	}
 	time_t t = (time_t)sec;
+	return gmtime_r(&t, tm) ? 0 : -1;
+}
+
+char *out_ts_utc(char *buf, size_t len, int64_t ns)
+{
 	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
+	int64_t frac;
+	if (utc_parts(ns, &tm, &frac) != 0) {
 		snprintf(buf, len, "?");
 		return buf;
 	}
 	char d[40];
 	strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%06lld", d, (long long)(frac / 1000));
+	return buf;
+}
+
+char *out_ts_iso(char *buf, size_t len, int64_t ns)
+{
+	struct tm tm;
+	int64_t frac;
+	if (utc_parts(ns, &tm, &frac) != 0)
+		return out_ts_sec9(buf, len, ns);
+	char d[40];
+	strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09lldZ", d, (long long)frac);
 	return buf;
 }
 
@@ -521,4 +542,17 @@ int out_bad_option(const char *cmd, int opt, char **argv)
 		fprintf(stderr, "tcpscope %s: unknown option %s (try --help)\n",
 			cmd, argv[optind - 1]);
 	return EX_USAGE;
+}
+
+int out_choice(const char *cmd, const char *opt, const char *arg,
+	       const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return i;
+	fprintf(stderr, "tcpscope %s: bad --%s '%s' (", cmd, opt, arg);
+	for (int i = 0; names[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", names[i]);
+	fputs(")\n", stderr);
+	return -1;
 }

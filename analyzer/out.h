@@ -56,6 +56,11 @@ char *out_ts_sec9(char *buf, size_t len, int64_t ns);
 /* Formats ns-since-epoch as UTC "2009-11-18 16:45:28.123456". Returns buf. */
 char *out_ts_utc(char *buf, size_t len, int64_t ns);
 
+/* Formats ns-since-epoch as ISO 8601 UTC with nanoseconds,
+ * "2009-11-18T16:45:28.123456789Z" (out_ts_sec9's form when the year is
+ * out of range). Returns buf. */
+char *out_ts_iso(char *buf, size_t len, int64_t ns);
+
 /* Formats a duration in ns the way people read it: "845us", "12.3ms",
  * "4.210s", "3m05s", "2h01m". Returns buf. */
 char *out_dur(char *buf, size_t len, int64_t ns);
@@ -70,6 +75,12 @@ int out_parse_time(const char *s, int64_t *ns);
  * unknown option) as one line "tcpscope CMD: ..." on stderr. Always returns
  * EX_USAGE, for `return out_bad_option(...)`. */
 int out_bad_option(const char *cmd, int opt, char **argv);
+
+/* Finds arg in the NULL-terminated list names (the values of option
+ * --opt of command cmd). Returns its index, or -1 after one line
+ * "tcpscope CMD: bad --OPT 'ARG' (a, b, c)" on stderr. */
+int out_choice(const char *cmd, const char *opt, const char *arg,
+	       const char *const *names);
 
 /* ---- Aligned text tables ------------------------------------------------ */
 
