@@ -6,58 +6,15 @@
 # stops a capture cleanly and -c stops after COUNT packets. Needs root and
 # `ip netns`; prints SKIP otherwise. Everything is removed in the trap.
 set -u
-: "${TCPSCOPE:?}" "${BUILD:?}"
-ECHO="$BUILD/tools/tcpecho"
-A=tcps-live-a-$$
-B=tcps-live-b-$$
-VA=tcps-lva$$
-VB=tcps-lvb$$
-# Interface names are limited to 15 bytes.
-VA=$(printf '%.15s' "$VA")
-VB=$(printf '%.15s' "$VB")
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
+. "$(dirname "$0")/netns.sh"
+netns_init live lv
 
 "$TCPSCOPE" live >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && pass live-needs-iface || fail live-needs-iface "exit not 2"
 "$TCPSCOPE" live -i lo -c abc >/dev/null 2>&1
 [ $? -eq 2 ] && pass live-bad-count || fail live-bad-count "exit not 2"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP live: not root"
-	exit 0
-fi
-if ! command -v ip >/dev/null || ! ip netns add "$A" 2>/dev/null; then
-	echo "SKIP live: network namespaces unavailable"
-	exit 0
-fi
-if [ ! -x "$ECHO" ]; then
-	echo "SKIP live: $ECHO not built (make tools)"
-	exit 0
-fi
-if ! command -v sqlite3 >/dev/null; then
-	echo "SKIP live: sqlite3 not installed"
-	exit 0
-fi
-ip netns add "$B" &&
-ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B" &&
-ip -n "$A" addr add 10.201.7.1/24 dev "$VA" &&
-ip -n "$B" addr add 10.201.7.2/24 dev "$VB" &&
-ip -n "$A" link set "$VA" up && ip -n "$B" link set "$VB" up &&
-ip -n "$A" link set lo up && ip -n "$B" link set lo up || {
-	echo "SKIP live: cannot set up the veth pair"
-	exit 0
-}
+netns_up live 10.201.7
 
 db="$tmp/live.db"
 ip netns exec "$A" "$TCPSCOPE" live -i "$VA" -G 5 -w "$tmp/out.pcap" \

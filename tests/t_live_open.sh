@@ -7,49 +7,9 @@
 # "open", conn_state S1, history so far), then after the capture the final
 # row (close fin, SF). Needs root and `ip netns`; prints SKIP otherwise.
 set -u
-: "${TCPSCOPE:?}" "${BUILD:?}"
-ECHO="$BUILD/tools/tcpecho"
-A=tcps-lo-a-$$
-B=tcps-lo-b-$$
-VA=$(printf '%.15s' "tcps-loa$$")
-VB=$(printf '%.15s' "tcps-lob$$")
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	ip netns del "$A" 2>/dev/null
-	ip netns del "$B" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP live-open: not root"
-	exit 0
-fi
-if [ ! -x "$ECHO" ]; then
-	echo "SKIP live-open: $ECHO not built (make tools)"
-	exit 0
-fi
-if ! command -v sqlite3 >/dev/null; then
-	echo "SKIP live-open: sqlite3 not installed"
-	exit 0
-fi
-if ! command -v ip >/dev/null || ! ip netns add "$A" 2>/dev/null; then
-	echo "SKIP live-open: network namespaces unavailable"
-	exit 0
-fi
-ip netns add "$B" &&
-ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B" &&
-ip -n "$A" addr add 10.201.8.1/24 dev "$VA" &&
-ip -n "$B" addr add 10.201.8.2/24 dev "$VB" &&
-ip -n "$A" link set "$VA" up && ip -n "$B" link set "$VB" up || {
-	echo "SKIP live-open: cannot set up the veth pair"
-	exit 0
-}
+. "$(dirname "$0")/netns.sh"
+netns_init lo lo
+netns_up live-open 10.201.8
 
 db="$tmp/live.db"
 ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -G 9 -d "$db" \
