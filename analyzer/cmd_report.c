@@ -85,7 +85,7 @@ struct report {
 /* The filter every query adds: connections of the chosen captures. */
 static const char conn_filter[] =
 	" c.capture_id IN (SELECT id FROM captures WHERE "
-	"(?1 = 0 AND complete = 1) OR id = ?1) ";
+	"(?1 = 0 AND " STORE_CAPTURE_SHOWN("") ") OR id = ?1) ";
 
 static int prep(sqlite3 *db, const char *sql, int64_t capture,
 		sqlite3_stmt **st)
@@ -131,7 +131,8 @@ static int load_caps(sqlite3 *db, struct report *r)
 	if (prep(db, "SELECT id, path, coalesce(packets,0), coalesce(tcp_segments,0), "
 		     "coalesce(non_tcp,0), coalesce(fragments,0), coalesce(malformed,0), "
 		     "coalesce(kernel_drops,0), reasons, error, complete FROM captures "
-		     "WHERE (?1 = 0 AND complete = 1) OR id = ?1 ORDER BY id",
+		     "WHERE (?1 = 0 AND " STORE_CAPTURE_SHOWN("") ") OR id = ?1 "
+		     "ORDER BY id",
 		 r->capture, &st) != 0)
 		return -1;
 	int rc;

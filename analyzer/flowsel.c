@@ -496,7 +496,7 @@ int fsel_from_where(const struct fsel *fs, char *buf, size_t len)
 			 " FROM connections c JOIN captures k ON k.id = c.capture_id"
 			 "%s%s%s%s",
 			 fs->complete_only || fs->where[0] ? " WHERE " : "",
-			 fs->complete_only ? "(k.complete = 1 OR k.live = 1)" : "", and,
+			 fs->complete_only ? STORE_CAPTURE_SHOWN("k.") : "", and,
 			 fs->where);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

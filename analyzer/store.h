@@ -34,6 +34,13 @@ struct store;
 #define STORE_MEMORY 0x4    /* an in-memory database; path ignored */
 #define STORE_SEGMENTS 0x8  /* also store every segment */
 
+/* Which captures the reports, `flows` and the TUI show: imports that
+ * completed, and live captures (also while they run); an interrupted
+ * import is left out until it is replaced. The good_connections view of
+ * the schema says the same. An SQL condition on table captures, its
+ * columns prefixed with p (a string literal: "" or "k."). */
+#define STORE_CAPTURE_SHOWN(p) "(" p "complete = 1 OR " p "live = 1)"
+
 /* Where the default database is: $TCPSCOPE_DB or "tcpscope.db". */
 const char *store_default_path(void);
 

@@ -268,6 +268,14 @@ static void t_model(void)
 		ok = text && sqlite3_exec(store_db(w), text, NULL, NULL,
 					  NULL) == SQLITE_OK;
 		free(text);
+		/* An interrupted import: its connection must not be listed. */
+		ok = ok && sqlite3_exec(store_db(w),
+				"INSERT INTO captures (id, path, live, complete) "
+				"VALUES (2, 'killed.pcap', 0, 0);"
+				"INSERT INTO connections (id, capture_id, tc_id, "
+				"client_ip, client_port, server_ip, server_port) "
+				"VALUES (3, 2, 1, '10.9.9.9', 1, '10.9.9.8', 2);",
+				NULL, NULL, NULL) == SQLITE_OK;
 		store_close(w);
 	}
 	if (!ok) {

@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "../analyzer/store.h"
 #include "ui.h"
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
@@ -282,7 +283,9 @@ int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
 		return UI_EDB;
 	}
 	int rc =
-	    each_row(m, "SELECT " FLOW_COLS " FROM connections ORDER BY id", -1,
+	    each_row(m, "SELECT " FLOW_COLS " FROM connections WHERE capture_id IN "
+		     "(SELECT id FROM captures WHERE " STORE_CAPTURE_SHOWN("")
+		     ") ORDER BY id", -1,
 		     add_flow, &f, err, errlen);
 	end_read(m);
 	if (rc < 0) {
