@@ -69,6 +69,8 @@ FUZZ_TIME    ?= 60
 FUZZ_REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_HARNESS))
 FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all
+# Every harness includes tests/fuzz/fuzz.h.
+$(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS)): tests/fuzz/fuzz.h
 
 $(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
 		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/decode.o

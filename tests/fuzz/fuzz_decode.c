@@ -21,8 +21,8 @@
 
 #include "../../analyzer/decode.h"
 #include "fuzz_decode.h"
+#include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

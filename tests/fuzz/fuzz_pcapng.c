@@ -27,20 +27,11 @@
 #include <unistd.h>
 
 #include "../../analyzer/pcapng.h"
+#include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_TYPES 64
 #define MAX_PACKETS 100000
-
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "%s:%d: check failed: %s\n",          \
-				__FILE__, __LINE__, #cond);                   \
-			abort();                                              \
-		}                                                             \
-	} while (0)
 
 static int has_type(const int *types, int n, int t)
 {

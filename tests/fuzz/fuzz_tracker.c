@@ -62,20 +62,11 @@
 #include <string.h>
 
 #include "../../tcpcore/tcpcore.h"
+#include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define REC 12
 #define MAX_RECS 4096
-
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "%s:%d: check failed: %s\n",          \
-				__FILE__, __LINE__, #cond);                   \
-			abort();                                              \
-		}                                                             \
-	} while (0)
 
 /* ---- Allocation hooks that fail on demand ------------------------------ */
 

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
+
 
 /* Reads the whole file into a fresh buffer; NULL on any error. */
 static uint8_t *slurp(const char *path, size_t *len)
