@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 CFLAGS   ?= -O2 -g
-PKGS     := libpcap ncursesw sqlite3
+PKGS     := libpcap ncursesw sqlite3 libcrypto
 VERSION  := 0.1.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -101,7 +101,7 @@ build-fuzz/fuzz_tracker: tests/fuzz/fuzz_tracker.c $(TCPCORE_SRC) \
 
 # The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
 FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest.c capture.c decode.c \
-		    store.c pcapng.c sha256.c) $(TCPCORE_SRC)
+		    store.c pcapng.c sha256.c writer.c) $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
 		$(BUILD)/tests/fuzz/onefile.o $(LIBS_A)
 	@mkdir -p $(dir $@)

@@ -20,21 +20,33 @@
  * Timestamps: libpcap is asked for nanosecond precision everywhere; a live
  * device that cannot give it falls back to microseconds, and cap_next()
  * scales accordingly.
+ *
+ * Hashing while reading (cap_open_file_hashed()): we open the file
+ * ourselves and hand the reader (libpcap or pcapng.c) the stdio stream of
+ * a sha256_reader (sha256.c), which hashes every byte on its way in, once
+ * and in order, whatever the reader does; cap_sha256() then reads the rest
+ * of the file, past where the reader stopped, into the same digest. The
+ * stream has a CAP_HASH_BUF buffer, so the file is read in blocks of that
+ * size, not once per packet, and ftell() on it (cap_offset()) works.
  */
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcapng.h"
+#include "sha256.h"
 
 #define CAP_MAX_TYPES 16
 #define CAP_DEFAULT_SNAPLEN 262144
+#define CAP_HASH_BUF (256 * 1024) /* the hashing stream's buffer */
 
 struct cap_prog {
 	int dlt;
@@ -56,9 +68,45 @@ struct cap {
 	struct cap_prog progs[CAP_MAX_TYPES];
 	int nprogs;
 	pcap_dumper_t *dump;
+	struct sha256_reader *hash; /* cap_open_file_hashed(), regular file */
 	struct cap_stats st;
 	char err[PCAP_ERRBUF_SIZE + 128];
 };
+
+/* Opens path for hashing while reading: *fp gets the stream for the
+ * reader (libpcap or pcapng.c), c->hash the state. Returns 1, 0 when path
+ * is not a regular file after all (nothing done: read it unhashed), -1
+ * with a message in err. The stream is closed by its reader (pcap_close(),
+ * png_close()), or here with fclose() when no reader took it. */
+static int hash_open(struct cap *c, const char *path, FILE **fp, char *err,
+		     size_t errlen)
+{
+	/* O_NONBLOCK: should path have become a FIFO since stat(), do not
+	 * wait for a writer here. No effect on a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		c->size = -1;
+		return 0;
+	}
+	c->size = (int64_t)sb.st_size;
+	c->hash = sha256_reader_open(fd, CAP_HASH_BUF, fp); /* owns fd */
+	if (!c->hash) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 1;
+}
 
 /* pcapng stores LINKTYPE_ values; libpcap's API (and the decoder's switch)
  * speaks DLT_. They differ for few types; the one we meet is raw IP. */
@@ -98,7 +146,8 @@ static struct cap *png_opened(struct cap *c, const int *types, int n)
 	return c;
 }
 
-struct cap *cap_open_file(const char *path, char *err, size_t errlen)
+static struct cap *cap_open(const char *path, int hashed, char *err,
+			    size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct cap *c = calloc(1, sizeof *c);
@@ -159,23 +208,40 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen)
 		}
 		if (S_ISREG(sb.st_mode))
 			c->size = (int64_t)sb.st_size;
+		FILE *f = NULL; /* the hashing stream */
+		if (hashed && S_ISREG(sb.st_mode) &&
+		    hash_open(c, path, &f, err, errlen) < 0) {
+			free(c);
+			return NULL;
+		}
 		int types[CAP_MAX_TYPES];
 		int n = S_ISREG(sb.st_mode)
 				? png_scan_linktypes(path, types, CAP_MAX_TYPES,
 						     &c->snaplen)
 				: 0;
 		if (n > 1) {
-			c->png = png_open(path, err, errlen);
+			/* png_fopen() owns f even when it fails. */
+			c->png = f ? png_fopen(f, err, errlen)
+				   : png_open(path, err, errlen);
 			if (!c->png) {
+				sha256_reader_free(c->hash);
 				free(c);
 				return NULL;
 			}
 			return png_opened(c, types, n);
 		}
-		c->p = pcap_open_offline_with_tstamp_precision(
-			path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (f) {
+			c->p = pcap_fopen_offline_with_tstamp_precision(
+				f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+			if (!c->p)
+				fclose(f); /* not taken over on failure */
+		} else {
+			c->p = pcap_open_offline_with_tstamp_precision(
+				path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		}
 		if (!c->p) {
 			copy_err(err, errlen, path, ebuf);
+			sha256_reader_free(c->hash);
 			free(c);
 			return NULL;
 		}
@@ -184,6 +250,30 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen)
 	add_type(c, pcap_datalink(c->p));
 	c->snaplen = pcap_snapshot(c->p);
 	return c;
+}
+
+struct cap *cap_open_file(const char *path, char *err, size_t errlen)
+{
+	return cap_open(path, 0, err, errlen);
+}
+
+struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen)
+{
+	return cap_open(path, 1, err, errlen);
+}
+
+int cap_hashed(const struct cap *c)
+{
+	return c->hash != NULL;
+}
+
+int cap_sha256(struct cap *c, char hex[65])
+{
+	if (!c->hash) {
+		errno = EINVAL;
+		return -1;
+	}
+	return sha256_reader_finish(c->hash, hex);
 }
 
 struct cap *cap_open_live(const char *iface, int snaplen, char *err,
@@ -247,7 +337,8 @@ void cap_close(struct cap *c)
 		pcap_freecode(&c->progs[i].prog);
 	if (c->p)
 		pcap_close(c->p);
-	png_close(c->png);
+	png_close(c->png); /* both close the hashing stream, if any */
+	sha256_reader_free(c->hash);
 	free(c->filter);
 	free(c);
 }

@@ -197,6 +197,7 @@ bad_value:
 	struct ing_options o;
 	ing_options_default(&o);
 	o.hash = 0;
+	o.live_views = 1;
 	struct store_capture sc = { .path = iface, .size = -1, .live = 1 };
 	struct ing in;
 	struct ing_result r;

@@ -94,11 +94,9 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 /* ---- Small helpers ------------------------------------------------------ */
 
 /* SQL condition: event row `e` still holds, i.e. no later row of the same
- * packet revised its label into another (events.revised, old_label). */
-#define FSEL_EVENT_LIVE(e)                                                    \
-	"NOT EXISTS (SELECT 1 FROM events r WHERE r.conn_id = " e ".conn_id"  \
-	" AND r.pkt = " e ".pkt AND r.revised = 1 AND r.old_label = " e ".label" \
-	" AND r.id > " e ".id)"
+ * packet revised its label into another (events.superseded, kept by the
+ * store when it writes the revision). */
+#define FSEL_EVENT_LIVE(e) "(" e ".superseded = 0)"
 
 /* SQL expression: retransmissions of every kind (plain, fast, spurious,
  * SYN and FIN), both directions, of connection `c`. */

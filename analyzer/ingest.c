@@ -35,6 +35,7 @@
 
 #include "cmd.h"
 #include "sha256.h"
+#include "writer.h"
 
 #define ING_TICK_EVERY 4096u
 #define ING_CHECKPOINT_EVERY (1u << 20)
@@ -44,6 +45,7 @@ void ing_options_default(struct ing_options *o)
 	memset(o, 0, sizeof *o);
 	tc_config_default(&o->tc);
 	o->hash = 1;
+	o->threads = wr_default_threads();
 }
 
 static int store_fail(struct ing *in)
@@ -52,6 +54,13 @@ static int store_fail(struct ing *in)
 		 store_errmsg(in->st));
 	in->failed = ING_EDB;
 	return ING_EDB;
+}
+
+/* The writer failed: waits for it so that the store's message is final. */
+static int writer_fail(struct ing *in)
+{
+	(void)wr_sync(in->w);
+	return store_fail(in);
 }
 
 #define ING_DIRTY_MIN 64u           /* first size of the dirty set */
@@ -120,10 +129,10 @@ static int drain(struct ing *in, const struct tc_segment *seg)
 		else if (ev.type == TC_EV_CLOSE && ev.conn &&
 			 ev.conn->close < TC_CLOSE__COUNT)
 			in->r->close[ev.conn->close]++;
-		if (seg && ev.type == TC_EV_SEGMENT)
+		if (seg && ev.type == TC_EV_SEGMENT && in->live_views)
 			dirty_add(in, ev.conn_id);
-		if (store_event(in->st, &ev, seg) < 0)
-			return store_fail(in);
+		if (wr_event(in->w, &ev, seg) < 0)
+			return writer_fail(in);
 	}
 	return ING_OK;
 }
@@ -155,7 +164,9 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
 		return ING_EDB;
 	}
 	r->capture_id = in->capture_id;
-	in->tr = tc_tracker_new(&o->tc);
+	in->live_views = o->live_views;
+	in->w = wr_new(st, o->threads);
+	in->tr = in->w ? tc_tracker_new(&o->tc) : NULL;
 	if (!in->tr) {
 		/* The row stays incomplete; the next import replaces it. */
 		snprintf(r->error, sizeof r->error, "out of memory");
@@ -212,14 +223,14 @@ int ing_checkpoint(struct ing *in)
 		if (!in->dirty[i])
 			continue;
 		const struct tc_conn *c = tc_conn_refresh(in->tr, in->dirty[i]);
-		if (c && store_conn_snapshot(in->st, c) < 0) {
+		if (c && wr_snapshot(in->w, c) < 0) {
 			dirty_clear(in);
-			return store_fail(in);
+			return writer_fail(in);
 		}
 	}
 	dirty_clear(in);
-	if (store_checkpoint(in->st) < 0)
-		return store_fail(in);
+	if (wr_checkpoint(in->w) < 0 || wr_sync(in->w) < 0)
+		return writer_fail(in);
 	return ING_OK;
 }
 
@@ -252,6 +263,12 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 		tc_tracker_free(in->tr);
 		in->tr = NULL;
 	}
+	if (in->w) {
+		if (wr_sync(in->w) < 0 && rc != ING_EDB)
+			rc = store_fail(in);
+		wr_free(in->w);
+		in->w = NULL;
+	}
 	free(in->dirty);
 	in->dirty = NULL;
 	in->dirty_cap = in->ndirty = 0;
@@ -262,7 +279,17 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 	cap_linktype_names(c, r->linktypes, sizeof r->linktypes);
 	char reasons[1024];
 	ing_reasons(r, reasons, sizeof reasons);
+	char hex[65];
+	int hashed = in->hash_at_end && cap_sha256(c, hex) == 0;
+	if (in->hash_at_end && !hashed && !error && rc == ING_OK) {
+		/* The rest of the file could not be read for its hash. */
+		snprintf(r->error, sizeof r->error, "hashing: %s",
+			 strerror(errno));
+		error = r->error;
+	}
 	struct store_capture_stats s = {
+		.path = NULL,
+		.sha256 = hashed ? hex : NULL,
 		.packets = r->cap.records,
 		.tcp_segments = r->tcp,
 		.non_tcp = r->non_tcp,
@@ -274,8 +301,17 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 		.reasons = reasons,
 		.error = error ? error : rc == ING_ENOMEM ? "out of memory" : NULL,
 	};
-	if (store_capture_end(in->st, &s) < 0)
-		return store_fail(in);
+	if (store_capture_end(in->st, &s) < 0) {
+		int dup = strstr(store_errmsg(in->st), "already imported") != NULL;
+		rc = store_fail(in);
+		if (dup) {
+			snprintf(r->error, sizeof r->error,
+				 "already imported (use --replace)");
+			r->capture_id = 0;
+			return ING_EDUP;
+		}
+		return rc;
+	}
 	return rc;
 }
 
@@ -300,7 +336,8 @@ int ing_import_file(struct store *st, const char *path,
 	memset(r, 0, sizeof *r);
 	r->unsupported_dlt = -1;
 	char err[400];
-	struct cap *c = cap_open_file(path, err, sizeof err);
+	struct cap *c = o->hash ? cap_open_file_hashed(path, err, sizeof err)
+			       : cap_open_file(path, err, sizeof err);
 	if (!c) {
 		snprintf(r->error, sizeof r->error, "%s", err);
 		return ING_EOPEN;
@@ -322,11 +359,15 @@ int ing_import_file(struct store *st, const char *path,
 		rc = ING_EFILTER;
 		goto out;
 	}
-	/* Only a regular file can be read twice: a FIFO or a character
-	 * device given by name is treated like stdin (no hash). */
+	/* A regular file is hashed as it is read (cap_open_file_hashed);
+	 * when a capture of the same size is stored already, the file is
+	 * hashed first, so that a duplicate is refused before the work. A
+	 * FIFO or a character device given by name is treated like stdin
+	 * (no hash). */
 	char hex[65];
-	int hash = o->hash && cap_size(c) >= 0;
-	if (hash && sha256_file(path, hex) < 0) {
+	int hash = o->hash && cap_hashed(c);
+	int prehash = hash && store_capture_size_known(st, cap_size(c));
+	if (prehash && sha256_file(path, hex) < 0) {
 		snprintf(r->error, sizeof r->error, "%s", strerror(errno));
 		rc = ING_EOPEN;
 		goto out;
@@ -334,13 +375,14 @@ int ing_import_file(struct store *st, const char *path,
 	struct store_capture sc = {
 		.path = path,
 		.size = cap_size(c),
-		.sha256 = hash ? hex : NULL,
+		.sha256 = prehash ? hex : NULL,
 		.linktypes = NULL,
 		.snaplen = 0,
 		.live = 0,
 	};
 	struct ing in;
 	rc = ing_begin(&in, st, c, &sc, o, r);
+	in.hash_at_end = hash && !prehash;
 	if (rc != ING_OK) {
 		if (rc == ING_ENOMEM)
 			(void)ing_end(&in, c, "out of memory");

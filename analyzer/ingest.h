@@ -37,9 +37,14 @@ struct ing_options {
 	int replace;          /* re-import a capture imported before */
 	const char *filter;   /* BPF expression, or NULL */
 	int hash;             /* compute the file's sha256 (not for stdin) */
+	int threads;          /* 1: no writer thread; 2: the store is written
+			       * on a thread of its own (writer.h) */
+	int live_views;       /* ing_checkpoint() writes the figures so far of
+			       * open connections (live capture) */
 };
 
-/* Defaults: tc_config_default(), no replace, no filter, hash on. */
+/* Defaults: tc_config_default(), no replace, no filter, hash on,
+ * wr_default_threads(), no live views. */
 void ing_options_default(struct ing_options *o);
 
 /* Outcome of importing one capture. */
@@ -68,9 +73,14 @@ struct ing_result {
 	char error[512];               /* why it stopped, "" when fine */
 };
 
+struct wr;
+
 /* The per-capture state while importing. Fields are private. */
 struct ing {
 	struct store *st;
+	struct wr *w;                  /* the store's writer */
+	int live_views;
+	int hash_at_end;               /* the capture hashes itself as read */
 	struct tc_tracker *tr;
 	struct ing_result *r;
 	int64_t capture_id;
@@ -95,10 +105,11 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
  * with ing_end() and later packets are ignored. */
 int ing_packet(struct ing *in, const struct cap_packet *p);
 
-/* Commits what was stored so far (store_checkpoint()), after writing the
- * figures so far of every open connection that changed since the last
- * checkpoint (store_conn_snapshot()), so readers see live connections with
- * their states and counters. */
+/* Commits what was stored so far (store_checkpoint()); with live_views,
+ * first writes the figures so far of every open connection that changed
+ * since the last checkpoint (store_conn_snapshot()), so readers see live
+ * connections with their states and counters. Waits for the writer
+ * thread, so the commit is done when it returns. */
 int ing_checkpoint(struct ing *in);
 
 /* Ends the capture: finishes the tracker, stores the last events and the

@@ -1,125 +1,81 @@
 /*
- * sha256.c - SHA-256 as specified in FIPS 180-4, written from the standard.
+ * sha256.c - SHA-256 through OpenSSL's EVP digest API (libcrypto), which
+ * dispatches at run time to the CPU's SHA extensions or vector code.
  *
- * The state is eight 32-bit words; input is collected into 64-byte blocks
- * and each full block goes through the 64-round compression function. The
- * final block gets the 0x80 marker, zero padding and the message length in
- * bits (big-endian), spilling into one more block when fewer than 8 bytes
- * are left. Everything is byte-oriented: no unaligned loads, no host
- * endianness assumptions.
+ * struct sha256 only holds the EVP_MD_CTX pointer, so sha256.h needs no
+ * OpenSSL header. Nothing is kept between hashes; EVP_sha256() is the
+ * implicit fetch from the default provider (one lookup per hash, not per
+ * update).
+ *
+ * The hashing reader (sha256_reader_*) is a glibc fopencookie() stream
+ * whose read function pread()s the file at the stream's position and
+ * hashes the part of what it got that lies beyond `hashed`, the length of
+ * the file prefix already in the digest. A read starting beyond `hashed`
+ * (after a forward seek) first hashes the gap, through the same buffer; a
+ * read starting before it (after a backward seek) hashes only its tail
+ * beyond it, if any. So the digest is always that of the prefix
+ * [0, hashed) of the file, and finishing it only has to read from there
+ * to the end.
  */
+#define _GNU_SOURCE /* fopencookie() */
 #include "sha256.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
+#include <openssl/evp.h>
 
-static uint32_t ror(uint32_t x, unsigned n)
+#define SHA256_FILE_BLOCK (1024 * 1024)
+
+int sha256_init(struct sha256 *s)
 {
-	return (x >> n) | (x << (32 - n));
-}
-
-static void compress(uint32_t h[8], const uint8_t blk[64])
-{
-	uint32_t w[64];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)blk[4 * i] << 24 | (uint32_t)blk[4 * i + 1] << 16 |
-		       (uint32_t)blk[4 * i + 2] << 8 | blk[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-			      (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-			      (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	s->failed = 0;
+	s->ctx = EVP_MD_CTX_new();
+	if (!s->ctx) {
+		s->failed = 1;
+		return -1;
 	}
-	uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-	uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ror(e, 6) ^ ror(e, 11) ^ ror(e, 25);
-		uint32_t ch = (e & f) ^ (~e & g);
-		uint32_t t1 = k + S1 + ch + K[i] + w[i];
-		uint32_t S0 = ror(a, 2) ^ ror(a, 13) ^ ror(a, 22);
-		uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-		uint32_t t2 = S0 + maj;
-		k = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
+	if (EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(s->ctx);
+		s->ctx = NULL;
+		s->failed = 1;
+		return -1;
 	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
-}
-
-void sha256_init(struct sha256 *s)
-{
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-					0xa54ff53a, 0x510e527f, 0x9b05688c,
-					0x1f83d9ab, 0x5be0cd19 };
-	memcpy(s->h, iv, sizeof iv);
-	s->nbytes = 0;
-	s->nbuf = 0;
+	return 0;
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	s->nbytes += len;
-	if (s->nbuf > 0) {
-		size_t take = 64 - s->nbuf;
-		if (take > len)
-			take = len;
-		memcpy(s->buf + s->nbuf, p, take);
-		s->nbuf += take;
-		p += take;
-		len -= take;
-		if (s->nbuf < 64)
-			return;
-		compress(s->h, s->buf);
-		s->nbuf = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(s->h, p);
-	memcpy(s->buf, p, len);
-	s->nbuf = len;
+	if (!s->ctx || s->failed || len == 0)
+		return;
+	if (EVP_DigestUpdate(s->ctx, data, len) != 1)
+		s->failed = 1;
 }
 
-void sha256_final(struct sha256 *s, uint8_t out[32])
+int sha256_final(struct sha256 *s, uint8_t out[32])
 {
-	uint64_t bits = s->nbytes * 8;
-	s->buf[s->nbuf++] = 0x80;
-	if (s->nbuf > 56) {
-		memset(s->buf + s->nbuf, 0, 64 - s->nbuf);
-		compress(s->h, s->buf);
-		s->nbuf = 0;
+	int rc = -1;
+	if (s->ctx && !s->failed) {
+		uint8_t d[EVP_MAX_MD_SIZE];
+		unsigned int n = 0;
+		if (EVP_DigestFinal_ex(s->ctx, d, &n) == 1 && n == 32) {
+			for (int i = 0; i < 32; i++)
+				out[i] = d[i];
+			rc = 0;
+		}
 	}
-	memset(s->buf + s->nbuf, 0, 56 - s->nbuf);
-	for (int i = 0; i < 8; i++)
-		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	compress(s->h, s->buf);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(s->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)s->h[i];
-	}
+	sha256_free(s);
+	return rc;
+}
+
+void sha256_free(struct sha256 *s)
+{
+	EVP_MD_CTX_free(s->ctx); /* NULL is fine */
+	s->ctx = NULL;
 }
 
 void sha256_hex(const uint8_t digest[32], char hex[65])
@@ -134,22 +90,226 @@ void sha256_hex(const uint8_t digest[32], char hex[65])
 
 int sha256_file(const char *path, char hex[65])
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	uint8_t *buf = malloc(SHA256_FILE_BLOCK);
 	struct sha256 s;
-	uint8_t buf[65536], d[32];
-	size_t n;
-	sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sha256_update(&s, buf, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
+	if (!buf || sha256_init(&s) < 0) {
+		free(buf);
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	int err = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, SHA256_FILE_BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&s, buf, (size_t)n);
+	}
+	free(buf);
+	close(fd);
+	uint8_t d[32];
+	if (err) {
+		sha256_free(&s);
+		errno = err;
+		return -1;
+	}
+	if (sha256_final(&s, d) < 0) {
 		errno = EIO;
 		return -1;
 	}
-	sha256_final(&s, d);
 	sha256_hex(d, hex);
 	return 0;
+}
+
+/* ---- Hashing while reading ---------------------------------------------- */
+
+struct sha256_reader {
+	int fd;
+	int64_t pos;        /* where the stream reads next */
+	int64_t hashed;     /* bytes [0, hashed) of the file are in sha */
+	struct sha256 sha;
+	int err;            /* errno of a failed read, sticky */
+	int done;           /* sha is final, hex holds it */
+	char hex[65];
+	char *buf;          /* the stream's buffer */
+};
+
+static ssize_t pread_retry(int fd, void *buf, size_t n, int64_t off)
+{
+	ssize_t got;
+	do
+		got = pread(fd, buf, n, (off_t)off);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* Hashes the file from r->hashed up to offset end, or to its end of file
+ * if that comes first, through scratch (n bytes). 0, or -1 on a read
+ * error (r->err). */
+static int hash_upto(struct sha256_reader *r, int64_t end, char *scratch,
+		     size_t n)
+{
+	while (r->hashed < end) {
+		size_t want = n;
+		if (end - r->hashed < (int64_t)n)
+			want = (size_t)(end - r->hashed);
+		ssize_t got = pread_retry(r->fd, scratch, want, r->hashed);
+		if (got < 0) {
+			r->err = errno;
+			return -1;
+		}
+		if (got == 0)
+			break;
+		sha256_update(&r->sha, scratch, (size_t)got);
+		r->hashed += got;
+	}
+	return 0;
+}
+
+static ssize_t rd_read(void *cookie, char *buf, size_t n)
+{
+	struct sha256_reader *r = cookie;
+	if (!r->done && r->pos > r->hashed &&
+	    hash_upto(r, r->pos, buf, n) < 0)
+		return -1;
+	ssize_t got = pread_retry(r->fd, buf, n, r->pos);
+	if (got < 0) {
+		r->err = errno;
+		return -1;
+	}
+	int64_t end = r->pos + got;
+	/* r->hashed < r->pos only if the file ended before r->pos while
+	 * hashing the gap (it shrank, or the seek went past its end): then
+	 * nothing is added here; sha256_reader_finish() reads what is there. */
+	if (!r->done && r->hashed >= r->pos && end > r->hashed) {
+		sha256_update(&r->sha, buf + (r->hashed - r->pos),
+			      (size_t)(end - r->hashed));
+		r->hashed = end;
+	}
+	r->pos = end;
+	return got;
+}
+
+static int rd_seek(void *cookie, off64_t *off, int whence)
+{
+	struct sha256_reader *r = cookie;
+	int64_t base;
+	if (whence == SEEK_SET) {
+		base = 0;
+	} else if (whence == SEEK_CUR) {
+		base = r->pos;
+	} else if (whence == SEEK_END) {
+		struct stat sb;
+		if (fstat(r->fd, &sb) != 0)
+			return -1;
+		base = (int64_t)sb.st_size;
+	} else {
+		errno = EINVAL;
+		return -1;
+	}
+	int64_t o = (int64_t)*off;
+	if ((o < 0 && o < -base) || (o > 0 && o > INT64_MAX - base)) {
+		errno = EINVAL;
+		return -1;
+	}
+	r->pos = base + o;
+	*off = (off64_t)r->pos;
+	return 0;
+}
+
+/* fclose() of the stream: the reader (and fd) stay until
+ * sha256_reader_free(), so that the hash can be finished after the
+ * stream's user closed it, or before. */
+static int rd_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+struct sha256_reader *sha256_reader_open(int fd, size_t bufsize, FILE **fp)
+{
+	struct sha256_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		close(fd);
+		return NULL;
+	}
+	r->fd = fd;
+	if (bufsize < 4096)
+		bufsize = 4096;
+	r->buf = malloc(bufsize);
+	if (!r->buf || sha256_init(&r->sha) < 0) {
+		sha256_reader_free(r);
+		return NULL;
+	}
+	cookie_io_functions_t io = {
+		.read = rd_read, .write = NULL, .seek = rd_seek, .close = rd_close
+	};
+	FILE *f = fopencookie(r, "rb", io);
+	if (!f) {
+		sha256_reader_free(r);
+		return NULL;
+	}
+	if (setvbuf(f, r->buf, _IOFBF, bufsize) != 0) {
+		fclose(f);
+		sha256_reader_free(r);
+		return NULL;
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	*fp = f;
+	return r;
+}
+
+int sha256_reader_finish(struct sha256_reader *r, char hex[65])
+{
+	if (!r->done) {
+		if (r->err) {
+			errno = r->err;
+			return -1;
+		}
+		char *buf = malloc(SHA256_FILE_BLOCK);
+		if (!buf) {
+			errno = ENOMEM;
+			return -1;
+		}
+		int rc = hash_upto(r, INT64_MAX, buf, SHA256_FILE_BLOCK);
+		free(buf);
+		if (rc < 0) {
+			errno = r->err;
+			return -1;
+		}
+		uint8_t d[32];
+		if (sha256_final(&r->sha, d) < 0) {
+			r->err = EIO;
+			errno = EIO;
+			return -1;
+		}
+		sha256_hex(d, r->hex);
+		r->done = 1;
+	}
+	memcpy(hex, r->hex, sizeof r->hex);
+	return 0;
+}
+
+void sha256_reader_free(struct sha256_reader *r)
+{
+	if (!r)
+		return;
+	sha256_free(&r->sha);
+	close(r->fd);
+	free(r->buf);
+	free(r);
 }

@@ -74,13 +74,17 @@
 
 #include "store.h"
 
+/* Until tcpcore counts the transitions it could not keep. */
+#ifndef TC_CONN_TRANSITIONS_DROPPED
+#define TC_CONN_TRANSITIONS_DROPPED(c) ((void)(c), 0)
+#endif
+
 #ifndef TCPSCOPE_VERSION
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	2     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	3     /* PRAGMA user_version of the current schema */
 #define STORE_BUSY_MS	10000 /* default busy timeout */
-#define STORE_MAX_TC_ID (1u << 30) /* bound of the tc_id -> row map */
 
 /* ---- The schema --------------------------------------------------------- */
 
@@ -88,7 +92,7 @@
  * struct tc_dir_stats *d (through the binder b, see bind_dir()). Those of
  * version 1 (frozen: SCHEMA_V1 is built from them), then those version 2
  * added, one per label that had none; a label here is never in both. */
-#define DIR_COLS(X) DIR_COLS_V1(X) DIR_COLS_V2(X)
+#define DIR_COLS(X) DIR_COLS_V1(X) DIR_COLS_V2(X) DIR_COLS_V3(X)
 #define DIR_COLS_V1(X)                                                         \
 	X(packets, b_u64(b, d->packets))                                       \
 	X(payload_bytes, b_u64(b, d->payload_bytes))                           \
@@ -139,6 +143,13 @@
 	X(wscale_too_big, b_u64(b, d->label[TC_LB_WSCALE_TOO_BIG]))            \
 	X(wscale_unknown, b_u64(b, d->label[TC_LB_WSCALE_UNKNOWN]))            \
 	X(time_went_back, b_u64(b, d->label[TC_LB_TIME_WENT_BACK]))
+/* Version 3: checksum offload detected once per direction (every segment
+ * of the direction had a bad checksum); its bad-checksum events are then
+ * not written one per segment. */
+#define DIR_COLS_V3(X)                                                         \
+	X(checksum_offload,                                                    \
+	  b_int(b, d->packets > 0 &&                                           \
+			   d->label[TC_LB_BAD_CHECKSUM] == d->packets))
 
 /* Version 1. The first part is schema.sql verbatim (the agreed contract);
  * what follows "Added" are additions, never renames. */
@@ -269,17 +280,151 @@ static const char SCHEMA_V2[] =
 #undef COL_ADD
     ;
 
+/* Version 3 (issue 10, a storage model for bulk import):
+ * - every import reserves a range of connection ids (captures.conn_base,
+ *   conn_count): connections.id = conn_base + the tracker's id, known when
+ *   the connection opens, so its row is written once, when it closes, and
+ *   label and segment rows written before can name it;
+ * - transitions are packed into their connection (transition_list, a JSON
+ *   array of [ts_ns, pkt, side, from, to, rule]) and shown row by row by
+ *   the view transitions;
+ * - labels (label_events) and segments (segment_rows) hold numbers only;
+ *   the views events and segments show them with their names, through the
+ *   lookup tables label_names, reason_names, state_names and rule_names
+ *   (filled by fill_names()); events.superseded marks a label that a later
+ *   row of the same packet revised;
+ * - no foreign key from label or segment rows to connections (the
+ *   connection row comes later): deleting a capture deletes them by its
+ *   id range (trigger captures_delete_rows).
+ * The lookup tables exist before this step runs (fill_names()). */
+#define TS_FLAG(bit, c) " || CASE WHEN s.flags & " #bit " THEN '" c "' ELSE '' END"
+static const char SCHEMA_V3[] =
+    "ALTER TABLE captures ADD COLUMN conn_base INTEGER;\n"
+    "ALTER TABLE captures ADD COLUMN conn_count INTEGER;\n"
+    "ALTER TABLE connections ADD COLUMN transition_list TEXT;\n"
+    "ALTER TABLE connections ADD COLUMN transitions_dropped INTEGER;\n"
+#define COL_ADD(name, val)                                                     \
+	"ALTER TABLE connections ADD COLUMN c2s_" #name " INTEGER;\n"          \
+	"ALTER TABLE connections ADD COLUMN s2c_" #name " INTEGER;\n"
+    DIR_COLS_V3(COL_ADD)
+#undef COL_ADD
+    /* Names version 2 stored that this tcpscope does not know (written
+     * by hand, or by another tool) are kept, numbered from 1000. */
+    "INSERT INTO label_names SELECT 1000 + row_number() OVER (ORDER BY n),"
+    " n FROM (SELECT label AS n FROM events UNION SELECT old_label FROM"
+    " events) WHERE n IS NOT NULL AND n NOT IN (SELECT name FROM"
+    " label_names);\n"
+    "INSERT INTO reason_names SELECT 1000 + row_number() OVER (ORDER BY n),"
+    " n FROM (SELECT DISTINCT reason AS n FROM events) WHERE n IS NOT NULL"
+    " AND n NOT IN (SELECT text FROM reason_names);\n"
+    "INSERT INTO state_names SELECT 1000 + row_number() OVER (ORDER BY n),"
+    " n FROM (SELECT from_state AS n FROM transitions UNION SELECT"
+    " to_state FROM transitions) WHERE n IS NOT NULL AND n NOT IN (SELECT"
+    " name FROM state_names);\n"
+    "UPDATE connections SET transitions_dropped = 0, transition_list ="
+    " (SELECT json_group_array(json(v)) FROM (SELECT json_array(t.ts_ns,"
+    " t.pkt, t.side,"
+    " (SELECT id FROM state_names WHERE name = t.from_state),"
+    " (SELECT id FROM state_names WHERE name = t.to_state),"
+    " coalesce((SELECT id FROM rule_names WHERE name = t.rule_name),"
+    " t.rule)) AS v"
+    " FROM transitions t WHERE t.conn_id = connections.id ORDER BY t.id));\n"
+    "DROP TABLE transitions;\n"
+    "CREATE TABLE label_events (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  conn_id INTEGER NOT NULL,\n"
+    "  ts_ns INTEGER, pkt INTEGER, dir INTEGER,\n"
+    "  label INTEGER, reason INTEGER,\n"
+    "  seq INTEGER, ack INTEGER, len INTEGER, win INTEGER,\n"
+    "  revised INTEGER NOT NULL DEFAULT 0, old_label INTEGER,\n"
+    "  superseded INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "INSERT INTO label_events SELECT e.id, e.conn_id, e.ts_ns, e.pkt, e.dir,"
+    " (SELECT id FROM label_names WHERE name = e.label),"
+    " (SELECT id FROM reason_names WHERE text = e.reason),"
+    " e.seq, e.ack, e.len, e.win, e.revised,"
+    " (SELECT id FROM label_names WHERE name = e.old_label),"
+    " EXISTS (SELECT 1 FROM events r WHERE r.conn_id = e.conn_id"
+    " AND r.pkt = e.pkt AND r.revised = 1 AND r.old_label = e.label"
+    " AND r.id > e.id) FROM events e;\n"
+    "DROP TABLE events;\n"
+    "CREATE INDEX label_events_conn ON label_events(conn_id, pkt);\n"
+    "CREATE TABLE segment_rows (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  conn_id INTEGER NOT NULL,\n"
+    "  ts_ns INTEGER, pkt INTEGER, dir INTEGER, flags INTEGER,\n"
+    "  seq INTEGER, ack INTEGER, len INTEGER, caplen INTEGER, win INTEGER,\n"
+    "  tsval INTEGER, tsecr INTEGER, options TEXT, labels INTEGER\n"
+    ");\n"
+    "INSERT INTO segment_rows SELECT s.id, s.conn_id, s.ts_ns, s.pkt, s.dir,"
+    " (instr(s.flags, 'F') > 0) + (instr(s.flags, 'S') > 0) * 2"
+    " + (instr(s.flags, 'R') > 0) * 4 + (instr(s.flags, 'P') > 0) * 8"
+    " + (instr(s.flags, 'A') > 0) * 16 + (instr(s.flags, 'U') > 0) * 32"
+    " + (instr(s.flags, 'E') > 0) * 64 + (instr(s.flags, 'C') > 0) * 128"
+    " + (instr(s.flags, 'N') > 0) * 256,"
+    " s.seq, s.ack, s.len, s.caplen, s.win, NULL, NULL, s.options,"
+    " coalesce((SELECT sum(1 << l.id) FROM label_names l WHERE l.id < 64"
+    " AND instr(',' || s.labels || ',', ',' || l.name || ',') > 0), 0)"
+    " FROM segments s;\n"
+    "DROP TABLE segments;\n"
+    "CREATE INDEX segment_rows_conn ON segment_rows(conn_id, pkt);\n"
+    "CREATE TRIGGER captures_delete_rows BEFORE DELETE ON captures BEGIN\n"
+    "  DELETE FROM label_events WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM segment_rows WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM label_events WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "  DELETE FROM segment_rows WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "END;\n"
+    "CREATE VIEW events AS\n"
+    "  SELECT e.id, e.conn_id, e.ts_ns, e.pkt, e.dir, l.name AS label,"
+    " r.text AS reason, e.seq, e.ack, e.len, e.win, e.revised,"
+    " o.name AS old_label, e.superseded\n"
+    "  FROM label_events e LEFT JOIN label_names l ON l.id = e.label\n"
+    "  LEFT JOIN reason_names r ON r.id = e.reason\n"
+    "  LEFT JOIN label_names o ON o.id = e.old_label;\n"
+    "CREATE VIEW transitions AS\n"
+    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n"
+    "    json_extract(j.value, '$[0]') AS ts_ns,"
+    " json_extract(j.value, '$[1]') AS pkt,"
+    " json_extract(j.value, '$[2]') AS side,\n"
+    "    (SELECT name FROM state_names WHERE id ="
+    " json_extract(j.value, '$[3]')) AS from_state,\n"
+    "    (SELECT name FROM state_names WHERE id ="
+    " json_extract(j.value, '$[4]')) AS to_state,\n"
+    "    json_extract(j.value, '$[5]') AS rule,\n"
+    "    (SELECT name FROM rule_names WHERE id ="
+    " json_extract(j.value, '$[5]')) AS rule_name\n"
+    "  FROM connections k, json_each(k.transition_list) j;\n"
+    "CREATE VIEW segments AS\n"
+    "  SELECT s.id, s.conn_id, s.ts_ns, s.pkt, s.dir,\n"
+    "    ''" TS_FLAG(2, "S") TS_FLAG(1, "F") TS_FLAG(4, "R") TS_FLAG(8, "P")
+    TS_FLAG(16, "A") TS_FLAG(32, "U") TS_FLAG(64, "E") TS_FLAG(128, "C")
+    TS_FLAG(256, "N") " AS flags,\n"
+    "    s.seq, s.ack, s.len, s.caplen, s.win,\n"
+    "    coalesce(s.options, CASE WHEN s.tsval IS NOT NULL THEN 'ts=' ||"
+    " s.tsval || '/' || s.tsecr ELSE '' END) AS options,\n"
+    "    coalesce((SELECT group_concat(name, ',') FROM (SELECT name FROM"
+    " label_names WHERE s.labels & (1 << id) ORDER BY id)), '') AS labels\n"
+    "  FROM segment_rows s;\n";
+#undef TS_FLAG
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
 static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V1,
     SCHEMA_V2,
+    SCHEMA_V3,
 };
 
 /* Tables a tcpscope database of the current version must have. */
 static const char *const required_tables[] = {
-    "meta", "captures", "connections", "transitions", "events", "segments",
+    "meta",	   "captures",	  "connections", "label_events",
+    "segment_rows", "label_names", "reason_names", "state_names",
+    "rule_names",
 };
 
 /* ---- The store ---------------------------------------------------------- */
@@ -289,17 +434,26 @@ enum stmt_id {
 	S_COMMIT,
 	S_ROLLBACK,
 	S_FIND_SHA,
+	S_SIZE_KNOWN,
 	S_DEL_INCOMPLETE,
+	S_CONN_BASE,
 	S_INS_CAPTURE,
+	S_RESERVE,
 	S_END_CAPTURE,
 	S_DEL_OTHERS,
-	S_INS_CONN,
-	S_UPD_CONN,
-	S_INS_TRANS,
+	S_DEL_CAPTURE,
+	S_PUT_CONN,
 	S_INS_EVENT,
+	S_SUPERSEDE,
 	S_INS_SEG,
 	S__COUNT
 };
+
+/* Connection ids an import reserves beyond the highest it used, at every
+ * commit: another import that begins meanwhile starts after them. A
+ * checkpoint comes at least every ING_CHECKPOINT_EVERY (2^20) packets,
+ * and a connection needs a packet, so the reserve is never overrun. */
+#define STORE_RESERVE (INT64_C(1) << 21)
 
 struct store {
 	sqlite3 *db;
@@ -309,10 +463,13 @@ struct store {
 	sqlite3_stmt *stmt[S__COUNT];
 	int in_tx;	    /* a write transaction of ours is open */
 	int dead;	    /* the import failed; dead is its error code */
+	int replace;	    /* of the import in progress */
 	int64_t capture_id; /* import in progress, 0 when none */
 	char *sha256;	    /* of the import in progress */
-	int64_t *map;	    /* tc_id -> connections.id, 0 unknown */
-	size_t map_cap;
+	int64_t conn_base;  /* connections.id = conn_base + tracker id */
+	uint64_t conn_hwm;  /* highest tracker id written so far */
+	char *buf;	    /* scratch text (transition lists, state paths) */
+	size_t buflen;
 };
 
 static char *xstrdup(const char *s)
@@ -526,6 +683,105 @@ static int busy_ms(void)
 	return STORE_BUSY_MS;
 }
 
+
+/* ---- Lookup tables (schema version 3) ------------------------------------ */
+
+/* The numbers the label, segment and transition rows store are tcpcore's
+ * enum values; these tables name them for the views and for users. The
+ * enums only ever grow at their end (tcpcore.h), so a number keeps its
+ * meaning; a newer tcpscope adds its new names when it opens the file. */
+static const char NAMES_SQL[] =
+    "CREATE TABLE IF NOT EXISTS label_names (id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE IF NOT EXISTS reason_names (id INTEGER PRIMARY KEY,"
+    " text TEXT NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS state_names (id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE IF NOT EXISTS rule_names (id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, side TEXT, from_state TEXT, to_state TEXT,"
+    " event TEXT, rfc TEXT);\n";
+
+/* Runs one prepared INSERT OR REPLACE per row: id, then up to 6 texts. */
+static int names_insert(struct store *st, const char *sql, int64_t id,
+			const char *const *texts, int ntexts)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, id);
+	for (int i = 0; rc == SQLITE_OK && i < ntexts; i++)
+		rc = sqlite3_bind_text(s, i + 2, texts[i], -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	(void)sqlite3_finalize(s);
+	return rc == SQLITE_OK ? 0 : dberr(st, rc, "writing the name tables");
+}
+
+/* Creates the lookup tables if needed and writes every name (inside the
+ * caller's transaction, if any). */
+static int fill_names(struct store *st)
+{
+	int r = exec(st, NAMES_SQL, "creating the name tables");
+	for (unsigned i = 0; !r && i < TC_LB__COUNT; i++) {
+		const char *t[] = {tc_label_name(i)};
+		r = names_insert(st, "INSERT OR REPLACE INTO label_names VALUES"
+				     " (?1, ?2)", i, t, 1);
+	}
+	for (unsigned i = 1; !r && i < TC_RS__COUNT; i++) {
+		const char *t[] = {tc_reason_name(i)};
+		r = names_insert(st, "INSERT OR REPLACE INTO reason_names VALUES"
+				     " (?1, ?2)", i, t, 1);
+	}
+	for (unsigned i = 0; !r && i < TC_ST__COUNT; i++) {
+		const char *t[] = {tc_state_name(i)};
+		r = names_insert(st, "INSERT OR REPLACE INTO state_names VALUES"
+				     " (?1, ?2)", i, t, 1);
+	}
+	for (size_t i = 0; !r && i < tc_nrules; i++) {
+		const struct tc_rule *ru = &tc_rules[i];
+		const char *t[] = {
+		    ru->name,
+		    tc_rule_side_name(ru->side),
+		    ru->from == TC_RULE_ANY ? "any" : tc_state_name(ru->from),
+		    tc_state_name(ru->to),
+		    ru->event,
+		    ru->rfc,
+		};
+		r = names_insert(st, "INSERT OR REPLACE INTO rule_names VALUES"
+				     " (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				 ru->id, t, 6);
+	}
+	return r;
+}
+
+/* Brings the lookup tables up to this tcpscope's names when they have
+ * fewer rows (a file written by an older version). */
+static int names_current(struct store *st)
+{
+	int64_t n = 0;
+	int r = query_int(st,
+			  "SELECT (SELECT count(*) FROM label_names WHERE"
+			  " id < 1000) + (SELECT count(*) FROM reason_names"
+			  " WHERE id < 1000) + (SELECT count(*) FROM"
+			  " state_names WHERE id < 1000) + (SELECT count(*)"
+			  " FROM rule_names)",
+			  &n);
+	if (r || n == (int64_t)(TC_LB__COUNT + TC_RS__COUNT - 1 +
+				TC_ST__COUNT + tc_nrules))
+		return r;
+	r = exec(st, "BEGIN IMMEDIATE", "updating the name tables");
+	if (!r)
+		r = fill_names(st);
+	if (!r)
+		r = exec(st, "COMMIT", "updating the name tables");
+	if (r && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
 /* ---- Opening, checking and migrating ------------------------------------ */
 
 /* Runs migration steps from version `from` up to version `to`, each in
@@ -559,6 +815,8 @@ static int migrate(struct store *st, int64_t from, int64_t to)
 			snprintf(what, sizeof what,
 				 "upgrading the schema from version %d to %d",
 				 (int)v, (int)(v + 1));
+		if (!r && v == 2)
+			r = fill_names(st);
 		if (!r)
 			r = exec(st, migrations[v], what);
 		if (!r && v == 0) {
@@ -615,61 +873,67 @@ static int check_tables(struct store *st)
 
 static int prepare_all(struct store *st)
 {
-	static const char upd_head[] =
-	    "UPDATE connections SET last_ts = ?, last_pkt = ?,"
-	    " client_state = ?, server_state = ?, client_states = ?,"
-	    " server_states = ?, close = ?, handshake = ?, midstream = ?,"
-	    " data_on_syn = ?, evicted = ?, conn_state = ?, history = ?,"
-	    " rtt_handshake_ns = ?, rtt_to_server_ns = ?,"
-	    " rtt_to_client_ns = ?, rtt_min_ns = ?, rtt_avg_ns = ?,"
-	    " rtt_max_ns = ?, rtt_stddev_ns = ?, rtt_samples = ?,"
-	    " first_ts = ?, first_pkt = ?"
-#define COL_SET(name, val) ", c2s_" #name " = ?"
-	    DIR_COLS(COL_SET)
-#undef COL_SET
-#define COL_SET(name, val) ", s2c_" #name " = ?"
-		DIR_COLS(COL_SET)
-#undef COL_SET
-		    " WHERE id = ?";
+	static const char put_conn[] =
+	    "INSERT OR REPLACE INTO connections(id, capture_id, tc_id, vlan,"
+	    " client_ip, client_port, server_ip, server_port, first_ts,"
+	    " last_ts, first_pkt, last_pkt, client_state, server_state,"
+	    " client_states, server_states, close, handshake, midstream,"
+	    " data_on_syn, evicted, conn_state, history, rtt_handshake_ns,"
+	    " rtt_to_server_ns, rtt_to_client_ns, rtt_min_ns, rtt_avg_ns,"
+	    " rtt_max_ns, rtt_stddev_ns, rtt_samples, transition_list,"
+	    " transitions_dropped"
+#define COL_NAME(name, val) ", c2s_" #name
+	    DIR_COLS(COL_NAME)
+#undef COL_NAME
+#define COL_NAME(name, val) ", s2c_" #name
+		DIR_COLS(COL_NAME)
+#undef COL_NAME
+		    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define COL_Q(name, val) ", ?"
+		    DIR_COLS(COL_Q) DIR_COLS(COL_Q)
+#undef COL_Q
+			")";
 	static const char *const sql[S__COUNT] = {
 	    [S_BEGIN] = "BEGIN IMMEDIATE",
 	    [S_COMMIT] = "COMMIT",
 	    [S_ROLLBACK] = "ROLLBACK",
 	    [S_FIND_SHA] = "SELECT id FROM captures WHERE sha256 = ?"
-			   " AND complete = 1 LIMIT 1",
+			   " AND complete = 1 AND id <> ? LIMIT 1",
+	    [S_SIZE_KNOWN] = "SELECT 1 FROM captures WHERE size = ?"
+			     " AND complete = 1 LIMIT 1",
 	    [S_DEL_INCOMPLETE] = "DELETE FROM captures WHERE sha256 = ?"
 				 " AND complete = 0",
+	    [S_CONN_BASE] = "SELECT max(coalesce((SELECT max(id) FROM"
+			    " connections), 0), coalesce((SELECT"
+			    " max(conn_base + conn_count) FROM captures), 0))",
 	    [S_INS_CAPTURE] = "INSERT INTO captures(path, size, sha256,"
 			      " linktypes, snaplen, live, tool_version,"
-			      " started, complete)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+			      " started, complete, conn_base, conn_count)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+	    [S_RESERVE] = "UPDATE captures SET conn_count = ? WHERE id = ?",
 	    [S_END_CAPTURE] = "UPDATE captures SET first_ts = ?,"
 			      " last_ts = ?, packets = ?,"
 			      " tcp_segments = ?, non_tcp = ?,"
 			      " fragments = ?, malformed = ?, reasons = ?,"
 			      " kernel_drops = ?, error = ?, finished = ?,"
+			      " sha256 = ?, conn_count = ?,"
 			      " complete = 1 WHERE id = ?",
 	    [S_DEL_OTHERS] = "DELETE FROM captures WHERE sha256 = ?"
 			     " AND id <> ?",
-	    [S_INS_CONN] = "INSERT INTO connections(capture_id, tc_id,"
-			   " vlan, client_ip, client_port, server_ip,"
-			   " server_port, first_ts, last_ts, first_pkt,"
-			   " last_pkt, client_state, server_state, close,"
-			   " handshake, midstream)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?)",
-	    [S_UPD_CONN] = upd_head,
-	    [S_INS_TRANS] = "INSERT INTO transitions(conn_id, ts_ns, pkt,"
-			    " side, from_state, to_state, rule, rule_name)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	    [S_INS_EVENT] = "INSERT INTO events(conn_id, ts_ns, pkt, dir,"
-			    " label, reason, seq, ack, len, win, revised,"
+	    [S_DEL_CAPTURE] = "DELETE FROM captures WHERE id = ?",
+	    [S_PUT_CONN] = put_conn,
+	    [S_INS_EVENT] = "INSERT INTO label_events(conn_id, ts_ns, pkt,"
+			    " dir, label, reason, seq, ack, len, win, revised,"
 			    " old_label)"
 			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    [S_INS_SEG] = "INSERT INTO segments(conn_id, ts_ns, pkt, dir,"
-			  " flags, seq, ack, len, caplen, win, options,"
-			  " labels)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    [S_SUPERSEDE] = "UPDATE label_events SET superseded = 1"
+			    " WHERE conn_id = ? AND pkt = ? AND label = ?"
+			    " AND superseded = 0",
+	    [S_INS_SEG] = "INSERT INTO segment_rows(conn_id, ts_ns, pkt, dir,"
+			  " flags, seq, ack, len, caplen, win, tsval, tsecr,"
+			  " options, labels)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	};
 	for (int i = 0; i < S__COUNT; i++) {
 		int rc = sqlite3_prepare_v3(st->db, sql[i], -1,
@@ -842,8 +1106,10 @@ reopen:
 			   (long long)version, (long long)target);
 	if (!r && version < target)
 		r = migrate(st, version, target);
-	if (!r)
+	if (!r && target == STORE_VERSION)
 		r = check_tables(st);
+	if (!r && target == STORE_VERSION)
+		r = names_current(st);
 	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
 	return r;
@@ -918,11 +1184,16 @@ void store_close(struct store *st)
 		(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st->sha256);
-	free(st->map);
+	free(st->buf);
 	free(st);
 }
 
 const char *store_errmsg(const struct store *st) { return st ? st->err : ""; }
+
+int store_keeps_segments(const struct store *st)
+{
+	return (st->flags & STORE_SEGMENTS) != 0;
+}
 
 struct sqlite3 *store_db(struct store *st) { return st->db; }
 
@@ -948,6 +1219,48 @@ static int need_writer(struct store *st)
 	return 0;
 }
 
+/* Looks up a complete capture with this sha256 other than capture `self`;
+ * *old gets its id or 0. */
+static int find_sha(struct store *st, const char *sha, int64_t self,
+		    int64_t *old)
+{
+	struct binder b;
+	b_start(&b, st->stmt[S_FIND_SHA]);
+	b_text(&b, sha);
+	b_int(&b, self);
+	*old = 0;
+	int rc = b.rc;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(b.s);
+		if (rc == SQLITE_ROW) {
+			*old = sqlite3_column_int64(b.s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	(void)sqlite3_reset(b.s);
+	return rc == SQLITE_OK ? 0 : dberr(st, rc, "looking for the capture");
+}
+
+static int dup_error(struct store *st, const char *path, int64_t old)
+{
+	return seterr(st, STORE_EDUP,
+		      "%s already imported as capture %lld (same sha256)",
+		      path ? path : "capture", (long long)old);
+}
+
+int store_capture_size_known(struct store *st, int64_t size)
+{
+	if (need_writer(st) || size < 0)
+		return 0;
+	sqlite3_stmt *s = st->stmt[S_SIZE_KNOWN];
+	int known = sqlite3_bind_int64(s, 1, size) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW;
+	(void)sqlite3_reset(s);
+	return known;
+}
+
 int store_capture_begin(struct store *st, const struct store_capture *cap,
 			int replace, int64_t *capture_id)
 {
@@ -958,49 +1271,37 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 		store_capture_abort(st);
 	st->err[0] = '\0';
 	st->dead = 0;
+	st->replace = replace;
+	st->conn_hwm = 0;
 	free(st->sha256);
 	st->sha256 = NULL;
 	if (cap->sha256 && !(st->sha256 = xstrdup(cap->sha256)))
 		return seterr(st, STORE_EIO, "out of memory");
-	if (st->map)
-		memset(st->map, 0, st->map_cap * sizeof *st->map);
 
 	r = run_stmt(st, S_BEGIN, "starting the import");
 	if (r)
 		return r;
 	struct binder b;
 	if (cap->sha256) {
-		b_start(&b, st->stmt[S_FIND_SHA]);
-		b_text(&b, cap->sha256);
-		int64_t old = 0;
-		int rc = b.rc;
-		if (rc == SQLITE_OK) {
-			rc = sqlite3_step(b.s);
-			if (rc == SQLITE_ROW) {
-				old = sqlite3_column_int64(b.s, 0);
-				rc = SQLITE_OK;
-			} else if (rc == SQLITE_DONE) {
-				rc = SQLITE_OK;
-			}
-		}
-		(void)sqlite3_reset(b.s);
-		if (rc != SQLITE_OK) {
-			r = dberr(st, rc, "looking for the capture");
+		int64_t old;
+		r = find_sha(st, cap->sha256, 0, &old);
+		if (!r && old && !replace)
+			r = dup_error(st, cap->path, old);
+		if (r)
 			goto fail;
-		}
-		if (old && !replace) {
-			r = seterr(st, STORE_EDUP,
-				   "%s already imported as capture %lld (same"
-				   " sha256)",
-				   cap->path ? cap->path : "capture",
-				   (long long)old);
-			goto fail;
-		}
 		b_start(&b, st->stmt[S_DEL_INCOMPLETE]);
 		b_text(&b, cap->sha256);
 		r = b_run(st, &b, "removing an incomplete import");
 		if (r)
 			goto fail;
+	}
+	sqlite3_stmt *q = st->stmt[S_CONN_BASE];
+	int rc = sqlite3_step(q);
+	st->conn_base = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	(void)sqlite3_reset(q);
+	if (rc != SQLITE_ROW) {
+		r = dberr(st, rc, "reserving connection ids");
+		goto fail;
 	}
 	char now[32];
 	iso_now(now, sizeof now);
@@ -1016,6 +1317,8 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	b_int(&b, cap->live ? 1 : 0);
 	b_text(&b, TCPSCOPE_VERSION);
 	b_text(&b, now);
+	b_int(&b, st->conn_base);
+	b_int(&b, STORE_RESERVE);
 	r = b_run(st, &b, "recording the capture");
 	if (r)
 		goto fail;
@@ -1053,12 +1356,25 @@ static int check_import(struct store *st)
 	return 0;
 }
 
+/* Records how many connection ids the import has taken (count), so that
+ * an import beginning after the next commit starts beyond them. */
+static int set_conn_count(struct store *st, int64_t count)
+{
+	struct binder b;
+	b_start(&b, st->stmt[S_RESERVE]);
+	b_int(&b, count);
+	b_int(&b, st->capture_id);
+	return b_run(st, &b, "reserving connection ids");
+}
+
 int store_checkpoint(struct store *st)
 {
 	int r = check_import(st);
 	if (r)
 		return r;
-	r = run_stmt(st, S_COMMIT, "committing");
+	r = set_conn_count(st, (int64_t)st->conn_hwm + STORE_RESERVE);
+	if (!r)
+		r = run_stmt(st, S_COMMIT, "committing");
 	if (!r) {
 		st->in_tx = 0;
 		r = run_stmt(st, S_BEGIN, "starting a transaction");
@@ -1068,11 +1384,45 @@ int store_checkpoint(struct store *st)
 	return import_fail(st, r);
 }
 
+/* The import turned out to be a capture imported before: removes what it
+ * committed already, if anything. */
+static void drop_import(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	struct binder b;
+	if (run_stmt(st, S_BEGIN, "removing the import") == 0) {
+		b_start(&b, st->stmt[S_DEL_CAPTURE]);
+		b_int(&b, st->capture_id);
+		if (b_run(st, &b, "removing the import") == 0)
+			(void)run_stmt(st, S_COMMIT, "removing the import");
+		if (!sqlite3_get_autocommit(st->db))
+			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
+					   NULL);
+	}
+	st->in_tx = 0;
+	st->capture_id = 0;
+}
+
 int store_capture_end(struct store *st, const struct store_capture_stats *s)
 {
 	int r = check_import(st);
 	if (r)
 		return r;
+	if (s->sha256 && !st->sha256) {
+		if (!(st->sha256 = xstrdup(s->sha256)))
+			return import_fail(st, seterr(st, STORE_EIO,
+						      "out of memory"));
+		int64_t old;
+		r = find_sha(st, st->sha256, st->capture_id, &old);
+		if (r)
+			return import_fail(st, r);
+		if (old && !st->replace) {
+			r = dup_error(st, s->path, old);
+			drop_import(st);
+			return r;
+		}
+	}
 	char now[32];
 	iso_now(now, sizeof now);
 	struct binder b;
@@ -1088,6 +1438,8 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	b_u64(&b, s->kernel_drops);
 	b_text(&b, s->error);
 	b_text(&b, now);
+	b_text(&b, st->sha256);
+	b_u64(&b, st->conn_hwm);
 	b_int(&b, st->capture_id);
 	r = b_run(st, &b, "finishing the capture");
 	if (!r && st->sha256) {
@@ -1107,6 +1459,130 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 
 /* ---- Events ------------------------------------------------------------- */
 
+/* The connections row id of tracker id tc_id; notes the highest in use. */
+static int64_t conn_id(struct store *st, uint64_t tc_id)
+{
+	if (tc_id > st->conn_hwm)
+		st->conn_hwm = tc_id;
+	return st->conn_base + (int64_t)tc_id;
+}
+
+/* Makes st->buf hold at least n bytes; 0 or -1 when out of memory. */
+static int buf_need(struct store *st, size_t n)
+{
+	if (n <= st->buflen)
+		return 0;
+	size_t len = st->buflen ? st->buflen : 1024;
+	while (len < n)
+		len *= 2;
+	char *p = realloc(st->buf, len);
+	if (!p)
+		return -1;
+	st->buf = p;
+	st->buflen = len;
+	return 0;
+}
+
+/* Writes v in decimal at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, 0 - (uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+/* The JSON array of c's transitions into st->buf, from offset off; sets
+ * *len. -1 when out of memory. */
+static int transition_list(struct store *st, const struct tc_conn *c,
+			   size_t off, size_t *len)
+{
+	/* Per transition at most 2 * 20 digits, 4 small numbers, 9 marks. */
+	if (buf_need(st, off + 3 + c->ntransitions * 72) < 0)
+		return -1;
+	char *p = st->buf + off;
+	*p++ = '[';
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (i)
+			*p++ = ',';
+		*p++ = '[';
+		p = put_i64(p, t->ts_ns);
+		*p++ = ',';
+		p = put_u64(p, t->pkt);
+		*p++ = ',';
+		p = put_u64(p, t->side);
+		*p++ = ',';
+		p = put_u64(p, t->from);
+		*p++ = ',';
+		p = put_u64(p, t->to);
+		*p++ = ',';
+		p = put_u64(p, t->rule);
+		*p++ = ']';
+	}
+	*p++ = ']';
+	*len = (size_t)(p - (st->buf + off));
+	return 0;
+}
+
+/* State path of one side into st->buf from offset off: the first
+ * transition's from state, then each to; the current state if no
+ * transition. *len = 0 (NULL) for a side never observed. -1 when out of
+ * memory. */
+static int state_path(struct store *st, const struct tc_conn *c, int side,
+		      size_t off, size_t *len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ntransitions; i++)
+		n += c->transitions[i].side == side;
+	*len = 0;
+	if (n == 0 && !c->observed[side])
+		return 0;
+	if (buf_need(st, off + (n + 1) * 16) < 0)
+		return -1;
+	char *p = st->buf + off;
+	int first = 1;
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (t->side != side)
+			continue;
+		if (first) {
+			const char *f = tc_state_name(t->from);
+			size_t fl = strlen(f);
+			memcpy(p, f, fl);
+			p += fl;
+		}
+		const char *to = tc_state_name(t->to);
+		size_t tl = strlen(to);
+		*p++ = ' ';
+		memcpy(p, to, tl);
+		p += tl;
+		first = 0;
+	}
+	if (first) {
+		const char *cur = tc_state_name(c->state[side]);
+		size_t cl = strlen(cur);
+		memcpy(p, cur, cl);
+		p += cl;
+	}
+	*len = (size_t)(p - (st->buf + off));
+	return 0;
+}
+
 static void addr_text(const struct tc_addr *a, char *buf, size_t len)
 {
 	int af = a->family == 6 ? AF_INET6 : a->family == 4 ? AF_INET : -1;
@@ -1125,123 +1601,6 @@ static void vlan_text(const uint16_t vlan[2], char *buf, size_t len)
 			 (unsigned)vlan[1]);
 }
 
-static int map_put(struct store *st, uint64_t tc_id, int64_t row)
-{
-	if (tc_id >= STORE_MAX_TC_ID)
-		return seterr(st, STORE_EIO, "tracker id %llu out of range",
-			      (unsigned long long)tc_id);
-	if (tc_id >= st->map_cap) {
-		size_t cap = st->map_cap ? st->map_cap : 1024;
-		while (cap <= tc_id)
-			cap *= 2;
-		int64_t *m = realloc(st->map, cap * sizeof *m);
-		if (!m)
-			return seterr(st, STORE_EIO, "out of memory");
-		memset(m + st->map_cap, 0, (cap - st->map_cap) * sizeof *m);
-		st->map = m;
-		st->map_cap = cap;
-	}
-	st->map[tc_id] = row;
-	return 0;
-}
-
-static int64_t map_get(const struct store *st, uint64_t tc_id)
-{
-	return tc_id < st->map_cap ? st->map[tc_id] : 0;
-}
-
-static int insert_conn(struct store *st, uint64_t tc_id,
-		       const struct tc_conn *c, const struct tc_event *ev)
-{
-	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16];
-	struct binder b;
-	b_start(&b, st->stmt[S_INS_CONN]);
-	b_int(&b, st->capture_id);
-	b_u64(&b, tc_id);
-	if (c) {
-		vlan_text(c->vlan, vlan, sizeof vlan);
-		addr_text(&c->addr[TC_CLIENT], cip, sizeof cip);
-		addr_text(&c->addr[TC_SERVER], sip, sizeof sip);
-		b_text(&b, vlan);
-		b_text(&b, cip[0] ? cip : NULL);
-		b_int(&b, c->port[TC_CLIENT]);
-		b_text(&b, sip[0] ? sip : NULL);
-		b_int(&b, c->port[TC_SERVER]);
-		b_int(&b, c->first_ts);
-		b_int(&b, c->last_ts);
-		b_u64(&b, c->first_pkt);
-		b_u64(&b, c->last_pkt);
-		b_text(&b, tc_state_name(c->state[TC_CLIENT]));
-		b_text(&b, tc_state_name(c->state[TC_SERVER]));
-		b_text(&b, tc_close_name(c->close));
-		b_text(&b, tc_handshake_name(c->handshake));
-		b_int(&b, c->midstream);
-	} else {
-		b_text(&b, "");
-		for (int i = 0; i < 4; i++)
-			b_null(&b);
-		b_int(&b, ev->ts_ns);
-		b_int(&b, ev->ts_ns);
-		b_u64(&b, ev->pkt);
-		b_u64(&b, ev->pkt);
-		for (int i = 0; i < 4; i++)
-			b_null(&b);
-		b_null(&b);
-	}
-	int r = b_run(st, &b, "writing a connection");
-	if (r)
-		return r;
-	return map_put(st, tc_id, sqlite3_last_insert_rowid(st->db));
-}
-
-/* The connections row of an event's connection; inserts it when the
- * tracker's OPEN event was not seen (e.g. an earlier capture's tracker). */
-static int conn_row(struct store *st, const struct tc_event *ev, int64_t *row)
-{
-	*row = map_get(st, ev->conn_id);
-	if (*row)
-		return 0;
-	if (!ev->conn)
-		return seterr(st, STORE_EIO,
-			      "event for unknown connection %llu",
-			      (unsigned long long)ev->conn_id);
-	int r = insert_conn(st, ev->conn_id, ev->conn, ev);
-	if (!r)
-		*row = map_get(st, ev->conn_id);
-	return r;
-}
-
-/* State path of one side: the first transition's from state, then each
- * to; NULL for a side never observed; the current state if no transition.
- * Returns a sqlite3_malloc'ed string (or NULL); *oom set on failure. */
-static char *state_path(const struct tc_conn *c, int side, int *oom)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->ntransitions; i++)
-		n += c->transitions[i].side == side;
-	if (n == 0 && !c->observed[side])
-		return NULL;
-	sqlite3_str *s = sqlite3_str_new(NULL);
-	int first = 1;
-	for (size_t i = 0; i < c->ntransitions; i++) {
-		const struct tc_transition *t = &c->transitions[i];
-		if (t->side != side)
-			continue;
-		if (first)
-			sqlite3_str_appendall(s, tc_state_name(t->from));
-		sqlite3_str_appendf(s, " %s", tc_state_name(t->to));
-		first = 0;
-	}
-	if (first)
-		sqlite3_str_appendall(s, tc_state_name(c->state[side]));
-	if (sqlite3_str_errcode(s) != SQLITE_OK)
-		*oom = 1;
-	char *out = sqlite3_str_finish(s);
-	if (!out)
-		*oom = 1;
-	return out;
-}
-
 static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
 {
 #define COL_BIND(name, val) val;
@@ -1249,27 +1608,52 @@ static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
 #undef COL_BIND
 }
 
-/* Writes every figure of c into its connections row: the final ones at
- * TC_EV_CLOSE, the figures so far for store_conn_snapshot() (close is then
- * still "open", since the tracker sets it only when it finishes c). */
-static int update_conn(struct store *st, int64_t row, const struct tc_conn *c)
+/* Binds text that stays valid until the statement runs. */
+static void b_textstatic(struct binder *b, const char *s, size_t n)
 {
-	int oom = 0;
-	char *cpath = state_path(c, TC_CLIENT, &oom);
-	char *spath = state_path(c, TC_SERVER, &oom);
-	if (oom) {
-		sqlite3_free(cpath);
-		sqlite3_free(spath);
+	b->i++;
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_text(b->s, b->i, s, (int)n, SQLITE_STATIC);
+}
+
+/* Writes c's row whole: at its TC_EV_CLOSE with the final figures, or as
+ * a snapshot of an open connection (close still "open") for live views;
+ * a later write replaces the row. */
+static int put_conn(struct store *st, const struct tc_conn *c)
+{
+	size_t tl, cl, sl;
+	if (transition_list(st, c, 0, &tl) < 0 ||
+	    state_path(st, c, TC_CLIENT, tl, &cl) < 0 ||
+	    state_path(st, c, TC_SERVER, tl + cl, &sl) < 0)
 		return seterr(st, STORE_EIO, "out of memory");
-	}
+	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16];
+	vlan_text(c->vlan, vlan, sizeof vlan);
+	addr_text(&c->addr[TC_CLIENT], cip, sizeof cip);
+	addr_text(&c->addr[TC_SERVER], sip, sizeof sip);
 	struct binder bb, *b = &bb;
-	b_start(b, st->stmt[S_UPD_CONN]);
+	b_start(b, st->stmt[S_PUT_CONN]);
+	b_int(b, conn_id(st, c->id));
+	b_int(b, st->capture_id);
+	b_u64(b, c->id);
+	b_text(b, vlan);
+	b_text(b, cip[0] ? cip : NULL);
+	b_int(b, c->port[TC_CLIENT]);
+	b_text(b, sip[0] ? sip : NULL);
+	b_int(b, c->port[TC_SERVER]);
+	b_int(b, c->first_ts);
 	b_int(b, c->last_ts);
+	b_u64(b, c->first_pkt);
 	b_u64(b, c->last_pkt);
 	b_text(b, tc_state_name(c->state[TC_CLIENT]));
 	b_text(b, tc_state_name(c->state[TC_SERVER]));
-	b_text(b, cpath);
-	b_text(b, spath);
+	if (cl)
+		b_textstatic(b, st->buf + tl, cl);
+	else
+		b_null(b);
+	if (sl)
+		b_textstatic(b, st->buf + tl + cl, sl);
+	else
+		b_null(b);
 	b_text(b, tc_close_name(c->close));
 	b_text(b, tc_handshake_name(c->handshake));
 	b_int(b, c->midstream);
@@ -1285,27 +1669,11 @@ static int update_conn(struct store *st, int64_t row, const struct tc_conn *c)
 	b_known(b, c->rtt.max);
 	b_known(b, c->rtt.stddev);
 	b_u64(b, c->rtt.samples);
-	b_int(b, c->first_ts);
-	b_u64(b, c->first_pkt);
+	b_textstatic(b, st->buf, tl);
+	b_int(b, TC_CONN_TRANSITIONS_DROPPED(c));
 	bind_dir(b, &c->dir[0]);
 	bind_dir(b, &c->dir[1]);
-	b_int(b, row);
-	sqlite3_free(cpath);
-	sqlite3_free(spath);
 	return b_run(st, b, "writing a connection");
-}
-
-static int close_conn(struct store *st, const struct tc_event *ev)
-{
-	int64_t row;
-	int r = conn_row(st, ev, &row);
-	if (r)
-		return r;
-	if (!ev->conn)
-		return seterr(st, STORE_EIO,
-			      "close event without connection %llu",
-			      (unsigned long long)ev->conn_id);
-	return update_conn(st, row, ev->conn);
 }
 
 int store_conn_snapshot(struct store *st, const struct tc_conn *c)
@@ -1315,71 +1683,44 @@ int store_conn_snapshot(struct store *st, const struct tc_conn *c)
 		return r;
 	if (c->finished)
 		return 0; /* its TC_EV_CLOSE writes (or wrote) the final row */
-	int64_t row = map_get(st, c->id);
-	if (!row) {
-		struct tc_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.conn_id = c->id;
-		ev.conn = c;
-		r = insert_conn(st, c->id, c, &ev);
-		if (!r)
-			row = map_get(st, c->id);
-	}
-	if (!r)
-		r = update_conn(st, row, c);
-	return import_fail(st, r);
-}
-
-static const char *rule_name(unsigned id)
-{
-	for (size_t i = 0; i < tc_nrules; i++)
-		if (tc_rules[i].id == id)
-			return tc_rules[i].name;
-	return NULL;
-}
-
-static int insert_transition(struct store *st, const struct tc_event *ev)
-{
-	int64_t row;
-	int r = conn_row(st, ev, &row);
-	if (r)
-		return r;
-	const struct tc_transition *t = &ev->tr;
-	struct binder b;
-	b_start(&b, st->stmt[S_INS_TRANS]);
-	b_int(&b, row);
-	b_int(&b, t->ts_ns);
-	b_u64(&b, t->pkt);
-	b_int(&b, t->side);
-	b_text(&b, tc_state_name(t->from));
-	b_text(&b, tc_state_name(t->to));
-	b_int(&b, t->rule);
-	b_text(&b, rule_name(t->rule));
-	return b_run(st, &b, "writing a transition");
+	return import_fail(st, put_conn(st, c));
 }
 
 static int insert_label(struct store *st, const struct tc_event *ev)
 {
-	int64_t row;
-	int r = conn_row(st, ev, &row);
-	if (r)
-		return r;
-	/* Reason 0 is "none": stored as NULL. */
-	const char *reason = ev->reason ? tc_reason_name(ev->reason) : NULL;
+	int64_t row = conn_id(st, ev->conn_id);
 	struct binder b;
+	if (ev->revised) {
+		/* The earlier row of this packet with the old label no longer
+		 * holds (events.superseded). */
+		b_start(&b, st->stmt[S_SUPERSEDE]);
+		b_int(&b, row);
+		b_u64(&b, ev->pkt);
+		b_int(&b, ev->old_label);
+		int r = b_run(st, &b, "revising an event");
+		if (r)
+			return r;
+	}
 	b_start(&b, st->stmt[S_INS_EVENT]);
 	b_int(&b, row);
 	b_int(&b, ev->ts_ns);
 	b_u64(&b, ev->pkt);
 	b_int(&b, ev->dir);
-	b_text(&b, tc_label_name(ev->label));
-	b_text(&b, reason && *reason ? reason : NULL);
+	b_int(&b, ev->label);
+	/* Reason 0 is "none": stored as NULL. */
+	if (ev->reason)
+		b_int(&b, ev->reason);
+	else
+		b_null(&b);
 	b_int(&b, ev->seq);
 	b_int(&b, ev->ack);
 	b_int(&b, ev->len);
 	b_int(&b, ev->win);
 	b_int(&b, ev->revised ? 1 : 0);
-	b_text(&b, ev->revised ? tc_label_name(ev->old_label) : NULL);
+	if (ev->revised)
+		b_int(&b, ev->old_label);
+	else
+		b_null(&b);
 	return b_run(st, &b, "writing an event");
 }
 
@@ -1398,23 +1739,9 @@ static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
 }
 
-static void flags_text(unsigned f, char *buf)
-{
-	static const struct {
-		unsigned bit;
-		char c;
-	} letters[] = {
-	    {TC_SYN, 'S'}, {TC_FIN, 'F'}, {TC_RST, 'R'},
-	    {TC_PSH, 'P'}, {TC_ACK, 'A'}, {TC_URG, 'U'},
-	    {TC_ECE, 'E'}, {TC_CWR, 'C'}, {TC_AE, 'N'},
-	};
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof letters / sizeof *letters; i++)
-		if (f & letters[i].bit)
-			buf[n++] = letters[i].c;
-	buf[n] = '\0';
-}
-
+/* The options of a segment as the segments view shows them; written only
+ * when there is more than a timestamp (the view makes "ts=V/E" from the
+ * tsval and tsecr columns). */
 static void options_text(const struct tc_options *o, char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -1452,41 +1779,37 @@ static void options_text(const struct tc_options *o, char *buf, size_t len)
 #undef SEP
 }
 
-static void labels_text(uint64_t labels, char *buf, size_t len)
-{
-	size_t pos = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < TC_LB__COUNT && i < 64; i++)
-		if (labels & (UINT64_C(1) << i))
-			appendf(buf, len, &pos, "%s%s", pos ? "," : "",
-				tc_label_name(i));
-}
-
 static int insert_segment(struct store *st, const struct tc_event *ev,
 			  const struct tc_segment *seg)
 {
-	int64_t row;
-	int r = conn_row(st, ev, &row);
-	if (r)
-		return r;
-	char flags[16], opts[512], labels[1024];
-	flags_text(seg->flags, flags);
-	options_text(&seg->opt, opts, sizeof opts);
-	labels_text(ev->labels, labels, sizeof labels);
 	struct binder b;
 	b_start(&b, st->stmt[S_INS_SEG]);
-	b_int(&b, row);
+	b_int(&b, conn_id(st, ev->conn_id));
 	b_int(&b, seg->ts_ns);
 	b_u64(&b, seg->pkt);
 	b_int(&b, ev->dir);
-	b_text(&b, flags);
+	b_int(&b, seg->flags);
 	b_int(&b, seg->seq);
 	b_int(&b, seg->ack);
 	b_int(&b, seg->payload_len);
 	b_int(&b, seg->payload_caplen);
 	b_int(&b, seg->window);
-	b_text(&b, opts);
-	b_text(&b, labels);
+	const struct tc_options *o = &seg->opt;
+	if (o->present & TC_OPT_TS) {
+		b_int(&b, o->tsval);
+		b_int(&b, o->tsecr);
+	} else {
+		b_null(&b);
+		b_null(&b);
+	}
+	if (o->present & ~TC_OPT_TS) {
+		char opts[512];
+		options_text(o, opts, sizeof opts);
+		b_text(&b, opts);
+	} else {
+		b_null(&b);
+	}
+	b_u64(&b, ev->labels);
 	return b_run(st, &b, "writing a segment");
 }
 
@@ -1498,13 +1821,9 @@ int store_event(struct store *st, const struct tc_event *ev,
 		return r;
 	switch (ev->type) {
 	case TC_EV_OPEN:
-		/* The tracker queues the opening segment's TC_EV_SEGMENT
-		 * first, which already inserted the row (conn_row()). */
-		if (!map_get(st, ev->conn_id))
-			r = insert_conn(st, ev->conn_id, ev->conn, ev);
-		break;
 	case TC_EV_TRANSITION:
-		r = insert_transition(st, ev);
+		/* The row is written at the close, with every transition. */
+		(void)conn_id(st, ev->conn_id);
 		break;
 	case TC_EV_LABEL:
 		r = insert_label(st, ev);
@@ -1514,7 +1833,12 @@ int store_event(struct store *st, const struct tc_event *ev,
 			r = insert_segment(st, ev, seg);
 		break;
 	case TC_EV_CLOSE:
-		r = close_conn(st, ev);
+		if (!ev->conn)
+			r = seterr(st, STORE_EIO,
+				   "close event without connection %llu",
+				   (unsigned long long)ev->conn_id);
+		else
+			r = put_conn(st, ev->conn);
 		break;
 	default:
 		r = seterr(st, STORE_EIO, "unknown event type %u",

@@ -68,6 +68,9 @@ void store_close(struct store *st);
 int store_create_version(const char *path, int version, char *err,
 			 size_t errlen);
 
+/* 1 when the store was opened with STORE_SEGMENTS. */
+int store_keeps_segments(const struct store *st);
+
 /* The last error message; "" when none. Owned by the store. */
 const char *store_errmsg(const struct store *st);
 
@@ -88,15 +91,20 @@ struct store_capture {
  * if a complete capture with the same hash exists and replace is 0; with
  * replace the old capture goes in the same transaction. An incomplete
  * earlier import of the same hash is always replaced. *capture_id gets the
- * new row id. */
+ * new row id. cap->sha256 may be NULL while the hash is computed during
+ * the import: store_capture_end() then takes it. The import reserves the
+ * connection ids conn_base + 1, + 2, ... (conn_base is the highest id any
+ * capture used or reserved): the connection with tracker id N is row
+ * conn_base + N, so a connection's row is written once, at its close. */
 int store_capture_begin(struct store *st, const struct store_capture *cap,
 			int replace, int64_t *capture_id);
 
 /* Records one tracker event of the capture being imported. Events must come
  * in the order the tracker produced them. seg is the segment just fed (for
- * TC_EV_SEGMENT rows with STORE_SEGMENTS), or NULL. The first event of a
- * connection (whatever its type, with ev->conn set) inserts its row; an
- * event for an unknown connection without ev->conn is an error.
+ * TC_EV_SEGMENT rows with STORE_SEGMENTS), or NULL. TC_EV_LABEL writes a
+ * label row, TC_EV_CLOSE the connection's row with all its figures and
+ * transitions (ev->conn must be set); TC_EV_OPEN and TC_EV_TRANSITION
+ * write nothing.
  * After any failure the import is over: SQLite may have rolled back what
  * was not yet committed, and store_event(), store_checkpoint() and
  * store_capture_end() return the same error until the next
@@ -105,13 +113,16 @@ int store_event(struct store *st, const struct tc_event *ev,
 		const struct tc_segment *seg);
 
 /* Writes the figures an open connection has so far (states, state paths,
- * counters, history, conn_state, RTTs, last_ts) into its row, inserting the
- * row if it is not there yet; close stays "open" and the row is not marked
- * finished. For live capture: readers see progress at the next
+ * counters, history, conn_state, RTTs, last_ts) as its row, replacing an
+ * earlier snapshot; close stays "open". For live capture: readers see progress at the next
  * store_checkpoint(). A finished connection (c->finished) is left to its
  * TC_EV_CLOSE and 0 returned. c is only read during the call. Fails like
  * store_event(), which also ends the import. */
 int store_conn_snapshot(struct store *st, const struct tc_conn *c);
+
+/* 1 when a complete capture of this size (bytes) is stored: the import
+ * then hashes the file before reading it, to refuse a duplicate early. */
+int store_capture_size_known(struct store *st, int64_t size);
 
 /* Final figures of the capture, as `tcpscope read` prints them. */
 struct store_capture_stats {
@@ -120,13 +131,19 @@ struct store_capture_stats {
 	int64_t first_ts, last_ts; /* ns; 0 when no packet */
 	const char *reasons;       /* "name=count,name=count" */
 	const char *error;         /* NULL, or why the read stopped early */
+	const char *sha256;        /* hex, when hashed while reading (the
+				    * capture began without it); NULL */
+	const char *path;          /* for messages; NULL */
 };
 
 /* Commits rows written so far without ending the import (live capture and
  * large files call this now and then, so readers see progress). */
 int store_checkpoint(struct store *st);
 
-/* Ends the import: writes the statistics, marks it complete, commits. */
+/* Ends the import: writes the statistics, marks it complete, commits.
+ * With s->sha256 (a hash computed while reading), a complete capture
+ * with the same hash makes it STORE_EDUP unless the import began with
+ * replace: what this import stored is then removed. */
 int store_capture_end(struct store *st, const struct store_capture_stats *s);
 
 /* Abandons the import in progress, if any: rolls back what was not yet

@@ -784,11 +784,21 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	if (cx->c.last_pkt && s->ts_ns < cx->c.last_ts)
 		tc_label(tr, cx, s, d, labels, TC_LB_TIME_WENT_BACK,
 			 TC_RS_TIME_BACK);
-	if (s->csum == TC_CSUM_BAD)
-		tc_label(tr, cx, s, d, labels, TC_LB_BAD_CHECKSUM,
-			 ds->label[TC_LB_BAD_CHECKSUM] + 1 == ds->packets
-				 ? TC_RS_OFFLOAD_CSUM
-				 : TC_RS_CHECKSUM);
+	if (s->csum == TC_CSUM_BAD) {
+		/* Checksums repeat per segment: offload on the capturing host
+		 * (the first segment of the direction already bad) or a NIC
+		 * completing some of them. The first bad one of a direction
+		 * gets the label event with its reason; the later ones are
+		 * counted and flagged on their segment only. */
+		if (ds->label[TC_LB_BAD_CHECKSUM] > 0) {
+			*labels |= (uint64_t)1 << TC_LB_BAD_CHECKSUM;
+			ds->label[TC_LB_BAD_CHECKSUM]++;
+		} else {
+			tc_label(tr, cx, s, d, labels, TC_LB_BAD_CHECKSUM,
+				 ds->packets == 1 ? TC_RS_OFFLOAD_CSUM
+						  : TC_RS_CHECKSUM);
+		}
+	}
 
 	/* Stamped before this side's latest, or equal to it while already
 	 * going back (a replay reaching the copy of the latest). */

@@ -323,7 +323,7 @@ if [ "$out" = "$(printf 'n\n12')" ]; then pass query-stdin; else fail query-stdi
 out=$(TCPSCOPE_DB="$db" "$TCPSCOPE" query "SELECT count(*) FROM captures" | tail -1)
 if [ "$out" = 1 ]; then pass query-env-db; else fail query-env-db "got: $out"; fi
 # Read-only: writes are refused, nothing changes.
-for sql in "DELETE FROM connections" "DROP TABLE events" \
+for sql in "DELETE FROM connections" "DROP TABLE label_events" \
 	   "INSERT INTO meta VALUES ('x', 'y')" "ATTACH '$T/x.db' AS x" \
 	   "PRAGMA user_version = 5"; do
 	err=$(q "$sql" 2>&1 >/dev/null); rc=$?
@@ -333,7 +333,7 @@ for sql in "DELETE FROM connections" "DROP TABLE events" \
 		break
 	fi
 done
-if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 2 " ] &&
+if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 3 " ] &&
    [ ! -e "$T/x.db" ]; then
 	pass query-readonly
 elif [ -n "$sql" ]; then
@@ -392,7 +392,7 @@ else
 	      WHERE name LIKE '%bad_checksums' OR name LIKE '%time_went_back';
 	    SELECT c2s_packets || ' ' || s2c_packets || ' ' ||
 	      ifnull(c2s_bad_checksums, 'NULL') FROM connections" | tr '\n' ' ')
-	if [ "$v" = "2 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
+	if [ "$v" = "3 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
 		pass upgrade-v1-on-write
 	else
 		fail upgrade-v1-on-write "read exit $rc ($out); db: $v"

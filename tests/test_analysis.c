@@ -460,10 +460,29 @@ static void t_offload_artefacts(void)
 	const struct lab *o = find(&r, 4, LB(OVERSIZED_SEGMENT), 0);
 	CHECK(o != NULL);
 	CHECK_EQ(o->reason, RS(OVER_MSS));
-	CHECK_EQ(find(&r, 3, LB(BAD_CHECKSUM), 0)->reason, RS(OFFLOAD_CSUM));
+	/* Said once per direction, by the first segment; every one counted. */
+	CHECK(find(&r, 1, LB(BAD_CHECKSUM), 0) != NULL);
+	CHECK_EQ(find(&r, 1, LB(BAD_CHECKSUM), 0)->reason, RS(OFFLOAD_CSUM));
+	CHECK(find(&r, 3, LB(BAD_CHECKSUM), 0) == NULL);
+	CHECK(find(&r, 4, LB(BAD_CHECKSUM), 0) == NULL);
+	CHECK_EQ(r.dir[0].label[LB(BAD_CHECKSUM)], 3);
+	CHECK_EQ(r.dir[1].label[LB(BAD_CHECKSUM)], 0);
 	CHECK_EQ(r.dir[0].label[LB(RETRANSMISSION)], 0);
 	CHECK_EQ(r.dir[0].label[LB(PREV_NOT_CAPTURED)], 0);
 	CHECK_EQ(r.dir[0].payload_bytes, 3000);
+}
+
+/* A bad checksum after good ones is not offload: its reason says so, and
+ * it too is said once for the direction. */
+static void t_bad_checksum_later(void)
+{
+	struct res r;
+	run("c S 100 0 us=0\ns SA 300 101\nc A 101 301\n"
+	    "c PA 101 301 len=10 bad\nc PA 111 301 len=10 bad\n",
+	    &r);
+	CHECK_EQ(find(&r, 4, LB(BAD_CHECKSUM), 0)->reason, RS(CHECKSUM));
+	CHECK(find(&r, 5, LB(BAD_CHECKSUM), 0) == NULL);
+	CHECK_EQ(r.dir[0].label[LB(BAD_CHECKSUM)], 2);
 }
 
 static void t_window_scale_unknown(void)
@@ -538,6 +557,7 @@ static const struct unit_test tests[] = {
 	UNIT(t_dup_ack_needs_outstanding_data),
 	UNIT(t_control_retransmissions_apart),
 	UNIT(t_offload_artefacts),
+	UNIT(t_bad_checksum_later),
 	UNIT(t_window_scale_unknown),
 	UNIT(t_rtt_handshake_and_samples),
 	UNIT(t_rtt_by_timestamps),

@@ -157,7 +157,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 2);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -193,7 +193,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 2);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 3);
 	store_close(st);
 }
 
@@ -323,11 +323,13 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 2);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
+	/* Version 3 adds transition_list, transitions_dropped and the
+	 * checksum_offload pair. */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2);
+		 89 + 2 * (long long)NV2 + 4);
 	/* Old rows intact, the new counts NULL (never counted). */
 	CHECK_STR(q_text(db, "SELECT path||'|'||sha256||'|'||packets||'|'||"
 			     "complete FROM captures"),
@@ -368,7 +370,7 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
 			   " NOT LIKE 'sqlite_%'"),
-		 19);
+		 24);
 	CHECK_EQ(schema_diffs(db), 0);
 	/* (The comparison sees a difference: one column more.) */
 	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",
@@ -381,24 +383,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 3 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 3"), SQLITE_OK);
+	/* A version 4 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 4"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 3 is newer") != NULL);
+	CHECK(strstr(err, "schema version 4 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v3.db"), 3, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v4.db"), 4, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 2 is newer") != NULL);
+	CHECK(strstr(err, "schema version 3 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -453,11 +455,11 @@ static void t_foreign_files_refused(void)
 	p = fresh("half.db");
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "DROP VIEW resets; DROP TABLE segments"),
+	CHECK_EQ(raw_exec(p, "DROP VIEW resets; DROP TABLE segment_rows"),
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_ECORRUPT);
-	CHECK(strstr(err, "'segments' is missing") != NULL);
+	CHECK(strstr(err, "'segment_rows' is missing") != NULL);
 
 	p = fresh("missing.db");
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
@@ -622,7 +624,8 @@ static void t_roundtrip(void)
 	CHECK_EQ(store_event(st, &ev, NULL), 0);
 
 	struct store_capture_stats s = {
-	    10, 9, 1, 0, 2, 0, 100, 900, "truncated-tcp-header=2", NULL};
+	    10, 9, 1, 0, 2, 0, 100, 900, "truncated-tcp-header=2", NULL,
+	    NULL, NULL};
 	CHECK_EQ(store_capture_end(st, &s), 0);
 
 	/* Capture. */
@@ -892,12 +895,16 @@ static void t_incomplete_replaced(void)
 	memset(&c, 0, sizeof c);
 	struct tc_event ev;
 	memset(&ev, 0, sizeof ev);
-	ev.type = TC_EV_OPEN;
-	ev.conn_id = 1;
+	ev.type = TC_EV_CLOSE;
+	ev.conn_id = c.id = 1;
 	ev.conn = &c;
 	CHECK_EQ(store_event(st, &ev, NULL), 0);
+	ev.type = TC_EV_LABEL;
+	ev.conn_id = 3; /* its row never written: killed before its close */
+	CHECK_EQ(store_event(st, &ev, NULL), 0);
 	CHECK_EQ(store_checkpoint(st), 0);
-	ev.conn_id = 2;
+	ev.type = TC_EV_CLOSE;
+	ev.conn_id = c.id = 2;
 	CHECK_EQ(store_event(st, &ev, NULL), 0);
 	store_close(st); /* uncommitted row 2 is rolled back */
 
@@ -909,7 +916,14 @@ static void t_incomplete_replaced(void)
 			   "capture_id=(SELECT id FROM captures WHERE "
 			   "sha256='hx')"),
 		 1);
-	/* Not a duplicate: it was incomplete. */
+	/* The import reserved ids beyond the one it used, in case another
+	 * import began meanwhile; its label rows are there. */
+	CHECK_EQ(q_int(db, "SELECT conn_count > 2 FROM captures WHERE"
+			   " sha256='hx'"),
+		 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM label_events"), 2 + 1);
+	/* Not a duplicate: it was incomplete. Replacing it removes its
+	 * label rows too, also the one whose connection row never came. */
 	int64_t again = import_small(st, "hx", 3, 0);
 	CHECK(again > 0);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM captures WHERE sha256='hx'"),
@@ -917,6 +931,10 @@ static void t_incomplete_replaced(void)
 	CHECK_EQ(q_int(db, "SELECT complete FROM captures WHERE sha256='hx'"),
 		 1);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections"), 5);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM label_events"), 5);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM events e JOIN connections k"
+			   " ON k.id = e.conn_id"),
+		 5);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM captures WHERE sha256="
 			   "'keep' AND complete=1"),
 		 1);
@@ -941,10 +959,10 @@ static void t_concurrent_reader(void)
 	memset(&c, 0, sizeof c);
 	struct tc_event ev;
 	memset(&ev, 0, sizeof ev);
-	ev.type = TC_EV_OPEN;
+	ev.type = TC_EV_CLOSE;
 	ev.conn = &c;
 	for (uint64_t i = 1; i <= 100; i++) {
-		ev.conn_id = i;
+		ev.conn_id = c.id = i;
 		CHECK_EQ(store_event(w, &ev, NULL), 0);
 	}
 	/* Uncommitted: the reader sees the 2 old rows, without waiting. */
@@ -952,7 +970,7 @@ static void t_concurrent_reader(void)
 	CHECK_EQ(store_checkpoint(w), 0);
 	CHECK_EQ(q_int(rdb, "SELECT count(*) FROM connections"), 102);
 	for (uint64_t i = 101; i <= 150; i++) {
-		ev.conn_id = i;
+		ev.conn_id = c.id = i;
 		CHECK_EQ(store_event(w, &ev, NULL), 0);
 	}
 	CHECK_EQ(q_int(rdb, "SELECT count(*) FROM connections"), 102);
@@ -977,7 +995,7 @@ static void t_locked(void)
 
 	sqlite3 *other;
 	CHECK_EQ(sqlite3_open(p, &other), SQLITE_OK);
-	CHECK_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE; DELETE FROM events",
+	CHECK_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE; DELETE FROM label_events",
 			      NULL, NULL, NULL),
 		 SQLITE_OK);
 	setenv("TCPSCOPE_BUSY_TIMEOUT", "300", 1);
@@ -1043,7 +1061,8 @@ static void t_event_errors(void)
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
 	struct tc_conn c;
 	memset(&c, 0, sizeof c);
-	struct tc_event open = {.type = TC_EV_OPEN, .conn_id = 1, .conn = &c};
+	c.id = 1;
+	struct tc_event open = {.type = TC_EV_CLOSE, .conn_id = 1, .conn = &c};
 	CHECK_EQ(store_event(st, &open, NULL), 0);
 	/* A new import abandons the unfinished one (rolled back). */
 	struct store_capture cap2 = {"y", 1, "e2", "EN10MB", 1, 0};
@@ -1055,9 +1074,10 @@ static void t_event_errors(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 0);
 	store_capture_abort(st); /* nothing in progress: no effect */
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
-	/* A label for a connection never opened, without its conn. */
+	/* A close without its connection. */
+	ev.type = TC_EV_CLOSE;
 	CHECK_EQ(store_event(st, &ev, NULL), STORE_EIO);
-	CHECK(strstr(store_errmsg(st), "unknown connection 3") != NULL);
+	CHECK(strstr(store_errmsg(st), "without connection 3") != NULL);
 	/* The import is over: the same error again, nothing written. */
 	CHECK_EQ(store_capture_end(st, &(struct store_capture_stats){0}),
 		 STORE_EIO);
@@ -1107,6 +1127,86 @@ static void t_segment_before_open(void)
 	store_close(st);
 }
 
+/* Version 2 -> 3 on a genuine version 2 file: label, transition and
+ * segment rows move into the compact tables and the views show them as
+ * version 2 stored them, revisions marked superseded; deleting the
+ * capture deletes them. */
+static void t_upgrade_v2(void)
+{
+	const char *p = fresh("v2data.db");
+	struct store *st;
+	char err[512];
+	CHECK_EQ(store_create_version(p, 2, err, sizeof err), 0);
+	CHECK_EQ(raw_exec(p,
+		     "INSERT INTO captures (id, path, sha256, complete)"
+		     " VALUES (1, 'old.pcap', 'v2sha', 1), (2, 'other.pcap',"
+		     " 'v2b', 1);"
+		     "INSERT INTO connections (id, capture_id, tc_id) VALUES"
+		     " (1, 1, 1), (2, 1, 2), (3, 2, 1);"
+		     "INSERT INTO events (conn_id, ts_ns, pkt, dir, label,"
+		     " reason, revised, old_label) VALUES"
+		     " (1, 5, 7, 0, 'retransmission', 'all bytes seen before',"
+		     " 0, NULL),"
+		     " (1, 5, 7, 0, 'spurious-retransmission',"
+		     " 'the peer reported these bytes twice (D-SACK)', 1,"
+		     " 'retransmission'),"
+		     " (1, 6, 8, 1, 'dup-ack', NULL, 0, NULL),"
+		     " (3, 9, 2, 0, 'bad-checksum', 'bad TCP checksum', 0,"
+		     " NULL);"
+		     "INSERT INTO transitions (conn_id, ts_ns, pkt, side,"
+		     " from_state, to_state, rule, rule_name) VALUES"
+		     " (1, 1, 1, 0, 'CLOSED', 'SYN-SENT', 0, 'active-open'),"
+		     " (2, 3, 4, 1, 'LISTEN', 'SYN-RECEIVED', 1,"
+		     " 'passive-syn-ack'),"
+		     " (1, 2, 3, 0, 'SYN-SENT', 'ESTABLISHED', 3,"
+		     " 'syn-sent-ack');"
+		     "INSERT INTO segments (conn_id, ts_ns, pkt, dir, flags,"
+		     " seq, ack, len, caplen, win, options, labels) VALUES"
+		     " (1, 1, 1, 0, 'S', 0, 0, 0, 0, 64240,"
+		     " 'mss=1460,sackok,ts=1/0', ''),"
+		     " (1, 5, 7, 0, 'PA', 1, 1, 10, 10, 502, 'ts=9/8',"
+		     " 'retransmission,dup-ack');"),
+		 SQLITE_OK);
+	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
+	sqlite3 *db = store_db(st);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	CHECK_STR(q_text(db, "SELECT group_concat(id || ':' || label || ':' ||"
+			     " coalesce(reason, '-') || ':' ||"
+			     " coalesce(old_label, '-') || ':' || superseded,"
+			     " '|') FROM (SELECT * FROM events ORDER BY id)"),
+		  "1:retransmission:all bytes seen before:-:1|"
+		  "2:spurious-retransmission:the peer reported these bytes"
+		  " twice (D-SACK):retransmission:0|3:dup-ack:-:-:0|"
+		  "4:bad-checksum:bad TCP checksum:-:0");
+	CHECK_STR(q_text(db, "SELECT group_concat(conn_id || ':' || ts_ns ||"
+			     " ':' || side || ':' || from_state || '>' ||"
+			     " to_state || ':' || rule_name, '|') FROM (SELECT"
+			     " * FROM transitions ORDER BY conn_id, id)"),
+		  "1:1:0:CLOSED>SYN-SENT:active-open|"
+		  "1:2:0:SYN-SENT>ESTABLISHED:syn-sent-ack|"
+		  "2:3:1:LISTEN>SYN-RECEIVED:passive-syn-ack");
+	CHECK_STR(q_text(db, "SELECT group_concat(flags || ':' || options ||"
+			     " ':' || labels, '|') FROM (SELECT * FROM"
+			     " segments ORDER BY id)"),
+		  "S:mss=1460,sackok,ts=1/0:|"
+		  "PA:ts=9/8:retransmission,dup-ack");
+	/* Flags are stored as TC_* bits, shown in the order S F R P A U E C N. */
+	CHECK_EQ(q_int(db, "SELECT flags FROM segment_rows WHERE pkt = 7"),
+		 TC_PSH | TC_ACK);
+	/* Deleting a capture deletes its rows, and only its. */
+	CHECK_EQ(sqlite3_exec(db, "PRAGMA query_only = 0; DELETE FROM captures"
+				  " WHERE id = 1", NULL, NULL, NULL),
+		 SQLITE_OK);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM label_events"), 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM segment_rows"), 0);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections"), 1);
+	CHECK_EQ(q_text(db, "PRAGMA integrity_check")[0], 'o');
+	/* New imports take ids after every old one. */
+	CHECK(import_small(st, "new", 1, 0) > 0);
+	CHECK_EQ(q_int(db, "SELECT max(id) FROM connections"), 4);
+	store_close(st);
+}
+
 static const struct unit_test tests[] = {
     UNIT(t_segment_before_open),
     UNIT(t_default_path),
@@ -1114,6 +1214,7 @@ static const struct unit_test tests[] = {
     UNIT(t_empty_file_created),
     UNIT(t_newer_version_refused),
     UNIT(t_upgrade_v1),
+    UNIT(t_upgrade_v2),
     UNIT(t_upgrade_atomic),
     UNIT(t_foreign_files_refused),
     UNIT(t_readonly_store),

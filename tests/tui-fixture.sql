@@ -1,7 +1,7 @@
 -- tui-fixture.sql - known rows for tests/t_tui.sh (with the sqlite3 CLI)
--- and tests/test_ui.c, loaded into a database without captures whose
--- schema (and meta rows) the store itself created, so it is always the
--- current one.
+-- and tests/test_ui.c, in the shape of schema version 2, loaded into a
+-- database the store created at that version; the store's own migration
+-- then brings it to the current one.
 -- Flow 1: a full HTTP-like connection with segments (client closes first).
 -- Flow 2: a reset connection with no segments (transitions and events).
 INSERT INTO captures (id, path, live, first_ts, last_ts, packets, tcp_segments, complete)

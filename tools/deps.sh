@@ -2,9 +2,9 @@
 # Installs the Debian packages the build and the tests need, only when one
 # is missing. Called by `make deps`, `make demo` and `make check`.
 set -u
-pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev sqlite3
-      tcpdump tmux mandoc iproute2 ethtool clang procps time jq binutils
-      groff-base man-db libclang-rt-dev"
+pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev libssl-dev
+      sqlite3 tcpdump tmux mandoc iproute2 ethtool clang procps time jq
+      binutils groff-base man-db libclang-rt-dev"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -120,13 +120,15 @@ int ui_model_open(const char *path, struct ui_model **out, char *err,
 	}
 	sqlite3_busy_timeout(m->db, BUSY_MS);
 
-	/* A tcpscope database has user_version >= 1 and a connections
-	 * table; a file that is not SQLite fails right here. */
+	/* A tcpscope database has user_version >= 1, a connections table
+	 * and transitions and events (tables, or views from version 3 on);
+	 * a file that is not SQLite fails right here. */
 	rc = sqlite3_prepare_v2(m->db,
 				"SELECT (SELECT user_version FROM "
 				"pragma_user_version), (SELECT count(*) FROM "
-				"sqlite_master WHERE type = 'table' AND name "
-				"IN ('connections', 'transitions', 'events'))",
+				"sqlite_master WHERE type IN ('table', 'view')"
+				" AND name IN ('connections', 'transitions',"
+				" 'events'))",
 				-1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);

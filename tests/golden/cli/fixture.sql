@@ -1,11 +1,18 @@
 -- A hand-written database for the @FIX@ golden tests of tests/t_cli.sh.
--- It is applied to a database the store created (by importing an empty
--- capture, id 1), so the schema is always the store's own. Unlike the
+-- It is written in the shape of schema version 2 into a database the store
+-- created at that version, which the store's own migration then brings to
+-- the current version (tests/t_cli.sh). Capture 1 is what importing an
+-- empty capture (a pcap header only) writes. Unlike the
 -- captures, these rows do not change when the tracker changes: the @FIX@
 -- outputs test only the report commands' formatting and arithmetic.
 --
 -- Capture 2: complete, malformed packets. Capture 3: an import that did not
 -- finish (its connections must stay hidden).
+INSERT INTO captures (id, path, size, sha256, linktypes, snaplen, live,
+  first_ts, last_ts, packets, tcp_segments, non_tcp, fragments, malformed,
+  reasons, kernel_drops, error, complete)
+VALUES (1, 'empty.pcap', 24, NULL, 'EN10MB', 65535, 0, NULL, NULL, 0, 0, 0,
+  0, 0, '', 0, NULL, 1);
 INSERT INTO captures (id, path, size, sha256, linktypes, snaplen, live,
   first_ts, last_ts, packets, tcp_segments, non_tcp, fragments, malformed,
   reasons, kernel_drops, error, complete)
