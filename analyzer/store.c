@@ -1003,7 +1003,7 @@ static int open_db(struct store *st, const char *path, int flags,
 	int64_t version, nobjects;
 reopen:
 	rc = sqlite3_open_v2(uri		      ? uri
-			     : (flags & STORE_MEMORY) ? ":memory:"
+			     : (flags & STORE_MEMORY) ? ""
 						      : path,
 			     &st->db, oflags, NULL);
 	sqlite3_free(uri);
@@ -1073,7 +1073,11 @@ reopen:
 
 	/* Writable: WAL (in memory: "memory"), then schema. */
 	sqlite3_stmt *s = NULL;
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	rc = sqlite3_prepare_v2(st->db,
+				(flags & STORE_MEMORY)
+				    ? "PRAGMA journal_mode = MEMORY"
+				    : "PRAGMA journal_mode = WAL",
+				-1, &s,
 				NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(s);

@@ -31,7 +31,11 @@ struct store;
 
 #define STORE_RDONLY 0x1    /* open read-only (query, flows, tui) */
 #define STORE_CREATE 0x2    /* create the file and schema when missing */
-#define STORE_MEMORY 0x4    /* an in-memory database; path ignored */
+#define STORE_MEMORY 0x4    /* a private database that disappears when
+			     * closed; path ignored. SQLite keeps it in
+			     * memory up to its page cache and spills the
+			     * rest to a temporary file, so it costs no more
+			     * memory than a file */
 #define STORE_SEGMENTS 0x8  /* also store every segment */
 
 /* Which captures the reports, `flows` and the TUI show: imports that
