@@ -118,11 +118,147 @@ static void dirty_clear(struct ing *in)
 	in->ndirty = 0;
 }
 
+/* ---- Rows written as soon as a connection is over ------------------------
+ *
+ * A connection whose both sides are CLOSED or in TIME-WAIT stays in the
+ * tracker for 2*MSL (late segments, port reuse) and its TC_EV_CLOSE comes
+ * only then, or at the end of the input: on a capture shorter than that
+ * every row would be written at the end, after the reading is done, and
+ * the writer thread would work alone. So when a segment makes a
+ * connection over, ingest asks the tracker for the row as it would be
+ * finished now (tc_conn_peek_final()) and writes it at once; at its
+ * TC_EV_CLOSE the final connection is compared with what was written, by
+ * a fingerprint of every byte, and written again only when it differs (a
+ * late segment, the TIME-WAIT timer). The database is the same either way.
+ */
+struct ing_early {
+	uint64_t id, fp;
+};
+
+#define ING_EARLY_MIN 256u
+
+/* A 64-bit fingerprint of everything in c but where its transitions are
+ * kept: the bytes of the struct, then those of the transitions. */
+static uint64_t conn_fingerprint(const struct tc_conn *c)
+{
+	struct tc_conn copy = *c;
+	copy.transitions = NULL;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ c->ntransitions;
+	const unsigned char *parts[2] = {(const unsigned char *)&copy,
+					 (const unsigned char *)c->transitions};
+	size_t lens[2] = {sizeof copy,
+			  c->ntransitions * sizeof *c->transitions};
+	for (int k = 0; k < 2; k++) {
+		const unsigned char *p = parts[k];
+		size_t n = lens[k], i = 0;
+		for (; i + 8 <= n; i += 8) {
+			uint64_t v;
+			memcpy(&v, p + i, 8);
+			h = (h ^ v) * 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+		}
+		for (; i < n; i++)
+			h = (h ^ p[i]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static size_t early_slot(uint64_t id, size_t cap)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
+}
+
+/* Remembers id's fingerprint; on out of memory it is simply not
+ * remembered (its close then writes the row again). */
+static void early_put(struct ing *in, uint64_t id, uint64_t fp)
+{
+	if (2 * (in->nearly + 1) > in->early_cap) {
+		size_t cap = in->early_cap ? 2 * in->early_cap : ING_EARLY_MIN;
+		struct ing_early *t = calloc(cap, sizeof *t);
+		if (!t)
+			return;
+		for (size_t i = 0; i < in->early_cap; i++) {
+			if (!in->early[i].id)
+				continue;
+			size_t j = early_slot(in->early[i].id, cap);
+			while (t[j].id)
+				j = (j + 1) & (cap - 1);
+			t[j] = in->early[i];
+		}
+		free(in->early);
+		in->early = t;
+		in->early_cap = cap;
+	}
+	size_t i = early_slot(id, in->early_cap);
+	while (in->early[i].id && in->early[i].id != id)
+		i = (i + 1) & (in->early_cap - 1);
+	if (!in->early[i].id)
+		in->nearly++;
+	in->early[i].id = id;
+	in->early[i].fp = fp;
+}
+
+/* Takes id out of the table; returns 1 and its fingerprint if it was in. */
+static int early_take(struct ing *in, uint64_t id, uint64_t *fp)
+{
+	if (!in->early_cap)
+		return 0;
+	size_t mask = in->early_cap - 1, i = early_slot(id, in->early_cap);
+	while (in->early[i].id && in->early[i].id != id)
+		i = (i + 1) & mask;
+	if (!in->early[i].id)
+		return 0;
+	*fp = in->early[i].fp;
+	in->nearly--;
+	/* Backward-shift deletion keeps every probe sequence unbroken. */
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!in->early[j].id)
+			break;
+		size_t home = early_slot(in->early[j].id, in->early_cap);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			in->early[i] = in->early[j];
+			i = j;
+		}
+	}
+	in->early[i].id = 0;
+	return 1;
+}
+
+static int both_closed(const struct tc_conn *c)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->state[i] != TC_ST_CLOSED && c->state[i] != TC_ST_TIME_WAIT)
+			return 0;
+	return 1;
+}
+
+/* Writes the final row of connection id now, if it is over. */
+static int write_early(struct ing *in, uint64_t id)
+{
+	struct tc_conn c;
+	if (tc_conn_peek_final(in->tr, id, &c) < 0)
+		return ING_OK;
+	struct tc_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = TC_EV_CLOSE;
+	ev.conn_id = id;
+	ev.conn = &c;
+	ev.ts_ns = c.last_ts;
+	ev.pkt = c.last_pkt;
+	if (wr_event(in->w, &ev, NULL) < 0)
+		return writer_fail(in);
+	early_put(in, id, conn_fingerprint(&c));
+	return ING_OK;
+}
+
 /* Hands every queued event to the store. seg is the segment just fed, or
  * NULL after tc_finish(). */
 static int drain(struct ing *in, const struct tc_segment *seg)
 {
 	struct tc_event ev;
+	uint64_t over = 0;
 	while (tc_next_event(in->tr, &ev)) {
 		if (ev.type == TC_EV_OPEN)
 			in->r->conns++;
@@ -131,10 +267,18 @@ static int drain(struct ing *in, const struct tc_segment *seg)
 			in->r->close[ev.conn->close]++;
 		if (seg && ev.type == TC_EV_SEGMENT && in->live_views)
 			dirty_add(in, ev.conn_id);
+		if (seg && ev.type == TC_EV_TRANSITION && ev.conn &&
+		    !ev.conn->finished && both_closed(ev.conn))
+			over = ev.conn_id;
+		uint64_t fp;
+		if (ev.type == TC_EV_CLOSE && ev.conn &&
+		    early_take(in, ev.conn_id, &fp) &&
+		    fp == conn_fingerprint(ev.conn))
+			continue; /* written already, and the same */
 		if (wr_event(in->w, &ev, seg) < 0)
 			return writer_fail(in);
 	}
-	return ING_OK;
+	return over ? write_early(in, over) : ING_OK;
 }
 
 int ing_begin(struct ing *in, struct store *st, struct cap *c,
@@ -272,6 +416,9 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 	free(in->dirty);
 	in->dirty = NULL;
 	in->dirty_cap = in->ndirty = 0;
+	free(in->early);
+	in->early = NULL;
+	in->early_cap = in->nearly = 0;
 	if (rc == ING_EDB)
 		return rc;
 	cap_get_stats(c, &r->cap);

@@ -89,6 +89,12 @@ struct ing {
 	 * set of tracker ids (0 = empty slot), ndirty of dirty_cap used. */
 	uint64_t *dirty;
 	size_t ndirty, dirty_cap;
+	/* Connections over (both sides closed) whose final row was written
+	 * early, with a fingerprint of what was written: their TC_EV_CLOSE
+	 * writes the row again only when something changed since. An
+	 * open-addressing table of early_cap slots (id 0 = empty). */
+	struct ing_early *early;
+	size_t nearly, early_cap;
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes

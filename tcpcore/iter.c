@@ -10,6 +10,10 @@
  * overwrites what was derived here. Only close must stay OPEN, so it is
  * put back after tc_machine_conclude().
  *
+ * tc_conn_peek_final() derives close too, into a copy, for a caller that
+ * writes a connection's final row as soon as it is over (both sides
+ * closed) instead of when it expires.
+ *
  * Kept in its own file so that it touches nothing of the modules' own
  * logic; it reads and writes nothing but the connection it is asked about.
  */
@@ -25,4 +29,19 @@ const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
 	cx->c.close = close;
 	tc_zeek_conclude(cx);
 	return &cx->c;
+}
+
+int tc_conn_peek_final(struct tc_tracker *tr, uint64_t id,
+		       struct tc_conn *out)
+{
+	struct tc_cx *cx = tc_table_find_id(tr, id);
+	if (!cx || cx->c.finished)
+		return -1;
+	uint8_t close = cx->c.close;
+	tc_machine_conclude(cx);
+	tc_zeek_conclude(cx);
+	*out = cx->c;
+	out->finished = 1;
+	cx->c.close = close;
+	return 0;
 }

@@ -349,6 +349,14 @@ const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id);
  * views. NULL if no such open connection. Cannot fail. */
 const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id);
 
+/* Copies into *out the open connection id as TC_EV_CLOSE would hand it out
+ * if it finished now without an eviction or a timeout: every derived figure
+ * and close computed, finished = 1; the connection itself goes on (close
+ * stays TC_CLOSE_OPEN). out->transitions points into the tracker, valid
+ * until the next tc_feed(). Returns 0, or -1 if no such open connection. */
+int tc_conn_peek_final(struct tc_tracker *tr, uint64_t id,
+		       struct tc_conn *out);
+
 /* Counters of the tracker as a whole. */
 struct tc_stats {
 	uint64_t segments, conns, evicted, timed_out, active;
