@@ -404,6 +404,9 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 			tc_finish(in->tr);
 			rc = drain(in, NULL);
 		}
+		struct tc_stats ts;
+		tc_stats_get(in->tr, &ts);
+		r->evicted = ts.evicted;
 		tc_tracker_free(in->tr);
 		in->tr = NULL;
 	}
@@ -447,6 +450,7 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 		.last_ts = r->last_ts,
 		.reasons = reasons,
 		.error = error ? error : rc == ING_ENOMEM ? "out of memory" : NULL,
+		.evicted = r->evicted,
 	};
 	if (store_capture_end(in->st, &s) < 0) {
 		int dup = strstr(store_errmsg(in->st), "already imported") != NULL;

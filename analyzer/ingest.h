@@ -70,6 +70,8 @@ struct ing_result {
 	int64_t first_ts, last_ts;     /* min and max timestamp, ns; 0 if none */
 	uint64_t conns;                /* connections opened */
 	uint64_t close[TC_CLOSE__COUNT]; /* connections by close kind */
+	uint64_t evicted;              /* connections finished early to stay
+					* within the tracker's limits */
 	char error[512];               /* why it stopped, "" when fine */
 };
 

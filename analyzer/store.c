@@ -301,6 +301,7 @@ static const char SCHEMA_V2[] =
 static const char SCHEMA_V3[] =
     "ALTER TABLE captures ADD COLUMN conn_base INTEGER;\n"
     "ALTER TABLE captures ADD COLUMN conn_count INTEGER;\n"
+    "ALTER TABLE captures ADD COLUMN evicted INTEGER;\n"
     "ALTER TABLE connections ADD COLUMN transition_list TEXT;\n"
     "ALTER TABLE connections ADD COLUMN transitions_dropped INTEGER;\n"
 #define COL_ADD(name, val)                                                     \
@@ -917,7 +918,7 @@ static int prepare_all(struct store *st)
 			      " tcp_segments = ?, non_tcp = ?,"
 			      " fragments = ?, malformed = ?, reasons = ?,"
 			      " kernel_drops = ?, error = ?, finished = ?,"
-			      " sha256 = ?, conn_count = ?,"
+			      " sha256 = ?, conn_count = ?, evicted = ?,"
 			      " complete = 1 WHERE id = ?",
 	    [S_DEL_OTHERS] = "DELETE FROM captures WHERE sha256 = ?"
 			     " AND id <> ?",
@@ -1136,6 +1137,10 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 		return STORE_EOPEN;
 	}
 	st->flags = flags;
+	/* No allocation statistics: they take a global mutex on every
+	 * allocation, and nothing here reads them. Only possible before
+	 * SQLite initialises; later calls fail harmlessly. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	int r = open_db(st, path, flags, STORE_VERSION);
 	if (r) {
 		if (err && errlen)
@@ -1444,6 +1449,7 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	b_text(&b, now);
 	b_text(&b, st->sha256);
 	b_u64(&b, st->conn_hwm);
+	b_u64(&b, s->evicted);
 	b_int(&b, st->capture_id);
 	r = b_run(st, &b, "finishing the capture");
 	if (!r && st->sha256) {

@@ -138,6 +138,8 @@ struct store_capture_stats {
 	const char *sha256;        /* hex, when hashed while reading (the
 				    * capture began without it); NULL */
 	const char *path;          /* for messages; NULL */
+	uint64_t evicted;          /* connections the tracker finished early
+				    * to stay within its limits */
 };
 
 /* Commits rows written so far without ending the import (live capture and

@@ -625,7 +625,7 @@ static void t_roundtrip(void)
 
 	struct store_capture_stats s = {
 	    10, 9, 1, 0, 2, 0, 100, 900, "truncated-tcp-header=2", NULL,
-	    NULL, NULL};
+	    NULL, NULL, 0};
 	CHECK_EQ(store_capture_end(st, &s), 0);
 
 	/* Capture. */
