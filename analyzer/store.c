@@ -446,6 +446,7 @@ enum stmt_id {
 	S_PUT_CONN,
 	S_INS_EVENT,
 	S_SUPERSEDE,
+	S_PENDING,
 	S_INS_SEG,
 	S__COUNT
 };
@@ -469,6 +470,7 @@ struct store {
 	char *sha256;	    /* of the import in progress */
 	int64_t conn_base;  /* connections.id = conn_base + tracker id */
 	uint64_t conn_hwm;  /* highest tracker id written so far */
+	int bulk;	    /* the row indexes were dropped for this import */
 	char *buf;	    /* scratch text (transition lists, state paths) */
 	size_t buflen;
 };
@@ -684,6 +686,17 @@ static int busy_ms(void)
 	return STORE_BUSY_MS;
 }
 
+
+/* The indexes of the label and segment rows. A file import into a
+ * database without such rows yet drops them and builds them again at its
+ * end (sorting once is cheaper than keeping a B-tree in order row by
+ * row); every writable open makes sure they exist, should an import have
+ * died in between. */
+static const char INDEXES_SQL[] =
+    "CREATE INDEX IF NOT EXISTS label_events_conn ON"
+    " label_events(conn_id, pkt);"
+    "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
+    " segment_rows(conn_id, pkt);";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 
@@ -931,11 +944,21 @@ static int prepare_all(struct store *st)
 	    [S_SUPERSEDE] = "UPDATE label_events SET superseded = 1"
 			    " WHERE conn_id = ? AND pkt = ? AND label = ?"
 			    " AND superseded = 0",
+	    [S_PENDING] = "INSERT INTO temp.pending_supersede VALUES"
+			  " (?, ?, ?, ?)",
 	    [S_INS_SEG] = "INSERT INTO segment_rows(conn_id, ts_ns, pkt, dir,"
 			  " flags, seq, ack, len, caplen, win, tsval, tsecr,"
 			  " options, labels)"
 			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	};
+	/* Revisions met while the index is dropped, applied at the end. */
+	int r = exec(st,
+		     "CREATE TEMP TABLE IF NOT EXISTS pending_supersede"
+		     " (conn_id INTEGER, pkt INTEGER, label INTEGER,"
+		     " before_id INTEGER)",
+		     "opening");
+	if (r)
+		return r;
 	for (int i = 0; i < S__COUNT; i++) {
 		int rc = sqlite3_prepare_v3(st->db, sql[i], -1,
 					    SQLITE_PREPARE_PERSISTENT,
@@ -1116,6 +1139,8 @@ reopen:
 	if (!r && target == STORE_VERSION)
 		r = names_current(st);
 	if (!r && target == STORE_VERSION)
+		r = exec(st, INDEXES_SQL, "opening");
+	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
 	return r;
 }
@@ -1270,6 +1295,25 @@ int store_capture_size_known(struct store *st, int64_t size)
 	return known;
 }
 
+static int bulk_begin(struct store *st)
+{
+	int64_t any = 1;
+	int r = query_int(st,
+			  "SELECT EXISTS (SELECT 1 FROM label_events) OR"
+			  " EXISTS (SELECT 1 FROM segment_rows)",
+			  &any);
+	if (r || any)
+		return r;
+	r = exec(st,
+		 "DROP INDEX IF EXISTS label_events_conn;"
+		 " DROP INDEX IF EXISTS segment_rows_conn;"
+		 " DELETE FROM temp.pending_supersede",
+		 "starting the import");
+	if (!r)
+		st->bulk = 1;
+	return r;
+}
+
 int store_capture_begin(struct store *st, const struct store_capture *cap,
 			int replace, int64_t *capture_id)
 {
@@ -1304,6 +1348,9 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 		if (r)
 			goto fail;
 	}
+	st->bulk = 0;
+	if (!cap->live && (r = bulk_begin(st)) != 0)
+		goto fail;
 	sqlite3_stmt *q = st->stmt[S_CONN_BASE];
 	int rc = sqlite3_step(q);
 	st->conn_base = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
@@ -1458,10 +1505,22 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 		b_int(&b, st->capture_id);
 		r = b_run(st, &b, "removing the replaced capture");
 	}
+	if (!r && st->bulk)
+		r = exec(st, INDEXES_SQL, "building the indexes");
+	if (!r && st->bulk)
+		r = exec(st,
+			 "UPDATE label_events SET superseded = 1 WHERE id IN"
+			 " (SELECT e.id FROM temp.pending_supersede p JOIN"
+			 " label_events e ON e.conn_id = p.conn_id AND"
+			 " e.pkt = p.pkt AND e.label = p.label AND"
+			 " e.id < p.before_id);"
+			 " DELETE FROM temp.pending_supersede",
+			 "revising events");
 	if (!r)
 		r = run_stmt(st, S_COMMIT, "committing");
 	if (r)
 		return import_fail(st, r);
+	st->bulk = 0;
 	st->in_tx = 0;
 	st->capture_id = 0;
 	return 0;
@@ -1700,9 +1759,10 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 {
 	int64_t row = conn_id(st, ev->conn_id);
 	struct binder b;
-	if (ev->revised) {
+	if (ev->revised && !st->bulk) {
 		/* The earlier row of this packet with the old label no longer
-		 * holds (events.superseded). */
+		 * holds (events.superseded). During a bulk import, without
+		 * the index, that is done at the end (pending_supersede). */
 		b_start(&b, st->stmt[S_SUPERSEDE]);
 		b_int(&b, row);
 		b_u64(&b, ev->pkt);
@@ -1731,6 +1791,14 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 		b_int(&b, ev->old_label);
 	else
 		b_null(&b);
+	int r = b_run(st, &b, "writing an event");
+	if (r || !ev->revised || !st->bulk)
+		return r;
+	b_start(&b, st->stmt[S_PENDING]);
+	b_int(&b, row);
+	b_u64(&b, ev->pkt);
+	b_int(&b, ev->old_label);
+	b_int(&b, sqlite3_last_insert_rowid(st->db));
 	return b_run(st, &b, "writing an event");
 }
 
