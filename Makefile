@@ -31,7 +31,7 @@ TOOL_BIN     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 BIN := $(if $(filter build,$(BUILD)),tcpscope,$(BUILD)/tcpscope)
 
-.PHONY: all check test asan deps demo install clean bench fuzz format-check tools
+.PHONY: all check test asan deps demo install clean bench bench-deps fuzz format-check tools
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -146,8 +146,14 @@ demo: deps
 	@rm -f demo.db demo.db-wal demo.db-shm
 	./$(BIN) read -d demo.db pcaps/demo.pcap
 
-bench: $(BIN) $(BUILD)/tools/pcapgen
-	@BUILD=$(abspath $(BUILD)) sh tests/bench.sh $(abspath $(BIN))
+# Speed and memory on the benchmark kit's captures (tests/bench.sh): the kit
+# is $(SHARED)/bench, SHARED defaulting to ../shared; BENCH_DATA, BENCH_RUNS,
+# BENCH_ONLY. bench-deps installs the peers and the capture makers' tools.
+bench: $(BIN)
+	@SHARED='$(abspath $(or $(SHARED),../shared))' bash tests/bench.sh $(abspath $(BIN))
+
+bench-deps:
+	@bash tests/bench.sh --deps
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

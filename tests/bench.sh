@@ -1,34 +1,361 @@
-#!/bin/sh
-# make bench: import rate and peak memory of `tcpscope read` on the largest
-# captures at hand, with and without --segments. Prints one line per run:
-#   capture  mode  packets  seconds  packets/s  rows/s  maxrss_kB
+#!/bin/bash
+# make bench: speed and peak memory of tcpscope on the benchmark kit's
+# captures (shared/bench, see its README.md), as ratios to the kit's parse
+# floor `pcaploop -m hash FILE`.
+#
+#   bench.sh /abs/path/to/tcpscope     measure (what `make bench` runs)
+#   bench.sh --deps                    install the peers and the capture
+#                                      makers' tools (`make bench-deps`)
+#
+# Each row is a paired measurement: one warm-up of A (the command) and of B
+# (pcaploop), then A B A B ... BENCH_RUNS times; the ratio of each pair is
+# A's wall time over B's, so that load from other work on the machine hits
+# both sides of a pair alike. Printed: the median ratio with its min and max,
+# A's median peak RSS, and packets/s and database rows/s at A's median time.
 # Speed is measured here, never asserted by a timed test.
+#
+# Environment:
+#   SHARED        folder that holds the kit as bench/ (default: ../shared
+#                 beside the checkout); no kit: SKIP, exit 0
+#   BENCH_DATA    where the kit's programs and captures go (default
+#                 bench-data/ at the checkout top); existing captures are
+#                 never made again
+#   BENCH_RUNS    pairs per row (default 5)
+#   BENCH_ONLY    measure one capture only: mix, manyflows or synflood
+#   BENCH_TIMEOUT seconds one run may take before it is killed and its row
+#                 given up (default 900)
 set -u
-bin=${1:?usage: bench.sh TCPSCOPE}
+export LC_ALL=C
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+install_deps() {
+	# The peers (tcptrace, argus), and what gen-mix.sh needs beyond the
+	# project's own deps (tools/deps.sh): nft, editcap/capinfos (with
+	# tshark's wireshark-common), ethtool, tcpdump, python3.
+	local pkgs="tcptrace argus-client argus-server nftables tshark ethtool tcpdump python3"
+	local p st missing="" sudo=""
+	for p in $pkgs; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+		case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+	done
+	[ -z "$missing" ] && { echo "bench-deps: all installed"; return 0; }
+	echo "bench-deps: installing$missing"
+	[ "$(id -u)" != 0 ] && sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq >/dev/null || { echo "bench-deps: apt-get update failed" >&2; return 1; }
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ echo "bench-deps: apt-get install$missing failed" >&2; return 1; }
+}
+
+[ $# -ge 1 ] || { echo "usage: bench.sh TCPSCOPE | bench.sh --deps" >&2; exit 2; }
+if [ "$1" = --deps ]; then
+	install_deps
+	exit
+fi
+
+bin=$1
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+[ -x "$bin" ] || die "$bin: not an executable"
 top=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$top/../shared}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-files=""
-if [ -d "$shared/pcaps" ]; then
-	files=$(ls -S "$shared"/pcaps/*.pcap "$shared"/pcaps/*.pcapng 2>/dev/null | head -n 4)
+case $shared in /*) ;; *) shared=$PWD/$shared ;; esac
+kit=$shared/bench
+
+runs=${BENCH_RUNS:-5}
+case $runs in ''|*[!0-9]*) die "BENCH_RUNS must be a number from 1 to 100" ;; esac
+[ "$runs" -ge 1 ] && [ "$runs" -le 100 ] || die "BENCH_RUNS must be a number from 1 to 100"
+limit=${BENCH_TIMEOUT:-900}
+case $limit in ''|*[!0-9]*|0) die "BENCH_TIMEOUT must be a positive number of seconds" ;; esac
+only=${BENCH_ONLY:-}
+only=${only%.pcap}
+case $only in ''|mix|manyflows|synflood) ;; *) die "BENCH_ONLY must be mix, manyflows or synflood" ;; esac
+wants() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+if [ ! -f "$kit/build.sh" ] || [ ! -f "$kit/pcaploop.c" ]; then
+	echo "bench: SKIP: no benchmark kit at $kit (set SHARED to the folder that holds bench/)"
+	exit 0
 fi
-gen="${BUILD:-$top/build}/tools/pcapgen"
-if [ -x "$gen" ]; then
-	"$gen" bench "$tmp/bench.pcap" && files="$tmp/bench.pcap $files"
-fi
-[ -n "$files" ] || { echo "bench: no capture to measure"; exit 1; }
-printf '%-44s %-9s %9s %8s %11s %11s %10s\n' capture mode packets seconds pkts/s rows/s maxrss_kB
-for f in $files; do
-	for mode in plain segments; do
-		db="$tmp/b.db"; rm -f "$db" "$db-wal" "$db-shm"
-		flag=""; [ "$mode" = segments ] && flag=--segments
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" read -q -d "$db" $flag "$f" >/dev/null 2>"$tmp/err"
-		set -- $(tail -n 1 "$tmp/time")
-		secs=$1; rss=$2
-		pk=$(sqlite3 "$db" 'SELECT COALESCE(SUM(packets),0) FROM captures' 2>/dev/null || echo 0)
-		rows=$(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM connections)+(SELECT COUNT(*) FROM transitions)+(SELECT COUNT(*) FROM events)+(SELECT COUNT(*) FROM segments)" 2>/dev/null || echo 0)
-		awk -v f="$(basename "$f")" -v m="$mode" -v p="$pk" -v s="$secs" -v r="$rows" -v k="$rss" \
-		    'BEGIN { if (s <= 0) s = 0.01; printf "%-44s %-9s %9d %8.2f %11.0f %11.0f %10d\n", f, m, p, s, p/s, r/s, k }'
-	done
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (package time; make deps)"
+
+data=${BENCH_DATA:-$top/bench-data}
+mkdir -p "$data" || die "cannot create $data"
+data=$(cd "$data" && pwd)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpscope-bench.XXXXXX") || die "mktemp failed"
+making=""        # a capture being written: removed if it does not complete
+cleanup() {
+	[ -n "$making" ] && rm -f "$making"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- 1. the kit's programs (again only when missing or older than the kit)
+stale=0
+for p in pcaploop synflood gen_manyflows; do
+	if [ ! -x "$data/$p" ] || [ "$kit/$p.c" -nt "$data/$p" ] || [ "$kit/build.sh" -nt "$data/$p" ]; then
+		stale=1
+	fi
 done
+if [ "$stale" = 1 ]; then
+	echo "bench: building the kit into $data"
+	if ! (cd "$top" && BENCH_DATA="$data" bash "$kit/build.sh") >"$tmp/build.log" 2>&1; then
+		cat "$tmp/build.log" >&2
+		die "building the kit failed (needs cc and libpcap-dev: make deps)"
+	fi
+fi
+
+# --- 2. the captures, made once
+have_mix=0 have_many=0 have_syn=0
+if wants mix; then
+	if [ -s "$data/mix.pcap" ]; then
+		have_mix=1
+	elif [ "$(id -u)" != 0 ]; then
+		echo "bench: no mix.pcap, and only root can make it (gen-mix.sh needs network namespaces): going on without mix"
+	else
+		miss=""
+		for t in ip tc nft tcpdump editcap capinfos ethtool python3; do
+			command -v "$t" >/dev/null 2>&1 || miss="$miss $t"
+		done
+		if [ -n "$miss" ]; then
+			echo "bench: no mix.pcap, and gen-mix.sh needs$miss (make bench-deps): going on without mix"
+		else
+			echo "bench: making mix.pcap with gen-mix.sh (real TCP between two namespaces; a few minutes)"
+			making=$data/mix.pcap
+			if (cd "$top" && BENCH_DATA="$data" bash "$kit/gen-mix.sh") >"$data/gen-mix.log" 2>&1 &&
+			   [ -s "$data/mix.pcap" ]; then
+				have_mix=1
+			else
+				rm -f "$data/mix.pcap"
+				echo "bench: gen-mix.sh failed (see $data/gen-mix.log): going on without mix"
+			fi
+			making=""
+		fi
+	fi
+fi
+if wants manyflows; then
+	if [ -s "$data/manyflows.pcap" ]; then
+		have_many=1
+	else
+		echo "bench: making manyflows.pcap with gen-manyflows.sh"
+		making=$data/manyflows.pcap
+		if (cd "$top" && BENCH_DATA="$data" bash "$kit/gen-manyflows.sh") >"$data/gen-many.log" 2>&1 &&
+		   [ -s "$data/manyflows.pcap" ]; then
+			have_many=1
+		else
+			rm -f "$data/manyflows.pcap"
+			echo "bench: gen-manyflows.sh failed (see $data/gen-many.log): going on without manyflows"
+		fi
+		making=""
+	fi
+fi
+if wants synflood; then
+	if [ -s "$data/synflood.pcap" ]; then
+		have_syn=1
+	else
+		echo "bench: making synflood.pcap (2,000,000 SYNs)"
+		making=$data/synflood.pcap.part
+		if "$data/synflood" 2000000 "$making" && [ -s "$making" ] &&
+		   mv "$making" "$data/synflood.pcap"; then
+			have_syn=1
+		else
+			rm -f "$making"
+			echo "bench: synflood failed: going on without synflood"
+		fi
+		making=""
+	fi
+fi
+[ $((have_mix + have_many + have_syn)) -gt 0 ] || die "no capture to measure"
+
+# --- 3. paired measurements
+mkdir -p "$tmp/run" && cd "$tmp/run" || die "cannot enter $tmp/run"
+db=$tmp/run/bench.db
+notes=$tmp/notes
+: >"$notes"
+note() { echo "$*" >>"$notes"; }
+failed=0
+
+# run_one TAG OUT CMD...: runs CMD once under /usr/bin/time (and timeout),
+# stdout to OUT, stderr to $tmp/TAG.err, the time line to $tmp/TAG.time.
+# Sets wall_us (wall time in microseconds) and rss_kb; returns CMD's status.
+run_one() {
+	local tag=$1 out=$2 t0 t1 st e m
+	shift 2
+	t0=${EPOCHREALTIME:-}
+	/usr/bin/time -f '%e %M' -o "$tmp/$tag.time" timeout "$limit" "$@" >"$out" 2>"$tmp/$tag.err"
+	st=$?
+	t1=${EPOCHREALTIME:-}
+	e=$(tail -n 1 "$tmp/$tag.time" 2>/dev/null)
+	m=${e##* } e=${e%% *}
+	case $m in ''|*[!0-9]*) m=0 ;; esac
+	rss_kb=$m
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		wall_us=$(( ${t1%.*}${t1#*.} - ${t0%.*}${t0#*.} ))
+	else
+		wall_us=$(awk -v e="${e:-0}" 'BEGIN { printf "%d", e * 1000000 }')
+	fi
+	return "$st"
+}
+
+fresh_db() { rm -f "$db" "$db-wal" "$db-shm" "$db-journal"; }
+
+# Rows the import wrote, as users see them: connections, events, segments
+# and transitions (tables up to schema version 2, views from version 3
+# on, over the compact tables).
+count_rows() {
+	local tables t n sum=0
+	command -v sqlite3 >/dev/null 2>&1 && [ -f "$db" ] || { echo -; return; }
+	tables=$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type IN ('table','view')
+	         AND name IN ('connections','events','segments','transitions')" 2>/dev/null) ||
+		{ echo -; return; }
+	for t in $tables; do
+		n=$(sqlite3 "$db" "SELECT COUNT(*) FROM \"$t\"" 2>/dev/null) || { echo -; return; }
+		sum=$((sum + n))
+	done
+	echo "$sum"
+}
+
+# stats "V V ...": "median min max" of the numbers
+stats() {
+	# shellcheck disable=SC2086
+	printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 }
+	END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	      printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
+}
+
+progress() { [ -t 2 ] && printf '\r%-78.78s\r' "$*" >&2; return 0; }
+
+fmt='%-14s %-31s %13s %7s %7s %10s %10s %10s  %s\n'
+row_failed() {  # CAP LABEL WHAT ERRFILE
+	case $3 in
+	"exit 124"|"pcaploop exit 124")
+		printf "$fmt" "$1" "$2" "TIMEOUT" - - - - - ">${limit}s (BENCH_TIMEOUT)"
+		note "$1 $2: one run took over $limit s: killed, row given up" ;;
+	*)
+		printf "$fmt" "$1" "$2" "FAILED" - - - - - "$3"
+		note "$1 $2: $3: $(tail -n 3 "$4" | tr '\n' ' ')" ;;
+	esac
+	failed=1
+}
+
+packets=0 ref_ratio="" ref_rss=""
+# measure CAPTURE LABEL TARGET DB CMD...
+#   TARGET: "-", or words rN (ratio <= N), mN (peak RSS <= N MiB), read
+#           (ratio and RSS no larger, give or take 5 %, than the row of
+#           `tcpscope read -q` on the same capture: the import without the
+#           report), peer (a reference, no goal)
+#   DB:     db (fresh $db before each run of A, rows counted) or none
+measure() {
+	local cap=$1 label=$2 target=$3 usedb=$4 file=$data/$1
+	shift 4
+	local i st wa ra wb ratios="" rsss="" walls="" med lo hi rss wmed rows pps rps shown verdict w n dbp
+	progress "bench: $cap $label: warm-up"
+	[ "$usedb" = db ] && fresh_db
+	run_one a /dev/null "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
+	run_one b "$tmp/b.out" "$data/pcaploop" -m hash "$file" ||
+		{ st=$?; progress ""; row_failed "$cap" "$label" "pcaploop exit $st" "$tmp/b.err"; return; }
+	packets=$(awk '{ for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }' "$tmp/b.out")
+	i=1
+	while [ "$i" -le "$runs" ]; do
+		progress "bench: $cap $label: pair $i/$runs"
+		[ "$usedb" = db ] && fresh_db
+		run_one a /dev/null "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
+		wa=$wall_us ra=$rss_kb
+		run_one b "$tmp/b.out" "$data/pcaploop" -m hash "$file" ||
+			{ st=$?; progress ""; row_failed "$cap" "$label" "pcaploop exit $st" "$tmp/b.err"; return; }
+		wb=$wall_us
+		[ "$wb" -gt 0 ] || wb=1
+		ratios="$ratios $(awk -v a="$wa" -v b="$wb" 'BEGIN { printf "%.6f", a / b }')"
+		rsss="$rsss $ra"
+		walls="$walls $wa"
+		i=$((i + 1))
+	done
+	progress ""
+	# shellcheck disable=SC2046
+	set -- $(stats "$ratios"); med=$1 lo=$2 hi=$3
+	# shellcheck disable=SC2046
+	set -- $(stats "$rsss"); rss=$1
+	# shellcheck disable=SC2046
+	set -- $(stats "$walls"); wmed=$1
+	rss=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+	pps=$(awk -v p="${packets:-0}" -v w="$wmed" 'BEGIN { printf "%.0f", p / (w / 1e6) }')
+	rows=- rps=-
+	if [ "$usedb" = db ]; then
+		rows=$(count_rows)
+		[ "$rows" != - ] && rps=$(awk -v r="$rows" -v w="$wmed" 'BEGIN { printf "%.0f", r / (w / 1e6) }')
+		dbp=$(sqlite3 "$db" 'SELECT SUM(packets) FROM captures' 2>/dev/null)
+		if [ -n "$dbp" ] && [ -n "$packets" ] && [ "$dbp" != "$packets" ]; then
+			note "$cap $label: the database counts $dbp packets, pcaploop $packets"
+		fi
+	fi
+	if [ "$label" = "tcpscope read -q" ]; then
+		ref_ratio=$med ref_rss=$rss
+	fi
+	# the target and whether it is met
+	shown="" verdict=""
+	for w in $target; do
+		case $w in
+		r[0-9]*) n=${w#r}; shown="$shown <=${n}x"
+			awk -v a="$med" -v b="$n" 'BEGIN { exit !(a <= b) }' || verdict=MISS ;;
+		m[0-9]*) n=${w#m}; shown="$shown <=${n}MiB"
+			awk -v a="$rss" -v b="$n" 'BEGIN { exit !(a <= b) }' || verdict=MISS ;;
+		read)	shown="$shown <=read-q"
+			if [ -z "$ref_ratio" ]; then
+				verdict="(no read -q row)"
+			elif ! awk -v a="$med" -v b="$ref_ratio" -v c="$rss" -v d="$ref_rss" \
+				'BEGIN { exit !(a <= b * 1.05 && c <= d * 1.05) }'; then
+				verdict=MISS
+			fi ;;
+		peer)	shown=" peer" ;;
+		esac
+	done
+	shown=${shown# }
+	if [ -z "$shown" ]; then
+		shown=-
+	elif [ "$shown" != peer ]; then
+		shown="$shown ${verdict:-ok}"
+	fi
+	printf "$fmt" "$cap" "$label" "$(printf %.2f "$med")" "$(printf %.2f "$lo")" \
+		"$(printf %.2f "$hi")" "$rss" "$pps" "$rps" "$shown"
+}
+
+have_tcptrace=0 have_argus=0
+command -v tcptrace >/dev/null 2>&1 && have_tcptrace=1
+command -v argus >/dev/null 2>&1 && have_argus=1
+peers() {  # CAPTURE
+	local f=$data/$1
+	if [ "$have_tcptrace" = 1 ]; then
+		measure "$1" "tcptrace -l -n" peer none tcptrace -l -n "$f"
+	else
+		note "$1: tcptrace not installed (make bench-deps): no peer row"
+	fi
+	if [ "$have_argus" = 1 ]; then
+		measure "$1" "argus -r -w /dev/null" peer none argus -r "$f" -w /dev/null
+	else
+		note "$1: argus not installed (make bench-deps): no peer row"
+	fi
+}
+
+echo "bench: $runs pair(s) per row after a warm-up; ratio = wall time / \`pcaploop -m hash\` on the same file"
+printf "$fmt" capture command "ratio(median)" min max maxrss_MiB pkts/s rows/s target
+if [ "$have_mix" = 1 ]; then
+	f=$data/mix.pcap
+	ref_ratio="" ref_rss=""
+	measure mix.pcap "tcpscope read" r5 db "$bin" read -d "$db" "$f"
+	measure mix.pcap "tcpscope read -q" - db "$bin" read -q -d "$db" "$f"
+	measure mix.pcap "tcpscope read -q --segments" r8 db "$bin" read -q --segments -d "$db" "$f"
+	measure mix.pcap "tcpscope flows -r --format json" read none "$bin" flows -r "$f" --format json
+	peers mix.pcap
+fi
+if [ "$have_many" = 1 ]; then
+	measure manyflows.pcap "tcpscope read" "r6 m64" db "$bin" read -d "$db" "$data/manyflows.pcap"
+	peers manyflows.pcap
+fi
+if [ "$have_syn" = 1 ]; then
+	measure synflood.pcap "tcpscope read" m128 db "$bin" read -d "$db" "$data/synflood.pcap"
+fi
+fresh_db
+sed 's/^/note: /' "$notes"
+exit "$failed"

@@ -1281,8 +1281,8 @@ static void sc_many(struct gen *g)
 	}
 }
 
-/* The benchmark capture of `make bench` (not part of the corpus, so not
- * in --list): 8000 connections in blocks of 1000 open at once, each with a
+/* A synthetic benchmark capture (`pcapgen bench FILE`; not part of the
+ * corpus, so not in --list): 8000 connections in blocks of 1000 open at once, each with a
  * handshake, 20 request/response rounds and a close: about 2 million
  * packets, about 300 MB. */
 static void sc_bench(struct gen *g)
