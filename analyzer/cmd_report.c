@@ -381,9 +381,15 @@ static int gather(sqlite3 *db, struct report *r)
 	snprintf(q2, sizeof q2, "SELECT conn_state, count(*) FROM connections c WHERE %s "
 				"GROUP BY conn_state ORDER BY count(*) DESC, conn_state",
 		 conn_filter);
-	snprintf(q3, sizeof q3, "SELECT label, count(*) FROM events e JOIN connections c "
-				"ON c.id = e.conn_id WHERE %s AND " FSEL_EVENT_LIVE("e")
-				" GROUP BY label ORDER BY count(*) DESC, label",
+	/* Label totals: counted per label id straight from label_events (the
+	 * events view would look three names up for every row), then named;
+	 * the outer GROUP BY keeps the view's grouping by name. */
+	snprintf(q3, sizeof q3, "SELECT l.name, sum(t.n) FROM (SELECT e.label AS "
+				"label, count(*) AS n FROM label_events e JOIN "
+				"connections c ON c.id = e.conn_id WHERE %s AND "
+				FSEL_EVENT_LIVE("e") " GROUP BY e.label) t LEFT JOIN "
+				"label_names l ON l.id = t.label GROUP BY l.name "
+				"ORDER BY sum(t.n) DESC, l.name",
 		 conn_filter);
 	int rc;
 	if ((rc = load_caps(db, r)) || (rc = load_loss(db, r)) ||

@@ -279,12 +279,17 @@ static void label_edit(char *list, size_t len, const char *label, int del)
 	snprintf(list, len, "%s", out);
 }
 
+/* A label row changes only its own packet's row, so packet order (table
+ * order within a packet) gives the same labels as table order; it is the
+ * order of the index label_events_conn, which finds the connection's rows
+ * without a sort. (With "ORDER BY id" SQLite may read the whole table in
+ * id order instead when connections have many rows each.) */
 static int attach_labels(sqlite3 *db, struct timeline *t)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT pkt, label, revised, old_label FROM "
-				   "events WHERE conn_id = ? ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
+				   "events WHERE conn_id = ? ORDER BY pkt, id", -1,
+			       &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->ci.id);
 	int rc;

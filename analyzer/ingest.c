@@ -366,6 +366,17 @@ int ing_checkpoint(struct ing *in)
 	for (size_t i = 0; i < in->dirty_cap && in->tr; i++) {
 		if (!in->dirty[i])
 			continue;
+		/* A connection whose final row was written early gets it
+		 * written again as final, not a snapshot with close "open"
+		 * over it. */
+		uint64_t fp;
+		if (early_take(in, in->dirty[i], &fp)) {
+			if (write_early(in, in->dirty[i]) != ING_OK) {
+				dirty_clear(in);
+				return in->failed;
+			}
+			continue;
+		}
 		const struct tc_conn *c = tc_conn_refresh(in->tr, in->dirty[i]);
 		if (c && wr_snapshot(in->w, c) < 0) {
 			dirty_clear(in);

@@ -340,6 +340,9 @@ static const char SCHEMA_V3[] =
     "  revised INTEGER NOT NULL DEFAULT 0, old_label INTEGER,\n"
     "  superseded INTEGER NOT NULL DEFAULT 0\n"
     ");\n"
+    /* Lets the superseded flags below be found per packet, not per
+     * connection (dropped with the table). */
+    "CREATE INDEX events_conn_pkt ON events(conn_id, pkt);\n"
     "INSERT INTO label_events SELECT e.id, e.conn_id, e.ts_ns, e.pkt, e.dir,"
     " (SELECT id FROM label_names WHERE name = e.label),"
     " (SELECT id FROM reason_names WHERE text = e.reason),"
@@ -407,8 +410,9 @@ static const char SCHEMA_V3[] =
     "    s.seq, s.ack, s.len, s.caplen, s.win,\n"
     "    coalesce(s.options, CASE WHEN s.tsval IS NOT NULL THEN 'ts=' ||"
     " s.tsval || '/' || s.tsecr ELSE '' END) AS options,\n"
-    "    coalesce((SELECT group_concat(name, ',') FROM (SELECT name FROM"
-    " label_names WHERE s.labels & (1 << id) ORDER BY id)), '') AS labels\n"
+    "    CASE WHEN s.labels THEN (SELECT group_concat(name, ',') FROM"
+    " (SELECT name FROM label_names WHERE id < 64 AND s.labels & (1 << id)"
+    " ORDER BY id)) ELSE '' END AS labels\n"
     "  FROM segment_rows s;\n";
 #undef TS_FLAG
 

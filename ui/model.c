@@ -424,11 +424,16 @@ int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 			      "SELECT ts_ns, pkt, side, from_state, to_state "
 			      "FROM transitions WHERE conn_id = ?1 ORDER BY id",
 			      id, add_trans, &a, err, errlen);
+	/* Events in packet order, table order within a packet: what
+	 * ui_ladder_build() makes of them is the same as in table order
+	 * (a label changes only its packet's row), and it is the order of
+	 * the index label_events_conn ("ORDER BY id" may make SQLite read
+	 * the whole table instead). */
 	if (rc == 0)
 		rc = each_row(m,
 			      "SELECT ts_ns, pkt, dir, label, seq, ack, len, "
 			      "win, revised, old_label FROM events "
-			      "WHERE conn_id = ?1 ORDER BY id",
+			      "WHERE conn_id = ?1 ORDER BY pkt, id",
 			      id, add_event, &a, err, errlen);
 	end_read(m);
 	if (rc == 0) {
