@@ -3,8 +3,8 @@
  * print what each contained, then a summary.
  *
  *   tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]
- *                 [--idle-timeout SEC] [--max-conns N] [--ignore-vlan] [-q]
- *                 FILE... [EXPR]
+ *                 [--idle-timeout SEC] [--max-conns N] [--max-memory SIZE]
+ *                 [--ignore-vlan] [-q] FILE... [EXPR]
  *
  * Files versus filter: the first argument is always a file; after it,
  * arguments are files as long as each names an existing path or is "-"
@@ -42,8 +42,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
-		"                     [--idle-timeout SEC] [--max-conns N] [--ignore-vlan]\n"
-		"                     [-q] FILE... [EXPR]\n"
+		"                     [--idle-timeout SEC] [--max-conns N]\n"
+		"                     [--max-memory SIZE] [--ignore-vlan] [-q] FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures (\"-\" is stdin) into the database and\n"
 		"prints what each held, then a summary. Arguments after the files, from\n"
@@ -55,7 +55,11 @@ static void usage(FILE *f)
 		"  --replace          re-import a capture imported before\n"
 		"  --msl SEC          maximum segment lifetime (TIME-WAIT is 2*MSL; 60)\n"
 		"  --idle-timeout SEC finish idle connections after SEC (0: never)\n"
-		"  --max-conns N      connections tracked at once (oldest evicted)\n"
+		"  --max-conns N      connections tracked at once (1000000; then one is\n"
+		"                     evicted)\n"
+		"  --max-memory SIZE  memory of the connection tracker, K, M or G bytes\n"
+		"                     (28M, 0: no limit; idle connections are packed,\n"
+		"                     then evicted)\n"
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
@@ -174,6 +178,27 @@ static int parse_secs(const char *s, int64_t *ns)
 	return 0;
 }
 
+/* "64M", "512k", "1G", "100000": bytes, 1M at least (the tracker's own
+ * tables need some), 1T at most; 0: no limit. */
+static int parse_size(const char *s, size_t *bytes)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double unit = 1;
+	if (end != s && *end && !end[1]) {
+		const char *u = strchr("kKmMgG", *end);
+		if (u)
+			unit = (double)(1u << (10 * (1 + (u - "kKmMgG") / 2)));
+		end += u != NULL;
+	}
+	v *= unit;
+	if (end == s || *end || !isfinite(v) || (v != 0 && v < (1 << 20)) ||
+	    v > 1099511627776.0)
+		return -1;
+	*bytes = (size_t)v;
+	return 0;
+}
+
 static int is_input(const char *a)
 {
 	struct stat sb;
@@ -217,7 +242,8 @@ static int looks_like_file(const char *w)
 
 int cmd_read(int argc, char **argv)
 {
-	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_NOVLAN };
+	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
+	       O_NOVLAN };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "segments", no_argument, NULL, O_SEGMENTS },
@@ -225,6 +251,7 @@ int cmd_read(int argc, char **argv)
 		{ "msl", required_argument, NULL, O_MSL },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "max-conns", required_argument, NULL, O_MAXCONNS },
+		{ "max-memory", required_argument, NULL, O_MAXMEM },
 		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -283,6 +310,14 @@ int cmd_read(int argc, char **argv)
 			o.tc.max_conns = (size_t)v;
 			break;
 		}
+		case O_MAXMEM:
+			if (parse_size(optarg, &o.tc.max_bytes) < 0) {
+				fprintf(stderr,
+					"tcpscope: read: bad --max-memory '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
 		case O_NOVLAN:
 			o.tc.ignore_vlan = 1;
 			break;

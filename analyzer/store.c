@@ -74,11 +74,6 @@
 
 #include "store.h"
 
-/* Until tcpcore counts the transitions it could not keep. */
-#ifndef TC_CONN_TRANSITIONS_DROPPED
-#define TC_CONN_TRANSITIONS_DROPPED(c) ((void)(c), 0)
-#endif
-
 #ifndef TCPSCOPE_VERSION
 #define TCPSCOPE_VERSION "unknown"
 #endif
@@ -1743,7 +1738,7 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	b_known(b, c->rtt.stddev);
 	b_u64(b, c->rtt.samples);
 	b_textstatic(b, st->buf, tl);
-	b_int(b, TC_CONN_TRANSITIONS_DROPPED(c));
+	b_int(b, c->transitions_dropped);
 	bind_dir(b, &c->dir[0]);
 	bind_dir(b, &c->dir[1]);
 	return b_run(st, b, "writing a connection");

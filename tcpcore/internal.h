@@ -1,10 +1,11 @@
 /*
  * internal.h - what the tcpcore modules share and nobody else sees.
  *
- * A tracked connection is a struct tc_cx: the public struct tc_conn first
- * (so a tc_conn pointer handed out is the tc_cx), then the hash and LRU
- * links, then one struct tc_ep per endpoint. A tc_ep holds three groups of
- * fields, each owned by one module:
+ * A tracked connection is a struct tc_node (the table's links, its id and
+ * identity: table.c) followed either by the rest of a struct tc_cx, the
+ * full record, or by its packed bytes (pack.c). A tc_cx holds the public
+ * struct tc_conn, then one struct tc_ep per endpoint. A tc_ep holds three
+ * groups of fields, each owned by one module:
  *
  *   machine.c   the RFC 9293 view: ISN, FIN position, highest ACK sent,
  *               which control segments the peer has proved it received;
@@ -14,7 +15,10 @@
  *               sequence, history thresholds) for conn_state and history.
  *
  * Modules talk through the small functions declared below; tracker.c owns
- * the event queue and the order in which modules run for one segment.
+ * the event queue and the order in which modules run for one segment, and
+ * the memory: machine.c, analysis.c and zeek.c only ever see full
+ * records, as tracker.c unpacks a connection before it feeds or finishes
+ * it and packs none that a module is working on.
  */
 #ifndef TCPCORE_INTERNAL_H
 #define TCPCORE_INTERNAL_H
@@ -38,7 +42,7 @@ static inline int64_t tc_tdiff(int64_t a, int64_t b)
 	return r;
 }
 
-#define TC_MAX_TRANS 16 /* transitions kept per connection; more are counted */
+#define TC_MAX_TRANS 16 /* transitions kept in the record; more go to trx */
 #define TC_MAX_GAPS 4   /* unseen ranges remembered per direction */
 
 /* Zeek's TCP_Endpoint states (EndpointState), numbered as Zeek logs them. */
@@ -150,17 +154,57 @@ struct tc_ep {
 	uint8_t zk_gap;
 };
 
-struct tc_cx {
-	struct tc_conn c;          /* public part; must stay first */
-	struct tc_cx *hnext;       /* hash chain by identity */
-	struct tc_cx *inext;       /* hash chain by id */
-	struct tc_cx *prev, *next; /* LRU list, least recent first */
-	struct tc_cx *grave;       /* finished, freed at the next call */
-	uint32_t hash;
+/* What a connection is found by (table.c), in every record's node: the
+ * same values as tc_conn's addr, port, vlan and observed. */
+struct tc_key {
+	struct tc_addr addr[2];    /* [TC_CLIENT], [TC_SERVER] */
+	uint16_t port[2];
+	uint16_t vlan[2];          /* the connection's (0 with ignore_vlan) */
 	uint16_t dvlan[2][2];      /* VLAN ids each direction came with */
+	uint8_t observed[2];       /* that direction was seen */
+};
+
+/* Eviction classes, in the order victims are taken (table.c). */
+enum tc_class {
+	TC_CL_DONE, /* both sides done (tc_machine_over()) or reset */
+	TC_CL_HALF, /* neither side reached ESTABLISHED */
+	TC_CL_LIVE, /* the others */
+	TC_CL__COUNT
+};
+
+/* tc_node.flags */
+#define TC_N_PACKED 0x01u /* a packed record (pack.c), not a tc_cx */
+#define TC_N_LINKED 0x02u /* in the table and its lists */
+#define TC_N_SPARE 0x04u  /* a tc_cx in tr->spare[], never freed */
+#define TC_N_TRX 0x08u    /* packed: the state owns a trx array */
+
+/* The part common to full and packed records: everything the table, the
+ * lists and the timers need without unpacking. */
+struct tc_node {
+	struct tc_node *hnext;     /* hash chain by identity */
+	struct tc_node *inext;     /* hash chain by id */
+	struct tc_node *prev, *next; /* LRU, least recent first; next also
+				      * chains the grave */
+	struct tc_node *cprev, *cnext; /* list of its class, same order */
+	uint64_t id;
+	int64_t last_ts;           /* = tc_conn.last_ts */
+	uint32_t hash;
+	uint32_t size;             /* bytes of the record's allocation */
+	uint8_t flags;             /* TC_N_* */
+	uint8_t klass;             /* enum tc_class */
+	struct tc_key key;
+};
+
+struct tc_cx {
+	struct tc_node n;          /* must stay first */
+	struct tc_conn c;          /* public part */
+	struct tc_cx *fprev, *fnext; /* full records, least recent first */
 	struct tc_ep ep[2];        /* [TC_CLIENT], [TC_SERVER] */
 	struct tc_transition tr[TC_MAX_TRANS];
-	uint32_t ntr_dropped;
+	/* Once a connection has more than TC_MAX_TRANS transitions, all of
+	 * them live in trx (trcap entries) and c.transitions points there. */
+	struct tc_transition *trx;
+	uint32_t trcap;
 	uint32_t hist_seen;        /* Zeek's hist_seen bits */
 	uint8_t hist_len;
 	uint8_t zk_orig;           /* which side Zeek calls the originator */
@@ -170,23 +214,35 @@ struct tc_cx {
 	uint8_t timed_out;
 	uint8_t simultaneous;
 	uint8_t tfo;
-	uint8_t linked;            /* in the table */
 	double rtt_sum, rtt_sq;    /* analysis.c: sums of the RTT samples */
 };
 
+#define TC_SPARES 16 /* full records kept aside for finishing packed ones */
+
 struct tc_tracker {
 	struct tc_config cfg;
-	struct tc_cx **hbuckets;   /* by identity */
-	struct tc_cx **ibuckets;   /* by id */
+	struct tc_node **hbuckets; /* by identity */
+	struct tc_node **ibuckets; /* by id */
 	size_t nbuckets;           /* power of two */
-	struct tc_cx *head, *tail; /* LRU */
-	struct tc_cx *grave;
+	struct tc_node *head, *tail; /* LRU */
+	struct tc_node *chead[TC_CL__COUNT], *ctail[TC_CL__COUNT];
+	struct tc_cx *fhead, *ftail; /* full records (linked ones) */
+	struct tc_node *grave;     /* finished, freed at the next call */
 	struct tc_event *q;
 	uint32_t qcap, qhead, qlen;
 	int64_t now;               /* latest segment time seen */
 	uint64_t next_id;
 	struct tc_stats st;
 	int finishing;
+	size_t full_bytes;         /* held by linked full records */
+	size_t grave_bytes;        /* held by the grave */
+	struct tc_tracker *self;   /* for tc_conn_get(), which unpacks */
+	/* A packed connection being finished is unpacked into a spare
+	 * (tracker.c, finish_node); out of memory, tc_conn_get() copies one
+	 * into view. */
+	uint8_t spare_busy[TC_SPARES];
+	struct tc_cx spare[TC_SPARES];
+	struct tc_cx view;
 };
 
 /* ---- tracker.c: events and labels --------------------------------------- */
@@ -204,24 +260,65 @@ void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
 void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
 		   unsigned rule, int64_t ts, uint64_t pkt);
 
-/* ---- table.c: identity, hash table, LRU --------------------------------- */
+/* ---- table.c: memory, identity, hash table, lists ----------------------- */
 
+/* Allocates n bytes through the hooks and counts them (with the
+ * allocator's overhead) in tr->st.bytes; NULL when out of memory. */
 void *tc_mem_alloc(struct tc_tracker *tr, size_t n);
-void tc_mem_free(struct tc_tracker *tr, void *p);
+/* A zeroed tracker with cfg, allocated through cfg's hooks and counted in
+ * its own st.bytes; NULL when out of memory. */
+struct tc_tracker *tc_mem_new_tracker(const struct tc_config *cfg);
+/* Frees p, an allocation of n bytes; NULL is fine. */
+void tc_mem_free(struct tc_tracker *tr, void *p, size_t n);
+/* What an allocation of n bytes is counted as. */
+size_t tc_mem_cost(size_t n);
 int tc_table_init(struct tc_tracker *tr);
 void tc_table_free(struct tc_tracker *tr);
-/* Finds the connection of s; *dir gets 0 (client to server) or 1. */
-struct tc_cx *tc_table_find(struct tc_tracker *tr, const struct tc_segment *s,
-			    int *dir);
-struct tc_cx *tc_table_find_id(const struct tc_tracker *tr, uint64_t id);
+/* Finds the record of s, full or packed; *dir gets 0 (client to server)
+ * or 1. */
+struct tc_node *tc_table_find(struct tc_tracker *tr,
+			      const struct tc_segment *s, int *dir);
+/* Finds connection id as a full record: a packed one is unpacked (or,
+ * out of memory, copied into tr->view). NULL if none. */
+struct tc_cx *tc_table_find_id(struct tc_tracker *tr, uint64_t id);
+struct tc_node *tc_table_node_id(const struct tc_tracker *tr, uint64_t id);
 /* Hashes s's identity (symmetric in the endpoints). */
 uint32_t tc_key_hash(const struct tc_tracker *tr, const struct tc_segment *s);
+/* Links a new full record at the tail of every list. */
 void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx);
-void tc_table_remove(struct tc_tracker *tr, struct tc_cx *cx);
+void tc_table_remove(struct tc_tracker *tr, struct tc_node *n);
+/* Puts record nw in old's place in the hash chains and lists (packing or
+ * unpacking), keeping every order; old is unlinked. A full nw joins the
+ * full list at its head (least recent), or with `recent` at its tail. */
+void tc_table_replace(struct tc_tracker *tr, struct tc_node *old,
+		      struct tc_node *nw, int recent);
+/* cx just had a segment: tail of the LRU, of the full list and of the list
+ * of its (recomputed) class. */
 void tc_lru_touch(struct tc_tracker *tr, struct tc_cx *cx);
+/* Recomputes cx's class; moves it to the tail of the new class's list. */
+void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx);
+/* The oldest record of the best class to evict, not `keep`; NULL if none. */
+struct tc_node *tc_table_victim(const struct tc_tracker *tr,
+				const struct tc_node *keep);
 /* 1 if `port` is a port servers usually listen on (Zeek's
  * likely_server_ports for the analyzers it ships). */
 int tc_likely_server_port(uint16_t port);
+
+/* ---- pack.c: packed records -------------------------------------------- */
+
+/* Packs the full record cx into a new packed record that takes its place;
+ * frees cx. Returns 0, or -1 when out of memory (cx unchanged). */
+int tc_pack(struct tc_tracker *tr, struct tc_cx *cx);
+/* Unpacks the packed record n into a full one, into dst when given (a
+ * spare) or else a new allocation, which takes n's place (at the full
+ * list's tail with `recent`); frees n. Returns the full record, or NULL
+ * when out of memory (n unchanged). The bytes are exactly those packed. */
+struct tc_cx *tc_unpack(struct tc_tracker *tr, struct tc_node *n,
+			struct tc_cx *dst, int recent);
+/* Decodes the packed record n into *out, a copy, changing nothing else. */
+void tc_pack_decode(const struct tc_node *n, struct tc_cx *out);
+/* Frees a record, full or packed, that is in no list. */
+void tc_record_free(struct tc_tracker *tr, struct tc_node *n);
 
 /* ---- rules.c ------------------------------------------------------------ */
 

@@ -1,7 +1,7 @@
 /*
- * table.c - the flow table: identity, a chained hash table with a symmetric
- * key, a second chain by connection id, and the LRU list that eviction and
- * idle expiry walk from its head.
+ * table.c - the flow table: memory accounting, identity, a chained hash
+ * table with a symmetric key, a second chain by connection id, and the
+ * lists that expiry, packing and eviction walk from their heads.
  *
  * Identity is (VLAN ids unless cfg.ignore_vlan, the two addresses, the two
  * ports); the pcapng interface is not part of it. The hash combines the two
@@ -9,28 +9,74 @@
  * connection land in the same bucket, as p0f's get_flow_bucket does; VLAN
  * ids are compared, not hashed, so all VLANs of a pair share the bucket and
  * asymmetric tagging can be recognised (tc_table_find). The lookup compares
- * the stored client and server and returns the direction. The bucket array doubles when the table holds more
- * connections than buckets; a failed doubling only makes chains longer.
+ * the stored client and server and returns the direction. The bucket array
+ * doubles when the table holds more connections than buckets; a failed
+ * doubling only makes chains longer.
  *
- * Memory per tracked connection: sizeof(struct tc_cx) plus two bucket
- * pointers (identity and id chains) at load factor <= 1; see tc_cx_bytes().
+ * What is linked is a struct tc_node, the head of every record, full
+ * (struct tc_cx) or packed (pack.c): identity, id, hash and last_ts are in
+ * the node, so lookups and timers never unpack. Lists, all least recent
+ * first:
+ *
+ *   LRU        every record; expiry and tc_finish() walk it from the head;
+ *   class      every record in the list of its class (enum tc_class):
+ *              eviction takes the head of the first non-empty list, DONE
+ *              before HALF before LIVE;
+ *   full       the full records (tc_cx.fprev/fnext); packing takes its head.
+ *
+ * Packing and unpacking swap one record for another in place
+ * (tc_table_replace), so no order changes and results stay the same.
+ *
+ * Memory: every allocation goes through tc_mem_alloc()/tc_mem_free() with
+ * its size, counted with what malloc adds (tc_mem_cost), so tr->st.bytes is
+ * close to what the process holds for the tracker. A tracked connection
+ * costs its record plus two bucket pointers at load factor <= 1; see
+ * tc_conn_bytes().
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-void *tc_mem_alloc(struct tc_tracker *tr, size_t n)
+/* glibc's malloc: an 8-byte header, 16-byte granules, 32 at least. */
+size_t tc_mem_cost(size_t n)
 {
-	if (tr->cfg.tc_alloc)
-		return tr->cfg.tc_alloc(tr->cfg.alloc_ctx, n);
-	return malloc(n);
+	size_t c = (n + 8 + 15) & ~(size_t)15;
+	return c < 32 ? 32 : c;
 }
 
-void tc_mem_free(struct tc_tracker *tr, void *p)
+void *tc_mem_alloc(struct tc_tracker *tr, size_t n)
+{
+	void *p = tr->cfg.tc_alloc ? tr->cfg.tc_alloc(tr->cfg.alloc_ctx, n)
+				   : malloc(n);
+	if (p) {
+		tr->st.bytes += tc_mem_cost(n);
+		if (tr->st.bytes > tr->st.peak_bytes)
+			tr->st.peak_bytes = tr->st.bytes;
+	}
+	return p;
+}
+
+struct tc_tracker *tc_mem_new_tracker(const struct tc_config *cfg)
+{
+	size_t n = sizeof(struct tc_tracker);
+	struct tc_tracker *tr = cfg->tc_alloc ? cfg->tc_alloc(cfg->alloc_ctx, n)
+					      : malloc(n);
+	if (!tr)
+		return NULL;
+	memset(tr, 0, n);
+	tr->cfg = *cfg;
+	tr->st.bytes = tr->st.peak_bytes = tc_mem_cost(n);
+	return tr;
+}
+
+void tc_mem_free(struct tc_tracker *tr, void *p, size_t n)
 {
 	if (!p)
 		return;
+	assert(tr->st.bytes >= tc_mem_cost(n));
+	tr->st.bytes -= tc_mem_cost(n);
 	if (tr->cfg.tc_free)
 		tr->cfg.tc_free(tr->cfg.alloc_ctx, p);
 	else
@@ -40,23 +86,25 @@ void tc_mem_free(struct tc_tracker *tr, void *p)
 int tc_table_init(struct tc_tracker *tr)
 {
 	tr->nbuckets = 1024;
-	tr->hbuckets = tc_mem_alloc(tr, tr->nbuckets * sizeof(*tr->hbuckets));
-	tr->ibuckets = tc_mem_alloc(tr, tr->nbuckets * sizeof(*tr->ibuckets));
+	size_t sz = tr->nbuckets * sizeof(*tr->hbuckets);
+	tr->hbuckets = tc_mem_alloc(tr, sz);
+	tr->ibuckets = tc_mem_alloc(tr, sz);
 	if (!tr->hbuckets || !tr->ibuckets) {
-		tc_mem_free(tr, tr->hbuckets);
-		tc_mem_free(tr, tr->ibuckets);
+		tc_mem_free(tr, tr->hbuckets, sz);
+		tc_mem_free(tr, tr->ibuckets, sz);
 		tr->hbuckets = tr->ibuckets = NULL;
 		return -1;
 	}
-	memset(tr->hbuckets, 0, tr->nbuckets * sizeof(*tr->hbuckets));
-	memset(tr->ibuckets, 0, tr->nbuckets * sizeof(*tr->ibuckets));
+	memset(tr->hbuckets, 0, sz);
+	memset(tr->ibuckets, 0, sz);
 	return 0;
 }
 
 void tc_table_free(struct tc_tracker *tr)
 {
-	tc_mem_free(tr, tr->hbuckets);
-	tc_mem_free(tr, tr->ibuckets);
+	size_t sz = tr->nbuckets * sizeof(*tr->hbuckets);
+	tc_mem_free(tr, tr->hbuckets, sz);
+	tc_mem_free(tr, tr->ibuckets, sz);
 	tr->hbuckets = tr->ibuckets = NULL;
 }
 
@@ -96,14 +144,14 @@ uint32_t tc_key_hash(const struct tc_tracker *tr, const struct tc_segment *s)
 		     endpoint_hash(&s->dst, s->dport));
 }
 
-/* Direction of s in c by addresses and ports: 0, 1, or -1 (not c's). */
-static int tuple_dir(const struct tc_conn *c, const struct tc_segment *s)
+/* Direction of s in k by addresses and ports: 0, 1, or -1 (not k's). */
+static int tuple_dir(const struct tc_key *k, const struct tc_segment *s)
 {
-	if (c->port[0] == s->sport && c->port[1] == s->dport &&
-	    addr_eq(&c->addr[0], &s->src) && addr_eq(&c->addr[1], &s->dst))
+	if (k->port[0] == s->sport && k->port[1] == s->dport &&
+	    addr_eq(&k->addr[0], &s->src) && addr_eq(&k->addr[1], &s->dst))
 		return 0;
-	if (c->port[1] == s->sport && c->port[0] == s->dport &&
-	    addr_eq(&c->addr[1], &s->src) && addr_eq(&c->addr[0], &s->dst))
+	if (k->port[1] == s->sport && k->port[0] == s->dport &&
+	    addr_eq(&k->addr[1], &s->src) && addr_eq(&k->addr[0], &s->dst))
 		return 1;
 	return -1;
 }
@@ -114,31 +162,31 @@ static int tuple_dir(const struct tc_conn *c, const struct tc_segment *s)
  * untagged connection, when it goes in the direction that connection has
  * not seen yet. Distinct connections told apart by VLAN only each see both
  * of their directions, so they stay apart. */
-struct tc_cx *tc_table_find(struct tc_tracker *tr, const struct tc_segment *s,
-			    int *dir)
+struct tc_node *tc_table_find(struct tc_tracker *tr,
+			      const struct tc_segment *s, int *dir)
 {
 	uint32_t h = tc_key_hash(tr, s);
-	struct tc_cx *loose = NULL;
+	struct tc_node *loose = NULL;
 	int loose_dir = 0;
-	for (struct tc_cx *cx = tr->hbuckets[h & (tr->nbuckets - 1)]; cx;
-	     cx = cx->hnext) {
-		const struct tc_conn *c = &cx->c;
-		if (cx->hash != h)
+	for (struct tc_node *n = tr->hbuckets[h & (tr->nbuckets - 1)]; n;
+	     n = n->hnext) {
+		const struct tc_key *k = &n->key;
+		if (n->hash != h)
 			continue;
-		int d = tuple_dir(c, s);
+		int d = tuple_dir(k, s);
 		if (d < 0)
 			continue;
 		/* A direction already seen keeps the tags it came with. */
-		const uint16_t *v = c->observed[d] ? cx->dvlan[d] : c->vlan;
+		const uint16_t *v = k->observed[d] ? k->dvlan[d] : k->vlan;
 		if (tr->cfg.ignore_vlan ||
 		    (v[0] == s->vlan[0] && v[1] == s->vlan[1])) {
 			*dir = d;
-			return cx;
+			return n;
 		}
 		int s_tagged = s->vlan[0] || s->vlan[1];
-		int c_tagged = c->vlan[0] || c->vlan[1];
-		if (!loose && s_tagged != c_tagged && !c->observed[d]) {
-			loose = cx;
+		int c_tagged = k->vlan[0] || k->vlan[1];
+		if (!loose && s_tagged != c_tagged && !k->observed[d]) {
+			loose = n;
 			loose_dir = d;
 		}
 	}
@@ -146,106 +194,272 @@ struct tc_cx *tc_table_find(struct tc_tracker *tr, const struct tc_segment *s,
 	return loose;
 }
 
-struct tc_cx *tc_table_find_id(const struct tc_tracker *tr, uint64_t id)
+struct tc_node *tc_table_node_id(const struct tc_tracker *tr, uint64_t id)
 {
-	for (struct tc_cx *cx = tr->ibuckets[id & (tr->nbuckets - 1)]; cx;
-	     cx = cx->inext)
-		if (cx->c.id == id)
-			return cx;
+	for (struct tc_node *n = tr->ibuckets[id & (tr->nbuckets - 1)]; n;
+	     n = n->inext)
+		if (n->id == id)
+			return n;
 	return NULL;
+}
+
+struct tc_cx *tc_table_find_id(struct tc_tracker *tr, uint64_t id)
+{
+	struct tc_node *n = tc_table_node_id(tr, id);
+	if (!n)
+		return NULL;
+	if (!(n->flags & TC_N_PACKED))
+		return (struct tc_cx *)n;
+	struct tc_cx *cx = tc_unpack(tr, n, NULL, 0);
+	if (cx)
+		return cx;
+	/* Out of memory: a copy, good until the next call. */
+	tc_pack_decode(n, &tr->view);
+	return &tr->view;
+}
+
+/* ---- Lists -------------------------------------------------------------- */
+
+/* The three doubly linked lists differ only in their links and ends. */
+#define LIST_APPEND(head, tail, x, PREV, NEXT)                               \
+	do {                                                                  \
+		(x)->PREV = (tail);                                           \
+		(x)->NEXT = NULL;                                             \
+		if (tail)                                                     \
+			(tail)->NEXT = (x);                                   \
+		else                                                          \
+			(head) = (x);                                         \
+		(tail) = (x);                                                 \
+	} while (0)
+#define LIST_PREPEND(head, tail, x, PREV, NEXT)                              \
+	do {                                                                  \
+		(x)->NEXT = (head);                                           \
+		(x)->PREV = NULL;                                             \
+		if (head)                                                     \
+			(head)->PREV = (x);                                   \
+		else                                                          \
+			(tail) = (x);                                         \
+		(head) = (x);                                                 \
+	} while (0)
+#define LIST_UNLINK(head, tail, x, PREV, NEXT)                               \
+	do {                                                                  \
+		if ((x)->PREV)                                                \
+			(x)->PREV->NEXT = (x)->NEXT;                          \
+		else                                                          \
+			(head) = (x)->NEXT;                                   \
+		if ((x)->NEXT)                                                \
+			(x)->NEXT->PREV = (x)->PREV;                          \
+		else                                                          \
+			(tail) = (x)->PREV;                                   \
+		(x)->PREV = (x)->NEXT = NULL;                                 \
+	} while (0)
+/* y takes x's place. */
+#define LIST_SWAP(head, tail, x, y, PREV, NEXT)                              \
+	do {                                                                  \
+		(y)->PREV = (x)->PREV;                                        \
+		(y)->NEXT = (x)->NEXT;                                        \
+		if ((y)->PREV)                                                \
+			(y)->PREV->NEXT = (y);                                \
+		else                                                          \
+			(head) = (y);                                         \
+		if ((y)->NEXT)                                                \
+			(y)->NEXT->PREV = (y);                                \
+		else                                                          \
+			(tail) = (y);                                         \
+		(x)->PREV = (x)->NEXT = NULL;                                 \
+	} while (0)
+
+static size_t bucket_bytes(const struct tc_tracker *tr)
+{
+	return tr->nbuckets * sizeof(*tr->hbuckets);
 }
 
 /* Doubles the bucket arrays; on failure leaves them as they are. */
 static void grow(struct tc_tracker *tr)
 {
-	size_t n = tr->nbuckets * 2;
-	struct tc_cx **hb = tc_mem_alloc(tr, n * sizeof(*hb));
-	struct tc_cx **ib = tc_mem_alloc(tr, n * sizeof(*ib));
+	size_t n = tr->nbuckets * 2, sz = n * sizeof(struct tc_node *);
+	struct tc_node **hb = tc_mem_alloc(tr, sz);
+	struct tc_node **ib = tc_mem_alloc(tr, sz);
 	if (!hb || !ib) {
-		tc_mem_free(tr, hb);
-		tc_mem_free(tr, ib);
+		tc_mem_free(tr, hb, sz);
+		tc_mem_free(tr, ib, sz);
 		return;
 	}
-	memset(hb, 0, n * sizeof(*hb));
-	memset(ib, 0, n * sizeof(*ib));
-	for (struct tc_cx *cx = tr->head; cx; cx = cx->next) {
-		if (!cx->linked)
-			continue;
-		size_t b = cx->hash & (n - 1);
-		cx->hnext = hb[b];
-		hb[b] = cx;
-		b = cx->c.id & (n - 1);
-		cx->inext = ib[b];
-		ib[b] = cx;
+	memset(hb, 0, sz);
+	memset(ib, 0, sz);
+	for (struct tc_node *x = tr->head; x; x = x->next) {
+		size_t b = x->hash & (n - 1);
+		x->hnext = hb[b];
+		hb[b] = x;
+		b = x->id & (n - 1);
+		x->inext = ib[b];
+		ib[b] = x;
 	}
-	tc_mem_free(tr, tr->hbuckets);
-	tc_mem_free(tr, tr->ibuckets);
+	tc_mem_free(tr, tr->hbuckets, bucket_bytes(tr));
+	tc_mem_free(tr, tr->ibuckets, bucket_bytes(tr));
 	tr->hbuckets = hb;
 	tr->ibuckets = ib;
 	tr->nbuckets = n;
 }
 
+static int klass_of(const struct tc_cx *cx)
+{
+	if (cx->reset || tc_machine_over(cx))
+		return TC_CL_DONE;
+	for (int i = 0; i < 2; i++)
+		if (cx->c.state[i] >= TC_ST_ESTABLISHED)
+			return TC_CL_LIVE;
+	return TC_CL_HALF;
+}
+
 void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx)
 {
+	struct tc_node *x = &cx->n;
 	if (tr->st.active + 1 > tr->nbuckets)
 		grow(tr);
-	size_t b = cx->hash & (tr->nbuckets - 1);
-	cx->hnext = tr->hbuckets[b];
-	tr->hbuckets[b] = cx;
-	b = cx->c.id & (tr->nbuckets - 1);
-	cx->inext = tr->ibuckets[b];
-	tr->ibuckets[b] = cx;
-	cx->prev = tr->tail;
-	cx->next = NULL;
-	if (tr->tail)
-		tr->tail->next = cx;
-	else
-		tr->head = cx;
-	tr->tail = cx;
-	cx->linked = 1;
+	size_t b = x->hash & (tr->nbuckets - 1);
+	x->hnext = tr->hbuckets[b];
+	tr->hbuckets[b] = x;
+	b = x->id & (tr->nbuckets - 1);
+	x->inext = tr->ibuckets[b];
+	tr->ibuckets[b] = x;
+	LIST_APPEND(tr->head, tr->tail, x, prev, next);
+	x->klass = (uint8_t)klass_of(cx);
+	LIST_APPEND(tr->chead[x->klass], tr->ctail[x->klass], x, cprev, cnext);
+	LIST_APPEND(tr->fhead, tr->ftail, cx, fprev, fnext);
+	tr->full_bytes += x->size;
+	x->flags |= TC_N_LINKED;
 	tr->st.active++;
 }
 
-void tc_table_remove(struct tc_tracker *tr, struct tc_cx *cx)
+static struct tc_node **chain_link(struct tc_node *n, int byid)
 {
-	if (!cx->linked)
+	return byid ? &n->inext : &n->hnext;
+}
+
+/* Replaces x by y (or removes x, y NULL) in its chain by identity or id. */
+static void chain_swap(struct tc_tracker *tr, int byid, struct tc_node *x,
+		       struct tc_node *y)
+{
+	struct tc_node **pp =
+		byid ? &tr->ibuckets[x->id & (tr->nbuckets - 1)]
+		     : &tr->hbuckets[x->hash & (tr->nbuckets - 1)];
+	while (*pp && *pp != x)
+		pp = chain_link(*pp, byid);
+	assert(*pp == x);
+	if (!*pp)
 		return;
-	struct tc_cx **pp = &tr->hbuckets[cx->hash & (tr->nbuckets - 1)];
-	while (*pp && *pp != cx)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = cx->hnext;
-	pp = &tr->ibuckets[cx->c.id & (tr->nbuckets - 1)];
-	while (*pp && *pp != cx)
-		pp = &(*pp)->inext;
-	if (*pp)
-		*pp = cx->inext;
-	if (cx->prev)
-		cx->prev->next = cx->next;
-	else
-		tr->head = cx->next;
-	if (cx->next)
-		cx->next->prev = cx->prev;
-	else
-		tr->tail = cx->prev;
-	cx->prev = cx->next = NULL;
-	cx->linked = 0;
+	if (y) {
+		*chain_link(y, byid) = *chain_link(x, byid);
+		*pp = y;
+	} else {
+		*pp = *chain_link(x, byid);
+	}
+	*chain_link(x, byid) = NULL;
+}
+
+static void chains_swap(struct tc_tracker *tr, struct tc_node *x,
+			struct tc_node *y)
+{
+	chain_swap(tr, 0, x, y);
+	chain_swap(tr, 1, x, y);
+}
+
+void tc_table_remove(struct tc_tracker *tr, struct tc_node *x)
+{
+	if (!(x->flags & TC_N_LINKED))
+		return;
+	chains_swap(tr, x, NULL);
+	LIST_UNLINK(tr->head, tr->tail, x, prev, next);
+	LIST_UNLINK(tr->chead[x->klass], tr->ctail[x->klass], x, cprev, cnext);
+	if (x->flags & TC_N_PACKED) {
+		tr->st.packed--;
+		tr->st.packed_bytes -= tc_mem_cost(x->size);
+	} else {
+		struct tc_cx *cx = (struct tc_cx *)x;
+		LIST_UNLINK(tr->fhead, tr->ftail, cx, fprev, fnext);
+		tr->full_bytes -= x->size;
+	}
+	x->flags &= (uint8_t)~TC_N_LINKED;
 	tr->st.active--;
+}
+
+void tc_table_replace(struct tc_tracker *tr, struct tc_node *old,
+		      struct tc_node *nw, int recent)
+{
+	assert(old->flags & TC_N_LINKED);
+	assert(old->id == nw->id && old->hash == nw->hash);
+	chains_swap(tr, old, nw);
+	LIST_SWAP(tr->head, tr->tail, old, nw, prev, next);
+	nw->klass = old->klass;
+	LIST_SWAP(tr->chead[old->klass], tr->ctail[old->klass], old, nw, cprev,
+		  cnext);
+	if (old->flags & TC_N_PACKED) {
+		tr->st.packed--;
+		tr->st.packed_bytes -= tc_mem_cost(old->size);
+	} else {
+		struct tc_cx *cx = (struct tc_cx *)old;
+		LIST_UNLINK(tr->fhead, tr->ftail, cx, fprev, fnext);
+		tr->full_bytes -= old->size;
+	}
+	if (nw->flags & TC_N_PACKED) {
+		tr->st.packed++;
+		tr->st.packed_bytes += tc_mem_cost(nw->size);
+	} else {
+		struct tc_cx *cx = (struct tc_cx *)nw;
+		if (recent)
+			LIST_APPEND(tr->fhead, tr->ftail, cx, fprev, fnext);
+		else
+			LIST_PREPEND(tr->fhead, tr->ftail, cx, fprev, fnext);
+		tr->full_bytes += nw->size;
+	}
+	old->flags &= (uint8_t)~TC_N_LINKED;
+	nw->flags |= TC_N_LINKED;
 }
 
 void tc_lru_touch(struct tc_tracker *tr, struct tc_cx *cx)
 {
-	if (!cx->linked || tr->tail == cx)
+	struct tc_node *x = &cx->n;
+	if (!(x->flags & TC_N_LINKED))
 		return;
-	if (cx->prev)
-		cx->prev->next = cx->next;
-	else
-		tr->head = cx->next;
-	cx->next->prev = cx->prev;
-	cx->prev = tr->tail;
-	cx->next = NULL;
-	tr->tail->next = cx;
-	tr->tail = cx;
+	if (tr->tail != x) {
+		LIST_UNLINK(tr->head, tr->tail, x, prev, next);
+		LIST_APPEND(tr->head, tr->tail, x, prev, next);
+	}
+	if (tr->ftail != cx) {
+		LIST_UNLINK(tr->fhead, tr->ftail, cx, fprev, fnext);
+		LIST_APPEND(tr->fhead, tr->ftail, cx, fprev, fnext);
+	}
+	if (tr->ctail[x->klass] != x) {
+		LIST_UNLINK(tr->chead[x->klass], tr->ctail[x->klass], x, cprev,
+			    cnext);
+		LIST_APPEND(tr->chead[x->klass], tr->ctail[x->klass], x, cprev,
+			    cnext);
+	}
+}
+
+void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx)
+{
+	struct tc_node *x = &cx->n;
+	int k = klass_of(cx);
+	if (!(x->flags & TC_N_LINKED) || k == x->klass)
+		return;
+	LIST_UNLINK(tr->chead[x->klass], tr->ctail[x->klass], x, cprev, cnext);
+	x->klass = (uint8_t)k;
+	LIST_APPEND(tr->chead[k], tr->ctail[k], x, cprev, cnext);
+}
+
+struct tc_node *tc_table_victim(const struct tc_tracker *tr,
+				const struct tc_node *keep)
+{
+	for (int k = 0; k < TC_CL__COUNT; k++) {
+		struct tc_node *x = tr->chead[k];
+		if (x && x == keep)
+			x = x->cnext;
+		if (x)
+			return x;
+	}
+	return NULL;
 }
 
 /* Ports of the protocol analyzers Zeek registers (its likely_server_ports)

@@ -19,8 +19,18 @@
  *
  * Ownership: the tracker owns every connection. A `const struct tc_conn *`
  * handed out in an event or by tc_conn_get() stays valid until the next call
- * of tc_feed(), tc_finish() or tc_tracker_free() on the same tracker. Nothing
- * in a segment is kept by pointer after tc_feed() returns.
+ * of tc_feed(), tc_finish() or tc_tracker_free() on the same tracker; the
+ * one of a TC_EV_CLOSE taken after tc_finish() only until the next
+ * tc_next_event() (so that ending the input needs no memory for all the
+ * connections at once). Nothing in a segment is kept by pointer after
+ * tc_feed() returns.
+ *
+ * Memory: a connection idle for cfg.pack_idle_ns, or the oldest ones when
+ * the tracker holds more than cfg.max_bytes, is packed losslessly into a
+ * small record and unpacked when it is needed again, which changes no
+ * result. When packing is not enough, connections are evicted (finished
+ * early with evicted set; tc_stats.evicted), as they are beyond
+ * cfg.max_conns. tcpscope-states(7) MEMORY has the figures.
  */
 #ifndef TCPCORE_H
 #define TCPCORE_H
@@ -167,7 +177,8 @@ struct tc_segment {
 /* ---- Configuration ------------------------------------------------------ */
 
 struct tc_config {
-	size_t max_conns;         /* flow table size; oldest idle evicted */
+	size_t max_conns;         /* connections tracked at once; beyond,
+				   * one is evicted (see max_bytes) */
 	int64_t idle_timeout_ns;  /* 0: never expire idle connections */
 	int64_t msl_ns;           /* TIME-WAIT lasts 2*msl */
 	int ignore_vlan;          /* VLAN ids not part of the identity */
@@ -177,12 +188,25 @@ struct tc_config {
 	void *(*tc_alloc)(void *ctx, size_t n);
 	void (*tc_free)(void *ctx, void *p);
 	void *alloc_ctx;
+	/* Memory budget: bytes the tracker may hold (its connections, full
+	 * and packed, tables and queue, with the allocator's overhead).
+	 * Beyond it the oldest full connections are packed, then the least
+	 * recently used connections evicted: one both of whose sides are
+	 * done first, then a half-open one (no side established), then any.
+	 * 0: no budget. */
+	size_t max_bytes;
+	/* A connection without a segment for this long (segment time) is
+	 * packed even within the budget; 0: after every segment (tests);
+	 * negative: only to keep the budget. */
+	int64_t pack_idle_ns;
 };
 
 #define TC_DEFAULT_MAX_CONNS 1000000u
 #define TC_DEFAULT_IDLE_TIMEOUT_NS 0
 #define TC_DEFAULT_MSL_NS (60LL * 1000000000LL)
 #define TC_DEFAULT_MAX_EVENTS 4096u
+#define TC_DEFAULT_MAX_BYTES ((size_t)28 << 20)
+#define TC_DEFAULT_PACK_IDLE_NS (2LL * 1000000000LL)
 
 /* Fills cfg with the defaults above. Cannot fail. */
 void tc_config_default(struct tc_config *cfg);
@@ -265,6 +289,8 @@ struct tc_conn {
 	uint64_t first_pkt, last_pkt;
 	uint8_t state[2];        /* current (final) state of each side */
 	uint8_t observed[2];     /* did that side send anything */
+	/* Every transition, oldest first, up to TC_TRANS_LIMIT; more are
+	 * only counted in transitions_dropped. */
 	const struct tc_transition *transitions;
 	size_t ntransitions;
 	uint8_t close;           /* enum tc_close; OPEN until finished */
@@ -277,7 +303,11 @@ struct tc_conn {
 	char history[48];        /* Zeek's history string */
 	struct tc_dir_stats dir[2];
 	struct tc_rtt rtt;
+	uint32_t transitions_dropped; /* beyond TC_TRANS_LIMIT, or when
+				       * out of memory */
 };
+
+#define TC_TRANS_LIMIT 4096u /* transitions kept per connection */
 
 /* ---- Events ------------------------------------------------------------- */
 
@@ -321,9 +351,12 @@ struct tc_tracker;
 struct tc_tracker *tc_tracker_new(const struct tc_config *cfg);
 void tc_tracker_free(struct tc_tracker *tr);
 
-/* Feeds one segment. Returns 0, or -1 when out of memory: the segment is
- * then not counted and the tracker still valid; only connections whose
- * timers ran out by the segment's time may have been finished first. Odd
+/* Feeds one segment. When an allocation fails, the tracker first sheds
+ * memory (packs, then evicts, the oldest other connections; counted in
+ * tc_stats.shed) and tries again. Returns 0, or -1 when nothing more could
+ * be freed: the segment is then not counted and the tracker still valid;
+ * only connections whose timers ran out by the segment's time or that
+ * were evicted to shed memory may have been finished first. Odd
  * traffic is never an error: it becomes a label event. Events queued per
  * segment: TC_EV_CLOSE of connections the segment's time expired or its
  * SYN replaced (port reuse) or evicted, then TC_EV_SEGMENT, TC_EV_OPEN for
@@ -340,13 +373,18 @@ void tc_finish(struct tc_tracker *tr);
 /* Takes the oldest queued event into *ev. Returns 1, or 0 when none. */
 int tc_next_event(struct tc_tracker *tr, struct tc_event *ev);
 
-/* Looks up a tracked (not yet finished) connection; NULL if none. */
+/* Looks up a tracked (not yet finished) connection; NULL if none. A packed
+ * connection is unpacked for it (the tracker changes inside, its results
+ * do not). Should that unpacking run out of memory, what is returned is a
+ * copy valid only until the next call of any tc_ function on this
+ * tracker. */
 const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id);
 
 /* Like tc_conn_get(), but first derives what is otherwise derived only when
  * the connection finishes (handshake, data_on_syn, conn_state), as if it
  * ended now; close stays TC_CLOSE_OPEN and the connection goes on. For live
- * views. NULL if no such open connection. Cannot fail. */
+ * views. NULL if no such open connection. Cannot fail (out of memory, the
+ * copy of tc_conn_get()). */
 const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id);
 
 /* Copies into *out the open connection id as TC_EV_CLOSE would hand it out
@@ -362,11 +400,25 @@ struct tc_stats {
 	uint64_t segments, conns, evicted, timed_out, active;
 	uint64_t events_dropped;  /* queue full: caller did not drain */
 	uint64_t reused;          /* incarnations ended by port reuse */
+	/* Memory. evicted above counts every connection finished early for
+	 * max_conns, max_bytes or an allocation failure. */
+	uint64_t bytes;           /* held now, allocator overhead included,
+				   * but not the connections the last call
+				   * finished (freed at the next): what
+				   * max_bytes bounds */
+	uint64_t peak_bytes;      /* most ever held, those included */
+	uint64_t packed;          /* connections packed now (of active) */
+	uint64_t packed_bytes;    /* bytes those packed records hold */
+	uint64_t packs, unpacks;  /* times a connection was (un)packed */
+	uint64_t shed;            /* connections packed or evicted because
+				   * an allocation failed */
 };
 void tc_stats_get(const struct tc_tracker *tr, struct tc_stats *st);
 
-/* Bytes of memory one tracked connection costs: its record plus its share
- * of the two hash-bucket arrays at the maximum load factor of 1. */
+/* Bytes of memory one tracked connection costs unpacked: its record plus
+ * its share of the two hash-bucket arrays at the maximum load factor of 1.
+ * A packed one costs far less: tc_stats.packed_bytes / tc_stats.packed on
+ * average, plus the same share of the buckets. */
 size_t tc_conn_bytes(void);
 
 /* ---- The rule table (for `tcpscope states` and the manual) -------------- */

@@ -13,7 +13,9 @@
  * conn_state and history as they were at TC_EV_CLOSE. The table scen[]
  * gives the expected values; further tests check labels, invariants
  * (duplicated segments, swapped concurrent segments), eviction, timers,
- * reuse, OOM and the rule table, whose rows must all fire somewhere.
+ * reuse, OOM, memory (packing changes no event, the budget holds under a
+ * SYN flood, running out of memory sheds) and the rule table, whose rows
+ * must all fire somewhere.
  */
 #include <stdlib.h>
 
@@ -941,6 +943,586 @@ static void t_many_connections(void)
 	tc_tracker_free(tr);
 }
 
+/* ---- Memory: packing, the budget, shedding ----------------------------- */
+
+#define TC_MAX_TRANS_TEST 16
+
+/* What a run hands out, one 64-bit hash per event, for comparing runs:
+ * every field of the event (its conn pointer aside) and, at TC_EV_CLOSE,
+ * every byte of the connection and each of its transitions. */
+struct trace {
+	uint64_t *h;
+	size_t n, cap;
+	struct tc_stats st;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static void trace_event(struct trace *t, const struct tc_event *ev)
+{
+	struct tc_event e = *ev;
+	e.conn = NULL;
+	uint64_t h = fnv(1469598103934665603ull, &e, sizeof(e));
+	if (ev->type == TC_EV_CLOSE) {
+		struct tc_conn c = *ev->conn;
+		c.transitions = NULL;
+		h = fnv(h, &c, sizeof(c));
+		for (size_t i = 0; i < ev->conn->ntransitions; i++) {
+			const struct tc_transition *x =
+				&ev->conn->transitions[i];
+			uint64_t v[4] = { (uint64_t)x->ts_ns, x->pkt,
+					  (uint64_t)x->side << 16 |
+						  (uint64_t)x->from << 8 | x->to,
+					  x->rule };
+			h = fnv(h, v, sizeof(v));
+		}
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->h = realloc(t->h, t->cap * sizeof(*t->h));
+		if (!t->h)
+			abort();
+	}
+	t->h[t->n++] = h;
+}
+
+/* Feeds script into a tracker made with cfg, draining after every
+ * segment into *t; with `get`, looks every connection up after each feed
+ * (tc_conn_get() unpacks a packed one). */
+static void trace_run(const char *script, const struct tc_config *cfg,
+		      int get, struct trace *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct tc_tracker *tr = tc_tracker_new(cfg);
+	if (!tr)
+		abort();
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
+	uint64_t pkt = 0;
+	const char *p = script;
+	struct tc_event ev;
+	char line[200];
+	while (seg_next_line(&p, line, sizeof(line))) {
+		struct tc_segment s;
+		if (!seg_parse(line, &s, &clk))
+			continue;
+		s.pkt = ++pkt;
+		if (tc_feed(tr, &s) != 0)
+			abort();
+		while (tc_next_event(tr, &ev))
+			trace_event(t, &ev);
+		for (uint64_t id = 1; get && id <= pkt; id++) {
+			const struct tc_conn *c = tc_conn_get(tr, id);
+			if (c && c->id != id)
+				abort();
+		}
+	}
+	tc_finish(tr);
+	while (tc_next_event(tr, &ev))
+		trace_event(t, &ev);
+	tc_stats_get(tr, &t->st);
+	tc_tracker_free(tr);
+}
+
+/* Index of the first event where a and b differ, or -1. */
+static long trace_diff(const struct trace *a, const struct trace *b)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+	for (size_t i = 0; i < n; i++)
+		if (a->h[i] != b->h[i])
+			return (long)i;
+	return a->n == b->n ? -1 : (long)n;
+}
+
+/* Scripts with time gaps long enough for idle packing at the defaults,
+ * two connections at once, retransmissions, SACK, a zero window. */
+static const char *const pack_scripts[] = {
+	OPEN3 "c PA 101 301 len=100\nC S 900 0 t=3000\nS SA 700 901\n"
+	      "C A 901 701\ns A 301 201 t=6000\nc PA 201 301 len=100\n"
+	      "c PA 201 301 len=100 t=9000\nS PA 701 901 len=50\n"
+	      "s A 301 301 sack=401-501\nC FA 901 751 t=12000\n"
+	      "S FA 751 902\nc FA 301 301\ns FA 301 302\nc A 302 302\n"
+	      "C A 902 752 t=20000\n",
+	OPEN3 "s PA 301 101 len=1000 win=0\nC S 900 0 t=2500\n"
+	      "c A 101 1301 win=0\nc A 101 1301 win=0 t=5000\n"
+	      "C S 900 0 t=8000\ns A 1301 101\n"
+	      "c A 101 1301 win=65535\ns PA 1301 101 len=10\n"
+	      "s PA 1301 101 len=10 t=11000\nc RA 101 1311 t=14000\n"
+	      "C S 900 0 t=17000\nc PA 101 1311 len=5\n"
+	      "c S 5000 0 t=20000\nC S 900 0 t=23000\ns SA 6000 5001\n",
+	"c S 100 0 ws=7 mss=1460 ts=10/0\nC S 900 0 t=2500\n"
+	"s SA 300 101 ws=7 ts=20/10\nC S 900 0 t=5000\n"
+	"c A 101 301 ts=11/20\nc PA 101 301 len=1000 ts=12/20\n"
+	"c PA 1101 301 len=1000 ts=13/20\ns A 301 1101 ts=21/12 t=9000\n"
+	"s A 301 1101 ts=22/12\ns A 301 1101 ts=23/12 sack=1101-2101\n"
+	"c PA 101 301 len=1000 ts=14/23\nc FA 2101 301 t=13000\n"
+	"s FA 301 2102 t=16000\nc A 2102 302 t=19000\n",
+};
+
+/* Packing is lossless: every event and every closed connection is the
+ * same byte for byte whether nothing is packed (no idle packing, no
+ * budget), idle connections are (the defaults), every connection but the
+ * one being fed is packed after each segment, or lookups unpack them. */
+static void t_pack_identity(void)
+{
+	struct tc_config none, def, all;
+	tc_config_default(&def);
+	none = def;
+	none.pack_idle_ns = -1;
+	none.max_bytes = 0;
+	all = def;
+	all.pack_idle_ns = 0;
+	size_t nscen = sizeof(scen) / sizeof(scen[0]);
+	size_t nextra = sizeof(pack_scripts) / sizeof(pack_scripts[0]);
+	uint64_t packs = 0;
+	static char buf[4096];
+	for (size_t i = 0; i < nscen + nextra; i++) {
+		const char *script =
+			i < nscen ? scen[i].script : pack_scripts[i - nscen];
+		if (i < nscen) {
+			/* A second connection between the scenario's lines,
+			 * so that its own is packed again and again. */
+			size_t len = 0;
+			char line[200];
+			for (const char *q = script;
+			     seg_next_line(&q, line, sizeof(line));)
+				len += (size_t)snprintf(
+					buf + len, sizeof(buf) - len,
+					"%s\nC S 900 0\n", line);
+			CHECK(len < sizeof(buf) - 1);
+			script = buf;
+		}
+		struct trace a, b, c, d;
+		trace_run(script, &none, 0, &a);
+		trace_run(script, &def, 0, &b);
+		trace_run(script, &all, 0, &c);
+		trace_run(script, &all, 1, &d);
+		long db = trace_diff(&a, &b), dc = trace_diff(&a, &c),
+		     dd = trace_diff(&a, &d);
+		if (db >= 0 || dc >= 0 || dd >= 0)
+			printf("script %zu: first difference at event %ld/%ld/"
+			       "%ld\n", i, db, dc, dd);
+		CHECK(db < 0 && dc < 0 && dd < 0);
+		CHECK_EQ(a.st.packs, 0);
+		CHECK_EQ(c.st.packs, c.st.unpacks);
+		CHECK_EQ(c.st.evicted + d.st.evicted + b.st.evicted, 0);
+		if (i >= nscen)
+			CHECK(b.st.packs > 0); /* the gaps are long enough */
+		packs += c.st.packs;
+		free(a.h);
+		free(b.h);
+		free(c.h);
+		free(d.h);
+	}
+	CHECK(packs > 100);
+}
+
+/* tc_conn_get() of a packed connection gives it back whole; the
+ * statistics follow the packed records. */
+static void t_pack_get(void)
+{
+	struct tc_config cfg;
+	tc_config_default(&cfg);
+	cfg.pack_idle_ns = 0;
+	struct tc_tracker *tr = tc_tracker_new(&cfg);
+	CHECK(tr != NULL);
+	static const char *const lines[] = {
+		"c S 100 0 ws=7", "s SA 300 101 ws=7", "c A 101 301",
+		"c PA 101 301 len=50", "C S 900 0",
+	};
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
+	struct tc_conn before;
+	struct tc_transition trs[TC_MAX_TRANS_TEST];
+	struct tc_event ev;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct tc_segment s;
+		seg_parse(lines[i], &s, &clk);
+		s.pkt = i + 1;
+		CHECK_EQ(tc_feed(tr, &s), 0);
+		while (tc_next_event(tr, &ev))
+			;
+		if (i == 3) { /* connection 1 is full, the one just fed */
+			const struct tc_conn *c = tc_conn_get(tr, 1);
+			CHECK(c != NULL &&
+			      c->ntransitions <= TC_MAX_TRANS_TEST);
+			before = *c;
+			memcpy(trs, c->transitions,
+			       c->ntransitions * sizeof(*trs));
+		}
+	}
+	struct tc_stats st;
+	tc_stats_get(tr, &st);
+	CHECK_EQ(st.active, 2);
+	CHECK_EQ(st.packed, 1); /* connection 1, by the segment of 2 */
+	CHECK(st.packed_bytes > 0 && st.packed_bytes < tc_conn_bytes() / 2);
+	const struct tc_conn *c = tc_conn_get(tr, 1);
+	CHECK(c != NULL);
+	struct tc_conn now = *c;
+	now.transitions = before.transitions = NULL;
+	CHECK(memcmp(&now, &before, sizeof(now)) == 0);
+	CHECK(memcmp(c->transitions, trs, c->ntransitions * sizeof(*trs)) ==
+	      0);
+	tc_stats_get(tr, &st);
+	CHECK_EQ(st.packed, 0);
+	CHECK_EQ(st.unpacks, 1);
+	CHECK(tc_conn_refresh(tr, 1) == c); /* the same record */
+	CHECK(tc_conn_get(tr, 3) == NULL);
+	tc_tracker_free(tr);
+}
+
+/* A SYN from a source of its own (deterministic), to 10.0.0.2:80. */
+static void flood_syn(struct tc_segment *s, uint32_t i, uint64_t pkt)
+{
+	uint32_t x = i * 2654435761u ^ 0x5bd1e995u;
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = (int64_t)pkt * 1000; /* a million SYNs a second */
+	s->pkt = pkt;
+	s->src.family = s->dst.family = 4;
+	s->src.a[0] = 172;
+	s->src.a[1] = (uint8_t)(x >> 24);
+	s->src.a[2] = (uint8_t)(x >> 16);
+	s->src.a[3] = (uint8_t)(x >> 8);
+	s->dst.a[0] = 10;
+	s->dst.a[3] = 2;
+	s->sport = (uint16_t)(1024 + (i % 60000));
+	s->dport = 80;
+	s->seq = x;
+	s->flags = TC_SYN;
+	s->window = 64240;
+	s->ip_len = 60;
+}
+
+struct flood_tally {
+	uint64_t closes, evicted, legit_closes;
+	struct tc_conn legit; /* connection 1 at its close */
+	struct tc_stats st;
+	uint64_t max_bytes; /* most tc_stats.bytes after a feed */
+};
+
+static void flood_take(struct tc_tracker *tr, struct flood_tally *t)
+{
+	struct tc_event ev;
+	while (tc_next_event(tr, &ev)) {
+		if (ev.type != TC_EV_CLOSE)
+			continue;
+		t->closes++;
+		t->evicted += ev.conn->evicted;
+		if (ev.conn_id == 1) {
+			t->legit_closes++;
+			t->legit = *ev.conn;
+		}
+	}
+}
+
+/* A SYN flood through a small budget: after every segment the tracker
+ * holds no more than the budget, every connection is closed once (the
+ * flood's evicted, counted), and a real connection among them, idle
+ * through most of the flood, comes out whole, as it does without the
+ * flood. The work is bounded by counting it (no clock). */
+static void t_budget_flood(void)
+{
+	enum { NSYN = 200000 };
+	static const char *const legit[] = {
+		"c S 100 0", "s SA 300 101", "c A 101 301",
+		"c PA 101 301 len=100", "s A 301 201",
+		/* the flood comes here */
+		"s PA 301 201 len=1000", "c A 201 1301", "c FA 201 1301",
+		"s FA 1301 202", "c A 202 1302",
+	};
+	struct tc_config cfg;
+	tc_config_default(&cfg);
+	cfg.max_bytes = (size_t)4 << 20;
+	for (int flood = 0; flood < 2; flood++) {
+		struct tc_tracker *tr = tc_tracker_new(&cfg);
+		CHECK(tr != NULL);
+		struct flood_tally t;
+		memset(&t, 0, sizeof(t));
+		struct seg_clock clk;
+		seg_clock_init(&clk, 1);
+		uint64_t pkt = 0;
+		for (size_t l = 0; l < sizeof(legit) / sizeof(legit[0]); l++) {
+			struct tc_segment s;
+			seg_parse(legit[l], &s, &clk);
+			s.pkt = ++pkt;
+			s.ts_ns = (int64_t)pkt * 1000;
+			CHECK_EQ(tc_feed(tr, &s), 0);
+			flood_take(tr, &t);
+			for (uint32_t i = 0; flood && l == 4 && i < NSYN; i++) {
+				flood_syn(&s, i, ++pkt);
+				CHECK_EQ(tc_feed(tr, &s), 0);
+				flood_take(tr, &t);
+				tc_stats_get(tr, &t.st);
+				if (t.st.bytes > t.max_bytes)
+					t.max_bytes = t.st.bytes;
+			}
+		}
+		tc_finish(tr);
+		flood_take(tr, &t);
+		tc_stats_get(tr, &t.st);
+		tc_tracker_free(tr);
+		static struct tc_conn alone;
+		if (!flood) {
+			CHECK_EQ(t.closes, 1);
+			alone = t.legit;
+			continue;
+		}
+		CHECK(t.max_bytes <= cfg.max_bytes);
+		CHECK(t.st.peak_bytes <= cfg.max_bytes + 64 * 1024);
+		CHECK_EQ(t.st.conns, NSYN + 1);
+		CHECK_EQ(t.closes, NSYN + 1);
+		CHECK_EQ(t.evicted, t.st.evicted);
+		/* 4 MiB holds some ten thousand packed SYNs. */
+		CHECK(t.st.evicted > NSYN - 20000 && t.st.evicted < NSYN);
+		CHECK_EQ(t.st.active, 0);
+		CHECK(t.st.packs + t.st.unpacks <= 3 * (uint64_t)pkt);
+		/* The real connection: never evicted, the same as alone
+		 * but for the packet numbers and times the flood shifted. */
+		CHECK_EQ(t.legit_closes, 1);
+		CHECK_EQ(t.legit.evicted, 0);
+		CHECK_EQ(t.legit.state[0], alone.state[0]);
+		CHECK_EQ(t.legit.state[1], alone.state[1]);
+		CHECK_EQ(t.legit.close, TC_CLOSE_FIN);
+		CHECK_STR(t.legit.history, alone.history);
+		CHECK_STR(t.legit.conn_state, alone.conn_state);
+		CHECK_EQ(t.legit.ntransitions, alone.ntransitions);
+		for (int d = 0; d < 2; d++) {
+			CHECK_EQ(t.legit.dir[d].packets, alone.dir[d].packets);
+			CHECK_EQ(t.legit.dir[d].payload_bytes,
+				 alone.dir[d].payload_bytes);
+		}
+	}
+}
+
+/* A server that answers again and again a SYN whose sender resets it
+ * (LISTEN > SYN-RECEIVED > LISTEN ...): every transition is kept past the
+ * record's 16, up to TC_TRANS_LIMIT, the rest counted; packed and
+ * unpacked with them, the connection ends the same. */
+static void t_transitions_many(void)
+{
+	for (int rounds = 10; rounds <= 2100; rounds += 2090) {
+		size_t cap = 64 + (size_t)rounds * 64;
+		char *script = malloc(cap);
+		CHECK(script != NULL);
+		size_t len = (size_t)snprintf(script, cap,
+					      "c S 100 0\ns SA 300 101\n"
+					      "c R 101 0\n");
+		for (int k = 1; k <= rounds; k++)
+			len += (size_t)snprintf(script + len, cap - len,
+						"s SA %d 101 t=%d\nC S 9 0\n"
+						"c R 101 0\n",
+						300 + 1000 * k, 3000 * k);
+		struct tc_config cfg, all;
+		tc_config_default(&cfg);
+		all = cfg;
+		all.pack_idle_ns = 0;
+		struct run rn;
+		run_cfg(script, &cfg, 1, &rn);
+		CHECK_EQ(rn.n, 2);
+		const struct result *r1 = rn.r[0].id == 1 ? &rn.r[0] : &rn.r[1];
+		CHECK_EQ(r1->id, 1);
+		CHECK_STR(r1->path[0], "CLOSED>SYN-SENT>CLOSED");
+		CHECK(strncmp(r1->path[1],
+			      "LISTEN>SYN-RECEIVED>LISTEN>SYN-RECEIVED>LISTEN",
+			      46) == 0);
+		struct trace a, b;
+		trace_run(script, &cfg, 0, &a);
+		trace_run(script, &all, 0, &b);
+		CHECK(trace_diff(&a, &b) < 0);
+		CHECK(b.st.packs > 0);
+		free(a.h);
+		free(b.h);
+		/* The counts, from the close. */
+		struct tc_tracker *tr = tc_tracker_new(&all);
+		CHECK(tr != NULL);
+		struct seg_clock clk;
+		seg_clock_init(&clk, 1);
+		const char *p = script;
+		char line[200];
+		uint64_t pkt = 0, ntrans_ev = 0;
+		struct tc_event ev;
+		size_t ntr = 0;
+		uint32_t dropped = 0;
+		int ok = 1;
+		while (seg_next_line(&p, line, sizeof(line))) {
+			struct tc_segment s;
+			if (!seg_parse(line, &s, &clk))
+				continue;
+			s.pkt = ++pkt;
+			CHECK_EQ(tc_feed(tr, &s), 0);
+			while (tc_next_event(tr, &ev))
+				ntrans_ev += ev.type == TC_EV_TRANSITION &&
+					     ev.conn_id == 1;
+		}
+		tc_finish(tr);
+		while (tc_next_event(tr, &ev)) {
+			if (ev.type != TC_EV_CLOSE || ev.conn_id != 1)
+				continue;
+			const struct tc_conn *c = ev.conn;
+			ntr = c->ntransitions;
+			dropped = c->transitions_dropped;
+			/* Each kept transition starts where its side's
+			 * last one ended. */
+			uint8_t last[2] = { TC_ST_CLOSED, TC_ST_LISTEN };
+			for (size_t i = 0; i < ntr; i++) {
+				const struct tc_transition *t =
+					&c->transitions[i];
+				ok &= t->from == last[t->side];
+				last[t->side] = t->to;
+			}
+		}
+		tc_tracker_free(tr);
+		free(script);
+		size_t all_tr = 4 + 2 * (size_t)rounds;
+		CHECK(ok);
+		CHECK_EQ(ntrans_ev, all_tr);
+		CHECK_EQ(ntr,
+			 all_tr < TC_TRANS_LIMIT ? all_tr : TC_TRANS_LIMIT);
+		CHECK_EQ(dropped, all_tr - ntr);
+		CHECK(ntr > TC_MAX_TRANS_TEST);
+	}
+}
+
+/* An allocator with a hard limit on the bytes it hands out (ulimit -v),
+ * as the tracker's hooks. */
+struct limited {
+	size_t limit, live, most;
+	uint64_t failed;
+};
+
+static void *limited_alloc(void *ctx, size_t n)
+{
+	struct limited *l = ctx;
+	if (l->live + n > l->limit) {
+		l->failed++;
+		return NULL;
+	}
+	size_t *p = malloc(n + sizeof(size_t) * 2);
+	if (!p)
+		return NULL;
+	p[0] = n;
+	l->live += n;
+	if (l->live > l->most)
+		l->most = l->live;
+	return p + 2;
+}
+
+static void limited_free(void *ctx, void *q)
+{
+	struct limited *l = ctx;
+	size_t *p = (size_t *)q - 2;
+	l->live -= p[0];
+	free(p);
+}
+
+/* Out of memory, the tracker sheds (packs, then evicts) and goes on: with
+ * no budget and no idle packing, 3000 open connections do not fit in a
+ * megabyte and a half, yet every segment is taken and every connection
+ * closed. */
+static void t_oom_shed(void)
+{
+	struct limited lim = { (size_t)3 << 19, 0, 0, 0 };
+	struct tc_config cfg;
+	tc_config_default(&cfg);
+	cfg.max_bytes = 0;
+	cfg.pack_idle_ns = -1;
+	cfg.tc_alloc = limited_alloc;
+	cfg.tc_free = limited_free;
+	cfg.alloc_ctx = &lim;
+	struct tc_tracker *tr = tc_tracker_new(&cfg);
+	CHECK(tr != NULL);
+	static const char *const lines[] = {
+		"c S 100 0 ws=7 mss=1460", "s SA 300 101 ws=7 mss=1460",
+		"c A 101 301", "c PA 101 301 len=100", "s A 301 201",
+	};
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
+	uint64_t pkt = 0, closes = 0, evicted = 0;
+	struct tc_event ev;
+	for (uint32_t i = 0; i < 3000; i++) {
+		for (size_t l = 0; l < sizeof(lines) / sizeof(lines[0]); l++) {
+			struct tc_segment s;
+			seg_parse(lines[l], &s, &clk);
+			s.pkt = ++pkt;
+			if (s.sport == 40000)
+				s.sport = (uint16_t)(10000 + i);
+			else
+				s.dport = (uint16_t)(10000 + i);
+			CHECK_EQ(tc_feed(tr, &s), 0);
+			while (tc_next_event(tr, &ev))
+				if (ev.type == TC_EV_CLOSE) {
+					closes++;
+					evicted += ev.conn->evicted;
+				}
+		}
+	}
+	struct tc_stats st;
+	tc_stats_get(tr, &st);
+	CHECK(lim.failed > 0);
+	CHECK(st.shed > 0);
+	CHECK(st.packs > 0);
+	CHECK(st.evicted > 0);
+	CHECK_EQ(st.segments, pkt);
+	tc_finish(tr);
+	while (tc_next_event(tr, &ev))
+		if (ev.type == TC_EV_CLOSE) {
+			closes++;
+			evicted += ev.conn->evicted;
+		}
+	tc_stats_get(tr, &st);
+	CHECK_EQ(closes, 3000);
+	CHECK_EQ(evicted, st.evicted);
+	CHECK(lim.most <= lim.limit);
+	tc_tracker_free(tr);
+	CHECK_EQ(lim.live, 0);
+}
+
+/* The memory counted is the memory allocated: tc_stats.bytes follows the
+ * allocator, and what was allocated is all freed. */
+static void t_mem_accounting(void)
+{
+	struct limited lim = { SIZE_MAX, 0, 0, 0 };
+	struct tc_config cfg;
+	tc_config_default(&cfg);
+	cfg.pack_idle_ns = 0;
+	cfg.tc_alloc = limited_alloc;
+	cfg.tc_free = limited_free;
+	cfg.alloc_ctx = &lim;
+	struct tc_tracker *tr = tc_tracker_new(&cfg);
+	CHECK(tr != NULL);
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
+	const char *p = pack_scripts[0];
+	char line[200];
+	struct tc_event ev;
+	uint64_t pkt = 0;
+	while (seg_next_line(&p, line, sizeof(line))) {
+		struct tc_segment s;
+		if (!seg_parse(line, &s, &clk))
+			continue;
+		s.pkt = ++pkt;
+		CHECK_EQ(tc_feed(tr, &s), 0);
+		while (tc_next_event(tr, &ev))
+			;
+		struct tc_stats st;
+		tc_stats_get(tr, &st);
+		/* Counted with the allocator's overhead: a little more. */
+		CHECK(st.bytes >= lim.live &&
+		      st.bytes <= lim.live + lim.live / 8);
+	}
+	tc_finish(tr);
+	while (tc_next_event(tr, &ev))
+		;
+	tc_tracker_free(tr);
+	CHECK_EQ(lim.live, 0);
+}
+
 static void t_rule_table(void)
 {
 	CHECK(tc_nrules > 10);
@@ -997,6 +1579,12 @@ static const struct unit_test tests[] = {
 	UNIT(t_queue_bound),
 	UNIT(t_event_order),
 	UNIT(t_many_connections),
+	UNIT(t_pack_identity),
+	UNIT(t_pack_get),
+	UNIT(t_budget_flood),
+	UNIT(t_transitions_many),
+	UNIT(t_oom_shed),
+	UNIT(t_mem_accounting),
 	UNIT(t_rule_table),
 	UNIT(t_rule_coverage),
 	{ NULL, NULL },

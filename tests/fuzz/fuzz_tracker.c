@@ -11,7 +11,11 @@
  *             max_events 8; bits 6-7 allocation failures: 0 none, 1 the
  *             N-th allocation fails (N = byte 1), 2 every N-th fails,
  *             3 every allocation from the N-th on fails
- *   byte  1   N for the allocation failures
+ *   byte  1   N for the allocation failures; bit 7 also packs every
+ *             connection but the one fed after each segment
+ *             (pack_idle_ns 0); without allocation failures, bits 0-1
+ *             pick the memory budget: default, none, 600 kB (a few
+ *             connections), 1 byte (only the connection fed stays)
  *
  *   record    r[0] who: bits 0-1 client port 40000+k, bit 2 direction
  *                  (1: server to client), bit 3 IPv6, bit 4 VLAN 7,
@@ -50,7 +54,9 @@
  *   - tracker statistics agree with the events;
  *   - tc_conn_refresh() changes nothing of the outcome: the input runs a
  *     second time with a refresh of every open connection after each
- *     drain, and every CLOSE must match the first run's.
+ *     drain, and every CLOSE must match the first run's;
+ *   - within a budget the tracker holds no more than it (but for the
+ *     connection fed and one array of its transitions).
  * The checks that need every event are skipped once the tracker reports
  * dropped events (max_events) or after an allocation failure. With
  * FUZZ_VERBOSE set in the environment it says what each input gave.
@@ -122,6 +128,7 @@ struct fz_run {
 	struct fz_final *finals;
 	size_t nfinals, cap_finals;
 	int refresh;            /* second run: refresh open connections */
+	size_t max_bytes;       /* the budget, 0: none */
 	int exact;              /* no event dropped, no allocation failed */
 };
 
@@ -269,6 +276,9 @@ static void drain(struct fz_run *run)
 		CHECK(st.conns == run->opened);
 		CHECK(st.active == run->opened - run->closed);
 	}
+	if (run->max_bytes > 1)
+		CHECK(st.bytes <= run->max_bytes + TC_TRANS_LIMIT * 24 ||
+		      st.active <= 1);
 	/* Open connections are found; the second run refreshes them. */
 	for (size_t id = 1; id < run->nconns; id++) {
 		const struct fz_conn *k = &run->conns[id];
@@ -394,6 +404,13 @@ static int run_once(struct fz_run *run, const uint8_t *data, size_t size)
 		cfg.max_events = 8;
 	run->alloc.mode = data[0] >> 6;
 	run->alloc.n = data[1];
+	if (data[1] & 0x80u)
+		cfg.pack_idle_ns = 0;
+	static const size_t budget[4] = { TC_DEFAULT_MAX_BYTES, 0, 600000,
+					  1 };
+	if (run->alloc.mode == 0)
+		cfg.max_bytes = budget[data[1] & 3u];
+	run->max_bytes = cfg.max_bytes;
 	cfg.tc_alloc = fz_malloc;
 	cfg.tc_free = fz_free;
 	cfg.alloc_ctx = &run->alloc;
@@ -452,8 +469,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "opened %llu closed %llu exact %d\n",
 			(unsigned long long)a.opened,
 			(unsigned long long)a.closed, a.exact);
-	/* Refreshing open connections allocates nothing, so both runs failed
-	 * the same allocations and must end alike. */
+	/* Both runs look every open connection up (tc_conn_get() unpacks a
+	 * packed one the same way in both); refreshing one then allocates
+	 * nothing, so both runs failed the same allocations and must end
+	 * alike. */
 	CHECK(a.nfinals == b.nfinals);
 	for (size_t i = 0; i < a.nfinals; i++)
 		CHECK(memcmp(&a.finals[i], &b.finals[i], sizeof a.finals[i]) ==
