@@ -129,7 +129,8 @@ static void dirty_clear(struct ing *in)
  * finished now (tc_conn_peek_final()) and writes it at once; at its
  * TC_EV_CLOSE the final connection is compared with what was written, by
  * a fingerprint of every byte, and written again only when it differs (a
- * late segment, the TIME-WAIT timer). The database is the same either way.
+ * late segment, the TIME-WAIT timer); an eviction alone only sets the
+ * row's evicted column. The database is the same either way.
  */
 struct ing_early {
 	uint64_t id, fp;
@@ -143,6 +144,7 @@ static uint64_t conn_fingerprint(const struct tc_conn *c)
 {
 	struct tc_conn copy = *c;
 	copy.transitions = NULL;
+	copy.evicted = 0; /* an eviction changes one column (drain()) */
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ c->ntransitions;
 	const unsigned char *parts[2] = {(const unsigned char *)&copy,
 					 (const unsigned char *)c->transitions};
@@ -273,8 +275,15 @@ static int drain(struct ing *in, const struct tc_segment *seg)
 		uint64_t fp;
 		if (ev.type == TC_EV_CLOSE && ev.conn &&
 		    early_take(in, ev.conn_id, &fp) &&
-		    fp == conn_fingerprint(ev.conn))
-			continue; /* written already, and the same */
+		    fp == conn_fingerprint(ev.conn)) {
+			/* Written already, and the same but perhaps for
+			 * having been evicted (done connections are, first,
+			 * when the tracker needs the memory). */
+			if (ev.conn->evicted &&
+			    wr_mark_evicted(in->w, ev.conn_id) < 0)
+				return writer_fail(in);
+			continue;
+		}
 		if (wr_event(in->w, &ev, seg) < 0)
 			return writer_fail(in);
 	}

@@ -446,6 +446,7 @@ enum stmt_id {
 	S_INS_EVENT,
 	S_SUPERSEDE,
 	S_PENDING,
+	S_MARK_EVICTED,
 	S_INS_SEG,
 	S__COUNT
 };
@@ -945,6 +946,8 @@ static int prepare_all(struct store *st)
 			    " AND superseded = 0",
 	    [S_PENDING] = "INSERT INTO temp.pending_supersede VALUES"
 			  " (?, ?, ?, ?)",
+	    [S_MARK_EVICTED] = "UPDATE connections SET evicted = 1"
+			       " WHERE id = ?",
 	    [S_INS_SEG] = "INSERT INTO segment_rows(conn_id, ts_ns, pkt, dir,"
 			  " flags, seq, ack, len, caplen, win, tsval, tsecr,"
 			  " options, labels)"
@@ -1752,6 +1755,17 @@ int store_conn_snapshot(struct store *st, const struct tc_conn *c)
 	if (c->finished)
 		return 0; /* its TC_EV_CLOSE writes (or wrote) the final row */
 	return import_fail(st, put_conn(st, c));
+}
+
+int store_conn_mark_evicted(struct store *st, uint64_t tc_id)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	struct binder b;
+	b_start(&b, st->stmt[S_MARK_EVICTED]);
+	b_int(&b, conn_id(st, tc_id));
+	return import_fail(st, b_run(st, &b, "writing a connection"));
 }
 
 static int insert_label(struct store *st, const struct tc_event *ev)

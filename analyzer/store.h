@@ -128,6 +128,10 @@ int store_conn_snapshot(struct store *st, const struct tc_conn *c);
  * then hashes the file before reading it, to refuse a duplicate early. */
 int store_capture_size_known(struct store *st, int64_t size);
 
+/* Sets evicted = 1 in the row of tracker connection tc_id, written before
+ * (its final figures unchanged since). Fails like store_event(). */
+int store_conn_mark_evicted(struct store *st, uint64_t tc_id);
+
 /* Final figures of the capture, as `tcpscope read` prints them. */
 struct store_capture_stats {
 	uint64_t packets, tcp_segments, non_tcp, fragments, malformed;

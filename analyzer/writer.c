@@ -28,7 +28,7 @@
 #define WAKE_BYTES (64u << 10)
 #define ALIGN 16u
 
-enum { K_PAD, K_EVENT, K_SNAPSHOT, K_CHECKPOINT };
+enum { K_PAD, K_EVENT, K_SNAPSHOT, K_CHECKPOINT, K_EVICTED };
 
 struct rec {
 	uint32_t len;    /* whole record, a multiple of ALIGN */
@@ -103,6 +103,11 @@ static int apply(struct store *st, const struct rec *r)
 		return store_conn_snapshot(st, &conn);
 	case K_CHECKPOINT:
 		return store_checkpoint(st);
+	case K_EVICTED: {
+		uint64_t id;
+		memcpy(&id, p, sizeof id);
+		return store_conn_mark_evicted(st, id);
+	}
 	default:
 		return 0;
 	}
@@ -324,6 +329,28 @@ int wr_snapshot(struct wr *w, const struct tc_conn *c)
 	r->kind = K_SNAPSHOT;
 	r->ntrans = (uint32_t)c->ntransitions;
 	put_conn(p + sizeof *r, c);
+	publish(w, atomic_load(&w->head) + len, len, 0);
+	return 0;
+}
+
+int wr_mark_evicted(struct wr *w, uint64_t tc_id)
+{
+	int rc = failed(w);
+	if (rc)
+		return rc;
+	if (!w->threaded) {
+		rc = store_conn_mark_evicted(w->st, tc_id);
+		if (rc)
+			w->err = rc;
+		return rc;
+	}
+	size_t len = round_up(sizeof(struct rec) + sizeof tc_id);
+	unsigned char *p = reserve(w, len);
+	struct rec *r = (struct rec *)(void *)p;
+	memset(r, 0, sizeof *r);
+	r->len = (uint32_t)len;
+	r->kind = K_EVICTED;
+	memcpy(p + sizeof *r, &tc_id, sizeof tc_id);
 	publish(w, atomic_load(&w->head) + len, len, 0);
 	return 0;
 }

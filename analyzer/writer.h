@@ -42,6 +42,9 @@ int wr_event(struct wr *w, const struct tc_event *ev,
 /* Queues store_conn_snapshot(c). Returns 0 or the sticky error. */
 int wr_snapshot(struct wr *w, const struct tc_conn *c);
 
+/* Queues store_conn_mark_evicted(tc_id). Returns 0 or the sticky error. */
+int wr_mark_evicted(struct wr *w, uint64_t tc_id);
+
 /* Queues store_checkpoint(). Returns 0 or the sticky error. */
 int wr_checkpoint(struct wr *w);
 
