@@ -140,6 +140,9 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 			out_ts_iso(b, sizeof b, r->last_ts));
 	}
 	fprintf(f, "  connections     %llu\n", (unsigned long long)r->conns);
+	if (r->evicted)
+		fprintf(f, "  evicted         %llu\n",
+			(unsigned long long)r->evicted);
 	if (r->error[0])
 		fprintf(f, "  error           %s\n", r->error);
 }
@@ -408,6 +411,13 @@ int cmd_read(int argc, char **argv)
 		imported++;
 		last_id = r.capture_id;
 		read_totals_add(&tot, &r);
+		if (r.evicted)
+			fprintf(stderr,
+				"tcpscope: %s: %llu connections evicted early"
+				" to stay within the tracker's limits"
+				" (--max-memory, --max-conns); their rows end"
+				" there\n",
+				path, (unsigned long long)r.evicted);
 		if (!quiet)
 			read_print_capture(stdout, path, &r, o.filter != NULL);
 	}

@@ -63,6 +63,7 @@ struct top {
 
 struct capinfo {
 	int64_t id, packets, tcp, non_tcp, fragments, malformed, drops, complete;
+	int64_t evicted; /* connections the tracker finished early */
 	char path[256], reasons[512], error[128];
 };
 
@@ -130,7 +131,8 @@ static int load_caps(sqlite3 *db, struct report *r)
 	sqlite3_stmt *st;
 	if (prep(db, "SELECT id, path, coalesce(packets,0), coalesce(tcp_segments,0), "
 		     "coalesce(non_tcp,0), coalesce(fragments,0), coalesce(malformed,0), "
-		     "coalesce(kernel_drops,0), reasons, error, complete FROM captures "
+		     "coalesce(kernel_drops,0), reasons, error, complete, "
+		     "coalesce(evicted,0) FROM captures "
 		     "WHERE (?1 = 0 AND " STORE_CAPTURE_SHOWN("") ") OR id = ?1 "
 		     "ORDER BY id",
 		 r->capture, &st) != 0)
@@ -157,6 +159,7 @@ static int load_caps(sqlite3 *db, struct report *r)
 		s = sqlite3_column_text(st, 9);
 		snprintf(c->error, sizeof c->error, "%s", s ? (const char *)s : "");
 		c->complete = sqlite3_column_int64(st, 10);
+		c->evicted = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -495,6 +498,10 @@ static void print_text(const struct report *r)
 		       (long long)k->tcp, (long long)k->non_tcp,
 		       (long long)k->fragments, (long long)k->malformed,
 		       (long long)k->drops);
+		if (k->evicted)
+			printf("    evicted %lld connections early (tracker memory"
+			       " or connection limit; their rows end there)\n",
+			       (long long)k->evicted);
 		if (k->reasons[0]) {
 			printf("    malformed or truncated, by reason:\n");
 			print_reasons(k->reasons);
@@ -597,11 +604,11 @@ static void print_json(const struct report *r)
 		out_json_str(stdout, k->path);
 		printf(",\"complete\":%s,\"packets\":%lld,\"tcp_segments\":%lld,"
 		       "\"non_tcp\":%lld,\"fragments\":%lld,\"malformed\":%lld,"
-		       "\"kernel_drops\":%lld,\"reasons\":{",
+		       "\"kernel_drops\":%lld,\"evicted\":%lld,\"reasons\":{",
 		       k->complete ? "true" : "false", (long long)k->packets,
 		       (long long)k->tcp, (long long)k->non_tcp,
 		       (long long)k->fragments, (long long)k->malformed,
-		       (long long)k->drops);
+		       (long long)k->drops, (long long)k->evicted);
 		const char *p = k->reasons;
 		int first = 1;
 		while (*p) {
