@@ -687,16 +687,21 @@ static int busy_ms(void)
 }
 
 
-/* The indexes of the label and segment rows. A file import into a
- * database without such rows yet drops them and builds them again at its
- * end (sorting once is cheaper than keeping a B-tree in order row by
+/* The indexes of the label, segment and connection rows. A file import
+ * into a database without such rows yet drops them and builds them again
+ * at its end (sorting once is cheaper than keeping a B-tree in order row by
  * row); every writable open makes sure they exist, should an import have
  * died in between. */
 static const char INDEXES_SQL[] =
     "CREATE INDEX IF NOT EXISTS label_events_conn ON"
     " label_events(conn_id, pkt);"
     "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
-    " segment_rows(conn_id, pkt);";
+    " segment_rows(conn_id, pkt);"
+    "CREATE INDEX IF NOT EXISTS conn_capture ON connections(capture_id);"
+    "CREATE INDEX IF NOT EXISTS conn_client ON"
+    " connections(client_ip, client_port);"
+    "CREATE INDEX IF NOT EXISTS conn_server ON"
+    " connections(server_ip, server_port);";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 
@@ -1302,13 +1307,17 @@ static int bulk_begin(struct store *st)
 	int64_t any = 1;
 	int r = query_int(st,
 			  "SELECT EXISTS (SELECT 1 FROM label_events) OR"
-			  " EXISTS (SELECT 1 FROM segment_rows)",
+			  " EXISTS (SELECT 1 FROM segment_rows) OR"
+			  " EXISTS (SELECT 1 FROM connections)",
 			  &any);
 	if (r || any)
 		return r;
 	r = exec(st,
 		 "DROP INDEX IF EXISTS label_events_conn;"
 		 " DROP INDEX IF EXISTS segment_rows_conn;"
+		 " DROP INDEX IF EXISTS conn_capture;"
+		 " DROP INDEX IF EXISTS conn_client;"
+		 " DROP INDEX IF EXISTS conn_server;"
 		 " DELETE FROM temp.pending_supersede",
 		 "starting the import");
 	if (!r)
@@ -1501,12 +1510,6 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	b_u64(&b, s->evicted);
 	b_int(&b, st->capture_id);
 	r = b_run(st, &b, "finishing the capture");
-	if (!r && st->sha256) {
-		b_start(&b, st->stmt[S_DEL_OTHERS]);
-		b_text(&b, st->sha256);
-		b_int(&b, st->capture_id);
-		r = b_run(st, &b, "removing the replaced capture");
-	}
 	if (!r && st->bulk)
 		r = exec(st, INDEXES_SQL, "building the indexes");
 	if (!r && st->bulk)
@@ -1518,6 +1521,12 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 			 " e.id < p.before_id);"
 			 " DELETE FROM temp.pending_supersede",
 			 "revising events");
+	if (!r && st->sha256) {
+		b_start(&b, st->stmt[S_DEL_OTHERS]);
+		b_text(&b, st->sha256);
+		b_int(&b, st->capture_id);
+		r = b_run(st, &b, "removing the replaced capture");
+	}
 	if (!r)
 		r = run_stmt(st, S_COMMIT, "committing");
 	if (r)

@@ -400,8 +400,12 @@ struct tc_stats {
 	uint64_t segments, conns, evicted, timed_out, active;
 	uint64_t events_dropped;  /* queue full: caller did not drain */
 	uint64_t reused;          /* incarnations ended by port reuse */
-	/* Memory. evicted above counts every connection finished early for
-	 * max_conns, max_bytes or an allocation failure. */
+	/* Memory. evicted above counts the connections finished early, for
+	 * max_conns, max_bytes or an allocation failure, while a side was
+	 * still open (tc_conn.evicted: their figures end there); released
+	 * those finished early when both sides were done (only the rest of
+	 * their TIME-WAIT is lost: a late segment starts a new connection). */
+	uint64_t released;
 	uint64_t bytes;           /* held now, allocator overhead included,
 				   * but not the connections the last call
 				   * finished (freed at the next): what

@@ -232,12 +232,18 @@ static void finish(struct tc_tracker *tr, struct tc_cx *cx, int evicted,
 		   int timed_out)
 {
 	tc_machine_timers(tr, cx, tr->now);
+	/* A connection both of whose sides are done loses only the rest of
+	 * its TIME-WAIT when its memory is needed: its figures are final, so
+	 * it is released, not evicted. */
+	int done = cx->reset || tc_machine_over(cx);
 	cx->timed_out = (uint8_t)timed_out;
-	cx->c.evicted = (uint8_t)evicted;
+	cx->c.evicted = (uint8_t)(evicted && !done);
 	tc_machine_conclude(cx);
 	tc_zeek_conclude(cx);
 	cx->c.finished = 1;
-	if (evicted)
+	if (evicted && done)
+		tr->st.released++;
+	else if (evicted)
 		tr->st.evicted++;
 	if (timed_out)
 		tr->st.timed_out++;

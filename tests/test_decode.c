@@ -77,12 +77,26 @@ static uint16_t fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
+/* The decoder's payload digest, written out independently: 64-bit
+ * little-endian words assembled byte by byte, each mixed by a multiply
+ * and a shift, then the tail bytes; 0 for no payload. */
 static uint32_t fnv(const uint8_t *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return n ? h : 0;
+	if (!n)
+		return 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v = 0;
+		for (int k = 7; k >= 0; k--)
+			v = v << 8 | p[i + (size_t)k];
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 #define BYTES(s) (const uint8_t *)(s), (sizeof(s) - 1)
