@@ -76,7 +76,7 @@ $(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
 		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/decode.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^
-build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/decode.c \
+build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/decode.c analyzer/digest.h \
 		analyzer/decode.h analyzer/bytes.h tests/fuzz/fuzz_decode.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)

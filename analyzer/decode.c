@@ -35,6 +35,7 @@
  * nothing is kept between calls.
  */
 #include "decode.h"
+#include "digest.h"
 
 #include <string.h>
 
@@ -270,21 +271,11 @@ static uint16_t csum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
-/* A 32-bit hash of a payload, to tell payloads apart (capture duplicates,
- * D-SACK targets): eight bytes at a time, each word mixed by a multiply
- * and a shift, the tail byte by byte, the length folded in. */
+/* A 32-bit digest of a payload, to tell payloads apart (capture
+ * duplicates, D-SACK targets). */
 static uint32_t payload_digest(const uint8_t *p, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v;
-		memcpy(&v, p + i, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	uint64_t h = digest_add(0x9e3779b97f4a7c15ull ^ n, p, n);
 	h ^= h >> 32;
 	return (uint32_t)h;
 }

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "digest.h"
 #include "sha256.h"
 #include "writer.h"
 
@@ -145,24 +146,10 @@ static uint64_t conn_fingerprint(const struct tc_conn *c)
 	struct tc_conn copy = *c;
 	copy.transitions = NULL;
 	copy.evicted = 0; /* an eviction changes one column (drain()) */
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ c->ntransitions;
-	const unsigned char *parts[2] = {(const unsigned char *)&copy,
-					 (const unsigned char *)c->transitions};
-	size_t lens[2] = {sizeof copy,
-			  c->ntransitions * sizeof *c->transitions};
-	for (int k = 0; k < 2; k++) {
-		const unsigned char *p = parts[k];
-		size_t n = lens[k], i = 0;
-		for (; i + 8 <= n; i += 8) {
-			uint64_t v;
-			memcpy(&v, p + i, 8);
-			h = (h ^ v) * 0xff51afd7ed558ccdull;
-			h ^= h >> 32;
-		}
-		for (; i < n; i++)
-			h = (h ^ p[i]) * 0x100000001b3ull;
-	}
-	return h;
+	uint64_t h = digest_add(0x9e3779b97f4a7c15ull ^ c->ntransitions,
+				&copy, sizeof copy);
+	return digest_add(h, c->transitions,
+			  c->ntransitions * sizeof *c->transitions);
 }
 
 static size_t early_slot(uint64_t id, size_t cap)

@@ -243,6 +243,37 @@ static int failed(struct wr *w)
 	return w->threaded ? atomic_load(&w->failed) : w->err;
 }
 
+/* Without a thread: the store's result, kept when it is an error. */
+static int inline_result(struct wr *w, int rc)
+{
+	if (rc)
+		w->err = rc;
+	return rc;
+}
+
+/* A new record of `kind` with room for payload bytes after its header,
+ * reserved in the ring; NULL (and the writer failed) when it could never
+ * fit, which tcpcore's transition limit rules out. */
+static struct rec *new_rec(struct wr *w, int kind, size_t payload)
+{
+	size_t len = round_up(sizeof(struct rec) + payload);
+	if (len > w->cap / 2) {
+		atomic_store(&w->failed, STORE_EIO);
+		return NULL;
+	}
+	struct rec *r = (struct rec *)(void *)reserve(w, len);
+	memset(r, 0, sizeof *r);
+	r->len = (uint32_t)len;
+	r->kind = (uint8_t)kind;
+	return r;
+}
+
+/* Hands a record written after new_rec() to the thread. */
+static void end_rec(struct wr *w, const struct rec *r, int force)
+{
+	publish(w, atomic_load(&w->head) + r->len, r->len, force);
+}
+
 /* Copies a tc_conn and its transitions to p. */
 static unsigned char *put_conn(unsigned char *p, const struct tc_conn *c)
 {
@@ -266,33 +297,21 @@ int wr_event(struct wr *w, const struct tc_event *ev,
 	if (ev->type == TC_EV_TRANSITION ||
 	    (ev->type == TC_EV_SEGMENT && (!w->segments || !seg)))
 		return 0;
-	if (!w->threaded) {
-		rc = store_event(w->st, ev, seg);
-		if (rc)
-			w->err = rc;
-		return rc;
-	}
+	if (!w->threaded)
+		return inline_result(w, store_event(w->st, ev, seg));
 	int has_seg = ev->type == TC_EV_SEGMENT;
 	int has_conn = ev->type == TC_EV_CLOSE && ev->conn;
 	size_t ntr = has_conn ? ev->conn->ntransitions : 0;
-	size_t len = round_up(sizeof(struct rec) + sizeof *ev +
-			      (has_seg ? sizeof *seg : 0) +
-			      (has_conn ? sizeof *ev->conn : 0) +
-			      ntr * sizeof(struct tc_transition));
-	if (len > w->cap / 2) {
-		/* Cannot happen with tcpcore's transition limit; be safe. */
-		atomic_store(&w->failed, STORE_EIO);
+	struct rec *r = new_rec(w, K_EVENT,
+				sizeof *ev + (has_seg ? sizeof *seg : 0) +
+				    (has_conn ? sizeof *ev->conn : 0) +
+				    ntr * sizeof(struct tc_transition));
+	if (!r)
 		return STORE_EIO;
-	}
-	unsigned char *p = reserve(w, len);
-	struct rec *r = (struct rec *)(void *)p;
-	memset(r, 0, sizeof *r);
-	r->len = (uint32_t)len;
-	r->kind = K_EVENT;
 	r->has_seg = (uint8_t)has_seg;
 	r->has_conn = (uint8_t)has_conn;
 	r->ntrans = (uint32_t)ntr;
-	p += sizeof *r;
+	unsigned char *p = (unsigned char *)(r + 1);
 	memcpy(p, ev, sizeof *ev);
 	p += sizeof *ev;
 	if (has_seg) {
@@ -300,8 +319,8 @@ int wr_event(struct wr *w, const struct tc_event *ev,
 		p += sizeof *seg;
 	}
 	if (has_conn)
-		p = put_conn(p, ev->conn);
-	publish(w, atomic_load(&w->head) + len, len, 0);
+		put_conn(p, ev->conn);
+	end_rec(w, r, 0);
 	return 0;
 }
 
@@ -310,26 +329,16 @@ int wr_snapshot(struct wr *w, const struct tc_conn *c)
 	int rc = failed(w);
 	if (rc)
 		return rc;
-	if (!w->threaded) {
-		rc = store_conn_snapshot(w->st, c);
-		if (rc)
-			w->err = rc;
-		return rc;
-	}
-	size_t len = round_up(sizeof(struct rec) + sizeof *c +
-			      c->ntransitions * sizeof *c->transitions);
-	if (len > w->cap / 2) {
-		atomic_store(&w->failed, STORE_EIO);
+	if (!w->threaded)
+		return inline_result(w, store_conn_snapshot(w->st, c));
+	struct rec *r = new_rec(w, K_SNAPSHOT,
+				sizeof *c +
+				    c->ntransitions * sizeof *c->transitions);
+	if (!r)
 		return STORE_EIO;
-	}
-	unsigned char *p = reserve(w, len);
-	struct rec *r = (struct rec *)(void *)p;
-	memset(r, 0, sizeof *r);
-	r->len = (uint32_t)len;
-	r->kind = K_SNAPSHOT;
 	r->ntrans = (uint32_t)c->ntransitions;
-	put_conn(p + sizeof *r, c);
-	publish(w, atomic_load(&w->head) + len, len, 0);
+	put_conn((unsigned char *)(r + 1), c);
+	end_rec(w, r, 0);
 	return 0;
 }
 
@@ -338,20 +347,13 @@ int wr_mark_evicted(struct wr *w, uint64_t tc_id)
 	int rc = failed(w);
 	if (rc)
 		return rc;
-	if (!w->threaded) {
-		rc = store_conn_mark_evicted(w->st, tc_id);
-		if (rc)
-			w->err = rc;
-		return rc;
-	}
-	size_t len = round_up(sizeof(struct rec) + sizeof tc_id);
-	unsigned char *p = reserve(w, len);
-	struct rec *r = (struct rec *)(void *)p;
-	memset(r, 0, sizeof *r);
-	r->len = (uint32_t)len;
-	r->kind = K_EVICTED;
-	memcpy(p + sizeof *r, &tc_id, sizeof tc_id);
-	publish(w, atomic_load(&w->head) + len, len, 0);
+	if (!w->threaded)
+		return inline_result(w, store_conn_mark_evicted(w->st, tc_id));
+	struct rec *r = new_rec(w, K_EVICTED, sizeof tc_id);
+	if (!r)
+		return STORE_EIO;
+	memcpy(r + 1, &tc_id, sizeof tc_id);
+	end_rec(w, r, 0);
 	return 0;
 }
 
@@ -360,18 +362,12 @@ int wr_checkpoint(struct wr *w)
 	int rc = failed(w);
 	if (rc)
 		return rc;
-	if (!w->threaded) {
-		rc = store_checkpoint(w->st);
-		if (rc)
-			w->err = rc;
-		return rc;
-	}
-	size_t len = round_up(sizeof(struct rec));
-	struct rec *r = (struct rec *)(void *)reserve(w, len);
-	memset(r, 0, sizeof *r);
-	r->len = (uint32_t)len;
-	r->kind = K_CHECKPOINT;
-	publish(w, atomic_load(&w->head) + len, len, 1);
+	if (!w->threaded)
+		return inline_result(w, store_checkpoint(w->st));
+	struct rec *r = new_rec(w, K_CHECKPOINT, 0);
+	if (!r)
+		return STORE_EIO;
+	end_rec(w, r, 1);
 	return 0;
 }
 
