@@ -7,7 +7,8 @@
  *
  * - The schema is SCHEMA_V1 below, the contract of /work/notes/schema.sql
  *   plus added columns, an index and the report views, then SCHEMA_V2 (a
- *   per-direction count for every label, issue 5); tcpscope-db(5)
+ *   per-direction count for every label, issue 5), then SCHEMA_V3 (made
+ *   for bulk import, issue 10: see its comment); tcpscope-db(5)
  *   documents it column by column. Its version lives in PRAGMA user_version.
  *   store_open() reads that version before touching anything and then runs
  *   the steps of migrations[] from the file's version up to STORE_VERSION,
@@ -29,13 +30,16 @@
  *   import writes.
  *
  * - An import is store_capture_begin(), store_event()...,
- *   store_capture_end().
+ *   store_capture_end(), all on one thread at a time (the writer thread of
+ *   writer.c during an import, the caller's before and after).
  *   begin opens a write transaction, drops incomplete earlier imports of
- *   the same file (same sha256) and inserts the captures row with
- *   complete=0. Rows then accumulate in that transaction; store_checkpoint()
- *   commits and opens the next one. store_capture_end() writes the totals,
- *   deletes any other capture with the same hash (the replaced one, so the
- *   switch from old to new is a single commit) and sets complete=1. A
+ *   the same file (same sha256, when known then), reserves the import's
+ *   connection ids and inserts the captures row with complete=0. Rows then accumulate in that transaction; store_checkpoint()
+ *   commits and opens the next one. store_capture_end() writes the totals
+ *   (and the hash, when it was computed while reading: a duplicate found
+ *   only then is removed again), deletes any other capture with the same
+ *   hash (the replaced one, so the switch from old to new is a single
+ *   commit) and sets complete=1. A
  *   killed import therefore leaves either nothing or a complete=0 capture,
  *   which readers ignore and the next import of the file deletes.
  *
@@ -43,14 +47,18 @@
  *   Bindings go through a small binder with a sticky error code, so one
  *   check per row covers every sqlite3_bind_*() call.
  *
- * - The tracker names connections 1, 2, 3... (tc_id); st->map[tc_id] is
- *   the connections row id of the capture being imported.
+ * - The tracker names connections 1, 2, 3... (tc_id); the row id is
+ *   st->conn_base + tc_id, known from the first event, so label and
+ *   segment rows name their connection before its row exists.
  *
- * - A connections row is inserted at the connection's first event with
- *   what is known then, and gets its figures at TC_EV_CLOSE. In between,
- *   store_conn_snapshot() writes the figures so far with the same UPDATE
- *   (update_conn()), so a live capture's readers see open connections
- *   grow; close stays "open" until the real close.
+ * - A connections row is written whole, once, by put_conn() (INSERT OR
+ *   REPLACE): at TC_EV_CLOSE, or earlier when ingest knows the final
+ *   figures (ingest.c, write_early()); a live capture's snapshots of open
+ *   connections (close still "open") are replaced the same way.
+ *
+ * - An import into a database without connection, label or segment rows
+ *   (st->bulk) drops their indexes and builds them at its end; revisions
+ *   met meanwhile mark their superseded rows then (pending_supersede).
  *
  * - After a failed write inside an import (disk full, I/O error) the import
  *   is dead: SQLite may already have rolled the transaction back, so every
