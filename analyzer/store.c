@@ -56,8 +56,8 @@
  *   figures (ingest.c, write_early()); a live capture's snapshots of open
  *   connections (close still "open") are replaced the same way.
  *
- * - An import into a database without connection, label or segment rows
- *   (st->bulk) drops their indexes and builds them at its end; revisions
+ * - An import into a database without label or segment rows (st->bulk)
+ *   drops their indexes and builds them at its end; revisions
  *   met meanwhile mark their superseded rows then (pending_supersede).
  *
  * - After a failed write inside an import (disk full, I/O error) the import
@@ -695,21 +695,16 @@ static int busy_ms(void)
 }
 
 
-/* The indexes of the label, segment and connection rows. A file import
- * into a database without such rows yet drops them and builds them again
- * at its end (sorting once is cheaper than keeping a B-tree in order row by
+/* The indexes of the label and segment rows. A file import into a
+ * database without such rows yet drops them and builds them again at its
+ * end (sorting once is cheaper than keeping a B-tree in order row by
  * row); every writable open makes sure they exist, should an import have
  * died in between. */
 static const char INDEXES_SQL[] =
     "CREATE INDEX IF NOT EXISTS label_events_conn ON"
     " label_events(conn_id, pkt);"
     "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
-    " segment_rows(conn_id, pkt);"
-    "CREATE INDEX IF NOT EXISTS conn_capture ON connections(capture_id);"
-    "CREATE INDEX IF NOT EXISTS conn_client ON"
-    " connections(client_ip, client_port);"
-    "CREATE INDEX IF NOT EXISTS conn_server ON"
-    " connections(server_ip, server_port);";
+    " segment_rows(conn_id, pkt);";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 
@@ -1315,17 +1310,13 @@ static int bulk_begin(struct store *st)
 	int64_t any = 1;
 	int r = query_int(st,
 			  "SELECT EXISTS (SELECT 1 FROM label_events) OR"
-			  " EXISTS (SELECT 1 FROM segment_rows) OR"
-			  " EXISTS (SELECT 1 FROM connections)",
+			  " EXISTS (SELECT 1 FROM segment_rows)",
 			  &any);
 	if (r || any)
 		return r;
 	r = exec(st,
 		 "DROP INDEX IF EXISTS label_events_conn;"
 		 " DROP INDEX IF EXISTS segment_rows_conn;"
-		 " DROP INDEX IF EXISTS conn_capture;"
-		 " DROP INDEX IF EXISTS conn_client;"
-		 " DROP INDEX IF EXISTS conn_server;"
 		 " DELETE FROM temp.pending_supersede",
 		 "starting the import");
 	if (!r)
