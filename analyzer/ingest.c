@@ -35,6 +35,7 @@
 
 #include "cmd.h"
 #include "digest.h"
+#include "idmap.h"
 #include "sha256.h"
 #include "writer.h"
 
@@ -64,59 +65,16 @@ static int writer_fail(struct ing *in)
 	return store_fail(in);
 }
 
-#define ING_DIRTY_MIN 64u           /* first size of the dirty set */
-#define ING_DIRTY_KEEP (1u << 16)   /* larger sets are freed at checkpoints */
+#define ING_DIRTY_KEEP (1u << 16) /* larger dirty sets are freed at
+				   * checkpoints */
 
-static size_t dirty_slot(uint64_t id, size_t cap)
-{
-	/* Fibonacci hashing; cap is a power of two. */
-	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
-}
-
-static void dirty_insert(uint64_t *set, size_t cap, uint64_t id)
-{
-	size_t i = dirty_slot(id, cap);
-	while (set[i] && set[i] != id)
-		i = (i + 1) & (cap - 1);
-	set[i] = id;
-}
-
-/* Adds id to the dirty set; keeps the load at most one half. */
+/* Notes that connection id changed since the last checkpoint. When the
+ * set cannot grow (out of memory) the connection is simply not refreshed
+ * before its close. */
 static void dirty_add(struct ing *in, uint64_t id)
 {
-	if (id == 0)
-		return;
-	if (2 * (in->ndirty + 1) > in->dirty_cap) {
-		size_t cap = in->dirty_cap ? 2 * in->dirty_cap : ING_DIRTY_MIN;
-		uint64_t *set = calloc(cap, sizeof *set);
-		if (!set)
-			return;
-		for (size_t i = 0; i < in->dirty_cap; i++)
-			if (in->dirty[i])
-				dirty_insert(set, cap, in->dirty[i]);
-		free(in->dirty);
-		in->dirty = set;
-		in->dirty_cap = cap;
-	}
-	size_t i = dirty_slot(id, in->dirty_cap);
-	while (in->dirty[i] && in->dirty[i] != id)
-		i = (i + 1) & (in->dirty_cap - 1);
-	if (!in->dirty[i]) {
-		in->dirty[i] = id;
-		in->ndirty++;
-	}
-}
-
-static void dirty_clear(struct ing *in)
-{
-	if (in->dirty_cap > ING_DIRTY_KEEP) {
-		free(in->dirty);
-		in->dirty = NULL;
-		in->dirty_cap = 0;
-	} else if (in->dirty) {
-		memset(in->dirty, 0, in->dirty_cap * sizeof *in->dirty);
-	}
-	in->ndirty = 0;
+	if (id)
+		(void)idmap_put(&in->dirty, id, 0);
 }
 
 /* ---- Rows written as soon as a connection is over ------------------------
@@ -133,12 +91,6 @@ static void dirty_clear(struct ing *in)
  * late segment, the TIME-WAIT timer); an eviction alone only sets the
  * row's evicted column. The database is the same either way.
  */
-struct ing_early {
-	uint64_t id, fp;
-};
-
-#define ING_EARLY_MIN 256u
-
 /* A 64-bit fingerprint of everything in c but where its transitions are
  * kept: the bytes of the struct, then those of the transitions. */
 static uint64_t conn_fingerprint(const struct tc_conn *c)
@@ -150,77 +102,6 @@ static uint64_t conn_fingerprint(const struct tc_conn *c)
 				&copy, sizeof copy);
 	return digest_add(h, c->transitions,
 			  c->ntransitions * sizeof *c->transitions);
-}
-
-static size_t early_slot(uint64_t id, size_t cap)
-{
-	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (cap - 1);
-}
-
-/* Remembers id's fingerprint; on out of memory it is simply not
- * remembered (its close then writes the row again). */
-static void early_put(struct ing *in, uint64_t id, uint64_t fp)
-{
-	if (2 * (in->nearly + 1) > in->early_cap) {
-		size_t cap = in->early_cap ? 2 * in->early_cap : ING_EARLY_MIN;
-		struct ing_early *t = calloc(cap, sizeof *t);
-		if (!t)
-			return;
-		for (size_t i = 0; i < in->early_cap; i++) {
-			if (!in->early[i].id)
-				continue;
-			size_t j = early_slot(in->early[i].id, cap);
-			while (t[j].id)
-				j = (j + 1) & (cap - 1);
-			t[j] = in->early[i];
-		}
-		free(in->early);
-		in->early = t;
-		in->early_cap = cap;
-	}
-	size_t i = early_slot(id, in->early_cap);
-	while (in->early[i].id && in->early[i].id != id)
-		i = (i + 1) & (in->early_cap - 1);
-	if (!in->early[i].id)
-		in->nearly++;
-	in->early[i].id = id;
-	in->early[i].fp = fp;
-}
-
-/* Takes id out of the table; returns 1 and its fingerprint if it was in. */
-static int early_take(struct ing *in, uint64_t id, uint64_t *fp)
-{
-	if (!in->early_cap)
-		return 0;
-	size_t mask = in->early_cap - 1, i = early_slot(id, in->early_cap);
-	while (in->early[i].id && in->early[i].id != id)
-		i = (i + 1) & mask;
-	if (!in->early[i].id)
-		return 0;
-	*fp = in->early[i].fp;
-	in->nearly--;
-	/* Backward-shift deletion keeps every probe sequence unbroken. */
-	size_t j = i;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!in->early[j].id)
-			break;
-		size_t home = early_slot(in->early[j].id, in->early_cap);
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			in->early[i] = in->early[j];
-			i = j;
-		}
-	}
-	in->early[i].id = 0;
-	return 1;
-}
-
-static int both_closed(const struct tc_conn *c)
-{
-	for (int i = 0; i < 2; i++)
-		if (c->state[i] != TC_ST_CLOSED && c->state[i] != TC_ST_TIME_WAIT)
-			return 0;
-	return 1;
 }
 
 /* Writes the final row of connection id now, if it is over. */
@@ -238,7 +119,8 @@ static int write_early(struct ing *in, uint64_t id)
 	ev.pkt = c.last_pkt;
 	if (wr_event(in->w, &ev, NULL) < 0)
 		return writer_fail(in);
-	early_put(in, id, conn_fingerprint(&c));
+	/* Out of memory it is not remembered: its close writes again. */
+	(void)idmap_put(&in->early, id, conn_fingerprint(&c));
 	return ING_OK;
 }
 
@@ -257,11 +139,11 @@ static int drain(struct ing *in, const struct tc_segment *seg)
 		if (seg && ev.type == TC_EV_SEGMENT && in->live_views)
 			dirty_add(in, ev.conn_id);
 		if (seg && ev.type == TC_EV_TRANSITION && ev.conn &&
-		    !ev.conn->finished && both_closed(ev.conn))
+		    !ev.conn->finished && tc_conn_over(ev.conn))
 			over = ev.conn_id;
 		uint64_t fp;
 		if (ev.type == TC_EV_CLOSE && ev.conn &&
-		    early_take(in, ev.conn_id, &fp) &&
+		    idmap_take(&in->early, ev.conn_id, &fp) &&
 		    fp == conn_fingerprint(ev.conn)) {
 			/* Written already, and the same but perhaps for
 			 * having been evicted (done connections are, first,
@@ -359,27 +241,27 @@ int ing_checkpoint(struct ing *in)
 {
 	if (in->failed)
 		return in->failed;
-	for (size_t i = 0; i < in->dirty_cap && in->tr; i++) {
-		if (!in->dirty[i])
-			continue;
+	size_t pos = 0;
+	uint64_t id;
+	while (in->tr && (id = idmap_next(&in->dirty, &pos)) != 0) {
 		/* A connection whose final row was written early gets it
 		 * written again as final, not a snapshot with close "open"
 		 * over it. */
 		uint64_t fp;
-		if (early_take(in, in->dirty[i], &fp)) {
-			if (write_early(in, in->dirty[i]) != ING_OK) {
-				dirty_clear(in);
+		if (idmap_take(&in->early, id, &fp)) {
+			if (write_early(in, id) != ING_OK) {
+				idmap_clear(&in->dirty, ING_DIRTY_KEEP);
 				return in->failed;
 			}
 			continue;
 		}
-		const struct tc_conn *c = tc_conn_refresh(in->tr, in->dirty[i]);
+		const struct tc_conn *c = tc_conn_refresh(in->tr, id);
 		if (c && wr_snapshot(in->w, c) < 0) {
-			dirty_clear(in);
+			idmap_clear(&in->dirty, ING_DIRTY_KEEP);
 			return writer_fail(in);
 		}
 	}
-	dirty_clear(in);
+	idmap_clear(&in->dirty, ING_DIRTY_KEEP);
 	if (wr_checkpoint(in->w) < 0 || wr_sync(in->w) < 0)
 		return writer_fail(in);
 	return ING_OK;
@@ -423,12 +305,8 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 		wr_free(in->w);
 		in->w = NULL;
 	}
-	free(in->dirty);
-	in->dirty = NULL;
-	in->dirty_cap = in->ndirty = 0;
-	free(in->early);
-	in->early = NULL;
-	in->early_cap = in->nearly = 0;
+	idmap_free(&in->dirty);
+	idmap_free(&in->early);
 	if (rc == ING_EDB)
 		return rc;
 	cap_get_stats(c, &r->cap);

@@ -30,6 +30,7 @@
 #include "../tcpcore/tcpcore.h"
 #include "capture.h"
 #include "decode.h"
+#include "idmap.h"
 #include "store.h"
 
 struct ing_options {
@@ -87,16 +88,12 @@ struct ing {
 	struct ing_result *r;
 	int64_t capture_id;
 	int failed;                    /* an ING_E value once it went wrong */
-	/* Connections changed since the last checkpoint: an open-addressing
-	 * set of tracker ids (0 = empty slot), ndirty of dirty_cap used. */
-	uint64_t *dirty;
-	size_t ndirty, dirty_cap;
+	/* Connections changed since the last checkpoint (live_views). */
+	struct idmap dirty;
 	/* Connections over (both sides closed) whose final row was written
 	 * early, with a fingerprint of what was written: their TC_EV_CLOSE
-	 * writes the row again only when something changed since. An
-	 * open-addressing table of early_cap slots (id 0 = empty). */
-	struct ing_early *early;
-	size_t nearly, early_cap;
+	 * writes the row again only when something changed since. */
+	struct idmap early;
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes

@@ -74,14 +74,15 @@ void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
 	cx->server_known = 1;
 }
 
-int tc_machine_over(const struct tc_cx *cx)
+int tc_conn_over(const struct tc_conn *c)
 {
 	for (int i = 0; i < 2; i++)
-		if (cx->c.state[i] != ST(CLOSED) &&
-		    cx->c.state[i] != ST(TIME_WAIT))
+		if (c->state[i] != ST(CLOSED) && c->state[i] != ST(TIME_WAIT))
 			return 0;
 	return 1;
 }
+
+int tc_machine_over(const struct tc_cx *cx) { return tc_conn_over(&cx->c); }
 
 int tc_machine_is_reuse(const struct tc_cx *cx, const struct tc_segment *s,
 			int d)

@@ -387,6 +387,9 @@ const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id);
  * copy of tc_conn_get()). */
 const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id);
 
+/* 1 if both sides of c are done (CLOSED or TIME-WAIT). */
+int tc_conn_over(const struct tc_conn *c);
+
 /* Copies into *out the open connection id as TC_EV_CLOSE would hand it out
  * if it finished now without an eviction or a timeout: every derived figure
  * and close computed, finished = 1; the connection itself goes on (close
