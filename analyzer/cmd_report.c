@@ -165,40 +165,58 @@ static int load_caps(sqlite3 *db, struct report *r)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int load_failed(sqlite3 *db, struct report *r)
+/* ---- The connections, in one pass -------------------------------------- */
+
+/* A name being counted: n rows; null for SQL NULL (sorted first, shown
+ * "-"). */
+struct tally {
+	char name[48];
+	int null;
+	int64_t n;
+};
+
+struct tallies {
+	size_t n;
+	struct tally t[MAX_ITEMS * 4];
+};
+
+static void tally_add(struct tallies *ts, const unsigned char *name)
 {
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT server_port, sum(close = 'refused'), sum(close = 'unanswered') "
-		 "FROM connections c WHERE %s AND close IN ('refused', 'unanswered') "
-		 "GROUP BY server_port ORDER BY count(*) DESC, server_port LIMIT ?2",
-		 conn_filter);
-	sqlite3_stmt *st;
-	if (prep(db, sql, r->capture, &st) != 0)
-		return -1;
-	sqlite3_bind_int(st, 2, r->top < MAX_ITEMS ? r->top : MAX_ITEMS);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r->nfailed == MAX_ITEMS)
-			continue;
-		struct failed *f = &r->failed[r->nfailed++];
-		f->port = sqlite3_column_int64(st, 0);
-		f->refused = sqlite3_column_int64(st, 1);
-		f->unanswered = sqlite3_column_int64(st, 2);
+	const char *s = name ? (const char *)name : "";
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->t[i].null == !name &&
+		    strncmp(ts->t[i].name, s, sizeof ts->t[i].name) == 0) {
+			ts->t[i].n++;
+			return;
+		}
+	if (ts->n == sizeof ts->t / sizeof ts->t[0])
+		return; /* more distinct names than a report shows */
+	struct tally *t = &ts->t[ts->n++];
+	snprintf(t->name, sizeof t->name, "%s", s);
+	t->null = !name;
+	t->n = 1;
+}
+
+/* count DESC, then name as SQLite's BINARY collation orders it */
+static int tally_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	if (x->null != y->null)
+		return x->null ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void tally_counts(struct tallies *ts, struct counts *c)
+{
+	qsort(ts->t, ts->n, sizeof ts->t[0], tally_cmp);
+	c->n = 0;
+	for (size_t i = 0; i < ts->n && c->n < MAX_ITEMS; i++) {
+		snprintf(c->c[c->n].name, sizeof c->c[c->n].name, "%s",
+			 ts->t[i].null ? "-" : ts->t[i].name);
+		c->c[c->n++].n = ts->t[i].n;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "SELECT count(DISTINCT server_port) FROM connections c WHERE %s "
-		 "AND close IN ('refused', 'unanswered')", conn_filter);
-	if (prep(db, sql, r->capture, &st) != 0)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		r->failed_ports = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* Nearest-rank percentile of sorted v[0..n). */
@@ -212,66 +230,24 @@ static int64_t pct(const int64_t *v, int64_t n, int p)
 	return v[rank - 1];
 }
 
-static int load_rtt(sqlite3 *db, struct report *r)
+static int cmp_i64(const void *a, const void *b)
 {
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT rtt_handshake_ns FROM connections c WHERE %s AND "
-		 "rtt_handshake_ns >= 0 ORDER BY rtt_handshake_ns", conn_filter);
-	sqlite3_stmt *st;
-	if (prep(db, sql, r->capture, &st) != 0)
-		return -1;
-	int64_t *v = NULL, n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			int64_t *nv = realloc(v, (size_t)cap * sizeof *v);
-			if (!nv) {
-				free(v);
-				sqlite3_finalize(st);
-				return -2;
-			}
-			v = nv;
-		}
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	r->rtt_n = n;
-	r->rtt_p50 = pct(v, n, 50);
-	r->rtt_p90 = pct(v, n, 90);
-	r->rtt_p99 = pct(v, n, 99);
-	free(v);
-	return rc == SQLITE_DONE ? 0 : -1;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
-static int load_top_retx(sqlite3 *db, struct report *r)
+/* count DESC, port */
+static int failed_cmp(const void *a, const void *b)
 {
-	char sql[1536];
-	snprintf(sql, sizeof sql,
-		 "SELECT id, client_ip, client_port, server_ip, server_port, "
-		 FSEL_RETX_SQL " AS n "
-		 "FROM connections c WHERE %s AND n > 0 ORDER BY n DESC, id LIMIT ?2",
-		 conn_filter);
-	sqlite3_stmt *st;
-	if (prep(db, sql, r->capture, &st) != 0)
-		return -1;
-	sqlite3_bind_int(st, 2, r->top);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct top *t = &r->top_retx[r->ntop_retx++];
-		t->id = sqlite3_column_int64(st, 0);
-		endpoint(t->client, sizeof t->client, sqlite3_column_text(st, 1),
-			 sqlite3_column_int64(st, 2));
-		endpoint(t->server, sizeof t->server, sqlite3_column_text(st, 3),
-			 sqlite3_column_int64(st, 4));
-		t->value = sqlite3_column_int64(st, 5);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	const struct failed *x = a, *y = b;
+	int64_t nx = x->refused + x->unanswered, ny = y->refused + y->unanswered;
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-/* Keeps the r->top largest in t[] (sorted, descending). */
+/* Keeps the r->top largest in t[] (sorted, descending; among equal
+ * values the one met first, so the lower id when rows come by id). */
 static void top_insert(struct top *t, size_t *n, size_t max,
 		       const struct top *x)
 {
@@ -290,119 +266,227 @@ static void top_insert(struct top *t, size_t *n, size_t max,
 	t[i] = *x;
 }
 
-/* Time at zero window: from a zero-window segment until the next
- * window-update (or any later labelled segment with an open window) in the
- * same direction, or the end of the connection. */
-static int load_top_zw(sqlite3 *db, struct report *r)
+/* Grows *v (of *cap items) to hold one more int64; -1 out of memory. */
+static int push_i64(int64_t **v, size_t *n, size_t *cap, int64_t x)
 {
-	char sql[1024];
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		int64_t *nv = realloc(*v, c * sizeof **v);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+struct scan {
+	struct tallies close, state;
+	struct failed *ports; /* 65536, by server port, or NULL */
+	int64_t *rtt, *zw;    /* handshake RTTs; ids with zero windows */
+	size_t nrtt, caprtt, nzw, capzw;
+};
+
+/* Failed handshakes: refused or unanswered, by server port. */
+static int scan_failed(struct scan *sc, const unsigned char *close,
+		       int64_t port)
+{
+	int refused = close && strcmp((const char *)close, "refused") == 0;
+	if (!refused &&
+	    !(close && strcmp((const char *)close, "unanswered") == 0))
+		return 0;
+	if (!sc->ports && !(sc->ports = calloc(65536, sizeof *sc->ports)))
+		return -1;
+	struct failed *f = &sc->ports[port & 0xffff];
+	f->port = port & 0xffff;
+	if (refused)
+		f->refused++;
+	else
+		f->unanswered++;
+	return 0;
+}
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->ports);
+	free(sc->rtt);
+	free(sc->zw);
+}
+
+/* Every figure the report takes from connection rows, from one scan of
+ * them: totals, counts by close and conn_state, failed handshakes,
+ * handshake RTTs, the top by retransmissions, and the connections that
+ * had a zero window (for load_top_zw()). 0, -1 (SQLite), -2 (memory). */
+static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
+{
+	char sql[2048];
 	snprintf(sql, sizeof sql,
-		 "SELECT e.conn_id, e.dir, e.ts_ns, e.label, e.win, c.last_ts, "
-		 "c.client_ip, c.client_port, c.server_ip, c.server_port "
-		 "FROM events e JOIN connections c ON c.id = e.conn_id WHERE %s AND "
-		 "e.conn_id IN (SELECT conn_id FROM events WHERE label = 'zero-window') "
-		 "ORDER BY e.conn_id, e.id", conn_filter);
+		 "SELECT id, close, conn_state, server_port, rtt_handshake_ns, "
+		 FSEL_RETX_SQL ", c2s_acked_unseen, s2c_acked_unseen, "
+		 "c2s_acked_unseen_bytes, s2c_acked_unseen_bytes, "
+		 "c2s_payload_bytes, s2c_payload_bytes, "
+		 "c2s_zero_windows, s2c_zero_windows, "
+		 "client_ip, client_port, server_ip "
+		 "FROM connections c WHERE %s ORDER BY id",
+		 conn_filter);
 	sqlite3_stmt *st;
 	if (prep(db, sql, r->capture, &st) != 0)
 		return -1;
-	int rc;
-	struct top cur;
-	int64_t start[2] = { -1, -1 }, last_ts = 0;
-	memset(&cur, 0, sizeof cur);
-	cur.id = -1;
-	for (;;) {
-		rc = sqlite3_step(st);
-		int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
-		if (id != cur.id && cur.id >= 0) {
-			for (int d = 0; d < 2; d++)
-				if (start[d] >= 0 && last_ts > start[d])
-					cur.value += last_ts - start[d];
-			if (cur.value > 0)
-				top_insert(r->top_zw, &r->ntop_zw, (size_t)r->top, &cur);
+	int rc, err = 0;
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const unsigned char *close = sqlite3_column_text(st, 1);
+		r->conns++;
+		tally_add(&sc->close, close);
+		tally_add(&sc->state, sqlite3_column_text(st, 2));
+		if (scan_failed(sc, close, sqlite3_column_int64(st, 3)) < 0)
+			err = -2;
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 4) >= 0 &&
+		    push_i64(&sc->rtt, &sc->nrtt, &sc->caprtt,
+			     sqlite3_column_int64(st, 4)) < 0)
+			err = -2;
+		int64_t retx = sqlite3_column_int64(st, 5);
+		if (retx > 0) {
+			struct top t;
+			memset(&t, 0, sizeof t);
+			t.id = id;
+			t.value = retx;
+			endpoint(t.client, sizeof t.client,
+				 sqlite3_column_text(st, 14),
+				 sqlite3_column_int64(st, 15));
+			endpoint(t.server, sizeof t.server,
+				 sqlite3_column_text(st, 16),
+				 sqlite3_column_int64(st, 3));
+			top_insert(r->top_retx, &r->ntop_retx, (size_t)r->top,
+				   &t);
 		}
-		if (rc != SQLITE_ROW)
-			break;
-		if (id != cur.id) {
-			memset(&cur, 0, sizeof cur);
-			cur.id = id;
-			start[0] = start[1] = -1;
-			last_ts = sqlite3_column_int64(st, 5);
-			endpoint(cur.client, sizeof cur.client, sqlite3_column_text(st, 6),
-				 sqlite3_column_int64(st, 7));
-			endpoint(cur.server, sizeof cur.server, sqlite3_column_text(st, 8),
-				 sqlite3_column_int64(st, 9));
+		r->unseen += sqlite3_column_int64(st, 6) +
+			     sqlite3_column_int64(st, 7);
+		r->unseen_bytes += sqlite3_column_int64(st, 8) +
+				   sqlite3_column_int64(st, 9);
+		r->payload_bytes += sqlite3_column_int64(st, 10) +
+				    sqlite3_column_int64(st, 11);
+		if ((sqlite3_column_int64(st, 12) > 0 ||
+		     sqlite3_column_int64(st, 13) > 0) &&
+		    push_i64(&sc->zw, &sc->nzw, &sc->capzw, id) < 0)
+			err = -2;
+	}
+	sqlite3_finalize(st);
+	if (err)
+		return err;
+	if (rc != SQLITE_DONE)
+		return -1;
+	tally_counts(&sc->close, &r->by_close);
+	tally_counts(&sc->state, &r->by_state);
+	if (sc->ports) {
+		size_t n = 0;
+		for (size_t p = 0; p < 65536; p++)
+			if (sc->ports[p].refused + sc->ports[p].unanswered)
+				sc->ports[n++] = sc->ports[p];
+		r->failed_ports = (int64_t)n;
+		qsort(sc->ports, n, sizeof *sc->ports, failed_cmp);
+		size_t keep = (size_t)(r->top < MAX_ITEMS ? r->top : MAX_ITEMS);
+		for (size_t i = 0; i < n && i < keep; i++)
+			r->failed[r->nfailed++] = sc->ports[i];
+	}
+	qsort(sc->rtt, sc->nrtt, sizeof *sc->rtt, cmp_i64);
+	r->rtt_n = (int64_t)sc->nrtt;
+	r->rtt_p50 = pct(sc->rtt, r->rtt_n, 50);
+	r->rtt_p90 = pct(sc->rtt, r->rtt_n, 90);
+	r->rtt_p99 = pct(sc->rtt, r->rtt_n, 99);
+	return 0;
+}
+
+/* Time at zero window, for the connections that had one (ids, ascending):
+ * from a zero-window segment until the next window-update (or any later
+ * labelled segment with an open window) in the same direction, or the end
+ * of the connection. Reads their events by the conn_id index. */
+static int load_top_zw(sqlite3 *db, struct report *r, const int64_t *ids,
+		       size_t nids)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT e.dir, e.ts_ns, e.label, e.win, c.last_ts, "
+		"c.client_ip, c.client_port, c.server_ip, c.server_port "
+		"FROM connections c JOIN events e ON e.conn_id = c.id "
+		"WHERE c.id = ?1 ORDER BY e.id",
+		-1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = SQLITE_DONE;
+	for (size_t k = 0; k < nids && rc == SQLITE_DONE; k++) {
+		struct top cur;
+		int64_t start[2] = { -1, -1 }, last_ts = 0;
+		memset(&cur, 0, sizeof cur);
+		cur.id = ids[k];
+		sqlite3_bind_int64(st, 1, ids[k]);
+		int first = 1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (first) {
+				first = 0;
+				last_ts = sqlite3_column_int64(st, 4);
+				endpoint(cur.client, sizeof cur.client,
+					 sqlite3_column_text(st, 5),
+					 sqlite3_column_int64(st, 6));
+				endpoint(cur.server, sizeof cur.server,
+					 sqlite3_column_text(st, 7),
+					 sqlite3_column_int64(st, 8));
+			}
+			int d = sqlite3_column_int(st, 0) ? 1 : 0;
+			int64_t ts = sqlite3_column_int64(st, 1);
+			const char *label =
+			    (const char *)sqlite3_column_text(st, 2);
+			int64_t win = sqlite3_column_int64(st, 3);
+			if (!label)
+				continue;
+			if (strcmp(label, "zero-window") == 0) {
+				if (start[d] < 0)
+					start[d] = ts;
+			} else if (start[d] >= 0 &&
+				   (strcmp(label, "window-update") == 0 ||
+				    (win > 0 &&
+				     strcmp(label, "zero-window-probe-ack") !=
+					 0 &&
+				     strcmp(label, "zero-window-probe") != 0))) {
+				if (ts > start[d])
+					cur.value += ts - start[d];
+				start[d] = -1;
+			}
 		}
-		int d = sqlite3_column_int(st, 1) ? 1 : 0;
-		int64_t ts = sqlite3_column_int64(st, 2);
-		const char *label = (const char *)sqlite3_column_text(st, 3);
-		int64_t win = sqlite3_column_int64(st, 4);
-		if (!label)
-			continue;
-		if (strcmp(label, "zero-window") == 0) {
-			if (start[d] < 0)
-				start[d] = ts;
-		} else if (start[d] >= 0 &&
-			   (strcmp(label, "window-update") == 0 ||
-			    (win > 0 && strcmp(label, "zero-window-probe-ack") != 0 &&
-			     strcmp(label, "zero-window-probe") != 0))) {
-			if (ts > start[d])
-				cur.value += ts - start[d];
-			start[d] = -1;
-		}
+		sqlite3_reset(st);
+		for (int d = 0; d < 2; d++)
+			if (start[d] >= 0 && last_ts > start[d])
+				cur.value += last_ts - start[d];
+		if (cur.value > 0)
+			top_insert(r->top_zw, &r->ntop_zw, (size_t)r->top, &cur);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int load_loss(sqlite3 *db, struct report *r)
-{
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT count(*), total(c2s_acked_unseen) + total(s2c_acked_unseen), "
-		 "total(c2s_acked_unseen_bytes) + total(s2c_acked_unseen_bytes), "
-		 "total(c2s_payload_bytes) + total(s2c_payload_bytes) "
-		 "FROM connections c WHERE %s", conn_filter);
-	sqlite3_stmt *st;
-	if (prep(db, sql, r->capture, &st) != 0)
-		return -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		r->conns = sqlite3_column_int64(st, 0);
-		r->unseen = sqlite3_column_int64(st, 1);
-		r->unseen_bytes = sqlite3_column_int64(st, 2);
-		r->payload_bytes = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 static int gather(sqlite3 *db, struct report *r)
 {
-	char q1[512], q2[512], q3[1024];
-	snprintf(q1, sizeof q1, "SELECT close, count(*) FROM connections c WHERE %s "
-				"GROUP BY close ORDER BY count(*) DESC, close", conn_filter);
-	snprintf(q2, sizeof q2, "SELECT conn_state, count(*) FROM connections c WHERE %s "
-				"GROUP BY conn_state ORDER BY count(*) DESC, conn_state",
-		 conn_filter);
-	/* Label totals: counted per label id straight from label_events (the
-	 * events view would look three names up for every row), then named;
-	 * the outer GROUP BY keeps the view's grouping by name. */
-	snprintf(q3, sizeof q3, "SELECT l.name, sum(t.n) FROM (SELECT e.label AS "
-				"label, count(*) AS n FROM label_events e JOIN "
-				"connections c ON c.id = e.conn_id WHERE %s AND "
-				FSEL_EVENT_LIVE("e") " GROUP BY e.label) t LEFT JOIN "
-				"label_names l ON l.id = t.label GROUP BY l.name "
-				"ORDER BY sum(t.n) DESC, l.name",
-		 conn_filter);
+	/* Label totals: counted by the import (capture_labels), named. */
+	char q[1024];
+	snprintf(q, sizeof q,
+		 "SELECT l.name, sum(t.events) FROM capture_labels t LEFT JOIN "
+		 "label_names l ON l.id = t.label WHERE t.capture_id IN (SELECT "
+		 "id FROM captures WHERE (?1 = 0 AND " STORE_CAPTURE_SHOWN("")
+		 ") OR id = ?1) GROUP BY l.name ORDER BY sum(t.events) DESC, "
+		 "l.name");
+	struct scan *sc = calloc(1, sizeof *sc);
+	if (!sc)
+		return -2;
 	int rc;
-	if ((rc = load_caps(db, r)) || (rc = load_loss(db, r)) ||
-	    (rc = load_counts(db, q1, r->capture, &r->by_close)) ||
-	    (rc = load_counts(db, q2, r->capture, &r->by_state)) ||
-	    (rc = load_counts(db, q3, r->capture, &r->labels)) ||
-	    (rc = load_failed(db, r)) || (rc = load_rtt(db, r)) ||
-	    (rc = load_top_retx(db, r)) || (rc = load_top_zw(db, r)))
-		return rc;
-	return 0;
+	if (!(rc = load_caps(db, r)) &&
+	    !(rc = load_counts(db, q, r->capture, &r->labels)) &&
+	    !(rc = scan_conns(db, r, sc)))
+		rc = load_top_zw(db, r, sc->zw, sc->nzw);
+	scan_free(sc);
+	free(sc);
+	return rc;
 }
 
 /* ---- Text --------------------------------------------------------------- */

@@ -262,7 +262,8 @@ int ing_checkpoint(struct ing *in)
 		}
 	}
 	idmap_clear(&in->dirty, ING_DIRTY_KEEP);
-	if (wr_checkpoint(in->w) < 0 || wr_sync(in->w) < 0)
+	if (wr_checkpoint(in->w) < 0 ||
+	    (in->live_views && wr_sync(in->w) < 0))
 		return writer_fail(in);
 	return ING_OK;
 }

@@ -113,8 +113,10 @@ int ing_packet(struct ing *in, const struct cap_packet *p);
 /* Commits what was stored so far (store_checkpoint()); with live_views,
  * first writes the figures so far of every open connection that changed
  * since the last checkpoint (store_conn_snapshot()), so readers see live
- * connections with their states and counters. Waits for the writer
- * thread, so the commit is done when it returns. */
+ * connections with their states and counters, and waits for the writer
+ * thread, so the commit is done when it returns. Without live_views (a
+ * file import, which nobody watches) the commit is queued behind the rows
+ * before it and the reading goes on; an error shows at the next call. */
 int ing_checkpoint(struct ing *in);
 
 /* Ends the capture: finishes the tracker, stores the last events and the

@@ -8,7 +8,8 @@
  * - The schema is SCHEMA_V1 below, the contract of /work/notes/schema.sql
  *   plus added columns, an index and the report views, then SCHEMA_V2 (a
  *   per-direction count for every label, issue 5), then SCHEMA_V3 (made
- *   for bulk import, issue 10: see its comment); tcpscope-db(5)
+ *   for bulk import, issue 10: see its comment), then SCHEMA_V4 (label
+ *   totals per capture, counted while writing); tcpscope-db(5)
  *   documents it column by column. Its version lives in PRAGMA user_version.
  *   store_open() reads that version before touching anything and then runs
  *   the steps of migrations[] from the file's version up to STORE_VERSION,
@@ -86,7 +87,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	3     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	4     /* PRAGMA user_version of the current schema */
 #define STORE_BUSY_MS	10000 /* default busy timeout */
 
 /* ---- The schema --------------------------------------------------------- */
@@ -419,6 +420,27 @@ static const char SCHEMA_V3[] =
     "  FROM segment_rows s;\n";
 #undef TS_FLAG
 
+/* Version 4: the live label events of each capture, counted by the writer
+ * as it writes them (store_capture_end(), store_checkpoint()), so that a
+ * report does not count hundreds of thousands of rows to print a total.
+ * Filled here from the rows version 3 stored. */
+static const char SCHEMA_V4[] =
+    "CREATE TABLE capture_labels (\n"
+    "  capture_id INTEGER NOT NULL,\n"
+    "  label INTEGER NOT NULL,\n"
+    "  events INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (capture_id, label)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO capture_labels SELECT c.capture_id, e.label, count(*)"
+    " FROM label_events e JOIN connections c ON c.id = e.conn_id"
+    " WHERE e.superseded = 0 AND e.label IS NOT NULL GROUP BY 1, 2;\n"
+    "CREATE TRIGGER captures_delete_labels BEFORE DELETE ON captures BEGIN\n"
+    "  DELETE FROM capture_labels WHERE capture_id = old.id;\n"
+    "END;\n"
+    "CREATE VIEW label_totals AS\n"
+    "  SELECT t.capture_id, l.name AS label, t.events\n"
+    "  FROM capture_labels t LEFT JOIN label_names l ON l.id = t.label;\n";
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -426,13 +448,14 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V1,
     SCHEMA_V2,
     SCHEMA_V3,
+    SCHEMA_V4,
 };
 
 /* Tables a tcpscope database of the current version must have. */
 static const char *const required_tables[] = {
     "meta",	   "captures",	  "connections", "label_events",
     "segment_rows", "label_names", "reason_names", "state_names",
-    "rule_names",
+    "rule_names", "capture_labels",
 };
 
 /* ---- The store ---------------------------------------------------------- */
@@ -456,6 +479,8 @@ enum stmt_id {
 	S_PENDING,
 	S_MARK_EVICTED,
 	S_INS_SEG,
+	S_DEL_LABELS,
+	S_PUT_LABEL,
 	S__COUNT
 };
 
@@ -479,6 +504,7 @@ struct store {
 	int64_t conn_base;  /* connections.id = conn_base + tracker id */
 	uint64_t conn_hwm;  /* highest tracker id written so far */
 	int bulk;	    /* the row indexes were dropped for this import */
+	int64_t labels[TC_LB__COUNT]; /* live label rows of the import */
 	char *buf;	    /* scratch text (transition lists, state paths) */
 	size_t buflen;
 };
@@ -960,6 +986,9 @@ static int prepare_all(struct store *st)
 			  " flags, seq, ack, len, caplen, win, tsval, tsecr,"
 			  " options, labels)"
 			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    [S_DEL_LABELS] = "DELETE FROM capture_labels WHERE capture_id = ?",
+	    [S_PUT_LABEL] = "INSERT INTO capture_labels(capture_id, label,"
+			    " events) VALUES (?, ?, ?)",
 	};
 	/* Revisions met while the index is dropped, applied at the end. */
 	int r = exec(st,
@@ -1336,6 +1365,7 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	st->dead = 0;
 	st->replace = replace;
 	st->conn_hwm = 0;
+	memset(st->labels, 0, sizeof st->labels);
 	free(st->sha256);
 	st->sha256 = NULL;
 	if (cap->sha256 && !(st->sha256 = xstrdup(cap->sha256)))
@@ -1433,12 +1463,56 @@ static int set_conn_count(struct store *st, int64_t count)
 	return b_run(st, &b, "reserving connection ids");
 }
 
+/* Writes the import's label totals (capture_labels) as counted so far. */
+static int put_label_totals(struct store *st)
+{
+	struct binder b;
+	b_start(&b, st->stmt[S_DEL_LABELS]);
+	b_int(&b, st->capture_id);
+	int r = b_run(st, &b, "writing the label totals");
+	for (int i = 0; !r && i < TC_LB__COUNT; i++) {
+		if (st->labels[i] <= 0)
+			continue;
+		b_start(&b, st->stmt[S_PUT_LABEL]);
+		b_int(&b, st->capture_id);
+		b_int(&b, i);
+		b_int(&b, st->labels[i]);
+		r = b_run(st, &b, "writing the label totals");
+	}
+	return r;
+}
+
+/* Bulk imports mark superseded rows at their end (pending_supersede):
+ * takes the rows about to be marked off the totals. */
+static int count_pending_supersede(struct store *st)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT e.label, count(*) FROM temp.pending_supersede p JOIN"
+	    " label_events e ON e.conn_id = p.conn_id AND e.pkt = p.pkt AND"
+	    " e.label = p.label AND e.id < p.before_id WHERE"
+	    " e.superseded = 0 GROUP BY e.label",
+	    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "revising events");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t label = sqlite3_column_int64(q, 0);
+		if (label >= 0 && label < TC_LB__COUNT)
+			st->labels[label] -= sqlite3_column_int64(q, 1);
+	}
+	(void)sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : dberr(st, rc, "revising events");
+}
+
 int store_checkpoint(struct store *st)
 {
 	int r = check_import(st);
 	if (r)
 		return r;
 	r = set_conn_count(st, (int64_t)st->conn_hwm + STORE_RESERVE);
+	if (!r)
+		r = put_label_totals(st);
 	if (!r)
 		r = run_stmt(st, S_COMMIT, "committing");
 	if (!r) {
@@ -1512,6 +1586,8 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	if (!r && st->bulk)
 		r = exec(st, INDEXES_SQL, "building the indexes");
 	if (!r && st->bulk)
+		r = count_pending_supersede(st);
+	if (!r && st->bulk)
 		r = exec(st,
 			 "UPDATE label_events SET superseded = 1 WHERE id IN"
 			 " (SELECT e.id FROM temp.pending_supersede p JOIN"
@@ -1520,6 +1596,8 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 			 " e.id < p.before_id);"
 			 " DELETE FROM temp.pending_supersede",
 			 "revising events");
+	if (!r)
+		r = put_label_totals(st);
 	if (!r && st->sha256) {
 		b_start(&b, st->stmt[S_DEL_OTHERS]);
 		b_text(&b, st->sha256);
@@ -1791,6 +1869,8 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 		int r = b_run(st, &b, "revising an event");
 		if (r)
 			return r;
+		if ((unsigned)ev->old_label < TC_LB__COUNT)
+			st->labels[ev->old_label] -= sqlite3_changes(st->db);
 	}
 	b_start(&b, st->stmt[S_INS_EVENT]);
 	b_int(&b, row);
@@ -1813,6 +1893,8 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 	else
 		b_null(&b);
 	int r = b_run(st, &b, "writing an event");
+	if (!r && (unsigned)ev->label < TC_LB__COUNT)
+		st->labels[ev->label]++;
 	if (r || !ev->revised || !st->bulk)
 		return r;
 	b_start(&b, st->stmt[S_PENDING]);

@@ -157,7 +157,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -193,7 +193,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 3);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 4);
 	store_close(st);
 }
 
@@ -323,7 +323,7 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
 	 * checksum_offload pair. */
@@ -1169,7 +1169,12 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 3);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
+	/* Version 4 counts the live label rows of each capture. */
+	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
+			     " || ':' || events, '|') FROM (SELECT * FROM"
+			     " label_totals ORDER BY capture_id, label)"),
+		  "1:dup-ack:1|1:spurious-retransmission:1|2:bad-checksum:1");
 	CHECK_STR(q_text(db, "SELECT group_concat(id || ':' || label || ':' ||"
 			     " coalesce(reason, '-') || ':' ||"
 			     " coalesce(old_label, '-') || ':' || superseded,"
@@ -1200,6 +1205,7 @@ static void t_upgrade_v2(void)
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM label_events"), 1);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM segment_rows"), 0);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections"), 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM capture_labels"), 1);
 	CHECK_EQ(q_text(db, "PRAGMA integrity_check")[0], 'o');
 	/* New imports take ids after every old one. */
 	CHECK(import_small(st, "new", 1, 0) > 0);
