@@ -52,10 +52,14 @@
  *   st->conn_base + tc_id, known from the first event, so label and
  *   segment rows name their connection before its row exists.
  *
- * - A connections row is written whole, once, by put_conn() (INSERT OR
- *   REPLACE): at TC_EV_CLOSE, or earlier when ingest knows the final
- *   figures (ingest.c, write_early()); a live capture's snapshots of open
- *   connections (close still "open") are replaced the same way.
+ * - A connections row is written whole, once, by put_conn(): at
+ *   TC_EV_CLOSE, or earlier when ingest knows the final figures (ingest.c,
+ *   write_early()); a live capture's snapshots of open connections (close
+ *   still "open") are replaced by a later write. The statement is INSERT
+ *   OR IGNORE, and a row found there already is deleted and the insert run
+ *   again: INSERT OR REPLACE could abort halfway (NOT NULL without a
+ *   default), so SQLite keeps a statement journal for it, a copy of every
+ *   page it touches, a quarter of the cost of the row.
  *
  * - An import into a database without label or segment rows (st->bulk)
  *   drops their indexes and builds them at its end; revisions
@@ -481,6 +485,7 @@ enum stmt_id {
 	S_INS_SEG,
 	S_DEL_LABELS,
 	S_PUT_LABEL,
+	S_DEL_CONN,
 	S__COUNT
 };
 
@@ -922,7 +927,7 @@ static int check_tables(struct store *st)
 static int prepare_all(struct store *st)
 {
 	static const char put_conn[] =
-	    "INSERT OR REPLACE INTO connections(id, capture_id, tc_id, vlan,"
+	    "INSERT OR IGNORE INTO connections(id, capture_id, tc_id, vlan,"
 	    " client_ip, client_port, server_ip, server_port, first_ts,"
 	    " last_ts, first_pkt, last_pkt, client_state, server_state,"
 	    " client_states, server_states, close, handshake, midstream,"
@@ -989,6 +994,7 @@ static int prepare_all(struct store *st)
 	    [S_DEL_LABELS] = "DELETE FROM capture_labels WHERE capture_id = ?",
 	    [S_PUT_LABEL] = "INSERT INTO capture_labels(capture_id, label,"
 			    " events) VALUES (?, ?, ?)",
+	    [S_DEL_CONN] = "DELETE FROM connections WHERE id = ?",
 	};
 	/* Revisions met while the index is dropped, applied at the end. */
 	int r = exec(st,
@@ -1830,7 +1836,21 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	b_int(b, c->transitions_dropped);
 	bind_dir(b, &c->dir[0]);
 	bind_dir(b, &c->dir[1]);
-	return b_run(st, b, "writing a connection");
+	int r = b_run(st, b, "writing a connection");
+	if (r || sqlite3_changes(st->db) == 1)
+		return r;
+	/* The row is there (an earlier write of this connection): delete
+	 * it and run the insert again, its bindings still in place. */
+	struct binder d;
+	b_start(&d, st->stmt[S_DEL_CONN]);
+	b_int(&d, conn_id(st, c->id));
+	r = b_run(st, &d, "writing a connection");
+	if (!r)
+		r = b_run(st, b, "writing a connection");
+	if (!r && sqlite3_changes(st->db) != 1)
+		r = seterr(st, STORE_EIO, "connection %llu: row not written",
+			   (unsigned long long)c->id);
+	return r;
 }
 
 int store_conn_snapshot(struct store *st, const struct tc_conn *c)
