@@ -259,7 +259,7 @@ static void json_int_or_null(FILE *f, const struct cols *c, int idx,
 	if (isnull_at(c, idx) || int_at(c, idx) < null_below)
 		fputs("null", f);
 	else
-		fprintf(f, "%lld", (long long)int_at(c, idx));
+		out_i64(f, int_at(c, idx));
 }
 
 static void json_ms(FILE *f, const struct cols *c, int idx)
@@ -267,7 +267,7 @@ static void json_ms(FILE *f, const struct cols *c, int idx)
 	if (isnull_at(c, idx) || int_at(c, idx) < 0)
 		fputs("null", f);
 	else
-		fprintf(f, "%.3f", (double)int_at(c, idx) / 1e6);
+		out_ms3(f, int_at(c, idx));
 }
 
 /* A space-separated state path as a JSON array; null when NULL. */
@@ -381,17 +381,21 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 		 * zero_window_probe_acks on are null in rows a version 1
 		 * tcpscope wrote), then mss (0: none, null) to max_inflight. */
 		for (int i = 0; i < DC_max_idle_ns; i++) {
-			fprintf(f, "%s\"%s\":", i ? "," : "", dc_names[i]);
+			if (i)
+				putc(',', f);
+			putc('"', f);
+			fputs(dc_names[i], f);
+			fputs("\":", f);
 			json_int_or_null(f, c, c->d[s][i], i == DC_mss);
 		}
 		fputs(",\"max_idle_ms\":", f);
 		json_ms(f, c, c->d[s][DC_max_idle_ns]);
 		/* The three exclusive data-retransmission labels together:
 		 * every data segment sent again, whatever the cause. */
-		fprintf(f, ",\"all_retransmissions\":%lld",
-			(long long)(DI(c, s, retransmissions) +
-				    DI(c, s, fast_retransmissions) +
-				    DI(c, s, spurious_retransmissions)));
+		fputs(",\"all_retransmissions\":", f);
+		out_i64(f, DI(c, s, retransmissions) +
+			       DI(c, s, fast_retransmissions) +
+			       DI(c, s, spurious_retransmissions));
 		/* Rates over the connection's lifetime: every payload byte
 		 * sent (throughput) and distinct bytes (goodput). */
 		int64_t dur = FI(c, last_ts) - FI(c, first_ts);
@@ -544,21 +548,28 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	} else if (fmt == FMT_ZEEK) {
 		zeek_head(stdout);
 	}
-	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+	/* One lock for the whole listing, not one per putc (an import with
+	 * -r left the process multi-threaded). */
+	int failed = 0; /* 1 out of memory, 2 the database */
+	flockfile(stdout);
+	while (!failed && (src = sqlite3_step(q)) == SQLITE_ROW) {
 		switch (fmt) {
 		case FMT_TABLE:
 			if (table_row(t, &c) != 0)
-				goto oom;
+				failed = 1;
 			break;
 		case FMT_CSV: csv_row(stdout, &c); break;
 		case FMT_JSON:
 			if (json_row(stdout, &c, tr) != 0)
-				goto done;
+				failed = 2;
 			break;
 		case FMT_ZEEK: zeek_row(stdout, &c); break;
 		}
 	}
-	if (src != SQLITE_DONE)
+	funlockfile(stdout);
+	if (failed == 1)
+		goto oom;
+	if (failed || src != SQLITE_DONE)
 		goto done;
 	if (fmt == FMT_TABLE)
 		out_table_print(stdout, t, out_term_width(stdout),

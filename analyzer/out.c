@@ -146,18 +146,61 @@ void out_csv_field(FILE *f, const char *s)
 	putc('"', f);
 }
 
+void out_i64(FILE *f, int64_t v)
+{
+	char buf[24], *p = buf + sizeof buf;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
+}
+
 char *out_ts_sec9(char *buf, size_t len, int64_t ns)
 {
-	const char *sign = "";
-	uint64_t u = (uint64_t)ns;
-	if (ns < 0) {
-		sign = "-";
-		u = (uint64_t)0 - u;
-	}
-	snprintf(buf, len, "%s%llu.%09llu", sign,
-		 (unsigned long long)(u / 1000000000u),
-		 (unsigned long long)(u % 1000000000u));
+	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char tmp[32], *p = tmp + sizeof tmp;
+	*--p = '\0';
+	uint64_t frac = u % 1000000000u, sec = u / 1000000000u;
+	for (int i = 0; i < 9; i++, frac /= 10)
+		*--p = (char)('0' + frac % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec);
+	if (ns < 0)
+		*--p = '-';
+	snprintf(buf, len, "%s", p);
 	return buf;
+}
+
+void out_ms3(FILE *f, int64_t ns)
+{
+	/* ns / 1e6 with three decimals, as "%.3f" prints the double: the
+	 * same digits from integers, but for an exact half microsecond,
+	 * where the double's rounding decides. */
+	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	if (u % 1000 == 500 || u > (UINT64_C(1) << 52)) {
+		fprintf(f, "%.3f", (double)ns / 1e6);
+		return;
+	}
+	uint64_t us = u / 1000 + (u % 1000 > 500);
+	char tmp[32], *p = tmp + sizeof tmp;
+	uint64_t frac = us % 1000, ms = us / 1000;
+	for (int i = 0; i < 3; i++, frac /= 10)
+		*--p = (char)('0' + frac % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + ms % 10);
+		ms /= 10;
+	} while (ms);
+	if (ns < 0)
+		*--p = '-'; /* "-0.000" too, as printf writes it */
+	fwrite(p, 1, (size_t)(tmp + sizeof tmp - p), f);
 }
 
 /* Splits ns since the epoch into UTC calendar time and the nanoseconds

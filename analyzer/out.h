@@ -49,6 +49,14 @@ void out_csv_field(FILE *f, const char *s);
 
 /* ---- Numbers and times -------------------------------------------------- */
 
+/* Writes v in decimal, as printf's "%lld" would, without printf's cost
+ * (listings write a hundred numbers a row). */
+void out_i64(FILE *f, int64_t v);
+
+/* Writes ns as milliseconds with three decimals, as printf's "%.3f" of
+ * ns / 1e6 would. */
+void out_ms3(FILE *f, int64_t ns);
+
 /* Formats ns-since-epoch as seconds with 9 decimals ("1258562728.123456789")
  * into buf (at least 32 bytes). Returns buf. */
 char *out_ts_sec9(char *buf, size_t len, int64_t ns);

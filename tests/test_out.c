@@ -146,6 +146,64 @@ static char *print_table(struct out_table *t, int width)
 	return buf;
 }
 
+/* out_i64, out_ms3 and out_ts_sec9 write what printf writes, on edge
+ * values and on a million pseudo-random ones of every magnitude. */
+static void t_numbers_as_printf(void)
+{
+	static const int64_t edge[] = {
+		0, 1, -1, 9, 10, 499, 500, 501, 999, 1000, 1499, 1500, 1501,
+		999499, 999500, 999501, 1000000, 123456789, -500, -1500,
+		-999999, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+		(INT64_C(1) << 52) + 500, (INT64_C(1) << 53) - 1,
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int bad = 0;
+	for (int i = 0; i < 1000000 + (int)(sizeof edge / sizeof edge[0]);
+	     i++) {
+		int64_t v;
+		if (i < (int)(sizeof edge / sizeof edge[0])) {
+			v = edge[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = (int64_t)(x >> (x % 64));
+			if (x & 1)
+				v = -v;
+		}
+		char want[3][64], got[3][64];
+		snprintf(want[0], sizeof want[0], "%lld", (long long)v);
+		snprintf(want[1], sizeof want[1], "%.3f", (double)v / 1e6);
+		snprintf(want[2], sizeof want[2], "%s%llu.%09llu",
+			 v < 0 ? "-" : "",
+			 (unsigned long long)((v < 0 ? 0 - (uint64_t)v
+						     : (uint64_t)v) /
+					      1000000000u),
+			 (unsigned long long)((v < 0 ? 0 - (uint64_t)v
+						     : (uint64_t)v) %
+					      1000000000u));
+		for (int k = 0; k < 2; k++) {
+			FILE *f = fmemopen(got[k], sizeof got[k], "w");
+			if (!f) {
+				bad++;
+				break;
+			}
+			if (k == 0)
+				out_i64(f, v);
+			else
+				out_ms3(f, v);
+			fputc('\0', f);
+			fclose(f);
+		}
+		out_ts_sec9(got[2], sizeof got[2], v);
+		for (int k = 0; k < 3; k++)
+			if (strcmp(want[k], got[k]) != 0 && bad++ < 5)
+				fprintf(stderr, "# %lld: want %s got %s\n",
+					(long long)v, want[k], got[k]);
+	}
+	CHECK_EQ(bad, 0);
+}
+
 static void t_table(void)
 {
 	const char *heads[] = { "ID", "NAME", "N" };
@@ -296,7 +354,8 @@ static void t_in_net(void)
 static const struct unit_test tests[] = {
 	UNIT(t_json_escape), UNIT(t_csv_quote), UNIT(t_parse_time),
 	UNIT(t_format_time), UNIT(t_table),     UNIT(t_endpoint),
-	UNIT(t_filters),     UNIT(t_in_net),    { NULL, NULL },
+	UNIT(t_filters),     UNIT(t_in_net),    UNIT(t_numbers_as_printf),
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
