@@ -40,11 +40,12 @@ struct cap_stats {
  * format"...). The caller frees the capture with cap_close(). */
 struct cap *cap_open_file(const char *path, char *err, size_t errlen);
 
-/* The same, and the SHA-256 of the file is computed while it is read:
- * every byte libpcap or the pcapng reader reads is hashed on its way in,
- * so the file is read once, not once for the hash and once for packets.
- * Only a regular file is hashed; "-", a FIFO or a character device opens
- * as with cap_open_file() and has no hash (cap_hashed() says 0). */
+/* The same, and the SHA-256 of the file is computed while it is read: a
+ * thread of the capture's own reads and hashes the file beside the packet
+ * reader (which reads it as cap_open_file() does), so the hash costs the
+ * thread that calls cap_next() nothing. Only a regular file is hashed;
+ * "-", a FIFO or a character device opens as with cap_open_file() and has
+ * no hash (cap_hashed() says 0). */
 struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen);
 
 /* 1 when the capture was opened by cap_open_file_hashed() on a regular
@@ -52,16 +53,17 @@ struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen);
  * right after the open. */
 int cap_hashed(const struct cap *c);
 
-/* Finishes the hash of a hashed capture: reads (and hashes) whatever of the
- * file the reader has not read yet, up to the end of the file, and writes
- * the 64 lower-case hex digits and a NUL into hex; the result is that of
- * `sha256sum FILE`, however far cap_next() got (the end, damage, an
- * interrupted import, no packet at all). Call it after the last cap_next()
- * and before cap_close(); a second call gives the same answer without
- * reading again, and a cap_next() after it still works but is no longer
- * hashed. Returns 0, or -1 with errno set: EINVAL when the capture is not
- * hashed (see cap_hashed()), or the error of a failed read (which then
- * also made cap_next() fail), ENOMEM; hex is then unchanged. */
+/* The hash of a hashed capture: waits for the hashing thread (which reads
+ * the file to the size it had at the open, however far cap_next() got: the
+ * end, damage, an interrupted import, no packet at all) and writes the 64
+ * lower-case hex digits and a NUL into hex; the result is that of
+ * `sha256sum FILE`. Call it after the last cap_next(), so that the file is
+ * known not to have changed while it was parsed; cap_close() without it
+ * stops the hashing. A second call gives the same answer. Returns 0, or -1
+ * with errno set: EINVAL when the capture is not hashed (see
+ * cap_hashed()), ESTALE when the file changed since the open (another
+ * size or modification time: the packets read may not be the bytes
+ * hashed), the error of a failed read, ENOMEM; hex is then unchanged. */
 int cap_sha256(struct cap *c, char hex[65]);
 
 /* Opens and activates a live capture on iface with the given snaplen

@@ -391,7 +391,8 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		for (size_t i = 0; i < n && i < keep; i++)
 			r->failed[r->nfailed++] = sc->ports[i];
 	}
-	qsort(sc->rtt, sc->nrtt, sizeof *sc->rtt, cmp_i64);
+	if (sc->nrtt)
+		qsort(sc->rtt, sc->nrtt, sizeof *sc->rtt, cmp_i64);
 	r->rtt_n = (int64_t)sc->nrtt;
 	r->rtt_p50 = pct(sc->rtt, r->rtt_n, 50);
 	r->rtt_p90 = pct(sc->rtt, r->rtt_n, 90);

@@ -318,9 +318,11 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 	char hex[65];
 	int hashed = in->hash_at_end && cap_sha256(c, hex) == 0;
 	if (in->hash_at_end && !hashed && !error && rc == ING_OK) {
-		/* The rest of the file could not be read for its hash. */
+		/* The rest of the file could not be read for its hash, or
+		 * the file changed meanwhile (sha256.h: ESTALE). */
 		snprintf(r->error, sizeof r->error, "hashing: %s",
-			 strerror(errno));
+			 errno == ESTALE ? "the file changed while it was read"
+					 : strerror(errno));
 		error = r->error;
 	}
 	struct store_capture_stats s = {

@@ -7,21 +7,24 @@
  * implicit fetch from the default provider (one lookup per hash, not per
  * update).
  *
- * The hashing reader (sha256_reader_*) is a glibc fopencookie() stream
- * whose read function pread()s the file at the stream's position and
- * hashes the part of what it got that lies beyond `hashed`, the length of
- * the file prefix already in the digest. A read starting beyond `hashed`
- * (after a forward seek) first hashes the gap, through the same buffer; a
- * read starting before it (after a backward seek) hashes only its tail
- * beyond it, if any. So the digest is always that of the prefix
- * [0, hashed) of the file, and finishing it only has to read from there
- * to the end.
+ * The background job (sha256_job_*) hashes a file open on a descriptor of
+ * its own on a thread of its own, so that the thread which parses the file
+ * does not hash: the hashing goes to another core when one has time to
+ * spare (on an import, the SQLite writer's core). The job reads with
+ * pread() up to the size its caller saw at the open and no further, and
+ * checks the file's identity, size and mtime before and after (and again
+ * when the digest is asked for), so that the digest is never that of
+ * different bytes than the ones parsed. A stop flag, looked at between
+ * 1 MiB blocks, bounds the wait of sha256_job_free() when nobody wants the
+ * digest.
  */
-#define _GNU_SOURCE /* fopencookie() */
 #include "sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,183 +136,148 @@ int sha256_file(const char *path, char hex[65])
 	return 0;
 }
 
-/* ---- Hashing while reading ---------------------------------------------- */
+/* ---- Hashing in the background ------------------------------------------ */
 
-struct sha256_reader {
+struct sha256_job {
 	int fd;
-	int64_t pos;        /* where the stream reads next */
-	int64_t hashed;     /* bytes [0, hashed) of the file are in sha */
-	struct sha256 sha;
-	int err;            /* errno of a failed read, sticky */
-	int done;           /* sha is final, hex holds it */
+	struct stat ref;       /* the file as its reader saw it at the open */
+	atomic_int stop;       /* sha256_job_free(): give up after this block */
+	pthread_t thread;
+	int threaded;          /* thread started and not joined yet */
+	int finished;          /* err and hex are the answer */
+	int err;               /* 0, or the errno of the failure */
 	char hex[65];
-	char *buf;          /* the stream's buffer */
 };
 
-static ssize_t pread_retry(int fd, void *buf, size_t n, int64_t off)
+/* 0 when fd is still the file of ref, with its size and mtime; ESTALE when
+ * not; the errno of a failed fstat(). */
+static int same_file(int fd, const struct stat *ref)
 {
-	ssize_t got;
-	do
-		got = pread(fd, buf, n, (off_t)off);
-	while (got < 0 && errno == EINTR);
-	return got;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0)
+		return errno;
+	if (sb.st_dev != ref->st_dev || sb.st_ino != ref->st_ino ||
+	    sb.st_size != ref->st_size ||
+	    sb.st_mtim.tv_sec != ref->st_mtim.tv_sec ||
+	    sb.st_mtim.tv_nsec != ref->st_mtim.tv_nsec)
+		return ESTALE;
+	return 0;
 }
 
-/* Hashes the file from r->hashed up to offset end, or to its end of file
- * if that comes first, through scratch (n bytes). 0, or -1 on a read
- * error (r->err). */
-static int hash_upto(struct sha256_reader *r, int64_t end, char *scratch,
-		     size_t n)
+/* Hashes the ref->st_size bytes of the file into j->hex. Returns 0 or an
+ * errno value. Runs on the job's thread (or in sha256_job_finish()). */
+static int job_hash(struct sha256_job *j)
 {
-	while (r->hashed < end) {
-		size_t want = n;
-		if (end - r->hashed < (int64_t)n)
-			want = (size_t)(end - r->hashed);
-		ssize_t got = pread_retry(r->fd, scratch, want, r->hashed);
-		if (got < 0) {
-			r->err = errno;
-			return -1;
-		}
-		if (got == 0)
+	int err = same_file(j->fd, &j->ref);
+	if (err)
+		return err;
+	uint8_t *buf = malloc(SHA256_FILE_BLOCK);
+	struct sha256 s;
+	if (!buf || sha256_init(&s) < 0) {
+		free(buf);
+		return ENOMEM;
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	(void)posix_fadvise(j->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	int64_t off = 0, size = (int64_t)j->ref.st_size;
+	while (off < size && !err) {
+		if (atomic_load_explicit(&j->stop, memory_order_relaxed)) {
+			err = ECANCELED;
 			break;
-		sha256_update(&r->sha, scratch, (size_t)got);
-		r->hashed += got;
+		}
+		size_t want = SHA256_FILE_BLOCK;
+		if (size - off < (int64_t)want)
+			want = (size_t)(size - off);
+		ssize_t got = pread(j->fd, buf, want, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = errno;
+		else if (got == 0)
+			err = ESTALE; /* it shrank */
+		else {
+			sha256_update(&s, buf, (size_t)got);
+			off += got;
+		}
 	}
-	return 0;
+	free(buf);
+	/* Bytes appended since the open are not hashed (the reader may or
+	 * may not have parsed them): a size other than ref's is an error. */
+	if (!err)
+		err = same_file(j->fd, &j->ref);
+	uint8_t d[32];
+	if (!err && sha256_final(&s, d) < 0)
+		err = EIO;
+	sha256_free(&s);
+	if (!err)
+		sha256_hex(d, j->hex);
+	return err;
 }
 
-static ssize_t rd_read(void *cookie, char *buf, size_t n)
+static void *job_main(void *arg)
 {
-	struct sha256_reader *r = cookie;
-	if (!r->done && r->pos > r->hashed &&
-	    hash_upto(r, r->pos, buf, n) < 0)
-		return -1;
-	ssize_t got = pread_retry(r->fd, buf, n, r->pos);
-	if (got < 0) {
-		r->err = errno;
-		return -1;
-	}
-	int64_t end = r->pos + got;
-	/* r->hashed < r->pos only if the file ended before r->pos while
-	 * hashing the gap (it shrank, or the seek went past its end): then
-	 * nothing is added here; sha256_reader_finish() reads what is there. */
-	if (!r->done && r->hashed >= r->pos && end > r->hashed) {
-		sha256_update(&r->sha, buf + (r->hashed - r->pos),
-			      (size_t)(end - r->hashed));
-		r->hashed = end;
-	}
-	r->pos = end;
-	return got;
+	struct sha256_job *j = arg;
+	j->err = job_hash(j);
+	return NULL;
 }
 
-static int rd_seek(void *cookie, off64_t *off, int whence)
+struct sha256_job *sha256_job_start(int fd, const struct stat *ref)
 {
-	struct sha256_reader *r = cookie;
-	int64_t base;
-	if (whence == SEEK_SET) {
-		base = 0;
-	} else if (whence == SEEK_CUR) {
-		base = r->pos;
-	} else if (whence == SEEK_END) {
-		struct stat sb;
-		if (fstat(r->fd, &sb) != 0)
-			return -1;
-		base = (int64_t)sb.st_size;
-	} else {
-		errno = EINVAL;
-		return -1;
-	}
-	int64_t o = (int64_t)*off;
-	if ((o < 0 && o < -base) || (o > 0 && o > INT64_MAX - base)) {
-		errno = EINVAL;
-		return -1;
-	}
-	r->pos = base + o;
-	*off = (off64_t)r->pos;
-	return 0;
-}
-
-/* fclose() of the stream: the reader (and fd) stay until
- * sha256_reader_free(), so that the hash can be finished after the
- * stream's user closed it, or before. */
-static int rd_close(void *cookie)
-{
-	(void)cookie;
-	return 0;
-}
-
-struct sha256_reader *sha256_reader_open(int fd, size_t bufsize, FILE **fp)
-{
-	struct sha256_reader *r = calloc(1, sizeof *r);
-	if (!r) {
+	struct sha256_job *j = calloc(1, sizeof *j);
+	if (!j) {
 		close(fd);
 		return NULL;
 	}
-	r->fd = fd;
-	if (bufsize < 4096)
-		bufsize = 4096;
-	r->buf = malloc(bufsize);
-	if (!r->buf || sha256_init(&r->sha) < 0) {
-		sha256_reader_free(r);
-		return NULL;
-	}
-	cookie_io_functions_t io = {
-		.read = rd_read, .write = NULL, .seek = rd_seek, .close = rd_close
-	};
-	FILE *f = fopencookie(r, "rb", io);
-	if (!f) {
-		sha256_reader_free(r);
-		return NULL;
-	}
-	if (setvbuf(f, r->buf, _IOFBF, bufsize) != 0) {
-		fclose(f);
-		sha256_reader_free(r);
-		return NULL;
-	}
-#ifdef POSIX_FADV_SEQUENTIAL
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-	*fp = f;
-	return r;
+	j->fd = fd;
+	j->ref = *ref;
+	atomic_init(&j->stop, 0);
+	/* Asynchronous signals (SIGINT...) are for the thread that reads
+	 * packets, whose waits they are meant to cut short: the new thread
+	 * starts with them blocked. Faults stay deliverable (sanitizers). */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	j->threaded = pthread_create(&j->thread, NULL, job_main, j) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return j;
 }
 
-int sha256_reader_finish(struct sha256_reader *r, char hex[65])
+int sha256_job_finish(struct sha256_job *j, char hex[65])
 {
-	if (!r->done) {
-		if (r->err) {
-			errno = r->err;
-			return -1;
+	if (!j->finished) {
+		if (j->threaded) {
+			pthread_join(j->thread, NULL);
+			j->threaded = 0;
+		} else {
+			j->err = job_hash(j);
 		}
-		char *buf = malloc(SHA256_FILE_BLOCK);
-		if (!buf) {
-			errno = ENOMEM;
-			return -1;
-		}
-		int rc = hash_upto(r, INT64_MAX, buf, SHA256_FILE_BLOCK);
-		free(buf);
-		if (rc < 0) {
-			errno = r->err;
-			return -1;
-		}
-		uint8_t d[32];
-		if (sha256_final(&r->sha, d) < 0) {
-			r->err = EIO;
-			errno = EIO;
-			return -1;
-		}
-		sha256_hex(d, r->hex);
-		r->done = 1;
+		/* The thread may have ended long before the reader did:
+		 * the file must still be the one hashed. */
+		if (!j->err)
+			j->err = same_file(j->fd, &j->ref);
+		j->finished = 1;
 	}
-	memcpy(hex, r->hex, sizeof r->hex);
+	if (j->err) {
+		errno = j->err;
+		return -1;
+	}
+	memcpy(hex, j->hex, sizeof j->hex);
 	return 0;
 }
 
-void sha256_reader_free(struct sha256_reader *r)
+void sha256_job_free(struct sha256_job *j)
 {
-	if (!r)
+	if (!j)
 		return;
-	sha256_free(&r->sha);
-	close(r->fd);
-	free(r->buf);
-	free(r);
+	if (j->threaded) {
+		atomic_store_explicit(&j->stop, 1, memory_order_relaxed);
+		pthread_join(j->thread, NULL);
+	}
+	close(j->fd);
+	free(j);
 }

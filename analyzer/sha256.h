@@ -9,7 +9,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct evp_md_ctx_st; /* OpenSSL's EVP_MD_CTX */
 
@@ -42,41 +41,47 @@ void sha256_hex(const uint8_t digest[32], char hex[65]);
 
 /* Hashes the whole file at path into hex, reading it in 1 MiB blocks: a
  * separate pass over the file, for when the hash is needed before the
- * file is read (cap_open_file_hashed() hashes while reading). Returns 0,
- * or -1 with errno set when the file cannot be opened or read, or memory
- * runs out (hex is then unchanged). */
+ * file is read (cap_open_file_hashed() hashes on a thread of its own while
+ * the file is read). Returns 0, or -1 with errno set when the file cannot
+ * be opened or read, or memory runs out (hex is then unchanged). */
 int sha256_file(const char *path, char hex[65]);
 
 /*
- * Hashing a file while something else reads it. sha256_reader_open() makes
- * a stdio stream (fopencookie()) on a regular file open on fd; whoever reads
- * the stream (libpcap, the pcapng reader) gets the file's bytes, and each
- * byte goes into the hash the first time it is read. sha256_reader_finish()
- * then hashes whatever was not read, up to the end of the file. The result
- * is the hash of the whole file, exactly once per byte and in order, even
- * when the stream is seeked (forward: the skipped bytes are hashed before
- * the read; backward: re-read bytes are not hashed again) or read only in
- * part. ftell() and fseek() work on the stream.
+ * Hashing a file in the background. sha256_job_start() starts a thread
+ * that reads a regular file with pread() in 1 MiB blocks and hashes it,
+ * while the caller reads the same file for something else (libpcap parses
+ * it): the caller's reads stay plain, and the hashing costs the reading
+ * thread nothing. sha256_job_finish() waits for the thread and gives the
+ * digest; sha256_job_free() stops it between two blocks when nobody wants
+ * the digest any more.
+ *
+ * The digest is that of the file as the caller saw it: exactly ref->st_size
+ * bytes are hashed (ref: the caller's fstat() when it opened the file), and
+ * the job fails with ESTALE when the file is not that one (st_dev,
+ * st_ino), or its size or modification time differ from ref's, when the
+ * thread starts, when it ends, or when sha256_job_finish() is called. An
+ * append, a truncation or a rewrite while the caller reads thus gives no
+ * hash rather than the hash of bytes the caller did not see. (A rewrite
+ * that keeps the size within the file system's timestamp granularity of
+ * the open is not seen.)
  */
-struct sha256_reader;
+struct stat;
+struct sha256_job;
 
-/* Takes over fd (read with pread() from offset 0; its own file offset is
- * not used) and returns the reader, with the stream in *fp, fully buffered
- * with a bufsize-byte buffer (so the file is read in blocks of that size,
- * not in the reader's small requests). NULL (out of memory) when it fails;
- * fd is then closed too. Close the stream with fclose() (or let its user
- * do so) before sha256_reader_free(). */
-struct sha256_reader *sha256_reader_open(int fd, size_t bufsize, FILE **fp);
+/* Takes over fd, open on the file that ref describes (its file offset is
+ * not used), and starts hashing it. Returns the job, or NULL when memory
+ * runs out (fd is then closed). When no thread can be started the job
+ * still works: sha256_job_finish() then does the hashing itself. */
+struct sha256_job *sha256_job_start(int fd, const struct stat *ref);
 
-/* Reads and hashes the rest of the file up to its end of file (in 1 MiB
- * blocks) and writes the hex digest into hex. The stream may still be open;
- * reads from it afterwards work but are no longer hashed. A second call
- * gives the same answer. Returns 0, or -1 with errno set: the error of a
- * read (of this call or an earlier one through the stream, which then
- * returned an error to its user too), or ENOMEM. */
-int sha256_reader_finish(struct sha256_reader *r, char hex[65]);
+/* Waits for the hash and writes the 64 lower-case hex digits and a NUL
+ * into hex. A second call gives the same answer. Returns 0, or -1 with
+ * errno set: ESTALE (the file changed, see above), the error of a read,
+ * or ENOMEM; hex is then unchanged. */
+int sha256_job_finish(struct sha256_job *j, char hex[65]);
 
-/* Releases the reader and closes fd. NULL is fine. */
-void sha256_reader_free(struct sha256_reader *r);
+/* Stops the hashing if it still runs (it ends after the block it is at),
+ * waits for the thread, closes fd and releases the job. NULL is fine. */
+void sha256_job_free(struct sha256_job *j);
 
 #endif /* SHA256_H */

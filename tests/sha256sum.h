@@ -18,8 +18,11 @@ static int sha256sum(const char *path, char hex[65])
 	if (pipe(pfd) != 0)
 		return -1;
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(pfd[1], 1);
 		close(pfd[0]);

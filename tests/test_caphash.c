@@ -3,12 +3,16 @@
  * (cap_open_file_hashed(), cap_sha256()) is `sha256sum FILE`, for every
  * capture in pcaps/ and $SHARED/pcaps (pcap, pcapng through libpcap, and
  * pcapng with several link types through the own reader), however much was
- * read before cap_sha256(): everything, half, one packet, nothing. Reading
- * through the hashing stream gives the same packets, the same end and the
- * same offsets as reading without it. Damage: a capture cut in the middle
- * of a packet, and one whose second record has an impossible length (the
- * reader stops early; the hash still covers the whole file). Not hashed: a
- * FIFO (read like stdin), cap_open_file(), and the errors of an open.
+ * read before cap_sha256(): everything, half, one packet, nothing. A hashed
+ * open gives the same packets, the same end and the same offsets as an
+ * unhashed one. Damage: a capture cut in the middle of a packet, and one
+ * whose second record has an impossible length (the reader stops early;
+ * the hash still covers the whole file). cap_close() without cap_sha256()
+ * stops the hashing thread quickly and leaves no descriptor behind. A file
+ * that changes while open (grows, shrinks, is rewritten) has no hash
+ * (ESTALE); one renamed over after the open has the hash of the file that
+ * was read. Not hashed: a FIFO (read like stdin), cap_open_file(), and the
+ * errors of an open.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../analyzer/capture.h"
@@ -393,6 +398,159 @@ static void t_corrupt(void)
 	CHECK_EQ(got, n - 1);
 }
 
+/* ---- Closed unhashed, changed while open -------------------------------- */
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* cap_close() without cap_sha256(): right after the open, after some
+ * packets, after the whole read; on every capture of pcaps/ (pcap and both
+ * pcapng readers). No descriptor is left open (nor memory: the sanitizer
+ * build), and the process does not wait for a hash nobody asked for: a
+ * capture of 4 GiB (a pcap made sparse at its end) closes at once. */
+static void t_close_unhashed(void)
+{
+	list_files();
+	int before = open_fds(), bad = 0;
+	for (int i = 0; i < nfiles && !bad; i++) {
+		for (uint64_t max = 0; max < 3; max++) {
+			char err[512];
+			struct cap *c = cap_open_file_hashed(files[i], err,
+							     sizeof err);
+			if (!c)
+				break; /* not a capture: checked elsewhere */
+			struct run r;
+			read_packets(c, max == 2 ? UINT64_MAX : max, &r);
+			cap_close(c);
+		}
+	}
+	CHECK(before > 0);
+	CHECK_EQ(open_fds(), before);
+
+	char src[4096], tmp[64];
+	snprintf(src, sizeof src, "%s/pcaps/demo.pcap", top_dir());
+	CHECK_EQ(copy_file(src, (int64_t)4 << 30, tmp), 0);
+	char err[512];
+	struct cap *c = cap_open_file_hashed(tmp, err, sizeof err);
+	unlink(tmp);
+	CHECK(c != NULL);
+	CHECK(cap_hashed(c));
+	struct cap_packet p;
+	CHECK_EQ(cap_next(c, &p), 1);
+	usleep(20000); /* the hashing is well under way */
+	double t0 = now_s();
+	cap_close(c);
+	double took = now_s() - t0;
+	if (took >= 0.5)
+		printf("# cap_close() took %.3f s\n", took);
+	CHECK(took < 0.5);
+	CHECK_EQ(open_fds(), before);
+}
+
+/* Changes a copy of a capture after its hashed open, reads it, and asks
+ * for the hash: kind 0 appends a record's worth of bytes, 1 cuts the file
+ * in the middle, 2 rewrites it in place (same size, another mtime). Each
+ * before the hashing is done and after. cap_sha256() must fail with
+ * ESTALE: the bytes hashed would not be those parsed. */
+static void t_changed_while_open(void)
+{
+	char src[4096];
+	snprintf(src, sizeof src, "%s/pcaps/syn-many.pcap", top_dir());
+	int64_t size;
+	uint64_t n;
+	CHECK_EQ(file_info(src, &size, &n), 0);
+	for (int kind = 0; kind < 3; kind++) {
+		for (int late = 0; late < 2; late++) {
+			char tmp[64], err[512], hex[65] = "untouched";
+			CHECK_EQ(copy_file(src, -1, tmp), 0);
+			struct cap *c = cap_open_file_hashed(tmp, err, sizeof err);
+			if (late)
+				usleep(100000);
+			int fd = open(tmp, O_WRONLY | O_APPEND);
+			int ok = c && cap_hashed(c) && fd >= 0;
+			if (ok && kind == 0) {
+				char rec[16 + 60] = { 0 };
+				ok = write(fd, rec, sizeof rec) == (ssize_t)sizeof rec;
+			} else if (ok && kind == 1) {
+				ok = ftruncate(fd, size / 2) == 0;
+			} else if (ok) {
+				const struct timespec ts[2] = { { 1000000000, 0 },
+								{ 1000000000, 0 } };
+				ok = futimens(fd, ts) == 0;
+			}
+			if (fd >= 0)
+				close(fd);
+			struct run r = { 0 };
+			int rc = 0, e = 0;
+			if (c) {
+				read_packets(c, UINT64_MAX, &r);
+				errno = 0;
+				rc = cap_sha256(c, hex);
+				e = errno;
+				cap_close(c);
+			}
+			unlink(tmp);
+			if (rc != -1 || e != ESTALE)
+				printf("# change %d, late %d: %llu packets, "
+				       "cap_sha256 %d (%s)\n", kind, late,
+				       (unsigned long long)r.packets, rc,
+				       strerror(e));
+			CHECK(ok);
+			CHECK_EQ(rc, -1);
+			CHECK_EQ(e, ESTALE);
+			CHECK_STR(hex, "untouched");
+		}
+	}
+}
+
+/* Another file renamed over the path after the open changes nothing for
+ * the capture: it reads, and hashes, the file it opened. */
+static void t_renamed_over(void)
+{
+	char a[4096], b[4096], tmp[64], other[64], err[512];
+	char want[65], hex[65];
+	snprintf(a, sizeof a, "%s/pcaps/syn-many.pcap", top_dir());
+	snprintf(b, sizeof b, "%s/pcaps/demo.pcap", top_dir());
+	int64_t size;
+	uint64_t n;
+	CHECK_EQ(file_info(a, &size, &n), 0);
+	CHECK_EQ(sha256sum(a, want), 0);
+	CHECK_EQ(copy_file(a, -1, tmp), 0);
+	CHECK_EQ(copy_file(b, -1, other), 0);
+	struct cap *c = cap_open_file_hashed(tmp, err, sizeof err);
+	int mv = rename(other, tmp);
+	struct run r = { 0 };
+	int rc = -1;
+	if (c) {
+		read_packets(c, UINT64_MAX, &r);
+		rc = cap_sha256(c, hex);
+		cap_close(c);
+	}
+	unlink(tmp);
+	unlink(other);
+	CHECK(c != NULL);
+	CHECK_EQ(mv, 0);
+	CHECK_EQ(r.packets, n);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(hex, want);
+}
+
 /* ---- Not hashed ---------------------------------------------------------- */
 
 static void t_plain_open_not_hashed(void)
@@ -497,6 +655,9 @@ static const struct unit_test tests[] = {
 	UNIT(t_all_captures),
 	UNIT(t_truncated),
 	UNIT(t_corrupt),
+	UNIT(t_close_unhashed),
+	UNIT(t_changed_while_open),
+	UNIT(t_renamed_over),
 	UNIT(t_plain_open_not_hashed),
 	UNIT(t_fifo),
 	UNIT(t_open_errors),

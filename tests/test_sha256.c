@@ -2,16 +2,20 @@
  * test_sha256.c - SHA-256 (libcrypto underneath) against the FIPS 180-2 /
  * NIST example vectors, fed whole and in awkward pieces; sha256_file()
  * against sha256sum's answer for files written here (one larger than its
- * 1 MiB read block); and the hashing reader (sha256_reader_*): read whole,
- * in part, not at all, seeked forward and backward, past the end, read on
- * after finishing, on an empty file and on a descriptor that cannot be
- * read. Its digest must always be sha256sum's.
+ * 1 MiB read block); and the background job (sha256_job_*): files empty,
+ * small and of several blocks, finished once and twice, freed without a
+ * finish (while it runs, and on a file that takes seconds to hash: the
+ * stop must be quick), a file that grew, shrank, was rewritten or is not
+ * the one described, and a descriptor that cannot be read. Its digest
+ * must always be sha256sum's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../analyzer/sha256.h"
@@ -165,237 +169,188 @@ static void t_file_big(void)
 	CHECK_STR(hex, want);
 }
 
-/* ---- The hashing reader ------------------------------------------------- */
+/* ---- The background job -------------------------------------------------- */
 
-/* Opens path with a hashing reader with a bufsize-byte buffer. */
-static struct sha256_reader *rd_open(const char *path, size_t bufsize,
-				     FILE **f)
+/* Starts a job on path, described by its fstat() now. NULL on failure. */
+static struct sha256_job *job_open(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
 	if (fd < 0)
 		return NULL;
-	return sha256_reader_open(fd, bufsize, f);
-}
-
-#define RD_LEN (700 * 1000 + 3)
-
-/* Reads the whole file in irregular pieces, through a small buffer (many
- * read calls) and a large one; the bytes are the file's, ftell() follows,
- * the digest is sha256sum's. */
-static void t_reader_whole(void)
-{
-	char path[64], want[65];
-	uint8_t *data = NULL;
-	CHECK_EQ(temp_file(path, RD_LEN, 2, &data), 0);
-	CHECK_EQ(sha256sum(path, want), 0);
-	static const size_t bufs[] = { 4096, 256 * 1024, 4 * 1024 * 1024 };
-	int bad = 0;
-	for (size_t b = 0; b < sizeof bufs / sizeof bufs[0] && !bad; b++) {
-		FILE *f;
-		struct sha256_reader *r = rd_open(path, bufs[b], &f);
-		if (!r) {
-			bad = 1;
-			break;
-		}
-		uint8_t chunk[70000];
-		size_t off = 0, step = 1;
-		for (;;) {
-			size_t n = fread(chunk, 1, step, f);
-			if (n == 0)
-				break;
-			if (memcmp(chunk, data + off, n) != 0)
-				bad = 2;
-			off += n;
-			if (ftell(f) != (long)off)
-				bad = 3;
-			step = step * 7 % 65521 + 1;
-		}
-		if (off != RD_LEN || ferror(f) || !feof(f))
-			bad = 4;
-		char hex[65];
-		if (sha256_reader_finish(r, hex) != 0 || strcmp(hex, want) != 0)
-			bad = 5;
-		fclose(f);
-		sha256_reader_free(r);
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return NULL;
 	}
-	unlink(path);
-	free(data);
-	CHECK_EQ(bad, 0);
+	return sha256_job_start(fd, &sb);
 }
 
-/* Reads a little, or nothing, then finishes: the rest is read by the
- * finish. The stream, still open, goes on reading the right bytes
- * afterwards (no longer hashed); a second finish gives the same digest. */
-static void t_reader_partial(void)
+static double now_s(void)
 {
-	char path[64], want[65];
-	uint8_t *data = NULL;
-	CHECK_EQ(temp_file(path, RD_LEN, 3, &data), 0);
-	CHECK_EQ(sha256sum(path, want), 0);
-	static const size_t first[] = { 0, 1, 1000, 4096, 300000, RD_LEN };
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sizes around the 1 MiB block: the digest is sha256sum's, twice. */
+static void t_job_sizes(void)
+{
+	static const size_t sizes[] = { 0, 1, 700 * 1000 + 3, 1024 * 1024,
+					3 * 1024 * 1024 + 5 };
 	int bad = 0;
-	for (size_t i = 0; i < sizeof first / sizeof first[0] && !bad; i++) {
-		FILE *f;
-		struct sha256_reader *r = rd_open(path, 4096, &f);
-		if (!r) {
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && !bad; i++) {
+		char path[64], want[65], hex[65] = "", hex2[65] = "";
+		if (temp_file(path, sizes[i], 7 + (unsigned)i, NULL) != 0) {
 			bad = 1;
 			break;
 		}
-		uint8_t *chunk = malloc(RD_LEN);
-		if (!chunk || fread(chunk, 1, first[i], f) != first[i] ||
-		    memcmp(chunk, data, first[i]) != 0)
+		struct sha256_job *j = job_open(path);
+		if (!j || sha256sum(path, want) != 0)
 			bad = 2;
-		char hex[65], hex2[65];
-		if (sha256_reader_finish(r, hex) != 0 || strcmp(hex, want) != 0)
+		else if (sha256_job_finish(j, hex) != 0 ||
+			 strcmp(hex, want) != 0)
 			bad = 3;
-		size_t rest = RD_LEN - first[i];
-		if (chunk && (fread(chunk, 1, RD_LEN, f) != rest ||
-			      memcmp(chunk, data + first[i], rest) != 0))
+		else if (sha256_job_finish(j, hex2) != 0 ||
+			 strcmp(hex2, want) != 0)
 			bad = 4;
-		if (sha256_reader_finish(r, hex2) != 0 || strcmp(hex2, want) != 0)
-			bad = 5;
-		free(chunk);
-		fclose(f);
-		/* Finishing after the stream is closed works too. */
-		if (!bad && first[i] == 1000) {
-			sha256_reader_free(r);
-			r = rd_open(path, 4096, &f);
-			if (!r || fread(hex2, 1, 10, f) != 10)
-				bad = 6;
-			if (r) {
-				fclose(f);
-				if (sha256_reader_finish(r, hex2) != 0 ||
-				    strcmp(hex2, want) != 0)
-					bad = 7;
-			}
-		}
-		sha256_reader_free(r);
-	}
-	unlink(path);
-	free(data);
-	CHECK_EQ(bad, 0);
-}
-
-/* Seeks: forward past unread (unhashed) bytes, back to bytes already
- * hashed, relative to the end, and past the end. The bytes read are the
- * file's at the position asked; the digest covers each byte once. */
-static void t_reader_seek(void)
-{
-	char path[64], want[65];
-	uint8_t *data = NULL;
-	CHECK_EQ(temp_file(path, RD_LEN, 4, &data), 0);
-	CHECK_EQ(sha256sum(path, want), 0);
-	struct step {
-		long off;
-		int whence;
-		size_t len;
-	};
-	static const struct step plan[][6] = {
-		{ { 100000, SEEK_SET, 10 }, { 0, SEEK_SET, 50000 },
-		  { 90000, SEEK_SET, 30000 }, { -5, SEEK_END, 100 },
-		  { 0, SEEK_SET, 1 } },
-		{ { 5, SEEK_SET, 1 }, { 3, SEEK_CUR, 8000 },
-		  { -4000, SEEK_CUR, 9000 }, { 400000, SEEK_CUR, 2 } },
-		{ { RD_LEN + 5000, SEEK_SET, 10 }, { 10, SEEK_SET, 10 } },
-		{ { -1, SEEK_END, 1 }, { 0, SEEK_SET, RD_LEN } },
-	};
-	int bad = 0;
-	for (size_t p = 0; p < sizeof plan / sizeof plan[0] && !bad; p++) {
-		FILE *f;
-		struct sha256_reader *r = rd_open(path, 4096, &f);
-		if (!r) {
-			bad = 1;
-			break;
-		}
-		uint8_t *chunk = malloc(RD_LEN);
-		for (size_t s = 0; s < 6 && plan[p][s].len && chunk; s++) {
-			const struct step *st = &plan[p][s];
-			if (fseek(f, st->off, st->whence) != 0) {
-				bad = 10 + (int)s;
-				break;
-			}
-			long at = ftell(f);
-			if (at < 0) {
-				bad = 30 + (int)s;
-				break;
-			}
-			size_t avail = at >= RD_LEN ? 0 : (size_t)(RD_LEN - at);
-			size_t want_n = st->len < avail ? st->len : avail;
-			if (fread(chunk, 1, st->len, f) != want_n ||
-			    memcmp(chunk, data + at, want_n) != 0 ||
-			    ftell(f) != at + (long)want_n) {
-				bad = 20 + (int)s;
-				break;
-			}
-		}
-		char hex[65];
-		if (!chunk || sha256_reader_finish(r, hex) != 0 ||
-		    strcmp(hex, want) != 0)
-			bad = bad ? bad : 2;
-		if (!bad && fseek(f, -1, SEEK_SET) == 0) /* before the start */
-			bad = 3;
-		free(chunk);
-		fclose(f);
-		sha256_reader_free(r);
+		sha256_job_free(j);
+		unlink(path);
 		if (bad)
-			printf("# seek plan %zu failed (%d)\n", p, bad);
+			printf("# %zu bytes: %d (%s)\n", sizes[i], bad, hex);
 	}
-	unlink(path);
-	free(data);
 	CHECK_EQ(bad, 0);
 }
 
-static void t_reader_empty(void)
+/* Freed without a finish: at once, and a little later (mid-file or done).
+ * No leak, no thread left (the sanitizer build checks both). */
+static void t_job_free_unfinished(void)
 {
-	char path[64], hex[65];
-	CHECK_EQ(temp_file(path, 0, 5, NULL), 0);
-	FILE *f;
-	struct sha256_reader *r = rd_open(path, 0, &f);
+	char path[64];
+	CHECK_EQ(temp_file(path, 5 * 1024 * 1024 + 1, 8, NULL), 0);
+	int bad = 0;
+	for (int i = 0; i < 3 && !bad; i++) {
+		struct sha256_job *j = job_open(path);
+		if (!j)
+			bad = 1;
+		if (i)
+			usleep(i == 1 ? 1000 : 200000);
+		sha256_job_free(j);
+	}
 	unlink(path);
-	CHECK(r != NULL);
-	CHECK_EQ(fgetc(f), EOF);
-	CHECK(feof(f));
-	CHECK_EQ(sha256_reader_finish(r, hex), 0);
-	fclose(f);
-	sha256_reader_free(r);
-	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_job_free(NULL);
+	CHECK_EQ(bad, 0);
 }
 
-/* A read error reaches the stream's user (ferror) and the finish (errno);
- * the hex is left alone. A directory cannot be read: EISDIR. */
-static void t_reader_error(void)
+/* A file of 4 GiB (sparse: no disk used) takes seconds to hash; freeing
+ * the job must stop it after the block it is at, not read to the end. */
+static void t_job_free_stops(void)
 {
-	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	char path[] = "/tmp/test_sha256_XXXXXX";
+	int fd = mkstemp(path);
 	CHECK(fd >= 0);
-	FILE *f;
-	struct sha256_reader *r = sha256_reader_open(fd, 4096, &f);
-	CHECK(r != NULL);
-	char buf[16], hex[65] = "untouched";
-	size_t n = fread(buf, 1, sizeof buf, f);
-	int fe = ferror(f);
+	int rc = ftruncate(fd, (off_t)4 << 30);
+	close(fd);
+	if (rc != 0)
+		unlink(path);
+	CHECK_EQ(rc, 0);
+	struct sha256_job *j = job_open(path);
+	unlink(path);
+	CHECK(j != NULL);
+	usleep(20000); /* let it run */
+	double t0 = now_s();
+	sha256_job_free(j);
+	double took = now_s() - t0;
+	if (took >= 0.5)
+		printf("# the stop took %.3f s\n", took);
+	CHECK(took < 0.5);
+}
+
+/* The file changes after the start: an append, a truncation, a rewrite of
+ * the same size (another mtime), before or after the thread is done. The
+ * finish says ESTALE and leaves hex alone. */
+static void t_job_changed(void)
+{
+	for (int kind = 0; kind < 3; kind++) {
+		for (int late = 0; late < 2; late++) {
+			char path[64], hex[65] = "untouched";
+			CHECK_EQ(temp_file(path, 2 * 1024 * 1024 + 9, 9, NULL), 0);
+			struct sha256_job *j = job_open(path);
+			if (late)
+				usleep(200000); /* the thread is done by now */
+			int fd = open(path, O_WRONLY | O_APPEND);
+			int ok = j && fd >= 0;
+			if (ok && kind == 0)
+				ok = write(fd, "x", 1) == 1;
+			else if (ok && kind == 1)
+				ok = ftruncate(fd, 1000) == 0;
+			else if (ok) {
+				const struct timespec ts[2] = { { 1000000000, 0 },
+								{ 1000000000, 0 } };
+				ok = futimens(fd, ts) == 0;
+			}
+			if (fd >= 0)
+				close(fd);
+			errno = 0;
+			int rc = j ? sha256_job_finish(j, hex) : 0;
+			int e = errno;
+			sha256_job_free(j);
+			unlink(path);
+			if (rc != -1 || e != ESTALE)
+				printf("# change %d, late %d: rc %d, %s\n", kind,
+				       late, rc, strerror(e));
+			CHECK(ok);
+			CHECK_EQ(rc, -1);
+			CHECK_EQ(e, ESTALE);
+			CHECK_STR(hex, "untouched");
+		}
+	}
+}
+
+/* ref describes another file than fd's: ESTALE, nothing hashed. */
+static void t_job_other_file(void)
+{
+	char a[64], b[64], hex[65] = "untouched";
+	CHECK_EQ(temp_file(a, 1000, 10, NULL), 0);
+	CHECK_EQ(temp_file(b, 1000, 11, NULL), 0);
+	int fa = open(a, O_RDONLY), fb = open(b, O_RDONLY);
+	struct stat sb;
+	int ok = fa >= 0 && fb >= 0 && fstat(fb, &sb) == 0;
+	if (fb >= 0)
+		close(fb);
+	unlink(a);
+	unlink(b);
+	CHECK(ok);
+	struct sha256_job *j = sha256_job_start(fa, &sb);
+	CHECK(j != NULL);
 	errno = 0;
-	int rc = sha256_reader_finish(r, hex);
+	int rc = sha256_job_finish(j, hex);
 	int e = errno;
-	fclose(f);
-	sha256_reader_free(r);
-	CHECK_EQ(n, 0);
-	CHECK(fe);
+	sha256_job_free(j);
 	CHECK_EQ(rc, -1);
-	CHECK_EQ(e, EISDIR);
+	CHECK_EQ(e, ESTALE);
 	CHECK_STR(hex, "untouched");
-	/* Also when the stream was never read: the finish's own read. */
-	fd = open("/", O_RDONLY | O_DIRECTORY);
+}
+
+/* A descriptor that cannot be read (open for writing only): the read's
+ * error, EBADF, and hex is left alone. */
+static void t_job_read_error(void)
+{
+	char path[64], hex[65] = "untouched";
+	CHECK_EQ(temp_file(path, 5000, 12, NULL), 0);
+	int fd = open(path, O_WRONLY);
+	unlink(path);
 	CHECK(fd >= 0);
-	r = sha256_reader_open(fd, 4096, &f);
-	CHECK(r != NULL);
+	struct stat sb;
+	CHECK_EQ(fstat(fd, &sb), 0);
+	struct sha256_job *j = sha256_job_start(fd, &sb);
+	CHECK(j != NULL);
 	errno = 0;
-	rc = sha256_reader_finish(r, hex);
-	e = errno;
-	fclose(f);
-	sha256_reader_free(r);
+	int rc = sha256_job_finish(j, hex);
+	int e = errno;
+	sha256_job_free(j);
 	CHECK_EQ(rc, -1);
-	CHECK_EQ(e, EISDIR);
-	sha256_reader_free(NULL);
+	CHECK_EQ(e, EBADF);
+	CHECK_STR(hex, "untouched");
 }
 
 static const struct unit_test tests[] = {
@@ -407,11 +362,12 @@ static const struct unit_test tests[] = {
 	UNIT(t_free_and_twice),
 	UNIT(t_file),
 	UNIT(t_file_big),
-	UNIT(t_reader_whole),
-	UNIT(t_reader_partial),
-	UNIT(t_reader_seek),
-	UNIT(t_reader_empty),
-	UNIT(t_reader_error),
+	UNIT(t_job_sizes),
+	UNIT(t_job_free_unfinished),
+	UNIT(t_job_free_stops),
+	UNIT(t_job_changed),
+	UNIT(t_job_other_file),
+	UNIT(t_job_read_error),
 	{ 0 },
 };
 

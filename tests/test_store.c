@@ -370,7 +370,7 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
 			   " NOT LIKE 'sqlite_%'"),
-		 24);
+		 27);
 	CHECK_EQ(schema_diffs(db), 0);
 	/* (The comparison sees a difference: one column more.) */
 	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",
@@ -383,24 +383,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 4 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 4"), SQLITE_OK);
+	/* A version 5 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 5"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 4 is newer") != NULL);
+	CHECK(strstr(err, "schema version 5 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 5);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v4.db"), 4, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v5.db"), 5, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 3 is newer") != NULL);
+	CHECK(strstr(err, "schema version 4 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
