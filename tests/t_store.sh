@@ -449,8 +449,7 @@ else
 fi
 
 # The label totals the imports counted (label_totals) equal the live label
-# rows, capture by capture: the first import of the database above ran in
-# bulk mode (revisions marked at its end), the others row by row.
+# rows, capture by capture, revisions taken off as they came.
 v=$(sq "$db" "SELECT (SELECT count(*) FROM (SELECT capture_id, label,
 	  events FROM label_totals EXCEPT SELECT c.capture_id, e.label,
 	  count(*) FROM events e JOIN connections c ON c.id = e.conn_id WHERE

@@ -63,8 +63,8 @@ static const char *const DUMP[] = {
     "SELECT * FROM segment_rows ORDER BY id",
 };
 
-/* Rows whose superseded flag (written by the store, at once or at the
- * end of a bulk import) disagrees with its definition: a later row of the
+/* Rows whose superseded flag (written by the store as revisions come)
+ * disagrees with its definition: a later row of the
  * same packet revised this label. -1 on a database error. */
 static long long wrong_superseded(sqlite3 *db)
 {
