@@ -246,24 +246,60 @@ static int failed_cmp(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-/* Keeps the r->top largest in t[] (sorted, descending; among equal
- * values the one met first, so the lower id when rows come by id). */
+/* 1 when a ranks before b: the larger value, then the lower id. */
+static int top_before(const struct top *a, const struct top *b)
+{
+	return a->value != b->value ? a->value > b->value : a->id < b->id;
+}
+
+/* Keeps the r->top first in t[] (sorted by top_before()), whatever order
+ * the rows come in. */
 static void top_insert(struct top *t, size_t *n, size_t max,
 		       const struct top *x)
 {
 	size_t i = *n;
 	if (i == max) {
-		if (max == 0 || t[max - 1].value >= x->value)
+		if (max == 0 || !top_before(x, &t[max - 1]))
 			return;
 		i = max - 1;
 	} else {
 		(*n)++;
 	}
-	while (i > 0 && t[i - 1].value < x->value) {
+	while (i > 0 && top_before(x, &t[i - 1])) {
 		t[i] = t[i - 1];
 		i--;
 	}
 	t[i] = *x;
+}
+
+/* Fills in the endpoints of the connections in t[0..n). */
+static int top_endpoints(sqlite3 *db, struct top *t, size_t n)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT client_ip, client_port, server_ip,"
+			       " server_port FROM connections WHERE id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < n && rc != SQLITE_ERROR; i++) {
+		sqlite3_bind_int64(st, 1, t[i].id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			endpoint(t[i].client, sizeof t[i].client,
+				 sqlite3_column_text(st, 0),
+				 sqlite3_column_int64(st, 1));
+			endpoint(t[i].server, sizeof t[i].server,
+				 sqlite3_column_text(st, 2),
+				 sqlite3_column_int64(st, 3));
+			rc = SQLITE_DONE;
+		} else if (rc != SQLITE_DONE) {
+			rc = SQLITE_ERROR;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Grows *v (of *cap items) to hold one more int64; -1 out of memory. */
@@ -315,9 +351,11 @@ static void scan_free(struct scan *sc)
 }
 
 /* Every figure the report takes from connection rows, from one scan of
- * them: totals, counts by close and conn_state, failed handshakes,
- * handshake RTTs, the top by retransmissions, and the connections that
- * had a zero window (for load_top_zw()). 0, -1 (SQLite), -2 (memory). */
+ * them in whatever order SQLite finds cheapest (nothing below depends on
+ * it): totals, counts by close and conn_state, failed handshakes,
+ * handshake RTTs, the top by retransmissions (their endpoints read after,
+ * by id), and the connections that had a zero window (for
+ * load_top_zw()). 0, -1 (SQLite), -2 (memory). */
 static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 {
 	char sql[2048];
@@ -326,9 +364,8 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		 FSEL_RETX_SQL ", c2s_acked_unseen, s2c_acked_unseen, "
 		 "c2s_acked_unseen_bytes, s2c_acked_unseen_bytes, "
 		 "c2s_payload_bytes, s2c_payload_bytes, "
-		 "c2s_zero_windows, s2c_zero_windows, "
-		 "client_ip, client_port, server_ip "
-		 "FROM connections c WHERE %s ORDER BY id",
+		 "c2s_zero_windows, s2c_zero_windows "
+		 "FROM connections c WHERE %s",
 		 conn_filter);
 	sqlite3_stmt *st;
 	if (prep(db, sql, r->capture, &st) != 0)
@@ -353,12 +390,6 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 			memset(&t, 0, sizeof t);
 			t.id = id;
 			t.value = retx;
-			endpoint(t.client, sizeof t.client,
-				 sqlite3_column_text(st, 14),
-				 sqlite3_column_int64(st, 15));
-			endpoint(t.server, sizeof t.server,
-				 sqlite3_column_text(st, 16),
-				 sqlite3_column_int64(st, 3));
 			top_insert(r->top_retx, &r->ntop_retx, (size_t)r->top,
 				   &t);
 		}
@@ -397,7 +428,9 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 	r->rtt_p50 = pct(sc->rtt, r->rtt_n, 50);
 	r->rtt_p90 = pct(sc->rtt, r->rtt_n, 90);
 	r->rtt_p99 = pct(sc->rtt, r->rtt_n, 99);
-	return 0;
+	if (sc->nzw)
+		qsort(sc->zw, sc->nzw, sizeof *sc->zw, cmp_i64);
+	return top_endpoints(db, r->top_retx, r->ntop_retx);
 }
 
 /* Time at zero window, for the connections that had one (ids, ascending):
