@@ -31,7 +31,7 @@ TOOL_BIN     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 BIN := $(if $(filter build,$(BUILD)),tcpscope,$(BUILD)/tcpscope)
 
-.PHONY: all check test asan deps demo install clean bench bench-deps fuzz format-check tools
+.PHONY: all check test asan deps demo install clean bench bench-deps fuzz tools
 all: $(BIN)
 
 $(BUILD)/%.o: %.c

@@ -14,11 +14,19 @@
  *   zeek.c      a shadow of Zeek's TCP_Endpoint (state, start/last/ack
  *               sequence, history thresholds) for conn_state and history.
  *
- * Modules talk through the small functions declared below; tracker.c owns
- * the event queue and the order in which modules run for one segment, and
- * the memory: machine.c, analysis.c and zeek.c only ever see full
- * records, as tracker.c unpacks a connection before it feeds or finishes
- * it and packs none that a module is working on.
+ * Modules talk through the small functions declared below, in floors
+ * that only call down:
+ *
+ *   tracker.c                 the order in which modules run for one
+ *                             segment, timers, the memory budget
+ *   analysis.c machine.c zeek.c iter.c
+ *   pack.c                    packed records
+ *   emit.c table.c            events, labels, transitions; the flow table
+ *   mem.c rules.c names.c ports.c
+ *
+ * machine.c, analysis.c and zeek.c only ever see full records, as
+ * tracker.c unpacks a connection before it feeds or finishes it and packs
+ * none that a module is working on.
  */
 #ifndef TCPCORE_INTERNAL_H
 #define TCPCORE_INTERNAL_H
@@ -245,7 +253,7 @@ struct tc_tracker {
 	struct tc_cx view;
 };
 
-/* ---- tracker.c: events and labels --------------------------------------- */
+/* ---- emit.c: events, labels, transitions ---------------------------------- */
 
 /* Queues an event (drops it and counts when the queue is full); returns
  * the slot or NULL. */
@@ -256,11 +264,19 @@ struct tc_event *tc_q_push(struct tc_tracker *tr, uint8_t type,
 void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
 	      const struct tc_segment *s, int d, uint64_t *labels, unsigned l,
 	      unsigned r);
-/* Records side `side` moving to state `to` by rule `rule`, at ts/pkt. */
+/* Sets side's first state (tc_machine_init()), or corrects the server's
+ * provisional LISTEN to CLOSED when its first segment shows it never
+ * listened (a RST refusing the SYN, a SYN of its own): not a transition,
+ * nothing is recorded; only before the side made any (asserted). */
+void tc_first_state(struct tc_cx *cx, int side, int state);
+/* Asserts what side's state implies of its record (emit.c). */
+void tc_check_side(const struct tc_cx *cx, int side);
+/* Records side `side` moving to state `to` by rule `rule`, at ts/pkt; the
+ * move must be the rule's (asserted). */
 void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
 		   unsigned rule, int64_t ts, uint64_t pkt);
 
-/* ---- table.c: memory, identity, hash table, lists ----------------------- */
+/* ---- mem.c: memory ------------------------------------------------------ */
 
 /* Allocates n bytes through the hooks and counts them (with the
  * allocator's overhead) in tr->st.bytes; NULL when out of memory. */
@@ -272,20 +288,21 @@ struct tc_tracker *tc_mem_new_tracker(const struct tc_config *cfg);
 void tc_mem_free(struct tc_tracker *tr, void *p, size_t n);
 /* What an allocation of n bytes is counted as. */
 size_t tc_mem_cost(size_t n);
+
+/* ---- table.c: identity, hash table, lists -------------------------------- */
+
 int tc_table_init(struct tc_tracker *tr);
 void tc_table_free(struct tc_tracker *tr);
 /* Finds the record of s, full or packed; *dir gets 0 (client to server)
  * or 1. */
 struct tc_node *tc_table_find(struct tc_tracker *tr,
 			      const struct tc_segment *s, int *dir);
-/* Finds connection id as a full record: a packed one is unpacked (or,
- * out of memory, copied into tr->view). NULL if none. */
-struct tc_cx *tc_table_find_id(struct tc_tracker *tr, uint64_t id);
 struct tc_node *tc_table_node_id(const struct tc_tracker *tr, uint64_t id);
 /* Hashes s's identity (symmetric in the endpoints). */
 uint32_t tc_key_hash(const struct tc_tracker *tr, const struct tc_segment *s);
-/* Links a new full record at the tail of every list. */
-void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx);
+/* Links a new full record at the tail of every list, in class klass
+ * (enum tc_class). */
+void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx, int klass);
 void tc_table_remove(struct tc_tracker *tr, struct tc_node *n);
 /* Puts record nw in old's place in the hash chains and lists (packing or
  * unpacking), keeping every order; old is unlinked. A full nw joins the
@@ -293,16 +310,13 @@ void tc_table_remove(struct tc_tracker *tr, struct tc_node *n);
 void tc_table_replace(struct tc_tracker *tr, struct tc_node *old,
 		      struct tc_node *nw, int recent);
 /* cx just had a segment: tail of the LRU, of the full list and of the list
- * of its (recomputed) class. */
+ * of its class. */
 void tc_lru_touch(struct tc_tracker *tr, struct tc_cx *cx);
-/* Recomputes cx's class; moves it to the tail of the new class's list. */
-void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx);
+/* Puts cx in class k: to the tail of that class's list if it changed. */
+void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx, int k);
 /* The oldest record of the best class to evict, not `keep`; NULL if none. */
 struct tc_node *tc_table_victim(const struct tc_tracker *tr,
 				const struct tc_node *keep);
-/* 1 if `port` is a port servers usually listen on (Zeek's
- * likely_server_ports for the analyzers it ships). */
-int tc_likely_server_port(uint16_t port);
 
 /* ---- pack.c: packed records -------------------------------------------- */
 
@@ -319,6 +333,15 @@ struct tc_cx *tc_unpack(struct tc_tracker *tr, struct tc_node *n,
 void tc_pack_decode(const struct tc_node *n, struct tc_cx *out);
 /* Frees a record, full or packed, that is in no list. */
 void tc_record_free(struct tc_tracker *tr, struct tc_node *n);
+/* Finds connection id as a full record: a packed one is unpacked (or,
+ * out of memory, copied into tr->view). NULL if none. */
+struct tc_cx *tc_find_full(struct tc_tracker *tr, uint64_t id);
+
+/* ---- ports.c ------------------------------------------------------------- */
+
+/* 1 if `port` is a port servers usually listen on (Zeek's
+ * likely_server_ports for the analyzers it ships). */
+int tc_likely_server_port(uint16_t port);
 
 /* ---- rules.c ------------------------------------------------------------ */
 

@@ -21,7 +21,7 @@
 
 const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
 {
-	struct tc_cx *cx = tc_table_find_id(tr, id);
+	struct tc_cx *cx = tc_find_full(tr, id);
 	if (!cx || cx->c.finished)
 		return NULL;
 	uint8_t close = cx->c.close;
@@ -34,7 +34,7 @@ const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
 int tc_conn_peek_final(struct tc_tracker *tr, uint64_t id,
 		       struct tc_conn *out)
 {
-	struct tc_cx *cx = tc_table_find_id(tr, id);
+	struct tc_cx *cx = tc_find_full(tr, id);
 	if (!cx || cx->c.finished)
 		return -1;
 	uint8_t close = cx->c.close;

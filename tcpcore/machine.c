@@ -53,9 +53,18 @@ void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
 {
 	unsigned f = s->flags;
 	struct tc_conn *c = &cx->c;
-	c->state[TC_CLIENT] = ST(CLOSED);
-	c->state[TC_SERVER] = ST(LISTEN); /* provisional until it speaks */
-	if ((f & TC_SYN) && !(f & TC_ACK))
+	if (!(f & TC_SYN) || ((f & TC_ACK) && d != TC_SERVER)) {
+		/* A capture that starts after the handshake. */
+		c->midstream = 1;
+		tc_first_state(cx, TC_CLIENT, ST(ESTABLISHED));
+		tc_first_state(cx, TC_SERVER, ST(ESTABLISHED));
+		cx->server_known = 1;
+		return;
+	}
+	tc_first_state(cx, TC_CLIENT, ST(CLOSED));
+	tc_first_state(cx, TC_SERVER, ST(LISTEN)); /* provisional until it
+						   * speaks */
+	if (!(f & TC_ACK))
 		return;
 	c->midstream = 1;
 	if ((f & TC_SYN) && d == TC_SERVER) {
@@ -68,10 +77,7 @@ void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
 		cl->syn_seen = cl->syn_inferred = 1;
 		cl->isn = s->ack - 1;
 		cl->syn_end = s->ack;
-		return;
 	}
-	c->state[TC_CLIENT] = c->state[TC_SERVER] = ST(ESTABLISHED);
-	cx->server_known = 1;
 }
 
 int tc_conn_over(const struct tc_conn *c)
@@ -188,7 +194,8 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 		}
 		if (d == TC_SERVER && !cx->server_known &&
 		    st[d] == ST(LISTEN)) {
-			st[d] = ST(CLOSED); /* refused: CLOSED throughout */
+			/* refused: CLOSED throughout */
+			tc_first_state(cx, d, ST(CLOSED));
 			cx->refused = 1;
 		} else if (st[d] != ST(CLOSED)) {
 			go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
@@ -290,7 +297,7 @@ static void own_syn(struct tc_tracker *tr, struct tc_cx *cx,
 		if (st[d] == ST(LISTEN) && !cx->server_known) {
 			/* The peer's first act is a SYN of its own: it was
 			 * an active opener too, CLOSED before. */
-			st[d] = ST(CLOSED);
+			tc_first_state(cx, d, ST(CLOSED));
 			cx->simultaneous = 1;
 		}
 		if (st[d] == ST(CLOSED))

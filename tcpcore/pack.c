@@ -451,3 +451,18 @@ void tc_record_free(struct tc_tracker *tr, struct tc_node *n)
 	else
 		tc_mem_free(tr, cx, sizeof(*cx));
 }
+
+struct tc_cx *tc_find_full(struct tc_tracker *tr, uint64_t id)
+{
+	struct tc_node *n = tc_table_node_id(tr, id);
+	if (!n)
+		return NULL;
+	if (!(n->flags & TC_N_PACKED))
+		return (struct tc_cx *)n;
+	struct tc_cx *cx = tc_unpack(tr, n, NULL, 0);
+	if (cx)
+		return cx;
+	/* Out of memory: a copy, good until the next call. */
+	tc_pack_decode(n, &tr->view);
+	return &tr->view;
+}

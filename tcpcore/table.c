@@ -1,7 +1,9 @@
 /*
- * table.c - the flow table: memory accounting, identity, a chained hash
- * table with a symmetric key, a second chain by connection id, and the
- * lists that expiry, packing and eviction walk from their heads.
+ * table.c - the flow table: identity, a chained hash table with a
+ * symmetric key, a second chain by connection id, and the lists that
+ * expiry, packing and eviction walk from their heads. It knows records
+ * only by their node: what class a connection is in, and how a packed one
+ * is unpacked, its callers say (tracker.c, pack.c).
  *
  * Identity is (VLAN ids unless cfg.ignore_vlan, the two addresses, the two
  * ports); the pcapng interface is not part of it. The hash combines the two
@@ -27,61 +29,14 @@
  * Packing and unpacking swap one record for another in place
  * (tc_table_replace), so no order changes and results stay the same.
  *
- * Memory: every allocation goes through tc_mem_alloc()/tc_mem_free() with
- * its size, counted with what malloc adds (tc_mem_cost), so tr->st.bytes is
- * close to what the process holds for the tracker. A tracked connection
- * costs its record plus two bucket pointers at load factor <= 1; see
- * tc_conn_bytes().
+ * Memory comes from mem.c. A tracked connection costs its record plus two
+ * bucket pointers at load factor <= 1; see tc_conn_bytes().
  */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-/* glibc's malloc: an 8-byte header, 16-byte granules, 32 at least. */
-size_t tc_mem_cost(size_t n)
-{
-	size_t c = (n + 8 + 15) & ~(size_t)15;
-	return c < 32 ? 32 : c;
-}
-
-void *tc_mem_alloc(struct tc_tracker *tr, size_t n)
-{
-	void *p = tr->cfg.tc_alloc ? tr->cfg.tc_alloc(tr->cfg.alloc_ctx, n)
-				   : malloc(n);
-	if (p) {
-		tr->st.bytes += tc_mem_cost(n);
-		if (tr->st.bytes > tr->st.peak_bytes)
-			tr->st.peak_bytes = tr->st.bytes;
-	}
-	return p;
-}
-
-struct tc_tracker *tc_mem_new_tracker(const struct tc_config *cfg)
-{
-	size_t n = sizeof(struct tc_tracker);
-	struct tc_tracker *tr = cfg->tc_alloc ? cfg->tc_alloc(cfg->alloc_ctx, n)
-					      : malloc(n);
-	if (!tr)
-		return NULL;
-	memset(tr, 0, n);
-	tr->cfg = *cfg;
-	tr->st.bytes = tr->st.peak_bytes = tc_mem_cost(n);
-	return tr;
-}
-
-void tc_mem_free(struct tc_tracker *tr, void *p, size_t n)
-{
-	if (!p)
-		return;
-	assert(tr->st.bytes >= tc_mem_cost(n));
-	tr->st.bytes -= tc_mem_cost(n);
-	if (tr->cfg.tc_free)
-		tr->cfg.tc_free(tr->cfg.alloc_ctx, p);
-	else
-		free(p);
-}
 
 int tc_table_init(struct tc_tracker *tr)
 {
@@ -203,21 +158,6 @@ struct tc_node *tc_table_node_id(const struct tc_tracker *tr, uint64_t id)
 	return NULL;
 }
 
-struct tc_cx *tc_table_find_id(struct tc_tracker *tr, uint64_t id)
-{
-	struct tc_node *n = tc_table_node_id(tr, id);
-	if (!n)
-		return NULL;
-	if (!(n->flags & TC_N_PACKED))
-		return (struct tc_cx *)n;
-	struct tc_cx *cx = tc_unpack(tr, n, NULL, 0);
-	if (cx)
-		return cx;
-	/* Out of memory: a copy, good until the next call. */
-	tc_pack_decode(n, &tr->view);
-	return &tr->view;
-}
-
 /* ---- Lists -------------------------------------------------------------- */
 
 /* The three doubly linked lists differ only in their links and ends. */
@@ -302,17 +242,7 @@ static void grow(struct tc_tracker *tr)
 	tr->nbuckets = n;
 }
 
-static int klass_of(const struct tc_cx *cx)
-{
-	if (cx->reset || tc_machine_over(cx))
-		return TC_CL_DONE;
-	for (int i = 0; i < 2; i++)
-		if (cx->c.state[i] >= TC_ST_ESTABLISHED)
-			return TC_CL_LIVE;
-	return TC_CL_HALF;
-}
-
-void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx)
+void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx, int klass)
 {
 	struct tc_node *x = &cx->n;
 	if (tr->st.active + 1 > tr->nbuckets)
@@ -324,7 +254,7 @@ void tc_table_insert(struct tc_tracker *tr, struct tc_cx *cx)
 	x->inext = tr->ibuckets[b];
 	tr->ibuckets[b] = x;
 	LIST_APPEND(tr->head, tr->tail, x, prev, next);
-	x->klass = (uint8_t)klass_of(cx);
+	x->klass = (uint8_t)klass;
 	LIST_APPEND(tr->chead[x->klass], tr->ctail[x->klass], x, cprev, cnext);
 	LIST_APPEND(tr->fhead, tr->ftail, cx, fprev, fnext);
 	tr->full_bytes += x->size;
@@ -438,10 +368,9 @@ void tc_lru_touch(struct tc_tracker *tr, struct tc_cx *cx)
 	}
 }
 
-void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx)
+void tc_table_classify(struct tc_tracker *tr, struct tc_cx *cx, int k)
 {
 	struct tc_node *x = &cx->n;
-	int k = klass_of(cx);
 	if (!(x->flags & TC_N_LINKED) || k == x->klass)
 		return;
 	LIST_UNLINK(tr->chead[x->klass], tr->ctail[x->klass], x, cprev, cnext);
@@ -460,31 +389,4 @@ struct tc_node *tc_table_victim(const struct tc_tracker *tr,
 			return x;
 	}
 	return NULL;
-}
-
-/* Ports of the protocol analyzers Zeek registers (its likely_server_ports)
- * that matter for orientation; sorted for the binary search. */
-static const uint16_t server_ports[] = {
-	21,   22,   23,   25,   42,   53,   79,   80,   81,   88,   102,
-	110,  111,  113,  135,  137,  139,  143,  161,  179,  389,  443,
-	445,  465,  502,  513,  514,  587,  631,  636,  989,  990,  992,
-	993,  995,  1080, 1194, 1433, 1521, 1723, 1883, 2049, 2181, 3128,
-	3306, 3389, 5060, 5061, 5222, 5223, 5269, 5432, 5672, 5900, 6379,
-	6666, 6667, 6668, 6669, 8000, 8080, 8443, 8883, 8888, 9092, 11211,
-	20000, 27017,
-};
-
-int tc_likely_server_port(uint16_t port)
-{
-	size_t lo = 0, hi = sizeof(server_ports) / sizeof(server_ports[0]);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (server_ports[mid] == port)
-			return 1;
-		if (server_ports[mid] < port)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
 }

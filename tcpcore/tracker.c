@@ -123,106 +123,15 @@ void tc_tracker_free(struct tc_tracker *tr)
 	tc_mem_free(tr, tr, sizeof(*tr));
 }
 
-struct tc_event *tc_q_push(struct tc_tracker *tr, uint8_t type,
-			   struct tc_cx *cx, const struct tc_segment *s, int d)
+/* The eviction class of cx (table.c keeps the lists). */
+static int klass_of(const struct tc_cx *cx)
 {
-	if (tr->qlen == tr->qcap) {
-		tr->st.events_dropped++;
-		return NULL;
-	}
-	struct tc_event *ev = &tr->q[(tr->qhead + tr->qlen) % tr->qcap];
-	tr->qlen++;
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->conn_id = cx->c.id;
-	ev->conn = &cx->c;
-	ev->dir = (uint8_t)d;
-	if (s) {
-		ev->ts_ns = s->ts_ns;
-		ev->pkt = s->pkt;
-		ev->seq = s->seq;
-		ev->ack = s->ack;
-		ev->len = s->payload_len;
-		ev->win = s->window;
-	} else {
-		ev->ts_ns = cx->c.last_ts;
-		ev->pkt = cx->c.last_pkt;
-	}
-	return ev;
-}
-
-void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
-	      const struct tc_segment *s, int d, uint64_t *labels, unsigned l,
-	      unsigned r)
-{
-	uint64_t bit = (uint64_t)1 << l;
-	if (*labels & bit)
-		return;
-	*labels |= bit;
-	cx->c.dir[d].label[l]++;
-	struct tc_event *ev = tc_q_push(tr, TC_EV_LABEL, cx, s, d);
-	if (ev) {
-		ev->label = (uint16_t)l;
-		ev->reason = (uint16_t)r;
-	}
-}
-
-/* ---- Transitions -------------------------------------------------------- */
-
-/* Makes room for `need` transitions of cx (at most TC_TRANS_LIMIT): the
- * first TC_MAX_TRANS fit in the record, then all move to trx, which
- * doubles. Returns 0, or -1 when out of memory. */
-static int trans_room(struct tc_tracker *tr, struct tc_cx *cx, size_t need)
-{
-	if (need > TC_TRANS_LIMIT)
-		need = TC_TRANS_LIMIT;
-	size_t cap = cx->trx ? cx->trcap : TC_MAX_TRANS;
-	if (need <= cap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	if (cap > TC_TRANS_LIMIT)
-		cap = TC_TRANS_LIMIT;
-	struct tc_transition *a = tc_mem_alloc(tr, cap * sizeof(*a));
-	if (!a)
-		return -1;
-	memcpy(a, cx->c.transitions, cx->c.ntransitions * sizeof(*a));
-	if (cx->trx)
-		tc_mem_free(tr, cx->trx, cx->trcap * sizeof(*a));
-	else
-		memset(cx->tr, 0, sizeof(cx->tr)); /* packs smaller */
-	cx->trx = a;
-	cx->trcap = (uint32_t)cap;
-	cx->c.transitions = a;
-	return 0;
-}
-
-void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
-		   unsigned rule, int64_t ts, uint64_t pkt)
-{
-	uint8_t from = cx->c.state[side];
-	if (from == to)
-		return;
-	struct tc_transition t = { ts, pkt, (uint8_t)side, from, (uint8_t)to,
-				   (uint16_t)rule };
-	size_t n = cx->c.ntransitions;
-	if (n < TC_TRANS_LIMIT && trans_room(tr, cx, n + 1) == 0) {
-		(cx->trx ? cx->trx : cx->tr)[n] = t;
-		cx->c.ntransitions = n + 1;
-	} else {
-		cx->c.transitions_dropped++;
-	}
-	cx->c.state[side] = (uint8_t)to;
-	if (to == TC_ST_TIME_WAIT)
-		cx->ep[side].tw_since = ts;
-	if (to == TC_ST_CLOSED)
-		cx->ep[side].ended = 1;
-	struct tc_event *ev = tc_q_push(tr, TC_EV_TRANSITION, cx, NULL, side);
-	if (ev) {
-		ev->ts_ns = ts;
-		ev->pkt = pkt;
-		ev->tr = t;
-	}
+	if (cx->reset || tc_machine_over(cx))
+		return TC_CL_DONE;
+	for (int i = 0; i < 2; i++)
+		if (cx->c.state[i] >= TC_ST_ESTABLISHED)
+			return TC_CL_LIVE;
+	return TC_CL_HALF;
 }
 
 /* ---- Finishing ---------------------------------------------------------- */
@@ -494,7 +403,7 @@ static int open_conn(struct tc_tracker *tr, struct tc_cx *cx,
 	tc_machine_init(cx, s, d);
 	tc_an_init(cx);
 	tc_zeek_init(cx, s, d);
-	tc_table_insert(tr, cx);
+	tc_table_insert(tr, cx, klass_of(cx));
 	tr->st.conns++;
 	return d;
 }
@@ -548,6 +457,8 @@ int tc_feed(struct tc_tracker *tr, const struct tc_segment *s)
 	tc_an_segment(tr, cx, s, d, &labels);
 	tc_zeek_segment(cx, s, d);
 	tc_machine_step(tr, cx, s, d, &labels);
+	tc_check_side(cx, TC_CLIENT);
+	tc_check_side(cx, TC_SERVER);
 	if (!cx->c.observed[d]) {
 		cx->n.key.dvlan[d][0] = s->vlan[0];
 		cx->n.key.dvlan[d][1] = s->vlan[1];
@@ -557,7 +468,7 @@ int tc_feed(struct tc_tracker *tr, const struct tc_segment *s)
 		cx->c.last_ts = s->ts_ns;
 	cx->n.last_ts = cx->c.last_ts;
 	cx->c.last_pkt = s->pkt;
-	tc_table_classify(tr, cx);
+	tc_table_classify(tr, cx, klass_of(cx));
 	if (sev)
 		sev->labels = labels;
 	return 0;
@@ -591,7 +502,7 @@ const struct tc_conn *tc_conn_get(const struct tc_tracker *tr, uint64_t id)
 {
 	/* Unpacking changes how the tracker holds the connection, nothing
 	 * a caller can see: the tracker is const to it, not to us. */
-	struct tc_cx *cx = tc_table_find_id(tr->self, id);
+	struct tc_cx *cx = tc_find_full(tr->self, id);
 	return cx ? &cx->c : NULL;
 }
 

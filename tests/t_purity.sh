@@ -11,3 +11,7 @@ for o in "$BUILD"/tcpcore/*.o; do
 	[ -n "$d" ] && objs="$objs $(basename "$o"):$d"
 done
 if [ -n "$objs" ]; then echo "FAIL purity-globals:$objs"; else echo "PASS purity-globals"; fi
+# Every state a side is in comes from tcpcore/emit.c (tc_first_state(),
+# tc_transition(), which check it): no other file assigns one.
+bad=$(grep -nE '(\.|->)state\[[^]]*\][[:space:]]*=[^=]|\bst\[[^]]*\][[:space:]]*=[^=]' tcpcore/*.c | grep -v '^tcpcore/emit\.c:')
+if [ -n "$bad" ]; then echo "FAIL purity-states: $bad"; else echo "PASS purity-states"; fi

@@ -609,16 +609,6 @@ static void draw_help(const struct ui *ui)
 
 /* ---- Entry points ------------------------------------------------------- */
 
-int ui_list_height(const struct ui *ui)
-{
-	return ui->rows - 3 > 1 ? ui->rows - 3 : 1;
-}
-
-int ui_ladder_height(const struct ui *ui)
-{
-	return ui->rows - 5 > 1 ? ui->rows - 5 : 1;
-}
-
 void ui_draw(const struct ui *ui)
 {
 	erase();

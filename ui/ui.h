@@ -270,9 +270,17 @@ void ui_colors_init(struct ui *ui);
 /* Repaints the whole screen from ui (erase, draw, refresh). */
 void ui_draw(const struct ui *ui);
 
-/* Lines available for list rows / ladder rows at the current size. */
-int ui_list_height(const struct ui *ui);
-int ui_ladder_height(const struct ui *ui);
+/* Lines available for list rows / ladder rows at the current size: the
+ * screen's layout, which drawing (draw.c) and paging (keys.c) share. */
+static inline int ui_list_height(const struct ui *ui)
+{
+	return ui->rows - 3 > 1 ? ui->rows - 3 : 1;
+}
+
+static inline int ui_ladder_height(const struct ui *ui)
+{
+	return ui->rows - 5 > 1 ? ui->rows - 5 : 1;
+}
 
 /* ---- keys.c ------------------------------------------------------------- */
 
