@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 struct store;
@@ -98,14 +100,9 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
  * store when it writes the revision). */
 #define FSEL_EVENT_LIVE(e) "(" e ".superseded = 0)"
 
-/* SQL expression: retransmissions of every kind (plain, fast, spurious,
- * SYN and FIN), both directions, of connection `c`. */
-#define FSEL_RETX_SQL                                                         \
-	"(coalesce(c.c2s_retransmissions, 0) + coalesce(c.s2c_retransmissions, 0)" \
-	" + coalesce(c.c2s_fast_retransmissions, 0) + coalesce(c.s2c_fast_retransmissions, 0)" \
-	" + coalesce(c.c2s_spurious_retransmissions, 0) + coalesce(c.s2c_spurious_retransmissions, 0)" \
-	" + coalesce(c.c2s_syn_retransmissions, 0) + coalesce(c.s2c_syn_retransmissions, 0)" \
-	" + coalesce(c.c2s_fin_retransmissions, 0) + coalesce(c.s2c_fin_retransmissions, 0))"
+/* SQL expression: the retransmissions of connection `c`, as every view
+ * counts them (store.h, STORE_RETX_SQL). */
+#define FSEL_RETX_SQL STORE_RETX_SQL("c.")
 
 /* Splits "ip", "ip:port", "[v6]" or "[v6]:port" into a normalised address
  * text (as the store writes it) and a port (-1 when absent). Returns 0 or

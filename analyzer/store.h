@@ -45,6 +45,19 @@ struct store;
  * columns prefixed with p (a string literal: "" or "k."). */
 #define STORE_CAPTURE_SHOWN(p) "(" p "complete = 1 OR " p "live = 1)"
 
+/* SQL expression: the retransmissions of a connection (its row's columns
+ * prefixed with p, e.g. "c."), the one definition every view uses: each
+ * data segment sent again, whatever the kind (plain, fast, spurious: the
+ * three data-retransmission labels are exclusive), both directions; the
+ * sum of the flow JSON's two all_retransmissions. A SYN, SYN-ACK or FIN
+ * sent again counts in its own columns, not here. */
+#define STORE_RETX_SQL(p)                                                     \
+	"(coalesce(" p "c2s_retransmissions, 0) + coalesce("                 \
+	p "s2c_retransmissions, 0) + coalesce(" p "c2s_fast_retransmissions," \
+	" 0) + coalesce(" p "s2c_fast_retransmissions, 0) + coalesce("       \
+	p "c2s_spurious_retransmissions, 0) + coalesce("                     \
+	p "s2c_spurious_retransmissions, 0))"
+
 /* Where the default database is: $TCPSCOPE_DB or "tcpscope.db". */
 const char *store_default_path(void);
 

@@ -329,6 +329,121 @@ static void t_model(void)
 	ui_ladder_free(&l);
 }
 
+/* ---- The views agree ------------------------------------------------------
+ *
+ * One count, three views: over every capture of pcaps/ (and ../shared/pcaps
+ * when present), each connection's retransmissions in the TUI's model, the
+ * sum of its two all_retransmissions in `flows --format json` and its value
+ * in `report --format json`'s top list (which lists every connection with
+ * any, given a --top that large) are the same number. */
+
+/* The integer after the n-th (from 0) occurrence of key in line; -1. */
+static long long json_int(const char *line, const char *key, int n)
+{
+	const char *p = line;
+	for (int i = 0; p && i <= n; i++) {
+		p = strstr(p, key);
+		if (p && i < n)
+			p += strlen(key);
+	}
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+static void t_views_agree(void)
+{
+	const char *bin = getenv("TCPSCOPE"), *top = getenv("TOP");
+	const char *shared = getenv("SHARED");
+	if (!bin || !top) {
+		printf("SKIP views-agree: TCPSCOPE and TOP not set\n");
+		return;
+	}
+	char db[64], cmd[2048], err[256];
+	snprintf(db, sizeof(db), "/tmp/tcps-test-views-%d.db", (int)getpid());
+	unlink(db);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' read -q -d %s '%s'/pcaps/*.pcap %s%s%s >/dev/null 2>&1;"
+		 " test -s %s",
+		 bin, db, top, shared ? "$(ls " : "", shared ? shared : "",
+		 shared ? "/pcaps/*.pcap* 2>/dev/null)" : "", db);
+	CHECK_EQ(system(cmd), 0);
+
+	struct ui_model *m = NULL;
+	struct ui_flows f = {0};
+	CHECK_EQ(ui_model_open(db, &m, err, sizeof(err)), 0);
+	CHECK_EQ(ui_model_load_flows(m, &f, err, sizeof(err)), 0);
+	ui_model_close(m);
+
+	/* flows --format json: id and the two all_retransmissions. */
+	snprintf(cmd, sizeof(cmd), "'%s' flows -d %s --format json", bin, db);
+	FILE *p = popen(cmd, "r");
+	CHECK(p != NULL);
+	char *line = NULL;
+	size_t cap = 0;
+	size_t n = 0, bad = 0, with = 0;
+	long long total = 0;
+	while (getline(&line, &cap, p) > 0) {
+		long long id = json_int(line, "{\"id\":", 0);
+		long long r = json_int(line, "\"all_retransmissions\":", 0) +
+			      json_int(line, "\"all_retransmissions\":", 1);
+		int found = 0;
+		for (size_t i = 0; i < f.n; i++)
+			if (f.v[i].id == id) {
+				found = 1;
+				if (f.v[i].retrans != r && bad++ < 5)
+					printf("# flow %lld: TUI %lld, JSON "
+					       "%lld\n", id,
+					       (long long)f.v[i].retrans, r);
+			}
+		bad += !found;
+		n++;
+		with += r > 0;
+		total += r;
+	}
+	pclose(p);
+	CHECK_EQ(n, f.n);
+	CHECK_EQ(bad, 0);
+
+	/* report --format json: its top list holds every connection with a
+	 * retransmission, each with the same count. */
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' report -d %s --format json --top 10000", bin, db);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	size_t listed = 0;
+	long long rtotal = 0;
+	bad = 0;
+	while (getline(&line, &cap, p) > 0) {
+		const char *q = strstr(line, "\"top_retransmissions\":[");
+		/* (Not the first ']': IPv6 endpoints hold brackets.) */
+		const char *end = q ? strstr(q, "\"top_zero_window\"") : NULL;
+		while (q && end && (q = strstr(q, "{\"id\":")) && q < end) {
+			long long id = json_int(q, "{\"id\":", 0);
+			long long r = json_int(q, "\"retransmissions\":", 0);
+			for (size_t i = 0; i < f.n; i++)
+				if (f.v[i].id == id && f.v[i].retrans != r &&
+				    bad++ < 5)
+					printf("# flow %lld: TUI %lld, report "
+					       "%lld\n", id,
+					       (long long)f.v[i].retrans, r);
+			listed++;
+			rtotal += r;
+			q++;
+		}
+	}
+	pclose(p);
+	free(line);
+	ui_flows_free(&f);
+	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", db, db, db);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(listed, with);
+	CHECK_EQ(rtotal, total);
+	/* Enough to compare: the corpus has retransmissions. */
+	CHECK(with >= 10);
+	printf("# %zu flows, %zu with retransmissions, %lld in all\n", n, with,
+	       total);
+}
+
 static const struct unit_test tests[] = {
     UNIT(t_ladder_segments),
     UNIT(t_ladder_events_only),
@@ -337,6 +452,7 @@ static const struct unit_test tests[] = {
     UNIT(t_arrow),
     UNIT(t_list),
     UNIT(t_model),
+    UNIT(t_views_agree),
     {0},
 };
 

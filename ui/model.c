@@ -199,7 +199,7 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	"conn_state, client_state, server_state, "                             \
 	"coalesce(c2s_packets,0) + coalesce(s2c_packets,0), "                  \
 	"coalesce(c2s_payload_bytes,0) + coalesce(s2c_payload_bytes,0), "      \
-	"coalesce(c2s_retransmissions,0) + coalesce(s2c_retransmissions,0), "  \
+	STORE_RETX_SQL("") ", "                                                \
 	"first_ts, last_ts"
 
 static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
