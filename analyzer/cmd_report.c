@@ -525,14 +525,6 @@ static int gather(sqlite3 *db, struct report *r)
 
 /* ---- Text --------------------------------------------------------------- */
 
-static void ms(char *buf, size_t len, int64_t ns)
-{
-	if (ns < 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
-}
-
 static void section(const char *title, int col)
 {
 	printf("\n%s%s%s\n", out_sgr(col, OUT_HEAD), title, OUT_RESET(col));
@@ -659,9 +651,9 @@ static void print_text(const struct report *r)
 	if (r->rtt_n == 0) {
 		printf("  no complete handshake\n");
 	} else {
-		ms(a, sizeof a, r->rtt_p50);
-		ms(b, sizeof b, r->rtt_p90);
-		ms(c, sizeof c, r->rtt_p99);
+		out_dur(a, sizeof a, r->rtt_p50);
+		out_dur(b, sizeof b, r->rtt_p90);
+		out_dur(c, sizeof c, r->rtt_p99);
 		printf("  %lld samples  p50 %s  p90 %s  p99 %s\n", (long long)r->rtt_n,
 		       a, b, c);
 	}

@@ -251,7 +251,7 @@ char *out_dur(char *buf, size_t len, int64_t ns)
 	} else if (ns < 1000000) {
 		snprintf(buf, len, "%lldus", (long long)(ns / 1000));
 	} else if (ns < 1000000000) {
-		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+		snprintf(buf, len, "%.3fms", (double)ns / 1e6);
 	} else if (ns < 60LL * 1000000000) {
 		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
 	} else if (ns < 3600LL * 1000000000) {

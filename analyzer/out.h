@@ -69,8 +69,9 @@ char *out_ts_utc(char *buf, size_t len, int64_t ns);
  * out of range). Returns buf. */
 char *out_ts_iso(char *buf, size_t len, int64_t ns);
 
-/* Formats a duration in ns the way people read it: "845us", "12.3ms",
- * "4.210s", "3m05s", "2h01m". Returns buf. */
+/* Formats a duration in ns the way people read it, microseconds below a
+ * second: "845us", "12.345ms", "4.210s", "3m05s", "2h01m"; "-" when
+ * unknown (negative). Every view prints durations with it. Returns buf. */
 char *out_dur(char *buf, size_t len, int64_t ns);
 
 /* Parses a time given on the command line: epoch seconds ("1258562728" or

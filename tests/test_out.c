@@ -127,7 +127,8 @@ static void t_format_time(void)
 	CHECK_STR(out_ts_utc(b, sizeof b, 1258562728123456789LL),
 		  "2009-11-18 16:45:28.123456");
 	CHECK_STR(out_dur(b, sizeof b, 845000), "845us");
-	CHECK_STR(out_dur(b, sizeof b, 12300000), "12.3ms");
+	CHECK_STR(out_dur(b, sizeof b, 12300000), "12.300ms");
+	CHECK_STR(out_dur(b, sizeof b, 2152400), "2.152ms");
 	CHECK_STR(out_dur(b, sizeof b, 4210000000LL), "4.210s");
 	CHECK_STR(out_dur(b, sizeof b, 185000000000LL), "3m05s");
 	CHECK_STR(out_dur(b, sizeof b, 7260000000000LL), "2h01m");

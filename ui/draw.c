@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/out.h"
 #include "ui.h"
 
 #define TIME_W	10
@@ -60,25 +61,6 @@ void ui_colors_init(struct ui *ui)
 }
 
 /* ---- Formatting --------------------------------------------------------- */
-
-char *ui_fmt_duration(int64_t ns, char *buf, size_t len)
-{
-	if (ns < 0)
-		snprintf(buf, len, "-");
-	else if (ns < 1000000000LL)
-		snprintf(buf, len, "%.3fms", (double)ns / 1e6);
-	else if (ns < 60000000000LL)
-		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
-	else if (ns < 3600000000000LL)
-		snprintf(buf, len, "%lldm%02llds",
-			 (long long)(ns / 60000000000LL),
-			 (long long)(ns / 1000000000LL % 60));
-	else
-		snprintf(buf, len, "%lldh%02lldm",
-			 (long long)(ns / 3600000000000LL),
-			 (long long)(ns / 60000000000LL % 60));
-	return buf;
-}
 
 char *ui_fmt_count(int64_t v, char *buf, size_t len)
 {
@@ -411,10 +393,10 @@ static void draw_list(const struct ui *ui)
 		cell(y, &x, w[C_RETX], 1, f->retrans ? bad : base,
 		     ui_fmt_count(f->retrans, t, sizeof(t)));
 		cell(y, &x, w[C_DUR], 1, base,
-		     ui_fmt_duration(f->first_ts && f->last_ts
-					 ? f->last_ts - f->first_ts
-					 : -1,
-				     t, sizeof(t)));
+		     out_dur(t, sizeof(t),
+			     f->first_ts && f->last_ts
+				 ? f->last_ts - f->first_ts
+				 : -1));
 	}
 	if (l->nvis)
 		snprintf(buf, sizeof(buf),
@@ -519,15 +501,15 @@ static void draw_ladder(const struct ui *ui)
 		 l->handshake[0] ? l->handshake : "-",
 		 f->conn_state[0] ? f->conn_state : "-",
 		 l->history[0] ? l->history : "-",
-		 ui_fmt_duration(f->first_ts && end ? end - f->first_ts : -1, d,
-				 sizeof(d)),
+		 out_dur(d, sizeof(d),
+			 f->first_ts && end ? end - f->first_ts : -1),
 		 l->midstream ? "  (picked up mid-stream)" : "");
 	put(1, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	snprintf(buf, sizeof(buf), "RTT handshake %s  min/avg/max %s/%s/%s   ",
-		 ui_fmt_duration(l->rtt_handshake, d, sizeof(d)),
-		 ui_fmt_duration(l->rtt_min, a, sizeof(a)),
-		 ui_fmt_duration(l->rtt_avg, b, sizeof(b)),
-		 ui_fmt_duration(l->rtt_max, c, sizeof(c)));
+		 out_dur(d, sizeof(d), l->rtt_handshake),
+		 out_dur(a, sizeof(a), l->rtt_min),
+		 out_dur(b, sizeof(b), l->rtt_avg),
+		 out_dur(c, sizeof(c), l->rtt_max));
 	put(2, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	if (l->has_segments)
 		snprintf(buf, sizeof(buf), "%zu rows, seq/ack relative ", l->n);

@@ -307,8 +307,6 @@ int ui_run(struct ui_model *m, double refresh_s, char *err, size_t errlen);
 
 /* ---- small formatting helpers (draw.c), exposed for tests --------------- */
 
-/* "12.345ms", "1.234s", "2m03s", "-" for unknown; returns buf. */
-char *ui_fmt_duration(int64_t ns, char *buf, size_t len);
 
 /* "999", "12.3k", "4.5M", "1.2G"; returns buf. */
 char *ui_fmt_count(int64_t v, char *buf, size_t len);
