@@ -388,10 +388,26 @@ int cmd_read(int argc, char **argv)
 		switch (rc) {
 		case ING_OK:
 			break;
-		case ING_EDUP:
+		case ING_EDUP: {
+			/* Asked for segments an earlier import did not keep:
+			 * nothing of what was asked is there; say how. */
+			int64_t old = store_dup_of(st);
+			if (segments && old &&
+			    store_capture_has_segments(st, old) == 0) {
+				fprintf(stderr,
+					"tcpscope: %s: already imported as"
+					" capture %lld without --segments (use"
+					" --replace to import it again with"
+					" them)\n",
+					path, (long long)old);
+				if (status == EX_OK)
+					status = EX_USAGE;
+				continue;
+			}
 			fprintf(stderr, "tcpscope: %s: already imported (use "
 					"--replace)\n", path);
 			continue;
+		}
 		case ING_EFILTER:
 			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
 			if (status == EX_OK || status == EX_INPUT)

@@ -511,6 +511,7 @@ struct store {
 	int64_t conn_base;  /* connections.id = conn_base + tracker id */
 	uint64_t conn_hwm;  /* highest tracker id written so far */
 	int64_t labels[TC_LB__COUNT]; /* live label rows of the import */
+	int64_t dup_of;	    /* the capture the last import duplicated */
 	char *buf;	    /* scratch text (transition lists, state paths) */
 	size_t buflen;
 };
@@ -1265,6 +1266,31 @@ int store_keeps_segments(const struct store *st)
 	return (st->flags & STORE_SEGMENTS) != 0;
 }
 
+int64_t store_dup_of(const struct store *st) { return st->dup_of; }
+
+int store_capture_has_segments(struct store *st, int64_t id)
+{
+	/* By the capture's range of connection ids (the segment_rows_conn
+	 * index), or its connections when it has none (version 2 rows). */
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT EXISTS (SELECT 1 FROM captures k, segment_rows s WHERE"
+	    " k.id = ?1 AND k.conn_base IS NOT NULL AND s.conn_id >"
+	    " k.conn_base AND s.conn_id <= k.conn_base + k.conn_count) OR"
+	    " EXISTS (SELECT 1 FROM captures k, connections c, segment_rows s"
+	    " WHERE k.id = ?1 AND k.conn_base IS NULL AND c.capture_id = k.id"
+	    " AND s.conn_id = c.id)",
+	    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "looking for segments");
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	int has = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	(void)sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? has : dberr(st, rc, "looking for segments");
+}
+
 struct sqlite3 *store_db(struct store *st) { return st->db; }
 
 /* ---- Importing ---------------------------------------------------------- */
@@ -1315,6 +1341,7 @@ static int find_sha(struct store *st, const char *sha, int64_t self,
 
 static int dup_error(struct store *st, const char *path, int64_t old)
 {
+	st->dup_of = old;
 	return seterr(st, STORE_EDUP,
 		      "%s already imported as capture %lld (same sha256)",
 		      path ? path : "capture", (long long)old);
@@ -1343,6 +1370,7 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	st->dead = 0;
 	st->replace = replace;
 	st->conn_hwm = 0;
+	st->dup_of = 0;
 	memset(st->labels, 0, sizeof st->labels);
 	free(st->sha256);
 	st->sha256 = NULL;

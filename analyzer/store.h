@@ -88,6 +88,14 @@ int store_create_version(const char *path, int version, char *err,
 /* 1 when the store was opened with STORE_SEGMENTS. */
 int store_keeps_segments(const struct store *st);
 
+/* After an import refused as a duplicate (STORE_EDUP): the capture it
+ * duplicates; 0 otherwise. */
+int64_t store_dup_of(const struct store *st);
+
+/* 1 when capture id has segment rows (was imported with --segments), 0
+ * when not, a negative STORE_E* code on a database error. */
+int store_capture_has_segments(struct store *st, int64_t id);
+
 /* The last error message; "" when none. Owned by the store. */
 const char *store_errmsg(const struct store *st);
 

@@ -166,6 +166,17 @@ if run duplicate 0 read -d "$tmp/p.db" "$GET"; then
 		fail duplicate "stderr: $(cat "$tmp/err")"
 	fi
 fi
+# Asking for segments an earlier import did not keep is not "done": the
+# message says how to get them, the exit status is 2, nothing changes.
+if run segments-not-kept 2 read --segments -d "$tmp/p.db" "$GET"; then
+	if grep -q "^tcpscope: $GET: already imported as capture 1 without --segments (use --replace to import it again with them)$" "$tmp/err" &&
+	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM captures')" = 1 ] &&
+	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM segment_rows')" = 0 ]; then
+		pass segments-not-kept
+	else
+		fail segments-not-kept "stderr: $(cat "$tmp/err")"
+	fi
+fi
 if run replace 0 read --replace -d "$tmp/p.db" "$GET"; then
 	n=$(q "$tmp/p.db" 'SELECT count(*) FROM captures WHERE complete = 1')
 	c=$(q "$tmp/p.db" 'SELECT count(*) FROM connections')
