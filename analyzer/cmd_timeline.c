@@ -22,6 +22,7 @@
  * attach_transitions(), then print_text() or print_json().
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,8 @@
 
 static const char timeline_usage[] =
 	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"
-	"                         [--absolute] FLOW\n"
+	"                         [--absolute] [--from T] [--to T] [--anomalies]\n"
+	"                         FLOW\n"
 	"\n"
 	"Draw one connection as a ladder diagram: time, the client's state, the\n"
 	"segment with an arrow, the server's state, and every transition and\n"
@@ -46,6 +48,12 @@ static const char timeline_usage[] =
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -f, --format FMT     text (default) or json\n"
 	"  -a, --absolute       absolute times and sequence numbers\n"
+	"      --from T         only rows at or after T: seconds after the first\n"
+	"                       packet, as the TIME column; with --absolute a time\n"
+	"                       (epoch seconds or ISO 8601, UTC)\n"
+	"      --to T           only rows at or before T (as --from)\n"
+	"  -A, --anomalies      only rows with a state change or an anomaly label,\n"
+	"                       and the row before and after each\n"
 	"  -h, --help           show this help\n";
 
 struct trans {
@@ -82,7 +90,59 @@ struct timeline {
 	int64_t isn[2];        /* first seq per direction, for relative seq */
 	int have_isn[2];
 	char init[2][16];      /* each side's state before the first row */
+	unsigned char *keep;   /* rows shown (--from, --to, --anomalies) */
+	size_t nkept;
 };
+
+/* What rows to show. */
+struct pick {
+	int64_t from, to;      /* ns since the epoch, inclusive */
+	int anomalies;
+};
+
+/* 1 when row r has a state change or a label that reports trouble. */
+static int row_notable(const struct row *r)
+{
+	if (r->ntr)
+		return 1;
+	const char *p = r->labels;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char one[64];
+		snprintf(one, sizeof one, "%.*s", (int)n, p);
+		int l = tc_label_id(one);
+		if (l < 0 || tc_label_is_anomaly((unsigned)l))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+/* Marks the rows to show in t->keep: in [from, to], and with
+ * --anomalies the notable ones and their neighbours. -2 out of memory. */
+static int pick_rows(struct timeline *t, const struct pick *pk)
+{
+	t->keep = calloc(t->nrows ? t->nrows : 1, 1);
+	if (!t->keep)
+		return -2;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
+		if (r->ts < pk->from || r->ts > pk->to)
+			continue;
+		if (!pk->anomalies) {
+			t->keep[i] = 1;
+			continue;
+		}
+		if (!row_notable(r))
+			continue;
+		for (size_t k = i ? i - 1 : i; k <= i + 1 && k < t->nrows; k++)
+			if (t->rows[k].ts >= pk->from && t->rows[k].ts <= pk->to)
+				t->keep[k] = 1;
+	}
+	for (size_t i = 0; i < t->nrows; i++)
+		t->nkept += t->keep[i];
+	return 0;
+}
 
 static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
 {
@@ -393,6 +453,7 @@ static void free_timeline(struct timeline *t)
 		free(t->rows[i].options);
 	}
 	free(t->rows);
+	free(t->keep);
 }
 
 static int64_t rel32(int64_t v, int64_t base)
@@ -469,7 +530,32 @@ static void print_text(const struct timeline *t, int absolute)
 	printf("%-*s %6s  %-13s %-*s  %s\n", tw, "", "",
 	       t->init[0][0] ? t->init[0] : "UNKNOWN", MID, "",
 	       t->init[1][0] ? t->init[1] : "UNKNOWN");
-	for (size_t i = 0; i < t->nrows; i++) {
+	/* Rows not shown are counted on one line, with each side's state
+	 * after them, so that the states of the next rows stay readable. */
+	size_t skipped = 0;
+	const char *cur[2] = { t->init[0][0] ? t->init[0] : "UNKNOWN",
+			       t->init[1][0] ? t->init[1] : "UNKNOWN" };
+	for (size_t i = 0; i <= t->nrows; i++) {
+		if (i < t->nrows && !t->keep[i]) {
+			for (size_t k = 0; k < t->rows[i].ntr; k++)
+				cur[t->rows[i].tr[k].side] = t->rows[i].tr[k].to;
+			skipped++;
+			continue;
+		}
+		if (skipped) {
+			char what[48];
+			snprintf(what, sizeof what, "(%zu row%s not shown)",
+				 skipped, skipped == 1 ? "" : "s");
+			printf("%-*s %6s  %-13s %-*s  %s\n", tw, "...", "",
+			       cur[0], MID, what, cur[1]);
+		}
+		skipped = 0;
+		if (i == t->nrows)
+			break;
+		for (size_t k = 0; k < t->rows[i].ntr; k++)
+			cur[t->rows[i].tr[k].side] = t->rows[i].tr[k].to;
+		if (i == t->nrows)
+			break;
 		const struct row *r = &t->rows[i];
 		char ts[40], pkt[24], seg[200], mid[320];
 		if (absolute)
@@ -570,10 +656,14 @@ static void print_json(const struct timeline *t)
 	out_json_str(f, ci->cstate[0] ? ci->cstate : "UNKNOWN");
 	fputs(",\"server\":", f);
 	out_json_str(f, ci->sstate[0] ? ci->sstate : "UNKNOWN");
-	fputs("},\"rows\":[", f);
+	fprintf(f, "},\"rows_total\":%zu,\"rows\":[", t->nrows);
+	int any = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
+		if (!t->keep[i])
+			continue;
 		const struct row *r = &t->rows[i];
-		fprintf(f, "%s\n{\"ts\":%s", i ? "," : "", out_ts_sec9(b, sizeof b, r->ts));
+		fprintf(f, "%s\n{\"ts\":%s", any++ ? "," : "",
+			out_ts_sec9(b, sizeof b, r->ts));
 		fprintf(f, ",\"rel\":%s,\"pkt\":",
 			out_ts_sec9(b, sizeof b, r->ts - ci->first_ts));
 		if (r->pkt > 0)
@@ -634,17 +724,25 @@ int cmd_timeline(int argc, char **argv)
 		{ "read", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "absolute", no_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "anomalies", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dbpath = NULL;
 	char *file = NULL;
 	int json = 0, absolute = 0, opt, rc;
+	const char *from = NULL, *to = NULL;
+	struct pick pk = { INT64_MIN, INT64_MAX, 0 };
 	char err[512];
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:r:f:anh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:r:f:anAh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'F': from = optarg; break;
+		case 'T': to = optarg; break;
+		case 'A': pk.anomalies = 1; break;
 		case 'd': dbpath = optarg; break;
 		case 'r': file = optarg; break;
 		case 'a': absolute = 1; break;
@@ -660,6 +758,27 @@ int cmd_timeline(int argc, char **argv)
 		default: /* ':' and unknown options */
 			return out_bad_option("timeline", opt, argv);
 		}
+	}
+	/* Relative times are checked now, absolute ones too; relative ones
+	 * become times once the connection's first packet is known. */
+	double rel[2] = { 0, 0 };
+	const char *const lim[2] = { from, to };
+	for (int k = 0; k < 2; k++) {
+		if (!lim[k])
+			continue;
+		char *end;
+		int64_t ns;
+		if (absolute ? out_parse_time(lim[k], &ns) != 0
+			     : ((rel[k] = strtod(lim[k], &end)), end == lim[k] ||
+				*end || !(rel[k] > -1e9 && rel[k] < 1e9))) {
+			fprintf(stderr, "tcpscope timeline: bad --%s '%s' (%s)\n",
+				k ? "to" : "from", lim[k],
+				absolute ? "epoch seconds or ISO 8601"
+					 : "seconds after the first packet");
+			return EX_USAGE;
+		}
+		if (absolute)
+			*(k ? &pk.to : &pk.from) = ns;
 	}
 	int nargs = argc - optind;
 	if (nargs < 1 || nargs > 2) {
@@ -704,6 +823,14 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (r == 0)
 		r = attach_transitions(db, &t);
+	if (r == 0 && !absolute) {
+		if (from)
+			pk.from = t.ci.first_ts + (int64_t)(rel[0] * 1e9);
+		if (to)
+			pk.to = t.ci.first_ts + (int64_t)(rel[1] * 1e9);
+	}
+	if (r == 0)
+		r = pick_rows(&t, &pk);
 	if (r != 0) {
 		fprintf(stderr, "tcpscope timeline: %s\n",
 			r == -2 ? "out of memory" : sqlite3_errmsg(db));

@@ -5,6 +5,8 @@
  * (a table of pointers lands in .data.rel.ro in a PIE build). Each
  * function answers "?" for a value out of range; none can fail.
  */
+#include <string.h>
+
 #include "tcpcore.h"
 
 const char *tc_state_name(unsigned s)
@@ -25,6 +27,29 @@ const char *tc_label_name(unsigned l)
 #undef TC_X
 	}
 	return "?";
+}
+
+int tc_label_id(const char *name)
+{
+	for (unsigned l = 0; name && l < TC_LB__COUNT; l++)
+		if (strcmp(tc_label_name(l), name) == 0)
+			return (int)l;
+	return -1;
+}
+
+int tc_label_is_anomaly(unsigned l)
+{
+	switch (l) {
+	case TC_LB_WINDOW_UPDATE:
+	case TC_LB_SACK:
+	case TC_LB_DSACK:
+	case TC_LB_KEEPALIVE:
+	case TC_LB_KEEPALIVE_ACK:
+	case TC_LB_WSCALE_UNKNOWN:
+		return 0;
+	default:
+		return l < TC_LB__COUNT;
+	}
 }
 
 const char *tc_close_name(unsigned c)

@@ -458,6 +458,13 @@ extern const size_t tc_nrules;
 
 const char *tc_state_name(unsigned s);      /* "SYN-SENT"; "?" if bad */
 const char *tc_label_name(unsigned l);      /* "retransmission" */
+/* The label named name, or -1 when no label is. */
+int tc_label_id(const char *name);
+/* 1 when label l reports trouble (a retransmission, a zero window, a reset
+ * out of window...), 0 when it is information (window-update, sack,
+ * dsack, keep-alive, keep-alive-ack, wscale-unknown): the anomalies that
+ * the views mark and `timeline --anomalies` keeps. */
+int tc_label_is_anomaly(unsigned l);
 const char *tc_close_name(unsigned c);
 const char *tc_handshake_name(unsigned h);
 const char *tc_reason_name(unsigned r);     /* why a label was given */

@@ -62,6 +62,8 @@ expect missing-value 2 flows --sort
 expect bad-sort 2 flows --sort colour
 expect bad-format-flows 2 flows --format xml
 expect bad-format-timeline 2 timeline --format xml 1
+expect bad-timeline-from 2 timeline --from soon 1
+expect bad-timeline-to-absolute 2 timeline --absolute --to 2023-13-01 1
 expect bad-format-report 2 report --format csv
 expect bad-port 2 flows --port 70000
 expect bad-net 2 flows --net 10.0.0.0/33

@@ -33,22 +33,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tcpcore/tcpcore.h"
 #include "ui.h"
-
-/* Labels that are information rather than trouble. */
-static const char *const info_labels[] = {
-    "window-update",  "sack",		"dsack", "keep-alive",
-    "keep-alive-ack", "wscale-unknown", NULL,
-};
 
 int ui_label_is_anomaly(const char *label)
 {
 	if (!label || !*label)
 		return 0;
-	for (const char *const *p = info_labels; *p; p++)
-		if (strcmp(*p, label) == 0)
-			return 0;
-	return 1;
+	/* tcpcore's classification; a name it does not know (kept from an
+	 * older database) counts as trouble. */
+	int l = tc_label_id(label);
+	return l < 0 || tc_label_is_anomaly((unsigned)l);
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
