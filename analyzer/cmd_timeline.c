@@ -36,6 +36,7 @@
 static const char timeline_usage[] =
 	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"
 	"                         [--absolute] [--from T] [--to T] [--anomalies]\n"
+	"                         [--raw-windows]\n"
 	"                         FLOW\n"
 	"\n"
 	"Draw one connection as a ladder diagram: time, the client's state, the\n"
@@ -54,6 +55,7 @@ static const char timeline_usage[] =
 	"      --to T           only rows at or before T (as --from)\n"
 	"  -A, --anomalies      only rows with a state change or an anomaly label,\n"
 	"                       and the row before and after each\n"
+	"      --raw-windows    windows as sent, not scaled to bytes\n"
 	"  -h, --help           show this help\n";
 
 struct trans {
@@ -80,6 +82,7 @@ struct conninfo {
 	char client[80], server[80], capture[512];
 	char close[24], handshake[24], conn_state[12], history[64];
 	char cstate[16], sstate[16];
+	int ws[2];             /* each side's window scale shift, -1 none */
 };
 
 struct timeline {
@@ -191,8 +194,34 @@ static int load_conn(sqlite3 *db, int64_t id, struct conninfo *ci)
 	copy_col(ci->history, sizeof ci->history, st, fsel_col(st, "history"));
 	copy_col(ci->cstate, sizeof ci->cstate, st, fsel_col(st, "client_state"));
 	copy_col(ci->sstate, sizeof ci->sstate, st, fsel_col(st, "server_state"));
+	static const char *const wscol[2] = { "c2s_wscale", "s2c_wscale" };
+	for (int d = 0; d < 2; d++) {
+		int c = fsel_col(st, wscol[d]);
+		ci->ws[d] = c >= 0 && sqlite3_column_type(st, c) != SQLITE_NULL
+				? sqlite3_column_int(st, c)
+				: -1;
+	}
 	sqlite3_finalize(st);
 	return 0;
+}
+
+/* 1 when the windows of non-SYN segments are to be shown scaled: both
+ * SYNs offered a scale (RFC 7323 2.2), the segments are stored (rows
+ * rebuilt from labels do not say which packets were SYNs), and the user
+ * did not ask for raw windows. */
+static int windows_scaled(const struct timeline *t, int raw)
+{
+	return !raw && t->segments && t->ci.ws[0] >= 0 && t->ci.ws[1] >= 0 &&
+	       t->ci.ws[0] <= 14 && t->ci.ws[1] <= 14;
+}
+
+/* The window row r advertised, in bytes when scaled. */
+static int64_t row_win(const struct timeline *t, const struct row *r,
+		       int scaled)
+{
+	if (!scaled || r->dir < 0 || strchr(r->flags, 'S'))
+		return r->win;
+	return r->win << t->ci.ws[r->dir];
 }
 
 static struct row *new_row(struct timeline *t)
@@ -463,7 +492,7 @@ static int64_t rel32(int64_t v, int64_t base)
 
 /* Segment description: "SA seq=0 ack=1 win=65160 len=0 <mss=1460>". */
 static void seg_text(char *buf, size_t len, const struct timeline *t,
-		     const struct row *r, int absolute)
+		     const struct row *r, int absolute, int scaled)
 {
 	if (!r->has_seg) {
 		snprintf(buf, len, "(packet not stored)");
@@ -481,28 +510,48 @@ static void seg_text(char *buf, size_t len, const struct timeline *t,
 			 (long long)seq);
 	if (!t->segments || strchr(r->flags, 'A'))
 		n += snprintf(buf + n, len - (size_t)n, " ack=%lld", (long long)ack);
-	/* Options without timestamps (they would hide the rest; the JSON
-	 * output has them all). */
-	char opt[160] = "";
+	/* The options; SACK blocks, which name the peer's bytes, relative
+	 * as the ack is. */
+	char opt[200] = "";
 	for (const char *p = r->options; p && *p;) {
 		size_t k = strcspn(p, ",");
-		if (strncmp(p, "ts=", 3) != 0) {
-			size_t u = strlen(opt);
+		size_t u = strlen(opt);
+		if (strncmp(p, "sack=", 5) == 0 && !absolute && t->have_isn[!d]) {
+			snprintf(opt + u, sizeof opt - u, "%ssack=", u ? "," : "");
+			const char *q = p + 5, *end = p + k;
+			while (q < end) {
+				char *e;
+				unsigned long long a = strtoull(q, &e, 10), b = 0;
+				if (e < end && *e == '-')
+					b = strtoull(e + 1, &e, 10);
+				u = strlen(opt);
+				snprintf(opt + u, sizeof opt - u, "%s%lld-%lld",
+					 q == p + 5 ? "" : " ",
+					 (long long)rel32((int64_t)a, t->isn[!d]),
+					 (long long)rel32((int64_t)b, t->isn[!d]));
+				while (e < end && *e == ' ')
+					e++;
+				if (e == q)
+					break;
+				q = e;
+			}
+		} else {
 			snprintf(opt + u, sizeof opt - u, "%s%.*s", u ? "," : "",
 				 (int)k, p);
 		}
 		p += k + (p[k] == ',');
 	}
 	snprintf(buf + n, len - (size_t)n, " win=%lld len=%lld%s%s%s",
-		 (long long)r->win, (long long)r->len, opt[0] ? " <" : "", opt,
-		 opt[0] ? ">" : "");
+		 (long long)row_win(t, r, scaled), (long long)r->len,
+		 opt[0] ? " <" : "", opt, opt[0] ? ">" : "");
 }
 
 #define MID 60
 #define DASHES "------------------------------------------------------------"
 
-static void print_text(const struct timeline *t, int absolute)
+static void print_text(const struct timeline *t, int absolute, int raw)
 {
+	int scaled = windows_scaled(t, raw);
 	FILE *f = stdout;
 	int col = out_want_colour(f);
 	const struct conninfo *ci = &t->ci;
@@ -521,9 +570,17 @@ static void print_text(const struct timeline *t, int absolute)
 	if (!t->segments)
 		printf("# segments not stored (import with --segments for every "
 		       "packet): rebuilt from transitions and events only\n");
-	printf("# %s, %s sequence numbers\n",
+	printf("# %s, %s sequence numbers, ",
 	       absolute ? "absolute times (UTC)" : "times relative to the first packet",
 	       absolute || !t->segments ? "absolute" : "relative");
+	if (scaled)
+		printf("windows in bytes (scale %d and %d)\n", t->ci.ws[0],
+		       t->ci.ws[1]);
+	else
+		printf("windows as sent (%s)\n",
+		       raw ? "--raw-windows"
+		       : !t->segments ? "segments not stored"
+				      : "no window scaling");
 	printf("\n%s%-*s %6s  %-13s %-*s  %s%s\n", out_sgr(col, OUT_HEAD),
 	       tw, "TIME", "PKT", "CLIENT", MID, "SEGMENT", "SERVER",
 	       OUT_RESET(col));
@@ -579,7 +636,7 @@ static void print_text(const struct timeline *t, int absolute)
 		size_t lines = nst[0] > nst[1] ? nst[0] : nst[1];
 		if (lines == 0)
 			lines = 1;
-		seg_text(seg, sizeof seg, t, r, absolute);
+		seg_text(seg, sizeof seg, t, r, absolute, scaled);
 		size_t sl = strlen(seg);
 		int dashes = MID - (int)sl - 2;
 		if (dashes < 3)
@@ -633,8 +690,9 @@ static void print_text(const struct timeline *t, int absolute)
 	       ci->sstate[0] ? ci->sstate : "UNKNOWN");
 }
 
-static void print_json(const struct timeline *t)
+static void print_json(const struct timeline *t, int raw)
 {
+	int scaled = windows_scaled(t, raw);
 	FILE *f = stdout;
 	const struct conninfo *ci = &t->ci;
 	char b[40];
@@ -684,8 +742,13 @@ static void print_json(const struct timeline *t)
 			else
 				fprintf(f, "%lld", (long long)(t->have_isn[!d] ?
 					rel32(r->ack, t->isn[!d]) : r->ack));
-			fprintf(f, ",\"len\":%lld,\"win\":%lld,\"options\":",
+			fprintf(f, ",\"len\":%lld,\"win\":%lld,\"scaled_win\":",
 				(long long)r->len, (long long)r->win);
+			if (scaled)
+				fprintf(f, "%lld", (long long)row_win(t, r, 1));
+			else
+				fputs("null", f);
+			fputs(",\"options\":", f);
 			out_json_str(f, r->options);
 		}
 		fputs(",\"labels\":[", f);
@@ -727,12 +790,13 @@ int cmd_timeline(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "anomalies", no_argument, NULL, 'A' },
+		{ "raw-windows", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dbpath = NULL;
 	char *file = NULL;
-	int json = 0, absolute = 0, opt, rc;
+	int json = 0, absolute = 0, raw = 0, opt, rc;
 	const char *from = NULL, *to = NULL;
 	struct pick pk = { INT64_MIN, INT64_MAX, 0 };
 	char err[512];
@@ -743,6 +807,7 @@ int cmd_timeline(int argc, char **argv)
 		case 'F': from = optarg; break;
 		case 'T': to = optarg; break;
 		case 'A': pk.anomalies = 1; break;
+		case 'W': raw = 1; break;
 		case 'd': dbpath = optarg; break;
 		case 'r': file = optarg; break;
 		case 'a': absolute = 1; break;
@@ -838,9 +903,9 @@ int cmd_timeline(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(&t);
+		print_json(&t, raw);
 	else
-		print_text(&t, absolute);
+		print_text(&t, absolute, raw);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "tcpscope timeline: write error\n");
 		rc = EX_FAIL;
