@@ -163,15 +163,17 @@ static char *endpoint(char *buf, size_t len, const char *ip, int64_t port)
 /* ---- Table -------------------------------------------------------------- */
 
 static const char *const table_heads[] = {
-	"ID", "START (UTC)", "DURATION", "CLIENT", "SERVER", "CLIENT-STATE",
+	"ID", "CAP", "START (UTC)", "DURATION", "CLIENT", "SERVER", "CLIENT-STATE",
 	"SERVER-STATE", "CLOSE", "CONN", "BYTES>", "<BYTES", "RETX", "HISTORY",
 };
 #define TABLE_NCOLS (sizeof table_heads / sizeof table_heads[0])
 
 static int table_row(struct out_table *t, const struct cols *c)
 {
-	char id[24], start[40], dur[24], cl[80], sv[80], b0[24], b1[24], rx[24];
+	char id[24], cap[24], start[40], dur[24], cl[80], sv[80], b0[24], b1[24],
+	    rx[24];
 	snprintf(id, sizeof id, "%lld", (long long)FI(c, id));
+	snprintf(cap, sizeof cap, "%lld", (long long)FI(c, capture_id));
 	out_ts_utc(start, sizeof start, FI(c, first_ts));
 	out_dur(dur, sizeof dur, FI(c, last_ts) - FI(c, first_ts));
 	endpoint(cl, sizeof cl, FT(c, client_ip), FI(c, client_port));
@@ -186,7 +188,7 @@ static int table_row(struct out_table *t, const struct cols *c)
 	snprintf(rx, sizeof rx, "%lld", (long long)retx);
 	const char *close = FT(c, close);
 	const char *cells[TABLE_NCOLS] = {
-		id, start, dur, cl, sv, FT(c, client_state), FT(c, server_state),
+		id, cap, start, dur, cl, sv, FT(c, client_state), FT(c, server_state),
 		close, FT(c, conn_state), b0, b1, rx, FT(c, history),
 	};
 	enum out_role role = OUT_PLAIN;
@@ -538,10 +540,10 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		if (!t)
 			goto oom;
 		for (size_t i = 0; i < TABLE_NCOLS; i++)
-			if (i == 0 || i == 2 || (i >= 9 && i <= 11))
+			if (i <= 1 || i == 3 || (i >= 10 && i <= 12))
 				out_table_right(t, i);
-		out_table_shrink_first(t, 1);  /* START */
-		out_table_shrink_first(t, 12); /* HISTORY */
+		out_table_shrink_first(t, 2);  /* START */
+		out_table_shrink_first(t, 13); /* HISTORY */
 	} else if (fmt == FMT_CSV) {
 		csv_head(stdout);
 	} else if (fmt == FMT_ZEEK) {
@@ -550,12 +552,17 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	/* One lock for the whole listing, not one per putc (an import with
 	 * -r left the process multi-threaded). */
 	int failed = 0; /* 1 out of memory, 2 the database */
+	int64_t cap1 = -1; /* the one capture listed so far; -2: several */
 	flockfile(stdout);
 	while (!failed && (src = sqlite3_step(q)) == SQLITE_ROW) {
 		switch (fmt) {
 		case FMT_TABLE:
 			if (table_row(t, &c) != 0)
 				failed = 1;
+			if (cap1 == -1)
+				cap1 = FI(&c, capture_id);
+			else if (cap1 != FI(&c, capture_id))
+				cap1 = -2;
 			break;
 		case FMT_CSV: csv_row(stdout, &c); break;
 		case FMT_JSON:
@@ -570,6 +577,9 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		goto oom;
 	if (failed || src != SQLITE_DONE)
 		goto done;
+	/* The capture column only when the rows come from several. */
+	if (fmt == FMT_TABLE && cap1 != -2)
+		out_table_hide(t, 1);
 	if (fmt == FMT_TABLE)
 		out_table_print(stdout, t, out_term_width(stdout),
 				out_want_colour(stdout));

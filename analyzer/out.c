@@ -378,6 +378,7 @@ struct out_table {
 	unsigned char *roles;
 	unsigned char *right;
 	unsigned char *first;  /* shrinks before the others */
+	unsigned char *hidden; /* not printed */
 	int indent;            /* spaces before each line */
 };
 
@@ -389,10 +390,11 @@ struct out_table *out_table_new(size_t ncols, const char *const *headers)
 	t->ncols = ncols;
 	t->right = calloc(ncols, 1);
 	t->first = calloc(ncols, 1);
+	t->hidden = calloc(ncols, 1);
 	t->cap = 16;
 	t->cells = calloc(t->cap * ncols, sizeof *t->cells);
 	t->roles = calloc(t->cap, 1);
-	if (!t->right || !t->first || !t->cells || !t->roles)
+	if (!t->right || !t->first || !t->hidden || !t->cells || !t->roles)
 		goto fail;
 	for (size_t i = 0; i < ncols; i++)
 		if (!(t->cells[i] = strdup(headers[i])))
@@ -415,6 +417,7 @@ void out_table_free(struct out_table *t)
 	free(t->roles);
 	free(t->right);
 	free(t->first);
+	free(t->hidden);
 	free(t);
 }
 
@@ -505,12 +508,26 @@ static void put_cell(FILE *f, const char *s, size_t w, int right)
 		fprintf(f, "%*s", (int)(w - sw), "");
 }
 
+void out_table_hide(struct out_table *t, size_t col)
+{
+	if (col < t->ncols)
+		t->hidden[col] = 1;
+}
+
 int out_table_print(FILE *f, const struct out_table *t, int width,
 		    int colour)
 {
+	/* The columns printed, in order: vis[0..nv). */
 	size_t *w = calloc(t->ncols ? t->ncols : 1, sizeof *w);
-	if (!w)
+	size_t *vis = calloc(t->ncols ? t->ncols : 1, sizeof *vis), nv = 0;
+	if (!w || !vis) {
+		free(w);
+		free(vis);
 		return -1;
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!t->hidden[c])
+			vis[nv++] = c;
 	for (size_t r = 0; r <= t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
 			size_t sw = swidth(t->cells[r * t->ncols + c]);
@@ -523,8 +540,9 @@ int out_table_print(FILE *f, const struct out_table *t, int width,
 		 * others, until the line fits or none can shrink. */
 		for (;;) {
 			size_t total = 0, wi = t->ncols;
-			for (size_t c = 0; c < t->ncols; c++) {
-				total += w[c] + (c ? 2 : 0);
+			for (size_t v = 0; v < nv; v++) {
+				size_t c = vis[v];
+				total += w[c] + (v ? 2 : 0);
 				size_t floor = swidth(t->cells[c]);
 				if (floor < 4)
 					floor = 4;
@@ -545,11 +563,12 @@ int out_table_print(FILE *f, const struct out_table *t, int width,
 		fprintf(f, "%*s", t->indent, "");
 		fputs(out_sgr(colour, (enum out_role)t->roles[r]), f);
 		size_t pos = 0;
-		for (size_t c = 0; c < t->ncols; c++) {
+		for (size_t v = 0; v < nv; v++) {
+			size_t c = vis[v];
 			/* The last left-aligned column needs no padding. */
-			int last = c + 1 == t->ncols;
+			int last = v + 1 == nv;
 			const char *s = t->cells[r * t->ncols + c];
-			size_t cw = w[c], sep = c ? 2 : 0;
+			size_t cw = w[c], sep = v ? 2 : 0;
 			if (width > 0 && pos + sep + cw > (size_t)width) {
 				/* Even narrowed it does not fit: cut the line. */
 				if (pos + sep + 1 >= (size_t)width)
@@ -570,6 +589,7 @@ int out_table_print(FILE *f, const struct out_table *t, int width,
 		putc('\n', f);
 	}
 	free(w);
+	free(vis);
 	return ferror(f) ? -1 : 0;
 }
 

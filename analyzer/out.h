@@ -110,6 +110,11 @@ void out_table_indent(struct out_table *t, int n);
  * wide for the terminal. */
 void out_table_shrink_first(struct out_table *t, size_t col);
 
+/* Leaves column col out when the table is printed (a column that says
+ * nothing in this listing, such as the capture of a one-capture
+ * database). */
+void out_table_hide(struct out_table *t, size_t col);
+
 /* Appends a row of ncols cells (copied; NULL is shown as "-"). role colours
  * the whole row when colour is on. Returns 0, or -1 when out of memory (the
  * table is unchanged). */

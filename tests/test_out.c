@@ -243,6 +243,24 @@ static void t_table(void)
 	if (!ok)
 		printf("  got:\n%s", s ? s : "(null)");
 	free(s);
+	/* A hidden column is left out, its separator too. */
+	struct out_table *h = out_table_new(3, heads);
+	CHECK(h != NULL);
+	out_table_right(h, 0);
+	out_table_right(h, 2);
+	CHECK_EQ(out_table_add(h, r1, OUT_PLAIN), 0);
+	CHECK_EQ(out_table_add(h, r2, OUT_PLAIN), 0);
+	out_table_hide(h, 1);
+	s = print_table(h, 0);
+	out_table_free(h);
+	want = "ID   N\n"
+	       " 1  10\n"
+	       "22   3\n";
+	if (!s || strcmp(s, want) != 0) {
+		printf("  got:\n%s", s ? s : "(null)");
+		ok = 0;
+	}
+	free(s);
 	/* 8 columns: even narrowed it cannot fit; lines are cut. */
 	s = print_table(t, 8);
 	int fits = s != NULL;
