@@ -190,22 +190,42 @@ else
 	fail tui-colors "no red anomaly / green transition in the escape codes"
 fi
 
-# n: the next flow, which has no segments: events and transitions only.
-key n
+# ]: the next flow, which has no segments: events and transitions only.
+key ']'
 if wait_for 'flow 2 +10\.0\.0\.3:5555'; then
 	check tui-ladder-events-only 'no segments stored' \
 		'SYN-SENT │ +packet #11 +│ SYN-RECEIVED' \
 		'ESTABLISHED │-+ #13 seq=900 ack=201 win=1024 len=0 \[dup-ack\] -+>│ ESTABLISHED' \
 		'CLOSED │<-+ #14 .*\[zero-window\] -+│ CLOSED'
 else
-	fail tui-ladder-events-only "n did not move to flow 2"
+	fail tui-ladder-events-only "] did not move to flow 2"
 fi
 
 # Scrolling: in 12 lines the ladder of flow 1 (11 rows) shows 7 at once.
-key p
+key '['
 wait_for 'flow 1 ' >/dev/null
 tm resize-window -t "$sess" -x 100 -y 12
 if wait_for 'rows 1-7 of 11'; then
+	# / searches the ladder; n and N go to the next and previous row
+	# the search shows; Esc forgets it, and n and N then go to the
+	# next and previous anomaly.
+	key / S Y N - R E C Enter
+	if wait_for "rows 2-8 of 11  search 'SYN-REC'"; then
+		key n
+		wait_for 'rows 3-9 of 11' && pass tui-search-next ||
+			fail tui-search-next "n did not go to the next match"
+		key Escape
+		key n
+		wait_for 'rows 5-11 of 11  /:search' && pass tui-next-anomaly ||
+			fail tui-next-anomaly "n did not go to the retransmission"
+		key N
+		wait_for 'no earlier anomaly' && pass tui-prev-anomaly ||
+			fail tui-prev-anomaly "N found an anomaly above the top"
+		key Home
+		wait_for 'rows 1-7 of 11' >/dev/null
+	else
+		fail tui-search "/SYN-REC did not scroll to row 2"
+	fi
 	key End
 	if wait_for 'rows 5-11 of 11'; then
 		check tui-ladder-scroll '^ +180\.000 +TIME-WAIT │-+ A seq=102 ack=1002'
@@ -218,7 +238,7 @@ else
 	fail tui-ladder-scroll "no 'rows 1-7 of 11' at 100x12"
 fi
 tm resize-window -t "$sess" -x 120 -y 40
-key n
+key ']'
 wait_for 'flow 2 ' >/dev/null
 
 key Escape

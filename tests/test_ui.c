@@ -150,6 +150,29 @@ static void t_ladder_two_steps(void)
 	ui_ladder_free(&l);
 }
 
+static void t_row_matches(void)
+{
+	struct ui_row r;
+	memset(&r, 0, sizeof(r));
+	r.pkt = 42;
+	snprintf(r.flags, sizeof(r.flags), "PA");
+	r.seq = 1001;
+	r.ack = 5001;
+	r.len = 10;
+	snprintf(r.labels, sizeof(r.labels), "retransmission");
+	snprintf(r.cstate, sizeof(r.cstate), "ESTABLISHED");
+	snprintf(r.sstate, sizeof(r.sstate), "CLOSE-WAIT");
+	r.has_flags = 1;
+	CHECK(ui_row_matches(&r, "#42"));
+	CHECK(ui_row_matches(&r, "retrans"));
+	CHECK(ui_row_matches(&r, "CLOSE-WAIT"));
+	CHECK(ui_row_matches(&r, "seq=1001"));
+	CHECK(ui_row_matches(&r, "len=10"));
+	CHECK(!ui_row_matches(&r, "#43"));
+	CHECK(!ui_row_matches(&r, "zero-window"));
+	CHECK(!ui_row_matches(&r, ""));
+}
+
 static void t_label_kinds(void)
 {
 	CHECK(ui_label_is_anomaly("retransmission"));
@@ -449,6 +472,7 @@ static const struct unit_test tests[] = {
     UNIT(t_ladder_events_only),
     UNIT(t_ladder_two_steps),
     UNIT(t_label_kinds),
+    UNIT(t_row_matches),
     UNIT(t_arrow),
     UNIT(t_list),
     UNIT(t_model),

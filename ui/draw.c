@@ -187,7 +187,8 @@ static void status_bar(const struct ui *ui, const char *hint)
 	int y = ui->rows - 1;
 	char buf[256];
 	if (ui->editing) {
-		snprintf(buf, sizeof(buf), "Filter: %s", ui->edit);
+		const char *what = ui->searching ? "Search: " : "Filter: ";
+		snprintf(buf, sizeof(buf), "%s%s", what, ui->edit);
 		bar(ui, y, ui->attr[UI_C_STATUS], buf);
 		bar_right(ui, y, ui->attr[UI_C_STATUS],
 			  "Enter:apply  Esc:cancel ",
@@ -543,10 +544,16 @@ static void draw_ladder(const struct ui *ui)
 		draw_ladder_row(ui, &l->rows[ui->ltop + (size_t)i], 4 + i, t0);
 
 	size_t last = ui->ltop + (size_t)h < l->n ? ui->ltop + (size_t)h : l->n;
-	snprintf(buf, sizeof(buf),
-		 " rows %zu-%zu of %zu  arrows/j/k PgUp/PgDn:scroll"
-		 "  n/p:next/prev flow  Esc/q:back  ?:help",
-		 l->n ? ui->ltop + 1 : 0, last, l->n);
+	if (ui->search[0])
+		snprintf(buf, sizeof(buf),
+			 " rows %zu-%zu of %zu  search '%.40s'  n/N:next/prev"
+			 " match  Esc:forget  ?:help",
+			 l->n ? ui->ltop + 1 : 0, last, l->n, ui->search);
+	else
+		snprintf(buf, sizeof(buf),
+			 " rows %zu-%zu of %zu  /:search  n/N:next/prev anomaly"
+			 "  ]/[:next/prev flow  q:back  ?:help",
+			 l->n ? ui->ltop + 1 : 0, last, l->n);
 	status_bar(ui, buf);
 }
 

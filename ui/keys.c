@@ -153,6 +153,49 @@ static int lad_step(struct ui *ui, long d)
 static int lad_next(struct ui *ui) { return lad_step(ui, 1); }
 static int lad_prev(struct ui *ui) { return lad_step(ui, -1); }
 
+/* Scrolls to the next (d 1) or previous (d -1) row after or before the
+ * top one that matches the search, or without a search that has an
+ * anomaly; says so when there is none. */
+static int lad_find(struct ui *ui, long d)
+{
+	const struct ui_ladder *l = &ui->ladder;
+	for (long i = (long)ui->ltop + d; i >= 0 && i < (long)l->n; i += d) {
+		const struct ui_row *r = &l->rows[i];
+		if (ui->search[0] ? ui_row_matches(r, ui->search) : r->anomaly) {
+			ui->ltop = 0;
+			return ladder_by(ui, i);
+		}
+	}
+	if (ui->search[0])
+		snprintf(ui->msg, sizeof(ui->msg), "no %s row shows '%s'",
+			 d > 0 ? "later" : "earlier", ui->search);
+	else
+		snprintf(ui->msg, sizeof(ui->msg), "no %s anomaly",
+			 d > 0 ? "later" : "earlier");
+	return UI_R_REDRAW;
+}
+
+static int lad_find_next(struct ui *ui) { return lad_find(ui, 1); }
+static int lad_find_prev(struct ui *ui) { return lad_find(ui, -1); }
+
+static int lad_search(struct ui *ui)
+{
+	ui->editing = ui->searching = 1;
+	snprintf(ui->edit, sizeof(ui->edit), "%s", ui->search);
+	return UI_R_REDRAW;
+}
+
+/* Esc in the ladder: first forget the search, then go back. */
+static int lad_esc(struct ui *ui)
+{
+	if (ui->search[0]) {
+		ui->search[0] = '\0';
+		snprintf(ui->msg, sizeof(ui->msg), "n N: next / previous anomaly");
+		return UI_R_REDRAW;
+	}
+	return lad_back(ui);
+}
+
 /* ---- The table ---------------------------------------------------------- */
 
 struct binding {
@@ -199,10 +242,15 @@ static const struct binding bindings[] = {
     {V_LADDER, 'g', lad_home, NULL, NULL},
     {V_LADDER, KEY_END, lad_end, "End G", "last row"},
     {V_LADDER, 'G', lad_end, NULL, NULL},
-    {V_LADDER, 'n', lad_next, "n p", "next / previous flow of the list"},
-    {V_LADDER, 'p', lad_prev, NULL, NULL},
-    {V_LADDER, KEY_ESC, lad_back, "Esc q Left h", "back to the list"},
-    {V_LADDER, 'q', lad_back, NULL, NULL},
+    {V_LADDER, '/', lad_search, "/",
+     "search: a state, label, flag, #packet or seq=/ack=/len=/win= value"},
+    {V_LADDER, 'n', lad_find_next, "n N",
+     "next / previous row the search shows, or without one anomaly"},
+    {V_LADDER, 'N', lad_find_prev, NULL, NULL},
+    {V_LADDER, ']', lad_next, "] [", "next / previous flow of the list"},
+    {V_LADDER, '[', lad_prev, NULL, NULL},
+    {V_LADDER, KEY_ESC, lad_esc, "Esc", "forget the search, else back"},
+    {V_LADDER, 'q', lad_back, "q Left h", "back to the list"},
     {V_LADDER, KEY_LEFT, lad_back, NULL, NULL},
     {V_LADDER, 'h', lad_back, NULL, NULL},
     {V_LADDER, KEY_BACKSPACE, lad_back, NULL, NULL},
@@ -229,10 +277,30 @@ int ui_binding(int view, size_t i, const char **keys, const char **help)
 	return 0;
 }
 
-/* The filter prompt's line editor. */
+/* The prompts' line editor: the list's filter (filtered as one types)
+ * or the ladder's search (run at Enter). */
 static int edit_key(struct ui *ui, int ch)
 {
 	size_t n = strlen(ui->edit);
+	if (ui->searching) {
+		switch (ch) {
+		case '\n':
+		case '\r':
+		case KEY_ENTER:
+			ui->editing = ui->searching = 0;
+			snprintf(ui->search, sizeof(ui->search), "%s", ui->edit);
+			/* From the row above the top, so the top row counts. */
+			if (!ui->search[0])
+				return UI_R_REDRAW;
+			if (ui->ltop == 0 && ui->ladder.n &&
+			    ui_row_matches(&ui->ladder.rows[0], ui->search))
+				return UI_R_REDRAW;
+			return lad_find(ui, 1);
+		case KEY_ESC:
+			ui->editing = ui->searching = 0;
+			return UI_R_REDRAW;
+		}
+	}
 	switch (ch) {
 	case '\n':
 	case '\r':
@@ -260,6 +328,8 @@ static int edit_key(struct ui *ui, int ch)
 		ui->edit[n + 1] = '\0';
 		break;
 	}
+	if (ui->searching)
+		return UI_R_REDRAW;
 	snprintf(ui->list.filter, sizeof(ui->list.filter), "%s", ui->edit);
 	ui->list.sel = 0;
 	ui->list.top = 0;

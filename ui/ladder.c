@@ -30,6 +30,7 @@
  *
  * Everything here is pure: arrays in, rows out, no I/O.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,20 @@ int ui_label_is_anomaly(const char *label)
 	 * older database) counts as trouble. */
 	int l = tc_label_id(label);
 	return l < 0 || tc_label_is_anomaly((unsigned)l);
+}
+
+int ui_row_matches(const struct ui_row *r, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	char text[UI_LABELS_LEN + 4 * UI_STATE_LEN + 160];
+	snprintf(text, sizeof(text),
+		 "#%lld %s seq=%lu ack=%lu len=%lld win=%lld %s %s %s %s %s",
+		 (long long)r->pkt, r->has_flags ? r->flags : "",
+		 (unsigned long)r->seq, (unsigned long)r->ack,
+		 (long long)r->len, (long long)r->win, r->labels, r->cstate,
+		 r->sstate, r->cvia, r->svia);
+	return strstr(text, s) != NULL;
 }
 
 static void copy_str(char *dst, size_t len, const char *src)

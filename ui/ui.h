@@ -134,6 +134,11 @@ int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
  * 0 if it is information (window-update, sack, keep-alive...). */
 int ui_label_is_anomaly(const char *label);
 
+/* 1 when the ladder row r shows text s (case-sensitive): its packet
+ * number as "#N", flags, seq=, ack=, len=, win= values, labels or a
+ * side's state. */
+int ui_row_matches(const struct ui_row *r, const char *s);
+
 /* ---- model.c: reading the database -------------------------------------- */
 
 struct ui_model;
@@ -252,8 +257,10 @@ struct ui {
 	struct ui_ladder ladder; /* of list.sel_id when view is LADDER */
 	size_t ltop;		 /* first ladder row shown */
 	int view, help_from;	 /* enum ui_view; where ? came from */
-	int editing;		 /* the filter prompt is open */
+	int editing;		 /* a prompt is open: the filter, or */
+	int searching;		 /* the ladder's search */
 	char edit[128], edit_old[128];
+	char search[128];	 /* the ladder's last search, "" none */
 	char msg[160];		    /* a one-line message in the status bar */
 	int loaded;		    /* a snapshot was loaded at least once */
 	unsigned attr[UI_C__COUNT]; /* attributes of each colour role */
