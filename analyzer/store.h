@@ -58,6 +58,44 @@ struct store;
 	p "c2s_spurious_retransmissions, 0) + coalesce("                     \
 	p "s2c_spurious_retransmissions, 0))"
 
+/* The per-direction count columns of the connections table that count a
+ * label (c2s_ and s2c_ then the name), with the label: X(column, label);
+ * _V1 the columns schema version 1 had, _V2 those version 2 added. (A
+ * SYN retransmission column counts synack-retransmission too.) */
+#define STORE_LABEL_COLS_V1(X) \
+	X("retransmissions", TC_LB_RETRANSMISSION) \
+	X("syn_retransmissions", TC_LB_SYN_RETRANSMISSION) \
+	X("fin_retransmissions", TC_LB_FIN_RETRANSMISSION) \
+	X("fast_retransmissions", TC_LB_FAST_RETRANSMISSION) \
+	X("spurious_retransmissions", TC_LB_SPURIOUS_RETRANSMISSION) \
+	X("out_of_order", TC_LB_OUT_OF_ORDER) \
+	X("lost_segments", TC_LB_PREV_NOT_CAPTURED) \
+	X("acked_unseen", TC_LB_ACKED_UNSEEN) \
+	X("dup_acks", TC_LB_DUP_ACK) \
+	X("zero_windows", TC_LB_ZERO_WINDOW) \
+	X("zero_window_probes", TC_LB_ZERO_WINDOW_PROBE) \
+	X("window_full", TC_LB_WINDOW_FULL) \
+	X("window_updates", TC_LB_WINDOW_UPDATE) \
+	X("keepalives", TC_LB_KEEPALIVE) \
+	X("sack_segments", TC_LB_SACK) \
+	X("dsack_segments", TC_LB_DSACK)
+#define STORE_LABEL_COLS_V2(X) \
+	X("zero_window_probe_acks", TC_LB_ZERO_WINDOW_PROBE_ACK) \
+	X("keepalive_acks", TC_LB_KEEPALIVE_ACK) \
+	X("capture_duplicates", TC_LB_CAPTURE_DUPLICATE) \
+	X("oversized_segments", TC_LB_OVERSIZED_SEGMENT) \
+	X("bad_checksums", TC_LB_BAD_CHECKSUM) \
+	X("rst_out_of_window", TC_LB_RST_OUT_OF_WINDOW) \
+	X("rst_in_window_not_exact", TC_LB_RST_CHALLENGE) \
+	X("data_after_fin", TC_LB_DATA_AFTER_FIN) \
+	X("data_after_rst", TC_LB_DATA_AFTER_RST) \
+	X("segments_after_close", TC_LB_SEGMENT_AFTER_CLOSE) \
+	X("data_on_syn", TC_LB_DATA_ON_SYN) \
+	X("bad_flags", TC_LB_BAD_FLAGS) \
+	X("wscale_too_big", TC_LB_WSCALE_TOO_BIG) \
+	X("wscale_unknown", TC_LB_WSCALE_UNKNOWN) \
+	X("time_went_back", TC_LB_TIME_WENT_BACK)
+
 /* Where the default database is: $TCPSCOPE_DB or "tcpscope.db". */
 const char *store_default_path(void);
 

@@ -340,6 +340,10 @@ static void t_model(void)
 	CHECK_STR(f.v[0].cstate, "TIME-WAIT");
 	CHECK_EQ(f.v[0].packets, 10);
 	CHECK_EQ(f.v[0].retrans, 1);
+	/* The filter matches the labels a flow counts, by name. */
+	CHECK(f.v[0].labels >> TC_LB_RETRANSMISSION & 1);
+	CHECK(ui_flow_matches(&f.v[0], "retransmission"));
+	CHECK(!ui_flow_matches(&f.v[0], "rst-out-of-window"));
 	CHECK_EQ(lrc, 0);
 	CHECK(l.has_segments);
 	CHECK_EQ(l.n, 11);

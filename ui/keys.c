@@ -223,7 +223,8 @@ static const struct binding bindings[] = {
     {V_LIST, KEY_RIGHT, list_open, NULL, NULL},
     {V_LIST, 'l', list_open, NULL, NULL},
     {V_LIST, '/', list_filter, "/",
-     "filter: ip, port, close, state or id (Enter keeps, Esc undoes)"},
+     "filter: ip, port, close, state, label or id (Enter keeps, Esc"
+     " undoes)"},
     {V_LIST, KEY_ESC, list_unfilter, "Esc", "clear the filter"},
     {V_LIST, 's', list_sort, "s",
      "next sort key: id start duration packets bytes retrans client"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
 static const char *const sort_names[] = {
@@ -52,11 +53,14 @@ int ui_flow_matches(const struct ui_flow *f, const char *filter)
 		return 1;
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)f->id);
-	const char *fields[] = {id,	  f->client,	 f->server,
-				f->close, f->conn_state, f->cstate,
+	const char *fields[] = {id,	   f->client,	  f->server,
+				f->close,  f->conn_state, f->cstate,
 				f->sstate};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (contains(fields[i], filter))
+			return 1;
+	for (unsigned l = 0; l < 64; l++)
+		if ((f->labels >> l & 1) && contains(tc_label_name(l), filter))
 			return 1;
 	return 0;
 }

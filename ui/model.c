@@ -28,10 +28,14 @@
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
 
+static char *flows_query(int64_t schema);
+
 struct ui_model {
 	sqlite3 *db;
 	char *path;
 	int64_t data_version; /* at the last load; -1 none yet */
+	int64_t schema;       /* PRAGMA user_version */
+	char *flows_sql;      /* the flow list's query (flows_query()) */
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -137,6 +141,12 @@ int ui_model_open(const char *path, struct ui_model **out, char *err,
 		rc = UI_EDB;
 		goto fail;
 	}
+	m->schema = sqlite3_column_int64(st, 0);
+	if (!(m->flows_sql = flows_query(m->schema))) {
+		seterr(err, errlen, "%s: out of memory", path);
+		rc = UI_ENOMEM;
+		goto fail;
+	}
 	if (sqlite3_column_int64(st, 0) < 1 ||
 	    sqlite3_column_int64(st, 1) != 3) {
 		seterr(err, errlen, "%s: not a tcpscope database", path);
@@ -158,6 +168,7 @@ void ui_model_close(struct ui_model *m)
 		return;
 	sqlite3_close(m->db);
 	free(m->path);
+	free(m->flows_sql);
 	free(m);
 }
 
@@ -217,6 +228,41 @@ static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 	f->retrans = int_col(st, 11, 0);
 	f->first_ts = int_col(st, 12, 0);
 	f->last_ts = int_col(st, 13, 0);
+	f->labels = (uint64_t)sqlite3_column_int64(st, 14);
+}
+
+/* The flow list's query: FLOW_COLS, then a mask of the labels each flow
+ * counts (from the count columns of the file's schema version). NULL out
+ * of memory; the caller frees it. */
+static char *flows_query(int64_t schema)
+{
+	static const struct {
+		const char *col;
+		int label, version;
+	} cols[] = {
+#define X(c, l) { c, l, 1 },
+	    STORE_LABEL_COLS_V1(X)
+#undef X
+#define X(c, l) { c, l, 2 },
+	    STORE_LABEL_COLS_V2(X)
+#undef X
+	};
+	size_t len = 4096 + sizeof(cols) / sizeof(cols[0]) * 160, n;
+	char *q = malloc(len);
+	if (!q)
+		return NULL;
+	n = (size_t)snprintf(q, len, "SELECT %s, (0", FLOW_COLS);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (cols[i].version <= schema && cols[i].label < 63)
+			n += (size_t)snprintf(
+			    q + n, len - n,
+			    " + (CASE WHEN coalesce(c2s_%s, 0) + coalesce(s2c_%s,"
+			    " 0) > 0 THEN %lld ELSE 0 END)",
+			    cols[i].col, cols[i].col, 1LL << cols[i].label);
+	snprintf(q + n, len - n,
+		 ") FROM connections WHERE capture_id IN (SELECT id FROM"
+		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id");
+	return q;
 }
 
 /* Runs fn over every row of sql (with id bound to ?1 when id >= 0).
@@ -284,11 +330,7 @@ int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
 		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
 		return UI_EDB;
 	}
-	int rc =
-	    each_row(m, "SELECT " FLOW_COLS " FROM connections WHERE capture_id IN "
-		     "(SELECT id FROM captures WHERE " STORE_CAPTURE_SHOWN("")
-		     ") ORDER BY id", -1,
-		     add_flow, &f, err, errlen);
+	int rc = each_row(m, m->flows_sql, -1, add_flow, &f, err, errlen);
 	end_read(m);
 	if (rc < 0) {
 		ui_flows_free(&f);

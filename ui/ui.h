@@ -45,6 +45,7 @@ struct ui_flow {
 	char cstate[UI_STATE_LEN], sstate[UI_STATE_LEN]; /* final states */
 	int64_t packets, bytes, retrans;		 /* both directions */
 	int64_t first_ts, last_ts;			 /* ns; 0 unknown */
+	uint64_t labels; /* bit 1 << TC_LB_x: counted at least once */
 };
 
 /* A growable array of flows; owned by whoever holds it, freed with
@@ -208,7 +209,8 @@ void ui_list_move(struct ui_list *l, long delta);
 void ui_list_scroll(struct ui_list *l, int height);
 
 /* 1 if the flow matches the filter text (case-insensitive substring of its
- * id, addresses, close, conn_state or states; "" matches everything). */
+ * id, addresses, close, conn_state, states or the name of a label it has;
+ * "" matches everything). */
 int ui_flow_matches(const struct ui_flow *f, const char *filter);
 
 /* The selected flow, or NULL when the list is empty. */
