@@ -217,6 +217,16 @@ bad_value:
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/* As tcpdump does: what is captured, on stderr; then, on a
+	 * terminal, a status line rewritten at every commit. */
+	int status_line = !quiet && isatty(2);
+	if (!quiet) {
+		char d[160];
+		cap_linktype_describe(dlt, d, sizeof d);
+		fprintf(stderr, "tcpscope: listening on %s, link-type %s, snapshot"
+				" length %d bytes, into %s\n",
+			iface, d, cap_snaplen(c), db);
+	}
 	double start = mono_s(), last_commit = start;
 	uint64_t seen = 0;
 	char damage[512] = "";
@@ -241,8 +251,23 @@ bad_value:
 			cap_dump_flush(c);
 			if (rc == ING_OK)
 				rc = ing_checkpoint(&in);
+			if (status_line) {
+				struct cap_stats cs;
+				cap_get_stats(c, &cs);
+				fprintf(stderr,
+					"\r%llu packets, %llu connections"
+					" (%llu open), %llu dropped by the"
+					" kernel\033[K",
+					(unsigned long long)r.packets,
+					(unsigned long long)r.conns,
+					(unsigned long long)ing_open_conns(&in),
+					(unsigned long long)cs.kernel_drops);
+				fflush(stderr);
+			}
 		}
 	}
+	if (status_line)
+		fputs("\r\033[K", stderr);
 	live_cap = NULL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

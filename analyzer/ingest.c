@@ -237,6 +237,15 @@ int ing_packet(struct ing *in, const struct cap_packet *p)
 	return drain(in, &seg);
 }
 
+uint64_t ing_open_conns(const struct ing *in)
+{
+	if (!in->tr)
+		return 0;
+	struct tc_stats ts;
+	tc_stats_get(in->tr, &ts);
+	return ts.active;
+}
+
 int ing_checkpoint(struct ing *in)
 {
 	if (in->failed)

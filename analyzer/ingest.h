@@ -110,6 +110,9 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
  * with ing_end() and later packets are ignored. */
 int ing_packet(struct ing *in, const struct cap_packet *p);
 
+/* Connections the tracker holds open now. */
+uint64_t ing_open_conns(const struct ing *in);
+
 /* Commits what was stored so far (store_checkpoint()); with live_views,
  * first writes the figures so far of every open connection that changed
  * since the last checkpoint (store_conn_snapshot()), so readers see live

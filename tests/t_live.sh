@@ -39,8 +39,11 @@ wait "$srv"
 # capture still runs (it was started about 1.5 s ago and runs for 5).
 sleep 1.5
 if kill -0 "$live" 2>/dev/null; then
-	n=$(sqlite3 "$db" "SELECT count(*) FROM connections WHERE server_port = 5555" 2>&1)
-	if [ "$n" = 1 ]; then pass live-checkpoint
+	# ... and sees it closed: a connection over is written as it ends,
+	# not left "open" until the capture stops.
+	n=$(sqlite3 "$db" "SELECT count(*) || ' ' || group_concat(close) FROM
+		connections WHERE server_port = 5555" 2>&1)
+	if [ "$n" = "1 fin" ]; then pass live-checkpoint
 	else fail live-checkpoint "a reader sees '$n' connections mid-capture"; fi
 else
 	fail live-checkpoint "the capture ended before 5 s"
@@ -58,6 +61,27 @@ wait "$live"
 rc=$?
 if [ $rc -eq 0 ]; then pass live-exit
 else fail live-exit "exit $rc: $(cat "$tmp/live.err")"; fi
+if grep -q "^tcpscope: listening on $VA, link-type EN10MB (Ethernet), snapshot length [0-9]* bytes, into $db\$" "$tmp/live.err"; then
+	pass live-listening-line
+else
+	fail live-listening-line "stderr: $(head -c 300 "$tmp/live.err")"
+fi
+# On a terminal (script(1) gives it one) a status line follows once a
+# second: packets, connections, open ones, kernel drops.
+if command -v script >/dev/null 2>&1; then
+	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA -G 3 -q -d '$tmp/tty-q.db'" \
+		/dev/null >"$tmp/tty-q.out" 2>&1
+	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA -G 3 -d '$tmp/tty.db'" \
+		/dev/null >"$tmp/tty.out" 2>&1
+	if grep -q '[0-9]* packets, [0-9]* connections ([0-9]* open), [0-9]* dropped by the kernel' "$tmp/tty.out" &&
+	   ! grep -q 'packets, ' "$tmp/tty-q.out"; then
+		pass live-status-line
+	else
+		fail live-status-line "tty output: $(tr '\r' '|' < "$tmp/tty.out" | head -c 300)"
+	fi
+else
+	skip live-status-line "script(1) not installed"
+fi
 
 row=$(sqlite3 "$db" "SELECT client_ip, server_ip, server_port, close,
 	c2s_payload_bytes FROM connections WHERE server_port = 5555" 2>&1)
