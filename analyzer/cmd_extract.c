@@ -14,6 +14,11 @@
  * timestamps. Reading stops at last_pkt, so damage after the connection's
  * last packet does not matter.
  *
+ * The file read must be the one imported: its size, and its SHA-256 when
+ * the import computed one, are checked first. A file that moved (or a
+ * database used from another directory, the path being as it was given
+ * at import) is named with --capture.
+ *
  * The output file is created at the first matching packet, so a failure
  * before that leaves nothing behind; a failure after it removes the file.
  */
@@ -31,10 +36,11 @@
 #include "decode.h"
 #include "flowsel.h"
 #include "out.h"
+#include "sha256.h"
 #include "store.h"
 
 static const char extract_usage[] =
-	"usage: tcpscope extract [-n] [-d DB] -w FILE FLOW\n"
+	"usage: tcpscope extract [-n] [-d DB] [--capture PCAP] -w FILE FLOW\n"
 	"\n"
 	"Write the packets of one connection to a pcap file, read back from the\n"
 	"capture it was imported from. FLOW is a connection id or a pair\n"
@@ -42,6 +48,9 @@ static const char extract_usage[] =
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
 	"  -w, --write FILE     the pcap file to write ('-' for stdout)\n"
+	"  -c, --capture PCAP   read the packets from PCAP, the capture the flow\n"
+	"                       was imported from (moved, or its path relative to\n"
+	"                       another directory); checked by size and SHA-256\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -h, --help           show this help\n";
 
@@ -51,6 +60,7 @@ struct flowkey {
 	char vlan[24];
 	int64_t first_pkt, last_pkt;
 	char path[4096];
+	char sha256[65];  /* of the capture, "" unknown */
 	int64_t size;
 	int live;
 	int64_t *pkts;  /* exact packet numbers, ascending; NULL: match */
@@ -114,7 +124,7 @@ static int load_key(sqlite3 *db, int64_t id, struct flowkey *k, char *err,
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT c.client_ip, c.client_port, c.server_ip, "
 				   "c.server_port, c.vlan, c.first_pkt, c.last_pkt, "
-				   "k.path, k.size, k.live FROM connections c JOIN "
+				   "k.path, k.size, k.live, k.sha256 FROM connections c JOIN "
 				   "captures k ON k.id = c.capture_id WHERE c.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -142,6 +152,8 @@ static int load_key(sqlite3 *db, int64_t id, struct flowkey *k, char *err,
 	k->size = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
 		  sqlite3_column_int64(st, 8);
 	k->live = sqlite3_column_int(st, 9);
+	v = sqlite3_column_text(st, 10);
+	snprintf(k->sha256, sizeof k->sha256, "%s", v ? (const char *)v : "");
 	sqlite3_finalize(st);
 	if (bad) {
 		snprintf(err, errlen, "flow %lld has no valid addresses", (long long)id);
@@ -265,15 +277,17 @@ int cmd_extract(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "capture", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dbpath = NULL, *out = NULL;
+	const char *dbpath = NULL, *out = NULL, *capture = NULL;
 	int opt;
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:w:nh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:w:c:nh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'c': capture = optarg; break;
 		case 'd': dbpath = optarg; break;
 		case 'w': out = optarg; break;
 		case 'n': break;
@@ -315,11 +329,34 @@ int cmd_extract(int argc, char **argv)
 			 k->live ? "a live capture" : "stdin");
 		rc = EX_INPUT;
 	}
+	/* The file to read, and that it is the capture imported. */
+	char stored[sizeof k->path];
+	snprintf(stored, sizeof stored, "%s", k->path);
+	if (capture)
+		snprintf(k->path, sizeof k->path, "%s", capture);
 	struct stat sb;
-	if (rc == 0 && k->size >= 0 && stat(k->path, &sb) == 0 &&
-	    (int64_t)sb.st_size != k->size)
-		fprintf(stderr, "tcpscope extract: warning: '%s' changed size since "
-				"it was imported\n", k->path);
+	if (rc == 0 && stat(k->path, &sb) != 0) {
+		snprintf(err, sizeof err,
+			 capture ? "cannot read '%.300s'"
+				 : "capture '%.300s' not found (moved, or imported"
+				   " from another directory? name it with"
+				   " --capture)",
+			 k->path);
+		rc = EX_INPUT;
+	}
+	char hex[65];
+	if (rc == 0 && ((k->size >= 0 && (int64_t)sb.st_size != k->size) ||
+			(k->sha256[0] && (sha256_file(k->path, hex) != 0 ||
+					  strcmp(hex, k->sha256) != 0)))) {
+		snprintf(err, sizeof err,
+			 "'%.150s' is not the capture flow %lld was imported"
+			 " from ('%.150s': its %s differs)%s",
+			 k->path, (long long)id, stored,
+			 k->size >= 0 && (int64_t)sb.st_size != k->size
+			     ? "size" : "SHA-256",
+			 capture ? "" : "; name that capture with --capture");
+		rc = EX_INPUT;
+	}
 	uint64_t n = 0;
 	if (rc == 0)
 		rc = copy_packets(k, out, &n, err, sizeof err);

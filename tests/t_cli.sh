@@ -337,6 +337,23 @@ sqlite3 "$tmp/moved.db" "UPDATE captures SET path = '$tmp/gone.pcap'" 2>/dev/nul
 if command -v sqlite3 >/dev/null 2>&1; then
 	expect extract-capture-gone 3 extract -d "$tmp/moved.db" -w "$tmp/z.pcap" 1
 	if [ -e "$tmp/z.pcap" ]; then fail extract-gone-no-file "output created"; else pass extract-gone-no-file; fi
+	# --capture names where it is now: the same packets; another file
+	# (not the capture imported: size, SHA-256) is refused.
+	if "$TCPSCOPE" extract -d "$tmp/moved.db" --capture "$in/zeek-http-get.pcap" \
+		-w "$tmp/m.pcap" 1 2>"$tmp/err" && cmp -s "$tmp/m.pcap" "$tmp/x.pcap"; then
+		pass extract-capture-named
+	else
+		fail extract-capture-named "$(head -c 300 "$tmp/err")"
+	fi
+	"$TCPSCOPE" extract -d "$tmp/moved.db" --capture "$in/syn-loss-fast.pcap" \
+		-w "$tmp/w.pcap" 1 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 3 ] && [ ! -e "$tmp/w.pcap" ] &&
+	   grep -q "is not the capture flow 1 was imported from" "$tmp/err"; then
+		pass extract-capture-wrong
+	else
+		fail extract-capture-wrong "exit $rc: $(head -c 300 "$tmp/err")"
+	fi
 fi
 
 # ---- Complete captures only; malformed packets by reason --------------------
