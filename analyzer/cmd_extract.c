@@ -43,7 +43,7 @@ static const char extract_usage[] =
 	"usage: tcpscope extract [-n] [-d DB] [--capture PCAP] -w FILE FLOW\n"
 	"\n"
 	"Write the packets of one connection to a pcap file, read back from the\n"
-	"capture it was imported from. FLOW is a connection id or a pair\n"
+	"capture it was imported from. FLOW is a connection id, a uid or a pair\n"
 	"'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"

@@ -58,7 +58,8 @@ static const char flows_usage[] =
 /* ---- Columns by name ---------------------------------------------------- */
 
 #define FLOW_COLS(X)                                                          \
-	X(id) X(capture_id) X(capture_path) X(tc_id) X(vlan) X(client_ip)     \
+	X(id) X(capture_id) X(capture_path) X(capture_uid_key) X(tc_id)       \
+	X(vlan) X(client_ip)                                                  \
 	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
 	X(client_states) X(server_states) X(close) X(handshake) X(midstream)  \
@@ -160,6 +161,12 @@ static char *endpoint(char *buf, size_t len, const char *ip, int64_t port)
 	return buf;
 }
 
+/* The connection's uid (fsel_uid()). */
+static void flow_uid(char out[19], const struct cols *c)
+{
+	fsel_uid(out, FT(c, capture_uid_key), FI(c, tc_id), FI(c, first_ts));
+}
+
 /* ---- Table -------------------------------------------------------------- */
 
 static const char *const table_heads[] = {
@@ -209,7 +216,7 @@ static void csv_head(FILE *f)
 	      "handshake,midstream,data_on_syn,conn_state,history,"
 	      "rtt_handshake_ms,c2s_packets,c2s_payload_bytes,"
 	      "c2s_retransmissions,c2s_zero_windows,s2c_packets,"
-	      "s2c_payload_bytes,s2c_retransmissions,s2c_zero_windows\n", f);
+	      "s2c_payload_bytes,s2c_retransmissions,s2c_zero_windows,uid\n", f);
 }
 
 static void csv_ms(FILE *f, const struct cols *c, int idx)
@@ -249,7 +256,9 @@ static void csv_row(FILE *f, const struct cols *c)
 			(long long)DI(c, s, payload_bytes),
 			(long long)DI(c, s, retransmissions),
 			(long long)DI(c, s, zero_windows));
-	putc('\n', f);
+	char uid[20];
+	flow_uid(uid, c);
+	fprintf(f, ",%s\n", uid);
 }
 
 /* ---- JSON Lines --------------------------------------------------------- */
@@ -325,8 +334,10 @@ static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 {
 	char b[40];
-	fprintf(f, "{\"id\":%lld,\"capture\":%lld,\"capture_path\":",
-		(long long)FI(c, id), (long long)FI(c, capture_id));
+	char uid[20];
+	flow_uid(uid, c);
+	fprintf(f, "{\"id\":%lld,\"uid\":\"%s\",\"capture\":%lld,\"capture_path\":",
+		(long long)FI(c, id), uid, (long long)FI(c, capture_id));
 	out_json_str(f, FT(c, capture_path));
 	fputs(",\"vlan\":", f);
 	out_json_str(f, str_or(FT(c, vlan), ""));
@@ -443,35 +454,10 @@ static void zeek_tail(FILE *f)
 	fprintf(f, "#close\t%s\n", close);
 }
 
-/* A stable uid in Zeek's shape ("C" and 17 base62 digits) from the
- * connection's identity, so the same capture always gives the same uids. */
-static void zeek_uid(char *out, const struct cols *c)
-{
-	static const char b62[] =
-		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	uint64_t h = 1469598103934665603ULL;
-	int64_t v[4] = { FI(c, capture_id), FI(c, tc_id), FI(c, first_ts),
-			 FI(c, id) };
-	for (int i = 0; i < 4; i++)
-		for (int k = 0; k < 8; k++) {
-			h ^= (uint64_t)(v[i] >> (8 * k)) & 0xff;
-			h *= 1099511628211ULL;
-		}
-	out[0] = 'C';
-	uint64_t x = h;
-	for (int i = 1; i <= 17; i++) {
-		if (i == 11)
-			x = h * 0x9e3779b97f4a7c15ULL;
-		out[i] = b62[x % 62];
-		x /= 62;
-	}
-	out[18] = '\0';
-}
-
 static void zeek_row(FILE *f, const struct cols *c)
 {
 	char uid[20];
-	zeek_uid(uid, c);
+	flow_uid(uid, c);
 	int64_t first = FI(c, first_ts), last = FI(c, last_ts);
 	fprintf(f, "%lld.%06lld\t%s\t%s\t%lld\t%s\t%lld\ttcp\t-\t",
 		(long long)(first / 1000000000),
@@ -520,7 +506,8 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		fprintf(stderr, "tcpscope flows: too many filters\n");
 		return EX_USAGE;
 	}
-	snprintf(sql, sizeof sql, "SELECT c.*, k.path AS capture_path%s ORDER BY %s",
+	snprintf(sql, sizeof sql, "SELECT c.*, k.path AS capture_path, "
+		 FSEL_UID_CAPTURE_SQL("k") " AS capture_uid_key%s ORDER BY %s",
 		 where, order);
 	sqlite3_stmt *q = NULL, *tr = NULL;
 	struct out_table *t = NULL;

@@ -41,7 +41,7 @@ static const char timeline_usage[] =
 	"\n"
 	"Draw one connection as a ladder diagram: time, the client's state, the\n"
 	"segment with an arrow, the server's state, and every transition and\n"
-	"anomaly where it happens. FLOW is a connection id (see 'tcpscope flows')\n"
+	"anomaly where it happens. FLOW is a connection id or uid (see 'tcpscope flows')\n"
 	"or a pair 'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"

@@ -503,6 +503,64 @@ int fsel_from_where(const struct fsel *fs, char *buf, size_t len)
 
 /* ---- One flow ----------------------------------------------------------- */
 
+void fsel_uid(char out[19], const char *capture, int64_t tc_id,
+	      int64_t first_ts)
+{
+	static const char b62[] =
+	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	/* FNV-1a over the capture's identity, then the two numbers. */
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = capture ? capture : ""; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	int64_t v[2] = { tc_id, first_ts };
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 8; k++) {
+			h ^= (uint64_t)(v[i] >> (8 * k)) & 0xff;
+			h *= 1099511628211ULL;
+		}
+	out[0] = 'C';
+	uint64_t x = h;
+	for (int i = 1; i <= 17; i++) {
+		if (i == 11)
+			x = h * 0x9e3779b97f4a7c15ULL;
+		out[i] = b62[x % 62];
+		x /= 62;
+	}
+	out[18] = '\0';
+}
+
+/* The connection whose uid is uid: computed for every connection (a
+ * lookup by uid is rare, and the uid is not stored). */
+static int find_uid(struct sqlite3 *db, const char *uid, int64_t *id,
+		    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.id, c.tc_id, c.first_ts, "
+			       FSEL_UID_CAPTURE_SQL("k") " FROM connections c"
+			       " JOIN captures k ON k.id = c.capture_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+	int rc, found = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !found) {
+		char u[19];
+		fsel_uid(u, (const char *)sqlite3_column_text(st, 3),
+			 sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+		if (strcmp(u, uid) == 0) {
+			*id = sqlite3_column_int64(st, 0);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (found)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+	return fail(err, errlen, EX_NOTFOUND, "no flow %s", uid);
+}
+
 int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 		   int64_t *id, char *err, size_t errlen)
 {
@@ -526,13 +584,15 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 			s += n;
 		}
 	}
+	if (na == 1 && a[0][0] == 'C' && strlen(a[0]) == 18)
+		return find_uid(db, a[0], id, err, errlen);
 	if (na == 1) {
 		const char *p = a[0];
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (!a[0][0] || *p)
 			return fail(err, errlen, EX_USAGE,
-				    "bad FLOW '%s': want an id or "
+				    "bad FLOW '%s': want an id, a uid or "
 				    "'CLIENT-IP:PORT SERVER-IP:PORT'", a[0]);
 		errno = 0;
 		long long v = strtoll(a[0], NULL, 10);

@@ -84,9 +84,22 @@ int fsel_from_where(const struct fsel *fs, char *buf, size_t len);
 
 /* ---- One flow ----------------------------------------------------------- */
 
-/* Finds the connection named by args (nargs 1 or 2): an id ("42"), or a
- * pair "CLIENT SERVER" as one or two arguments, each "ip:port" with IPv6 as
- * "[addr]:port"; the pair matches either way round. Returns 0 and *id,
+/* A connection's uid, in Zeek's shape ("C" and 17 base62 digits): a hash
+ * of its capture's identity (capture, the SHA-256 of the file, or its path
+ * when it has none, e.g. stdin or a live capture), the tracker's number for
+ * it and its first packet's time; so it stays the same when the capture
+ * is imported again (--replace, another database), where the id changes.
+ * out has room for 19 bytes. */
+void fsel_uid(char out[19], const char *capture, int64_t tc_id,
+	      int64_t first_ts);
+
+/* SQL expression for fsel_uid()'s capture argument, of captures row `k`. */
+#define FSEL_UID_CAPTURE_SQL(k) "coalesce(" k ".sha256, " k ".path, '')"
+
+/* Finds the connection named by args (nargs 1 or 2): an id ("42"), a uid
+ * (fsel_uid(), "C..."), or a pair "CLIENT SERVER" as one or two arguments,
+ * each "ip:port" with IPv6 as "[addr]:port"; the pair matches either way
+ * round. Returns 0 and *id,
  * EX_NOTFOUND when nothing matches, EX_USAGE when the argument is
  * malformed or the pair matches several connections (their ids are then
  * listed in err). */

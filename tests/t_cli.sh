@@ -191,6 +191,18 @@ expect unknown-pair 5 timeline -d "$SEG" '10.1.1.1:1 10.2.2.2:2'
 expect bad-flow 2 timeline -d "$SEG" 'not-a-flow'
 expect bad-pair 2 timeline -d "$SEG" '10.1.1.1 10.2.2.2:2'
 expect unknown-flow-extract 5 extract -d "$SEG" -w "$tmp/u.pcap" 999
+expect unknown-uid 5 timeline -d "$SEG" CAAAAAAAAAAAAAAAAA
+# A flow by its uid, and the uid outlives --replace (a new id).
+u=$("$TCPSCOPE" flows -d "$SEG" -f csv 2>/dev/null | awk -F, '$1 == 4 {print $NF}')
+cp "$SEG" "$tmp/uid.db"
+if [ -n "$u" ] && "$TCPSCOPE" timeline -d "$SEG" "$u" 2>/dev/null | head -1 | grep -q '^flow 4 ' &&
+   "$TCPSCOPE" read -q --replace -d "$tmp/uid.db" syn-loss-fast.pcap 2>/dev/null &&
+   v=$("$TCPSCOPE" flows -d "$tmp/uid.db" -f csv | awk -F, -v u="$u" '$NF == u {print $1}') &&
+   [ -n "$v" ] && [ "$v" != 4 ]; then
+	pass uid-stable
+else
+	fail uid-stable "uid '$u', id after --replace '${v:-}'"
+fi
 if [ -e "$tmp/u.pcap" ]; then fail unknown-flow-no-file "output created"; else pass unknown-flow-no-file; fi
 expect unknown-flow-read 5 timeline -r syn-loss-fast.pcap 7
 
