@@ -522,6 +522,7 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		goto done;
 	struct cols c;
 	cols_resolve(&c, q);
+	out_pager_start();
 	if (fmt == FMT_TABLE) {
 		t = out_table_new(TABLE_NCOLS, table_heads);
 		if (!t)
@@ -584,7 +585,7 @@ out:
 	out_table_free(t);
 	sqlite3_finalize(tr);
 	sqlite3_finalize(q);
-	if (rc == EX_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+	if (out_pager_end() && rc == EX_OK) {
 		fprintf(stderr, "tcpscope flows: write error\n");
 		rc = EX_FAIL;
 	}

@@ -792,7 +792,7 @@ static int report_run(struct store *st, long long capture_id, int top,
 			print_json(r);
 		else
 			print_text(r);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (out_pager_end()) {
 			fprintf(stderr, "tcpscope report: write error\n");
 			rc = EX_FAIL;
 		}
@@ -870,6 +870,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "tcpscope report: %s\n", err);
 		return rc;
 	}
+	out_pager_start();
 	rc = report_run(st, capture, top, json);
 	store_close(st);
 	return rc;

@@ -902,11 +902,12 @@ int cmd_timeline(int argc, char **argv)
 		rc = r == -2 ? EX_FAIL : EX_DB;
 		goto out;
 	}
+	out_pager_start();
 	if (json)
 		print_json(&t, raw);
 	else
 		print_text(&t, absolute, raw);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (out_pager_end()) {
 		fprintf(stderr, "tcpscope timeline: write error\n");
 		rc = EX_FAIL;
 	}

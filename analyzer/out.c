@@ -18,14 +18,26 @@
 #include "cmd.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+/* The pager standard output goes to, and what the terminal was. */
+static struct {
+	pid_t pid;  /* 0: none */
+	int width;  /* of the terminal, 0 unknown */
+	int colour; /* out_want_colour() on the terminal */
+} pager;
+
 int out_term_width(FILE *f)
 {
+	if (pager.pid && f == stdout)
+		return pager.width;
 	int fd = fileno(f);
 	if (fd < 0 || !isatty(fd))
 		return 0;
@@ -40,8 +52,89 @@ int out_want_colour(FILE *f)
 	const char *nc = getenv("NO_COLOR");
 	if (nc && *nc)
 		return 0;
+	if (pager.pid && f == stdout)
+		return pager.colour;
 	int fd = fileno(f);
 	return fd >= 0 && isatty(fd);
+}
+
+/* 1 when an executable name is in $PATH. */
+static int in_path(const char *name)
+{
+	const char *p = getenv("PATH");
+	while (p && *p) {
+		size_t n = strcspn(p, ":");
+		char full[4096];
+		if (n && n + strlen(name) + 2 <= sizeof full) {
+			snprintf(full, sizeof full, "%.*s/%s", (int)n, p, name);
+			if (access(full, X_OK) == 0)
+				return 1;
+		}
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+void out_pager_start(void)
+{
+	if (pager.pid || !isatty(1))
+		return;
+	const char *cmd = getenv("TCPSCOPE_PAGER");
+	if (!cmd)
+		cmd = getenv("PAGER");
+	if (!cmd && !in_path("less"))
+		return; /* no pager named, and no less to default to */
+	if (!cmd)
+		cmd = "less";
+	if (!*cmd || strcmp(cmd, "cat") == 0)
+		return;
+	int width = out_term_width(stdout), colour = out_want_colour(stdout);
+	int fd[2];
+	if (fflush(stdout) != 0 || pipe(fd) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return;
+	}
+	if (pid == 0) {
+		setenv("LESS", "FRX", 0);
+		if (dup2(fd[0], 0) < 0)
+			_exit(127);
+		close(fd[0]);
+		close(fd[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[0]);
+	if (dup2(fd[1], 1) < 0) {
+		close(fd[1]);
+		kill(pid, SIGTERM);
+		(void)waitpid(pid, NULL, 0);
+		return;
+	}
+	close(fd[1]);
+	/* A pager quit early makes writes fail with EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	pager.pid = pid;
+	pager.width = width;
+	pager.colour = colour;
+}
+
+int out_pager_end(void)
+{
+	int failed = fflush(stdout) != 0 || ferror(stdout);
+	int quit = failed && errno == EPIPE;
+	if (!pager.pid)
+		return failed;
+	/* stdout's descriptor is the pipe: closing it ends the pager's
+	 * input; stdout itself stays usable (writes go nowhere). */
+	close(1);
+	while (waitpid(pager.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	pager.pid = 0;
+	return failed && !quit;
 }
 
 const char *out_sgr(int colour, enum out_role role)

@@ -21,6 +21,21 @@ int out_term_width(FILE *f);
  * or empty. */
 int out_want_colour(FILE *f);
 
+/* When standard output is a terminal, sends it through a pager, as git
+ * does: $TCPSCOPE_PAGER, else $PAGER, else "less" when it is installed
+ * (run by /bin/sh), with
+ * LESS=FRX unless LESS is set, so a short output prints as it is and
+ * colours pass. An empty value or "cat" means no pager. out_term_width()
+ * and out_want_colour() on stdout keep answering for the terminal.
+ * Call out_pager_end() when the output is complete. */
+void out_pager_start(void);
+
+/* Flushes standard output, closes it to the pager and waits for the pager
+ * (the user reading and quitting it). Returns 1 when writing failed, but
+ * not because the user quit the pager early. Without a pager it is only
+ * the flush and the check. */
+int out_pager_end(void);
+
 /* Colour roles. out_sgr() returns the escape sequence that starts a role,
  * or "" when colour is off; OUT_RESET ends it. */
 enum out_role {

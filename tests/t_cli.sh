@@ -401,12 +401,43 @@ else
 fi
 if command -v script >/dev/null 2>&1; then
 	esc=$(printf '\033')
-	script -qec "stty cols 70 rows 40; $TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
+	script -qec "stty cols 70 rows 40; TCPSCOPE_PAGER=cat $TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
 	if grep -q "$esc\[" "$tmp/tty"; then pass colour-on-tty; else fail colour-on-tty "no colour"; fi
 	long=$(sed "s/$esc\[[0-9;]*m//g" "$tmp/tty" | tr -d '\r' | awk 'length($0) > 70' | head -n 1)
 	if [ -z "$long" ]; then pass width-on-tty; else fail width-on-tty "line longer than 70: $long"; fi
-	NO_COLOR=1 script -qec "$TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
+	NO_COLOR=1 TCPSCOPE_PAGER=cat script -qec "$TCPSCOPE flows -d $SEG" /dev/null >"$tmp/tty" 2>&1
 	if grep -q "$esc\[" "$tmp/tty"; then fail no-colour-env "NO_COLOR ignored"; else pass no-colour-env; fi
+	# A pager on a terminal (LESS=FRX unless set), none on a pipe; the
+	# width and colour are still the terminal's.
+	cat >"$tmp/pager" <<EOP
+#!/bin/sh
+echo "paged LESS=\$LESS" >"$tmp/paged"
+exec cat
+EOP
+	chmod +x "$tmp/pager"
+	rm -f "$tmp/paged"
+	env -u LESS TCPSCOPE_PAGER="$tmp/pager" script -qec "stty cols 70 rows 40; $TCPSCOPE timeline -d $SEG 1" /dev/null >"$tmp/tty" 2>&1
+	long=$(sed "s/$esc\[[0-9;]*m//g" "$tmp/tty" | tr -d '\r' | grep -c '^flow 1 ')
+	if [ "$(cat "$tmp/paged" 2>/dev/null)" = "paged LESS=FRX" ] && [ "$long" = 1 ] &&
+	   grep -q "$esc\[" "$tmp/tty"; then
+		pass pager-on-tty
+	else
+		fail pager-on-tty "marker '$(cat "$tmp/paged" 2>/dev/null)', output: $(head -c 200 "$tmp/tty")"
+	fi
+	rm -f "$tmp/paged"
+	TCPSCOPE_PAGER="$tmp/pager" "$TCPSCOPE" timeline -d "$SEG" 1 >"$tmp/piped" 2>&1
+	if [ ! -e "$tmp/paged" ] && grep -q '^flow 1 ' "$tmp/piped"; then
+		pass pager-not-on-pipe
+	else
+		fail pager-not-on-pipe "a pager ran with stdout a file"
+	fi
+	# A pager quit at once (it reads nothing): no write error, exit 0.
+	TCPSCOPE_PAGER=true script -qec "$TCPSCOPE flows -d $SEG -f json; echo rc=\$?" /dev/null >"$tmp/tty" 2>&1
+	if grep -q 'rc=0' "$tmp/tty" && ! grep -q 'write error' "$tmp/tty"; then
+		pass pager-quit-early
+	else
+		fail pager-quit-early "$(tr -d '\r' < "$tmp/tty" | tail -n 3)"
+	fi
 else
 	skip colour-on-tty "no script(1)"
 fi
