@@ -150,6 +150,48 @@ static void t_ladder_two_steps(void)
 	ui_ladder_free(&l);
 }
 
+/* With both scales known, a segment's window is in bytes, a SYN's as sent;
+ * without them every window is as sent. */
+static void t_ladder_scaled_windows(void)
+{
+	struct ui_seg s[3] = {
+	    seg(1, 0, "S", 0, 0, 0, ""),
+	    seg(2, 1, "SA", 0, 1, 0, ""),
+	    seg(3, 0, "A", 1, 1, 0, ""),
+	};
+	s[0].win = s[1].win = 64240;
+	s[2].win = 63;
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	l.has_segments = 1;
+	l.ws[0] = 10;
+	l.ws[1] = 7;
+	CHECK_EQ(ui_ladder_build(&l, s, 3, NULL, 0, NULL, 0), 0);
+	int64_t w[3] = { -1, -1, -1 };
+	for (size_t i = 0; i < l.n; i++)
+		if (l.rows[i].kind == UI_ROW_SEGMENT && l.rows[i].pkt >= 1 &&
+		    l.rows[i].pkt <= 3)
+			w[l.rows[i].pkt - 1] = l.rows[i].win;
+	int scaled = l.scaled;
+	ui_ladder_free(&l);
+	CHECK_EQ(w[0], 64240);
+	CHECK_EQ(w[1], 64240);
+	CHECK_EQ(w[2], 63 << 10);
+	CHECK(scaled);
+	memset(&l, 0, sizeof(l));
+	l.has_segments = 1;
+	l.ws[0] = 10;
+	l.ws[1] = -1; /* the server offered none: no scaling */
+	CHECK_EQ(ui_ladder_build(&l, s, 3, NULL, 0, NULL, 0), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.rows[i].pkt == 3)
+			w[2] = l.rows[i].win;
+	scaled = l.scaled;
+	ui_ladder_free(&l);
+	CHECK_EQ(w[2], 63);
+	CHECK(!scaled);
+}
+
 static void t_row_matches(void)
 {
 	struct ui_row r;
@@ -477,6 +519,7 @@ static const struct unit_test tests[] = {
     UNIT(t_ladder_two_steps),
     UNIT(t_label_kinds),
     UNIT(t_row_matches),
+    UNIT(t_ladder_scaled_windows),
     UNIT(t_arrow),
     UNIT(t_list),
     UNIT(t_model),

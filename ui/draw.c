@@ -513,7 +513,8 @@ static void draw_ladder(const struct ui *ui)
 		 out_dur(c, sizeof(c), l->rtt_max));
 	put(2, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	if (l->has_segments)
-		snprintf(buf, sizeof(buf), "%zu rows, seq/ack relative ", l->n);
+		snprintf(buf, sizeof(buf), "%zu rows, seq/ack relative%s ", l->n,
+			 l->scaled ? ", windows in bytes" : "");
 	else
 		snprintf(buf, sizeof(buf),
 			 "no segments stored: transitions and"

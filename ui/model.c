@@ -228,7 +228,6 @@ static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 	f->retrans = int_col(st, 11, 0);
 	f->first_ts = int_col(st, 12, 0);
 	f->last_ts = int_col(st, 13, 0);
-	f->labels = (uint64_t)sqlite3_column_int64(st, 14);
 }
 
 /* The flow list's query: FLOW_COLS, then a mask of the labels each flow
@@ -299,7 +298,8 @@ static int add_flow(sqlite3_stmt *st, void *arg)
 	struct ui_flows *f = arg;
 	if (grow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)) < 0)
 		return -1;
-	flow_from_row(&f->v[f->n++], st);
+	flow_from_row(&f->v[f->n], st);
+	f->v[f->n++].labels = (uint64_t)sqlite3_column_int64(st, 14);
 	return 0;
 }
 
@@ -425,6 +425,8 @@ static int add_header(sqlite3_stmt *st, void *arg)
 	l->rtt_avg = int_col(st, 21, -1);
 	l->rtt_max = int_col(st, 22, -1);
 	l->midstream = (int)int_col(st, 23, 0);
+	l->ws[0] = (int)int_col(st, 24, -1);
+	l->ws[1] = (int)int_col(st, 25, -1);
 	l->t0 = l->flow.first_ts;
 	a->found = 1;
 	return 0;
@@ -448,8 +450,8 @@ int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 	rc = each_row(m,
 		      "SELECT " FLOW_COLS ", handshake, history, vlan, "
 		      "client_states, server_states, rtt_handshake_ns, "
-		      "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream "
-		      "FROM connections WHERE id = ?1",
+		      "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
+		      "c2s_wscale, s2c_wscale FROM connections WHERE id = ?1",
 		      id, add_header, &a, err, errlen);
 	if (rc == 0 && !a.found) {
 		seterr(err, errlen, "no connection %lld", (long long)id);

@@ -114,6 +114,8 @@ struct ui_ladder {
 	int64_t rtt_handshake, rtt_min, rtt_avg, rtt_max; /* ns; -1 unknown */
 	int midstream;
 	int has_segments; /* arrows come from the segments table */
+	int ws[2];	  /* each side's window scale; -1 none (or unknown) */
+	int scaled;	  /* windows shown in bytes (ui_ladder_build()) */
 	int64_t t0;	  /* time origin of the rows (first_ts) */
 	struct ui_row *rows;
 	size_t n, cap;
