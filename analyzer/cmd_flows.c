@@ -59,6 +59,7 @@ static const char flows_usage[] =
 
 #define FLOW_COLS(X)                                                          \
 	X(id) X(capture_id) X(capture_path) X(capture_uid_key) X(tc_id)       \
+	X(transition_list)                                                    \
 	X(vlan) X(client_ip)                                                  \
 	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
@@ -308,6 +309,143 @@ static void json_path(FILE *f, const char *s)
 	putc(']', f);
 }
 
+/* A lookup table of the database's (id, name) rows: state_names or
+ * rule_names, the names the transitions view gives numbers. */
+struct names {
+	int64_t *id;
+	char **name;
+	size_t n;
+};
+
+static void names_free(struct names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->name[i]);
+	free(nm->id);
+	free(nm->name);
+	memset(nm, 0, sizeof *nm);
+}
+
+/* Loads sql's (id, name) rows, ascending by id. -1 on an error. */
+static int names_load(sqlite3 *db, const char *sql, struct names *nm)
+{
+	sqlite3_stmt *st;
+	memset(nm, 0, sizeof *nm);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc, bad = 0;
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nm->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			int64_t *i = realloc(nm->id, cap * sizeof *i);
+			if (i)
+				nm->id = i;
+			char **s = realloc(nm->name, cap * sizeof *s);
+			if (s)
+				nm->name = s;
+			if (!i || !s) {
+				bad = 1;
+				break;
+			}
+		}
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		nm->id[nm->n] = sqlite3_column_int64(st, 0);
+		nm->name[nm->n] = t ? strdup((const char *)t) : NULL;
+		if (t && !nm->name[nm->n])
+			bad = 1;
+		nm->n++;
+	}
+	sqlite3_finalize(st);
+	if (bad || rc != SQLITE_DONE) {
+		names_free(nm);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *names_get(const struct names *nm, int64_t id)
+{
+	size_t lo = 0, hi = nm->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (nm->id[mid] == id)
+			return nm->name[mid];
+		if (nm->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The transitions of a connection from its transition_list, decoded here
+ * as the view transitions decodes it (tcpscope-db(5): an array of
+ * [ts, pkt, side, from, to, rule] numbers), with the names looked up in
+ * st and ru. Writes nothing and returns -1 when the text is not of that
+ * shape (the caller asks the view). */
+static int json_transition_list(FILE *f, const char *s, const struct names *st,
+				const struct names *ru)
+{
+	/* First pass: check the shape, so that nothing is half written;
+	 * second pass: write. */
+	for (int pass = 0; pass < 2; pass++) {
+		const char *p = s ? s : "[]";
+		int n = 0;
+		char b[40];
+		if (*p++ != '[')
+			return -1;
+		if (pass)
+			putc('[', f);
+		while (*p == ' ')
+			p++;
+		if (*p == ']') {
+			if (pass)
+				putc(']', f);
+			continue;
+		}
+		for (;;) {
+			int64_t t[6];
+			if (*p++ != '[')
+				return -1;
+			for (int k = 0; k < 6; k++) {
+				char *e;
+				t[k] = strtoll(p, &e, 10);
+				if (e == p || *e != (k < 5 ? ',' : ']'))
+					return -1;
+				p = e + 1;
+			}
+			if (pass) {
+				fprintf(f, "%s{\"ts\":%s,\"pkt\":", n ? "," : "",
+					out_ts_sec9(b, sizeof b, t[0]));
+				out_i64(f, t[1]);
+				fputs(t[2] ? ",\"side\":\"server\",\"from\":"
+					   : ",\"side\":\"client\",\"from\":",
+				      f);
+				out_json_str(f, names_get(st, t[3]));
+				fputs(",\"to\":", f);
+				out_json_str(f, names_get(st, t[4]));
+				fputs(",\"rule\":", f);
+				out_json_str(f, names_get(ru, t[5]));
+				fputs(",\"rule_id\":", f);
+				out_i64(f, t[5]);
+				putc('}', f);
+			}
+			n++;
+			if (*p == ',') {
+				p++;
+				continue;
+			}
+			if (*p++ != ']' || *p)
+				return -1;
+			break;
+		}
+		if (pass)
+			putc(']', f);
+	}
+	return 0;
+}
+
 static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 {
 	sqlite3_reset(tr);
@@ -331,7 +469,8 @@ static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
+static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
+		    const struct names *st, const struct names *ru)
 {
 	char b[40];
 	char uid[20];
@@ -372,7 +511,8 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr)
 	out_json_str(f, FT(c, history));
 	fprintf(f, ",\"data_on_syn\":%s", FI(c, data_on_syn) ? "true" : "false");
 	fputs(",\"transitions\":", f);
-	if (json_transitions(f, tr, FI(c, id)) != 0)
+	if (json_transition_list(f, FT(c, transition_list), st, ru) != 0 &&
+	    json_transitions(f, tr, FI(c, id)) != 0)
 		return -1;
 	/* rtt_handshake_ns .. rtt_stddev_ns (FLOW_COLS order) as
 	 * "handshake_ms" .. "stddev_ms", then the sample count. */
@@ -511,6 +651,7 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		 where, order);
 	sqlite3_stmt *q = NULL, *tr = NULL;
 	struct out_table *t = NULL;
+	struct names stn = { 0 }, run = { 0 };
 	int rc = EX_DB, src;
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK ||
 	    fsel_bind(fs, q, 1) != 0)
@@ -519,6 +660,12 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	    sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state, to_state, "
 				   "rule, rule_name FROM transitions WHERE conn_id = ? "
 				   "ORDER BY id", -1, &tr, NULL) != SQLITE_OK)
+		goto done;
+	if (fmt == FMT_JSON &&
+	    (names_load(db, "SELECT id, name FROM state_names ORDER BY id",
+			&stn) != 0 ||
+	     names_load(db, "SELECT id, name FROM rule_names ORDER BY id",
+			&run) != 0))
 		goto done;
 	struct cols c;
 	cols_resolve(&c, q);
@@ -554,7 +701,7 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 			break;
 		case FMT_CSV: csv_row(stdout, &c); break;
 		case FMT_JSON:
-			if (json_row(stdout, &c, tr) != 0)
+			if (json_row(stdout, &c, tr, &stn, &run) != 0)
 				failed = 2;
 			break;
 		case FMT_ZEEK: zeek_row(stdout, &c); break;
@@ -582,6 +729,8 @@ oom:
 done:
 	fprintf(stderr, "tcpscope flows: database: %s\n", sqlite3_errmsg(db));
 out:
+	names_free(&stn);
+	names_free(&run);
 	out_table_free(t);
 	sqlite3_finalize(tr);
 	sqlite3_finalize(q);
