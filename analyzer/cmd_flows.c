@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "flowsel.h"
@@ -670,6 +671,11 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	struct cols c;
 	cols_resolve(&c, q);
 	out_pager_start();
+	/* A listing can be large (95 MB of JSON for 25k connections): write
+	 * it in large blocks, not stdio's 4 kB for a pipe. */
+	static char obuf[1 << 20];
+	if (!isatty(1))
+		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (fmt == FMT_TABLE) {
 		t = out_table_new(TABLE_NCOLS, table_heads);
 		if (!t)
@@ -835,7 +841,9 @@ int cmd_flows(int argc, char **argv)
 	int partial = 0;
 	if (nfiles) {
 		fs.complete_only = 0;
-		rc = fsel_open_capture(files, nfiles, 0, &st, &partial, err,
+		rc = fsel_open_capture(files, nfiles,
+				       fs.needs_events ? FSEL_KEEP_EVENTS : 0,
+				       &st, &partial, err,
 				       sizeof err);
 	} else {
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);

@@ -859,7 +859,9 @@ int cmd_timeline(int argc, char **argv)
 	if (file) {
 		char *files[1] = { file };
 		int partial;
-		rc = fsel_open_capture(files, 1, 1, &st, &partial, err,
+		rc = fsel_open_capture(files, 1,
+				       FSEL_KEEP_SEGMENTS | FSEL_KEEP_EVENTS,
+				       &st, &partial, err,
 				       sizeof err);
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope timeline: warning: %s\n", err);

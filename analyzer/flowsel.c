@@ -89,14 +89,17 @@ static int64_t count_captures(sqlite3 *db)
 	return n;
 }
 
-int fsel_open_capture(char *const *files, int nfiles, int segments,
+int fsel_open_capture(char *const *files, int nfiles, int keep,
 		      struct store **st, int *partial, char *err,
 		      size_t errlen)
 {
 	*st = NULL;
 	*partial = 0;
 	char msg[256] = "";
-	int flags = STORE_MEMORY | STORE_CREATE | (segments ? STORE_SEGMENTS : 0);
+	int segments = (keep & FSEL_KEEP_SEGMENTS) != 0;
+	int flags = STORE_MEMORY | STORE_CREATE |
+		    (segments ? STORE_SEGMENTS : 0) |
+		    (keep & FSEL_KEEP_EVENTS ? 0 : STORE_NO_EVENTS);
 	if (store_open(":memory:", flags, st, msg, sizeof msg) != 0)
 		return fail(err, errlen, EX_DB, "%s", msg);
 #ifdef FSEL_HAVE_INGEST
@@ -439,6 +442,7 @@ int fsel_add(struct fsel *fs, const char *name, const char *arg, char *err,
 				 "e.conn_id = c.id AND e.label = ? AND "
 				 FSEL_EVENT_LIVE("e") ")") |
 		    add_text(fs, arg);
+		fs->needs_events = 1;
 	} else if (strcmp(name, "min-duration") == 0) {
 		if (parse_number(arg, 1, 1000000000, &v) != 0)
 			goto bad;

@@ -27,13 +27,17 @@ struct store;
 int fsel_open_db(const char *path, struct store **st, char *err,
 		 size_t errlen);
 
+/* What fsel_open_capture() keeps beside the connections. */
+#define FSEL_KEEP_SEGMENTS 0x1 /* every segment (the ladder) */
+#define FSEL_KEEP_EVENTS 0x2   /* the label rows (events) */
+
 /* Imports the capture files (nfiles >= 1) into a new in-memory store,
- * with every segment when segments is 1. Returns 0 and *st, EX_INPUT when
+ * with what keep asks for (FSEL_KEEP_*). Returns 0 and *st, EX_INPUT when
  * a capture cannot be read, or EX_DB. When a capture was damaged part way
  * (or a later file failed) after something was imported, it returns 0
  * with *st holding what came before, sets *partial to 1 and leaves the
  * problem in err; otherwise *partial is 0. */
-int fsel_open_capture(char *const *files, int nfiles, int segments,
+int fsel_open_capture(char *const *files, int nfiles, int keep,
 		      struct store **st, int *partial, char *err,
 		      size_t errlen);
 
@@ -55,6 +59,7 @@ struct fsel_param {
 
 struct fsel {
 	int complete_only;   /* only captures with complete = 1 (default 1) */
+	int needs_events;    /* a condition reads the events (--label) */
 	char where[2048];    /* "" or conditions joined with AND */
 	size_t nparams;
 	struct fsel_param params[FSEL_MAX_PARAMS];

@@ -1266,6 +1266,11 @@ int store_keeps_segments(const struct store *st)
 	return (st->flags & STORE_SEGMENTS) != 0;
 }
 
+int store_keeps_events(const struct store *st)
+{
+	return !(st->flags & STORE_NO_EVENTS);
+}
+
 int64_t store_dup_of(const struct store *st) { return st->dup_of; }
 
 int store_capture_has_segments(struct store *st, int64_t id)
@@ -1979,7 +1984,8 @@ int store_event(struct store *st, const struct tc_event *ev,
 		(void)conn_id(st, ev->conn_id);
 		break;
 	case TC_EV_LABEL:
-		r = insert_label(st, ev);
+		if (!(st->flags & STORE_NO_EVENTS))
+			r = insert_label(st, ev);
 		break;
 	case TC_EV_SEGMENT:
 		if ((st->flags & STORE_SEGMENTS) && seg)

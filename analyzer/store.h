@@ -37,6 +37,9 @@ struct store;
 			     * rest to a temporary file, so it costs no more
 			     * memory than a file */
 #define STORE_SEGMENTS 0x8  /* also store every segment */
+#define STORE_NO_EVENTS 0x10 /* no label rows (label_events, capture_labels):
+			      * for an in-memory store whose reader only
+			      * wants the connections (flows -r) */
 
 /* Which captures the reports, `flows` and the TUI show: imports that
  * completed, and live captures (also while they run); an interrupted
@@ -125,6 +128,9 @@ int store_create_version(const char *path, int version, char *err,
 
 /* 1 when the store was opened with STORE_SEGMENTS. */
 int store_keeps_segments(const struct store *st);
+
+/* 0 when the store was opened with STORE_NO_EVENTS. */
+int store_keeps_events(const struct store *st);
 
 /* After an import refused as a duplicate (STORE_EDUP): the capture it
  * duplicates; 0 otherwise. */

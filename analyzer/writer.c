@@ -44,6 +44,7 @@ struct wr {
 	struct store *st;
 	int threaded;
 	int segments;   /* the store keeps segments */
+	int events;     /* the store keeps label events */
 	int err;        /* sticky (single-threaded mode) */
 	/* threaded mode */
 	unsigned char *buf;
@@ -172,6 +173,7 @@ struct wr *wr_new(struct store *st, int threads)
 		return NULL;
 	w->st = st;
 	w->segments = store_keeps_segments(st);
+	w->events = store_keeps_events(st);
 	if (threads <= 1)
 		return w;
 	w->cap = RING_BYTES;
@@ -295,7 +297,8 @@ int wr_event(struct wr *w, const struct tc_event *ev,
 		return rc;
 	/* What the store ignores is not queued. */
 	if (ev->type == TC_EV_TRANSITION ||
-	    (ev->type == TC_EV_SEGMENT && (!w->segments || !seg)))
+	    (ev->type == TC_EV_SEGMENT && (!w->segments || !seg)) ||
+	    (ev->type == TC_EV_LABEL && !w->events))
 		return 0;
 	if (!w->threaded)
 		return inline_result(w, store_event(w->st, ev, seg));

@@ -319,6 +319,14 @@ else
 	skip zeek-header-as-zeek "no Zeek oracle"
 fi
 
+# flows -r keeps the label rows only when a filter needs them (--label).
+if [ "$have_caps" = 1 ]; then
+	n=$("$TCPSCOPE" flows -r syn-loss-fast.pcap --label fast-retransmission -f csv 2>&1 | wc -l)
+	m=$("$TCPSCOPE" flows -r syn-loss-fast.pcap --label zero-window -f csv 2>&1 | wc -l)
+	if [ "$n" = 2 ] && [ "$m" = 1 ]; then pass flows-read-label
+	else fail flows-read-label "lines: $n with a fast retransmission, $m with a zero window"; fi
+fi
+
 # flows -f json decodes transition_list itself; a list in another JSON
 # layout (spaces) goes through the transitions view: the same output.
 if command -v sqlite3 >/dev/null 2>&1 && [ "$have_caps" = 1 ]; then
