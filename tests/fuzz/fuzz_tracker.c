@@ -279,16 +279,20 @@ static void drain(struct fz_run *run)
 	if (run->max_bytes > 1)
 		CHECK(st.bytes <= run->max_bytes + TC_TRANS_LIMIT * 24 ||
 		      st.active <= 1);
-	/* Open connections are found; the second run refreshes them. */
+	/* Open connections are found; the second run refreshes them. Each
+	 * run looks a connection up once (tc_conn_get() or
+	 * tc_conn_refresh(), which both unpack a packed one), so that both
+	 * make the same allocations: after a failed unpack a second lookup
+	 * would try again, and shift every later injected failure. */
 	for (size_t id = 1; id < run->nconns; id++) {
 		const struct fz_conn *k = &run->conns[id];
 		if (!k->opened || k->closed)
 			continue;
-		const struct tc_conn *c = tc_conn_get(run->tr, id);
+		const struct tc_conn *c = run->refresh
+					      ? tc_conn_refresh(run->tr, id)
+					      : tc_conn_get(run->tr, id);
 		CHECK(c != NULL && !c->finished && c->close == TC_CLOSE_OPEN);
 		if (run->refresh) {
-			c = tc_conn_refresh(run->tr, id);
-			CHECK(c != NULL && c->close == TC_CLOSE_OPEN);
 			check_conn_strings(c);
 			CHECK(c->conn_state[0] != '\0');
 		}
