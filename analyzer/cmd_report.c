@@ -769,8 +769,10 @@ static void print_json(const struct report *r)
 
 /* ---- Entry points ------------------------------------------------------- */
 
+/* Gathers and prints the report; with page, through a pager on a
+ * terminal (`tcpscope report`, not the report `read` prints). */
 static int report_run(struct store *st, long long capture_id, int top,
-		      int json)
+		      int json, int page)
 {
 	struct report *r = calloc(1, sizeof *r);
 	if (!r) {
@@ -788,6 +790,8 @@ static int report_run(struct store *st, long long capture_id, int top,
 			g == -2 ? "out of memory" : sqlite3_errmsg(store_db(st)));
 		rc = g == -2 ? EX_FAIL : EX_DB;
 	} else {
+		if (page)
+			out_pager_start();
 		if (json)
 			print_json(r);
 		else
@@ -805,7 +809,7 @@ static int report_run(struct store *st, long long capture_id, int top,
 
 int report_print(struct store *st, long long capture_id, int json)
 {
-	return report_run(st, capture_id, 10, json);
+	return report_run(st, capture_id, 10, json, 0);
 }
 
 int cmd_report(int argc, char **argv)
@@ -870,8 +874,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "tcpscope report: %s\n", err);
 		return rc;
 	}
-	out_pager_start();
-	rc = report_run(st, capture, top, json);
+	rc = report_run(st, capture, top, json, 1);
 	store_close(st);
 	return rc;
 }
