@@ -205,23 +205,24 @@ static int load_conn(sqlite3 *db, int64_t id, struct conninfo *ci)
 	return 0;
 }
 
-/* 1 when the windows of non-SYN segments are to be shown scaled: both
- * SYNs offered a scale (RFC 7323 2.2), the segments are stored (rows
- * rebuilt from labels do not say which packets were SYNs), and the user
- * did not ask for raw windows. */
+/* 1 when windows are shown in bytes: both SYNs were seen (the tracker's
+ * c2s_wscale and s2c_wscale, the shifts in effect, are known), the
+ * segments are stored (rows rebuilt from labels do not say which packets
+ * were SYNs), and the user did not ask for raw windows. */
 static int windows_scaled(const struct timeline *t, int raw)
 {
-	return !raw && t->segments && t->ci.ws[0] >= 0 && t->ci.ws[1] >= 0 &&
-	       t->ci.ws[0] <= 14 && t->ci.ws[1] <= 14;
+	return !raw && t->segments && t->ci.ws[0] >= 0 && t->ci.ws[1] >= 0;
 }
 
-/* The window row r advertised, in bytes when scaled. */
+/* The window row r advertised, in bytes when scaled, as the tracker
+ * counts it (tc_window_bytes()). */
 static int64_t row_win(const struct timeline *t, const struct row *r,
 		       int scaled)
 {
-	if (!scaled || r->dir < 0 || strchr(r->flags, 'S'))
+	if (!scaled || r->dir < 0)
 		return r->win;
-	return r->win << t->ci.ws[r->dir];
+	return (int64_t)tc_window_bytes((uint16_t)r->win, t->ci.ws[r->dir],
+					strchr(r->flags, 'S') != NULL);
 }
 
 static struct row *new_row(struct timeline *t)

@@ -851,8 +851,7 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 			 TC_RS_OVER_MSS);
 
 	/* Windows. */
-	int shift = (f & TC_SYN) || ds->wscale < 0 ? 0 : ds->wscale;
-	uint64_t win = (uint64_t)s->window << shift;
+	uint64_t win = tc_window_bytes(s->window, ds->wscale, f & TC_SYN);
 	if (!(f & TC_RST)) {
 		if (ds->packets == 1 || win < ds->win_min)
 			ds->win_min = win;

@@ -458,6 +458,15 @@ extern const size_t tc_nrules;
 
 const char *tc_state_name(unsigned s);      /* "SYN-SENT"; "?" if bad */
 const char *tc_label_name(unsigned l);      /* "retransmission" */
+/* A segment's window in bytes: win shifted by its direction's scale
+ * (tc_dir_stats.wscale: the shift in effect, 0 when the peer did not
+ * offer scaling, -1 unknown), but for a SYN, whose window is never scaled
+ * (RFC 7323 2.2); unknown means no shift. */
+static inline uint64_t tc_window_bytes(uint16_t win, int wscale, int syn)
+{
+	return (uint64_t)win << (syn || wscale < 0 ? 0 : wscale);
+}
+
 /* The label named name, or -1 when no label is. */
 int tc_label_id(const char *name);
 /* 1 when label l reports trouble (a retransmission, a zero window, a reset

@@ -348,13 +348,13 @@ int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
 		r->ack = (uint32_t)s->ack;
 		r->len = s->len;
 		r->win = s->win;
-		/* In bytes when both SYNs offered a scale (RFC 7323), but a
-		 * SYN's own window, which is never scaled. */
-		if (l->ws[0] >= 0 && l->ws[1] >= 0 && l->ws[0] <= 14 &&
-		    l->ws[1] <= 14 && (s->dir == 0 || s->dir == 1) &&
-		    !strchr(s->flags, 'S')) {
-			r->win = s->win << l->ws[s->dir];
-			l->scaled = 1;
+		/* In bytes once both scales are known, as the tracker counts
+		 * them (tc_window_bytes(): a SYN's window as sent). */
+		int syn = strchr(s->flags, 'S') != NULL;
+		if (l->ws[0] >= 0 && l->ws[1] >= 0 && (s->dir == 0 || s->dir == 1)) {
+			r->win = (int64_t)tc_window_bytes((uint16_t)s->win,
+							  l->ws[s->dir], syn);
+			l->scaled |= !syn;
 		}
 		copy_str(r->labels, sizeof(r->labels), s->labels);
 	}
