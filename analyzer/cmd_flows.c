@@ -151,18 +151,6 @@ static const char *str_or(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
-/* "10.0.0.1:80" or "[2001:db8::1]:80". */
-static char *endpoint(char *buf, size_t len, const char *ip, int64_t port)
-{
-	if (!ip)
-		ip = "?";
-	if (strchr(ip, ':'))
-		snprintf(buf, len, "[%s]:%lld", ip, (long long)port);
-	else
-		snprintf(buf, len, "%s:%lld", ip, (long long)port);
-	return buf;
-}
-
 /* The connection's uid (fsel_uid()). */
 static void flow_uid(char out[19], const struct cols *c)
 {
@@ -185,8 +173,8 @@ static int table_row(struct out_table *t, const struct cols *c)
 	snprintf(cap, sizeof cap, "%lld", (long long)FI(c, capture_id));
 	out_ts_utc(start, sizeof start, FI(c, first_ts));
 	out_dur(dur, sizeof dur, FI(c, last_ts) - FI(c, first_ts));
-	endpoint(cl, sizeof cl, FT(c, client_ip), FI(c, client_port));
-	endpoint(sv, sizeof sv, FT(c, server_ip), FI(c, server_port));
+	out_endpoint(cl, sizeof cl, FT(c, client_ip), FI(c, client_port));
+	out_endpoint(sv, sizeof sv, FT(c, server_ip), FI(c, server_port));
 	snprintf(b0, sizeof b0, "%lld", (long long)DI(c, 0, payload_bytes));
 	snprintf(b1, sizeof b1, "%lld", (long long)DI(c, 1, payload_bytes));
 	/* STORE_RETX_SQL's definition, as the JSON's all_retransmissions. */

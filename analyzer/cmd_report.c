@@ -98,14 +98,6 @@ static int prep(sqlite3 *db, const char *sql, int64_t capture,
 	return 0;
 }
 
-static void endpoint(char *buf, size_t len, const unsigned char *ip,
-		     int64_t port)
-{
-	const char *s = ip ? (const char *)ip : "?";
-	snprintf(buf, len, strchr(s, ':') ? "[%s]:%lld" : "%s:%lld", s,
-		 (long long)port);
-}
-
 static int load_counts(sqlite3 *db, const char *sql, int64_t capture,
 		       struct counts *c)
 {
@@ -286,11 +278,11 @@ static int top_endpoints(sqlite3 *db, struct top *t, size_t n)
 		sqlite3_bind_int64(st, 1, t[i].id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			endpoint(t[i].client, sizeof t[i].client,
-				 sqlite3_column_text(st, 0),
+			out_endpoint(t[i].client, sizeof t[i].client,
+				 (const char *)sqlite3_column_text(st, 0),
 				 sqlite3_column_int64(st, 1));
-			endpoint(t[i].server, sizeof t[i].server,
-				 sqlite3_column_text(st, 2),
+			out_endpoint(t[i].server, sizeof t[i].server,
+				 (const char *)sqlite3_column_text(st, 2),
 				 sqlite3_column_int64(st, 3));
 			rc = SQLITE_DONE;
 		} else if (rc != SQLITE_DONE) {
@@ -461,11 +453,11 @@ static int load_top_zw(sqlite3 *db, struct report *r, const int64_t *ids,
 			if (first) {
 				first = 0;
 				last_ts = sqlite3_column_int64(st, 4);
-				endpoint(cur.client, sizeof cur.client,
-					 sqlite3_column_text(st, 5),
+				out_endpoint(cur.client, sizeof cur.client,
+					 (const char *)sqlite3_column_text(st, 5),
 					 sqlite3_column_int64(st, 6));
-				endpoint(cur.server, sizeof cur.server,
-					 sqlite3_column_text(st, 7),
+				out_endpoint(cur.server, sizeof cur.server,
+					 (const char *)sqlite3_column_text(st, 7),
 					 sqlite3_column_int64(st, 8));
 			}
 			int d = sqlite3_column_int(st, 0) ? 1 : 0;

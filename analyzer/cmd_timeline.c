@@ -153,15 +153,6 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", s ? (const char *)s : "");
 }
 
-static void endpoint(char *buf, size_t len, const unsigned char *ip, int port)
-{
-	const char *s = ip ? (const char *)ip : "?";
-	if (strchr(s, ':'))
-		snprintf(buf, len, "[%s]:%d", s, port);
-	else
-		snprintf(buf, len, "%s:%d", s, port);
-}
-
 static int load_conn(sqlite3 *db, int64_t id, struct conninfo *ci)
 {
 	sqlite3_stmt *st;
@@ -181,11 +172,11 @@ static int load_conn(sqlite3 *db, int64_t id, struct conninfo *ci)
 	ci->capture_id = sqlite3_column_int64(st, fsel_col(st, "capture_id"));
 	ci->first_ts = sqlite3_column_int64(st, fsel_col(st, "first_ts"));
 	ci->last_ts = sqlite3_column_int64(st, fsel_col(st, "last_ts"));
-	endpoint(ci->client, sizeof ci->client,
-		 sqlite3_column_text(st, fsel_col(st, "client_ip")),
+	out_endpoint(ci->client, sizeof ci->client,
+		 (const char *)sqlite3_column_text(st, fsel_col(st, "client_ip")),
 		 sqlite3_column_int(st, fsel_col(st, "client_port")));
-	endpoint(ci->server, sizeof ci->server,
-		 sqlite3_column_text(st, fsel_col(st, "server_ip")),
+	out_endpoint(ci->server, sizeof ci->server,
+		 (const char *)sqlite3_column_text(st, fsel_col(st, "server_ip")),
 		 sqlite3_column_int(st, fsel_col(st, "server_port")));
 	copy_col(ci->capture, sizeof ci->capture, st, fsel_col(st, "capture_path"));
 	copy_col(ci->close, sizeof ci->close, st, fsel_col(st, "close"));

@@ -222,6 +222,15 @@ void out_json_str(FILE *f, const char *s)
 	putc('"', f);
 }
 
+char *out_endpoint(char *buf, size_t len, const char *ip, int64_t port)
+{
+	if (!ip)
+		ip = "?";
+	snprintf(buf, len, strchr(ip, ':') ? "[%s]:%lld" : "%s:%lld", ip,
+		 (long long)port);
+	return buf;
+}
+
 void out_csv_field(FILE *f, const char *s)
 {
 	if (!s)

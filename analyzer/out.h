@@ -58,6 +58,10 @@ const char *out_sgr(int colour, enum out_role role);
  * through when they form valid UTF-8 and become \ufffd otherwise. */
 void out_json_str(FILE *f, const char *s);
 
+/* Formats an endpoint as the views show it, "10.0.0.1:80" or
+ * "[2001:db8::1]:80" ("?" for a NULL address) into buf. Returns buf. */
+char *out_endpoint(char *buf, size_t len, const char *ip, int64_t port);
+
 /* Writes s as one CSV field (RFC 4180): quoted when it holds a comma,
  * quote, CR or LF, with quotes doubled. NULL writes nothing. */
 void out_csv_field(FILE *f, const char *s);
