@@ -363,7 +363,10 @@ int cmd_read(int argc, char **argv)
 		db = store_default_path();
 	struct store *st;
 	char err[512];
-	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
+	if (store_open(db,
+		       STORE_CREATE | STORE_ASIDE |
+			   (segments ? STORE_SEGMENTS : 0),
+		       &st,
 		       err, sizeof err) < 0) {
 		fprintf(stderr, "tcpscope: %s: %s\n", db, err);
 		free(expr);

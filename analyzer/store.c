@@ -76,7 +76,12 @@
  * Nothing here prints: failures return a STORE_E* code and leave a one-line
  * message in st->err (or the caller's buffer for store_open()).
  */
+#define _GNU_SOURCE /* renameat2() */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +519,12 @@ struct store {
 	int64_t dup_of;	    /* the capture the last import duplicated */
 	char *buf;	    /* scratch text (transition lists, state paths) */
 	size_t buflen;
+	char *aside;	    /* STORE_ASIDE: the file a new database is built
+			     * in until its first capture is complete, or
+			     * NULL (open at its own path) */
+	int spoiled;	    /* aside rolled back: with no journal its pages
+			     * are undefined; the next import starts afresh */
+	int keep_aside;	    /* publishing failed: the file stays, named */
 };
 
 static char *xstrdup(const char *s)
@@ -1137,7 +1148,8 @@ reopen:
 	rc = sqlite3_prepare_v2(st->db,
 				(flags & STORE_MEMORY)
 				    ? "PRAGMA journal_mode = MEMORY"
-				    : "PRAGMA journal_mode = WAL",
+				: st->aside ? "PRAGMA journal_mode = OFF"
+					    : "PRAGMA journal_mode = WAL",
 				-1, &s,
 				NULL);
 	if (rc == SQLITE_OK) {
@@ -1146,7 +1158,8 @@ reopen:
 			const char *m = (const char *)sqlite3_column_text(s, 0);
 			rc = SQLITE_OK;
 			if (!m || (strcmp(m, "wal") != 0 &&
-				   strcmp(m, "memory") != 0)) {
+				   strcmp(m, "memory") != 0 &&
+				   !(st->aside && strcmp(m, "off") == 0))) {
 				(void)sqlite3_finalize(s);
 				return seterr(st, STORE_EIO,
 					      "cannot switch to WAL mode"
@@ -1161,9 +1174,15 @@ reopen:
 	if (rc != SQLITE_OK)
 		return dberr(st, rc, "setting WAL mode");
 	r = exec(st,
-		 "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-		 " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
+		 st->aside ? "PRAGMA synchronous = OFF;"
+			     " PRAGMA locking_mode = EXCLUSIVE;"
+			   : "PRAGMA synchronous = NORMAL;",
 		 "opening");
+	if (!r)
+		r = exec(st,
+			 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+			 " PRAGMA cache_size = -16384",
+			 "opening");
 	if (!r && version > target)
 		r = seterr(st, STORE_EVERSION,
 			   "schema version %lld is newer than the %lld asked"
@@ -1180,6 +1199,141 @@ reopen:
 	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
 	return r;
+}
+
+/* ---- A new database built aside (STORE_ASIDE) ---------------------------
+ *
+ * A file import into a database that does not exist yet writes it under a
+ * temporary name in the same directory with no rollback journal and no
+ * syncs: every page is written once, not first to the WAL and then again
+ * by its checkpoints, and nobody waits for the disk. Nothing is stored
+ * there that a crash could lose, and no reader can see the half-built file
+ * (its name is not the database's). When the first capture is complete
+ * the file is closed, synced and renamed into place (never over a file
+ * that appeared meanwhile), and reopened as an ordinary WAL database for
+ * whatever follows. A ROLLBACK without a journal leaves the pages
+ * undefined, so a rolled-back aside file is started afresh (no capture in
+ * it was complete). */
+
+static void close_db(struct store *st);
+
+/* "DIR/.NAME.tcpscope-PID" for path "DIR/NAME"; NULL when out of memory. */
+static char *aside_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t n = strlen(path) + 48;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%.*s.%s.tcpscope-%ld", (int)dirlen, path,
+			 path + dirlen, (long)getpid());
+	return p;
+}
+
+/* Removes the aside files of path left by imports that were killed: the
+ * process named in the file's name no longer runs. */
+static void remove_stale_asides(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	char dir[4096], prefix[512];
+	if (dirlen >= sizeof dir ||
+	    (size_t)snprintf(prefix, sizeof prefix, ".%s.tcpscope-",
+			     path + dirlen) >= sizeof prefix)
+		return;
+	snprintf(dir, sizeof dir, "%.*s", (int)dirlen, path);
+	DIR *d = opendir(dirlen ? dir : ".");
+	if (!d)
+		return;
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		const char *num = e->d_name + plen;
+		char *end;
+		errno = 0;
+		long pid = strtol(num, &end, 10);
+		if (!*num || *end || errno || pid <= 0 || pid > INT32_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char victim[4096 + 512];
+		snprintf(victim, sizeof victim, "%s%s", dir, e->d_name);
+		(void)unlink(victim);
+	}
+	(void)closedir(d);
+}
+
+/* Notes a ROLLBACK of the aside file (see above). */
+static void rolled_back(struct store *st)
+{
+	if (st->aside)
+		st->spoiled = 1;
+}
+
+/* Starts the aside file afresh after a rollback. */
+static int aside_restart(struct store *st)
+{
+	close_db(st);
+	(void)unlink(st->aside);
+	st->spoiled = 0;
+	return open_db(st, st->aside, st->flags, STORE_VERSION);
+}
+
+/* Syncs the file or directory at path; 0 or -1 with errno. */
+static int sync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	int e = errno;
+	(void)close(fd);
+	errno = e;
+	return r;
+}
+
+/* Renames from to `to` unless `to` exists; 0 or -1 with errno. */
+static int rename_new(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* A file system without RENAME_NOREPLACE: link() never replaces. */
+	if (link(from, to) != 0)
+		return -1;
+	(void)unlink(from);
+	return 0;
+}
+
+/* The first capture is complete: puts the aside file in its place and
+ * opens it there. */
+static int publish(struct store *st)
+{
+	close_db(st);
+	const char *slash = strrchr(st->path, '/');
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%.*s",
+		 slash ? (int)(slash - st->path) + 1 : 1,
+		 slash ? st->path : ".");
+	if (sync_path(st->aside, 0) != 0)
+		return seterr(st, STORE_EIO, "syncing the new database: %s",
+			      strerror(errno));
+	if (rename_new(st->aside, st->path) != 0) {
+		int e = errno;
+		st->keep_aside = 1;
+		return seterr(st, STORE_EIO,
+			      "%s while this import ran; the import is kept"
+			      " in %s",
+			      e == EEXIST ? "created by another process"
+					  : strerror(e),
+			      st->aside);
+	}
+	(void)sync_path(dir, 1);
+	free(st->aside);
+	st->aside = NULL;
+	return open_db(st, st->path, st->flags, STORE_VERSION);
 }
 
 int store_open(const char *path, int flags, struct store **out, char *err,
@@ -1203,7 +1357,21 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 	 * allocation, and nothing here reads them. Only possible before
 	 * SQLite initialises; later calls fail harmlessly. */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	int r = open_db(st, path, flags, STORE_VERSION);
+	struct stat sb;
+	if ((flags & STORE_ASIDE) && (flags & STORE_CREATE) &&
+	    !(flags & (STORE_MEMORY | STORE_RDONLY)) &&
+	    lstat(path, &sb) != 0 && errno == ENOENT) {
+		remove_stale_asides(path);
+		if (!(st->aside = aside_name(path))) {
+			if (err && errlen)
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+			store_close(st);
+			return STORE_EOPEN;
+		}
+	}
+	int r = open_db(st, st->aside ? st->aside : path, flags,
+			STORE_VERSION);
 	if (r) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", st->err);
@@ -1240,19 +1408,34 @@ int store_create_version(const char *path, int version, char *err,
 	return r;
 }
 
+/* Closes the SQLite connection of st, its statements first. */
+static void close_db(struct store *st)
+{
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	int writable = st->stmt[S_BEGIN] != NULL;
+	for (int i = 0; i < S__COUNT; i++) {
+		(void)sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
+	if (st->db && !(st->flags & STORE_RDONLY) && !st->aside && writable)
+		(void)sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* Fails only with unfinalized statements: none left. */
+	if (st->db)
+		(void)sqlite3_close(st->db);
+	st->db = NULL;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->db && !sqlite3_get_autocommit(st->db))
-		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	for (int i = 0; i < S__COUNT; i++)
-		(void)sqlite3_finalize(st->stmt[i]);
-	if (st->db && !(st->flags & STORE_RDONLY) && st->stmt[S_BEGIN])
-		(void)sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
-	/* sqlite3_close fails only with unfinalized statements: none left. */
-	if (st->db)
-		(void)sqlite3_close(st->db);
+	close_db(st);
+	/* An aside file whose first capture never completed holds nothing
+	 * anyone asked to keep. */
+	if (st->aside && !st->keep_aside)
+		(void)unlink(st->aside);
+	free(st->aside);
 	free(st->path);
 	free(st->sha256);
 	free(st->buf);
@@ -1308,6 +1491,7 @@ static int import_fail(struct store *st, int r)
 		if (!sqlite3_get_autocommit(st->db))
 			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL,
 					   NULL);
+		rolled_back(st);
 		st->in_tx = 0;
 	}
 	return r;
@@ -1372,6 +1556,8 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	if (st->capture_id)
 		store_capture_abort(st);
 	st->err[0] = '\0';
+	if (st->spoiled && (r = aside_restart(st)) != 0)
+		return r;
 	st->dead = 0;
 	st->replace = replace;
 	st->conn_hwm = 0;
@@ -1434,6 +1620,7 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 fail:
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	rolled_back(st);
 	return r;
 }
 
@@ -1443,6 +1630,7 @@ void store_capture_abort(struct store *st)
 		return;
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	rolled_back(st);
 	st->in_tx = 0;
 	st->dead = 0;
 	st->capture_id = 0;
@@ -1515,6 +1703,7 @@ static void drop_import(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	rolled_back(st);
 	struct binder b;
 	if (run_stmt(st, S_BEGIN, "removing the import") == 0) {
 		b_start(&b, st->stmt[S_DEL_CAPTURE]);
@@ -1582,7 +1771,7 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 		return import_fail(st, r);
 	st->in_tx = 0;
 	st->capture_id = 0;
-	return 0;
+	return st->aside ? publish(st) : 0;
 }
 
 /* ---- Events ------------------------------------------------------------- */

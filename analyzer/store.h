@@ -40,6 +40,15 @@ struct store;
 #define STORE_NO_EVENTS 0x10 /* no label rows (label_events, capture_labels):
 			      * for an in-memory store whose reader only
 			      * wants the connections (flows -r) */
+#define STORE_ASIDE 0x20    /* with STORE_CREATE, for a file import: a
+			     * database that does not exist yet is built
+			     * under a temporary name beside it
+			     * (".NAME.tcpscope-PID", no journal, no syncs:
+			     * nothing is stored there yet that a crash could
+			     * lose) and renamed into place, synced, once its
+			     * first capture is complete; from then on it is
+			     * an ordinary database (WAL). An import that
+			     * fails before leaves no file behind. */
 
 /* Which captures the reports, `flows` and the TUI show: imports that
  * completed, and live captures (also while they run); an interrupted

@@ -260,6 +260,47 @@ else
 	skip disk-full "cannot mount a tmpfs (needs root)"
 fi
 
+# ---- A new database: built aside, there only once complete --------------
+
+# `tcpscope read` into a database that does not exist builds it under a
+# temporary name and renames it into place when the first capture is
+# complete (STORE_ASIDE); a first import that fails leaves nothing.
+db="$T/new.db"
+out=$("$TCPSCOPE" read -q -d "$db" "$TOP/pcaps/real-many.pcap" 2>&1); rc=$?
+v=$(sq "$db" "PRAGMA journal_mode; PRAGMA integrity_check;
+    SELECT count(*) > 0 FROM connections" 2>&1 | tr '\n' ' ')
+left=$(ls -A "$T" | grep -c '^\.new\.db\.tcpscope-')
+if [ $rc = 0 ] && [ "$v" = "wal ok 1 " ] && [ "$left" = 0 ]; then
+	pass new-db-in-place
+else
+	fail new-db-in-place "exit $rc ($out); db: $v; aside files left: $left"
+fi
+db="$T/new-bad.db"
+printf 'not a capture\n' > "$T/bad.pcap"
+out=$("$TCPSCOPE" read -q -d "$db" "$T/bad.pcap" 2>&1); rc=$?
+if [ $rc != 0 ] && [ ! -e "$db" ] &&
+   [ -z "$(ls -A "$T" | grep '^\.new-bad\.db\.')" ]; then
+	pass new-db-failed-leaves-nothing
+else
+	fail new-db-failed-leaves-nothing "exit $rc ($out); left: $(ls -A "$T")"
+fi
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/full2" &&
+   mount -t tmpfs -o size=64k tcps-full2 "$T/full2" 2>/dev/null; then
+	MOUNTS="$MOUNTS $T/full2"
+	out=$("$TCPSCOPE" read -q --segments -d "$T/full2/db" \
+		"$TOP/pcaps/real-zero-window.pcap" 2>&1); rc=$?
+	if [ $rc = 4 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+	   echo "$out" | grep -q "disk full" &&
+	   [ -z "$(ls -A "$T/full2")" ]; then
+		pass new-db-disk-full-leaves-nothing
+	else
+		fail new-db-disk-full-leaves-nothing "exit $rc: $out; left: $(ls -A "$T/full2")"
+	fi
+	umount "$T/full2" && MOUNTS=""
+else
+	skip new-db-disk-full-leaves-nothing "cannot mount a tmpfs (needs root)"
+fi
+
 # ---- A read-only file system ---------------------------------------------
 
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/ro" &&

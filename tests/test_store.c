@@ -9,6 +9,7 @@
  * end. The crash (SIGKILL) and full-disk tests are in t_store.sh.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1213,6 +1214,107 @@ static void t_upgrade_v2(void)
 	store_close(st);
 }
 
+/* The aside file of path for this process (STORE_ASIDE). */
+static const char *aside_of(const char *path)
+{
+	static char a[460];
+	const char *slash = strrchr(path, '/');
+	snprintf(a, sizeof a, "%.*s.%s.tcpscope-%ld",
+		 (int)(slash ? slash - path + 1 : 0), path,
+		 slash ? slash + 1 : path, (long)getpid());
+	return a;
+}
+
+/* STORE_ASIDE: a new database is built under another name, with no
+ * journal, and appears at its path, as a WAL database, when its first
+ * capture is complete; an unfinished one leaves nothing; an existing one
+ * is opened in place; a file that appeared meanwhile is never replaced. */
+static void t_aside(void)
+{
+	const char *p = fresh("aside.db");
+	char a[460];
+	struct store *st;
+	char err[512];
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	snprintf(a, sizeof a, "%s", aside_of(p));
+	CHECK(access(p, F_OK) != 0);
+	CHECK(access(a, F_OK) == 0);
+	CHECK_STR(q_text(store_db(st), "PRAGMA journal_mode"), "off");
+	CHECK(import_small(st, "s1", 3, 0) > 0);
+	CHECK(access(p, F_OK) == 0);
+	CHECK(access(a, F_OK) != 0);
+	CHECK_STR(q_text(store_db(st), "PRAGMA journal_mode"), "wal");
+	/* The next capture goes into the database in place. */
+	CHECK(import_small(st, "s2", 2, 0) > 0);
+	CHECK_EQ(import_small(st, "s1", 3, 0), STORE_EDUP);
+	store_close(st);
+	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err), 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM captures"), 2);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 5);
+	CHECK_STR(q_text(store_db(st), "PRAGMA integrity_check"), "ok");
+	store_close(st);
+	/* Existing: in place from the start. */
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	CHECK_STR(q_text(store_db(st), "PRAGMA journal_mode"), "wal");
+	store_close(st);
+
+	/* A rolled-back first import: the next starts afresh. */
+	p = fresh("aside-rb.db");
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	struct store_capture cap = {"x.pcap", 1, "rb", "EN10MB", 1, 0};
+	int64_t id;
+	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
+	store_capture_abort(st);
+	CHECK(import_small(st, "rb2", 4, 0) > 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM captures"), 1);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 4);
+	CHECK_STR(q_text(store_db(st), "PRAGMA integrity_check"), "ok");
+	store_close(st);
+
+	/* Never complete: nothing left, neither the database nor its aside
+	 * file; an aside file of a process that is gone is removed. */
+	p = fresh("aside-none.db");
+	char stale[500];
+	snprintf(stale, sizeof stale, "%s/.aside-none.db.tcpscope-2147483646",
+		 dir);
+	write_file(stale, "left by a killed import");
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	CHECK(access(stale, F_OK) != 0);
+	snprintf(a, sizeof a, "%s", aside_of(p));
+	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
+	store_close(st);
+	CHECK(access(p, F_OK) != 0);
+	CHECK(access(a, F_OK) != 0);
+
+	/* Created by someone else meanwhile: kept as it is; the import stays
+	 * in the aside file, which the message names. */
+	p = fresh("aside-race.db");
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	snprintf(a, sizeof a, "%s", aside_of(p));
+	write_file(p, "theirs");
+	CHECK_EQ(import_small(st, "r1", 2, 0), STORE_EIO);
+	CHECK(strstr(store_errmsg(st), "created by another process") != NULL);
+	CHECK(strstr(store_errmsg(st), a) != NULL);
+	store_close(st);
+	struct stat sb;
+	CHECK(stat(p, &sb) == 0 && sb.st_size == 6);
+	CHECK(access(a, F_OK) == 0);
+	CHECK_EQ(store_open(a, STORE_RDONLY, &st, err, sizeof err), 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 2);
+	store_close(st);
+	unlink(a);
+}
+
 static const struct unit_test tests[] = {
     UNIT(t_segment_before_open),
     UNIT(t_default_path),
@@ -1232,6 +1334,7 @@ static const struct unit_test tests[] = {
     UNIT(t_locked),
     UNIT(t_corrupt),
     UNIT(t_event_errors),
+    UNIT(t_aside),
     {0},
 };
 
