@@ -738,17 +738,26 @@ static int busy_ms(void)
 	return STORE_BUSY_MS;
 }
 
-
-/* The indexes of the label and segment rows. A file import into a
- * database without such rows yet drops them and builds them again at its
- * end (sorting once is cheaper than keeping a B-tree in order row by
- * row); every writable open makes sure they exist, should an import have
- * died in between. */
+/* The secondary indexes of the bulk tables. A new database built aside
+ * (STORE_ASIDE) has none while its first capture goes in, and builds them
+ * when it is complete (publish(): sorting once is cheaper than keeping
+ * four B-trees in order row by row); every writable open makes sure they
+ * exist. Same definitions as the schema steps that made them. */
 static const char INDEXES_SQL[] =
+    "CREATE INDEX IF NOT EXISTS conn_capture ON connections(capture_id);"
+    "CREATE INDEX IF NOT EXISTS conn_client ON"
+    " connections(client_ip, client_port);"
+    "CREATE INDEX IF NOT EXISTS conn_server ON"
+    " connections(server_ip, server_port);"
     "CREATE INDEX IF NOT EXISTS label_events_conn ON"
     " label_events(conn_id, pkt);"
     "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
     " segment_rows(conn_id, pkt);";
+/* label_events_conn stays: the writer looks labels up by it
+ * (S_SUPERSEDE). */
+static const char DROP_INDEXES_SQL[] =
+    "DROP INDEX conn_capture; DROP INDEX conn_client;"
+    " DROP INDEX conn_server; DROP INDEX segment_rows_conn;";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 
@@ -1195,7 +1204,8 @@ reopen:
 	if (!r && target == STORE_VERSION)
 		r = names_current(st);
 	if (!r && target == STORE_VERSION)
-		r = exec(st, INDEXES_SQL, "opening");
+		r = exec(st, st->aside ? DROP_INDEXES_SQL : INDEXES_SQL,
+			 "opening");
 	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
 	return r;
@@ -1311,6 +1321,14 @@ static int rename_new(const char *from, const char *to)
  * opens it there. */
 static int publish(struct store *st)
 {
+	/* Sorted through temporary files, not memory: a capture of
+	 * millions of connections must not need their index in RAM. */
+	int r = exec(st, "PRAGMA temp_store = FILE; PRAGMA cache_size = -4096",
+		     "indexing");
+	if (!r)
+		r = exec(st, INDEXES_SQL, "indexing");
+	if (r)
+		return r;
 	close_db(st);
 	const char *slash = strrchr(st->path, '/');
 	char dir[4096];

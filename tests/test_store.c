@@ -1246,6 +1246,13 @@ static void t_aside(void)
 	CHECK(access(p, F_OK) == 0);
 	CHECK(access(a, F_OK) != 0);
 	CHECK_STR(q_text(store_db(st), "PRAGMA journal_mode"), "wal");
+	/* Its indexes were built at the end. */
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM sqlite_master"
+				     " WHERE type = 'index' AND name IN"
+				     " ('conn_capture', 'conn_client',"
+				     " 'conn_server', 'label_events_conn',"
+				     " 'segment_rows_conn')"),
+		 5);
 	/* The next capture goes into the database in place. */
 	CHECK(import_small(st, "s2", 2, 0) > 0);
 	CHECK_EQ(import_small(st, "s1", 3, 0), STORE_EDUP);
