@@ -378,6 +378,12 @@ static const struct sample samples[] = {
 	{ "eth-v4-syn", 1, L_ETH, { SYN(0) }, DEC_TCP, 0, 0, &SYNOPT_WANT, 0, 0 },
 	{ "eth-v6-syn", 1, L_ETH, { SYN(1) }, DEC_TCP, 0, 0, &SYNOPT_WANT, 0, 0 },
 	{ "eth-v4-data", 1, L_ETH, { DATA(0) }, DEC_TCP, 0, 0, 0, 0, 0 },
+	/* Long enough for the digest's four lanes, and a tail. */
+	{ "eth-v4-long-data", 1, L_ETH,
+	  { .flags = TC_ACK | TC_PSH,
+	    .payload = "GET /index.html HTTP/1.1\r\nHost: example.org\r\n"
+		       "User-Agent: tcpscope-test\r\nAccept: */*\r\n\r\n" },
+	  DEC_TCP, 0, 0, 0, 0, 0 },
 	{ "eth-pad-v4", 1, L_ETH_PAD, { .flags = TC_ACK, .payload = "x" },
 	  DEC_TCP, 0, 0, 0, 0, 0 },
 	{ "eth-v4-badsum", 1, L_ETH, { DATA(0), .bad_csum = 1 }, DEC_TCP, 0, 0,
