@@ -754,9 +754,10 @@ static const char INDEXES_SQL[] =
     "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
     " segment_rows(conn_id, pkt);";
 /* label_events_conn stays: the writer looks labels up by it
- * (S_SUPERSEDE). */
+ * (S_SUPERSEDE); conn_capture too: its entries come in order, each
+ * appended at the end. */
 static const char DROP_INDEXES_SQL[] =
-    "DROP INDEX conn_capture; DROP INDEX conn_client;"
+    "DROP INDEX conn_client;"
     " DROP INDEX conn_server; DROP INDEX segment_rows_conn;";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
@@ -1321,7 +1322,14 @@ static int rename_new(const char *from, const char *to)
  * opens it there. */
 static int publish(struct store *st)
 {
-	/* Sorted through temporary files, not memory: a capture of
+	/* Start writing the rows back to disk while the indexes are
+	 * built: the sync below then waits for less. */
+	int fd = open(st->aside, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		(void)close(fd);
+	}
+	/* Sorted through temporary files and a small cache: a capture of
 	 * millions of connections must not need their index in RAM. */
 	int r = exec(st, "PRAGMA temp_store = FILE; PRAGMA cache_size = -4096",
 		     "indexing");
