@@ -101,7 +101,8 @@ build-fuzz/fuzz_tracker: tests/fuzz/fuzz_tracker.c $(TCPCORE_SRC) \
 
 # The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
 FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest.c capture.c decode.c \
-		    store.c pcapng.c sha256.c writer.c idmap.c) $(TCPCORE_SRC)
+		    store.c segchunk.c pcapng.c sha256.c writer.c idmap.c) \
+		    $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
 		$(BUILD)/tests/fuzz/onefile.o $(LIBS_A)
 	@mkdir -p $(dir $@)

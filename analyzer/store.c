@@ -94,12 +94,14 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "numtext.h"
+#include "segchunk.h"
 
 #ifndef TCPSCOPE_VERSION
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	4     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	5     /* PRAGMA user_version of the current schema */
 #define STORE_BUSY_MS	10000 /* default busy timeout */
 
 /* ---- The schema --------------------------------------------------------- */
@@ -313,7 +315,20 @@ static const char SCHEMA_V2[] =
  *   connection row comes later): deleting a capture deletes them by its
  *   id range (trigger captures_delete_rows).
  * The lookup tables exist before this step runs (fill_names()). */
+/* The columns of the view segments (versions 3 and 5), from a row s of
+ * numbers as segment_rows holds them. */
 #define TS_FLAG(bit, c) " || CASE WHEN s.flags & " #bit " THEN '" c "' ELSE '' END"
+#define SEGMENTS_VIEW_COLUMNS \
+    "  SELECT s.id, s.conn_id, s.ts_ns, s.pkt, s.dir,\n" \
+    "    ''" TS_FLAG(2, "S") TS_FLAG(1, "F") TS_FLAG(4, "R") TS_FLAG(8, "P") \
+    TS_FLAG(16, "A") TS_FLAG(32, "U") TS_FLAG(64, "E") TS_FLAG(128, "C") \
+    TS_FLAG(256, "N") " AS flags,\n" \
+    "    s.seq, s.ack, s.len, s.caplen, s.win,\n" \
+    "    coalesce(s.options, CASE WHEN s.tsval IS NOT NULL THEN 'ts=' ||" \
+    " s.tsval || '/' || s.tsecr ELSE '' END) AS options,\n" \
+    "    CASE WHEN s.labels THEN (SELECT group_concat(name, ',') FROM" \
+    " (SELECT name FROM label_names WHERE id < 64 AND s.labels & (1 << id)" \
+    " ORDER BY id)) ELSE '' END AS labels\n"
 static const char SCHEMA_V3[] =
     "ALTER TABLE captures ADD COLUMN conn_base INTEGER;\n"
     "ALTER TABLE captures ADD COLUMN conn_count INTEGER;\n"
@@ -419,18 +434,8 @@ static const char SCHEMA_V3[] =
     " json_extract(j.value, '$[5]')) AS rule_name\n"
     "  FROM connections k, json_each(k.transition_list) j;\n"
     "CREATE VIEW segments AS\n"
-    "  SELECT s.id, s.conn_id, s.ts_ns, s.pkt, s.dir,\n"
-    "    ''" TS_FLAG(2, "S") TS_FLAG(1, "F") TS_FLAG(4, "R") TS_FLAG(8, "P")
-    TS_FLAG(16, "A") TS_FLAG(32, "U") TS_FLAG(64, "E") TS_FLAG(128, "C")
-    TS_FLAG(256, "N") " AS flags,\n"
-    "    s.seq, s.ack, s.len, s.caplen, s.win,\n"
-    "    coalesce(s.options, CASE WHEN s.tsval IS NOT NULL THEN 'ts=' ||"
-    " s.tsval || '/' || s.tsecr ELSE '' END) AS options,\n"
-    "    CASE WHEN s.labels THEN (SELECT group_concat(name, ',') FROM"
-    " (SELECT name FROM label_names WHERE id < 64 AND s.labels & (1 << id)"
-    " ORDER BY id)) ELSE '' END AS labels\n"
+    SEGMENTS_VIEW_COLUMNS
     "  FROM segment_rows s;\n";
-#undef TS_FLAG
 
 /* Version 4: the live label events of each capture, counted by the writer
  * as it writes them (store_capture_end(), store_checkpoint()), so that a
@@ -453,6 +458,52 @@ static const char SCHEMA_V4[] =
     "  SELECT t.capture_id, l.name AS label, t.events\n"
     "  FROM capture_labels t LEFT JOIN label_names l ON l.id = t.label;\n";
 
+/* Version 5 (issue 10, segments in bulk): segments are stored in chunks,
+ * one connection's consecutive segments per row of segment_chunks (at
+ * most SEG_PER_CHUNK), as a JSON array of
+ * [ts_ns, pkt, dir, flags, seq, ack, len, caplen, win, tsval, tsecr,
+ *  options, labels]; the view segments shows them row by row as before,
+ * its id now (chunk id << 8) + position. Version 4's rows become chunks of
+ * one segment each. */
+#define SEG_FIELD(i, name) " json_extract(j.value, '$[" #i "]') AS " #name
+static const char SCHEMA_V5[] =
+    "CREATE TABLE segment_chunks (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  conn_id INTEGER NOT NULL,\n"
+    "  first_pkt INTEGER, last_pkt INTEGER, n INTEGER,\n"
+    "  list TEXT\n"
+    ");\n"
+    "INSERT INTO segment_chunks(id, conn_id, first_pkt, last_pkt, n, list)"
+    " SELECT id, conn_id, pkt, pkt, 1, json_array(json_array(ts_ns, pkt,"
+    " dir, flags, seq, ack, len, caplen, win, tsval, tsecr, options,"
+    " labels)) FROM segment_rows ORDER BY id;\n"
+    "DROP VIEW segments;\n"
+    "DROP TRIGGER captures_delete_rows;\n"
+    "DROP TABLE segment_rows;\n"
+    "CREATE INDEX segment_chunks_conn ON segment_chunks(conn_id, first_pkt);\n"
+    "CREATE TRIGGER captures_delete_rows BEFORE DELETE ON captures BEGIN\n"
+    "  DELETE FROM label_events WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM segment_chunks WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM label_events WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "  DELETE FROM segment_chunks WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "END;\n"
+    "CREATE VIEW segments AS\n"
+    SEGMENTS_VIEW_COLUMNS
+    "  FROM (SELECT (c.id << 8) + j.key AS id, c.conn_id AS conn_id,"
+    SEG_FIELD(0, ts_ns) "," SEG_FIELD(1, pkt) "," SEG_FIELD(2, dir) ","
+    SEG_FIELD(3, flags) "," SEG_FIELD(4, seq) "," SEG_FIELD(5, ack) ","
+    SEG_FIELD(6, len) "," SEG_FIELD(7, caplen) "," SEG_FIELD(8, win) ","
+    SEG_FIELD(9, tsval) "," SEG_FIELD(10, tsecr) ","
+    SEG_FIELD(11, options) "," SEG_FIELD(12, labels)
+    " FROM segment_chunks c, json_each(c.list) j) s;\n";
+#undef SEG_FIELD
+#undef SEGMENTS_VIEW_COLUMNS
+#undef TS_FLAG
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -461,12 +512,13 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V2,
     SCHEMA_V3,
     SCHEMA_V4,
+    SCHEMA_V5,
 };
 
 /* Tables a tcpscope database of the current version must have. */
 static const char *const required_tables[] = {
     "meta",	   "captures",	  "connections", "label_events",
-    "segment_rows", "label_names", "reason_names", "state_names",
+    "segment_chunks", "label_names", "reason_names", "state_names",
     "rule_names", "capture_labels",
 };
 
@@ -525,7 +577,15 @@ struct store {
 	int spoiled;	    /* aside rolled back: with no journal its pages
 			     * are undefined; the next import starts afresh */
 	int keep_aside;	    /* publishing failed: the file stays, named */
+	struct segchunk *chunks; /* STORE_SEGMENTS: segments not yet written */
 };
+
+/* Segments per row of segment_chunks, and the bytes of segments gathered
+ * before they are written (segchunk.h). */
+#define SEG_PER_CHUNK 128
+#define SEG_BUFFER (4u << 20)
+
+static int flush_segments(struct store *st);
 
 static char *xstrdup(const char *s)
 {
@@ -751,14 +811,14 @@ static const char INDEXES_SQL[] =
     " connections(server_ip, server_port);"
     "CREATE INDEX IF NOT EXISTS label_events_conn ON"
     " label_events(conn_id, pkt);"
-    "CREATE INDEX IF NOT EXISTS segment_rows_conn ON"
-    " segment_rows(conn_id, pkt);";
+    "CREATE INDEX IF NOT EXISTS segment_chunks_conn ON"
+    " segment_chunks(conn_id, first_pkt);";
 /* label_events_conn stays: the writer looks labels up by it
  * (S_SUPERSEDE); conn_capture too: its entries come in order, each
  * appended at the end. */
 static const char DROP_INDEXES_SQL[] =
     "DROP INDEX conn_client;"
-    " DROP INDEX conn_server; DROP INDEX segment_rows_conn;";
+    " DROP INDEX conn_server; DROP INDEX segment_chunks_conn;";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 
@@ -1008,10 +1068,8 @@ static int prepare_all(struct store *st)
 			    " AND superseded = 0",
 	    [S_MARK_EVICTED] = "UPDATE connections SET evicted = 1"
 			       " WHERE id = ?",
-	    [S_INS_SEG] = "INSERT INTO segment_rows(conn_id, ts_ns, pkt, dir,"
-			  " flags, seq, ack, len, caplen, win, tsval, tsecr,"
-			  " options, labels)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    [S_INS_SEG] = "INSERT INTO segment_chunks(conn_id, first_pkt,"
+			  " last_pkt, n, list) VALUES (?, ?, ?, ?, ?)",
 	    [S_DEL_LABELS] = "DELETE FROM capture_labels WHERE capture_id = ?",
 	    [S_PUT_LABEL] = "INSERT INTO capture_labels(capture_id, label,"
 			    " events) VALUES (?, ?, ?)",
@@ -1278,6 +1336,8 @@ static void remove_stale_asides(const char *path)
 /* Notes a ROLLBACK of the aside file (see above). */
 static void rolled_back(struct store *st)
 {
+	if (st->chunks)
+		segchunk_clear(st->chunks);
 	if (st->aside)
 		st->spoiled = 1;
 }
@@ -1398,6 +1458,9 @@ int store_open(const char *path, int flags, struct store **out, char *err,
 	}
 	int r = open_db(st, st->aside ? st->aside : path, flags,
 			STORE_VERSION);
+	if (!r && (flags & STORE_SEGMENTS) && !(flags & STORE_RDONLY) &&
+	    !(st->chunks = segchunk_new(SEG_BUFFER, SEG_PER_CHUNK)))
+		r = seterr(st, STORE_EIO, "out of memory");
 	if (r) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", st->err);
@@ -1462,6 +1525,7 @@ void store_close(struct store *st)
 	if (st->aside && !st->keep_aside)
 		(void)unlink(st->aside);
 	free(st->aside);
+	segchunk_free(st->chunks);
 	free(st->path);
 	free(st->sha256);
 	free(st->buf);
@@ -1484,15 +1548,15 @@ int64_t store_dup_of(const struct store *st) { return st->dup_of; }
 
 int store_capture_has_segments(struct store *st, int64_t id)
 {
-	/* By the capture's range of connection ids (the segment_rows_conn
+	/* By the capture's range of connection ids (the segment_chunks_conn
 	 * index), or its connections when it has none (version 2 rows). */
 	sqlite3_stmt *q;
 	int rc = sqlite3_prepare_v2(
 	    st->db,
-	    "SELECT EXISTS (SELECT 1 FROM captures k, segment_rows s WHERE"
+	    "SELECT EXISTS (SELECT 1 FROM captures k, segment_chunks s WHERE"
 	    " k.id = ?1 AND k.conn_base IS NOT NULL AND s.conn_id >"
 	    " k.conn_base AND s.conn_id <= k.conn_base + k.conn_count) OR"
-	    " EXISTS (SELECT 1 FROM captures k, connections c, segment_rows s"
+	    " EXISTS (SELECT 1 FROM captures k, connections c, segment_chunks s"
 	    " WHERE k.id = ?1 AND k.conn_base IS NULL AND c.capture_id = k.id"
 	    " AND s.conn_id = c.id)",
 	    -1, &q, NULL);
@@ -1709,7 +1773,9 @@ int store_checkpoint(struct store *st)
 	int r = check_import(st);
 	if (r)
 		return r;
-	r = set_conn_count(st, (int64_t)st->conn_hwm + STORE_RESERVE);
+	r = flush_segments(st);
+	if (!r)
+		r = set_conn_count(st, (int64_t)st->conn_hwm + STORE_RESERVE);
 	if (!r)
 		r = put_label_totals(st);
 	if (!r)
@@ -1763,6 +1829,9 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 			return r;
 		}
 	}
+	r = flush_segments(st);
+	if (r)
+		return import_fail(st, r);
 	char now[32];
 	iso_now(now, sizeof now);
 	struct binder b;
@@ -1824,29 +1893,6 @@ static int buf_need(struct store *st, size_t n)
 	st->buf = p;
 	st->buflen = len;
 	return 0;
-}
-
-/* Writes v in decimal at p; returns the end. */
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-static char *put_i64(char *p, int64_t v)
-{
-	if (v < 0) {
-		*p++ = '-';
-		return put_u64(p, 0 - (uint64_t)v);
-	}
-	return put_u64(p, (uint64_t)v);
 }
 
 /* The JSON array of c's transitions into st->buf, from offset off; sets
@@ -2152,38 +2198,59 @@ static void options_text(const struct tc_options *o, char *buf, size_t len)
 #undef SEP
 }
 
+/* Writes one chunk of segments (segchunk_flush()). */
+static int put_chunk(void *arg, const struct segchunk_out *o)
+{
+	struct store *st = arg;
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_SEG]);
+	b_int(&b, o->conn);
+	b_u64(&b, o->first_pkt);
+	b_u64(&b, o->last_pkt);
+	b_int(&b, o->n);
+	b_textstatic(&b, o->list, o->len);
+	return b_run(st, &b, "writing segments");
+}
+
+/* Writes the segments gathered so far: before every commit. */
+static int flush_segments(struct store *st)
+{
+	if (!st->chunks || !segchunk_pending(st->chunks))
+		return 0;
+	return segchunk_flush(st->chunks, put_chunk, st);
+}
+
 static int insert_segment(struct store *st, const struct tc_event *ev,
 			  const struct tc_segment *seg)
 {
-	struct binder b;
-	b_start(&b, st->stmt[S_INS_SEG]);
-	b_int(&b, conn_id(st, ev->conn_id));
-	b_int(&b, seg->ts_ns);
-	b_u64(&b, seg->pkt);
-	b_int(&b, ev->dir);
-	b_int(&b, seg->flags);
-	b_int(&b, seg->seq);
-	b_int(&b, seg->ack);
-	b_int(&b, seg->payload_len);
-	b_int(&b, seg->payload_caplen);
-	b_int(&b, seg->window);
 	const struct tc_options *o = &seg->opt;
-	if (o->present & TC_OPT_TS) {
-		b_int(&b, o->tsval);
-		b_int(&b, o->tsecr);
-	} else {
-		b_null(&b);
-		b_null(&b);
-	}
+	char opts[512];
+	struct segchunk_seg s = {
+	    .ts_ns = seg->ts_ns,
+	    .pkt = seg->pkt,
+	    .dir = ev->dir,
+	    .flags = seg->flags,
+	    .seq = seg->seq,
+	    .ack = seg->ack,
+	    .len = seg->payload_len,
+	    .caplen = seg->payload_caplen,
+	    .win = seg->window,
+	    .has_ts = (o->present & TC_OPT_TS) != 0,
+	    .tsval = o->tsval,
+	    .tsecr = o->tsecr,
+	    .labels = ev->labels,
+	};
 	if (o->present & ~TC_OPT_TS) {
-		char opts[512];
 		options_text(o, opts, sizeof opts);
-		b_text(&b, opts);
-	} else {
-		b_null(&b);
+		s.options = opts;
 	}
-	b_u64(&b, ev->labels);
-	return b_run(st, &b, "writing a segment");
+	int64_t conn = conn_id(st, ev->conn_id);
+	if (segchunk_add(st->chunks, conn, &s) == 0)
+		return 0;
+	int r = flush_segments(st);
+	if (!r && segchunk_add(st->chunks, conn, &s) != 0)
+		r = seterr(st, STORE_EIO, "segment too large to store");
+	return r;
 }
 
 int store_event(struct store *st, const struct tc_event *ev,
@@ -2203,7 +2270,7 @@ int store_event(struct store *st, const struct tc_event *ev,
 			r = insert_label(st, ev);
 		break;
 	case TC_EV_SEGMENT:
-		if ((st->flags & STORE_SEGMENTS) && seg)
+		if (st->chunks && seg)
 			r = insert_segment(st, ev, seg);
 		break;
 	case TC_EV_CLOSE:

@@ -171,7 +171,7 @@ fi
 if run segments-not-kept 2 read --segments -d "$tmp/p.db" "$GET"; then
 	if grep -q "^tcpscope: $GET: already imported as capture 1 without --segments (use --replace to import it again with them)$" "$tmp/err" &&
 	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM captures')" = 1 ] &&
-	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM segment_rows')" = 0 ]; then
+	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM segment_chunks')" = 0 ]; then
 		pass segments-not-kept
 	else
 		fail segments-not-kept "stderr: $(cat "$tmp/err")"

@@ -22,15 +22,15 @@
  *
  * - Plans. Every statement traced is run again under EXPLAIN QUERY PLAN
  *   (check_plan()). A table whose size is the data (label_events,
- *   segment_rows, connections) may be scanned in full, but not once per
+ *   segment_chunks, connections) may be scanned in full, but not once per
  *   row of another loop; no label or segment row may be looked up once
  *   per label or segment row (the pre-v3 pattern: with the v3 index on
  *   (conn_id, pkt) its cost is Σ rows per packet², which rows-visited
  *   cannot see on realistic data, so the plan check is what catches it);
  *   a lookup of a connection's label or segment rows from a loop over
- *   connections must go through label_events_conn / segment_rows_conn;
+ *   connections must go through label_events_conn / segment_chunks_conn;
  *   and a statement that names one connection ("conn_id = ?") must not
- *   read all of label_events or segment_rows. Loops that find one row,
+ *   read all of label_events or segment_chunks. Loops that find one row,
  *   and loops over captures or the name tables (SQLite may scan those per
  *   row when its statistics say they hold one row), do not count.
  *
@@ -541,7 +541,7 @@ static const struct big {
 	int per_packet; /* one row per label or segment */
 } bigs[] = {
 	{ "label_events", "label_events_conn", 1 },
-	{ "segment_rows", "segment_rows_conn", 1 },
+	{ "segment_chunks", "segment_chunks_conn", 1 },
 	{ "connections", NULL, 0 },
 };
 #define NBIG (sizeof bigs / sizeof *bigs)
@@ -864,7 +864,7 @@ static void t_build(void)
 				    "SELECT (SELECT count(*) FROM label_events),"
 				    " (SELECT count(*) FROM label_events WHERE"
 				    " superseded = 1), (SELECT count(*) FROM"
-				    " segment_rows), (SELECT max(n) FROM (SELECT"
+				    " segments), (SELECT max(n) FROM (SELECT"
 				    " count(*) AS n FROM label_events GROUP BY"
 				    " conn_id))", -1, &q, NULL),
 		 SQLITE_OK);
@@ -1005,11 +1005,11 @@ static void t_plan_checker(void)
 			    why, sizeof why),
 		 1);
 	CHECK_EQ(check_plan(db,
-			    "SELECT c.id, (SELECT count(*) FROM segment_rows s "
-			    "WHERE s.win = c.id) FROM connections c",
+			    "SELECT c.id, (SELECT count(*) FROM segment_chunks s "
+			    "WHERE s.n = c.id) FROM connections c",
 			    why, sizeof why),
 		 1);
-	CHECK(strstr(why, "segment_rows scanned once per outer row") != NULL);
+	CHECK(strstr(why, "segment_chunks scanned once per outer row") != NULL);
 	/* A connection's events in id order: with thousands of rows per
 	 * connection SQLite reads the whole table in rowid order. */
 	CHECK_EQ(check_plan(db,

@@ -158,7 +158,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 5);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +194,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 4);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 5);
 	store_close(st);
 }
 
@@ -324,7 +324,7 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 5);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
 	 * checksum_offload pair. */
@@ -384,24 +384,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 5 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 5"), SQLITE_OK);
+	/* A version 6 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 6"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 5 is newer") != NULL);
+	CHECK(strstr(err, "schema version 6 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 5);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 6);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v5.db"), 5, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v6.db"), 6, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 4 is newer") != NULL);
+	CHECK(strstr(err, "schema version 5 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -456,11 +456,11 @@ static void t_foreign_files_refused(void)
 	p = fresh("half.db");
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "DROP VIEW resets; DROP TABLE segment_rows"),
+	CHECK_EQ(raw_exec(p, "DROP VIEW resets; DROP TABLE segment_chunks"),
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_ECORRUPT);
-	CHECK(strstr(err, "'segment_rows' is missing") != NULL);
+	CHECK(strstr(err, "'segment_chunks' is missing") != NULL);
 
 	p = fresh("missing.db");
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
@@ -1170,7 +1170,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 4);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 5);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"
@@ -1197,14 +1197,16 @@ static void t_upgrade_v2(void)
 		  "S:mss=1460,sackok,ts=1/0:|"
 		  "PA:ts=9/8:retransmission,dup-ack");
 	/* Flags are stored as TC_* bits, shown in the order S F R P A U E C N. */
-	CHECK_EQ(q_int(db, "SELECT flags FROM segment_rows WHERE pkt = 7"),
+	CHECK_EQ(q_int(db, "SELECT json_extract(j.value, '$[3]') FROM"
+			   " segment_chunks c, json_each(c.list) j WHERE"
+			   " json_extract(j.value, '$[1]') = 7"),
 		 TC_PSH | TC_ACK);
 	/* Deleting a capture deletes its rows, and only its. */
 	CHECK_EQ(sqlite3_exec(db, "PRAGMA query_only = 0; DELETE FROM captures"
 				  " WHERE id = 1", NULL, NULL, NULL),
 		 SQLITE_OK);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM label_events"), 1);
-	CHECK_EQ(q_int(db, "SELECT count(*) FROM segment_rows"), 0);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM segment_chunks"), 0);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections"), 1);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM capture_labels"), 1);
 	CHECK_EQ(q_text(db, "PRAGMA integrity_check")[0], 'o');
@@ -1251,7 +1253,7 @@ static void t_aside(void)
 				     " WHERE type = 'index' AND name IN"
 				     " ('conn_capture', 'conn_client',"
 				     " 'conn_server', 'label_events_conn',"
-				     " 'segment_rows_conn')"),
+				     " 'segment_chunks_conn')"),
 		 5);
 	/* The next capture goes into the database in place. */
 	CHECK(import_small(st, "s2", 2, 0) > 0);

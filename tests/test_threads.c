@@ -60,7 +60,7 @@ static const char *const DUMP[] = {
     " FROM captures ORDER BY id",
     "SELECT * FROM connections ORDER BY id",
     "SELECT * FROM label_events ORDER BY id",
-    "SELECT * FROM segment_rows ORDER BY id",
+    "SELECT * FROM segment_chunks ORDER BY id",
 };
 
 /* Rows whose superseded flag (written by the store as revisions come)
