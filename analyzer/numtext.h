@@ -11,14 +11,29 @@
 
 static inline char *put_u64(char *p, uint64_t v)
 {
+	/* Two digits per division, from a table of "00".."99". */
+	static const char pairs[201] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
 	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
+	int n = 24;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--n] = pairs[d + 1];
+		tmp[--n] = pairs[d];
+	}
+	if (v >= 10) {
+		unsigned d = (unsigned)v * 2;
+		tmp[--n] = pairs[d + 1];
+		tmp[--n] = pairs[d];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	while (n < 24)
+		*p++ = tmp[n++];
 	return p;
 }
 

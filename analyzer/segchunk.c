@@ -22,7 +22,6 @@
 
 struct entry {
 	int64_t conn;
-	uint64_t seqno; /* arrival order */
 	uint64_t pkt;
 	uint32_t off, len; /* of the element in text */
 };
@@ -30,9 +29,9 @@ struct entry {
 struct segchunk {
 	char *text;
 	size_t cap, used;
-	struct entry *ent;
+	struct entry *ent; /* in arrival order */
 	size_t nent, maxent;
-	uint64_t seqno;
+	uint64_t *order;   /* a flush's sort keys: connection, arrival */
 	unsigned per_chunk;
 	char *out;
 };
@@ -53,8 +52,9 @@ struct segchunk *segchunk_new(size_t max_bytes, unsigned per_chunk)
 	sc->per_chunk = per_chunk;
 	sc->text = malloc(sc->cap);
 	sc->ent = malloc(sc->maxent * sizeof *sc->ent);
+	sc->order = malloc(sc->maxent * sizeof *sc->order);
 	sc->out = malloc((size_t)per_chunk * (ELEM_MAX + 1) + 2);
-	if (!sc->text || !sc->ent || !sc->out) {
+	if (!sc->text || !sc->ent || !sc->order || !sc->out) {
 		segchunk_free(sc);
 		return NULL;
 	}
@@ -67,6 +67,7 @@ void segchunk_free(struct segchunk *sc)
 		return;
 	free(sc->text);
 	free(sc->ent);
+	free(sc->order);
 	free(sc->out);
 	free(sc);
 }
@@ -140,7 +141,6 @@ int segchunk_add(struct segchunk *sc, int64_t conn,
 	*p++ = ']';
 	struct entry *e = &sc->ent[sc->nent++];
 	e->conn = conn;
-	e->seqno = sc->seqno++;
 	e->pkt = s->pkt;
 	e->off = (uint32_t)sc->used;
 	e->len = (uint32_t)(p - start);
@@ -148,30 +148,70 @@ int segchunk_add(struct segchunk *sc, int64_t conn,
 	return 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int by_conn(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct entry *x = *(struct entry *const *)a,
+			   *y = *(struct entry *const *)b;
 	if (x->conn != y->conn)
 		return x->conn < y->conn ? -1 : 1;
-	return x->seqno < y->seqno ? -1 : x->seqno > y->seqno;
+	return x < y ? -1 : x > y; /* arrival order */
+}
+
+/* Puts the entries' indexes in sc->order by connection, then arrival: as
+ * 64-bit keys (connection - lowest << 32 | index) when the connections
+ * buffered span less than 2^32, which is always but in theory; else by
+ * comparing entries. Returns 1 when sc->order holds pointers instead. */
+static int sort_entries(struct segchunk *sc)
+{
+	int64_t lo = sc->ent[0].conn, hi = lo;
+	for (size_t i = 1; i < sc->nent; i++) {
+		if (sc->ent[i].conn < lo)
+			lo = sc->ent[i].conn;
+		if (sc->ent[i].conn > hi)
+			hi = sc->ent[i].conn;
+	}
+	if ((uint64_t)hi - (uint64_t)lo < (UINT64_C(1) << 32)) {
+		for (size_t i = 0; i < sc->nent; i++)
+			sc->order[i] = ((uint64_t)sc->ent[i].conn - (uint64_t)lo)
+					   << 32 |
+				       i;
+		qsort(sc->order, sc->nent, sizeof *sc->order, by_key);
+		return 0;
+	}
+	struct entry **ptr = (struct entry **)sc->order;
+	for (size_t i = 0; i < sc->nent; i++)
+		ptr[i] = &sc->ent[i];
+	qsort(ptr, sc->nent, sizeof *ptr, by_conn);
+	return 1;
 }
 
 int segchunk_flush(struct segchunk *sc,
 		   int (*emit)(void *arg, const struct segchunk_out *out),
 		   void *arg)
 {
-	qsort(sc->ent, sc->nent, sizeof *sc->ent, by_conn);
+	if (!sc->nent)
+		return 0;
+	int ptrs = sort_entries(sc);
+	const struct entry *const *ep = (const struct entry *const *)sc->order;
+#define ENTRY(k) (ptrs ? ep[k] : &sc->ent[sc->order[k] & 0xffffffffu])
 	int r = 0;
 	for (size_t i = 0; i < sc->nent && !r;) {
-		struct segchunk_out o = {.conn = sc->ent[i].conn,
-					 .first_pkt = sc->ent[i].pkt};
+		const struct entry *first = ENTRY(i);
+		struct segchunk_out o = {.conn = first->conn,
+					 .first_pkt = first->pkt};
 		char *p = sc->out;
 		*p++ = '[';
 		size_t j = i;
-		for (; j < sc->nent && sc->ent[j].conn == o.conn &&
-		       j - i < sc->per_chunk;
-		     j++) {
-			const struct entry *e = &sc->ent[j];
+		for (; j < sc->nent && j - i < sc->per_chunk; j++) {
+			const struct entry *e = ENTRY(j);
+			if (e->conn != o.conn)
+				break;
 			if (j > i)
 				*p++ = ',';
 			memcpy(p, sc->text + e->off, e->len);
@@ -185,6 +225,7 @@ int segchunk_flush(struct segchunk *sc,
 		r = emit(arg, &o);
 		i = j;
 	}
+#undef ENTRY
 	segchunk_clear(sc);
 	return r;
 }

@@ -815,10 +815,10 @@ static const char INDEXES_SQL[] =
     " segment_chunks(conn_id, first_pkt);";
 /* label_events_conn stays: the writer looks labels up by it
  * (S_SUPERSEDE); conn_capture too: its entries come in order, each
- * appended at the end. */
+ * appended at the end; and segment_chunks_conn, with a row per chunk
+ * (building it would read every chunk again). */
 static const char DROP_INDEXES_SQL[] =
-    "DROP INDEX conn_client;"
-    " DROP INDEX conn_server; DROP INDEX segment_chunks_conn;";
+    "DROP INDEX conn_client; DROP INDEX conn_server;";
 
 /* ---- Lookup tables (schema version 3) ------------------------------------ */
 

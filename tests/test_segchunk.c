@@ -95,6 +95,27 @@ static void t_fields(void)
 	segchunk_free(sc);
 }
 
+/* Connections too far apart for the packed sort keys: sorted all the
+ * same. */
+static void t_far_apart(void)
+{
+	struct segchunk *sc = segchunk_new(1 << 20, 4);
+	CHECK(sc != NULL);
+	const int64_t conn[] = {INT64_C(1) << 40, 3, INT64_C(1) << 40, 3};
+	for (uint64_t i = 0; i < 4; i++) {
+		struct segchunk_seg s = seg(i + 1);
+		CHECK_EQ(segchunk_add(sc, conn[i], &s), 0);
+	}
+	got[0] = '\0';
+	CHECK_EQ(segchunk_flush(sc, record, NULL), 0);
+	CHECK_STR(got,
+		  "3:2-4:2:[[20,2,0,0,0,0,0,0,0,null,null,null,0],"
+		  "[40,4,0,0,0,0,0,0,0,null,null,null,0]]|"
+		  "1099511627776:1-3:2:[[10,1,0,0,0,0,0,0,0,null,null,null,0],"
+		  "[30,3,0,0,0,0,0,0,0,null,null,null,0]]|");
+	segchunk_free(sc);
+}
+
 static int stop_at_second(void *arg, const struct segchunk_out *o)
 {
 	int *calls = arg;
@@ -128,6 +149,7 @@ static void t_full_and_errors(void)
 static const struct unit_test tests[] = {
     UNIT(t_interleaved),
     UNIT(t_fields),
+    UNIT(t_far_apart),
     UNIT(t_full_and_errors),
     {0},
 };
