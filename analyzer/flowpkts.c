@@ -1,0 +1,242 @@
+/*
+ * flowpkts.c - one connection's packets, read again from its capture (see
+ * flowpkts.h).
+ */
+#include "flowpkts.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "decode.h"
+#include "sha256.h"
+
+/* The packet numbers of the connection's stored segments, if any. */
+static int load_pkts(sqlite3 *db, struct flowpkts *f, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT pkt FROM segments WHERE conn_id = ? "
+			       "ORDER BY pkt",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	sqlite3_bind_int64(st, 1, f->id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (f->npkts == cap) {
+			cap = cap ? 2 * cap : 256;
+			int64_t *np = realloc(f->pkts, cap * sizeof *np);
+			if (!np) {
+				sqlite3_finalize(st);
+				snprintf(err, errlen, "out of memory");
+				return EX_FAIL;
+			}
+			f->pkts = np;
+		}
+		f->pkts[f->npkts++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	return 0;
+}
+
+static int text_addr(const unsigned char *s, struct tc_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (!s)
+		return -1;
+	if (inet_pton(AF_INET, (const char *)s, a->a) == 1) {
+		a->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, (const char *)s, a->a) == 1) {
+		a->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	snprintf(dst, len, "%s", v ? (const char *)v : "");
+}
+
+int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
+		  struct flowpkts *f, char *err, size_t errlen)
+{
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.client_ip, c.client_port, c.server_ip, "
+			       "c.server_port, c.vlan, c.first_pkt, c.last_pkt, "
+			       "k.path, k.size, k.live, k.sha256 FROM connections "
+			       "c JOIN captures k ON k.id = c.capture_id WHERE "
+			       "c.id = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		snprintf(err, errlen, "%s",
+			 rc == SQLITE_DONE ? "flow has no capture"
+					   : sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? EX_NOTFOUND : EX_DB;
+	}
+	int bad = text_addr(sqlite3_column_text(st, 0), &f->addr[0]) ||
+		  text_addr(sqlite3_column_text(st, 2), &f->addr[1]);
+	f->port[0] = (uint16_t)sqlite3_column_int(st, 1);
+	f->port[1] = (uint16_t)sqlite3_column_int(st, 3);
+	copy_text(f->vlan, sizeof f->vlan, st, 4);
+	f->first_pkt = sqlite3_column_int64(st, 5);
+	f->last_pkt = sqlite3_column_int64(st, 6);
+	copy_text(f->stored, sizeof f->stored, st, 7);
+	f->size = sqlite3_column_type(st, 8) == SQLITE_NULL
+		      ? -1
+		      : sqlite3_column_int64(st, 8);
+	f->live = sqlite3_column_int(st, 9);
+	copy_text(f->sha256, sizeof f->sha256, st, 10);
+	sqlite3_finalize(st);
+	if (bad) {
+		snprintf(err, errlen, "flow %lld has no valid addresses",
+			 (long long)id);
+		return EX_DB;
+	}
+	snprintf(f->path, sizeof f->path, "%s", capture ? capture : f->stored);
+	return load_pkts(db, f, err, errlen);
+}
+
+void flowpkts_free(struct flowpkts *f)
+{
+	free(f->pkts);
+	f->pkts = NULL;
+	f->npkts = 0;
+}
+
+int flowpkts_check(const struct flowpkts *f, int named, char *err,
+		   size_t errlen)
+{
+	if (f->live || strcmp(f->stored, "-") == 0 || !f->stored[0]) {
+		snprintf(err, errlen,
+			 "flow %lld came from %s, which cannot be read again",
+			 (long long)f->id, f->live ? "a live capture" : "stdin");
+		return EX_INPUT;
+	}
+	struct stat sb;
+	if (stat(f->path, &sb) != 0) {
+		snprintf(err, errlen,
+			 named ? "cannot read '%.300s'"
+			       : "capture '%.300s' not found (moved, or imported"
+				 " from another directory? name it with"
+				 " --capture)",
+			 f->path);
+		return EX_INPUT;
+	}
+	char hex[65];
+	int size_differs = f->size >= 0 && (int64_t)sb.st_size != f->size;
+	if (size_differs ||
+	    (f->sha256[0] &&
+	     (sha256_file(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
+		snprintf(err, errlen,
+			 "'%.150s' is not the capture flow %lld was imported"
+			 " from ('%.150s': its %s differs)%s",
+			 f->path, (long long)f->id, f->stored,
+			 size_differs ? "size" : "SHA-256",
+			 named ? "" : "; name that capture with --capture");
+		return EX_INPUT;
+	}
+	return 0;
+}
+
+static int same_addr(const struct tc_addr *a, const struct tc_addr *b)
+{
+	size_t n = a->family == 4 ? 4 : 16;
+	return a->family == b->family && memcmp(a->a, b->a, n) == 0;
+}
+
+static int matches(const struct flowpkts *f, const struct tc_segment *s)
+{
+	char v[24];
+	if (s->vlan[1])
+		snprintf(v, sizeof v, "%u.%u", s->vlan[0], s->vlan[1]);
+	else if (s->vlan[0])
+		snprintf(v, sizeof v, "%u", s->vlan[0]);
+	else
+		v[0] = '\0';
+	if (strcmp(v, f->vlan) != 0)
+		return 0;
+	for (int d = 0; d < 2; d++)
+		if (same_addr(&s->src, &f->addr[d]) &&
+		    s->sport == f->port[d] &&
+		    same_addr(&s->dst, &f->addr[!d]) &&
+		    s->dport == f->port[!d])
+			return 1;
+	return 0;
+}
+
+int flowpkts_each(const struct flowpkts *f,
+		  int (*fn)(void *arg, const struct cap_packet *p,
+			    const struct tc_segment *seg),
+		  void *arg, uint64_t *n, char *err, size_t errlen)
+{
+	char cerr[512] = "";
+	*n = 0;
+	struct cap *c = cap_open_file(f->path, cerr, sizeof cerr);
+	if (!c) {
+		snprintf(err, errlen, "cannot read capture '%.300s': %.180s",
+			 f->path, cerr);
+		return EX_INPUT;
+	}
+	int rc = 0, r;
+	struct cap_packet p;
+	size_t next = 0; /* into f->pkts */
+	while ((r = cap_next(c, &p)) == 1) {
+		int64_t num = (int64_t)p.num;
+		if (num < f->first_pkt)
+			continue;
+		if (num > f->last_pkt)
+			break;
+		struct tc_segment seg;
+		memset(&seg, 0, sizeof seg);
+		int tcp = dec_frame(p.linktype, p.data, p.caplen, p.wirelen,
+				    &seg) == DEC_TCP;
+		if (f->pkts) {
+			while (next < f->npkts && f->pkts[next] < num)
+				next++;
+			if (next == f->npkts || f->pkts[next] != num)
+				continue;
+		} else if (!tcp || !matches(f, &seg)) {
+			continue;
+		}
+		seg.pkt = p.num;
+		seg.ts_ns = p.ts_ns;
+		(*n)++;
+		if ((rc = fn(arg, &p, tcp ? &seg : NULL)) != 0)
+			break;
+		if (num >= f->last_pkt) {
+			r = 0; /* done: what follows may be damaged */
+			break;
+		}
+	}
+	if (rc == 0 && r < 0) {
+		snprintf(err, errlen, "capture '%.300s': %.180s", f->path,
+			 cap_errmsg(c));
+		rc = EX_INPUT;
+	}
+	cap_close(c);
+	return rc;
+}

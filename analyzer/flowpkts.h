@@ -1,0 +1,70 @@
+/*
+ * flowpkts.h - one connection's packets, read again from the capture it
+ * was imported from (for `extract` and the full ladder of `timeline`).
+ *
+ * The database keeps the packets' numbers, not the packets: the original
+ * file (captures.path, or the file the user names) is read again through
+ * capture.c. When the capture was imported with --segments, the stored
+ * segments give the exact packet numbers, and exactly those are handed
+ * out. Otherwise records outside [first_pkt, last_pkt] are skipped, and
+ * every record in between is decoded with dec_frame() and handed out when
+ * its VLAN tags, addresses and ports are the connection's, either way
+ * round (no BPF: it would not see through every encapsulation the decoder
+ * handles). Reading stops at last_pkt, so damage after the connection's
+ * last packet does not matter.
+ *
+ * The file read must be the one imported: flowpkts_check() compares its
+ * size, and its SHA-256 when the import computed one.
+ *
+ * Errors are EX_* codes (cmd.h) with a one-line message in err.
+ */
+#ifndef FLOWPKTS_H
+#define FLOWPKTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "../tcpcore/tcpcore.h"
+#include "capture.h"
+
+struct flowpkts {
+	int64_t id;
+	struct tc_addr addr[2]; /* client, server */
+	uint16_t port[2];
+	char vlan[24];
+	int64_t first_pkt, last_pkt;
+	char path[4096];   /* the file to read */
+	char stored[4096]; /* captures.path, as imported */
+	char sha256[65];   /* of the capture, "" unknown */
+	int64_t size;      /* -1 unknown */
+	int live;
+	int64_t *pkts;     /* exact packet numbers, ascending; NULL: match */
+	size_t npkts;
+};
+
+/* Fills *f for connection id of db: its key, its capture, and the packet
+ * numbers its stored segments list, if any; path is the capture's, or
+ * capture when not NULL. Free with flowpkts_free(). */
+int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
+		  struct flowpkts *f, char *err, size_t errlen);
+void flowpkts_free(struct flowpkts *f);
+
+/* Checks that f->path can be read again and is the capture imported
+ * (size, SHA-256). named: the user gave the path (the message then does
+ * not suggest --capture). */
+int flowpkts_check(const struct flowpkts *f, int named, char *err,
+		   size_t errlen);
+
+/* Calls fn for every packet of the connection in capture order, with the
+ * record and its decoding (seg is NULL for a listed packet that does not
+ * decode as TCP). fn returns 0 to go on, else an EX_* code that stops the
+ * reading and is returned (with err set by fn). *n counts the packets
+ * handed out. */
+int flowpkts_each(const struct flowpkts *f,
+		  int (*fn)(void *arg, const struct cap_packet *p,
+			    const struct tc_segment *seg),
+		  void *arg, uint64_t *n, char *err, size_t errlen);
+
+#endif /* FLOWPKTS_H */
