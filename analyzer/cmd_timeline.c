@@ -13,10 +13,13 @@
  * labels the tracker gave the segment follow in brackets.
  *
  * Rows come from the segments table when the capture was imported with
- * --segments. Otherwise the timeline is rebuilt from what is always
- * stored: the events (which carry seq/ack/len/win of labelled segments)
- * and the transitions; packets known only by a transition show no arrow,
- * and a header line says the view is partial.
+ * --segments. Otherwise the connection's packets are read again from the
+ * capture file (flowpkts.c: the file imported, checked by size and
+ * SHA-256, or the one --capture names), so the ladder is whole by default.
+ * Only when that file cannot be read is the timeline rebuilt from what is
+ * always stored: the events (which carry seq/ack/len/win of labelled
+ * segments) and the transitions; packets known only by a transition show
+ * no arrow, and a header line says why the view is partial.
  *
  * Build order: load_conn() (the header), load_rows(), attach_labels(),
  * attach_transitions(), then print_text() or print_json().
@@ -29,6 +32,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "decode.h"
+#include "flowpkts.h"
 #include "flowsel.h"
 #include "out.h"
 #include "store.h"
@@ -36,7 +41,7 @@
 static const char timeline_usage[] =
 	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"
 	"                         [--absolute] [--from T] [--to T] [--anomalies]\n"
-	"                         [--raw-windows]\n"
+	"                         [--raw-windows] [--capture PCAP]\n"
 	"                         FLOW\n"
 	"\n"
 	"Draw one connection as a ladder diagram: time, the client's state, the\n"
@@ -46,6 +51,9 @@ static const char timeline_usage[] =
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
 	"  -r, --read FILE      analyze FILE in memory, with every segment\n"
+	"  -c, --capture PCAP   read the packets from PCAP, the capture the flow\n"
+	"                       was imported from (moved, or its path relative to\n"
+	"                       another directory); checked by size and SHA-256\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -f, --format FMT     text (default) or json\n"
 	"  -a, --absolute       absolute times and sequence numbers\n"
@@ -87,7 +95,12 @@ struct conninfo {
 
 struct timeline {
 	struct conninfo ci;
-	int segments;          /* rows come from the segments table */
+	int segments;          /* every row is a segment (stored or read) */
+	int from_capture;      /* ... read again from the capture file */
+	const char *capture;   /* --capture, or NULL */
+	char why[400];         /* why the capture was not read, or "" */
+	struct tc_addr key_addr; /* the client, to tell directions apart */
+	uint16_t key_port;
 	struct row *rows;
 	size_t nrows, cap;
 	int64_t isn[2];        /* first seq per direction, for relative seq */
@@ -258,6 +271,68 @@ static int cmp_key(const void *a, const void *b)
 	return (x->key > y->key) - (x->key < y->key);
 }
 
+/* One row per packet of the connection read from the capture. */
+static int capture_row(void *arg, const struct cap_packet *p,
+		       const struct tc_segment *seg)
+{
+	struct timeline *t = arg;
+	(void)p;
+	if (!seg)
+		return 0;
+	struct row *r = new_row(t);
+	if (!r)
+		return EX_FAIL;
+	char opts[512];
+	r->ts = seg->ts_ns;
+	r->pkt = (int64_t)seg->pkt;
+	r->dir = seg->sport != t->key_port ||
+		 memcmp(&seg->src, &t->key_addr, sizeof seg->src) != 0;
+	dec_flags_text(seg->flags, r->flags);
+	r->seq = seg->seq;
+	r->ack = seg->ack;
+	r->len = seg->payload_len;
+	r->win = seg->window;
+	dec_options_text(&seg->opt, opts, sizeof opts);
+	if (opts[0] && !(r->options = strdup(opts)))
+		return EX_FAIL;
+	r->has_seg = 1;
+	return 0;
+}
+
+/* Without stored segments: the rows from the capture file, when it can
+ * be read and is the one imported; else t->why says why not. Returns 0,
+ * -1 on a database error, -2 when out of memory. */
+static int rows_from_capture(sqlite3 *db, struct timeline *t)
+{
+	struct flowpkts f;
+	char err[600] = "";
+	int rc = flowpkts_load(db, t->ci.id, t->capture, &f, err, sizeof err);
+	if (rc == 0)
+		rc = flowpkts_check(&f, t->capture != NULL, err, sizeof err);
+	uint64_t n = 0;
+	if (rc == 0) {
+		memcpy(&t->key_addr, &f.addr[0], sizeof t->key_addr);
+		t->key_port = f.port[0];
+		rc = flowpkts_each(&f, capture_row, t, &n, err, sizeof err);
+	}
+	flowpkts_free(&f);
+	if (rc == EX_DB)
+		return -1;
+	if (rc == EX_FAIL && !err[0])
+		return -2;
+	if (rc == 0 && n > 0) {
+		t->segments = t->from_capture = 1;
+		return 0;
+	}
+	/* Whatever was read is dropped: the rows come from the events. */
+	for (size_t i = 0; i < t->nrows; i++)
+		free(t->rows[i].options);
+	t->nrows = 0;
+	snprintf(t->why, sizeof t->why, "%s",
+		 rc ? err : "no packet of the flow found in the capture");
+	return 0;
+}
+
 /* Rows from the segments table, or (without it) one per packet that has
  * an event or a transition. Returns 0, -1 on a database error, -2 when
  * out of memory. */
@@ -302,6 +377,10 @@ static int load_rows(sqlite3 *db, struct timeline *t)
 			return 0;
 		}
 	}
+	/* Read the packets again from the capture. */
+	rc = rows_from_capture(db, t);
+	if (rc != 0 || t->segments)
+		return rc;
 	/* Rebuild from events and transitions. */
 	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, dir, seq, ack, len, win FROM "
 				   "events WHERE conn_id = ?1 UNION ALL SELECT ts_ns, "
@@ -559,9 +638,12 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 	       ci->close[0] ? ci->close : "-",
 	       ci->conn_state[0] ? ci->conn_state : "-",
 	       ci->history[0] ? ci->history : "-");
-	if (!t->segments)
-		printf("# segments not stored (import with --segments for every "
-		       "packet): rebuilt from transitions and events only\n");
+	if (t->from_capture)
+		printf("# packets read again from the capture\n");
+	else if (!t->segments)
+		printf("# segments not stored, and the capture not read (%s):"
+		       " rebuilt from transitions and events only\n",
+		       t->why);
 	printf("# %s, %s sequence numbers, ",
 	       absolute ? "absolute times (UTC)" : "times relative to the first packet",
 	       absolute || !t->segments ? "absolute" : "relative");
@@ -697,8 +779,15 @@ static void print_json(const struct timeline *t, int raw)
 	out_json_str(f, ci->server);
 	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, ci->first_ts));
 	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, ci->last_ts));
-	fprintf(f, ",\"segments_stored\":%s,\"initial\":{\"client\":",
-		t->segments ? "true" : "false");
+	fprintf(f, ",\"segments_stored\":%s,\"packets_from\":\"%s\"",
+		t->segments && !t->from_capture ? "true" : "false",
+		t->from_capture ? "capture" : t->segments ? "segments"
+							 : "events");
+	if (t->why[0]) {
+		fputs(",\"capture_not_read\":", f);
+		out_json_str(f, t->why);
+	}
+	fputs(",\"initial\":{\"client\":", f);
 	out_json_str(f, t->init[0][0] ? t->init[0] : "UNKNOWN");
 	fputs(",\"server\":", f);
 	out_json_str(f, t->init[1][0] ? t->init[1] : "UNKNOWN");
@@ -783,6 +872,7 @@ int cmd_timeline(int argc, char **argv)
 		{ "to", required_argument, NULL, 'T' },
 		{ "anomalies", no_argument, NULL, 'A' },
 		{ "raw-windows", no_argument, NULL, 'W' },
+		{ "capture", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -794,8 +884,10 @@ int cmd_timeline(int argc, char **argv)
 	char err[512];
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:r:f:anAh", opts, NULL)) != -1) {
+	const char *capture = NULL;
+	while ((opt = getopt_long(argc, argv, ":d:r:f:c:anAh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'c': capture = optarg; break;
 		case 'F': from = optarg; break;
 		case 'T': to = optarg; break;
 		case 'A': pk.anomalies = 1; break;
@@ -867,6 +959,7 @@ int cmd_timeline(int argc, char **argv)
 	sqlite3 *db = store_db(st);
 	struct timeline t;
 	memset(&t, 0, sizeof t);
+	t.capture = capture;
 	int64_t id;
 	rc = fsel_find_flow(db, nargs, argv + optind, &id, err, sizeof err);
 	if (rc != 0) {

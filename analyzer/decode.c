@@ -37,6 +37,8 @@
 #include "decode.h"
 #include "digest.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -697,4 +699,72 @@ enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 		return ip6(&x);
 	}
 	return DEC_UNSUPPORTED_LINK;
+}
+
+/* ---- Text of a segment's flags and options ---------------------------- */
+
+static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	if (*pos >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
+}
+
+void dec_options_text(const struct tc_options *o, char *buf, size_t len)
+{
+	size_t pos = 0;
+	buf[0] = '\0';
+#define SEP (pos ? "," : "")
+	if (o->present & TC_OPT_MSS)
+		appendf(buf, len, &pos, "%smss=%u", SEP, (unsigned)o->mss);
+	if (o->present & TC_OPT_WSCALE)
+		appendf(buf, len, &pos, "%sws=%u", SEP, (unsigned)o->wscale);
+	if (o->present & TC_OPT_SACK_PERM)
+		appendf(buf, len, &pos, "%ssackok", SEP);
+	if (o->present & TC_OPT_TS)
+		appendf(buf, len, &pos, "%sts=%lu/%lu", SEP,
+			(unsigned long)o->tsval, (unsigned long)o->tsecr);
+	if (o->present & TC_OPT_SACK) {
+		appendf(buf, len, &pos, "%ssack=", SEP);
+		for (unsigned i = 0; i < o->nsack && i < TC_MAX_SACK; i++)
+			appendf(buf, len, &pos, "%s%lu-%lu", i ? " " : "",
+				(unsigned long)o->sack[i][0],
+				(unsigned long)o->sack[i][1]);
+	}
+	if (o->present & TC_OPT_TFO)
+		appendf(buf, len, &pos, "%stfo=%u", SEP,
+			(unsigned)o->tfo_cookie_len);
+	if (o->present & TC_OPT_MPTCP)
+		appendf(buf, len, &pos, "%smptcp", SEP);
+	if (o->present & TC_OPT_MD5)
+		appendf(buf, len, &pos, "%smd5", SEP);
+	if (o->present & TC_OPT_AO)
+		appendf(buf, len, &pos, "%sao", SEP);
+	if (o->present & TC_OPT_UNKNOWN)
+		appendf(buf, len, &pos, "%sunknown", SEP);
+	if (o->present & TC_OPT_MALFORMED)
+		appendf(buf, len, &pos, "%smalformed", SEP);
+#undef SEP
+}
+
+void dec_flags_text(unsigned flags, char buf[12])
+{
+	static const struct {
+		unsigned bit;
+		char c;
+	} order[] = {{TC_SYN, 'S'}, {TC_FIN, 'F'}, {TC_RST, 'R'},
+		     {TC_PSH, 'P'}, {TC_ACK, 'A'}, {TC_URG, 'U'},
+		     {TC_ECE, 'E'}, {TC_CWR, 'C'}, {TC_AE, 'N'}};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if (flags & order[i].bit)
+			buf[n++] = order[i].c;
+	buf[n] = '\0';
 }

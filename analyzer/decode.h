@@ -85,4 +85,13 @@ enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
  * Never reads past p + len; never fails. */
 void dec_tcp_options(const uint8_t *p, size_t len, struct tc_options *opt);
 
+/* The options as text, in the form of the segments view's options column:
+ * "mss=1460,ws=7,sackok,ts=123/0,sack=1-2 3-4" (also tfo=N, mptcp, md5,
+ * ao, unknown, malformed); "" for none; cut to fit len. */
+void dec_options_text(const struct tc_options *o, char *buf, size_t len);
+
+/* The flags as the segments view's flags column writes them: the letters
+ * of the bits set, in the order S F R P A U E C N (N for AE). */
+void dec_flags_text(unsigned flags, char buf[12]);
+
 #endif /* DEC_DECODE_H */

@@ -94,6 +94,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "decode.h"
 #include "numtext.h"
 #include "segchunk.h"
 
@@ -2144,60 +2145,6 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 }
 
 /* Appends to buf (of size len, holding *pos chars) like snprintf. */
-static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	if (*pos >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
-}
-
-/* The options of a segment as the segments view shows them; written only
- * when there is more than a timestamp (the view makes "ts=V/E" from the
- * tsval and tsecr columns). */
-static void options_text(const struct tc_options *o, char *buf, size_t len)
-{
-	size_t pos = 0;
-	buf[0] = '\0';
-#define SEP (pos ? "," : "")
-	if (o->present & TC_OPT_MSS)
-		appendf(buf, len, &pos, "%smss=%u", SEP, (unsigned)o->mss);
-	if (o->present & TC_OPT_WSCALE)
-		appendf(buf, len, &pos, "%sws=%u", SEP, (unsigned)o->wscale);
-	if (o->present & TC_OPT_SACK_PERM)
-		appendf(buf, len, &pos, "%ssackok", SEP);
-	if (o->present & TC_OPT_TS)
-		appendf(buf, len, &pos, "%sts=%lu/%lu", SEP,
-			(unsigned long)o->tsval, (unsigned long)o->tsecr);
-	if (o->present & TC_OPT_SACK) {
-		appendf(buf, len, &pos, "%ssack=", SEP);
-		for (unsigned i = 0; i < o->nsack && i < TC_MAX_SACK; i++)
-			appendf(buf, len, &pos, "%s%lu-%lu", i ? " " : "",
-				(unsigned long)o->sack[i][0],
-				(unsigned long)o->sack[i][1]);
-	}
-	if (o->present & TC_OPT_TFO)
-		appendf(buf, len, &pos, "%stfo=%u", SEP,
-			(unsigned)o->tfo_cookie_len);
-	if (o->present & TC_OPT_MPTCP)
-		appendf(buf, len, &pos, "%smptcp", SEP);
-	if (o->present & TC_OPT_MD5)
-		appendf(buf, len, &pos, "%smd5", SEP);
-	if (o->present & TC_OPT_AO)
-		appendf(buf, len, &pos, "%sao", SEP);
-	if (o->present & TC_OPT_UNKNOWN)
-		appendf(buf, len, &pos, "%sunknown", SEP);
-	if (o->present & TC_OPT_MALFORMED)
-		appendf(buf, len, &pos, "%smalformed", SEP);
-#undef SEP
-}
-
 /* Writes one chunk of segments (segchunk_flush()). */
 static int put_chunk(void *arg, const struct segchunk_out *o)
 {
@@ -2241,7 +2188,7 @@ static int insert_segment(struct store *st, const struct tc_event *ev,
 	    .labels = ev->labels,
 	};
 	if (o->present & ~TC_OPT_TS) {
-		options_text(o, opts, sizeof opts);
+		dec_options_text(o, opts, sizeof opts);
 		s.options = opts;
 	}
 	int64_t conn = conn_id(st, ev->conn_id);

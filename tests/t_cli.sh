@@ -464,4 +464,48 @@ EOP
 else
 	skip colour-on-tty "no script(1)"
 fi
+
+# ---- The full ladder from the capture file --------------------------------
+# Without --segments the timeline reads the packets again from the capture:
+# every flow of pcaps/ gives the same ladder (text and JSON rows) as from
+# stored segments; a moved capture gives the rebuilt ladder with the reason,
+# and --capture names it again; a different file is refused by its size.
+A=$tmp/cap-seg.db B=$tmp/cap-noseg.db
+"$TCPSCOPE" read -q --segments -d "$A" "$TOP"/pcaps/*.pcap >/dev/null 2>&1
+"$TCPSCOPE" read -q -d "$B" "$TOP"/pcaps/*.pcap >/dev/null 2>&1
+n=0 bad=""
+for id in $(sqlite3 "$A" "SELECT id FROM connections ORDER BY id"); do
+	n=$((n + 1))
+	"$TCPSCOPE" timeline -d "$A" "$id" 2>&1 | grep -v '^# segments\|^# packets' >"$tmp/ta"
+	"$TCPSCOPE" timeline -d "$B" "$id" 2>&1 | grep -v '^# segments\|^# packets' >"$tmp/tb"
+	"$TCPSCOPE" timeline -d "$A" -f json "$id" | sed 's/"segments_stored":[a-z]*,"packets_from":"[a-z]*"//' >"$tmp/ja"
+	"$TCPSCOPE" timeline -d "$B" -f json "$id" | sed 's/"segments_stored":[a-z]*,"packets_from":"[a-z]*"//' >"$tmp/jb"
+	cmp -s "$tmp/ta" "$tmp/tb" && cmp -s "$tmp/ja" "$tmp/jb" || bad="$bad $id"
+done
+if [ "$n" -gt 50 ] && [ -z "$bad" ] &&
+   "$TCPSCOPE" timeline -d "$B" 1 | grep -q '^# packets read again from the capture$' &&
+   [ "$("$TCPSCOPE" timeline -d "$B" -f json 1 | jq -r .packets_from)" = capture ]; then
+	pass timeline-from-capture
+else
+	fail timeline-from-capture "$n flows, differing:$bad"
+fi
+# Imported by a relative path: read from elsewhere, the file is not found.
+mkdir -p "$tmp/elsewhere" "$tmp/cap"
+cp "$TOP/pcaps/real-loss.pcap" "$tmp/cap/x.pcap"
+(cd "$tmp/cap" && "$TCPSCOPE" read -q -d "$tmp/rel.db" x.pcap)
+(cd "$tmp/elsewhere" && "$TCPSCOPE" timeline -d "$tmp/rel.db" 1 >"$tmp/moved" 2>"$tmp/err"); rc=$?
+if [ $rc = 0 ] && grep -q "^# segments not stored, and the capture not read (capture 'x.pcap' not found (moved, or imported from another directory? name it with --capture)): rebuilt from transitions and events only$" "$tmp/moved" &&
+   (cd "$tmp/elsewhere" && "$TCPSCOPE" timeline -d "$tmp/rel.db" --capture ../cap/x.pcap 1) | grep -q '^# packets read again from the capture$'; then
+	pass timeline-capture-moved
+else
+	fail timeline-capture-moved "exit $rc: $(head -n 3 "$tmp/moved") $(cat "$tmp/err")"
+fi
+other=$(sqlite3 "$B" "SELECT path FROM captures WHERE size <> (SELECT k.size FROM connections c JOIN captures k ON k.id = c.capture_id WHERE c.id = 1) LIMIT 1")
+"$TCPSCOPE" timeline -d "$B" --capture "$other" -f json 1 >"$tmp/wrong" 2>&1; rc=$?
+if [ $rc = 0 ] && [ "$(jq -r .packets_from "$tmp/wrong")" = events ] &&
+   jq -r .capture_not_read "$tmp/wrong" | grep -q "is not the capture flow 1 was imported from (.*: its size differs)$"; then
+	pass timeline-capture-wrong-file
+else
+	fail timeline-capture-wrong-file "exit $rc: $(head -c 300 "$tmp/wrong")"
+fi
 exit 0
