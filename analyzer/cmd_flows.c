@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 
 #include "cmd.h"
 #include "flowsel.h"
+#include "numtext.h"
 #include "out.h"
 #include "store.h"
 
@@ -220,7 +222,7 @@ static void csv_row(FILE *f, const struct cols *c)
 	char b[40];
 	fprintf(f, "%lld,%lld,", (long long)FI(c, id), (long long)FI(c, capture_id));
 	out_csv_field(f, FT(c, vlan));
-	putc(',', f);
+	putc_unlocked(',', f);
 	out_csv_field(f, FT(c, client_ip));
 	fprintf(f, ",%lld,", (long long)FI(c, client_port));
 	out_csv_field(f, FT(c, server_ip));
@@ -232,14 +234,14 @@ static void csv_row(FILE *f, const struct cols *c)
 				FT(c, close), FT(c, handshake) };
 	for (size_t i = 0; i < 4; i++) {
 		out_csv_field(f, texts[i]);
-		putc(',', f);
+		putc_unlocked(',', f);
 	}
 	fprintf(f, "%s,%s,", FI(c, midstream) ? "true" : "false",
 		FI(c, data_on_syn) ? "true" : "false");
 	out_csv_field(f, FT(c, conn_state));
-	putc(',', f);
+	putc_unlocked(',', f);
 	out_csv_field(f, FT(c, history));
-	putc(',', f);
+	putc_unlocked(',', f);
 	csv_ms(f, c, c->f[FC_rtt_handshake_ns]);
 	for (int s = 0; s < 2; s++)
 		fprintf(f, ",%lld,%lld,%lld,%lld", (long long)DI(c, s, packets),
@@ -277,7 +279,7 @@ static void json_path(FILE *f, const char *s)
 		fputs("null", f);
 		return;
 	}
-	putc('[', f);
+	putc_unlocked('[', f);
 	int first = 1;
 	while (*s) {
 		while (*s == ' ')
@@ -295,7 +297,7 @@ static void json_path(FILE *f, const char *s)
 		first = 0;
 		s += strcspn(s, " ");
 	}
-	putc(']', f);
+	putc_unlocked(']', f);
 }
 
 /* A lookup table of the database's (id, name) rows: state_names or
@@ -385,12 +387,12 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 		if (*p++ != '[')
 			return -1;
 		if (pass)
-			putc('[', f);
+			putc_unlocked('[', f);
 		while (*p == ' ')
 			p++;
 		if (*p == ']') {
 			if (pass)
-				putc(']', f);
+				putc_unlocked(']', f);
 			continue;
 		}
 		for (;;) {
@@ -398,8 +400,7 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 			if (*p++ != '[')
 				return -1;
 			for (int k = 0; k < 6; k++) {
-				char *e;
-				t[k] = strtoll(p, &e, 10);
+				const char *e = get_i64(p, &t[k]);
 				if (e == p || *e != (k < 5 ? ',' : ']'))
 					return -1;
 				p = e + 1;
@@ -418,7 +419,7 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 				out_json_str(f, names_get(ru, t[5]));
 				fputs(",\"rule_id\":", f);
 				out_i64(f, t[5]);
-				putc('}', f);
+				putc_unlocked('}', f);
 			}
 			n++;
 			if (*p == ',') {
@@ -430,7 +431,7 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 			break;
 		}
 		if (pass)
-			putc(']', f);
+			putc_unlocked(']', f);
 	}
 	return 0;
 }
@@ -439,7 +440,7 @@ static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 {
 	sqlite3_reset(tr);
 	sqlite3_bind_int64(tr, 1, id);
-	putc('[', f);
+	putc_unlocked('[', f);
 	int rc, n = 0;
 	char b[40];
 	while ((rc = sqlite3_step(tr)) == SQLITE_ROW) {
@@ -454,7 +455,7 @@ static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 		out_json_str(f, (const char *)sqlite3_column_text(tr, 6));
 		fprintf(f, ",\"rule_id\":%lld}", (long long)sqlite3_column_int64(tr, 5));
 	}
-	putc(']', f);
+	putc_unlocked(']', f);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -514,7 +515,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 	}
 	fputs(",\"samples\":", f);
 	json_int_or_null(f, c, c->f[FC_rtt_samples], 0);
-	putc('}', f);
+	putc_unlocked('}', f);
 	for (int s = 0; s < 2; s++) {
 		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");
 		/* Every column in DIR_COLS order but the last: the counters
@@ -523,8 +524,8 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 		 * tcpscope wrote), then mss (0: none, null) to max_inflight. */
 		for (int i = 0; i < DC_max_idle_ns; i++) {
 			if (i)
-				putc(',', f);
-			putc('"', f);
+				putc_unlocked(',', f);
+			putc_unlocked('"', f);
 			fputs(dc_names[i], f);
 			fputs("\":", f);
 			json_int_or_null(f, c, c->d[s][i], i == DC_mss);
@@ -546,7 +547,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 				(double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
 		else
 			fputs(",\"throughput_bps\":null,\"goodput_bps\":null", f);
-		putc('}', f);
+		putc_unlocked('}', f);
 	}
 	fputs("}\n", f);
 	return 0;
@@ -664,6 +665,8 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	static char obuf[1 << 20];
 	if (!isatty(1))
 		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	/* One thread writes it: no lock taken per character. */
+	(void)__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (fmt == FMT_TABLE) {
 		t = out_table_new(TABLE_NCOLS, table_heads);
 		if (!t)

@@ -46,4 +46,20 @@ static inline char *put_i64(char *p, int64_t v)
 	return put_u64(p, (uint64_t)v);
 }
 
+/* Reads an optional '-' and decimal digits at p into *v (wrapping past
+ * 64 bits, as no caller's text is that long); returns the end, which is
+ * p when there is no digit. */
+static inline const char *get_i64(const char *p, int64_t *v)
+{
+	const char *q = p + (*p == '-');
+	uint64_t u = 0;
+	const char *d = q;
+	while (*d >= '0' && *d <= '9')
+		u = u * 10 + (uint64_t)(*d++ - '0');
+	if (d == q)
+		return p;
+	*v = *p == '-' ? (int64_t)(0 - u) : (int64_t)u;
+	return d;
+}
+
 #endif /* NUMTEXT_H */

@@ -188,12 +188,12 @@ void out_json_str(FILE *f, const char *s)
 		return;
 	}
 	const unsigned char *p = (const unsigned char *)s;
-	putc('"', f);
+	putc_unlocked('"', f);
 	while (*p) {
 		unsigned c = *p;
 		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc((int)c, f);
+			putc_unlocked('\\', f);
+			putc_unlocked((int)c, f);
 			p++;
 		} else if (c < 0x20) {
 			switch (c) {
@@ -206,7 +206,7 @@ void out_json_str(FILE *f, const char *s)
 			}
 			p++;
 		} else if (c < 0x80) {
-			putc((int)c, f);
+			putc_unlocked((int)c, f);
 			p++;
 		} else {
 			size_t n = utf8_len(p);
@@ -214,12 +214,12 @@ void out_json_str(FILE *f, const char *s)
 				fputs("\\ufffd", f);
 				p++;
 			} else {
-				fwrite(p, 1, n, f);
+				fwrite_unlocked(p, 1, n, f);
 				p += n;
 			}
 		}
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 }
 
 char *out_endpoint(char *buf, size_t len, const char *ip, int64_t port)
@@ -239,13 +239,13 @@ void out_csv_field(FILE *f, const char *s)
 		fputs(s, f);
 		return;
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
+			putc_unlocked('"', f);
+		putc_unlocked(*s, f);
 	}
-	putc('"', f);
+	putc_unlocked('"', f);
 }
 
 void out_i64(FILE *f, int64_t v)
@@ -258,7 +258,7 @@ void out_i64(FILE *f, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	fwrite(p, 1, (size_t)(buf + sizeof buf - p), f);
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), f);
 }
 
 char *out_ts_sec9(char *buf, size_t len, int64_t ns)
@@ -302,7 +302,7 @@ void out_ms3(FILE *f, int64_t ns)
 	} while (ms);
 	if (ns < 0)
 		*--p = '-'; /* "-0.000" too, as printf writes it */
-	fwrite(p, 1, (size_t)(tmp + sizeof tmp - p), f);
+	fwrite_unlocked(p, 1, (size_t)(tmp + sizeof tmp - p), f);
 }
 
 /* Splits ns since the epoch into UTC calendar time and the nanoseconds
@@ -598,9 +598,9 @@ static void put_cell(FILE *f, const char *s, size_t w, int right)
 				p++;
 			n++;
 		}
-		fwrite(s, 1, (size_t)(p - s), f);
+		fwrite_unlocked(s, 1, (size_t)(p - s), f);
 		if (w)
-			putc('~', f);
+			putc_unlocked('~', f);
 		return;
 	}
 	if (right)
@@ -688,7 +688,7 @@ int out_table_print(FILE *f, const struct out_table *t, int width,
 				break;
 		}
 		fputs(OUT_RESET(colour && t->roles[r] != OUT_PLAIN), f);
-		putc('\n', f);
+		putc_unlocked('\n', f);
 	}
 	free(w);
 	free(vis);

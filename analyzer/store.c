@@ -1264,7 +1264,9 @@ reopen:
 	if (!r && target == STORE_VERSION)
 		r = names_current(st);
 	if (!r && target == STORE_VERSION)
-		r = exec(st, st->aside ? DROP_INDEXES_SQL : INDEXES_SQL,
+		r = exec(st,
+			 st->aside || (flags & STORE_MEMORY) ? DROP_INDEXES_SQL
+							     : INDEXES_SQL,
 			 "opening");
 	if (!r && target == STORE_VERSION)
 		r = prepare_all(st);
