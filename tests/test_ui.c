@@ -513,6 +513,70 @@ static void t_views_agree(void)
 	       total);
 }
 
+/* The TUI's ladder of every flow of pcaps/, imported without segments
+ * (packets read again from the capture), equals the one from stored
+ * segments, row by row and field by field. */
+static void t_ladder_from_capture(void)
+{
+	const char *bin = getenv("TCPSCOPE"), *top = getenv("TOP");
+	if (!bin || !top) {
+		printf("SKIP ladder-from-capture: TCPSCOPE and TOP not set\n");
+		return;
+	}
+	char db[2][64], cmd[1024], err[256];
+	for (int k = 0; k < 2; k++) {
+		snprintf(db[k], sizeof(db[k]), "/tmp/tcps-test-ladder%d-%d.db",
+			 k, (int)getpid());
+		unlink(db[k]);
+		snprintf(cmd, sizeof(cmd),
+			 "'%s' read -q %s -d %s '%s'/pcaps/*.pcap >/dev/null"
+			 " 2>&1; test -s %s",
+			 bin, k ? "" : "--segments", db[k], top, db[k]);
+		CHECK_EQ(system(cmd), 0);
+	}
+	struct ui_model *m[2] = {NULL, NULL};
+	for (int k = 0; k < 2; k++)
+		CHECK_EQ(ui_model_open(db[k], &m[k], err, sizeof(err)), 0);
+	struct ui_flows f = {0};
+	CHECK_EQ(ui_model_load_flows(m[0], &f, err, sizeof(err)), 0);
+	CHECK(f.n > 50);
+	size_t bad = 0, rows = 0;
+	for (size_t i = 0; i < f.n && bad == 0; i++) {
+		struct ui_ladder l[2];
+		memset(l, 0, sizeof(l));
+		for (int k = 0; k < 2; k++)
+			CHECK_EQ(ui_model_load_ladder(m[k], f.v[i].id, &l[k],
+						      err, sizeof(err)),
+				 0);
+		if (!l[1].from_capture || !l[1].has_segments ||
+		    l[0].from_capture || l[0].n != l[1].n)
+			bad++;
+		for (size_t r = 0; !bad && r < l[0].n; r++) {
+			const struct ui_row *a = &l[0].rows[r], *b = &l[1].rows[r];
+			if (a->kind != b->kind || a->pkt != b->pkt ||
+			    a->dir != b->dir || strcmp(a->flags, b->flags) ||
+			    a->seq != b->seq || a->ack != b->ack ||
+			    a->len != b->len || a->win != b->win ||
+			    strcmp(a->cstate, b->cstate) ||
+			    strcmp(a->sstate, b->sstate) ||
+			    strcmp(a->labels, b->labels))
+				bad++;
+			rows++;
+		}
+		if (bad)
+			printf("# flow %lld differs\n", (long long)f.v[i].id);
+		ui_ladder_free(&l[0]);
+		ui_ladder_free(&l[1]);
+	}
+	printf("# %zu flows, %zu rows compared\n", f.n, rows);
+	ui_flows_free(&f);
+	for (int k = 0; k < 2; k++) {
+		ui_model_close(m[k]);
+		unlink(db[k]);
+	}
+	CHECK_EQ(bad, 0);
+}
+
 static const struct unit_test tests[] = {
     UNIT(t_ladder_segments),
     UNIT(t_ladder_events_only),
@@ -524,6 +588,7 @@ static const struct unit_test tests[] = {
     UNIT(t_list),
     UNIT(t_model),
     UNIT(t_views_agree),
+    UNIT(t_ladder_from_capture),
     {0},
 };
 

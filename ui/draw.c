@@ -513,12 +513,13 @@ static void draw_ladder(const struct ui *ui)
 		 out_dur(c, sizeof(c), l->rtt_max));
 	put(2, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	if (l->has_segments)
-		snprintf(buf, sizeof(buf), "%zu rows, seq/ack relative%s ", l->n,
+		snprintf(buf, sizeof(buf), "%zu rows%s, seq/ack relative%s ",
+			 l->n, l->from_capture ? " from the capture" : "",
 			 l->scaled ? ", windows in bytes" : "");
 	else
 		snprintf(buf, sizeof(buf),
-			 "no segments stored: transitions and"
-			 " events only, raw seq/ack (read --segments) ");
+			 "no segments stored, capture not read: transitions"
+			 " and events only, raw seq/ack ");
 	if (!bar_right(ui, 0, ui->attr[UI_C_TITLE], buf, used))
 		bar_right(ui, 0, ui->attr[UI_C_TITLE],
 			  l->has_segments ? "" : "no segments stored ", used);

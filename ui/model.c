@@ -23,6 +23,9 @@
 
 #include <sqlite3.h>
 
+#include "../analyzer/cmd.h"
+#include "../analyzer/decode.h"
+#include "../analyzer/flowpkts.h"
 #include "../analyzer/store.h"
 #include "ui.h"
 
@@ -375,6 +378,67 @@ static int add_seg(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+/* Segments read again from the capture (flowpkts.h), when none are
+ * stored: one per packet, labels from the events as for stored ones. */
+struct capsegs {
+	struct arrays *a;
+	struct tc_addr client;
+	uint16_t cport;
+};
+
+static int capture_seg(void *arg, const struct cap_packet *p,
+		       const struct tc_segment *seg)
+{
+	struct capsegs *c = arg;
+	struct arrays *a = c->a;
+	(void)p;
+	if (!seg)
+		return 0;
+	if (grow((void **)&a->seg, &a->segcap, a->nseg + 1, sizeof(*a->seg)) <
+	    0)
+		return EX_FAIL;
+	struct ui_seg *s = &a->seg[a->nseg++];
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = seg->ts_ns;
+	s->pkt = (int64_t)seg->pkt;
+	s->dir = seg->sport != c->cport ||
+		 memcmp(&seg->src, &c->client, sizeof seg->src) != 0;
+	dec_flags_text(seg->flags, s->flags);
+	s->seq = seg->seq;
+	s->ack = seg->ack;
+	s->len = seg->payload_len;
+	s->win = seg->window;
+	return 0;
+}
+
+/* Fills a->seg from the capture file of connection id; l->capture_note
+ * says why not when it cannot be read. 0, or UI_ENOMEM. */
+static int segs_from_capture(struct ui_model *m, int64_t id,
+			     struct arrays *a, struct ui_ladder *l)
+{
+	struct flowpkts f;
+	char why[400] = "";
+	int rc = flowpkts_load(m->db, id, NULL, &f, why, sizeof why);
+	if (rc == 0)
+		rc = flowpkts_check(&f, 0, why, sizeof why);
+	uint64_t n = 0;
+	if (rc == 0) {
+		struct capsegs c = {a, f.addr[0], f.port[0]};
+		rc = flowpkts_each(&f, capture_seg, &c, &n, why, sizeof why);
+	}
+	flowpkts_free(&f);
+	if (rc == 0 && n > 0) {
+		l->from_capture = 1;
+		return 0;
+	}
+	a->nseg = 0;
+	if (rc == EX_FAIL && !why[0])
+		return UI_ENOMEM;
+	snprintf(l->capture_note, sizeof l->capture_note, "%s",
+		 rc ? why : "no packet of the flow found in the capture");
+	return 0;
+}
+
 static int add_trans(sqlite3_stmt *st, void *arg)
 {
 	struct arrays *a = arg;
@@ -463,6 +527,9 @@ int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 			      "win, labels FROM segments WHERE conn_id = ?1 "
 			      "ORDER BY pkt, id",
 			      id, add_seg, &a, err, errlen);
+	if (rc == 0 && a.nseg == 0 &&
+	    (rc = segs_from_capture(m, id, &a, &l)) != 0)
+		seterr(err, errlen, "out of memory");
 	if (rc == 0)
 		rc = each_row(m,
 			      "SELECT ts_ns, pkt, side, from_state, to_state "

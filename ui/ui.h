@@ -113,7 +113,9 @@ struct ui_ladder {
 	char cpath[160], spath[160]; /* client_states, server_states */
 	int64_t rtt_handshake, rtt_min, rtt_avg, rtt_max; /* ns; -1 unknown */
 	int midstream;
-	int has_segments; /* arrows come from the segments table */
+	int has_segments; /* every row is a segment, stored or read */
+	int from_capture; /* ... read again from the capture file */
+	char capture_note[200]; /* why the capture was not read, or "" */
 	int ws[2];	  /* each side's window scale; -1 none (or unknown) */
 	int scaled;	  /* windows shown in bytes (ui_ladder_build()) */
 	int64_t t0;	  /* time origin of the rows (first_ts) */
