@@ -1,7 +1,9 @@
 /*
  * cmd.h - the subcommands of tcpscope. Each lives in its own cmd_*.c file
  * and is listed in the table in main.c. A command returns the process exit
- * status (one of the EX_ values below); only commands and main.c print.
+ * status (one of the EX_ values below). No command calls another: what two
+ * commands print alike lives in a module of its own (summary.c, report.c,
+ * out.c).
  */
 #ifndef CMD_H
 #define CMD_H
@@ -24,14 +26,5 @@ int cmd_extract(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
-
-struct store;
-
-/* Prints the summary of `tcpscope report` for the database st to stdout:
- * only capture capture_id when it is > 0, else every complete capture; as
- * one JSON object when json is 1. For `read` after an import. Returns EX_OK,
- * EX_DB on a database error or EX_FAIL on a write error; messages go to
- * stderr. (cmd_report.c) */
-int report_print(struct store *st, long long capture_id, int json);
 
 #endif /* CMD_H */

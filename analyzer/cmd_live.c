@@ -26,7 +26,7 @@
 
 #include "capture.h"
 #include "cmd.h"
-#include "cmd_read.h"
+#include "summary.h"
 #include "decode.h"
 #include "ingest.h"
 #include "out.h"

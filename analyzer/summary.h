@@ -1,9 +1,9 @@
 /*
- * cmd_read.h - the per-capture printout of `tcpscope read`, shared with
- * `tcpscope live` (both in cmd_read.c). Only commands print.
+ * summary.h - the per-capture printout of `tcpscope read` and `tcpscope
+ * live`, and the totals of a run (summary.c).
  */
-#ifndef CMD_READ_H
-#define CMD_READ_H
+#ifndef SUMMARY_H
+#define SUMMARY_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -30,4 +30,4 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 void read_print_summary(FILE *f, const char *db, const struct read_totals *t,
 			int by_close);
 
-#endif /* CMD_READ_H */
+#endif /* SUMMARY_H */
