@@ -313,7 +313,7 @@ static int rows_from_capture(sqlite3 *db, struct timeline *t)
 	if (rc == 0) {
 		memcpy(&t->key_addr, &f.addr[0], sizeof t->key_addr);
 		t->key_port = f.port[0];
-		rc = flowpkts_each(&f, capture_row, t, &n, err, sizeof err);
+		rc = flowpkts_each(&f, 1, capture_row, t, &n, err, sizeof err);
 	}
 	flowpkts_free(&f);
 	if (rc == EX_DB)

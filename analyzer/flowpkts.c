@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "decode.h"
+#include "digest.h"
 #include "sha256.h"
 
 /* The packet numbers of the connection's stored segments, if any. */
@@ -81,7 +82,7 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
 	if (sqlite3_prepare_v2(db,
 			       "SELECT c.client_ip, c.client_port, c.server_ip, "
 			       "c.server_port, c.vlan, c.first_pkt, c.last_pkt, "
-			       "k.path, k.size, k.live, k.sha256 FROM connections "
+			       "k.path, k.size, k.live, k.sha256, c.capture_id FROM connections "
 			       "c JOIN captures k ON k.id = c.capture_id WHERE "
 			       "c.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
@@ -110,6 +111,7 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
 		      : sqlite3_column_int64(st, 8);
 	f->live = sqlite3_column_int(st, 9);
 	copy_text(f->sha256, sizeof f->sha256, st, 10);
+	f->capture_id = sqlite3_column_int64(st, 11);
 	sqlite3_finalize(st);
 	if (bad) {
 		snprintf(err, errlen, "flow %lld has no valid addresses",
@@ -168,15 +170,20 @@ static int same_addr(const struct tc_addr *a, const struct tc_addr *b)
 	return a->family == b->family && memcmp(a->a, b->a, n) == 0;
 }
 
-static int matches(const struct flowpkts *f, const struct tc_segment *s)
+/* The VLAN tags as connections.vlan writes them. */
+static void vlan_text(const uint16_t vlan[2], char v[24])
 {
-	char v[24];
-	if (s->vlan[1])
-		snprintf(v, sizeof v, "%u.%u", s->vlan[0], s->vlan[1]);
-	else if (s->vlan[0])
-		snprintf(v, sizeof v, "%u", s->vlan[0]);
+	if (vlan[1])
+		snprintf(v, 24, "%u.%u", vlan[0], vlan[1]);
+	else if (vlan[0])
+		snprintf(v, 24, "%u", vlan[0]);
 	else
 		v[0] = '\0';
+}
+
+static int matches(const struct flowpkts *f, const struct tc_segment *s,
+		   const char *v)
+{
 	if (strcmp(v, f->vlan) != 0)
 		return 0;
 	for (int d = 0; d < 2; d++)
@@ -188,38 +195,123 @@ static int matches(const struct flowpkts *f, const struct tc_segment *s)
 	return 0;
 }
 
-int flowpkts_each(const struct flowpkts *f,
+/* The same for both directions of a connection: its endpoints in a fixed
+ * order, and its VLAN text. */
+static uint64_t key_hash(const struct tc_addr *a, uint16_t pa,
+			 const struct tc_addr *b, uint16_t pb, const char *v)
+{
+	int swap = memcmp(a->a, b->a, sizeof a->a);
+	if (swap > 0 || (swap == 0 && pa > pb)) {
+		const struct tc_addr *t = a;
+		a = b;
+		b = t;
+		uint16_t tp = pa;
+		pa = pb;
+		pb = tp;
+	}
+	uint64_t h = digest_add(0x9e3779b97f4a7c15ull, a->a, sizeof a->a);
+	h = digest_add(h, &pa, sizeof pa);
+	h = digest_add(h, b->a, sizeof b->a);
+	h = digest_add(h, &pb, sizeof pb);
+	return digest_add(h, v, strlen(v));
+}
+
+/* Open addressing over the connections' key hashes: slot holds an index
+ * into f[] plus one, 0 when empty. */
+struct keyindex {
+	size_t *slot;
+	uint64_t *hash; /* of f[i] */
+	size_t mask;
+};
+
+static int index_build(struct keyindex *x, const struct flowpkts *f,
+		       size_t nf)
+{
+	size_t cap = 16;
+	while (cap < 2 * nf)
+		cap *= 2;
+	x->mask = cap - 1;
+	x->slot = calloc(cap, sizeof *x->slot);
+	x->hash = malloc(nf * sizeof *x->hash);
+	if (!x->slot || !x->hash)
+		return -1;
+	for (size_t i = 0; i < nf; i++) {
+		uint64_t h = key_hash(&f[i].addr[0], f[i].port[0],
+				      &f[i].addr[1], f[i].port[1], f[i].vlan);
+		x->hash[i] = h;
+		size_t k = h & x->mask;
+		while (x->slot[k])
+			k = (k + 1) & x->mask;
+		x->slot[k] = i + 1;
+	}
+	return 0;
+}
+
+/* The connection of f[] that packet num, decoded as s, belongs to; -1. */
+static long index_find(const struct keyindex *x, const struct flowpkts *f,
+		       const struct tc_segment *s, int64_t num)
+{
+	char v[24];
+	vlan_text(s->vlan, v);
+	uint64_t h = key_hash(&s->src, s->sport, &s->dst, s->dport, v);
+	for (size_t k = h & x->mask; x->slot[k]; k = (k + 1) & x->mask) {
+		size_t i = x->slot[k] - 1;
+		if (x->hash[i] == h && num >= f[i].first_pkt &&
+		    num <= f[i].last_pkt && matches(&f[i], s, v))
+			return (long)i;
+	}
+	return -1;
+}
+
+int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
 			    const struct tc_segment *seg),
 		  void *arg, uint64_t *n, char *err, size_t errlen)
 {
 	char cerr[512] = "";
 	*n = 0;
+	int64_t first = f[0].first_pkt, last = f[0].last_pkt;
+	for (size_t i = 1; i < nf; i++) {
+		if (f[i].first_pkt < first)
+			first = f[i].first_pkt;
+		if (f[i].last_pkt > last)
+			last = f[i].last_pkt;
+	}
+	const int64_t *pkts = nf == 1 ? f->pkts : NULL;
+	struct keyindex x = {NULL, NULL, 0};
+	if (!pkts && index_build(&x, f, nf) != 0) {
+		free(x.slot);
+		free(x.hash);
+		snprintf(err, errlen, "out of memory");
+		return EX_FAIL;
+	}
 	struct cap *c = cap_open_file(f->path, cerr, sizeof cerr);
 	if (!c) {
+		free(x.slot);
+		free(x.hash);
 		snprintf(err, errlen, "cannot read capture '%.300s': %.180s",
 			 f->path, cerr);
 		return EX_INPUT;
 	}
 	int rc = 0, r;
 	struct cap_packet p;
-	size_t next = 0; /* into f->pkts */
+	size_t next = 0; /* into pkts */
 	while ((r = cap_next(c, &p)) == 1) {
 		int64_t num = (int64_t)p.num;
-		if (num < f->first_pkt)
+		if (num < first)
 			continue;
-		if (num > f->last_pkt)
+		if (num > last)
 			break;
 		struct tc_segment seg;
 		memset(&seg, 0, sizeof seg);
 		int tcp = dec_frame(p.linktype, p.data, p.caplen, p.wirelen,
 				    &seg) == DEC_TCP;
-		if (f->pkts) {
-			while (next < f->npkts && f->pkts[next] < num)
+		if (pkts) {
+			while (next < f->npkts && pkts[next] < num)
 				next++;
-			if (next == f->npkts || f->pkts[next] != num)
+			if (next == f->npkts || pkts[next] != num)
 				continue;
-		} else if (!tcp || !matches(f, &seg)) {
+		} else if (!tcp || index_find(&x, f, &seg, num) < 0) {
 			continue;
 		}
 		seg.pkt = p.num;
@@ -227,7 +319,7 @@ int flowpkts_each(const struct flowpkts *f,
 		(*n)++;
 		if ((rc = fn(arg, &p, tcp ? &seg : NULL)) != 0)
 			break;
-		if (num >= f->last_pkt) {
+		if (num >= last) {
 			r = 0; /* done: what follows may be damaged */
 			break;
 		}
@@ -238,5 +330,7 @@ int flowpkts_each(const struct flowpkts *f,
 		rc = EX_INPUT;
 	}
 	cap_close(c);
+	free(x.slot);
+	free(x.hash);
 	return rc;
 }

@@ -30,7 +30,7 @@
 #include "capture.h"
 
 struct flowpkts {
-	int64_t id;
+	int64_t id, capture_id;
 	struct tc_addr addr[2]; /* client, server */
 	uint16_t port[2];
 	char vlan[24];
@@ -57,12 +57,16 @@ void flowpkts_free(struct flowpkts *f);
 int flowpkts_check(const struct flowpkts *f, int named, char *err,
 		   size_t errlen);
 
-/* Calls fn for every packet of the connection in capture order, with the
- * record and its decoding (seg is NULL for a listed packet that does not
- * decode as TCP). fn returns 0 to go on, else an EX_* code that stops the
- * reading and is returned (with err set by fn). *n counts the packets
- * handed out. */
-int flowpkts_each(const struct flowpkts *f,
+/* Calls fn for every packet of the nf connections f[] (nf >= 1, all of
+ * one capture, read from f[0].path) in capture order, with the record and
+ * its decoding (seg is NULL for a listed packet that does not decode as
+ * TCP). One connection with stored segments gets exactly its listed
+ * packets; otherwise a packet belongs to a connection when it matches its
+ * key within its [first_pkt, last_pkt] (through a hash of the keys, so
+ * thousands of connections cost one lookup per packet). fn returns 0 to
+ * go on, else an EX_* code that stops the reading and is returned (with
+ * err set by fn). *n counts the packets handed out. */
+int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
 			    const struct tc_segment *seg),
 		  void *arg, uint64_t *n, char *err, size_t errlen);

@@ -73,6 +73,24 @@ void fsel_init(struct fsel *fs);
  * min-duration, min-bytes, capture, since, until. */
 int fsel_is_filter(const char *name);
 
+/* The long options (struct option of getopt.h) of the filters above, each
+ * returning val, but capture (whose name a command may use otherwise). */
+#define FSEL_FILTER_LONGOPTS(val) \
+	{ "host", required_argument, NULL, val }, \
+	{ "port", required_argument, NULL, val }, \
+	{ "net", required_argument, NULL, val }, \
+	{ "client", required_argument, NULL, val }, \
+	{ "server", required_argument, NULL, val }, \
+	{ "close", required_argument, NULL, val }, \
+	{ "conn-state", required_argument, NULL, val }, \
+	{ "state", required_argument, NULL, val }, \
+	{ "handshake", required_argument, NULL, val }, \
+	{ "label", required_argument, NULL, val }, \
+	{ "min-duration", required_argument, NULL, val }, \
+	{ "min-bytes", required_argument, NULL, val }, \
+	{ "since", required_argument, NULL, val }, \
+	{ "until", required_argument, NULL, val }
+
 /* Adds the condition of filter option name with its argument. Several
  * filters combine with AND. Returns 0, or EX_USAGE when arg is malformed. */
 int fsel_add(struct fsel *fs, const char *name, const char *arg, char *err,

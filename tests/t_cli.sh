@@ -508,4 +508,29 @@ if [ $rc = 0 ] && [ "$(jq -r .packets_from "$tmp/wrong")" = events ] &&
 else
 	fail timeline-capture-wrong-file "exit $rc: $(head -c 300 "$tmp/wrong")"
 fi
+# ---- extract: several flows, or flows picked by filters, into one file ----
+# The capture of pcaps/ with the most connections, imported without
+# segments ($B): every connection of it by --capture-id, two by id, and
+# the refusals (several captures, flows and filters, nothing matched).
+cid=$(sqlite3 "$B" "SELECT capture_id FROM connections GROUP BY capture_id ORDER BY count(*) DESC, capture_id LIMIT 1")
+want=$(sqlite3 "$B" "SELECT sum(c2s_packets + s2c_packets), count(*) FROM connections WHERE capture_id = $cid" | tr '|' ' ')
+"$TCPSCOPE" extract -d "$B" --capture-id "$cid" -w "$tmp/all.pcap" 2>"$tmp/err"; rc=$?
+got=$(tcpdump -r "$tmp/all.pcap" 2>/dev/null | wc -l)
+if [ $rc = 0 ] && [ "$got ${want#* }" = "$want" ] &&
+   grep -q "^tcpscope extract: $got packets of ${want#* } flows written to $tmp/all.pcap$" "$tmp/err"; then
+	pass extract-filter-capture
+else
+	fail extract-filter-capture "exit $rc: $got packets, want $want; $(cat "$tmp/err")"
+fi
+set -- $(sqlite3 "$B" "SELECT id FROM connections WHERE capture_id = $cid ORDER BY id LIMIT 2")
+two=$(sqlite3 "$B" "SELECT sum(c2s_packets + s2c_packets) FROM connections WHERE id IN ($1, $2)")
+"$TCPSCOPE" extract -d "$B" -w "$tmp/two.pcap" "$1" "$2" 2>"$tmp/err"; rc=$?
+got=$(tcpdump -r "$tmp/two.pcap" 2>/dev/null | wc -l)
+if [ $rc = 0 ] && [ "$got" = "$two" ]; then pass extract-several-ids
+else fail extract-several-ids "exit $rc: $got packets, want $two; $(cat "$tmp/err")"; fi
+other=$(sqlite3 "$B" "SELECT min(id) FROM connections WHERE capture_id <> $cid")
+expect extract-several-captures 2 extract -d "$B" -w "$tmp/no.pcap" "$1" "$other"
+expect extract-flows-and-filters 2 extract -d "$B" -w "$tmp/no.pcap" --close reset "$1"
+expect extract-filter-none 5 extract -d "$B" -w "$tmp/no.pcap" --port 1 --capture-id "$cid"
+if [ -e "$tmp/no.pcap" ]; then fail extract-refused-no-file "output created"; else pass extract-refused-no-file; fi
 exit 0

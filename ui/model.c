@@ -424,7 +424,8 @@ static int segs_from_capture(struct ui_model *m, int64_t id,
 	uint64_t n = 0;
 	if (rc == 0) {
 		struct capsegs c = {a, f.addr[0], f.port[0]};
-		rc = flowpkts_each(&f, capture_seg, &c, &n, why, sizeof why);
+		rc = flowpkts_each(&f, 1, capture_seg, &c, &n, why,
+				   sizeof why);
 	}
 	flowpkts_free(&f);
 	if (rc == 0 && n > 0) {
