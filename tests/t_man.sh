@@ -5,7 +5,9 @@
 #   - for tcpscope(1) and each tcpscope-COMMAND(1), the flags printed by
 #     `tcpscope [COMMAND] --help` and those in the page's SYNOPSIS, OPTIONS
 #     and FILTERS sections are the same set (-h/--help may be missing from
-#     a --help text).
+#     a --help text);
+#   - every example output marked in a page or in README.md is what its
+#     command prints (tools/examples.sh).
 # Prints PASS/FAIL/SKIP lines (see tests/run.sh).
 set -u
 : "${TCPSCOPE:?}" "${TOP:?}"
@@ -96,4 +98,6 @@ done
 for ref in $(grep -oE '^\.BR tcpscope-[a-z]+ \([157]\)' "$TOP/man/tcpscope.1" | sed 's/^\.BR //; s/ (/./; s/)//' | sort -u); do
 	if [ -f "$TOP/man/$ref" ]; then pass "man-ref-$ref"; else fail "man-ref-$ref" "tcpscope(1) refers to a missing page"; fi
 done
+# The example outputs are real.
+sh "$TOP/tools/examples.sh" check "$TCPSCOPE"
 exit 0
