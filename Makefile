@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -DTCPSCOPE_VERSION='"$(VERSION)"' $(PK
 LDLIBS_ALL = $(PKG_LIBS) -lm
 
 TCPCORE_SRC  := $(wildcard tcpcore/*.c)
-ANALYZER_SRC := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+ANALYZER_SRC := $(wildcard analyzer/*/*.c)
 UI_SRC       := $(wildcard ui/*.c)
 TEST_SRC     := $(wildcard tests/test_*.c)
 TOOL_SRC     := $(wildcard tests/tools/*.c)
@@ -73,20 +73,21 @@ FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS)): tests/fuzz/fuzz.h
 
 $(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
-		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/decode.o
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decode.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^
-build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/decode.c analyzer/digest.h \
-		analyzer/decode.h analyzer/bytes.h tests/fuzz/fuzz_decode.h
+build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/capture/decode.c \
+		analyzer/capture/digest.h \
+		analyzer/capture/decode.h analyzer/capture/bytes.h tests/fuzz/fuzz_decode.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD)/fuzz/replay_pcapng: $(BUILD)/tests/fuzz/fuzz_pcapng.o \
-		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/pcapng.o
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/pcapng.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^
-build-fuzz/fuzz_pcapng: tests/fuzz/fuzz_pcapng.c analyzer/pcapng.c \
-		analyzer/pcapng.h
+build-fuzz/fuzz_pcapng: tests/fuzz/fuzz_pcapng.c analyzer/capture/pcapng.c \
+		analyzer/capture/pcapng.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
@@ -100,9 +101,10 @@ build-fuzz/fuzz_tracker: tests/fuzz/fuzz_tracker.c $(TCPCORE_SRC) \
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
 # The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
-FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest.c capture.c decode.c \
-		    store.c segchunk.c pcapng.c sha256.c writer.c idmap.c) \
-		    $(TCPCORE_SRC)
+FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest/ingest.c \
+		    capture/capture.c capture/decode.c store/store.c \
+		    store/segchunk.c capture/pcapng.c capture/sha256.c \
+		    ingest/writer.c ingest/idmap.c) $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
 		$(BUILD)/tests/fuzz/onefile.o $(LIBS_A)
 	@mkdir -p $(dir $@)
@@ -110,7 +112,7 @@ $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
 	  $(BUILD)/tests/fuzz/onefile.o -Wl,--start-group $(LIBS_A) \
 	  -Wl,--end-group $(LDLIBS_ALL)
 build-fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_CAPTURE_SRC) \
-		$(wildcard analyzer/*.h) tcpcore/tcpcore.h tcpcore/internal.h
+		$(wildcard analyzer/*.h analyzer/*/*.h) tcpcore/tcpcore.h tcpcore/internal.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_ALL)
 

@@ -1,10 +1,12 @@
 /*
  * main.c - tcpscope's entry point: finds the subcommand and hands it argv.
  *
- * tcpscope reads packet captures (analyzer/capture.c), decodes each frame
- * (analyzer/decode.c), feeds TCP segments to the tracker (tcpcore/) and
- * stores what it finds in SQLite (analyzer/store.c). Each subcommand is one
- * cmd_*.c file; start reading at the table below.
+ * tcpscope reads packet captures (analyzer/capture/), decodes each frame
+ * (analyzer/capture/decode.c), feeds TCP segments to the tracker (tcpcore/)
+ * through analyzer/ingest/ and stores what it finds in SQLite
+ * (analyzer/store/); the commands (analyzer/cmd/, one file each) read it
+ * back through analyzer/query/ and print through analyzer/output/. Start
+ * reading at the table below.
  */
 #include <stdio.h>
 #include <string.h>

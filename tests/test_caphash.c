@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../analyzer/capture.h"
+#include "../analyzer/capture/capture.h"
 #include "sha256sum.h"
 #include "unit.h"
 

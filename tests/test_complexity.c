@@ -47,8 +47,8 @@
 #include <sqlite3.h>
 
 #include "../analyzer/cmd.h"
-#include "../analyzer/flowsel.h"
-#include "../analyzer/store.h"
+#include "../analyzer/query/flowsel.h"
+#include "../analyzer/store/store.h"
 #include "../tcpcore/tcpcore.h"
 #include "../ui/ui.h"
 #include "unit.h"

@@ -1,5 +1,5 @@
 /*
- * test_decode.c - unit tests of the packet decoder (analyzer/decode.c).
+ * test_decode.c - unit tests of the packet decoder (analyzer/capture/decode.c).
  *
  * Frames are built here, in code, from a table of samples: each names a
  * link framing (Ethernet, VLAN tags, MPLS, PPPoE, SLL, SLL2, NFLOG, raw IP,
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "../analyzer/decode.h"
+#include "../analyzer/capture/decode.h"
 #include "fuzz/fuzz_decode.h"
 #include "unit.h"
 

@@ -1,7 +1,7 @@
 /*
- * test_out.c - unit tests of analyzer/out.c (JSON and CSV quoting, time
+ * test_out.c - unit tests of analyzer/output/out.c (JSON and CSV quoting, time
  * parsing and formatting, aligned tables and their narrowing) and of the
- * pure parts of analyzer/flowsel.c (endpoints, filter values, in_net()).
+ * pure parts of analyzer/query/flowsel.c (endpoints, filter values, in_net()).
  * Output is written to memory with open_memstream() and compared.
  */
 #include <sqlite3.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "../analyzer/cmd.h"
-#include "../analyzer/flowsel.h"
-#include "../analyzer/out.h"
+#include "../analyzer/query/flowsel.h"
+#include "../analyzer/output/out.h"
 #include "unit.h"
 
 /* Writes s as JSON (or CSV) into a string; the caller frees it. */

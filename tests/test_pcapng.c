@@ -1,5 +1,5 @@
 /*
- * test_pcapng.c - the fallback pcapng reader (analyzer/pcapng.c) on files
+ * test_pcapng.c - the fallback pcapng reader (analyzer/capture/pcapng.c) on files
  * built byte by byte here: both byte orders, if_tsresol as a power of 10
  * and of 2, if_tsoffset, several sections, simple packet blocks, mixed link
  * types, and every kind of damage the reader checks (bad lengths, a
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../analyzer/pcapng.h"
+#include "../analyzer/capture/pcapng.h"
 #include "unit.h"
 
 struct buf {

@@ -1,5 +1,5 @@
 /*
- * test_segchunk.c - unit tests of analyzer/segchunk.c: interleaved
+ * test_segchunk.c - unit tests of analyzer/store/segchunk.c: interleaved
  * connections come out one connection per chunk, each in arrival order,
  * cut at per_chunk; a full buffer refuses and a flush empties it; the
  * element text is exact JSON (escaped options, null timestamps, negative
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/segchunk.h"
+#include "../analyzer/store/segchunk.h"
 #include "unit.h"
 
 /* What the emitted chunks were, as "conn:first-last:n:list|...". */

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../analyzer/sha256.h"
+#include "../analyzer/capture/sha256.h"
 #include "sha256sum.h"
 #include "unit.h"
 

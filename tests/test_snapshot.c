@@ -1,7 +1,7 @@
 /*
  * test_snapshot.c - the live view of open connections: store_conn_snapshot()
- * (analyzer/store.c), tc_conn_refresh() (tcpcore/iter.c) and the dirty set
- * that ing_checkpoint() (analyzer/ingest.c) writes before each commit.
+ * (analyzer/store/store.c), tc_conn_refresh() (tcpcore/iter.c) and the dirty set
+ * that ing_checkpoint() (analyzer/ingest/ingest.c) writes before each commit.
  *
  * The first tests feed hand-made segments to a tracker and the events to an
  * in-memory store, the way ingest does, and read the connections row with
@@ -18,9 +18,9 @@
 
 #include <sqlite3.h>
 
-#include "../analyzer/capture.h"
-#include "../analyzer/ingest.h"
-#include "../analyzer/store.h"
+#include "../analyzer/capture/capture.h"
+#include "../analyzer/ingest/ingest.h"
+#include "../analyzer/store/store.h"
 #include "../tcpcore/tcpcore.h"
 #include "unit.h"
 

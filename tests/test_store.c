@@ -1,5 +1,5 @@
 /*
- * test_store.c - unit tests of analyzer/store.c against real SQLite files:
+ * test_store.c - unit tests of analyzer/store/store.c against real SQLite files:
  * schema creation and versions, the upgrade of a genuine version 1 file
  * (built by replaying the released migration steps), refusal of foreign
  * files, a round trip of
@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#include "../analyzer/store.h"
+#include "../analyzer/store/store.h"
 #include "unit.h"
 
 static char dir[256];

@@ -1,7 +1,7 @@
 /*
  * test_threads.c - the writer thread changes nothing: every capture of
  * pcaps/ and $SHARED/pcaps imported with threads = 1 (the store called
- * inline) and threads = 2 (analyzer/writer.c's thread) gives the same
+ * inline) and threads = 2 (analyzer/ingest/writer.c's thread) gives the same
  * rows in every table, segments included, and every label's superseded
  * flag agrees with its definition; and the writer's ring, driven far past
  * its size, loses and reorders nothing.
@@ -14,9 +14,9 @@
 
 #include <sqlite3.h>
 
-#include "../analyzer/ingest.h"
-#include "../analyzer/store.h"
-#include "../analyzer/writer.h"
+#include "../analyzer/ingest/ingest.h"
+#include "../analyzer/store/store.h"
+#include "../analyzer/ingest/writer.h"
 #include "unit.h"
 
 /* FNV-1a over every value of a query's rows, and the row count. */

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "../analyzer/store.h"
+#include "../analyzer/store/store.h"
 #include "../ui/ui.h"
 #include "unit.h"
 

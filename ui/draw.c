@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../analyzer/out.h"
+#include "../analyzer/output/out.h"
 #include "ui.h"
 
 #define TIME_W	10

@@ -23,10 +23,10 @@
 
 #include <sqlite3.h>
 
-#include "../analyzer/cmd.h"
-#include "../analyzer/decode.h"
-#include "../analyzer/flowpkts.h"
-#include "../analyzer/store.h"
+#include "../analyzer/status.h"
+#include "../analyzer/capture/decode.h"
+#include "../analyzer/query/flowpkts.h"
+#include "../analyzer/store/store.h"
 #include "ui.h"
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */

@@ -33,7 +33,7 @@
 
 #include <sqlite3.h>
 
-#include "../../analyzer/ingest.h"
+#include "../../analyzer/ingest/ingest.h"
 #include "fuzz.h"
 
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../analyzer/decode.h"
+#include "../../analyzer/capture/decode.h"
 #include "fuzz_decode.h"
 #include "fuzz.h"
 

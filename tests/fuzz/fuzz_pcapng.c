@@ -1,6 +1,6 @@
 /*
  * fuzz_pcapng.c - libFuzzer entry point for the own pcapng reader
- * (analyzer/pcapng.c).
+ * (analyzer/capture/pcapng.c).
  *
  * The input is the file itself, so any pcapng file is a seed. It is read
  * twice: through png_fopen() on an in-memory stream (fmemopen), reading
@@ -26,7 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../analyzer/pcapng.h"
+#include "../../analyzer/capture/pcapng.h"
 #include "fuzz.h"
 
 

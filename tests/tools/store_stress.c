@@ -29,7 +29,7 @@
 
 #include <sqlite3.h>
 
-#include "../../analyzer/store.h"
+#include "../../analyzer/store/store.h"
 
 static void fake_conn(struct tc_conn *c, struct tc_transition tr[3],
 		      uint64_t id, int64_t t0)

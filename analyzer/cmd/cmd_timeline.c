@@ -31,12 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "decode.h"
-#include "flowpkts.h"
-#include "flowsel.h"
-#include "out.h"
-#include "store.h"
+#include "../cmd.h"
+#include "../capture/decode.h"
+#include "../query/flowpkts.h"
+#include "../query/flowsel.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 static const char timeline_usage[] =
 	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"

@@ -15,7 +15,7 @@
 
 #include <getopt.h>
 
-#include "cmd.h"
+#include "../status.h"
 
 #include <ctype.h>
 #include <errno.h>

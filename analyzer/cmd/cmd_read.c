@@ -32,13 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cmd.h"
-#include "ingest.h"
-#include "out.h"
-#include "report.h"
-#include "store.h"
-#include "summary.h"
+#include "../capture/capture.h"
+#include "../cmd.h"
+#include "../ingest/ingest.h"
+#include "../output/out.h"
+#include "../output/report.h"
+#include "../store/store.h"
+#include "../output/summary.h"
 
 static void usage(FILE *f)
 {

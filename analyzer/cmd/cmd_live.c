@@ -24,13 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cmd.h"
-#include "summary.h"
-#include "decode.h"
-#include "ingest.h"
-#include "out.h"
-#include "store.h"
+#include "../capture/capture.h"
+#include "../cmd.h"
+#include "../output/summary.h"
+#include "../capture/decode.h"
+#include "../ingest/ingest.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 static volatile sig_atomic_t live_stop;
 static struct cap *volatile live_cap;

@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "flowsel.h"
-#include "numtext.h"
-#include "out.h"
-#include "store.h"
+#include "../cmd.h"
+#include "../query/flowsel.h"
+#include "../store/numtext.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 static const char flows_usage[] =
 	"usage: tcpscope flows [-n] [-d DB | -r FILE...] [filters] [--sort KEY]\n"

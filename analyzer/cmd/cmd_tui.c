@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../ui/ui.h"
-#include "cmd.h"
-#include "out.h"
-#include "store.h"
+#include "../../ui/ui.h"
+#include "../cmd.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 static void usage(FILE *f)
 {

@@ -27,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../tcpcore/tcpcore.h"
-#include "capture.h"
-#include "decode.h"
+#include "../../tcpcore/tcpcore.h"
+#include "../capture/capture.h"
+#include "../capture/decode.h"
 #include "idmap.h"
-#include "store.h"
+#include "../store/store.h"
 
 struct ing_options {
 	struct tc_config tc;  /* tracker limits (--msl, --idle-timeout...) */

@@ -25,8 +25,8 @@
 #ifndef WR_WRITER_H
 #define WR_WRITER_H
 
-#include "../tcpcore/tcpcore.h"
-#include "store.h"
+#include "../../tcpcore/tcpcore.h"
+#include "../store/store.h"
 
 struct wr;
 

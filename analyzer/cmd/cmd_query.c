@@ -21,9 +21,9 @@
 
 #include <sqlite3.h>
 
-#include "cmd.h"
-#include "out.h"
-#include "store.h"
+#include "../cmd.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 enum fmt { F_TSV, F_CSV, F_JSON, F_TABLE };
 

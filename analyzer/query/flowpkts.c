@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
-#include "decode.h"
-#include "digest.h"
-#include "sha256.h"
+#include "../status.h"
+#include "../capture/decode.h"
+#include "../capture/digest.h"
+#include "../capture/sha256.h"
 
 /* The packet numbers of the connection's stored segments, if any. */
 static int load_pkts(sqlite3 *db, struct flowpkts *f, char *err,

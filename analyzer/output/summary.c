@@ -4,7 +4,7 @@
  */
 #include "summary.h"
 
-#include "decode.h"
+#include "../capture/decode.h"
 #include "out.h"
 
 void read_totals_add(struct read_totals *t, const struct ing_result *r)

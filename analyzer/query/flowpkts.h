@@ -16,7 +16,7 @@
  * The file read must be the one imported: flowpkts_check() compares its
  * size, and its SHA-256 when the import computed one.
  *
- * Errors are EX_* codes (cmd.h) with a one-line message in err.
+ * Errors are EX_* codes (status.h) with a one-line message in err.
  */
 #ifndef FLOWPKTS_H
 #define FLOWPKTS_H
@@ -26,8 +26,8 @@
 
 #include <sqlite3.h>
 
-#include "../tcpcore/tcpcore.h"
-#include "capture.h"
+#include "../../tcpcore/tcpcore.h"
+#include "../capture/capture.h"
 
 struct flowpkts {
 	int64_t id, capture_id;

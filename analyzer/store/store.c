@@ -94,7 +94,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
-#include "decode.h"
+#include "../capture/decode.h"
 #include "numtext.h"
 #include "segchunk.h"
 

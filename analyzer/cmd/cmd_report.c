@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cmd.h"
-#include "flowsel.h"
-#include "out.h"
-#include "report.h"
-#include "store.h"
+#include "../cmd.h"
+#include "../query/flowsel.h"
+#include "../output/out.h"
+#include "../output/report.h"
+#include "../store/store.h"
 
 static const char report_usage[] =
 	"usage: tcpscope report [-n] [-d DB] [--capture ID] [--top N]\n"

@@ -24,14 +24,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
-#include "out.h"
-#include "store.h"
-#include "../tcpcore/tcpcore.h"
+#include "../status.h"
+#include "../output/out.h"
+#include "../store/store.h"
+#include "../../tcpcore/tcpcore.h"
 
 #if defined(__has_include)
-#if __has_include("ingest.h")
-#include "ingest.h"
+#if __has_include("../ingest/ingest.h")
+#include "../ingest/ingest.h"
 #define FSEL_HAVE_INGEST 1
 #endif
 #endif

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../tcpcore/tcpcore.h"
-#include "cmd.h"
+#include "../../tcpcore/tcpcore.h"
+#include "../cmd.h"
 
 static void states_usage(FILE *f)
 {

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../tcpcore/tcpcore.h"
+#include "../../tcpcore/tcpcore.h"
 
 struct sqlite3;
 struct store;

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../tcpcore/tcpcore.h"
-#include "ingest.h"
+#include "../../tcpcore/tcpcore.h"
+#include "../ingest/ingest.h"
 
 /* Figures summed over the captures of one run. */
 struct read_totals {

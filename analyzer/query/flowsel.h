@@ -6,7 +6,7 @@
  * in memory from a capture (-r). Prefix: fsel_.
  *
  * Errors: functions returning int give 0 on success or an EX_ status of
- * cmd.h, with a one-line message (no trailing newline) in err.
+ * status.h, with a one-line message (no trailing newline) in err.
  */
 #ifndef FLOWSEL_H
 #define FLOWSEL_H
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "../store/store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

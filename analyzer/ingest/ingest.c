@@ -33,10 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "digest.h"
+#include "../status.h"
+#include "../capture/digest.h"
 #include "idmap.h"
-#include "sha256.h"
+#include "../capture/sha256.h"
 #include "writer.h"
 
 #define ING_TICK_EVERY 4096u

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
-#include "flowpkts.h"
-#include "flowsel.h"
-#include "out.h"
-#include "store.h"
+#include "../cmd.h"
+#include "../query/flowpkts.h"
+#include "../query/flowsel.h"
+#include "../output/out.h"
+#include "../store/store.h"
 
 static const char extract_usage[] =
 	"usage: tcpscope extract [-n] [-d DB] [--capture PCAP] -w FILE FLOW...\n"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../tcpcore/tcpcore.h"
+#include "../../tcpcore/tcpcore.h"
 
 /* Outcome of decoding one frame. Every value but DEC_TCP means "no segment".
  * The names after the first few are per-reason counters of `tcpscope read`. */

@@ -20,10 +20,10 @@
 
 #include "report.h"
 
-#include "cmd.h"
-#include "flowsel.h"
+#include "../status.h"
+#include "../query/flowsel.h"
 #include "out.h"
-#include "store.h"
+#include "../store/store.h"
 
 #define MAX_ITEMS 64
 
