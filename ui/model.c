@@ -435,7 +435,7 @@ static int segs_from_capture(struct ui_model *m, int64_t id,
 	a->nseg = 0;
 	if (rc == EX_FAIL && !why[0])
 		return UI_ENOMEM;
-	snprintf(l->capture_note, sizeof l->capture_note, "%s",
+	snprintf(l->capture_note, sizeof l->capture_note, "%.199s",
 		 rc ? why : "no packet of the flow found in the capture");
 	return 0;
 }

@@ -98,7 +98,7 @@ struct timeline {
 	int segments;          /* every row is a segment (stored or read) */
 	int from_capture;      /* ... read again from the capture file */
 	const char *capture;   /* --capture, or NULL */
-	char why[400];         /* why the capture was not read, or "" */
+	char why[600];         /* why the capture was not read, or "" */
 	struct tc_addr key_addr; /* the client, to tell directions apart */
 	uint16_t key_port;
 	struct row *rows;
