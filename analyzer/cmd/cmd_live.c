@@ -6,13 +6,11 @@
  *                 [-G SECONDS] [-d DB] [--segments] [-q] [EXPR]
  *
  * One capture row (path = the interface name, live = 1), one tracker. The
- * loop waits for packets at most 200 ms at a time (cap_next()), so it
- * regains control a few times a second even on a quiet link: it then
- * checks the stop conditions
- * (-c packets, -G seconds of wall-clock run time, SIGINT/SIGTERM) and, about
- * once a second, commits what was stored (store_checkpoint()) and flushes
- * the -w file, so `tcpscope flows` or the TUI see progress. Signals only
- * set a flag and call pcap_breakloop(); everything else happens in the loop.
+ * loop is ingest's (ing_run_live()): it stops at -c packets, -G seconds of
+ * wall-clock run time or SIGINT/SIGTERM, and about once a second commits
+ * what was stored and flushes the -w file, so `tcpscope flows` or the TUI
+ * see progress; on a terminal print_status() rewrites a status line
+ * then. Signals only set a flag and call pcap_breakloop().
  * Packet timestamps are libpcap's (nanoseconds where the device allows);
  * the wall clock only decides when to stop and when to commit.
  */
@@ -62,11 +60,20 @@ static void usage(FILE *f)
 		"  -q           print nothing but errors\n");
 }
 
-static double mono_s(void)
+/* The status line on a terminal, rewritten at every commit
+ * (ing_run_live()'s tick); arg is the import's struct ing_result. */
+static void print_status(void *arg, const struct ing *in, struct cap *c)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	const struct ing_result *r = arg;
+	struct cap_stats cs;
+	cap_get_stats(c, &cs);
+	fprintf(stderr,
+		"\r%llu packets, %llu connections (%llu open), %llu dropped by"
+		" the kernel\033[K",
+		(unsigned long long)r->packets, (unsigned long long)r->conns,
+		(unsigned long long)ing_open_conns(in),
+		(unsigned long long)cs.kernel_drops);
+	fflush(stderr);
 }
 
 static int parse_num(const char *s, double max, double *out)
@@ -227,51 +234,20 @@ bad_value:
 				" length %d bytes, into %s\n",
 			iface, d, cap_snaplen(c), db);
 	}
-	double start = mono_s(), last_commit = start;
-	uint64_t seen = 0;
-	char damage[512] = "";
-	while (!live_stop && rc == ING_OK) {
-		struct cap_packet p;
-		int n = cap_next(c, &p);
-		if (n == 1) {
-			rc = ing_packet(&in, &p);
-			if (count > 0 && (double)++seen >= count)
-				break;
-		} else if (n == 0) {
-			break;
-		} else if (n < 0) {
-			snprintf(damage, sizeof damage, "%s", cap_errmsg(c));
-			break;
-		}
-		double t = mono_s();
-		if (secs > 0 && t - start >= secs)
-			break;
-		if (t - last_commit >= 1.0) {
-			last_commit = t;
-			cap_dump_flush(c);
-			if (rc == ING_OK)
-				rc = ing_checkpoint(&in);
-			if (status_line) {
-				struct cap_stats cs;
-				cap_get_stats(c, &cs);
-				fprintf(stderr,
-					"\r%llu packets, %llu connections"
-					" (%llu open), %llu dropped by the"
-					" kernel\033[K",
-					(unsigned long long)r.packets,
-					(unsigned long long)r.conns,
-					(unsigned long long)ing_open_conns(&in),
-					(unsigned long long)cs.kernel_drops);
-				fflush(stderr);
-			}
-		}
-	}
+	char damage[512];
+	struct ing_live lv = {
+	    .count = (uint64_t)count,
+	    .secs = secs,
+	    .stop = &live_stop,
+	    .tick = status_line ? print_status : NULL,
+	    .arg = &r,
+	};
+	rc = ing_run_live(&in, c, &lv, damage, sizeof damage);
 	if (status_line)
 		fputs("\r\033[K", stderr);
 	live_cap = NULL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	cap_dump_flush(c);
 
 	rc = ing_end(&in, c, damage[0] ? damage : NULL);
 	if (rc == ING_EDB) {

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../status.h"
 #include "../capture/digest.h"
@@ -492,4 +493,49 @@ int ing_import_files(struct store *st, char *const *files, int nfiles,
 		return rc == ING_EDB ? EX_DB : EX_INPUT;
 	}
 	return 0;
+}
+
+/* ---- A live capture's loop ---------------------------------------------- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ing_run_live(struct ing *in, struct cap *c, const struct ing_live *lv,
+		 char *damage, size_t damagelen)
+{
+	double start = mono_s(), last_commit = start;
+	uint64_t seen = 0;
+	int rc = ING_OK;
+	damage[0] = '\0';
+	while (!*lv->stop && rc == ING_OK) {
+		struct cap_packet p;
+		int n = cap_next(c, &p);
+		if (n == 1) {
+			rc = ing_packet(in, &p);
+			if (lv->count > 0 && ++seen >= lv->count)
+				break;
+		} else if (n == 0) {
+			break;
+		} else if (n < 0) {
+			snprintf(damage, damagelen, "%s", cap_errmsg(c));
+			break;
+		}
+		double t = mono_s();
+		if (lv->secs > 0 && t - start >= lv->secs)
+			break;
+		if (t - last_commit >= 1.0) {
+			last_commit = t;
+			cap_dump_flush(c);
+			if (rc == ING_OK)
+				rc = ing_checkpoint(in);
+			if (lv->tick)
+				lv->tick(lv->arg, in, c);
+		}
+	}
+	cap_dump_flush(c);
+	return rc;
 }

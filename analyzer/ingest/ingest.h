@@ -24,6 +24,7 @@
 #ifndef ING_INGEST_H
 #define ING_INGEST_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,6 +127,26 @@ int ing_checkpoint(struct ing *in);
  * statistics (cap's counters, error as the row's error text, or NULL),
  * frees the tracker. Returns ING_OK or ING_EDB. */
 int ing_end(struct ing *in, struct cap *c, const char *error);
+
+/* A live capture's loop (tcpscope live), between ing_begin() and
+ * ing_end(): reads packets from c into in until *stop is set (a signal
+ * handler's flag; it also calls cap_break()), count packets were read
+ * (0: no limit), secs seconds of wall-clock time passed (0: no limit), the
+ * capture ends or fails (damage then holds why), or the store fails (the
+ * result). cap_next() waits at most 200 ms, so the loop regains control a
+ * few times a second on a quiet link; about once a second it flushes the
+ * -w file, commits (ing_checkpoint(), so readers see progress) and calls
+ * tick (when not NULL) for a status line. Returns ING_OK or the first
+ * ing_packet() / ing_checkpoint() error. */
+struct ing_live {
+	uint64_t count;
+	double secs;
+	volatile sig_atomic_t *stop;
+	void (*tick)(void *arg, const struct ing *in, struct cap *c);
+	void *arg;
+};
+int ing_run_live(struct ing *in, struct cap *c, const struct ing_live *lv,
+		 char *damage, size_t damagelen);
 
 /* Called by ing_import_file() every few thousand packets; return nonzero
  * to stop reading (the capture row then records "interrupted"). */
