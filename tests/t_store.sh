@@ -284,6 +284,25 @@ if [ $rc != 0 ] && [ ! -e "$db" ] &&
 else
 	fail new-db-failed-leaves-nothing "exit $rc ($out); left: $(ls -A "$T")"
 fi
+# Parallel imports into one new database: each builds aside, the first
+# renames its file into place, the others add their capture to it.
+db="$T/par.db"
+pids=""
+for f in real-loss real-many real-zero-window syn-loss-fast; do
+	"$TCPSCOPE" read -q -d "$db" "$TOP/pcaps/$f.pcap" >"$T/par-$f.out" 2>&1 &
+	pids="$pids $!"
+done
+prc=0
+for p in $pids; do wait "$p" || prc=$?; done
+v=$(sq "$db" "SELECT count(*) FROM captures WHERE complete = 1;
+    PRAGMA integrity_check; SELECT count(*) FROM pragma_foreign_key_check;
+    SELECT count(*) = count(DISTINCT id) FROM connections" 2>&1 | tr '\n' ' ')
+left=$(ls -A "$T" | grep -c '^\.par\.db\.tcpscope-')
+if [ $prc = 0 ] && [ "$v" = "4 ok 0 1 " ] && [ "$left" = 0 ]; then
+	pass new-db-parallel-imports
+else
+	fail new-db-parallel-imports "exit $prc; db: $v; aside files left: $left; $(cat "$T"/par-*.out | head -c 300)"
+fi
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/full2" &&
    mount -t tmpfs -o size=64k tcps-full2 "$T/full2" 2>/dev/null; then
 	MOUNTS="$MOUNTS $T/full2"

@@ -1322,6 +1322,53 @@ static void t_aside(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 2);
 	store_close(st);
 	unlink(a);
+
+	/* A database another import made meanwhile (parallel imports into
+	 * a new database): the capture is added to it, with fresh ids. */
+	p = fresh("aside-merge.db");
+	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	snprintf(a, sizeof a, "%s", aside_of(p));
+	struct store *other;
+	CHECK_EQ(store_open(p, STORE_CREATE, &other, err, sizeof err), 0);
+	CHECK(import_small(other, "m1", 3, 0) > 0);
+	store_close(other);
+	CHECK(import_small(st, "m2", 2, 0) > 0);
+	CHECK(access(a, F_OK) != 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM captures"
+				     " WHERE complete = 1"),
+		 2);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 5);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections c"
+				     " JOIN captures k ON k.id = c.capture_id"
+				     " WHERE k.sha256 = 'm2' AND c.id >"
+				     " k.conn_base AND c.id <= k.conn_base +"
+				     " k.conn_count"),
+		 2);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM events"), 5);
+	CHECK_EQ(q_int(store_db(st), "SELECT sum(events) FROM capture_labels"),
+		 5);
+	CHECK_STR(q_text(store_db(st), "PRAGMA integrity_check"), "ok");
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM"
+				     " pragma_foreign_key_check"),
+		 0);
+	/* The same capture built aside again: a duplicate, nothing kept. */
+	store_close(st);
+	const char *p2 = fresh("aside-dup.db");
+	CHECK_EQ(store_open(p2, STORE_CREATE | STORE_ASIDE, &st, err,
+			    sizeof err),
+		 0);
+	snprintf(a, sizeof a, "%s", aside_of(p2));
+	CHECK_EQ(store_open(p2, STORE_CREATE, &other, err, sizeof err), 0);
+	CHECK(import_small(other, "d1", 3, 0) > 0);
+	store_close(other);
+	CHECK_EQ(import_small(st, "d1", 3, 0), STORE_EDUP);
+	store_close(st);
+	CHECK(access(a, F_OK) != 0);
+	CHECK_EQ(store_open(p2, STORE_RDONLY, &st, err, sizeof err), 0);
+	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM captures"), 1);
+	store_close(st);
 }
 
 static const struct unit_test tests[] = {

@@ -1281,9 +1281,11 @@ reopen:
  * by its checkpoints, and nobody waits for the disk. Nothing is stored
  * there that a crash could lose, and no reader can see the half-built file
  * (its name is not the database's). When the first capture is complete
- * the file is closed, synced and renamed into place (never over a file
- * that appeared meanwhile), and reopened as an ordinary WAL database for
- * whatever follows. A ROLLBACK without a journal leaves the pages
+ * the file is switched to WAL, closed, synced and renamed into place, and
+ * reopened as an ordinary database for whatever follows. It never replaces
+ * a file that appeared meanwhile: when that is a database (another import
+ * into the same new database, run at the same time) the capture is copied
+ * into it (merge_aside()), else the aside file is kept and named. A ROLLBACK without a journal leaves the pages
  * undefined, so a rolled-back aside file is started afresh (no capture in
  * it was complete). */
 
@@ -1381,8 +1383,140 @@ static int rename_new(const char *from, const char *to)
 	return 0;
 }
 
+static int find_sha(struct store *st, const char *sha, int64_t self,
+		    int64_t *old);
+static int dup_error(struct store *st, const char *path, int64_t old);
+
+/* The columns of table `table` of the attached aside file "a" but skip1
+ * and skip2, quoted and comma-separated; NULL on error or without memory
+ * (sqlite3_free() it). */
+static char *aside_cols(struct store *st, const char *table,
+			const char *skip1, const char *skip2)
+{
+	sqlite3_stmt *q;
+	char *out = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT group_concat('\"' || name || '\"', ',')"
+			       " FROM pragma_table_info(?1, 'a') WHERE name"
+			       " NOT IN (?2, ?3)",
+			       -1, &q, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, skip1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, skip2, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+		out = sqlite3_mprintf("%s", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return out;
+}
+
+/* Copies the one capture of the aside file into the database at st->path,
+ * which another process created while the aside file was being built
+ * (parallel imports into a new database): the capture gets the next id and
+ * a fresh range of connection ids, its rows follow, in one transaction.
+ * st->db is the database at st->path, open as an ordinary one. */
+static int merge_aside(struct store *st, const char *aside)
+{
+	int r = 0, rc;
+	char *sql = sqlite3_mprintf("ATTACH DATABASE %Q AS a", aside);
+	if (!sql)
+		return seterr(st, STORE_EIO, "out of memory");
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "merging the import");
+	int64_t old_base = 0, cid = 0, dup = 0, new_base = 0;
+	char *ccols = NULL, *kcols = NULL, *lcols = NULL, *scols = NULL;
+	char path[512] = "", sha[80] = "";
+	sqlite3_stmt *q = NULL;
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db,
+					"SELECT coalesce(conn_base, 0), path,"
+					" sha256 FROM a.captures",
+					-1, &q, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+		old_base = sqlite3_column_int64(q, 0);
+		snprintf(path, sizeof path, "%s",
+			 sqlite3_column_text(q, 1)
+			     ? (const char *)sqlite3_column_text(q, 1)
+			     : "");
+		snprintf(sha, sizeof sha, "%s",
+			 sqlite3_column_text(q, 2)
+			     ? (const char *)sqlite3_column_text(q, 2)
+			     : "");
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_OK && sha[0] &&
+	    (r = find_sha(st, sha, 0, &dup)) == 0 && dup && !st->replace)
+		r = dup_error(st, path, dup);
+	if (!r && rc == SQLITE_OK) {
+		q = st->stmt[S_CONN_BASE];
+		rc = sqlite3_step(q);
+		new_base = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		(void)sqlite3_reset(q);
+		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+	}
+	if (!r && rc == SQLITE_OK &&
+	    (!(kcols = aside_cols(st, "captures", "id", "conn_base")) ||
+	     !(ccols = aside_cols(st, "connections", "id", "capture_id")) ||
+	     !(lcols = aside_cols(st, "label_events", "id", "conn_id")) ||
+	     !(scols = aside_cols(st, "segment_chunks", "id", "conn_id"))))
+		r = seterr(st, STORE_EIO, "merging the import: %s",
+			   sqlite3_errmsg(st->db));
+	if (!r && rc == SQLITE_OK) {
+		sql = sqlite3_mprintf(
+		    "INSERT INTO main.captures(conn_base, %s) SELECT %lld, %s"
+		    " FROM a.captures",
+		    kcols, (long long)new_base, kcols);
+		rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
+			 : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		cid = sqlite3_last_insert_rowid(st->db);
+	}
+	if (!r && rc == SQLITE_OK) {
+		long long d = (long long)(new_base - old_base);
+		sql = sqlite3_mprintf(
+		    "INSERT INTO main.connections(id, capture_id, %s)"
+		    " SELECT id + %lld, %lld, %s FROM a.connections;"
+		    "INSERT INTO main.label_events(conn_id, %s)"
+		    " SELECT conn_id + %lld, %s FROM a.label_events ORDER BY id;"
+		    "INSERT INTO main.segment_chunks(conn_id, %s)"
+		    " SELECT conn_id + %lld, %s FROM a.segment_chunks"
+		    " ORDER BY id;"
+		    "INSERT INTO main.capture_labels(capture_id, label, events)"
+		    " SELECT %lld, label, events FROM a.capture_labels;",
+		    ccols, d, (long long)cid, ccols, lcols, d, lcols, scols, d,
+		    scols, (long long)cid);
+		rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
+			 : SQLITE_NOMEM;
+		sqlite3_free(sql);
+	}
+	if (!r && rc == SQLITE_OK && dup) {
+		/* --replace: the capture imported before goes. */
+		struct binder b;
+		b_start(&b, st->stmt[S_DEL_OTHERS]);
+		b_text(&b, sha);
+		b_int(&b, cid);
+		r = b_run(st, &b, "removing the replaced capture");
+	}
+	if (!r && rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (!r && rc != SQLITE_OK)
+		r = dberr(st, rc, "merging the import");
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)sqlite3_exec(st->db, "DETACH DATABASE a", NULL, NULL, NULL);
+	sqlite3_free(kcols);
+	sqlite3_free(ccols);
+	sqlite3_free(lcols);
+	sqlite3_free(scols);
+	return r;
+}
+
 /* The first capture is complete: puts the aside file in its place and
- * opens it there. */
+ * opens it there; when another process made a database there meanwhile,
+ * copies the capture into it instead (merge_aside()). */
 static int publish(struct store *st)
 {
 	/* Start writing the rows back to disk while the indexes are
@@ -1398,6 +1532,12 @@ static int publish(struct store *st)
 		     "indexing");
 	if (!r)
 		r = exec(st, INDEXES_SQL, "indexing");
+	/* In WAL mode already when it appears: whoever opens it then needs
+	 * no lock to switch it (closing checkpoints and removes the -wal). */
+	if (!r)
+		r = exec(st, "PRAGMA locking_mode = NORMAL;"
+			     " PRAGMA journal_mode = WAL",
+			 "switching to WAL");
 	if (r)
 		return r;
 	close_db(st);
@@ -1411,12 +1551,34 @@ static int publish(struct store *st)
 			      strerror(errno));
 	if (rename_new(st->aside, st->path) != 0) {
 		int e = errno;
+		/* The database there is an ordinary one: st->aside must not
+		 * be set while it is opened (open_db() would treat it as
+		 * the aside file). */
+		char *aside = st->aside;
+		st->aside = NULL;
+		int m = e == EEXIST ? open_db(st, st->path, st->flags,
+					      STORE_VERSION)
+				    : 0;
+		if (e == EEXIST && !m && (m = merge_aside(st, aside)) == 0) {
+			(void)unlink(aside);
+			free(aside);
+			return 0;
+		}
+		if (m == STORE_EDUP) {
+			(void)unlink(aside);
+			free(aside);
+			return m;
+		}
+		st->aside = aside;
+		char why[sizeof st->err];
+		snprintf(why, sizeof why, "%s", m ? st->err : "");
 		st->keep_aside = 1;
 		return seterr(st, STORE_EIO,
-			      "%s while this import ran; the import is kept"
-			      " in %s",
+			      "%s%s%.200s while this import ran; the import is"
+			      " kept in %s",
 			      e == EEXIST ? "created by another process"
 					  : strerror(e),
+			      m ? ", and cannot be added to: " : "", why,
 			      st->aside);
 	}
 	(void)sync_path(dir, 1);

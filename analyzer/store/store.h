@@ -46,7 +46,9 @@ struct store;
 			     * (".NAME.tcpscope-PID", no journal, no syncs:
 			     * nothing is stored there yet that a crash could
 			     * lose) and renamed into place, synced, once its
-			     * first capture is complete; from then on it is
+			     * first capture is complete (or, when another
+			     * import created that database meanwhile, its
+			     * capture is copied into it); from then on it is
 			     * an ordinary database (WAL). An import that
 			     * fails before leaves no file behind. */
 
