@@ -512,9 +512,13 @@ int cap_next(struct cap *c, struct cap_packet *p)
 					 pcap_geterr(c->p));
 				return -1;
 			}
-			int64_t frac = (int64_t)h->ts.tv_usec;
-			p->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
-				   (c->nano ? frac : frac * 1000);
+			/* Garbage seconds exist in real files: wrap modulo
+			 * 2^64 as pcapng.c's to_ns() does, never overflow a
+			 * signed type. */
+			uint64_t frac = (uint64_t)h->ts.tv_usec;
+			p->ts_ns = (int64_t)((uint64_t)h->ts.tv_sec *
+						 1000000000u +
+					     (c->nano ? frac : frac * 1000u));
 			p->caplen = h->caplen;
 			p->wirelen = h->len;
 			p->linktype = c->types[0];
