@@ -380,17 +380,10 @@ static int add_seg(sqlite3_stmt *st, void *arg)
 
 /* Segments read again from the capture (flowpkts.h), when none are
  * stored: one per packet, labels from the events as for stored ones. */
-struct capsegs {
-	struct arrays *a;
-	struct tc_addr client;
-	uint16_t cport;
-};
-
 static int capture_seg(void *arg, const struct cap_packet *p,
-		       const struct tc_segment *seg)
+		       const struct tc_segment *seg, int dir)
 {
-	struct capsegs *c = arg;
-	struct arrays *a = c->a;
+	struct arrays *a = arg;
 	(void)p;
 	if (!seg)
 		return 0;
@@ -401,8 +394,7 @@ static int capture_seg(void *arg, const struct cap_packet *p,
 	memset(s, 0, sizeof(*s));
 	s->ts_ns = seg->ts_ns;
 	s->pkt = (int64_t)seg->pkt;
-	s->dir = seg->sport != c->cport ||
-		 memcmp(&seg->src, &c->client, sizeof seg->src) != 0;
+	s->dir = dir;
 	dec_flags_text(seg->flags, s->flags);
 	s->seq = seg->seq;
 	s->ack = seg->ack;
@@ -418,15 +410,12 @@ static int segs_from_capture(struct ui_model *m, int64_t id,
 {
 	struct flowpkts f;
 	char why[400] = "";
-	int rc = flowpkts_load(m->db, id, NULL, &f, why, sizeof why);
+	int rc = flowpkts_load(m->db, id, NULL, 0, &f, why, sizeof why);
 	if (rc == 0)
 		rc = flowpkts_check(&f, 0, why, sizeof why);
 	uint64_t n = 0;
-	if (rc == 0) {
-		struct capsegs c = {a, f.addr[0], f.port[0]};
-		rc = flowpkts_each(&f, 1, capture_seg, &c, &n, why,
-				   sizeof why);
-	}
+	if (rc == 0)
+		rc = flowpkts_each(&f, 1, capture_seg, a, &n, why, sizeof why);
 	flowpkts_free(&f);
 	if (rc == 0 && n > 0) {
 		l->from_capture = 1;

@@ -57,10 +57,11 @@ struct dumpout {
 };
 
 static int dump_packet(void *arg, const struct cap_packet *p,
-		       const struct tc_segment *seg)
+		       const struct tc_segment *seg, int dir)
 {
 	struct dumpout *d = arg;
 	(void)seg;
+	(void)dir;
 	if (!d->dump) {
 		d->dlt = p->linktype;
 		d->dead = pcap_open_dead_with_tstamp_precision(
@@ -246,8 +247,9 @@ int cmd_extract(int argc, char **argv)
 		rc = EX_FAIL;
 	}
 	for (; rc == 0 && nf < nids; nf++) {
-		rc = flowpkts_load(store_db(st), ids[nf], capture, &f[nf], err,
-				   sizeof err);
+		/* One flow: exactly its stored packets, if any. */
+		rc = flowpkts_load(store_db(st), ids[nf], capture, nids == 1,
+				   &f[nf], err, sizeof err);
 		if (rc == 0 && f[nf].capture_id != f[0].capture_id) {
 			snprintf(err, sizeof err,
 				 "flows %lld and %lld come from different"

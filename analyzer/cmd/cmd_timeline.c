@@ -99,8 +99,6 @@ struct timeline {
 	int from_capture;      /* ... read again from the capture file */
 	const char *capture;   /* --capture, or NULL */
 	char why[600];         /* why the capture was not read, or "" */
-	struct tc_addr key_addr; /* the client, to tell directions apart */
-	uint16_t key_port;
 	struct row *rows;
 	size_t nrows, cap;
 	int64_t isn[2];        /* first seq per direction, for relative seq */
@@ -273,7 +271,7 @@ static int cmp_key(const void *a, const void *b)
 
 /* One row per packet of the connection read from the capture. */
 static int capture_row(void *arg, const struct cap_packet *p,
-		       const struct tc_segment *seg)
+		       const struct tc_segment *seg, int dir)
 {
 	struct timeline *t = arg;
 	(void)p;
@@ -285,8 +283,7 @@ static int capture_row(void *arg, const struct cap_packet *p,
 	char opts[512];
 	r->ts = seg->ts_ns;
 	r->pkt = (int64_t)seg->pkt;
-	r->dir = seg->sport != t->key_port ||
-		 memcmp(&seg->src, &t->key_addr, sizeof seg->src) != 0;
+	r->dir = dir;
 	dec_flags_text(seg->flags, r->flags);
 	r->seq = seg->seq;
 	r->ack = seg->ack;
@@ -306,15 +303,13 @@ static int rows_from_capture(sqlite3 *db, struct timeline *t)
 {
 	struct flowpkts f;
 	char err[600] = "";
-	int rc = flowpkts_load(db, t->ci.id, t->capture, &f, err, sizeof err);
+	int rc = flowpkts_load(db, t->ci.id, t->capture, 0, &f, err,
+			       sizeof err);
 	if (rc == 0)
 		rc = flowpkts_check(&f, t->capture != NULL, err, sizeof err);
 	uint64_t n = 0;
-	if (rc == 0) {
-		memcpy(&t->key_addr, &f.addr[0], sizeof t->key_addr);
-		t->key_port = f.port[0];
+	if (rc == 0)
 		rc = flowpkts_each(&f, 1, capture_row, t, &n, err, sizeof err);
-	}
 	flowpkts_free(&f);
 	if (rc == EX_DB)
 		return -1;

@@ -73,7 +73,7 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", v ? (const char *)v : "");
 }
 
-int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
+int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 		  struct flowpkts *f, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
@@ -119,7 +119,7 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
 		return EX_DB;
 	}
 	snprintf(f->path, sizeof f->path, "%s", capture ? capture : f->stored);
-	return load_pkts(db, f, err, errlen);
+	return exact ? load_pkts(db, f, err, errlen) : 0;
 }
 
 void flowpkts_free(struct flowpkts *f)
@@ -181,18 +181,20 @@ static void vlan_text(const uint16_t vlan[2], char v[24])
 		v[0] = '\0';
 }
 
-static int matches(const struct flowpkts *f, const struct tc_segment *s,
-		   const char *v)
+/* The direction of s in connection f (0 from the client, 1 from the
+ * server), or -1 when s is not one of its packets. */
+static int direction(const struct flowpkts *f, const struct tc_segment *s,
+		     const char *v)
 {
 	if (strcmp(v, f->vlan) != 0)
-		return 0;
+		return -1;
 	for (int d = 0; d < 2; d++)
 		if (same_addr(&s->src, &f->addr[d]) &&
 		    s->sport == f->port[d] &&
 		    same_addr(&s->dst, &f->addr[!d]) &&
 		    s->dport == f->port[!d])
-			return 1;
-	return 0;
+			return d;
+	return -1;
 }
 
 /* The same for both directions of a connection: its endpoints in a fixed
@@ -247,25 +249,27 @@ static int index_build(struct keyindex *x, const struct flowpkts *f,
 	return 0;
 }
 
-/* The connection of f[] that packet num, decoded as s, belongs to; -1. */
-static long index_find(const struct keyindex *x, const struct flowpkts *f,
-		       const struct tc_segment *s, int64_t num)
+/* The direction of packet num, decoded as s, in the connection of f[]
+ * it belongs to; -1 when none. */
+static int index_find(const struct keyindex *x, const struct flowpkts *f,
+		      const struct tc_segment *s, int64_t num)
 {
 	char v[24];
 	vlan_text(s->vlan, v);
 	uint64_t h = key_hash(&s->src, s->sport, &s->dst, s->dport, v);
 	for (size_t k = h & x->mask; x->slot[k]; k = (k + 1) & x->mask) {
 		size_t i = x->slot[k] - 1;
+		int d;
 		if (x->hash[i] == h && num >= f[i].first_pkt &&
-		    num <= f[i].last_pkt && matches(&f[i], s, v))
-			return (long)i;
+		    num <= f[i].last_pkt && (d = direction(&f[i], s, v)) >= 0)
+			return d;
 	}
 	return -1;
 }
 
 int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
-			    const struct tc_segment *seg),
+			    const struct tc_segment *seg, int dir),
 		  void *arg, uint64_t *n, char *err, size_t errlen)
 {
 	char cerr[512] = "";
@@ -306,18 +310,22 @@ int flowpkts_each(const struct flowpkts *f, size_t nf,
 		memset(&seg, 0, sizeof seg);
 		int tcp = dec_frame(p.linktype, p.data, p.caplen, p.wirelen,
 				    &seg) == DEC_TCP;
+		int dir;
 		if (pkts) {
 			while (next < f->npkts && pkts[next] < num)
 				next++;
 			if (next == f->npkts || pkts[next] != num)
 				continue;
-		} else if (!tcp || index_find(&x, f, &seg, num) < 0) {
+			char v[24];
+			vlan_text(seg.vlan, v);
+			dir = tcp ? direction(f, &seg, v) : -1;
+		} else if (!tcp || (dir = index_find(&x, f, &seg, num)) < 0) {
 			continue;
 		}
 		seg.pkt = p.num;
 		seg.ts_ns = p.ts_ns;
 		(*n)++;
-		if ((rc = fn(arg, &p, tcp ? &seg : NULL)) != 0)
+		if ((rc = fn(arg, &p, tcp ? &seg : NULL, dir)) != 0)
 			break;
 		if (num >= last) {
 			r = 0; /* done: what follows may be damaged */

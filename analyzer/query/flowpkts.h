@@ -44,10 +44,10 @@ struct flowpkts {
 	size_t npkts;
 };
 
-/* Fills *f for connection id of db: its key, its capture, and the packet
- * numbers its stored segments list, if any; path is the capture's, or
- * capture when not NULL. Free with flowpkts_free(). */
-int flowpkts_load(sqlite3 *db, int64_t id, const char *capture,
+/* Fills *f for connection id of db: its key and its capture (path is the
+ * capture's, or capture when not NULL); with exact, also the packet
+ * numbers its stored segments list, if any. Free with flowpkts_free(). */
+int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 		  struct flowpkts *f, char *err, size_t errlen);
 void flowpkts_free(struct flowpkts *f);
 
@@ -63,12 +63,13 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
  * TCP). One connection with stored segments gets exactly its listed
  * packets; otherwise a packet belongs to a connection when it matches its
  * key within its [first_pkt, last_pkt] (through a hash of the keys, so
- * thousands of connections cost one lookup per packet). fn returns 0 to
- * go on, else an EX_* code that stops the reading and is returned (with
- * err set by fn). *n counts the packets handed out. */
+ * thousands of connections cost one lookup per packet). dir is the
+ * packet's direction in its connection: 0 from the client, 1 from the
+ * server. fn returns 0 to go on, else an EX_* code that stops the reading
+ * and is returned (with err set by fn). *n counts the packets handed out. */
 int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
-			    const struct tc_segment *seg),
+			    const struct tc_segment *seg, int dir),
 		  void *arg, uint64_t *n, char *err, size_t errlen);
 
 #endif /* FLOWPKTS_H */

@@ -9,7 +9,8 @@
  *   plus added columns, an index and the report views, then SCHEMA_V2 (a
  *   per-direction count for every label, issue 5), then SCHEMA_V3 (made
  *   for bulk import, issue 10: see its comment), then SCHEMA_V4 (label
- *   totals per capture, counted while writing); tcpscope-db(5)
+ *   totals per capture, counted while writing), then SCHEMA_V5 (segments
+ *   in chunks, segchunk.h); tcpscope-db(5)
  *   documents it column by column. Its version lives in PRAGMA user_version.
  *   store_open() reads that version before touching anything and then runs
  *   the steps of migrations[] from the file's version up to STORE_VERSION,
@@ -25,7 +26,9 @@
  *
  * - The file is in WAL mode with synchronous=NORMAL: a writer never blocks
  *   readers, a killed process (SIGKILL) leaves every committed transaction
- *   intact, and only a power loss can forget the last commits. Every
+ *   intact, and only a power loss can forget the last commits. The
+ *   exception is a new database that `read` builds aside until its first
+ *   capture is complete (STORE_ASIDE, see "built aside" below). Every
  *   connection sets a busy timeout (STORE_BUSY_MS, or $TCPSCOPE_BUSY_TIMEOUT
  *   in ms) so the CLI, the TUI and the sqlite3 shell can read while an
  *   import writes.
@@ -61,12 +64,12 @@
  *   default), so SQLite keeps a statement journal for it, a copy of every
  *   page it touches, a quarter of the cost of the row.
  *
- * - Indexes are kept as rows go in. Dropping the label and segment
- *   indexes for an import into an empty database and building them at its
- *   end (as version 3 first did) cost as many instructions, moved them
- *   from the writer thread, which has time to spare, to the end of the
- *   import, where everything waits (mix.pcap: 9% slower), and took a sort's
- *   memory (read --segments on mix: 93 MiB instead of 59).
+ * - Indexes are kept as rows go in, but for the two address indexes of
+ *   connections in a database built aside, which are built once when its
+ *   first capture is complete (INDEXES_SQL). Dropping the label and segment
+ *   indexes too (as version 3 first did) cost as many instructions, moved
+ *   them from the writer thread to the end of the import, where everything
+ *   waits, and took a sort's memory.
  *
  * - After a failed write inside an import (disk full, I/O error) the import
  *   is dead: SQLite may already have rolled the transaction back, so every
@@ -1285,17 +1288,23 @@ reopen:
  * reopened as an ordinary database for whatever follows. It never replaces
  * a file that appeared meanwhile: when that is a database (another import
  * into the same new database, run at the same time) the capture is copied
- * into it (merge_aside()), else the aside file is kept and named. A ROLLBACK without a journal leaves the pages
- * undefined, so a rolled-back aside file is started afresh (no capture in
- * it was complete). */
+ * into it (merge_aside()), else the aside file is kept and named. A
+ * ROLLBACK without a journal leaves the pages undefined, so a rolled-back
+ * aside file is started afresh (no capture in it was complete). */
 
 static void close_db(struct store *st);
+
+/* The length of path's folder part, "DIR/" of "DIR/NAME" (0 for "NAME"). */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
 
 /* "DIR/.NAME.tcpscope-PID" for path "DIR/NAME"; NULL when out of memory. */
 static char *aside_name(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t dirlen = dir_len(path);
 	size_t n = strlen(path) + 48;
 	char *p = malloc(n);
 	if (p)
@@ -1308,8 +1317,7 @@ static char *aside_name(const char *path)
  * process named in the file's name no longer runs. */
 static void remove_stale_asides(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t dirlen = dir_len(path);
 	char dir[4096], prefix[512];
 	if (dirlen >= sizeof dir ||
 	    (size_t)snprintf(prefix, sizeof prefix, ".%s.tcpscope-",
@@ -1541,11 +1549,10 @@ static int publish(struct store *st)
 	if (r)
 		return r;
 	close_db(st);
-	const char *slash = strrchr(st->path, '/');
+	size_t dirlen = dir_len(st->path);
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%.*s",
-		 slash ? (int)(slash - st->path) + 1 : 1,
-		 slash ? st->path : ".");
+	snprintf(dir, sizeof dir, "%.*s", dirlen ? (int)dirlen : 1,
+		 dirlen ? st->path : ".");
 	if (sync_path(st->aside, 0) != 0)
 		return seterr(st, STORE_EIO, "syncing the new database: %s",
 			      strerror(errno));
