@@ -106,6 +106,13 @@
 #endif
 
 #define STORE_VERSION	5     /* PRAGMA user_version of the current schema */
+/* Page size of a new database file. A connections row is about 900
+ * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
+ * 250k connections is 60k pages, each a system call at every eviction,
+ * re-read and index build. 16 KiB pages move the same bytes in a quarter
+ * of the calls and split a leaf a quarter as often when rows arrive out
+ * of id order (they are written as connections end). */
+#define STORE_PAGE_SIZE	16384
 #define STORE_BUSY_MS	10000 /* default busy timeout */
 
 /* ---- The schema --------------------------------------------------------- */
@@ -582,6 +589,7 @@ struct store {
 			     * are undefined; the next import starts afresh */
 	int keep_aside;	    /* publishing failed: the file stays, named */
 	struct segchunk *chunks; /* STORE_SEGMENTS: segments not yet written */
+	struct bshadow *conn_shadow; /* S_PUT_CONN's bound numbers */
 };
 
 /* Segments per row of segment_chunks, and the bytes of segments gathered
@@ -652,10 +660,23 @@ static int dberr(struct store *st, int rc, const char *what)
 }
 
 /* Binder: binds parameters 1, 2, 3... keeping the first error. */
+/* What a statement's numeric parameters are bound to now. sqlite3_reset()
+ * keeps bindings, so a row that repeats a number of the previous row (most
+ * of a connection's 90 counters are 0 in most rows) leaves it bound: one
+ * compare instead of a library call that takes the statement's mutex. Text
+ * parameters are always bound again (their kind is forgotten). */
+#define SHADOW_PARAMS 160
+enum { SH_UNKNOWN, SH_INT, SH_NULL };
+struct bshadow {
+	int64_t v[SHADOW_PARAMS + 1];
+	unsigned char kind[SHADOW_PARAMS + 1];
+};
+
 struct binder {
 	sqlite3_stmt *s;
 	int i;
 	int rc;
+	struct bshadow *sh; /* or NULL: bind everything */
 };
 
 static void b_start(struct binder *b, sqlite3_stmt *s)
@@ -663,20 +684,51 @@ static void b_start(struct binder *b, sqlite3_stmt *s)
 	b->s = s;
 	b->i = 0;
 	b->rc = SQLITE_OK;
+	b->sh = NULL;
+}
+
+/* As b_start(), remembering bound numbers in sh (zeroed when the
+ * statement was prepared). */
+static void b_start_shadowed(struct binder *b, sqlite3_stmt *s,
+			     struct bshadow *sh)
+{
+	b_start(b, s);
+	b->sh = sh;
+}
+
+/* 1 when parameter b->i is bound to kind (and v) already. */
+static int b_same(const struct binder *b, int kind, int64_t v)
+{
+	return b->sh && b->i <= SHADOW_PARAMS &&
+	       b->sh->kind[b->i] == kind && (kind != SH_INT ||
+					      b->sh->v[b->i] == v);
+}
+
+static void b_note(struct binder *b, int kind, int64_t v)
+{
+	if (!b->sh || b->i > SHADOW_PARAMS)
+		return;
+	b->sh->kind[b->i] = b->rc == SQLITE_OK ? (unsigned char)kind
+					       : SH_UNKNOWN;
+	b->sh->v[b->i] = v;
 }
 
 static void b_int(struct binder *b, int64_t v)
 {
 	b->i++;
-	if (b->rc == SQLITE_OK)
-		b->rc = sqlite3_bind_int64(b->s, b->i, v);
+	if (b->rc != SQLITE_OK || b_same(b, SH_INT, v))
+		return;
+	b->rc = sqlite3_bind_int64(b->s, b->i, v);
+	b_note(b, SH_INT, v);
 }
 
 static void b_null(struct binder *b)
 {
 	b->i++;
-	if (b->rc == SQLITE_OK)
-		b->rc = sqlite3_bind_null(b->s, b->i);
+	if (b->rc != SQLITE_OK || b_same(b, SH_NULL, 0))
+		return;
+	b->rc = sqlite3_bind_null(b->s, b->i);
+	b_note(b, SH_NULL, 0);
 }
 
 /* Unsigned values above INT64_MAX cannot be stored exactly: NULL. */
@@ -711,18 +763,11 @@ static void b_text(struct binder *b, const char *s)
 	b->i++;
 	if (b->rc != SQLITE_OK)
 		return;
+	b_note(b, SH_UNKNOWN, 0);
 	if (s)
 		b->rc = sqlite3_bind_text(b->s, b->i, s, -1, SQLITE_TRANSIENT);
 	else
 		b->rc = sqlite3_bind_null(b->s, b->i);
-}
-
-static void b_textn(struct binder *b, const char *s, size_t max)
-{
-	b->i++;
-	if (b->rc == SQLITE_OK)
-		b->rc = sqlite3_bind_text(b->s, b->i, s, (int)strnlen(s, max),
-					  SQLITE_TRANSIENT);
 }
 
 /* Runs a bound statement to completion (no rows expected) and resets it.
@@ -1079,6 +1124,10 @@ static int prepare_all(struct store *st)
 			    " events) VALUES (?, ?, ?)",
 	    [S_DEL_CONN] = "DELETE FROM connections WHERE id = ?",
 	};
+	if (!st->conn_shadow &&
+	    !(st->conn_shadow = malloc(sizeof *st->conn_shadow)))
+		return seterr(st, STORE_EIO, "out of memory");
+	memset(st->conn_shadow, 0, sizeof *st->conn_shadow);
 	for (int i = 0; i < S__COUNT; i++) {
 		int rc = sqlite3_prepare_v3(st->db, sql[i], -1,
 					    SQLITE_PREPARE_PERSISTENT,
@@ -1215,7 +1264,16 @@ reopen:
 		return r;
 	}
 
-	/* Writable: WAL (in memory: "memory"), then schema. */
+	/* Writable: WAL (in memory: "memory"), then schema. A new file gets
+	 * STORE_PAGE_SIZE pages before anything is written to it. */
+	if (version == 0 && nobjects == 0) {
+		char ps[48];
+		snprintf(ps, sizeof ps, "PRAGMA page_size = %d",
+			 STORE_PAGE_SIZE);
+		r = exec(st, ps, "opening");
+		if (r)
+			return r;
+	}
 	sqlite3_stmt *s = NULL;
 	rc = sqlite3_prepare_v2(st->db,
 				(flags & STORE_MEMORY)
@@ -1698,6 +1756,7 @@ void store_close(struct store *st)
 		(void)unlink(st->aside);
 	free(st->aside);
 	segchunk_free(st->chunks);
+	free(st->conn_shadow);
 	free(st->path);
 	free(st->sha256);
 	free(st->buf);
@@ -2144,8 +2203,27 @@ static int state_path(struct store *st, const struct tc_conn *c, int side,
 	return 0;
 }
 
+/* Dotted quad of a, as inet_ntop() writes it, without its printf. */
+static void ipv4_text(const unsigned char a[4], char *buf)
+{
+	char *p = buf;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void addr_text(const struct tc_addr *a, char *buf, size_t len)
 {
+	if (a->family == 4 && len >= 16) {
+		ipv4_text(a->a, buf);
+		return;
+	}
 	int af = a->family == 6 ? AF_INET6 : a->family == 4 ? AF_INET : -1;
 	if (af < 0 || inet_ntop(af, a->a, buf, (socklen_t)len) == NULL)
 		buf[0] = '\0';
@@ -2169,12 +2247,22 @@ static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
 #undef COL_BIND
 }
 
-/* Binds text that stays valid until the statement runs. */
+/* Binds text that stays valid until the statement runs (no copy). */
 static void b_textstatic(struct binder *b, const char *s, size_t n)
 {
 	b->i++;
+	b_note(b, SH_UNKNOWN, 0);
 	if (b->rc == SQLITE_OK)
 		b->rc = sqlite3_bind_text(b->s, b->i, s, (int)n, SQLITE_STATIC);
+}
+
+/* b_textstatic() of a string, or NULL for NULL. */
+static void b_strstatic(struct binder *b, const char *s)
+{
+	if (s)
+		b_textstatic(b, s, strlen(s));
+	else
+		b_null(b);
 }
 
 /* Writes c's row whole: at its TC_EV_CLOSE with the final figures, or as
@@ -2192,21 +2280,21 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	addr_text(&c->addr[TC_CLIENT], cip, sizeof cip);
 	addr_text(&c->addr[TC_SERVER], sip, sizeof sip);
 	struct binder bb, *b = &bb;
-	b_start(b, st->stmt[S_PUT_CONN]);
+	b_start_shadowed(b, st->stmt[S_PUT_CONN], st->conn_shadow);
 	b_int(b, conn_id(st, c->id));
 	b_int(b, st->capture_id);
 	b_u64(b, c->id);
-	b_text(b, vlan);
-	b_text(b, cip[0] ? cip : NULL);
+	b_strstatic(b, vlan);
+	b_strstatic(b, cip[0] ? cip : NULL);
 	b_int(b, c->port[TC_CLIENT]);
-	b_text(b, sip[0] ? sip : NULL);
+	b_strstatic(b, sip[0] ? sip : NULL);
 	b_int(b, c->port[TC_SERVER]);
 	b_int(b, c->first_ts);
 	b_int(b, c->last_ts);
 	b_u64(b, c->first_pkt);
 	b_u64(b, c->last_pkt);
-	b_text(b, tc_state_name(c->state[TC_CLIENT]));
-	b_text(b, tc_state_name(c->state[TC_SERVER]));
+	b_strstatic(b, tc_state_name(c->state[TC_CLIENT]));
+	b_strstatic(b, tc_state_name(c->state[TC_SERVER]));
 	if (cl)
 		b_textstatic(b, st->buf + tl, cl);
 	else
@@ -2215,13 +2303,14 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 		b_textstatic(b, st->buf + tl + cl, sl);
 	else
 		b_null(b);
-	b_text(b, tc_close_name(c->close));
-	b_text(b, tc_handshake_name(c->handshake));
+	b_strstatic(b, tc_close_name(c->close));
+	b_strstatic(b, tc_handshake_name(c->handshake));
 	b_int(b, c->midstream);
 	b_int(b, c->data_on_syn);
 	b_int(b, c->evicted);
-	b_textn(b, c->conn_state, sizeof c->conn_state);
-	b_textn(b, c->history, sizeof c->history);
+	b_textstatic(b, c->conn_state, strnlen(c->conn_state,
+						sizeof c->conn_state));
+	b_textstatic(b, c->history, strnlen(c->history, sizeof c->history));
 	b_known(b, c->rtt.handshake);
 	b_known(b, c->rtt.to_server);
 	b_known(b, c->rtt.to_client);
