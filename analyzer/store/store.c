@@ -1265,8 +1265,10 @@ reopen:
 	}
 
 	/* Writable: WAL (in memory: "memory"), then schema. A new file gets
-	 * STORE_PAGE_SIZE pages before anything is written to it. */
-	if (version == 0 && nobjects == 0) {
+	 * STORE_PAGE_SIZE pages before anything is written to it (not the
+	 * private store of STORE_MEMORY: its cache is what it keeps in
+	 * memory, and that holds more of its rows in smaller pages). */
+	if (version == 0 && nobjects == 0 && !(flags & STORE_MEMORY)) {
 		char ps[48];
 		snprintf(ps, sizeof ps, "PRAGMA page_size = %d",
 			 STORE_PAGE_SIZE);
