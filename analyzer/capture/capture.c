@@ -632,3 +632,44 @@ int cap_dump_flush(struct cap *c)
 {
 	return c->dump ? pcap_dump_flush(c->dump) : 0;
 }
+
+int64_t cap_seek_point(struct cap *c)
+{
+	/* A classic pcap file only (libpcap says 2.x; its pcapng reader says
+	 * 1.0): its records follow one another with nothing between them that
+	 * a record depends on, where a pcapng block may name an interface
+	 * described anywhere before it. */
+	if (!c->p || c->live || c->png || c->dump ||
+	    pcap_major_version(c->p) != 2)
+		return -1;
+	FILE *f = pcap_file(c->p);
+	off_t o = f ? ftello(f) : -1;
+	return o < 0 ? -1 : (int64_t)o;
+}
+
+int cap_seek(struct cap *c, int64_t offset, uint64_t num)
+{
+	if (num == 0 || offset < 0 || cap_seek_point(c) < 0 ||
+	    fseeko(pcap_file(c->p), (off_t)offset, SEEK_SET) != 0) {
+		snprintf(c->err, sizeof c->err, "cannot seek to record %llu",
+			 (unsigned long long)num);
+		return -1;
+	}
+	c->num = num - 1;
+	return 0;
+}
+
+void cap_file_identity(const char *path, char *out, size_t len)
+{
+	struct stat sb;
+	if (len)
+		out[0] = '\0';
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		snprintf(out, len, "%llu:%llu:%lld:%lld:%lld",
+			 (unsigned long long)sb.st_dev,
+			 (unsigned long long)sb.st_ino, (long long)sb.st_size,
+			 (long long)sb.st_mtim.tv_sec * 1000000000LL +
+			     sb.st_mtim.tv_nsec,
+			 (long long)sb.st_ctim.tv_sec * 1000000000LL +
+			     sb.st_ctim.tv_nsec);
+}

@@ -114,6 +114,22 @@ int64_t cap_size(const struct cap *c);
 /* Bytes read so far (for a progress percentage), or -1 when unknown. */
 int64_t cap_offset(struct cap *c);
 
+/* Where the next record of a classic pcap file (read by libpcap, not
+ * live) starts, for cap_seek() on a later open of the same file; -1 for
+ * anything that cannot be sought (pcapng, stdin, a pipe, live). */
+int64_t cap_seek_point(struct cap *c);
+
+/* Continues reading at offset, a value cap_seek_point() gave after record
+ * num - 1 of the same file: the next cap_next() returns record num.
+ * Returns 0, or -1 with a message in cap_errmsg(). */
+int cap_seek(struct cap *c, int64_t offset, uint64_t num);
+
+/* The identity of the regular file at path, "dev:inode:size:mtime:ctime"
+ * (times in ns), into out; "" when path is not a regular file. The same
+ * text later means the same file, unchanged: writing to a file or
+ * setting its times back changes its ctime. */
+void cap_file_identity(const char *path, char *out, size_t len);
+
 /* Fills *st. For a live capture also asks the kernel for drops. */
 void cap_get_stats(struct cap *c, struct cap_stats *st);
 

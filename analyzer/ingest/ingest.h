@@ -95,6 +95,13 @@ struct ing {
 	 * early, with a fingerprint of what was written: their TC_EV_CLOSE
 	 * writes the row again only when something changed since. */
 	struct idmap early;
+	/* Where to start reading again for a packet (ing_import_file() on a
+	 * classic pcap file): "[[record, offset],...]", a point every
+	 * ING_SEEK_BYTES of file; NULL when none. */
+	char *seek;
+	size_t seek_len, seek_cap;
+	int64_t seek_last;
+	char file_id[96]; /* the file's identity when imported, or "" */
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes

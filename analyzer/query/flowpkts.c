@@ -82,7 +82,8 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 	if (sqlite3_prepare_v2(db,
 			       "SELECT c.client_ip, c.client_port, c.server_ip, "
 			       "c.server_port, c.vlan, c.first_pkt, c.last_pkt, "
-			       "k.path, k.size, k.live, k.sha256, c.capture_id FROM connections "
+			       "k.path, k.size, k.live, k.sha256, c.capture_id, "
+			       "k.file_id, k.seek_index FROM connections "
 			       "c JOIN captures k ON k.id = c.capture_id WHERE "
 			       "c.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
@@ -112,6 +113,13 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 	f->live = sqlite3_column_int(st, 9);
 	copy_text(f->sha256, sizeof f->sha256, st, 10);
 	f->capture_id = sqlite3_column_int64(st, 11);
+	copy_text(f->file_id, sizeof f->file_id, st, 12);
+	const unsigned char *seek = sqlite3_column_text(st, 13);
+	if (seek && !(f->seek = strdup((const char *)seek))) {
+		sqlite3_finalize(st);
+		snprintf(err, errlen, "out of memory");
+		return EX_FAIL;
+	}
 	sqlite3_finalize(st);
 	if (bad) {
 		snprintf(err, errlen, "flow %lld has no valid addresses",
@@ -127,6 +135,8 @@ void flowpkts_free(struct flowpkts *f)
 	free(f->pkts);
 	f->pkts = NULL;
 	f->npkts = 0;
+	free(f->seek);
+	f->seek = NULL;
 }
 
 int flowpkts_check(const struct flowpkts *f, int named, char *err,
@@ -148,10 +158,12 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
 			 f->path);
 		return EX_INPUT;
 	}
-	char hex[65];
+	char hex[65], id[sizeof f->file_id];
 	int size_differs = f->size >= 0 && (int64_t)sb.st_size != f->size;
+	cap_file_identity(f->path, id, sizeof id);
+	int unchanged = f->file_id[0] && strcmp(id, f->file_id) == 0;
 	if (size_differs ||
-	    (f->sha256[0] &&
+	    (f->sha256[0] && !unchanged &&
 	     (sha256_file(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
 		snprintf(err, errlen,
 			 "'%.150s' is not the capture flow %lld was imported"
@@ -267,6 +279,32 @@ static int index_find(const struct keyindex *x, const struct flowpkts *f,
 	return -1;
 }
 
+/* The last point of seek ("[[record, offset],...]") at or before record
+ * first: *num and *off, or 0 when there is none. */
+static int seek_point(const char *seek, int64_t first, int64_t *num,
+		      int64_t *off)
+{
+	int found = 0;
+	const char *p = seek;
+	while (p && (p = strchr(p, '[')) != NULL) {
+		long long n, o;
+		int used = 0;
+		if (sscanf(p, "[%lld,%lld]%n", &n, &o, &used) == 2 && used > 0) {
+			if (n > first)
+				break;
+			if (n >= 1 && o >= 0) {
+				*num = n;
+				*off = o;
+				found = 1;
+			}
+			p += used;
+		} else {
+			p++;
+		}
+	}
+	return found;
+}
+
 int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
 			    const struct tc_segment *seg, int dir),
@@ -297,6 +335,12 @@ int flowpkts_each(const struct flowpkts *f, size_t nf,
 			 f->path, cerr);
 		return EX_INPUT;
 	}
+	/* Start at the seek point before the first packet wanted; when the
+	 * seek fails the reading simply starts at the beginning. */
+	int64_t snum, soff;
+	int64_t want = pkts && f->npkts ? pkts[0] : first;
+	if (seek_point(f->seek, want, &snum, &soff))
+		(void)cap_seek(c, soff, (uint64_t)snum);
 	int rc = 0, r;
 	struct cap_packet p;
 	size_t next = 0; /* into pkts */

@@ -14,7 +14,11 @@
  * last packet does not matter.
  *
  * The file read must be the one imported: flowpkts_check() compares its
- * size, and its SHA-256 when the import computed one.
+ * size, and its SHA-256 when the import computed one; the file the import
+ * read, unchanged since (captures.file_id: same inode, size, mtime and
+ * ctime), is not hashed again. Reading starts at the capture's last seek
+ * point (captures.seek_index, a classic pcap file) before the first
+ * packet wanted, not at the start of the file.
  *
  * Errors are EX_* codes (status.h) with a one-line message in err.
  */
@@ -42,6 +46,8 @@ struct flowpkts {
 	int live;
 	int64_t *pkts;     /* exact packet numbers, ascending; NULL: match */
 	size_t npkts;
+	char file_id[96];  /* captures.file_id, "" unknown */
+	char *seek;        /* captures.seek_index (allocated), or NULL */
 };
 
 /* Fills *f for connection id of db: its key and its capture (path is the

@@ -105,7 +105,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	5     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	6     /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -515,6 +515,16 @@ static const char SCHEMA_V5[] =
 #undef SEGMENTS_VIEW_COLUMNS
 #undef TS_FLAG
 
+/* Version 6 (issue 14, the ladder from the capture): what a reader needs
+ * to find a connection's packets in its capture again fast. file_id is the
+ * imported file's "dev:inode:size:mtime:ctime" (ns), when it was hashed:
+ * the same file unchanged needs no hashing to be known as the same bytes.
+ * seek_index lists [record, offset] points of a classic pcap file, one
+ * about every MiB, where reading can start again. */
+static const char SCHEMA_V6[] =
+    "ALTER TABLE captures ADD COLUMN file_id TEXT;\n"
+    "ALTER TABLE captures ADD COLUMN seek_index TEXT;\n";
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -524,6 +534,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V3,
     SCHEMA_V4,
     SCHEMA_V5,
+    SCHEMA_V6,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -1103,6 +1114,7 @@ static int prepare_all(struct store *st)
 			      " fragments = ?, malformed = ?, reasons = ?,"
 			      " kernel_drops = ?, error = ?, finished = ?,"
 			      " sha256 = ?, conn_count = ?, evicted = ?,"
+			      " file_id = ?, seek_index = ?,"
 			      " complete = 1 WHERE id = ?",
 	    [S_DEL_OTHERS] = "DELETE FROM captures WHERE sha256 = ?"
 			     " AND id <> ?",
@@ -2083,6 +2095,8 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	b_text(&b, st->sha256);
 	b_u64(&b, st->conn_hwm);
 	b_u64(&b, s->evicted);
+	b_text(&b, s->file_id);
+	b_text(&b, s->seek_index);
 	b_int(&b, st->capture_id);
 	r = b_run(st, &b, "finishing the capture");
 	if (!r)

@@ -220,6 +220,9 @@ struct store_capture_stats {
 	const char *path;          /* for messages; NULL */
 	uint64_t evicted;          /* connections the tracker finished early
 				    * to stay within its limits */
+	const char *file_id;       /* "dev:inode:size:mtime:ctime" of the
+				    * file read, when hashed; NULL */
+	const char *seek_index;    /* "[[record, offset],...]"; NULL */
 };
 
 /* Commits rows written so far without ending the import (live capture and
