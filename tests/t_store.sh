@@ -401,6 +401,19 @@ if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user
 elif [ -n "$sql" ]; then
 	fail query-readonly "the database changed"
 fi
+# Only reading (security review F7): a function that hands out a pointer,
+# one that loads code, a pragma that sets something are refused before
+# they run; describing pragmas, also as table-valued functions, work.
+bad=""
+for sql in "SELECT fts3_tokenizer('simple')" "SELECT load_extension('x')" \
+	   "PRAGMA writable_schema = 1" "PRAGMA temp_store_directory = '/tmp'"; do
+	out=$(q "$sql" 2>"$T/err"); rc=$?
+	[ $rc = 4 ] && [ -z "$out" ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+		grep -q 'not allowed' "$T/err" || bad="$bad [$sql: exit $rc $out $(cat "$T/err")]"
+done
+n=$(q "SELECT count(*) FROM pragma_table_info('captures') WHERE name = 'seek_index'" | tail -1)
+if [ -z "$bad" ] && [ "$n" = 1 ]; then pass query-only-reading
+else fail query-only-reading "$bad; table_info: $n"; fi
 err=$(q "SELEC nonsense" 2>&1 >/dev/null); rc=$?
 if [ $rc = 4 ] && echo "$err" | grep -q '^tcpscope query: .*syntax error' &&
    [ "$(printf '%s\n' "$err" | wc -l)" = 1 ]; then pass query-sql-error

@@ -51,6 +51,87 @@ static void query_err(const char *path, const char *what, const char *msg)
 	fputc('\n', stderr);
 }
 
+/* ---- Only reading -------------------------------------------------------
+ *
+ * The database is opened read-only (query_only), which stops writes; the
+ * authorizer also stops what reads but leaks or reaches outside it:
+ * functions that hand out pointers or load code (fts3_tokenizer(),
+ * load_extension()), ATTACH, and pragmas that set something. Allowed:
+ * SELECT and WITH, reading any table or view, every other function, and
+ * the pragmas below with no argument (or a table name for the ones that
+ * describe a table). */
+static const char *const read_pragmas[] = {
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info",
+    "index_xinfo", "foreign_key_list", "foreign_key_check",
+    "integrity_check", "quick_check", "user_version", "schema_version",
+    "data_version", "page_count", "page_size", "freelist_count",
+    "database_list", "collation_list", "function_list", "module_list",
+    "pragma_list", "compile_options", "encoding", "journal_mode",
+    "application_id",
+};
+static const char *const denied_functions[] = {
+    "fts3_tokenizer", "load_extension", "readfile", "writefile", "edit",
+};
+
+static char denied[160]; /* why the last statement was refused */
+
+/* Refuses: "what why" becomes the message. */
+static int deny(const char *what, const char *why)
+{
+	snprintf(denied, sizeof denied, "%s %s", what ? what : "?", why);
+	return SQLITE_DENY;
+}
+
+static int table_pragma(const char *name)
+{
+	return strstr(name, "_info") || strstr(name, "_list") ||
+	       strcmp(name, "foreign_key_check") == 0 ||
+	       strcmp(name, "integrity_check") == 0 ||
+	       strcmp(name, "quick_check") == 0;
+}
+
+static int authorize(void *arg, int action, const char *a1, const char *a2,
+		     const char *db, const char *trigger)
+{
+	(void)arg;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		for (size_t i = 0; i < sizeof denied_functions /
+					   sizeof *denied_functions; i++)
+			if (a2 && sqlite3_stricmp(a2, denied_functions[i]) == 0)
+				return deny(a2, "(a function) is not allowed:"
+						" only reading");
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		for (size_t i = 0; a1 && i < sizeof read_pragmas /
+						 sizeof *read_pragmas; i++)
+			if (sqlite3_stricmp(a1, read_pragmas[i]) == 0 &&
+			    (!a2 || table_pragma(read_pragmas[i])))
+				return SQLITE_OK;
+		return deny(a1, "(a PRAGMA, or with this argument) is not"
+				" allowed: only reading (tcpscope-query(1))");
+	case SQLITE_UPDATE:
+		/* SQLite's own check when a table-valued pragma
+		 * (pragma_table_info()...) is first used; query_only stops
+		 * any real write. */
+		if (a1 && sqlite3_stricmp(a1, "sqlite_master") == 0)
+			return SQLITE_OK;
+		return deny("not a query:", "the database is read-only here"
+				" (only SELECT and reading PRAGMAs)");
+	case SQLITE_ATTACH:
+		return deny("ATTACH", "is not allowed: only this database");
+	default:
+		return deny("not a query:", "the database is read-only here"
+				" (only SELECT and reading PRAGMAs)");
+	}
+}
+
 static void put_tsv(const char *s)
 {
 	for (; *s; s++) {
@@ -395,13 +476,21 @@ int cmd_query(int argc, char **argv)
 	}
 	sqlite3 *db = store_db(st);
 	(void)sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0); /* returns old */
+	if (sqlite3_set_authorizer(db, authorize, NULL) != SQLITE_OK) {
+		query_err(path, "query", sqlite3_errmsg(db));
+		store_close(st);
+		free(sql_buf);
+		return EX_DB;
+	}
 	int status = EX_OK;
 	const char *tail = sql;
 	while (tail && *tail) {
 		sqlite3_stmt *s = NULL;
+		denied[0] = '\0';
 		int rc = sqlite3_prepare_v2(db, tail, -1, &s, &tail);
 		if (rc != SQLITE_OK) {
-			query_err(path, "query", sqlite3_errmsg(db));
+			query_err(path, "query",
+				  denied[0] ? denied : sqlite3_errmsg(db));
 			status = EX_DB;
 			break;
 		}
