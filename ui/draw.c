@@ -396,7 +396,7 @@ static void draw_list(const struct ui *ui)
 		cell(y, &x, w[C_DUR], 1, base,
 		     out_dur(t, sizeof(t),
 			     f->first_ts && f->last_ts
-				 ? f->last_ts - f->first_ts
+				 ? out_tdiff(f->last_ts, f->first_ts)
 				 : -1));
 	}
 	if (l->nvis)
@@ -503,7 +503,7 @@ static void draw_ladder(const struct ui *ui)
 		 f->conn_state[0] ? f->conn_state : "-",
 		 l->history[0] ? l->history : "-",
 		 out_dur(d, sizeof(d),
-			 f->first_ts && end ? end - f->first_ts : -1),
+			 f->first_ts && end ? out_tdiff(end, f->first_ts) : -1),
 		 l->midstream ? "  (picked up mid-stream)" : "");
 	put(1, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	snprintf(buf, sizeof(buf), "RTT handshake %s  min/avg/max %s/%s/%s   ",

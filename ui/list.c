@@ -16,6 +16,8 @@
 #include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
+#include "../analyzer/output/out.h"
+
 static const char *const sort_names[] = {
 #define UI_X(id, name) name,
     UI_SORT_KEYS(UI_X)
@@ -69,7 +71,7 @@ static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
 
 static int64_t duration(const struct ui_flow *f)
 {
-	return f->first_ts && f->last_ts ? f->last_ts - f->first_ts : -1;
+	return f->first_ts && f->last_ts ? out_tdiff(f->last_ts, f->first_ts) : -1;
 }
 
 static int cmp_flows(const struct ui_flow *a, const struct ui_flow *b, int key)

@@ -174,7 +174,7 @@ static int table_row(struct out_table *t, const struct cols *c)
 	snprintf(id, sizeof id, "%lld", (long long)FI(c, id));
 	snprintf(cap, sizeof cap, "%lld", (long long)FI(c, capture_id));
 	out_ts_utc(start, sizeof start, FI(c, first_ts));
-	out_dur(dur, sizeof dur, FI(c, last_ts) - FI(c, first_ts));
+	out_dur(dur, sizeof dur, out_tdiff(FI(c, last_ts), FI(c, first_ts)));
 	out_endpoint(cl, sizeof cl, FT(c, client_ip), FI(c, client_port));
 	out_endpoint(sv, sizeof sv, FT(c, server_ip), FI(c, server_port));
 	snprintf(b0, sizeof b0, "%lld", (long long)DI(c, 0, payload_bytes));
@@ -229,7 +229,7 @@ static void csv_row(FILE *f, const struct cols *c)
 	fprintf(f, ",%lld,", (long long)FI(c, server_port));
 	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, first_ts)));
 	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, last_ts)));
-	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, FI(c, last_ts) - FI(c, first_ts)));
+	fprintf(f, "%s,", out_ts_sec9(b, sizeof b, out_tdiff(FI(c, last_ts), FI(c, first_ts))));
 	const char *texts[] = { FT(c, client_state), FT(c, server_state),
 				FT(c, close), FT(c, handshake) };
 	for (size_t i = 0; i < 4; i++) {
@@ -478,7 +478,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, first_ts)));
 	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, last_ts)));
 	fprintf(f, ",\"duration\":%s",
-		out_ts_sec9(b, sizeof b, FI(c, last_ts) - FI(c, first_ts)));
+		out_ts_sec9(b, sizeof b, out_tdiff(FI(c, last_ts), FI(c, first_ts))));
 	fprintf(f, ",\"first_pkt\":%lld,\"last_pkt\":%lld",
 		(long long)FI(c, first_pkt), (long long)FI(c, last_pkt));
 	fputs(",\"client_state\":", f);
@@ -540,7 +540,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 			       DI(c, s, spurious_retransmissions));
 		/* Rates over the connection's lifetime: every payload byte
 		 * sent (throughput) and distinct bytes (goodput). */
-		int64_t dur = FI(c, last_ts) - FI(c, first_ts);
+		int64_t dur = out_tdiff(FI(c, last_ts), FI(c, first_ts));
 		if (dur > 0)
 			fprintf(f, ",\"throughput_bps\":%.0f,\"goodput_bps\":%.0f",
 				(double)DI(c, s, wire_bytes) * 8e9 / (double)dur,

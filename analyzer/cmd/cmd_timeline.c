@@ -628,7 +628,7 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 	       (long long)ci->capture_id, ci->capture);
 	printf("start %s UTC  duration %s  handshake %s  close %s  conn_state %s"
 	       "  history %s\n", out_ts_utc(b, sizeof b, ci->first_ts),
-	       out_dur(d, sizeof d, ci->last_ts - ci->first_ts),
+	       out_dur(d, sizeof d, out_tdiff(ci->last_ts, ci->first_ts)),
 	       ci->handshake[0] ? ci->handshake : "-",
 	       ci->close[0] ? ci->close : "-",
 	       ci->conn_state[0] ? ci->conn_state : "-",
@@ -688,7 +688,7 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 			out_ts_utc(ts, sizeof ts, r->ts);
 		else
 			snprintf(ts, sizeof ts, "%.6f",
-				 (double)(r->ts - ci->first_ts) / 1e9);
+				 (double)out_tdiff(r->ts, ci->first_ts) / 1e9);
 		if (r->pkt > 0)
 			snprintf(pkt, sizeof pkt, "%lld", (long long)r->pkt);
 		else
@@ -799,7 +799,7 @@ static void print_json(const struct timeline *t, int raw)
 		fprintf(f, "%s\n{\"ts\":%s", any++ ? "," : "",
 			out_ts_sec9(b, sizeof b, r->ts));
 		fprintf(f, ",\"rel\":%s,\"pkt\":",
-			out_ts_sec9(b, sizeof b, r->ts - ci->first_ts));
+			out_ts_sec9(b, sizeof b, out_tdiff(r->ts, ci->first_ts)));
 		if (r->pkt > 0)
 			fprintf(f, "%lld", (long long)r->pkt);
 		else

@@ -11,6 +11,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* a - b for nanosecond times read from a database or a capture,
+ * saturated: stamps may lie anywhere in int64_t (review F2). */
+static inline int64_t out_tdiff(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return a < b ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 /* ---- Terminal ----------------------------------------------------------- */
 
 /* Width of the terminal f writes to (ioctl TIOCGWINSZ), or 0 when f is not

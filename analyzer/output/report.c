@@ -462,14 +462,14 @@ static int load_top_zw(sqlite3 *db, struct report *r, const int64_t *ids,
 					 0 &&
 				     strcmp(label, "zero-window-probe") != 0))) {
 				if (ts > start[d])
-					cur.value += ts - start[d];
+					cur.value += out_tdiff(ts, start[d]);
 				start[d] = -1;
 			}
 		}
 		sqlite3_reset(st);
 		for (int d = 0; d < 2; d++)
 			if (start[d] >= 0 && last_ts > start[d])
-				cur.value += last_ts - start[d];
+				cur.value += out_tdiff(last_ts, start[d]);
 		if (cur.value > 0)
 			top_insert(r->top_zw, &r->ntop_zw, (size_t)r->top, &cur);
 	}
