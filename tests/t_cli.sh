@@ -550,6 +550,28 @@ dur=$("$TCPSCOPE" flows -f json -d "$tmp/far.db" | jq -r '.duration' | head -1)
 case "$dur" in -*) far_ok=0 ;; esac
 if [ $far_ok = 1 ]; then pass far-stamps-saturate
 else fail far-stamps-saturate "duration $dur: $(head -c 200 "$tmp/far.out")"; fi
+# A capture whose name would retitle a terminal (review F3): no command
+# prints its ESC or BEL; JSON keeps the name, escaped, and stays valid.
+mkdir -p "$tmp/evil"
+evil=$(printf 'a\033]0;PWNED\007b.pcap')
+cp "$TOP/pcaps/real-loss.pcap" "$tmp/evil/$evil"
+esc_bad=""
+( cd "$tmp/evil" && "$TCPSCOPE" read -d e.db "$evil" ) >"$tmp/ev" 2>&1
+( cd "$tmp/evil" && "$TCPSCOPE" read -d e.db "$evil" ) >>"$tmp/ev" 2>&1
+for args in "report" "timeline 1" "flows" "query -f table SELECT path FROM captures" \
+	    "query SELECT path FROM captures" "timeline --capture /nonexistent 1"; do
+	# shellcheck disable=SC2086
+	( cd "$tmp/evil" && "$TCPSCOPE" $args -d e.db ) >>"$tmp/ev" 2>&1
+done
+( cd "$tmp/evil" && script -qec "$TCPSCOPE query -f csv -d e.db 'SELECT path FROM captures'" /dev/null ) >>"$tmp/ev" 2>&1
+if grep -q "$(printf '\033')\\|$(printf '\007')" "$tmp/ev"; then
+	esc_bad="ESC or BEL printed"
+fi
+p=$( cd "$tmp/evil" && "$TCPSCOPE" flows -f json -d e.db | jq -r .capture_path )
+[ "$p" = "$evil" ] || esc_bad="$esc_bad; JSON path '$p'"
+grep -q 'a\\x1b\]0;PWNED\\x07b.pcap' "$tmp/ev" || esc_bad="$esc_bad; no escaped name shown"
+if [ -z "$esc_bad" ]; then pass names-escaped
+else fail names-escaped "$esc_bad"; fi
 # Imported by a relative path: read from elsewhere, the file is not found.
 mkdir -p "$tmp/elsewhere" "$tmp/cap"
 cp "$TOP/pcaps/real-loss.pcap" "$tmp/cap/x.pcap"

@@ -370,7 +370,30 @@ static void t_in_net(void)
 	CHECK(ok);
 }
 
+/* out_esc(): what a terminal acts on becomes \xNN, UTF-8 text stays. */
+static void t_terminal_escape(void)
+{
+	char b[64];
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"plain.pcap", "plain.pcap"},
+	    {"a\033]0;x\007b", "a\\x1b]0;x\\x07b"},
+	    {"del\177", "del\\x7f"},
+	    {"\xc2\x9b" "2J", "\\xc2\\x9b2J"},         /* C1 CSI */
+	    {"caf\xc3\xa9", "caf\xc3\xa9"},              /* UTF-8 kept */
+	    {"bad\xff\xc3", "bad\\xff\\xc3"},          /* not UTF-8 */
+	    {"tab\tnl\n", "tab\\x09nl\\x0a"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		CHECK_STR(out_esc(cases[i].in, b, sizeof b), cases[i].out);
+	/* Cut whole: never half an escape. */
+	CHECK_STR(out_esc("ab\033", b, 6), "ab");
+	CHECK_STR(out_esc(NULL, b, sizeof b), "");
+}
+
 static const struct unit_test tests[] = {
+	UNIT(t_terminal_escape),
 	UNIT(t_json_escape), UNIT(t_csv_quote), UNIT(t_parse_time),
 	UNIT(t_format_time), UNIT(t_table),     UNIT(t_endpoint),
 	UNIT(t_filters),     UNIT(t_in_net),    UNIT(t_numbers_as_printf),

@@ -214,7 +214,7 @@ int cmd_extract(int argc, char **argv)
 			if (fsel_add(&fs, opt == OPT_FILTER ? opts[li].name
 							    : "capture",
 				     optarg, err, sizeof err) != 0) {
-				fprintf(stderr, "tcpscope extract: %s\n", err);
+				out_errline("tcpscope extract", err);
 				return EX_USAGE;
 			}
 			filtered = 1;
@@ -234,7 +234,7 @@ int cmd_extract(int argc, char **argv)
 	struct store *st;
 	int rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	if (rc != 0) {
-		fprintf(stderr, "tcpscope extract: %s\n", err);
+		out_errline("tcpscope extract", err);
 		return rc;
 	}
 	int64_t *ids = NULL;
@@ -293,7 +293,7 @@ int cmd_extract(int argc, char **argv)
 	}
 	free(ids);
 	if (rc != 0) {
-		fprintf(stderr, "tcpscope extract: %s\n", err);
+		out_errline("tcpscope extract", err);
 		return rc;
 	}
 	return EX_OK;

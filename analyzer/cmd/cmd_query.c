@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -149,7 +150,11 @@ static void put_tsv(const char *s)
 			fputs("\\\\", stdout);
 			break;
 		default:
-			putchar(*s);
+			/* Other controls as \xNN: nothing a terminal acts on. */
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				printf("\\x%02x", (unsigned char)*s);
+			else
+				putchar(*s);
 			break;
 		}
 	}
@@ -307,6 +312,10 @@ static int run_one(sqlite3 *db, sqlite3_stmt *s, enum fmt fmt, const char *path)
 	char buf[512];
 	struct table t = {NULL, 0, 0, ncol};
 	int oom = 0;
+	/* Text on its way to a terminal (table; csv on a tty), escaped. */
+	int tty = isatty(1);
+	char *shown = NULL;
+	size_t shown_len = 0;
 	for (int i = 0; i < ncol; i++) {
 		const char *name = sqlite3_column_name(s, i);
 		if (!name)
@@ -339,6 +348,17 @@ static int run_one(sqlite3 *db, sqlite3_stmt *s, enum fmt fmt, const char *path)
 			fputs(rows ? ",\n{" : "\n{", stdout);
 		for (int i = 0; i < ncol; i++) {
 			const char *v = cell_text(s, i, buf, sizeof buf);
+			size_t need = strlen(v) * 4 + 1;
+			if ((fmt == F_TABLE || (fmt == F_CSV && tty)) &&
+			    need > shown_len) {
+				char *n = realloc(shown, need);
+				if (!n) {
+					oom = 1;
+					break;
+				}
+				shown = n;
+				shown_len = need;
+			}
 			switch (fmt) {
 			case F_TSV:
 				if (i)
@@ -348,10 +368,11 @@ static int run_one(sqlite3 *db, sqlite3_stmt *s, enum fmt fmt, const char *path)
 			case F_CSV:
 				if (i)
 					putchar(',');
-				put_csv(v);
+				put_csv(tty ? out_esc(v, shown, shown_len) : v);
 				break;
 			case F_TABLE:
-				oom |= table_add(&t, v);
+				oom |= table_add(&t, out_esc(v, shown,
+							     shown_len));
 				break;
 			case F_JSON:
 				if (i)
@@ -375,6 +396,7 @@ static int run_one(sqlite3 *db, sqlite3_stmt *s, enum fmt fmt, const char *path)
 	if (fmt == F_TABLE && !oom && rc == SQLITE_DONE)
 		table_print(&t);
 	table_free(&t);
+	free(shown);
 	if (oom) {
 		query_err(path, "query", "out of memory");
 		return -1;

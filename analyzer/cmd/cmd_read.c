@@ -312,7 +312,10 @@ int cmd_read(int argc, char **argv)
 	memset(&tot, 0, sizeof tot);
 	for (int i = first; i < first + nfiles; i++) {
 		const char *path = argv[i];
-		struct progress pg = { .path = path, .start = now_s() };
+		/* Names and messages shown as a terminal cannot act on them. */
+		char shown[1024], why[1024];
+		const char *epath = out_esc(path, shown, sizeof shown);
+		struct progress pg = { .path = epath, .start = now_s() };
 		struct ing_result r;
 		int tty = !quiet && isatty(2);
 		int rc = ing_import_file(st, path, &o, tty ? on_tick : NULL, &pg,
@@ -335,26 +338,26 @@ int cmd_read(int argc, char **argv)
 					" capture %lld without --segments (use"
 					" --replace to import it again with"
 					" them)\n",
-					path, (long long)old);
+					epath, (long long)old);
 				if (status == EX_OK)
 					status = EX_USAGE;
 				continue;
 			}
 			fprintf(stderr, "tcpscope: %s: already imported (use "
-					"--replace)\n", path);
+					"--replace)\n", epath);
 			continue;
 		}
 		case ING_EFILTER:
-			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			if (status == EX_OK || status == EX_INPUT)
 				status = EX_USAGE;
 			continue;
 		case ING_EDB:
-			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			status = EX_DB;
 			goto out;
 		default:
-			fprintf(stderr, "tcpscope: %s: %s\n", path, r.error);
+			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			if (status == EX_OK)
 				status = EX_INPUT;
 			if (!r.capture_id)
@@ -369,9 +372,9 @@ int cmd_read(int argc, char **argv)
 				" to stay within the tracker's limits"
 				" (--max-memory, --max-conns); their rows end"
 				" there\n",
-				path, (unsigned long long)r.evicted);
+				epath, (unsigned long long)r.evicted);
 		if (!quiet)
-			read_print_capture(stdout, path, &r, o.filter != NULL);
+			read_print_capture(stdout, epath, &r, o.filter != NULL);
 	}
 	if (!quiet && imported > 0) {
 		/* The report of `tcpscope report`: of the one capture read,

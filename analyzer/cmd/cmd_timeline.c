@@ -623,9 +623,10 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 	const struct conninfo *ci = &t->ci;
 	char b[64], d[32];
 	int tw = absolute ? 26 : 10;
+	char cap[1024];
 	printf("%sflow %lld%s  %s -> %s  capture %lld (%s)\n", out_sgr(col, OUT_HEAD),
 	       (long long)ci->id, OUT_RESET(col), ci->client, ci->server,
-	       (long long)ci->capture_id, ci->capture);
+	       (long long)ci->capture_id, out_esc(ci->capture, cap, sizeof cap));
 	printf("start %s UTC  duration %s  handshake %s  close %s  conn_state %s"
 	       "  history %s\n", out_ts_utc(b, sizeof b, ci->first_ts),
 	       out_dur(d, sizeof d, out_tdiff(ci->last_ts, ci->first_ts)),
@@ -638,7 +639,7 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 	else if (!t->segments)
 		printf("# segments not stored, and the capture not read (%s):"
 		       " rebuilt from transitions and events only\n",
-		       t->why);
+		       out_esc(t->why, cap, sizeof cap));
 	printf("# %s, %s sequence numbers, ",
 	       absolute ? "absolute times (UTC)" : "times relative to the first packet",
 	       absolute || !t->segments ? "absolute" : "relative");
@@ -948,7 +949,7 @@ int cmd_timeline(int argc, char **argv)
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	}
 	if (rc != 0) {
-		fprintf(stderr, "tcpscope timeline: %s\n", err);
+		out_errline("tcpscope timeline", err);
 		return rc;
 	}
 	sqlite3 *db = store_db(st);
@@ -958,7 +959,7 @@ int cmd_timeline(int argc, char **argv)
 	int64_t id;
 	rc = fsel_find_flow(db, nargs, argv + optind, &id, err, sizeof err);
 	if (rc != 0) {
-		fprintf(stderr, "tcpscope timeline: %s\n", err);
+		out_errline("tcpscope timeline", err);
 		goto out;
 	}
 	int r = load_conn(db, id, &t.ci);

@@ -721,3 +721,42 @@ int out_choice(const char *cmd, const char *opt, const char *arg,
 	fputs(")\n", stderr);
 	return -1;
 }
+
+void out_errline(const char *who, const char *msg)
+{
+	char shown[2048];
+	fprintf(stderr, "%s: %s\n", who, out_esc(msg, shown, sizeof shown));
+}
+
+const char *out_esc(const char *s, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		char tmp[16];
+		size_t n = 1, tl;
+		if (*p < 0x20 || *p == 0x7f) {
+			tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", *p);
+		} else if (*p < 0x80) {
+			tmp[0] = (char)*p;
+			tl = 1;
+		} else if ((n = utf8_len(p)) == 0 ||
+			   (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			/* Not UTF-8, or a C1 control: byte by byte. */
+			n = 1;
+			tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02x", *p);
+		} else {
+			memcpy(tmp, p, n);
+			tl = n;
+		}
+		if (o + tl >= len)
+			break;
+		memcpy(buf + o, tmp, tl);
+		o += tl;
+		p += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -68,6 +68,16 @@ const char *out_sgr(int colour, enum out_role role);
  * through when they form valid UTF-8 and become \ufffd otherwise. */
 void out_json_str(FILE *f, const char *s);
 
+/* s made safe for a terminal into buf (always NUL-terminated, cut at
+ * len): C0 controls, DEL, C1 controls and bytes that are not UTF-8
+ * become \xNN; valid UTF-8 stays. For every string that comes from a
+ * file, a packet or a database on its way to a terminal (review F3).
+ * Returns buf. */
+const char *out_esc(const char *s, char *buf, size_t len);
+
+/* "who: msg" and a newline on stderr, msg through out_esc(). */
+void out_errline(const char *who, const char *msg);
+
 /* Formats an endpoint as the views show it, "10.0.0.1:80" or
  * "[2001:db8::1]:80" ("?" for a NULL address) into buf. Returns buf. */
 char *out_endpoint(char *buf, size_t len, const char *ip, int64_t port);

@@ -578,7 +578,9 @@ static void print_text(const struct report *r)
 		printf("  none complete\n");
 	for (size_t i = 0; i < r->ncaps; i++) {
 		const struct capinfo *k = &r->caps[i];
-		printf("  %lld %s%s\n", (long long)k->id, k->path,
+		char shown[1024];
+		printf("  %lld %s%s\n", (long long)k->id,
+		       out_esc(k->path, shown, sizeof shown),
 		       k->complete ? "" : " (incomplete)");
 		printf("    packets %lld  tcp %lld  non-tcp %lld  fragments %lld  "
 		       "malformed %lld  kernel drops %lld\n", (long long)k->packets,
