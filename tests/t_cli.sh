@@ -98,6 +98,21 @@ printf 'not a database\n' >"$tmp/junk.db"
 expect not-a-db 4 flows -d "$tmp/junk.db"
 (TCPSCOPE_DB=$tmp/missing.db; export TCPSCOPE_DB; expect env-db 4 report)
 expect read-missing-capture 3 flows -r "$tmp/none.pcap"
+# The database cannot be opened: the reason, the path said once.
+mkdir -p "$tmp/adir"
+: >"$tmp/afile"
+for c in "dir:adir:is a directory, not a database file" \
+	 "nodir:nodir/x.db:its directory does not exist" \
+	 "filedir:afile/x.db:its directory is a file"; do
+	nm=${c%%:*} rest=${c#*:}
+	d=${rest%%:*} why=${rest#*:}
+	if expect "read-db-$nm" 4 read -q -d "$tmp/$d" "$TOP/pcaps/real-loss.pcap" &&
+	   grep -q "^tcpscope: $tmp/$d: opening: $why\$" "$tmp/err"; then
+		pass "read-db-reason-$nm"
+	else
+		fail "read-db-reason-$nm" "$(cat "$tmp/err")"
+	fi
+done
 
 # A damaged capture with -r: what came before the damage, then exit 3.
 if [ -f "$TOP/pcaps/syn-truncated-file.pcap" ]; then

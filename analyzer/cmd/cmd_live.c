@@ -196,7 +196,7 @@ bad_value:
 		db = store_default_path();
 	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
 		       err, sizeof err) < 0) {
-		fprintf(stderr, "tcpscope: %s: %s\n", db, err);
+		out_errline("tcpscope", err); /* err names db */
 		status = EX_DB;
 		goto done;
 	}

@@ -301,7 +301,7 @@ int cmd_read(int argc, char **argv)
 			   (segments ? STORE_SEGMENTS : 0),
 		       &st,
 		       err, sizeof err) < 0) {
-		fprintf(stderr, "tcpscope: %s: %s\n", db, err);
+		out_errline("tcpscope", err); /* err names db */
 		free(expr);
 		return EX_DB;
 	}

@@ -633,6 +633,8 @@ static int seterr(struct store *st, int code, const char *fmt, ...)
 	return code;
 }
 
+static size_t dir_len(const char *path);
+
 /* Maps an SQLite failure to a store code and message; returns the code. */
 static int dberr(struct store *st, int rc, const char *what)
 {
@@ -643,11 +645,23 @@ static int dberr(struct store *st, int rc, const char *what)
 		code = STORE_ECORRUPT;
 		why = "not an SQLite database (or encrypted)";
 		break;
-	case SQLITE_CANTOPEN:
+	case SQLITE_CANTOPEN: {
 		code = STORE_EOPEN;
 		why = "cannot open the database file (missing, or its directory"
 		      " is not writable)";
+		/* Name the real cause where it is plain to see. */
+		struct stat sb;
+		size_t dl = st->path ? dir_len(st->path) : 0;
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%.*s", dl ? (int)dl : 1,
+			 dl ? st->path : ".");
+		if (st->path && stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			why = "is a directory, not a database file";
+		else if (st->path && stat(dir, &sb) != 0)
+			why = errno == ENOTDIR ? "its directory is a file"
+					       : "its directory does not exist";
 		break;
+	}
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		why = "database is locked by another process (busy timeout"
