@@ -177,4 +177,43 @@ else
 	if [ $rc -eq 0 ] && [ "$n" = 4 ]; then pass live-count
 	else fail live-count "exit $rc, packets '$n'"; fi
 fi
+
+# Root is given up before the first packet (review F4): while capturing
+# the process runs as nobody (or -Z USER) with no capability; --no-drop
+# keeps root; an unknown user is refused before capturing.
+# priv_of ARGS...: "UID CAPEFF" of a live capture started with ARGS.
+priv_of() {
+	ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 3 -d "$tmp/priv.db" "$@" \
+		2>"$tmp/priv.err" &
+	live=$!
+	pids="$live"
+	sleep 1
+	awk '/^Uid:/ { u = $2 } /^CapEff:/ { c = $2 } END { print u, c }' \
+		"/proc/$live/status" 2>/dev/null
+	wait "$live"
+}
+nobody=$(id -u nobody 2>/dev/null)
+daemon=$(id -u daemon 2>/dev/null)
+if [ -n "$nobody" ] && [ -n "$daemon" ] && [ "$(id -u)" = 0 ]; then
+	got=$(priv_of) z=$(priv_of -Z daemon) keep=$(priv_of --no-drop)
+	c=$(sqlite3 "$tmp/priv.db" "SELECT count(*) FROM captures WHERE complete = 1")
+	if [ "$got" = "$nobody 0000000000000000" ] &&
+	   [ "$z" = "$daemon 0000000000000000" ] &&
+	   [ "${keep%% *}" = 0 ] && [ "$c" = 3 ]; then
+		pass live-drops-root
+	else
+		fail live-drops-root "default '$got', -Z daemon '$z', --no-drop '$keep', $c complete: $(cat "$tmp/priv.err")"
+	fi
+	ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 1 -Z no-such-user-x \
+		-d "$tmp/nouser.db" >/dev/null 2>"$tmp/nouser.err"
+	rc=$?
+	if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/nouser.err")" = 1 ] &&
+	   grep -q "no user 'no-such-user-x'" "$tmp/nouser.err"; then
+		pass live-unknown-user
+	else
+		fail live-unknown-user "exit $rc: $(cat "$tmp/nouser.err")"
+	fi
+else
+	skip live-drops-root "not root, or no users nobody and daemon"
+fi
 exit 0

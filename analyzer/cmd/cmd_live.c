@@ -11,14 +11,22 @@
  * what was stored and flushes the -w file, so `tcpscope flows` or the TUI
  * see progress; on a terminal print_status() rewrites a status line
  * then. Signals only set a flag and call pcap_breakloop().
+ * Run as root, the capture gives up root once the interface, the -w file
+ * and the database are open, before the first packet is parsed: it runs
+ * as -Z USER (default "nobody") with no capabilities and no way back
+ * (drop_root()); --no-drop keeps root.
  * Packet timestamps are libpcap's (nanoseconds where the device allows);
  * the wall clock only decides when to stop and when to commit.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,7 +53,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
-		"                     [-G SECONDS] [-d DB] [--segments] [-q] [EXPR]\n"
+		"                     [-G SECONDS] [-d DB] [--segments] [-q]\n"
+		"                     [-Z USER | --no-drop] [EXPR]\n"
 		"\n"
 		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
 		"run time, or SIGINT/SIGTERM. EXPR is a BPF filter (tcpdump syntax).\n"
@@ -57,7 +66,10 @@ static void usage(FILE *f)
 		"  -G SECONDS   stop after SECONDS\n"
 		"  -d DB        database (default $TCPSCOPE_DB or tcpscope.db)\n"
 		"  --segments   also store every TCP segment\n"
-		"  -q           print nothing but errors\n");
+		"  -q           print nothing but errors\n"
+		"  -Z USER      run as USER once the interface and files are\n"
+		"               open (as root; default nobody)\n"
+		"  --no-drop    stay root while capturing\n");
 }
 
 /* The status line on a terminal, rewritten at every commit
@@ -76,6 +88,33 @@ static void print_status(void *arg, const struct ing *in, struct cap *c)
 	fflush(stderr);
 }
 
+/* Gives up root for good: supplementary groups, then group, then user
+ * (so that nothing can be set back), no new privileges by exec. Leaving
+ * uid 0 clears every capability. Returns 0, or -1 with err set. */
+static int drop_root(const char *user, char *err, size_t len)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, len, "no user '%s' to capture as (name one with"
+				   " -Z USER, or stay root with --no-drop)",
+			 user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		snprintf(err, len, "cannot become user '%s': %s", user,
+			 strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+		snprintf(err, len, "root could be regained after becoming '%s'",
+			 user);
+		return -1;
+	}
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
 static int parse_num(const char *s, double max, double *out)
 {
 	char *end;
@@ -88,18 +127,20 @@ static int parse_num(const char *s, double max, double *out)
 
 int cmd_live(int argc, char **argv)
 {
-	enum { O_SEGMENTS = 256 };
+	enum { O_SEGMENTS = 256, O_NO_DROP };
 	static const struct option longopts[] = {
 		{ "segments", no_argument, NULL, O_SEGMENTS },
+		{ "no-drop", no_argument, NULL, O_NO_DROP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *iface = NULL, *out = NULL, *db = NULL;
+	const char *iface = NULL, *out = NULL, *db = NULL, *user = NULL;
+	int no_drop = 0;
 	double count = 0, secs = 0, snap = 0;
 	int segments = 0, quiet = 0, ch;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:i:w:c:s:G:d:qh", longopts,
+	while ((ch = getopt_long(argc, argv, "+:i:w:c:s:G:d:qZ:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'i':
@@ -129,6 +170,12 @@ int cmd_live(int argc, char **argv)
 		case O_SEGMENTS:
 			segments = 1;
 			break;
+		case 'Z':
+			user = optarg;
+			break;
+		case O_NO_DROP:
+			no_drop = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return EX_OK;
@@ -139,6 +186,11 @@ int cmd_live(int argc, char **argv)
 bad_value:
 		fprintf(stderr, "tcpscope: live: bad value '%s' for -%c\n", optarg,
 			ch);
+		return EX_USAGE;
+	}
+	if (user && no_drop) {
+		fprintf(stderr, "tcpscope: live: -Z and --no-drop exclude each"
+				" other\n");
 		return EX_USAGE;
 	}
 	if (!iface) {
@@ -212,6 +264,16 @@ bad_value:
 	if (rc == ING_EDB || rc == ING_EDUP) {
 		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
 		status = EX_DB;
+		goto done;
+	}
+
+	/* Everything that needs root is open: hostile packets are parsed
+	 * without it. */
+	if (geteuid() == 0 && !no_drop &&
+	    drop_root(user ? user : "nobody", err, sizeof err) < 0) {
+		out_errline("tcpscope: live", err);
+		(void)ing_end(&in, c, "the capture could not give up root");
+		status = EX_FAIL;
 		goto done;
 	}
 
