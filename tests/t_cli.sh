@@ -59,6 +59,22 @@ for c in flows timeline report extract; do
 	expect "bad-short-flag-$c" 2 "$c" -Z 1
 done
 expect missing-value 2 flows --sort
+# tcpdump's letters mean what they mean there (-c counts packets; -G
+# rotates files; -r reads a file): not a capture id, a run time or a
+# refresh period.
+expect report-c-is-not-capture 2 report -c 1
+expect tui-r-is-not-refresh 2 tui -r 1
+expect live-G-is-rotation 2 live -i lo -G 5
+expect timeline-count-needs-r 2 timeline -c 5 1
+expect flows-count-needs-r 2 flows -c 5
+expect read-bad-count 2 read -c 0 "$TOP/pcaps/real-loss.pcap"
+if [ "$("$TCPSCOPE" flows -r "$TOP/pcaps/real-loss.pcap" -c 10 -f json | jq -r '.c2s.packets + .s2c.packets' 2>/dev/null)" = 10 ] &&
+   "$TCPSCOPE" read -q -c 100 -d "$tmp/count.db" "$TOP/pcaps/real-loss.pcap" &&
+   [ "$(sqlite3 "$tmp/count.db" 'SELECT packets FROM captures')" = 100 ]; then
+	pass count-stops-reading
+else
+	fail count-stops-reading "-c did not stop at 10 / 100 packets"
+fi
 expect bad-sort 2 flows --sort colour
 expect bad-format-flows 2 flows --format xml
 expect bad-format-timeline 2 timeline --format xml 1

@@ -17,7 +17,7 @@ netns_init live lv
 netns_up live 10.201.7
 
 db="$tmp/live.db"
-ip netns exec "$A" "$TCPSCOPE" live -i "$VA" -G 5 -w "$tmp/out.pcap" \
+ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --duration 5 -w "$tmp/out.pcap" \
 	-d "$db" >"$tmp/live.out" 2>"$tmp/live.err" &
 live=$!
 pids="$live"
@@ -48,13 +48,13 @@ if kill -0 "$live" 2>/dev/null; then
 else
 	fail live-checkpoint "the capture ended before 5 s"
 fi
-# -G 5: the capture ends by itself; allow it 10 s at most.
+# --duration 5: the capture ends by itself; allow it 10 s at most.
 i=0
 while [ $i -lt 100 ] && kill -0 "$live" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
 done
 if kill -0 "$live" 2>/dev/null; then
-	fail live-run-time "still running after -G 5 and 10 s"
+	fail live-run-time "still running after --duration 5 and 10 s"
 	kill "$live"
 fi
 wait "$live"
@@ -69,9 +69,9 @@ fi
 # On a terminal (script(1) gives it one) a status line follows once a
 # second: packets, connections, open ones, kernel drops.
 if command -v script >/dev/null 2>&1; then
-	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA -G 3 -q -d '$tmp/tty-q.db'" \
+	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA --duration 3 -q -d '$tmp/tty-q.db'" \
 		/dev/null >"$tmp/tty-q.out" 2>&1
-	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA -G 3 -d '$tmp/tty.db'" \
+	ip netns exec "$A" script -qfec "'$TCPSCOPE' live -i $VA --duration 3 -d '$tmp/tty.db'" \
 		/dev/null >"$tmp/tty.out" 2>&1
 	if grep -q '[0-9]* packets, [0-9]* connections ([0-9]* open), [0-9]* dropped by the kernel' "$tmp/tty.out" &&
 	   ! grep -q 'packets, ' "$tmp/tty-q.out"; then
@@ -105,9 +105,9 @@ else
 	fail live-pcap-written "no readable $tmp/out.pcap: $(cat "$tmp/re.err" 2>/dev/null)"
 fi
 
-# -G also ends a capture on a link where nothing at all arrives (a
+# --duration also ends a capture on a link where nothing at all arrives (a
 # blocking read would wait for the first packet forever).
-ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 2 -d "$tmp/quiet.db" \
+ip netns exec "$A" "$TCPSCOPE" live -q -i lo --duration 2 -d "$tmp/quiet.db" \
 	2>"$tmp/quiet.err" &
 live=$!
 pids="$live"
@@ -116,7 +116,7 @@ while [ $i -lt 60 ] && kill -0 "$live" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
 done
 if kill -0 "$live" 2>/dev/null; then
-	fail live-quiet-link "still running 6 s into a -G 2 capture"
+	fail live-quiet-link "still running 6 s into a --duration 2 capture"
 	kill -KILL "$live"
 	wait "$live"
 else
@@ -128,7 +128,7 @@ else
 fi
 
 # SIGINT ends a long capture promptly and cleanly.
-ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -G 60 -d "$tmp/int.db" \
+ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" --duration 60 -d "$tmp/int.db" \
 	2>"$tmp/int.err" &
 live=$!
 pids="$live"
@@ -151,7 +151,7 @@ else
 fi
 
 # -c COUNT stops after COUNT packets (the echo exchange is more than 4).
-ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -c 4 -G 20 -d "$tmp/c.db" \
+ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -c 4 --duration 20 -d "$tmp/c.db" \
 	2>"$tmp/c.err" &
 live=$!
 pids="$live"
@@ -183,7 +183,7 @@ fi
 # keeps root; an unknown user is refused before capturing.
 # priv_of ARGS...: "UID CAPEFF" of a live capture started with ARGS.
 priv_of() {
-	ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 3 -d "$tmp/priv.db" "$@" \
+	ip netns exec "$A" "$TCPSCOPE" live -q -i lo --duration 3 -d "$tmp/priv.db" "$@" \
 		2>"$tmp/priv.err" &
 	live=$!
 	pids="$live"
@@ -204,7 +204,7 @@ if [ -n "$nobody" ] && [ -n "$daemon" ] && [ "$(id -u)" = 0 ]; then
 	else
 		fail live-drops-root "default '$got', -Z daemon '$z', --no-drop '$keep', $c complete: $(cat "$tmp/priv.err")"
 	fi
-	ip netns exec "$A" "$TCPSCOPE" live -q -i lo -G 1 -Z no-such-user-x \
+	ip netns exec "$A" "$TCPSCOPE" live -q -i lo --duration 1 -Z no-such-user-x \
 		-d "$tmp/nouser.db" >/dev/null 2>"$tmp/nouser.err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/nouser.err")" = 1 ] &&

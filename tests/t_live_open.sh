@@ -12,7 +12,7 @@ netns_init lo lo
 netns_up live-open 10.201.8
 
 db="$tmp/live.db"
-ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" -G 9 -d "$db" \
+ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" --duration 9 -d "$db" \
 	2>"$tmp/live.err" &
 live=$!
 pids="$live"
@@ -79,7 +79,7 @@ while [ $i -lt 120 ] && kill -0 "$live" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
 done
 if kill -0 "$live" 2>/dev/null; then
-	fail live-open-final "still running after -G 9 and 12 s"
+	fail live-open-final "still running after --duration 9 and 12 s"
 	kill "$live"
 	wait "$live"
 else

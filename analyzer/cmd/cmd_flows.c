@@ -27,7 +27,7 @@
 #include "../store/store.h"
 
 static const char flows_usage[] =
-	"usage: tcpscope flows [-n] [-d DB | -r FILE...] [filters] [--sort KEY]\n"
+	"usage: tcpscope flows [-n] [-d DB | -r FILE... [-c COUNT]] [filters] [--sort KEY]\n"
 	"                      [--format table|csv|json|zeek]\n"
 	"\n"
 	"List the connections of the database (complete captures only), or of\n"
@@ -35,6 +35,7 @@ static const char flows_usage[] =
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
 	"  -r, --read FILE      analyze FILE in memory instead (repeatable)\n"
+	"  -c COUNT             with -r: read only the first COUNT packets\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -s, --sort KEY       id, start, duration, bytes or retrans (default id)\n"
 	"  -f, --format FMT     table (default), csv, json (JSON Lines) or zeek\n"
@@ -765,8 +766,13 @@ int cmd_flows(int argc, char **argv)
 	fsel_init(&fs);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:r:s:f:nh", opts, &li)) != -1) {
+	uint64_t count = 0;
+	while ((opt = getopt_long(argc, argv, ":d:r:s:f:c:nh", opts, &li)) != -1) {
 		switch (opt) {
+		case 'c':
+			if (out_parse_count("flows", optarg, &count) < 0)
+				goto usage;
+			break;
 		case 'd': dbpath = optarg; break;
 		case 'r': files[nfiles++] = optarg; break;
 		case 'n': break;
@@ -812,6 +818,11 @@ int cmd_flows(int argc, char **argv)
 			argv[optind]);
 		goto usage;
 	}
+	if (count && !nfiles) {
+		fprintf(stderr, "tcpscope flows: -c counts the packets read"
+				" with -r\n");
+		goto usage;
+	}
 	if (dbpath && nfiles) {
 		fprintf(stderr, "tcpscope flows: -d and -r exclude each other\n");
 		goto usage;
@@ -821,7 +832,7 @@ int cmd_flows(int argc, char **argv)
 		fs.complete_only = 0;
 		rc = fsel_open_capture(files, nfiles,
 				       fs.needs_events ? FSEL_KEEP_EVENTS : 0,
-				       &st, &partial, err,
+				       count, &st, &partial, err,
 				       sizeof err);
 	} else {
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);

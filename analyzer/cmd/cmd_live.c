@@ -3,10 +3,10 @@
  * database, optionally writing the packets to a pcap file as well.
  *
  *   tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]
- *                 [-G SECONDS] [-d DB] [--segments] [-q] [EXPR]
+ *                 [--duration SECONDS] [-d DB] [--segments] [-q] [EXPR]
  *
  * One capture row (path = the interface name, live = 1), one tracker. The
- * loop is ingest's (ing_run_live()): it stops at -c packets, -G seconds of
+ * loop is ingest's (ing_run_live()): it stops at -c packets, --duration seconds of
  * wall-clock run time or SIGINT/SIGTERM, and about once a second commits
  * what was stored and flushes the -w file, so `tcpscope flows` or the TUI
  * see progress; on a terminal print_status() rewrites a status line
@@ -53,7 +53,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
-		"                     [-G SECONDS] [-d DB] [--segments] [-q]\n"
+		"                     [--duration SECONDS] [-d DB] [--segments] [-q]\n"
 		"                     [-Z USER | --no-drop] [EXPR]\n"
 		"\n"
 		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"  -w OUT.pcap  also write the packets to a pcap file\n"
 		"  -c COUNT     stop after COUNT packets\n"
 		"  -s SNAPLEN   bytes to capture per packet (default 262144)\n"
-		"  -G SECONDS   stop after SECONDS\n"
+		"  --duration SECONDS  stop after SECONDS\n"
 		"  -d DB        database (default $TCPSCOPE_DB or tcpscope.db)\n"
 		"  --segments   also store every TCP segment\n"
 		"  -q           print nothing but errors\n"
@@ -127,10 +127,11 @@ static int parse_num(const char *s, double max, double *out)
 
 int cmd_live(int argc, char **argv)
 {
-	enum { O_SEGMENTS = 256, O_NO_DROP };
+	enum { O_SEGMENTS = 256, O_NO_DROP, O_DURATION };
 	static const struct option longopts[] = {
 		{ "segments", no_argument, NULL, O_SEGMENTS },
 		{ "no-drop", no_argument, NULL, O_NO_DROP },
+		{ "duration", required_argument, NULL, O_DURATION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -164,6 +165,12 @@ int cmd_live(int argc, char **argv)
 				goto bad_value;
 			break;
 		case 'G':
+			/* tcpdump's -G rotates its file every SECONDS. */
+			fprintf(stderr, "tcpscope: live: -G is tcpdump's file"
+					" rotation, not done here; to stop after"
+					" SECONDS use --duration SECONDS\n");
+			return EX_USAGE;
+		case O_DURATION:
 			if (parse_num(optarg, 1e9, &secs) < 0 || secs == 0)
 				goto bad_value;
 			break;

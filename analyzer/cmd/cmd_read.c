@@ -45,7 +45,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
-		"                     [--max-memory SIZE] [--ignore-vlan] [-q] FILE... [EXPR]\n"
+		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT] [-q]\n"
+		"                     FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures (\"-\" is stdin) into the database and\n"
 		"prints what each held, then a summary. Arguments after the files, from\n"
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		"syntax).\n"
 		"\n"
 		"  -d DB              database (default $TCPSCOPE_DB or tcpscope.db)\n"
+		"  -c COUNT           stop after COUNT packets (of each file)\n"
 		"  --segments         also store every TCP segment\n"
 		"  --replace          re-import a capture imported before\n"
 		"  --msl SEC          maximum segment lifetime (TIME-WAIT is 2*MSL; 60)\n"
@@ -201,10 +203,14 @@ int cmd_read(int argc, char **argv)
 	opterr = 0;
 	/* "+": options end at the first file, so the filter may contain
 	 * words starting with '-' no more than tcpdump's does. */
-	while ((ch = getopt_long(argc, argv, "+:d:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:d:c:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'c':
+			if (out_parse_count("read", optarg, &o.max_packets) < 0)
+				return EX_USAGE;
 			break;
 		case 'q':
 			quiet = 1;

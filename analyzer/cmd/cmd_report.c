@@ -22,7 +22,7 @@ static const char report_usage[] =
 	"capture statistics.\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
-	"  -c, --capture ID     only that capture (default: every complete capture)\n"
+	"      --capture ID     only that capture (default: every complete capture)\n"
 	"  -t, --top N          rows in the top lists and ports listed (default 10)\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -f, --format FMT     text (default) or json\n"
@@ -32,7 +32,7 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "capture", required_argument, NULL, 'c' },
+		{ "capture", required_argument, NULL, 'C' },
 		{ "top", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -44,12 +44,12 @@ int cmd_report(int argc, char **argv)
 	char *end;
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:c:t:f:nh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:t:f:nh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': dbpath = optarg; break;
 		case 'n': break;
 		case 'h': fputs(report_usage, stdout); return EX_OK;
-		case 'c':
+		case 'C':
 			capture = strtoll(optarg, &end, 10);
 			if (!*optarg || *end || capture <= 0) {
 				fprintf(stderr, "tcpscope report: bad --capture '%s' "

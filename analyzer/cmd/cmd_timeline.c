@@ -39,7 +39,7 @@
 #include "../store/store.h"
 
 static const char timeline_usage[] =
-	"usage: tcpscope timeline [-n] [-d DB | -r FILE] [--format text|json]\n"
+	"usage: tcpscope timeline [-n] [-d DB | -r FILE [-c COUNT]] [--format text|json]\n"
 	"                         [--absolute] [--from T] [--to T] [--anomalies]\n"
 	"                         [--raw-windows] [--capture PCAP]\n"
 	"                         FLOW\n"
@@ -51,7 +51,8 @@ static const char timeline_usage[] =
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
 	"  -r, --read FILE      analyze FILE in memory, with every segment\n"
-	"  -c, --capture PCAP   read the packets from PCAP, the capture the flow\n"
+	"  -c COUNT             with -r: read only the first COUNT packets\n"
+	"      --capture PCAP   read the packets from PCAP, the capture the flow\n"
 	"                       was imported from (moved, or its path relative to\n"
 	"                       another directory); checked by size and SHA-256\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
@@ -868,7 +869,7 @@ int cmd_timeline(int argc, char **argv)
 		{ "to", required_argument, NULL, 'T' },
 		{ "anomalies", no_argument, NULL, 'A' },
 		{ "raw-windows", no_argument, NULL, 'W' },
-		{ "capture", required_argument, NULL, 'c' },
+		{ "capture", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -881,9 +882,14 @@ int cmd_timeline(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	const char *capture = NULL;
+	uint64_t count = 0;
 	while ((opt = getopt_long(argc, argv, ":d:r:f:c:anAh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': capture = optarg; break;
+		case 'C': capture = optarg; break;
+		case 'c':
+			if (out_parse_count("timeline", optarg, &count) < 0)
+				return EX_USAGE;
+			break;
 		case 'F': from = optarg; break;
 		case 'T': to = optarg; break;
 		case 'A': pk.anomalies = 1; break;
@@ -936,12 +942,17 @@ int cmd_timeline(int argc, char **argv)
 		return EX_USAGE;
 	}
 	struct store *st;
+	if (count && !file) {
+		fprintf(stderr, "tcpscope timeline: -c counts the packets read"
+				" with -r\n");
+		return EX_USAGE;
+	}
 	if (file) {
 		char *files[1] = { file };
 		int partial;
 		rc = fsel_open_capture(files, 1,
 				       FSEL_KEEP_SEGMENTS | FSEL_KEEP_EVENTS,
-				       &st, &partial, err,
+				       count, &st, &partial, err,
 				       sizeof err);
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope timeline: warning: %s\n", err);

@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"usage: tcpscope tui [-d DB] [--refresh SEC]\n"
 		"  -d, --db DB       database to browse (default $TCPSCOPE_DB"
 		" or tcpscope.db)\n"
-		"  -r, --refresh SEC reload period while the database changes"
+		"      --refresh SEC reload period while the database changes"
 		" (default 1)\n"
 		"Keys: arrows/j/k move, Enter opens the ladder, / filters,"
 		" s sorts, ? help, q quits.\n"
@@ -37,7 +37,7 @@ int cmd_tui(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"db", required_argument, NULL, 'd'},
-	    {"refresh", required_argument, NULL, 'r'},
+	    {"refresh", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -48,12 +48,12 @@ int cmd_tui(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
-		case 'r': {
+		case 'R': {
 			char *end;
 			refresh = strtod(optarg, &end);
 			if (end == optarg || *end || !isfinite(refresh) ||

@@ -486,6 +486,8 @@ int ing_import_file(struct store *st, const char *path,
 	while ((n = cap_next(c, &p)) == 1) {
 		if (ing_packet(&in, &p) != ING_OK)
 			break;
+		if (o->max_packets && r->packets >= o->max_packets)
+			break;
 		if (++since_seek == ING_SEEK_ASK) {
 			since_seek = 0;
 			seek_note(&in, c, p.num);
@@ -530,16 +532,20 @@ out:
 }
 
 int ing_import_files(struct store *st, char *const *files, int nfiles,
-		     int segments, char *msg, size_t msglen)
+		     uint64_t max_packets, char *msg, size_t msglen)
 {
-	(void)segments; /* the store was opened with or without segments */
 	struct ing_options o;
 	ing_options_default(&o);
 	o.hash = 0;
 	o.replace = 1;
+	uint64_t seen = 0;
 	for (int i = 0; i < nfiles; i++) {
+		if (max_packets && seen >= max_packets)
+			break;
+		o.max_packets = max_packets ? max_packets - seen : 0;
 		struct ing_result r;
 		int rc = ing_import_file(st, files[i], &o, NULL, NULL, &r);
+		seen += r.packets;
 		if (rc == ING_OK)
 			continue;
 		snprintf(msg, msglen, "%s: %s", files[i], r.error);

@@ -43,6 +43,8 @@ struct ing_options {
 			       * on a thread of its own (writer.h) */
 	int live_views;       /* ing_checkpoint() writes the figures so far of
 			       * open connections (live capture) */
+	uint64_t max_packets; /* stop after this many packets (those a filter
+			       * passes), as tcpdump -c does; 0: all */
 };
 
 /* Defaults: tc_config_default(), no replace, no filter, hash on,
@@ -170,14 +172,14 @@ int ing_import_file(struct store *st, const char *path,
 		    struct ing_result *r);
 
 /* Imports several files into st (for `tcpscope flows -r FILE...`, into an
- * in-memory store opened by the caller with STORE_MEMORY|STORE_CREATE, and
- * STORE_SEGMENTS when segments is set: the flag only documents that).
- * Default tracker settings, no hashing. Returns 0 when every file was
+ * in-memory store opened by the caller with STORE_MEMORY|STORE_CREATE).
+ * Default tracker settings, no hashing; max_packets (0: all) counts over
+ * all the files, as tcpdump -c does. Returns 0 when every file was
  * imported whole; otherwise stops at the first problem and returns EX_DB
  * (the store failed) or EX_INPUT (a file is missing, not a capture,
  * damaged or of an unsupported link type), with "FILE: problem" in msg. */
 int ing_import_files(struct store *st, char *const *files, int nfiles,
-		     int segments, char *msg, size_t msglen);
+		     uint64_t max_packets, char *msg, size_t msglen);
 
 /* Builds "name=count,..." for every non-TCP decoder result with a count. */
 void ing_reasons(const struct ing_result *r, char *buf, size_t len);

@@ -760,3 +760,17 @@ const char *out_esc(const char *s, char *buf, size_t len)
 	buf[o] = '\0';
 	return buf;
 }
+
+int out_parse_count(const char *cmd, const char *s, uint64_t *n)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || v == 0 || *s == '-' || *s == '+') {
+		fprintf(stderr, "tcpscope %s: bad -c '%s' (a number of packets,"
+				" 1 or more)\n", cmd, s);
+		return -1;
+	}
+	*n = v;
+	return 0;
+}

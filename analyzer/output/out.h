@@ -75,6 +75,10 @@ void out_json_str(FILE *f, const char *s);
  * Returns buf. */
 const char *out_esc(const char *s, char *buf, size_t len);
 
+/* The value of -c COUNT (packets, as tcpdump's -c): a whole number from 1
+ * on. Returns 0 with *n, or -1 after a one-line error naming cmd. */
+int out_parse_count(const char *cmd, const char *s, uint64_t *n);
+
 /* "who: msg" and a newline on stderr, msg through out_esc(). */
 void out_errline(const char *who, const char *msg);
 

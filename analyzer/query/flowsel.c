@@ -90,8 +90,8 @@ static int64_t count_captures(sqlite3 *db)
 }
 
 int fsel_open_capture(char *const *files, int nfiles, int keep,
-		      struct store **st, int *partial, char *err,
-		      size_t errlen)
+		      uint64_t max_packets, struct store **st, int *partial,
+		      char *err, size_t errlen)
 {
 	*st = NULL;
 	*partial = 0;
@@ -103,7 +103,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 	if (store_open(":memory:", flags, st, msg, sizeof msg) != 0)
 		return fail(err, errlen, EX_DB, "%s", msg);
 #ifdef FSEL_HAVE_INGEST
-	int rc = ing_import_files(*st, files, nfiles, segments, msg,
+	int rc = ing_import_files(*st, files, nfiles, max_packets, msg,
 				  sizeof msg);
 	if (rc == EX_INPUT && count_captures(store_db(*st)) > 0) {
 		/* Keep what came before the damage; the caller warns. */
@@ -120,6 +120,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 #else
 	(void)files;
 	(void)nfiles;
+	(void)max_packets;
 	store_close(*st);
 	*st = NULL;
 	return fail(err, errlen, EX_INPUT, "-r is not available in this build");

@@ -32,14 +32,15 @@ int fsel_open_db(const char *path, struct store **st, char *err,
 #define FSEL_KEEP_EVENTS 0x2   /* the label rows (events) */
 
 /* Imports the capture files (nfiles >= 1) into a new in-memory store,
- * with what keep asks for (FSEL_KEEP_*). Returns 0 and *st, EX_INPUT when
+ * with what keep asks for (FSEL_KEEP_*), stopping after max_packets
+ * packets (0: all). Returns 0 and *st, EX_INPUT when
  * a capture cannot be read, or EX_DB. When a capture was damaged part way
  * (or a later file failed) after something was imported, it returns 0
  * with *st holding what came before, sets *partial to 1 and leaves the
  * problem in err; otherwise *partial is 0. */
 int fsel_open_capture(char *const *files, int nfiles, int keep,
-		      struct store **st, int *partial, char *err,
-		      size_t errlen);
+		      uint64_t max_packets, struct store **st, int *partial,
+		      char *err, size_t errlen);
 
 /* Registers the SQL functions the filters use on db: in_net(ip, cidr)
  * returns 1 when text address ip is inside cidr ("10.0.0.0/8",
