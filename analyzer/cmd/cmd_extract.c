@@ -34,7 +34,7 @@ static const char extract_usage[] =
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
 	"  -w, --write FILE     the pcap file to write ('-' for stdout)\n"
-	"  -c, --capture PCAP   read the packets from PCAP, the capture the flows\n"
+	"      --capture PCAP   read the packets from PCAP, the capture the flows\n"
 	"                       were imported from (moved, or its path relative to\n"
 	"                       another directory); checked by size and SHA-256\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
@@ -189,7 +189,7 @@ int cmd_extract(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "write", required_argument, NULL, 'w' },
-		{ "capture", required_argument, NULL, 'c' },
+		{ "capture", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		FSEL_FILTER_LONGOPTS(OPT_FILTER),
 		{ "capture-id", required_argument, NULL, OPT_CAPTURE_ID },
@@ -202,9 +202,9 @@ int cmd_extract(int argc, char **argv)
 	fsel_init(&fs);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":d:w:c:nh", opts, &li)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:w:nh", opts, &li)) != -1) {
 		switch (opt) {
-		case 'c': capture = optarg; break;
+		case 'C': capture = optarg; break;
 		case 'd': dbpath = optarg; break;
 		case 'w': out = optarg; break;
 		case 'n': break;
