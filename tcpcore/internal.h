@@ -118,6 +118,8 @@ struct tc_ep {
 	uint8_t ngaps;
 	uint8_t dupacks;     /* duplicate ACKs this side sent in a row */
 	uint8_t ws_offered;  /* its SYN carried a window-scale option */
+	uint8_t syn_has_ts;  /* syn_tsval holds the TSval of its SYN */
+	uint8_t rs_on;
 	struct tc_gap gaps[TC_MAX_GAPS];
 	int64_t last_ts;     /* time of this side's previous segment */
 	int64_t hi_ts;       /* time hi last advanced */
@@ -138,6 +140,8 @@ struct tc_ep {
 	/* Eifel: its last retransmission still waiting for an ACK. */
 	uint8_t eif_on;
 	uint32_t eif_end, eif_tsval;
+	uint32_t syn_tsval;  /* TSval of the SYN timed by syn_ts: how fast
+			      * its TSval clock ticks */
 	uint64_t eif_pkt;
 	int64_t eif_ts;
 	uint32_t zwp_end;    /* sequence after that byte */
@@ -148,6 +152,10 @@ struct tc_ep {
 	uint32_t rt_end, rt_tsval;
 	int64_t rt_ts, rt_tsts;
 	uint8_t rt_on, rt_tson;
+	/* The last hole a resend filled, the original not yet captured:
+	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
+	 * and the lowest TSval of the resends that filled them (rs_on). */
+	uint32_t rs_lo, rs_hi, rs_gap_tsval, rs_tsval;
 
 	/* zeek.c */
 	uint8_t zk_state, zk_prev;

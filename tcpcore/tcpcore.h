@@ -543,7 +543,13 @@ const char *tc_rule_side_name(unsigned s);  /* "sender", "receiver", "timer" */
 	X(EIFEL, "the first ACK covering it echoes an older TSval: the "     \
 	  "original had arrived (Eifel, RFC 3522)")                           \
 	X(COPY_BACK, "bytes seen before, stamped before an earlier segment " \
-	  "of the same side: a second copy (merged or replayed capture)")
+	  "of the same side: a second copy (merged or replayed capture)")    \
+	X(TSVAL_SAME, "new bytes below the highest, same TSval as the "       \
+	  "segment that skipped them, whose sender's TSval ticks within an "  \
+	  "RTT: a late original (a resend is stamped later)")                 \
+	X(LATE_AFTER_RESEND, "bytes already resent, TSval older than the "    \
+	  "resend's and not newer than the segment that skipped them: the "   \
+	  "original, later than its resend")
 
 enum tc_reason {
 #define TC_X(id, name) TC_RS_##id,
