@@ -96,14 +96,8 @@ static void relabel(struct tc_tracker *tr, struct tc_cx *cx, int d,
 	uint64_t *cnt = cx->c.dir[d].label;
 	if (dec && cnt[old])
 		cnt[old]--;
-	if (inc)
-		cnt[nw]++;
-	struct tc_event *ev = tc_q_push(tr, TC_EV_LABEL, cx, NULL, d);
+	struct tc_event *ev = tc_label_late(tr, cx, d, pkt, ts, nw, r, inc);
 	if (ev) {
-		ev->ts_ns = ts;
-		ev->pkt = pkt;
-		ev->label = (uint16_t)nw;
-		ev->reason = (uint16_t)r;
 		ev->revised = 1;
 		ev->old_label = (uint16_t)old;
 	}
