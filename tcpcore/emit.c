@@ -196,17 +196,31 @@ void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
 	}
 }
 
+/* 1 + the index of side's last recorded transition; 0 when none. */
+static size_t last_of(const struct tc_cx *cx, int side)
+{
+	size_t i = cx->c.ntransitions;
+	while (i > 0 && cx->c.transitions[i - 1].side != side)
+		i--;
+	return i;
+}
+
+const struct tc_transition *tc_last_transition(const struct tc_cx *cx,
+					       int side)
+{
+	size_t i = last_of(cx, side);
+	return i ? &cx->c.transitions[i - 1] : NULL;
+}
+
 int tc_transition_withdraw(struct tc_tracker *tr, struct tc_cx *cx, int side,
 			   unsigned rule, uint64_t pkt)
 {
 	struct tc_transition *a = cx->trx ? cx->trx : cx->tr;
-	size_t n = cx->c.ntransitions, i = n;
-	while (i > 0 && a[i - 1].side != side)
-		i--;
-	if (i == 0 || a[i - 1].rule != rule || a[i - 1].pkt != pkt ||
-	    a[i - 1].to != cx->c.state[side])
+	size_t n = cx->c.ntransitions, i = last_of(cx, side);
+	if (i-- == 0 || a[i].rule != rule || a[i].pkt != pkt ||
+	    a[i].to != cx->c.state[side])
 		return 0;
-	struct tc_transition t = a[--i];
+	struct tc_transition t = a[i];
 	memmove(&a[i], &a[i + 1], (n - i - 1) * sizeof(*a));
 	cx->c.ntransitions = n - 1;
 	cx->c.state[side] = t.from;

@@ -291,6 +291,9 @@ void tc_first_state(struct tc_cx *cx, int side, int state);
 struct tc_event *tc_label_late(struct tc_tracker *tr, struct tc_cx *cx, int d,
 			       uint64_t pkt, int64_t ts, unsigned l,
 			       unsigned r, int count);
+/* The last recorded transition of side, or NULL. */
+const struct tc_transition *tc_last_transition(const struct tc_cx *cx,
+					       int side);
 /* Withdraws the last recorded transition of side `side` made by packet
  * pkt with rule `rule`: the side is back in its from state and
  * TC_EV_TRANSITION with revised=1 is queued. Returns 1, or 0 when there

@@ -269,6 +269,37 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 	return 1;
 }
 
+/* Side d's RCV.NXT is rcv (its ACK after a RST it did not take): a
+ * segment with payload that its peer sent at rcv never arrived, or
+ * RCV.NXT would be past it. What its ACK was assumed to deliver to d (the
+ * receiver rules of delivered(): d's own SYN or FIN acknowledged) is
+ * withdrawn, newest first. The peer's recent segments are analysis.c's
+ * ring. */
+static void lost_before(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			uint32_t rcv)
+{
+	const struct tc_ep *P = &cx->ep[!d];
+	struct tc_ep *D = &cx->ep[d];
+	uint64_t pkt = 0;
+	for (int i = 0; i < P->ring_n; i++)
+		if (P->ring[i].seq == rcv && P->ring[i].len)
+			pkt = P->ring[i].pkt;
+	const struct tc_transition *t;
+	while (pkt && (t = tc_last_transition(cx, d)) && t->pkt == pkt) {
+		unsigned rule = t->rule;
+		if (rule != TC_R_SYNRCVD_ACKED && rule != TC_R_FINWAIT1_ACKED &&
+		    rule != TC_R_CLOSING_ACKED && rule != TC_R_LASTACK_ACKED &&
+		    rule != TC_R_SIMCLOSE_IMPLIED)
+			break;
+		if (!tc_transition_withdraw(tr, cx, d, rule, pkt))
+			break;
+		if (rule == TC_R_SIMCLOSE_IMPLIED)
+			D->got_fin = 0;
+		else if (rule != TC_R_SYNRCVD_ACKED)
+			D->fin_acked = 0;
+	}
+}
+
 /* Side d, closed by the RST of cx->rst_pend, sends segment s (no RST). A
  * side that took a RST sends nothing more, but what it sent before the
  * RST arrived may be captured after it (queued behind bulk data, for
@@ -296,11 +327,13 @@ static void rst_not_taken(struct tc_tracker *tr, struct tc_cx *cx,
 			return;
 	}
 	cx->rst_pend = 0;
-	if (tc_transition_withdraw(tr, cx, d, TC_R_RST_RECEIVED, cx->rst_pkt) ||
-	    tc_transition_withdraw(tr, cx, d, TC_R_RST_AT_ACK, cx->rst_pkt))
-		(void)tc_label_late(tr, cx, !d, cx->rst_pkt, cx->rst_ts,
-				    TC_LB_RST_CHALLENGE, TC_RS_RST_NOT_TAKEN,
-				    1);
+	if (!tc_transition_withdraw(tr, cx, d, TC_R_RST_RECEIVED, cx->rst_pkt) &&
+	    !tc_transition_withdraw(tr, cx, d, TC_R_RST_AT_ACK, cx->rst_pkt))
+		return;
+	(void)tc_label_late(tr, cx, !d, cx->rst_pkt, cx->rst_ts,
+			    TC_LB_RST_CHALLENGE, TC_RS_RST_NOT_TAKEN, 1);
+	if (SEQ_LT(s->ack, cx->rst_seq))
+		lost_before(tr, cx, d, s->ack);
 }
 
 /* A SYN from S, whose SYN a SYN-ACK of the peer already implied

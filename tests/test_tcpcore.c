@@ -290,6 +290,19 @@ static const struct scenario scen[] = {
 	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>CLOSED",
 	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>CLOSED", "reset",
 	  "3way", NULL, NULL },
+	/* pcaps/real-rst-unseen.pcap: the client's last data, which also
+	 * acknowledged the server's FIN, is lost after the capture point;
+	 * the challenge ACK (at 201) shows it never arrived, so the server
+	 * stayed in FIN-WAIT-1 until the client's second RST. */
+	{ "rst-not-taken-fin-ack-lost",
+	  "c S 100 0 t=0\ns SA 300 101 t=20\nc A 101 301 t=21\n"
+	  "c PA 101 301 len=100 t=22\ns A 301 201 t=42\n"
+	  "s PA 301 201 len=300 t=43\nc A 201 601 t=44\ns FA 601 201 t=45\n"
+	  "c PA 201 602 len=50 t=46\nc RA 251 602 t=47\n"
+	  "s A 602 201 t=67\nc R 201 0 t=68\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSED", "reset",
+	  "3way", NULL, NULL },
 	/* Forged (or stale) RST at the capture's RCV.NXT: the client goes
 	 * on, with data and its FIN, well after the RST. */
 	{ "rst-not-taken-client-goes-on",
