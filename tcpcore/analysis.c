@@ -17,6 +17,8 @@
  *   hi        highest sequence end seen (data, SYN, FIN);
  *   gaps[]    up to TC_MAX_GAPS ranges below hi never captured, each
  *             with the segment that skipped them (time, TSval, IP ID);
+ *   rs_*      the last hole a resend filled (its range, the TSvals of
+ *             the segment that skipped it and of the resend);
  *   ring[]    the last TC_RING segments (seq, len, ACK, IP ID, TSval,
  *             payload hash, an options digest), for capture duplicates
  *             and D-SACK;
@@ -41,11 +43,17 @@
  *      before an earlier segment of the same side (a replayed or merged
  *      capture), it is a capture duplicate instead: a resend comes after
  *      its original.
+ *   4a. Below hi, every byte seen before, but inside the last hole a
+ *      resend filled, with a TSval older than that resend's and not newer
+ *      than that of the segment that skipped the bytes: the original,
+ *      overtaken by its resend (out of order, not a retransmission).
  *   5. Below hi with bytes in a gap: either the late original (out of
  *      order) or the bytes sent again (retransmission). Evidence, first
  *      that decides: TSval against the segment that opened the gap; less
  *      than half an RTT since it (too soon for a resend the ACKs asked
- *      for); IP ID when the sender's IDs run in sequence; repeated ACKs;
+ *      for); the same TSval when the sender's TSval clock ticks within an
+ *      RTT (a resend would carry a newer one); IP ID when the sender's
+ *      IDs run in sequence; repeated ACKs;
  *      and last the time since the gap opened against the RTT. A gap
  *      wholly filled by
  *      late originals was reordering, not loss: its label is revised
@@ -88,14 +96,8 @@ static void relabel(struct tc_tracker *tr, struct tc_cx *cx, int d,
 	uint64_t *cnt = cx->c.dir[d].label;
 	if (dec && cnt[old])
 		cnt[old]--;
-	if (inc)
-		cnt[nw]++;
-	struct tc_event *ev = tc_q_push(tr, TC_EV_LABEL, cx, NULL, d);
+	struct tc_event *ev = tc_label_late(tr, cx, d, pkt, ts, nw, r, inc);
 	if (ev) {
-		ev->ts_ns = ts;
-		ev->pkt = pkt;
-		ev->label = (uint16_t)nw;
-		ev->reason = (uint16_t)r;
 		ev->revised = 1;
 		ev->old_label = (uint16_t)old;
 	}
@@ -368,6 +370,14 @@ static void syn_options(struct tc_cx *cx, const struct tc_segment *s, int d,
 	}
 }
 
+/* Times e's SYN or SYN-ACK s, with its TSval. */
+static void syn_time(struct tc_ep *e, const struct tc_segment *s)
+{
+	e->syn_ts = s->ts_ns;
+	e->syn_has_ts = (s->opt.present & TC_OPT_TS) != 0;
+	e->syn_tsval = s->opt.tsval;
+}
+
 /* Handshake RTT at the capture point: the last SYN to the SYN-ACK (the
  * server leg), the last SYN-ACK to the ACK of it (the client leg). */
 static void handshake_rtt(struct tc_cx *cx, const struct tc_segment *s, int d)
@@ -376,12 +386,12 @@ static void handshake_rtt(struct tc_cx *cx, const struct tc_segment *s, int d)
 	struct tc_ep *cl = &cx->ep[TC_CLIENT], *sv = &cx->ep[TC_SERVER];
 	unsigned f = s->flags;
 	if ((f & TC_SYN) && !(f & TC_ACK) && d == TC_CLIENT)
-		cl->syn_ts = s->ts_ns;
+		syn_time(cl, s);
 	if ((f & TC_SYN) && (f & TC_ACK) && d == TC_SERVER) {
 		if (cl->sent_syn && rt->to_server < 0 &&
 		    SEQ_DIFF(s->ack, cl->isn) >= 1)
 			rt->to_server = tc_tdiff(s->ts_ns, cl->syn_ts);
-		sv->syn_ts = s->ts_ns;
+		syn_time(sv, s);
 	}
 	if (!(f & (TC_SYN | TC_RST)) && (f & TC_ACK) && d == TC_CLIENT &&
 	    sv->synack_seen && rt->to_client < 0 && s->ack == sv->isn + 1) {
@@ -421,6 +431,59 @@ static int fast_signal(const struct tc_ep *R, uint32_t seq)
 	if (!R->last_valid || R->last_ack != seq)
 		return 0;
 	return R->rep_acks >= 2 || (R->rep_acks >= 1 && R->sacked);
+}
+
+/* 1 if the TSval clock of S ticks at least once per rtt, judged from its
+ * SYN (or SYN-ACK) and the segment (ts, tsval) that skipped a hole: a
+ * resend, which comes a round trip (or an RTO) after that segment at the
+ * earliest, then carries a newer TSval than it. Over dt the clock ticked
+ * dv times, so a tick lasts at most dt / (dv - 1). */
+static int ts_ticks_within(const struct tc_ep *S, int64_t ts, uint32_t tsval,
+			   int64_t rtt)
+{
+	if (!S->syn_has_ts || rtt <= 0)
+		return 0;
+	int32_t dv = SEQ_DIFF(tsval, S->syn_tsval);
+	int64_t dt = tc_tdiff(ts, S->syn_ts);
+	return dv >= 2 && dt > 0 && dt / (dv - 1) <= rtt;
+}
+
+/* 1 if bytes [start, end), all captured before, are the original of a
+ * hole a resend filled: older TSval than that resend's, and not newer than
+ * that of the segment that skipped them. */
+static int late_after_resend(const struct tc_ep *S, const struct tc_segment *s,
+			     uint32_t start, uint32_t end)
+{
+	return S->rs_on && (s->opt.present & TC_OPT_TS) &&
+	       SEQ_GEQ(start, S->rs_lo) && SEQ_LEQ(end, S->rs_hi) &&
+	       SEQ_LT(s->opt.tsval, S->rs_tsval) &&
+	       SEQ_LEQ(s->opt.tsval, S->rs_gap_tsval);
+}
+
+/* Remembers that the segment s, with a TSval, resent bytes of the hole g
+ * that the segment skipping them (with a TSval too) had left: their
+ * original may still come (late_after_resend()). */
+static void note_resend(struct tc_ep *S, const struct tc_segment *s,
+			const struct tc_gap *g)
+{
+	if (!(s->opt.present & TC_OPT_TS) || !g->has_ts)
+		return;
+	if (S->rs_on && S->rs_gap_tsval == g->tsval &&
+	    SEQ_LEQ(S->rs_lo, g->hi) && SEQ_GEQ(S->rs_hi, g->lo)) {
+		/* The same hole again, filled in parts. */
+		if (SEQ_LT(g->lo, S->rs_lo))
+			S->rs_lo = g->lo;
+		if (SEQ_GT(g->hi, S->rs_hi))
+			S->rs_hi = g->hi;
+		if (SEQ_LT(s->opt.tsval, S->rs_tsval))
+			S->rs_tsval = s->opt.tsval;
+		return;
+	}
+	S->rs_on = 1;
+	S->rs_lo = g->lo;
+	S->rs_hi = g->hi;
+	S->rs_gap_tsval = g->tsval;
+	S->rs_tsval = s->opt.tsval;
 }
 
 /* Labels a retransmission of bytes below hi with exactly one of
@@ -486,6 +549,12 @@ static unsigned below_hi_in_gap(struct tc_tracker *tr, struct tc_cx *cx,
 		 * need a whole RTT after the segment that skipped them. */
 		late = 1;
 		why = TC_RS_BELOW_HIGHEST;
+	} else if (has_ts && g->has_ts &&
+		   ts_ticks_within(S, g->ts, g->tsval, rtt)) {
+		/* The same TSval: sent in the same tick as the segment that
+		 * skipped it, and a resend would come a tick later. */
+		late = 1;
+		why = TC_RS_TSVAL_SAME;
 	} else if (g->ipid_ok && s->ip_id != 0 && did != 0 && did > -256 &&
 		   did < 256) {
 		late = did < 0;
@@ -497,7 +566,6 @@ static unsigned below_hi_in_gap(struct tc_tracker *tr, struct tc_cx *cx,
 		late = tc_tdiff(s->ts_ns, g->ts) < reorder_window(cx);
 		why = late ? TC_RS_BELOW_HIGHEST : TC_RS_AFTER_RTT;
 	}
-	(void)S;
 	if (late) {
 		*mode = FILL_LATE;
 		tc_label(tr, cx, s, d, labels, TC_LB_OUT_OF_ORDER, why);
@@ -505,6 +573,7 @@ static unsigned below_hi_in_gap(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 	*mode = FILL_RESENT;
 	(void)start;
+	note_resend(S, s, g);
 	return retransmission(tr, cx, s, d, labels, end, why);
 }
 
@@ -616,6 +685,10 @@ static unsigned sequence(struct tc_tracker *tr, struct tc_cx *cx,
 			 * second copy (a merged or replayed capture). */
 			tc_label(tr, cx, s, d, labels, TC_LB_CAPTURE_DUPLICATE,
 				 TC_RS_COPY_BACK);
+		} else if (gi < 0 && late_after_resend(S, s, start, end)) {
+			/* Reordering: the resend overtook the original. */
+			tc_label(tr, cx, s, d, labels, TC_LB_OUT_OF_ORDER,
+				 TC_RS_LATE_AFTER_RESEND);
 		} else if (gi < 0) {
 			kept = retransmission(tr, cx, s, d, labels, end,
 					      TC_RS_BYTES_SEEN);

@@ -60,6 +60,22 @@ void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 }
 
+struct tc_event *tc_label_late(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			       uint64_t pkt, int64_t ts, unsigned l,
+			       unsigned r, int count)
+{
+	if (count)
+		cx->c.dir[d].label[l]++;
+	struct tc_event *ev = tc_q_push(tr, TC_EV_LABEL, cx, NULL, d);
+	if (ev) {
+		ev->ts_ns = ts;
+		ev->pkt = pkt;
+		ev->label = (uint16_t)l;
+		ev->reason = (uint16_t)r;
+	}
+	return ev;
+}
+
 /* ---- Transitions -------------------------------------------------------- */
 
 /* Makes room for `need` transitions of cx (at most TC_TRANS_LIMIT): the
@@ -178,4 +194,44 @@ void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
 		ev->pkt = pkt;
 		ev->tr = t;
 	}
+}
+
+/* 1 + the index of side's last recorded transition; 0 when none. */
+static size_t last_of(const struct tc_cx *cx, int side)
+{
+	size_t i = cx->c.ntransitions;
+	while (i > 0 && cx->c.transitions[i - 1].side != side)
+		i--;
+	return i;
+}
+
+const struct tc_transition *tc_last_transition(const struct tc_cx *cx,
+					       int side)
+{
+	size_t i = last_of(cx, side);
+	return i ? &cx->c.transitions[i - 1] : NULL;
+}
+
+int tc_transition_withdraw(struct tc_tracker *tr, struct tc_cx *cx, int side,
+			   unsigned rule, uint64_t pkt)
+{
+	struct tc_transition *a = cx->trx ? cx->trx : cx->tr;
+	size_t n = cx->c.ntransitions, i = last_of(cx, side);
+	if (i-- == 0 || a[i].rule != rule || a[i].pkt != pkt ||
+	    a[i].to != cx->c.state[side])
+		return 0;
+	struct tc_transition t = a[i];
+	memmove(&a[i], &a[i + 1], (n - i - 1) * sizeof(*a));
+	cx->c.ntransitions = n - 1;
+	cx->c.state[side] = t.from;
+	if (t.to == TC_ST_CLOSED)
+		cx->ep[side].ended = 0; /* it never reached CLOSED before */
+	struct tc_event *ev = tc_q_push(tr, TC_EV_TRANSITION, cx, NULL, side);
+	if (ev) {
+		ev->ts_ns = t.ts_ns;
+		ev->pkt = t.pkt;
+		ev->tr = t;
+		ev->revised = 1;
+	}
+	return 1;
 }

@@ -118,6 +118,8 @@ struct tc_ep {
 	uint8_t ngaps;
 	uint8_t dupacks;     /* duplicate ACKs this side sent in a row */
 	uint8_t ws_offered;  /* its SYN carried a window-scale option */
+	uint8_t syn_has_ts;  /* syn_tsval holds the TSval of its SYN */
+	uint8_t rs_on;
 	struct tc_gap gaps[TC_MAX_GAPS];
 	int64_t last_ts;     /* time of this side's previous segment */
 	int64_t hi_ts;       /* time hi last advanced */
@@ -138,6 +140,8 @@ struct tc_ep {
 	/* Eifel: its last retransmission still waiting for an ACK. */
 	uint8_t eif_on;
 	uint32_t eif_end, eif_tsval;
+	uint32_t syn_tsval;  /* TSval of the SYN timed by syn_ts: how fast
+			      * its TSval clock ticks */
 	uint64_t eif_pkt;
 	int64_t eif_ts;
 	uint32_t zwp_end;    /* sequence after that byte */
@@ -148,6 +152,10 @@ struct tc_ep {
 	uint32_t rt_end, rt_tsval;
 	int64_t rt_ts, rt_tsts;
 	uint8_t rt_on, rt_tson;
+	/* The last hole a resend filled, the original not yet captured:
+	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
+	 * and the lowest TSval of the resends that filled them (rs_on). */
+	uint32_t rs_lo, rs_hi, rs_gap_tsval, rs_tsval;
 
 	/* zeek.c */
 	uint8_t zk_state, zk_prev;
@@ -223,6 +231,13 @@ struct tc_cx {
 	uint8_t simultaneous;
 	uint8_t tfo;
 	double rtt_sum, rtt_sq;    /* analysis.c: sums of the RTT samples */
+	/* machine.c: the last RST that closed its receiver, which may yet
+	 * show it never took it (RFC 5961 3.2): rst_pend, the receiver's
+	 * side, the RST's sequence number, packet and time. */
+	uint8_t rst_pend, rst_rcv;
+	uint32_t rst_seq;
+	uint64_t rst_pkt;
+	int64_t rst_ts;
 };
 
 #define TC_SPARES 16 /* full records kept aside for finishing packed ones */
@@ -269,6 +284,22 @@ void tc_label(struct tc_tracker *tr, struct tc_cx *cx,
  * listened (a RST refusing the SYN, a SYN of its own): not a transition,
  * nothing is recorded; only before the side made any (asserted). */
 void tc_first_state(struct tc_cx *cx, int side, int state);
+/* Gives the earlier packet pkt (time ts, sent by side d) label l for
+ * reason r, as later evidence shows: counts it when `count` and queues
+ * TC_EV_LABEL, which it returns (NULL when the queue is full) for a
+ * revision to complete. */
+struct tc_event *tc_label_late(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			       uint64_t pkt, int64_t ts, unsigned l,
+			       unsigned r, int count);
+/* The last recorded transition of side, or NULL. */
+const struct tc_transition *tc_last_transition(const struct tc_cx *cx,
+					       int side);
+/* Withdraws the last recorded transition of side `side` made by packet
+ * pkt with rule `rule`: the side is back in its from state and
+ * TC_EV_TRANSITION with revised=1 is queued. Returns 1, or 0 when there
+ * is no such transition (it was not kept). */
+int tc_transition_withdraw(struct tc_tracker *tr, struct tc_cx *cx, int side,
+			   unsigned rule, uint64_t pkt);
 /* Asserts what side's state implies of its record (emit.c). */
 void tc_check_side(const struct tc_cx *cx, int side);
 /* Records side `side` moving to state `to` by rule `rule`, at ts/pkt; the
@@ -407,7 +438,11 @@ int tc_likely_server_port(uint16_t port);
 	  "3.10.7.4")                                                         \
 	X(SYN_IMPLIED, "syn-implied", R, CLOSED, SYN_SENT,                    \
 	  "receives a SYN-ACK acknowledging a SYN of its own not captured "   \
-	  "(yet): it sent one", "3.10.1")
+	  "(yet): it sent one", "3.10.1")                                     \
+	X(RST_AT_ACK, "rst-received-at-ack", R, ANY, CLOSED,                  \
+	  "receives a RST at the sequence number of its own last ACK, below " \
+	  "what the peer sent: at RCV.NXT as that ACK told (RFC 5961 3.2)",   \
+	  "3.10.7.4")
 
 enum tc_rule_id {
 #define TC_X(id, name, side, from, to, ev, rfc) TC_R_##id,

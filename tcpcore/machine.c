@@ -226,7 +226,12 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 		nxt = R->ack_max;
 		known = 1;
 	}
-	if (known && s->seq != nxt) {
+	/* RCV.NXT as the receiver's own last ACK told it, below what the
+	 * sender sent when the capture holds unacknowledged bytes (they may
+	 * not have arrived): a RST there answers that ACK (the sender's
+	 * stack answers a challenge ACK so). */
+	int at_ack = R->ack_valid && s->seq == R->ack_max && s->seq != nxt;
+	if (known && s->seq != nxt && !at_ack) {
 		int shift = cx->c.dir[r].wscale >= 0 ? cx->c.dir[r].wscale : 14;
 		if (shift > 14)
 			shift = 14;
@@ -248,12 +253,87 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 	if (st[d] != ST(CLOSED))
 		go(tr, cx, d, ST(CLOSED), TC_R_RST_SENT, s);
-	if (st[r] == ST(SYN_RECEIVED) && R->passive)
+	if (st[r] == ST(SYN_RECEIVED) && R->passive) {
 		go(tr, cx, r, ST(LISTEN), TC_R_RST_SYNRCVD, s);
-	else if (st[r] != ST(CLOSED))
-		go(tr, cx, r, ST(CLOSED), TC_R_RST_RECEIVED, s);
+	} else if (st[r] != ST(CLOSED)) {
+		go(tr, cx, r, ST(CLOSED),
+		   at_ack ? TC_R_RST_AT_ACK : TC_R_RST_RECEIVED, s);
+		/* Until the receiver speaks again (rst_not_taken()). */
+		cx->rst_pend = 1;
+		cx->rst_rcv = (uint8_t)r;
+		cx->rst_seq = s->seq;
+		cx->rst_pkt = s->pkt;
+		cx->rst_ts = s->ts_ns;
+	}
 	cx->reset = 1;
 	return 1;
+}
+
+/* Side d's RCV.NXT is rcv (its ACK after a RST it did not take): a
+ * segment with payload that its peer sent at rcv never arrived, or
+ * RCV.NXT would be past it. What its ACK was assumed to deliver to d (the
+ * receiver rules of delivered(): d's own SYN or FIN acknowledged) is
+ * withdrawn, newest first. The peer's recent segments are analysis.c's
+ * ring. */
+static void lost_before(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			uint32_t rcv)
+{
+	const struct tc_ep *P = &cx->ep[!d];
+	struct tc_ep *D = &cx->ep[d];
+	uint64_t pkt = 0;
+	for (int i = 0; i < P->ring_n; i++)
+		if (P->ring[i].seq == rcv && P->ring[i].len)
+			pkt = P->ring[i].pkt;
+	const struct tc_transition *t;
+	while (pkt && (t = tc_last_transition(cx, d)) && t->pkt == pkt) {
+		unsigned rule = t->rule;
+		if (rule != TC_R_SYNRCVD_ACKED && rule != TC_R_FINWAIT1_ACKED &&
+		    rule != TC_R_CLOSING_ACKED && rule != TC_R_LASTACK_ACKED &&
+		    rule != TC_R_SIMCLOSE_IMPLIED)
+			break;
+		if (!tc_transition_withdraw(tr, cx, d, rule, pkt))
+			break;
+		if (rule == TC_R_SIMCLOSE_IMPLIED)
+			D->got_fin = 0;
+		else if (rule != TC_R_SYNRCVD_ACKED)
+			D->fin_acked = 0;
+	}
+}
+
+/* Side d, closed by the RST of cx->rst_pend, sends segment s (no RST). A
+ * side that took a RST sends nothing more, but what it sent before the
+ * RST arrived may be captured after it (queued behind bulk data, for
+ * long). Its ACK tells which: RCV.NXT only grows, and a RST is taken only
+ * at RCV.NXT. An ACK beyond the RST's sequence number: the RST fell below
+ * the window, never taken. An ACK below it: RCV.NXT was short of the RST
+ * (RFC 5961 3.2: a challenge ACK answers it, the side goes on), unless
+ * the missing bytes arrived before the RST did; so only a segment
+ * captured at least 3/4 of the round trip between the capture point and
+ * d after the RST counts (handshake leg, else the smallest RTT sample; 0
+ * when none is known). An ACK at it: sent before the RST arrived, which
+ * was then exact. When not taken, the receiver's move is withdrawn and the
+ * RST labelled; the sender's stays (it did send a RST). */
+static void rst_not_taken(struct tc_tracker *tr, struct tc_cx *cx,
+			  const struct tc_segment *s, int d)
+{
+	if (!(s->flags & TC_ACK) || s->ack == cx->rst_seq)
+		return;
+	if (SEQ_LT(s->ack, cx->rst_seq)) {
+		const struct tc_rtt *rt = &cx->c.rtt;
+		int64_t leg = d == TC_SERVER ? rt->to_server : rt->to_client;
+		if (leg <= 0)
+			leg = rt->min > 0 ? rt->min : 0;
+		if (tc_tdiff(s->ts_ns, cx->rst_ts) < leg - leg / 4)
+			return;
+	}
+	cx->rst_pend = 0;
+	if (!tc_transition_withdraw(tr, cx, d, TC_R_RST_RECEIVED, cx->rst_pkt) &&
+	    !tc_transition_withdraw(tr, cx, d, TC_R_RST_AT_ACK, cx->rst_pkt))
+		return;
+	(void)tc_label_late(tr, cx, !d, cx->rst_pkt, cx->rst_ts,
+			    TC_LB_RST_CHALLENGE, TC_RS_RST_NOT_TAKEN, 1);
+	if (SEQ_LT(s->ack, cx->rst_seq))
+		lost_before(tr, cx, d, s->ack);
 }
 
 /* A SYN from S, whose SYN a SYN-ACK of the peer already implied
@@ -371,6 +451,8 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 	uint8_t *st = cx->c.state;
 	unsigned f = s->flags;
 
+	if (cx->rst_pend && d == cx->rst_rcv && !(f & TC_RST))
+		rst_not_taken(tr, cx, s, d);
 	/* Anomalies judged on the state before this segment. */
 	if (s->payload_len && cx->reset && !(f & TC_RST))
 		tc_label(tr, cx, s, d, labels, TC_LB_DATA_AFTER_RST,

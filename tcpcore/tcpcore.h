@@ -327,15 +327,23 @@ struct tc_event {
 	uint64_t pkt;
 	uint8_t dir;          /* 0 client->server, 1 server->client;
 			       * TC_EV_TRANSITION: the side that changed */
-	struct tc_transition tr;   /* TC_EV_TRANSITION */
+	struct tc_transition tr;   /* TC_EV_TRANSITION; with revised, a
+				    * transition reported before is
+				    * withdrawn: later evidence shows it
+				    * did not happen, the side is back in
+				    * tr.from (tcpscope-states(7) Resets) */
 	uint16_t label;       /* TC_EV_LABEL: enum tc_label */
 	uint16_t reason;      /* TC_EV_LABEL: index into tc_reason_name() */
-	uint8_t revised;      /* TC_EV_LABEL: later evidence revises the label
+	uint8_t revised;      /* TC_EV_TRANSITION: withdrawn (above).
+			       * TC_EV_LABEL: later evidence revises the label
 			       * old_label of the earlier packet pkt (ts_ns is
 			       * that packet's) to label; label == old_label:
 			       * withdrawn. tc_dir_stats counts are adjusted
 			       * as tcpscope-states(7) LABELS says. */
-	uint16_t old_label;   /* TC_EV_LABEL with revised */
+	uint16_t old_label;   /* TC_EV_LABEL with revised. Without revised,
+			       * pkt and ts_ns may also name an earlier
+			       * packet that later evidence labels (a RST
+			       * not taken: rst-in-window-not-exact) */
 	uint32_t seq, ack, len, win; /* the segment's (relative-free) values */
 	uint64_t labels;      /* TC_EV_SEGMENT: bit per enum tc_label */
 	uint32_t count;       /* TC_EV_LABEL dup-ack: its number in the run
@@ -543,7 +551,15 @@ const char *tc_rule_side_name(unsigned s);  /* "sender", "receiver", "timer" */
 	X(EIFEL, "the first ACK covering it echoes an older TSval: the "     \
 	  "original had arrived (Eifel, RFC 3522)")                           \
 	X(COPY_BACK, "bytes seen before, stamped before an earlier segment " \
-	  "of the same side: a second copy (merged or replayed capture)")
+	  "of the same side: a second copy (merged or replayed capture)")    \
+	X(TSVAL_SAME, "new bytes below the highest, same TSval as the "       \
+	  "segment that skipped them, whose sender's TSval ticks within an "  \
+	  "RTT: a late original (a resend is stamped later)")                 \
+	X(LATE_AFTER_RESEND, "bytes already resent, TSval older than the "    \
+	  "resend's and not newer than the segment that skipped them: the "   \
+	  "original, later than its resend")                                  \
+	X(RST_NOT_TAKEN, "its receiver sent again after it: the RST was not " \
+	  "at its RCV.NXT, a challenge ACK answered it (RFC 5961 3.2)")
 
 enum tc_reason {
 #define TC_X(id, name) TC_RS_##id,

@@ -260,6 +260,106 @@ static void t_tsval_decides_late_or_resent(void)
 	CHECK_EQ(l->reason, RS(TSVAL_EARLIER));
 }
 
+/* Reordering is no retransmission (issue 11): a late original whose
+ * TSval is not newer than that of the segment that overtook it. Each case
+ * names the packet to check, the label and reason it must get, and the
+ * direction's counts of data retransmissions (the three labels together)
+ * and of out-of-order segments: the kernel sent each of these bytes again
+ * at most once. Handshake RTT 20 ms; the client's TSval ticks once a ms
+ * (TS_OPEN) unless a case says otherwise; IP ID 0 (IPv6-like: no help). */
+#define TS_OPEN "c S 100 0 us=0 ts=1/0 id=0\n"                              \
+		"s SA 300 101 us=10000 ts=100/1 id=0\n"                     \
+		"c A 101 301 us=20000 ts=20/100 id=0\n"
+
+struct reorder_case {
+	const char *name, *script;
+	uint64_t pkt;
+	unsigned label, reason;
+	uint64_t resent, late;
+};
+
+static const struct reorder_case reorder_cases[] = {
+	/* 111 overtakes 101 (TSval 30 both); 101 comes 30 ms later, more
+	 * than an RTT, TSval equal: late, since a resend is stamped at
+	 * least an RTT (here 20 ticks) after 111. The resend at 250 ms is
+	 * the one retransmission. */
+	{ "equal-tsval-in-hole",
+	  TS_OPEN "c PA 111 301 len=10 us=30000 ts=30/100 id=0\n"
+		  "c PA 101 301 len=10 us=60000 ts=30/100 id=0\n"
+		  "c PA 101 301 len=10 us=250000 ts=250/100 id=0\n",
+	  5, LB(OUT_OF_ORDER), RS(TSVAL_SAME), 1, 1 },
+	/* The same with duplicate ACKs before the late original: still
+	 * late, not a fast retransmission. */
+	{ "equal-tsval-after-dup-acks",
+	  TS_OPEN "c PA 111 301 len=10 us=30000 ts=30/100 id=0\n"
+		  "c PA 121 301 len=10 us=30100 ts=30/100 id=0\n"
+		  "c PA 131 301 len=10 us=30200 ts=30/100 id=0\n"
+		  "s A 301 101 us=41000 ts=121/30 sack=111-121 id=0\n"
+		  "s A 301 101 us=41100 ts=121/30 sack=111-131 id=0\n"
+		  "s A 301 101 us=41200 ts=121/30 sack=111-141 id=0\n"
+		  "c PA 101 301 len=10 us=45000 ts=30/100 id=0\n",
+	  10, LB(OUT_OF_ORDER), RS(TSVAL_SAME), 0, 1 },
+	/* The resend (TSval 60) overtook the original, which comes after
+	 * the ACK of both with TSval 30, that of the segment that skipped
+	 * it: the original, not a spurious retransmission. */
+	{ "original-after-resend-equal",
+	  TS_OPEN "c PA 111 301 len=10 us=30000 ts=30/100 id=0\n"
+		  "s A 301 101 us=40000 ts=120/30 sack=111-121 id=0\n"
+		  "c PA 101 301 len=10 us=60000 ts=60/120 id=0\n"
+		  "s A 301 121 us=70000 ts=130/60 id=0\n"
+		  "c PA 101 301 len=10 us=80000 ts=30/100 id=0\n",
+	  8, LB(OUT_OF_ORDER), RS(LATE_AFTER_RESEND), 1, 1 },
+	{ "original-after-resend-older",
+	  TS_OPEN "c PA 111 301 len=10 us=30000 ts=30/100 id=0\n"
+		  "s A 301 101 us=40000 ts=120/30 sack=111-121 id=0\n"
+		  "c PA 101 301 len=10 us=60000 ts=60/120 id=0\n"
+		  "s A 301 121 us=70000 ts=130/60 id=0\n"
+		  "c PA 101 301 len=10 us=80000 ts=29/100 id=0\n",
+	  8, LB(OUT_OF_ORDER), RS(LATE_AFTER_RESEND), 1, 1 },
+	/* A second resend (TSval newer than the first) stays spurious. */
+	{ "second-resend-after-resend",
+	  TS_OPEN "c PA 111 301 len=10 us=30000 ts=30/100 id=0\n"
+		  "s A 301 101 us=40000 ts=120/30 sack=111-121 id=0\n"
+		  "c PA 101 301 len=10 us=60000 ts=60/120 id=0\n"
+		  "s A 301 121 us=70000 ts=130/60 id=0\n"
+		  "c PA 101 301 len=10 us=280000 ts=280/130 id=0\n",
+	  8, LB(SPURIOUS_RETRANSMISSION), RS(ALREADY_ACKED), 2, 0 },
+	/* A TSval clock of 10 ms a tick against an RTT of 2 ms: an equal
+	 * TSval proves nothing, the time since the gap decides. */
+	{ "equal-tsval-slow-clock",
+	  "c S 100 0 us=0 ts=1/0 id=0\ns SA 300 101 us=1000 ts=100/1 id=0\n"
+	  "c A 101 301 us=2000 ts=1/100 id=0\n"
+	  "c PA 111 301 len=10 us=30000 ts=4/100 id=0\n"
+	  "c PA 101 301 len=10 us=60000 ts=4/100 id=0\n",
+	  5, LB(RETRANSMISSION), RS(AFTER_RTT), 1, 0 },
+};
+
+static void t_reordering_is_no_retransmission(void)
+{
+	int bad = 0;
+	for (size_t i = 0;
+	     i < sizeof(reorder_cases) / sizeof(reorder_cases[0]); i++) {
+		const struct reorder_case *k = &reorder_cases[i];
+		struct res r;
+		run(k->script, &r);
+		const struct lab *l = find(&r, k->pkt, k->label, 0);
+		const uint64_t *n = r.dir[0].label;
+		uint64_t resent = n[LB(RETRANSMISSION)] +
+				  n[LB(FAST_RETRANSMISSION)] +
+				  n[LB(SPURIOUS_RETRANSMISSION)];
+		if (!l || l->reason != k->reason || resent != k->resent ||
+		    n[LB(OUT_OF_ORDER)] != k->late) {
+			fprintf(stderr, "  case %s: label %s, reason %u, "
+				"resent %llu, late %llu\n", k->name,
+				l ? "found" : "missing", l ? l->reason : 0,
+				(unsigned long long)resent,
+				(unsigned long long)n[LB(OUT_OF_ORDER)]);
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+}
+
 static void t_ip_id_decides_without_rtt(void)
 {
 	struct res r;
@@ -546,6 +646,7 @@ static const struct unit_test tests[] = {
 	UNIT(t_spurious_by_eifel),
 	UNIT(t_reordering_revises_the_gap),
 	UNIT(t_tsval_decides_late_or_resent),
+	UNIT(t_reordering_is_no_retransmission),
 	UNIT(t_ip_id_decides_without_rtt),
 	UNIT(t_time_decides_last),
 	UNIT(t_capture_loss_is_not_network_loss),

@@ -270,6 +270,57 @@ static const struct scenario scen[] = {
 	  "s R 500 0\nc A 101 301\nc PA 101 301 len=10\ns PA 301 111 len=5\n"
 	  "c FA 111 306\ns A 306 112\ns FA 306 112\nc A 112 307\n",
 	  CLI_FULL, SRV_PASSIVE, "fin", "3way", NULL, NULL },
+	/* Issue 11: the server's data (100 bytes) is lost after the capture
+	 * point, then its RST at 401 reaches a client whose RCV.NXT is 301:
+	 * not taken; the client's challenge ACK, a leg's round trip (10 ms)
+	 * later, shows it. Then the server's stack, without a TCB, answers
+	 * with a RST at 301, which the client takes (rst-received-at-ack). */
+	{ "rst-not-at-rcv-nxt-fin-wait-2",
+	  "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"
+	  "c FA 101 301 t=30\ns A 301 102 t=40\n"
+	  "s PA 301 102 len=100 t=50\ns R 401 0 t=51\nc A 102 301 t=61\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>CLOSED", "reset",
+	  "3way", NULL, NULL },
+	{ "rst-not-at-rcv-nxt-then-at-ack",
+	  "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"
+	  "c FA 101 301 t=30\ns A 301 102 t=40\n"
+	  "s PA 301 102 len=100 t=50\ns R 401 0 t=51\nc A 102 301 t=61\n"
+	  "s R 301 0 t=71\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>CLOSED", "reset",
+	  "3way", NULL, NULL },
+	/* pcaps/real-rst-unseen.pcap: the client's last data, which also
+	 * acknowledged the server's FIN, is lost after the capture point;
+	 * the challenge ACK (at 201) shows it never arrived, so the server
+	 * stayed in FIN-WAIT-1 until the client's second RST. */
+	{ "rst-not-taken-fin-ack-lost",
+	  "c S 100 0 t=0\ns SA 300 101 t=20\nc A 101 301 t=21\n"
+	  "c PA 101 301 len=100 t=22\ns A 301 201 t=42\n"
+	  "s PA 301 201 len=300 t=43\nc A 201 601 t=44\ns FA 601 201 t=45\n"
+	  "c PA 201 602 len=50 t=46\nc RA 251 602 t=47\n"
+	  "s A 602 201 t=67\nc R 201 0 t=68\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSED", "reset",
+	  "3way", NULL, NULL },
+	/* Forged (or stale) RST at the capture's RCV.NXT: the client goes
+	 * on, with data and its FIN, well after the RST. */
+	{ "rst-not-taken-client-goes-on",
+	  "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"
+	  "s PA 301 101 len=100 t=30\ns R 401 0 t=31\n"
+	  "c PA 101 301 len=10 t=60\nc FA 111 301 t=70\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSED", "reset", "3way", NULL,
+	  NULL },
+	/* A client segment within 3/4 of its leg's round trip after the RST
+	 * may have crossed it: the RST stands. */
+	{ "rst-crossed-by-client-segment",
+	  "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"
+	  "s PA 301 101 len=100 t=30\ns R 401 0 t=31\n"
+	  "c A 101 301 t=35\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSED", "reset", "3way", NULL,
+	  NULL },
 	{ "rst-without-ack-in-syn-sent",
 	  "c S 100 0\ns R 0 0\n",
 	  "CLOSED>SYN-SENT", "LISTEN", "unanswered", "syn-only", NULL, NULL },
@@ -504,6 +555,112 @@ static void t_rst_labels(void)
 	    "s R 500 0\nc A 101 301\ns R 301 0\n",
 	    &rn);
 	CHECK_STR(rn.r[0].path[0], "CLOSED>SYN-SENT>ESTABLISHED>CLOSED");
+}
+
+/* Issue 11, RFC 5961 3.2 seen from the capture: a RST the receiver did
+ * not take. Each case: the script, the packet of the RST, whether its
+ * receiver's move is withdrawn (the withdrawal and the label, later), and
+ * the rule (and packet) of the client's last transition. */
+struct rst_case {
+	const char *name, *script;
+	uint64_t rst_pkt;
+	int withdrawn;
+	const char *last_rule;
+	uint64_t last_pkt;
+};
+
+#define RST_FW2 "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"   \
+		"c FA 101 301 t=30\ns A 301 102 t=40\n"                    \
+		"s PA 301 102 len=100 t=50\ns R 401 0 t=51\n"
+
+static const struct rst_case rst_cases[] = {
+	{ "challenge-ack-then-rst-at-ack", RST_FW2 "c A 102 301 t=61\n"
+	  "s R 301 0 t=71\n", 7, 1, "rst-received-at-ack", 9 },
+	{ "challenge-ack-only", RST_FW2 "c A 102 301 t=61\n", 7, 1,
+	  "fin-wait-1-acked", 5 },
+	{ "crossing-ack", RST_FW2 "c A 102 301 t=55\n", 7, 0, "rst-received",
+	  7 },
+	{ "taken", RST_FW2, 7, 0, "rst-received", 7 },
+	/* The client's ACK at the RST's sequence, however late: it was
+	 * sent before the RST arrived (queued), and the RST was exact. */
+	{ "late-ack-at-rst", RST_FW2 "c A 102 401 t=90\n", 7, 0,
+	  "rst-received", 7 },
+	/* A RST at the client's last ACK (301), which then acknowledges
+	 * 401, at once: its RCV.NXT was past the RST, never taken. */
+	{ "ack-beyond-rst",
+	  "c S 100 0 t=0\ns SA 300 101 t=10\nc A 101 301 t=20\n"
+	  "s PA 301 101 len=100 t=30\ns R 301 0 t=31\nc A 101 401 t=32\n",
+	  5, 1, "syn-sent-ack", 3 },
+};
+
+static void t_rst_not_taken(void)
+{
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(rst_cases) / sizeof(rst_cases[0]); i++) {
+		const struct rst_case *k = &rst_cases[i];
+		struct tc_config cfg;
+		tc_config_default(&cfg);
+		struct tc_tracker *tr = tc_tracker_new(&cfg);
+		if (!tr)
+			abort();
+		struct seg_clock clk;
+		seg_clock_init(&clk, 0);
+		const char *p = k->script;
+		char line[200];
+		uint64_t pkt = 0;
+		int withdrawals = 0, late_labels = 0, after_close = 0;
+		struct tc_transition last = { 0, 0, 0, 0, 0, 0 };
+		struct tc_event ev;
+		int more = 1;
+		while (more) {
+			struct tc_segment s;
+			more = seg_next_line(&p, line, sizeof(line));
+			if (more && seg_parse(line, &s, &clk)) {
+				s.pkt = ++pkt;
+				if (tc_feed(tr, &s) != 0)
+					abort();
+			} else if (!more) {
+				tc_finish(tr);
+			}
+			while (tc_next_event(tr, &ev)) {
+				if (ev.type == TC_EV_TRANSITION && ev.revised)
+					withdrawals += ev.tr.side == TC_CLIENT &&
+						       ev.tr.pkt == k->rst_pkt &&
+						       ev.tr.to == TC_ST_CLOSED;
+				if (ev.type == TC_EV_LABEL &&
+				    ev.label == TC_LB_RST_CHALLENGE)
+					late_labels +=
+						ev.pkt == k->rst_pkt &&
+						ev.reason == TC_RS_RST_NOT_TAKEN &&
+						ev.dir == TC_SERVER;
+				if (ev.type == TC_EV_LABEL &&
+				    ev.label == TC_LB_SEGMENT_AFTER_CLOSE)
+					after_close++;
+				if (ev.type == TC_EV_CLOSE) {
+					const struct tc_conn *c = ev.conn;
+					for (size_t j = 0; j < c->ntransitions; j++)
+						if (c->transitions[j].side ==
+						    TC_CLIENT)
+							last = c->transitions[j];
+				}
+			}
+		}
+		tc_tracker_free(tr);
+		const char *rule = last.rule < tc_nrules
+					   ? tc_rules[last.rule].name
+					   : "?";
+		if (withdrawals != k->withdrawn || late_labels != k->withdrawn ||
+		    (k->withdrawn && after_close) ||
+		    strcmp(rule, k->last_rule) != 0 ||
+		    last.pkt != k->last_pkt) {
+			fprintf(stderr, "  case %s: withdrawn %d, labelled %d, "
+				"segment-after-close %d, last %s at %llu\n",
+				k->name, withdrawals, late_labels, after_close,
+				rule, (unsigned long long)last.pkt);
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
 }
 
 static void t_tfo_and_rtt(void)
@@ -1579,6 +1736,7 @@ static const struct unit_test tests[] = {
 	UNIT(t_swap_invariant),
 	UNIT(t_wrap_rst),
 	UNIT(t_challenge_order_tfo),
+	UNIT(t_rst_not_taken),
 	UNIT(t_oom),
 	UNIT(t_queue_bound),
 	UNIT(t_event_order),

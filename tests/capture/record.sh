@@ -30,7 +30,7 @@ NS=tcps-rec-s
 NM=tcps-rec-m
 ALL="close-client close-server refused unanswered abort half-close simclose
 simopen loss reorder zero-window keepalive port-reuse midstream tfo ipv6 sll
-sll2 many demo"
+sll2 many rst-unseen demo"
 
 if [ "${1:-}" = list ]; then
 	echo $ALL
@@ -276,6 +276,20 @@ rec_reorder() {
 	srv_wait
 	cap_stop
 	fwd_stop real-reorder.fwd.log
+}
+
+# The server in FIN-WAIT-2 gets the client's RST beyond its RCV.NXT (the
+# client's last 50 bytes are dropped after the capture point): it answers
+# with a challenge ACK (RFC 5961 3.2), and the client's stack, without the
+# connection, with a RST at its acknowledgment number, which it takes.
+rec_rst_unseen() {
+	topo_fwd -D 10 -d 2
+	cap_start $NC rc0 real-rst-unseen.pcap -s 128
+	srv $NS $SA 8080 rst-unseen
+	cli $NC $SA 8080 rst-unseen 40119
+	srv_wait
+	cap_stop
+	fwd_stop real-rst-unseen.fwd.log
 }
 
 rec_port_reuse() {

@@ -29,6 +29,7 @@
  *   slow          20 x (send 100, read 100) 100 ms apart, close / echo to EOF, close
  *   tfo           two connections with MSG_FASTOPEN: cookie request, then data on SYN / TCP_FASTOPEN listener, close-client
  *   many          ARG connections (20) close-client style, 50 bytes each way / close-client with 50 bytes
+ *   rst-unseen    send 100, read to EOF, send 50, SO_LINGER 0 close (RST) / read 100, send 300, shutdown(WR), expect ECONNRESET
  *
  * Everything is bounded: alarm(60) ends a stuck process, sockets have 10 s
  * send and receive timeouts. Exit status 0 when the mode's expectations
@@ -247,6 +248,17 @@ static int client(const char *addr, unsigned port, const char *mode,
 		close(fd);
 		return 0;
 	}
+	if (strcmp(mode, "rst-unseen") == 0) {
+		/* The server waits in FIN-WAIT-2; the 50 bytes (dropped by
+		 * the forwarder) put the RST beyond its RCV.NXT. */
+		fd = must_dial(addr, port, lport);
+		send_n(fd, 100);
+		size_t got = recv_n(fd, 0);
+		send_n(fd, 50);
+		linger0(fd);
+		close(fd);
+		return got == 300 ? 0 : 1;
+	}
 	if (strcmp(mode, "close-server") == 0 || strcmp(mode, "reuse") == 0) {
 		long times = mode[0] == 'r' ? (arg ? arg : 3) : 1;
 		for (long i = 0; i < times; i++) {
@@ -365,6 +377,16 @@ static int serve_one(int fd, const char *mode)
 		recv_n(fd, 0);
 		close(fd);
 		return 0;
+	}
+	if (strcmp(mode, "rst-unseen") == 0) {
+		if (recv_n(fd, 100) != 100)
+			return 1;
+		send_n(fd, 300);
+		shutdown(fd, SHUT_WR);
+		char c;
+		ssize_t r = recv(fd, &c, 1, 0);
+		close(fd);
+		return r < 0 && errno == ECONNRESET ? 0 : 1;
 	}
 	if (strcmp(mode, "abort") == 0) {
 		if (recv_n(fd, 100) != 100)

@@ -213,6 +213,13 @@ static void check_event(struct fz_run *run, const struct tc_event *ev)
 		CHECK(r != NULL);
 		CHECK(r->to == t->to);
 		CHECK(r->from == TC_RULE_ANY || r->from == t->from);
+		if (ev->revised) {
+			/* Withdrawn: the side's last move, undone. */
+			if (run->exact)
+				CHECK(k->last_to[t->side] == t->to);
+			k->last_to[t->side] = t->from;
+			break;
+		}
 		if (run->exact && k->last_to[t->side] != 0xff)
 			CHECK(t->from == k->last_to[t->side]);
 		k->last_to[t->side] = t->to;
