@@ -37,7 +37,6 @@
 #include "../status.h"
 #include "../capture/digest.h"
 #include "idmap.h"
-#include "../capture/sha256.h"
 #include "writer.h"
 
 #define ING_TICK_EVERY 4096u
@@ -412,14 +411,19 @@ int ing_import_file(struct store *st, const char *path,
 	 * when a capture of the same size is stored already, the file is
 	 * hashed first, so that a duplicate is refused before the work. A
 	 * FIFO or a character device given by name is treated like stdin
-	 * (no hash). */
+	 * (no hash). A compressed capture whose data is damaged (EIO) has
+	 * no hash: it is read for what comes before the damage. */
 	char hex[65];
 	int hash = o->hash && cap_hashed(c);
 	int prehash = hash && store_capture_size_known(st, cap_size(c));
-	if (prehash && sha256_file(path, hex) < 0) {
-		snprintf(r->error, sizeof r->error, "%s", strerror(errno));
-		rc = ING_EOPEN;
-		goto out;
+	if (prehash && cap_file_sha256(path, hex) < 0) {
+		if (errno != EIO) {
+			snprintf(r->error, sizeof r->error, "%s",
+				 strerror(errno));
+			rc = ING_EOPEN;
+			goto out;
+		}
+		prehash = 0;
 	}
 	struct store_capture sc = {
 		.path = path,

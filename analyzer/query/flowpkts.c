@@ -13,7 +13,6 @@
 #include "../status.h"
 #include "../capture/decode.h"
 #include "../capture/digest.h"
-#include "../capture/sha256.h"
 
 /* The packet numbers of the connection's stored segments, if any. */
 static int load_pkts(sqlite3 *db, struct flowpkts *f, char *err,
@@ -152,7 +151,7 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
 	int size_differs = f->size >= 0 && (int64_t)sb.st_size != f->size;
 	if (size_differs ||
 	    (f->sha256[0] &&
-	     (sha256_file(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
+	     (cap_file_sha256(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
 		snprintf(err, errlen,
 			 "'%.150s' is not the capture flow %lld was imported"
 			 " from ('%.150s': its %s differs)%s",
