@@ -207,3 +207,45 @@ for f in empty.gz garbage.xz; do
 		fail "content-$f" "exit $rc: $(head -c 300 "$tmp/err")"
 	fi
 done
+
+# ---- F1: timestamps past the int64 ns range saturate, never wrap ---------
+# pcapgen's ts-extreme: if_tsresol 0 and stamps of 2^40 s, one interface
+# (libpcap reads it); ts-extreme-multi: the same beside a raw-IP interface
+# whose if_tsoffset takes its stamps below the range (the own reader). The
+# stamps become INT64_MAX / INT64_MIN, counted in the capture's reasons;
+# before, 2^40 s wrapped to first_ts -7293016646573096960.
+gen=${BUILD:-$TOP/build}/tools/pcapgen
+MAX=9223372036854775807
+MIN=-9223372036854775808
+if [ ! -x "$gen" ]; then
+	echo "SKIP ts-extreme: no $gen (make tools)"
+else
+	"$gen" ts-extreme "$tmp/ts1.pcapng"
+	"$gen" ts-extreme-multi "$tmp/ts2.pcapng"
+	for how in file stdin; do
+		db="$tmp/ts-$how.db"
+		if [ $how = file ]; then
+			"$TCPSCOPE" read -q -d "$db" "$tmp/ts1.pcapng" "$tmp/ts2.pcapng" \
+				>/dev/null 2>"$tmp/err"
+		else
+			"$TCPSCOPE" read -q -d "$db" - <"$tmp/ts1.pcapng" >/dev/null 2>"$tmp/err"
+			"$TCPSCOPE" read -q -d "$db" - <"$tmp/ts2.pcapng" >/dev/null 2>>"$tmp/err"
+		fi
+		got=$(sqlite3 "$db" "SELECT first_ts, last_ts, reasons FROM captures
+		  ORDER BY id; SELECT first_ts, last_ts FROM connections ORDER BY id" |
+		  tr '\n' ' ')
+		want="$MAX|$MAX|timestamp-out-of-range=10 $MIN|$MAX|timestamp-out-of-range=20 $MAX|$MAX $MAX|$MAX $MIN|$MIN "
+		if [ "$got" = "$want" ]; then
+			pass "ts-extreme-$how"
+		else
+			fail "ts-extreme-$how" "got '$got' $(head -c 200 "$tmp/err")"
+		fi
+	done
+	"$TCPSCOPE" read -d "$tmp/ts-print.db" "$tmp/ts1.pcapng" >"$tmp/out" 2>&1
+	if grep -q "ts out of range 10 (saturated)" "$tmp/out" &&
+	   grep -q "first  *2262-04-11T23:47:16.854775807Z" "$tmp/out"; then
+		pass ts-extreme-printed
+	else
+		fail ts-extreme-printed "$(grep -m2 'range\|first' "$tmp/out")"
+	fi
+fi

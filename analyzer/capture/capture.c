@@ -55,6 +55,7 @@
 #include "decompress.h"
 #include "pcapng.h"
 #include "sha256.h"
+#include "tsns.h"
 
 #define CAP_MAX_TYPES 16
 #define CAP_DEFAULT_SNAPLEN 262144
@@ -586,6 +587,8 @@ int cap_next(struct cap *c, struct cap_packet *p)
 			if (rc <= 0)
 				return rc;
 			p->ts_ns = pp.ts_ns;
+			if (pp.ts_clamped)
+				c->st.ts_clamped++;
 			p->caplen = pp.caplen;
 			p->wirelen = pp.wirelen;
 			p->linktype = linktype_to_dlt(pp.linktype);
@@ -612,13 +615,16 @@ int cap_next(struct cap *c, struct cap_packet *p)
 						 : pcap_geterr(c->p));
 				return -1;
 			}
-			/* Garbage seconds exist in real files: wrap modulo
-			 * 2^64 as pcapng.c's to_ns() does, never overflow a
-			 * signed type. */
-			uint64_t frac = (uint64_t)h->ts.tv_usec;
-			p->ts_ns = (int64_t)((uint64_t)h->ts.tv_sec *
-						 1000000000u +
-					     (c->nano ? frac : frac * 1000u));
+			/* Garbage seconds exist in real files, and libpcap
+			 * hands a pcapng stamp of any size over: saturated
+			 * as pcapng.c's to_ns() does (tsns.h), never
+			 * wrapped. tv_usec is below 2^32 (a file's field). */
+			int64_t frac = (int64_t)h->ts.tv_usec;
+			int clamped = 0;
+			p->ts_ns = tsns_sat((int64_t)h->ts.tv_sec,
+					    c->nano ? frac : frac * 1000,
+					    &clamped);
+			c->st.ts_clamped += (unsigned)clamped;
 			p->caplen = h->caplen;
 			p->wirelen = h->len;
 			p->linktype = c->types[0];

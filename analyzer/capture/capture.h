@@ -21,7 +21,8 @@ struct cap;
 
 struct cap_packet {
 	uint64_t num;         /* record number in the capture, from 1 */
-	int64_t ts_ns;        /* from the capture, ns since the epoch */
+	int64_t ts_ns;        /* from the capture, ns since the epoch,
+			       * saturated (see cap_stats.ts_clamped) */
 	uint32_t caplen, wirelen;
 	int linktype;         /* DLT_ value for dec_frame() */
 	uint32_t iface;       /* pcapng interface id when known, else 0 */
@@ -33,6 +34,9 @@ struct cap_stats {
 	uint64_t records;     /* records read, filtered or not */
 	uint64_t filtered;    /* records the filter rejected */
 	uint64_t kernel_drops; /* live only: pcap_stats ps_drop + ps_ifdrop */
+	uint64_t ts_clamped;  /* records whose timestamp is beyond int64 ns
+			       * (before 1677 or after 2262): saturated to
+			       * INT64_MIN or INT64_MAX, never wrapped */
 };
 
 #define CAP_TIMEOUT 2 /* cap_next() on a live capture: nothing arrived yet */

@@ -292,6 +292,9 @@ void ing_reasons(const struct ing_result *r, char *buf, size_t len)
 			break;
 		off += (size_t)w;
 	}
+	if (r->cap.ts_clamped && off < len)
+		snprintf(buf + off, len - off, "%stimestamp-out-of-range=%llu",
+			 off ? "," : "", (unsigned long long)r->cap.ts_clamped);
 }
 
 int ing_end(struct ing *in, struct cap *c, const char *error)

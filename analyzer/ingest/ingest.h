@@ -172,7 +172,8 @@ int ing_import_file(struct store *st, const char *path,
 int ing_import_files(struct store *st, char *const *files, int nfiles,
 		     int segments, char *msg, size_t msglen);
 
-/* Builds "name=count,..." for every non-TCP decoder result with a count. */
+/* Builds "name=count,..." for every non-TCP decoder result with a count,
+ * then "timestamp-out-of-range=N" when the capture saturated N stamps. */
 void ing_reasons(const struct ing_result *r, char *buf, size_t len);
 
 #endif /* ING_INGEST_H */

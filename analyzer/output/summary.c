@@ -38,6 +38,9 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 		if (i != DEC_TCP && r->result[i])
 			fprintf(f, "    %-26s %llu\n", dec_result_name(i),
 				(unsigned long long)r->result[i]);
+	if (r->cap.ts_clamped)
+		fprintf(f, "  ts out of range %llu (saturated)\n",
+			(unsigned long long)r->cap.ts_clamped);
 	if (r->packets) {
 		fprintf(f, "  first           %s\n",
 			out_ts_iso(a, sizeof a, r->first_ts));
