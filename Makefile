@@ -73,11 +73,13 @@ FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS)): tests/fuzz/fuzz.h
 
 $(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
-		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decode.o
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decode.o \
+		$(BUILD)/analyzer/capture/defrag.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^
 build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/capture/decode.c \
-		analyzer/capture/digest.h \
+		analyzer/capture/digest.h analyzer/capture/defrag.c \
+		analyzer/capture/defrag.h \
 		analyzer/capture/decode.h analyzer/capture/bytes.h tests/fuzz/fuzz_decode.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
@@ -114,7 +116,7 @@ build-fuzz/fuzz_decompress: tests/fuzz/fuzz_decompress.c \
 # The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
 FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest/ingest.c \
 		    capture/capture.c capture/decode.c store/store.c \
-		    capture/decompress.c \
+		    capture/decompress.c capture/defrag.c \
 		    store/segchunk.c capture/pcapng.c capture/sha256.c \
 		    ingest/writer.c ingest/idmap.c) $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
