@@ -22,7 +22,7 @@
  * for fragments).
  *
  * The identity of a datagram: family, source and destination addresses,
- * identification, protocol and the VLAN ids (and tunnel, see decode.h).
+ * identification, protocol and the VLAN ids.
  *
  * Overlaps: as Linux since 4.19 (and RFC 5722 for IPv6): a fragment that
  * repeats one already held exactly (same offset and length) is ignored
