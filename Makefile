@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 CFLAGS   ?= -O2 -g
-PKGS     := libpcap ncursesw sqlite3 libcrypto
+PKGS     := libpcap ncursesw sqlite3 libcrypto zlib libzstd liblzma
 VERSION  := 0.1.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -64,7 +64,7 @@ tools: $(TOOL_BIN)
 # corpus seeded from tests/fuzz/corpus_NAME/, crashes left in build-fuzz/)
 # and a replay build with the plain main() of onefile.c, which `make check`
 # runs over the seed corpus (tests/t_fuzz.sh).
-FUZZ_HARNESS := decode pcapng tracker capture
+FUZZ_HARNESS := decode pcapng tracker capture decompress
 FUZZ_TIME    ?= 60
 FUZZ_REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_HARNESS))
 FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -73,11 +73,13 @@ FUZZ_FLAGS   := -std=gnu11 $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS)): tests/fuzz/fuzz.h
 
 $(BUILD)/fuzz/replay_decode: $(BUILD)/tests/fuzz/fuzz_decode.o \
-		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decode.o
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decode.o \
+		$(BUILD)/analyzer/capture/defrag.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^
 build-fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c analyzer/capture/decode.c \
-		analyzer/capture/digest.h \
+		analyzer/capture/digest.h analyzer/capture/defrag.c \
+		analyzer/capture/defrag.h \
 		analyzer/capture/decode.h analyzer/capture/bytes.h tests/fuzz/fuzz_decode.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
@@ -100,9 +102,21 @@ build-fuzz/fuzz_tracker: tests/fuzz/fuzz_tracker.c $(TCPCORE_SRC) \
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
+$(BUILD)/fuzz/replay_decompress: $(BUILD)/tests/fuzz/fuzz_decompress.o \
+		$(BUILD)/tests/fuzz/onefile.o $(BUILD)/analyzer/capture/decompress.o \
+		$(BUILD)/analyzer/capture/sha256.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+build-fuzz/fuzz_decompress: tests/fuzz/fuzz_decompress.c \
+		analyzer/capture/decompress.c analyzer/capture/sha256.c \
+		analyzer/capture/decompress.h analyzer/capture/sha256.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_ALL)
+
 # The whole pipeline: ingest, capture (libpcap), decoder, tracker, store.
 FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest/ingest.c \
 		    capture/capture.c capture/decode.c store/store.c \
+		    capture/decompress.c capture/defrag.c \
 		    store/segchunk.c capture/pcapng.c capture/sha256.c \
 		    ingest/writer.c ingest/idmap.c) $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \
@@ -118,6 +132,7 @@ build-fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_CAPTURE_SRC) \
 
 # Per-harness libFuzzer options: tracker inputs are 12-byte records.
 FUZZ_OPTS_tracker := -max_len=4096
+FUZZ_OPTS_decompress := -max_len=65536
 define fuzz_run
 mkdir -p build-fuzz/corpus_$(1) && echo "fuzz: $(1) for $(FUZZ_TIME) s" && \
 ./build-fuzz/fuzz_$(1) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \

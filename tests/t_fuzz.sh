@@ -11,7 +11,7 @@ set -u
 : "${TOP:?}" "${BUILD:?}"
 cd "$TOP" || exit 1
 
-harnesses="decode pcapng tracker capture"
+harnesses="decode pcapng tracker capture decompress"
 for h in $harnesses; do
 	bin="$BUILD/fuzz/replay_$h"
 	corpus="tests/fuzz/corpus_$h"

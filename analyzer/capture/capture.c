@@ -3,6 +3,8 @@
  *
  *   cap_open_file(path) --+-- pcapng with mixed link types --> pcapng.c
  *                         +-- anything else, and stdin -----> libpcap
+ *                         +-- gzip/zstd/xz (file or stdin) --> decompress.c
+ *                               -> its stream, as stdin is read
  *   cap_open_live(iface) ----------------------------------> libpcap
  *
  * The choice for a file is made before reading: png_scan_linktypes()
@@ -16,6 +18,12 @@
  * pcap_setfilter(), so that cap_packet.num stays the record number of the
  * file (what Wireshark and `tcpscope extract` call the frame number) and
  * rejected records can be counted. A live capture filters in the kernel.
+ *
+ * A compressed file or stream (told by its first bytes, decompress.h) is
+ * read as a stream of its uncompressed bytes, like stdin (open_stream()):
+ * it cannot be walked for its link types first. Its hash is computed by
+ * the decompressor as it produces the bytes, on the reading thread (the
+ * decompression costs far more), and is that of the uncompressed capture.
  *
  * Timestamps: libpcap is asked for nanosecond precision everywhere; a live
  * device that cannot give it falls back to microseconds, and cap_next()
@@ -44,8 +52,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "pcapng.h"
 #include "sha256.h"
+#include "tsns.h"
 
 #define CAP_MAX_TYPES 16
 #define CAP_DEFAULT_SNAPLEN 262144
@@ -71,6 +81,9 @@ struct cap {
 	int nprogs;
 	pcap_dumper_t *dump;
 	struct sha256_job *hash; /* cap_open_file_hashed(), regular file */
+	struct dz *dz;        /* a compressed capture's decompressor; owned
+			       * by the reader's stream (closed with it) */
+	int dz_hashed;        /* dz hashes what it produces */
 	struct cap_stats st;
 	char err[PCAP_ERRBUF_SIZE + 128];
 };
@@ -177,6 +190,99 @@ static struct cap *png_opened(struct cap *c, const int *types, int n)
 	return c;
 }
 
+/* Opens a capture read from a stream that cannot be walked twice (stdin,
+ * a FIFO, a decompressor): one byte tells pcapng (0x0A of its section
+ * header) from pcap (0xD4, 0xA1, 0x4D, 0x34 of its magic) and from a
+ * compressed stream (decompress.h: 0x1F, 0x28, 0xFD); ungetc() puts it
+ * back for whichever reader follows. A pcapng stream always goes to our
+ * reader (its interfaces may turn out mixed at any point), a pcap stream
+ * to libpcap, a compressed one through a decompressor and then here
+ * again. The stream is the reader's from here on (closed on failure).
+ * With hash (a regular file), the decompressor hashes what it produces. */
+static int open_stream(struct cap *c, FILE *f, int hash, char *err,
+		       size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int b = getc(f);
+	if (b == EOF) {
+		snprintf(err, errlen, "%s",
+			 c->dz && dz_errmsg(c->dz)[0] ? dz_errmsg(c->dz)
+						      : "empty input");
+		fclose(f);
+		return -1;
+	}
+	ungetc(b, f);
+	uint8_t head = (uint8_t)b;
+	enum dz_kind kind = dz_sniff(&head, 1);
+	if (kind != DZ_NONE) {
+		if (c->dz) { /* compressed twice: not a capture */
+			snprintf(err, errlen, "unknown file format");
+			fclose(f);
+			return -1;
+		}
+		FILE *u = dz_open(f, kind, hash, &c->dz, err, errlen);
+		if (!u)
+			return -1;
+		c->dz_hashed = hash;
+		return open_stream(c, u, 0, err, errlen);
+	}
+	if (b == 0x0A) {
+		c->png = png_fopen(f, err, errlen);
+		if (!c->png)
+			return -1;
+		/* Learn the interfaces before the first packet; damage
+		 * before any packet is an open failure, as libpcap's
+		 * header checks are for files. */
+		if (png_prime(c->png) < 0) {
+			snprintf(err, errlen, "%s",
+				 c->dz && dz_errmsg(c->dz)[0]
+					 ? dz_errmsg(c->dz)
+					 : png_errmsg(c->png));
+			return -1;
+		}
+		int types[CAP_MAX_TYPES];
+		int n = png_linktypes(c->png, types, CAP_MAX_TYPES);
+		c->snaplen = png_snaplen(c->png);
+		png_opened(c, types, n);
+		return 0;
+	}
+	c->p = pcap_fopen_offline_with_tstamp_precision(
+		f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!c->p) {
+		if (c->dz && dz_errmsg(c->dz)[0])
+			snprintf(err, errlen, "%s", dz_errmsg(c->dz));
+		else
+			copy_err(err, errlen, NULL, ebuf);
+		fclose(f); /* not taken over on failure */
+		return -1;
+	}
+	return 0;
+}
+
+/* The compression a regular file's first bytes announce (DZ_NONE when
+ * none, or when they cannot be read: the reader then says why). */
+static enum dz_kind sniff_file(const char *path)
+{
+	uint8_t head[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return DZ_NONE;
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	return n > 0 ? dz_sniff(head, (size_t)n) : DZ_NONE;
+}
+
+/* Releases a capture whose open failed. */
+static struct cap *open_failed(struct cap *c)
+{
+	if (c->p)
+		pcap_close(c->p);
+	png_close(c->png);
+	sha256_job_free(c->hash);
+	free(c);
+	return NULL;
+}
+
 static struct cap *cap_open(const char *path, int hashed, char *err,
 			    size_t errlen)
 {
@@ -188,43 +294,8 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 	}
 	c->size = -1;
 	if (strcmp(path, "-") == 0) {
-		/* One byte tells pcapng (0x0A of its section header) from
-		 * pcap (0xD4, 0xA1, 0x4D, 0x34 of its magic); ungetc() puts
-		 * it back for whichever reader follows. */
-		int b = getc(stdin);
-		if (b == EOF) {
-			snprintf(err, errlen, "empty input");
-			free(c);
-			return NULL;
-		}
-		ungetc(b, stdin);
-		if (b == 0x0A) {
-			c->png = png_fopen(stdin, err, errlen);
-			if (!c->png) {
-				free(c);
-				return NULL;
-			}
-			/* Learn the interfaces before the first packet; damage
-			 * before any packet is an open failure, as libpcap's
-			 * header checks are for files. */
-			if (png_prime(c->png) < 0) {
-				snprintf(err, errlen, "%s", png_errmsg(c->png));
-				png_close(c->png);
-				free(c);
-				return NULL;
-			}
-			int types[CAP_MAX_TYPES];
-			int n = png_linktypes(c->png, types, CAP_MAX_TYPES);
-			c->snaplen = png_snaplen(c->png);
-			return png_opened(c, types, n);
-		}
-		c->p = pcap_fopen_offline_with_tstamp_precision(
-			stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (!c->p) {
-			copy_err(err, errlen, NULL, ebuf);
-			free(c);
-			return NULL;
-		}
+		if (open_stream(c, stdin, 0, err, errlen) < 0)
+			return open_failed(c);
 	} else {
 		struct stat sb;
 		if (stat(path, &sb) != 0) {
@@ -237,8 +308,24 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 			free(c);
 			return NULL;
 		}
-		if (S_ISREG(sb.st_mode))
+		enum dz_kind kind = DZ_NONE;
+		if (S_ISREG(sb.st_mode)) {
 			c->size = (int64_t)sb.st_size;
+			kind = sniff_file(path);
+		}
+		if (kind != DZ_NONE) {
+			/* Compressed: read as a stream, hashed as it is
+			 * decompressed (the hash is of the capture inside). */
+			FILE *f = fopen(path, "rbe");
+			if (!f) {
+				snprintf(err, errlen, "%s", strerror(errno));
+				free(c);
+				return NULL;
+			}
+			if (open_stream(c, f, hashed, err, errlen) < 0)
+				return open_failed(c);
+			goto opened;
+		}
 		FILE *f = NULL; /* the hashing stream */
 		if (hashed && S_ISREG(sb.st_mode) &&
 		    hash_open(c, path, &f, err, errlen) < 0) {
@@ -254,11 +341,8 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 			/* png_fopen() owns f even when it fails. */
 			c->png = f ? png_fopen(f, err, errlen)
 				   : png_open(path, err, errlen);
-			if (!c->png) {
-				sha256_job_free(c->hash);
-				free(c);
-				return NULL;
-			}
+			if (!c->png)
+				return open_failed(c);
 			return png_opened(c, types, n);
 		}
 		if (f) {
@@ -272,11 +356,12 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 		}
 		if (!c->p) {
 			copy_err(err, errlen, path, ebuf);
-			sha256_job_free(c->hash);
-			free(c);
-			return NULL;
+			return open_failed(c);
 		}
 	}
+opened:
+	if (c->png)
+		return c;
 	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
 	add_type(c, pcap_datalink(c->p));
 	c->snaplen = pcap_snapshot(c->p);
@@ -295,16 +380,28 @@ struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen)
 
 int cap_hashed(const struct cap *c)
 {
-	return c->hash != NULL;
+	return c->hash != NULL || c->dz_hashed;
 }
 
 int cap_sha256(struct cap *c, char hex[65])
 {
+	if (c->dz_hashed)
+		return dz_sha256(c->dz, hex);
 	if (!c->hash) {
 		errno = EINVAL;
 		return -1;
 	}
 	return sha256_job_finish(c->hash, hex);
+}
+
+int cap_file_sha256(const char *path, char hex[65])
+{
+	struct stat sb;
+	enum dz_kind kind = stat(path, &sb) == 0 && S_ISREG(sb.st_mode)
+				    ? sniff_file(path)
+				    : DZ_NONE;
+	return kind != DZ_NONE ? dz_sha256_file(path, kind, hex)
+			       : sha256_file(path, hex);
 }
 
 struct cap *cap_open_live(const char *iface, int snaplen, char *err,
@@ -484,10 +581,14 @@ int cap_next(struct cap *c, struct cap_packet *p)
 			int rc = png_next(c->png, &pp);
 			if (rc < 0)
 				snprintf(c->err, sizeof c->err, "%s",
-					 png_errmsg(c->png));
+					 c->dz && dz_errmsg(c->dz)[0]
+						 ? dz_errmsg(c->dz)
+						 : png_errmsg(c->png));
 			if (rc <= 0)
 				return rc;
 			p->ts_ns = pp.ts_ns;
+			if (pp.ts_clamped)
+				c->st.ts_clamped++;
 			p->caplen = pp.caplen;
 			p->wirelen = pp.wirelen;
 			p->linktype = linktype_to_dlt(pp.linktype);
@@ -509,16 +610,21 @@ int cap_next(struct cap *c, struct cap_packet *p)
 				return c->live ? CAP_TIMEOUT : 0;
 			if (rc < 0) {
 				snprintf(c->err, sizeof c->err, "%s",
-					 pcap_geterr(c->p));
+					 c->dz && dz_errmsg(c->dz)[0]
+						 ? dz_errmsg(c->dz)
+						 : pcap_geterr(c->p));
 				return -1;
 			}
-			/* Garbage seconds exist in real files: wrap modulo
-			 * 2^64 as pcapng.c's to_ns() does, never overflow a
-			 * signed type. */
-			uint64_t frac = (uint64_t)h->ts.tv_usec;
-			p->ts_ns = (int64_t)((uint64_t)h->ts.tv_sec *
-						 1000000000u +
-					     (c->nano ? frac : frac * 1000u));
+			/* Garbage seconds exist in real files, and libpcap
+			 * hands a pcapng stamp of any size over: saturated
+			 * as pcapng.c's to_ns() does (tsns.h), never
+			 * wrapped. tv_usec is below 2^32 (a file's field). */
+			int64_t frac = (int64_t)h->ts.tv_usec;
+			int clamped = 0;
+			p->ts_ns = tsns_sat((int64_t)h->ts.tv_sec,
+					    c->nano ? frac : frac * 1000,
+					    &clamped);
+			c->st.ts_clamped += (unsigned)clamped;
 			p->caplen = h->caplen;
 			p->wirelen = h->len;
 			p->linktype = c->types[0];
@@ -597,6 +703,8 @@ int64_t cap_size(const struct cap *c)
 
 int64_t cap_offset(struct cap *c)
 {
+	if (c->dz)
+		return dz_offset(c->dz);
 	FILE *f = c->png ? png_file(c->png) : c->live ? NULL : pcap_file(c->p);
 	if (!f)
 		return -1;
@@ -639,7 +747,7 @@ int64_t cap_seek_point(struct cap *c)
 	 * 1.0): its records follow one another with nothing between them that
 	 * a record depends on, where a pcapng block may name an interface
 	 * described anywhere before it. */
-	if (!c->p || c->live || c->png || c->dump ||
+	if (!c->p || c->live || c->png || c->dump || c->dz ||
 	    pcap_major_version(c->p) != 2)
 		return -1;
 	FILE *f = pcap_file(c->p);

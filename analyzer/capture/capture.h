@@ -3,7 +3,9 @@
  * stdin ("-"), or a live interface. libpcap does the reading, with
  * nanosecond timestamps requested; pcapng files whose interfaces have
  * different link types, which libpcap 1.10 refuses, go through the small
- * reader in pcapng.c instead. A capture hands out one packet at a time
+ * reader in pcapng.c instead. A file or stream compressed with gzip, zstd
+ * or xz (told by its magic bytes, decompress.h) is read through its
+ * decompressor, transparently. A capture hands out one packet at a time
  * with its own link type, so callers never care which reader is behind it.
  *
  * Errors: functions that can fail return a negative value and leave a
@@ -19,7 +21,8 @@ struct cap;
 
 struct cap_packet {
 	uint64_t num;         /* record number in the capture, from 1 */
-	int64_t ts_ns;        /* from the capture, ns since the epoch */
+	int64_t ts_ns;        /* from the capture, ns since the epoch,
+			       * saturated (see cap_stats.ts_clamped) */
 	uint32_t caplen, wirelen;
 	int linktype;         /* DLT_ value for dec_frame() */
 	uint32_t iface;       /* pcapng interface id when known, else 0 */
@@ -31,6 +34,9 @@ struct cap_stats {
 	uint64_t records;     /* records read, filtered or not */
 	uint64_t filtered;    /* records the filter rejected */
 	uint64_t kernel_drops; /* live only: pcap_stats ps_drop + ps_ifdrop */
+	uint64_t ts_clamped;  /* records whose timestamp is beyond int64 ns
+			       * (before 1677 or after 2262): saturated to
+			       * INT64_MIN or INT64_MAX, never wrapped */
 };
 
 #define CAP_TIMEOUT 2 /* cap_next() on a live capture: nothing arrived yet */
@@ -45,7 +51,10 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen);
  * reader (which reads it as cap_open_file() does), so the hash costs the
  * thread that calls cap_next() nothing. Only a regular file is hashed;
  * "-", a FIFO or a character device opens as with cap_open_file() and has
- * no hash (cap_hashed() says 0). */
+ * no hash (cap_hashed() says 0). A compressed regular file is hashed by
+ * its decompressor as the reader reads it, and the hash is that of the
+ * uncompressed capture (`zcat FILE | sha256sum`): the same capture gives
+ * the same hash however it is wrapped. */
 struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen);
 
 /* 1 when the capture was opened by cap_open_file_hashed() on a regular
@@ -65,6 +74,12 @@ int cap_hashed(const struct cap *c);
  * size or modification time: the packets read may not be the bytes
  * hashed), the error of a failed read, ENOMEM; hex is then unchanged. */
 int cap_sha256(struct cap *c, char hex[65]);
+
+/* The SHA-256 cap_sha256() gives for the capture file at path, in a pass
+ * of its own (before the file is read, to refuse a duplicate early): that
+ * of `sha256sum FILE`, or for a compressed file that of its uncompressed
+ * bytes. Returns 0, or -1 with errno set. */
+int cap_file_sha256(const char *path, char hex[65]);
 
 /* Opens and activates a live capture on iface with the given snaplen
  * (0: 262144), promiscuous, non-blocking: cap_next() waits at most about
@@ -108,10 +123,12 @@ int cap_linktypes(const struct cap *c, int *types, int max);
 
 int cap_snaplen(const struct cap *c);
 
-/* File size in bytes, or -1 (stdin, live, pipes). */
+/* File size in bytes (of the compressed file when it is), or -1 (stdin,
+ * live, pipes). */
 int64_t cap_size(const struct cap *c);
 
-/* Bytes read so far (for a progress percentage), or -1 when unknown. */
+/* Bytes of the file read so far (for a progress percentage against
+ * cap_size()), or -1 when unknown. */
 int64_t cap_offset(struct cap *c);
 
 /* Where the next record of a classic pcap file (read by libpcap, not

@@ -82,6 +82,7 @@ struct dec_ctx {
 	unsigned tags;          /* encapsulations peeled so far */
 	unsigned nvlan;         /* VLAN tags seen */
 	struct tc_segment *seg;
+	struct dec_frag *frag;  /* where a fragment is described, or NULL */
 };
 
 static const char *const dec_names[] = {
@@ -338,6 +339,21 @@ static enum dec_result tcp(struct dec_ctx *x, size_t dlen, uint64_t psum,
 
 /* ---- IPv4 and IPv6 ------------------------------------------------------ */
 
+/* A fragment's data: len bytes on the wire from the cursor, of which those
+ * captured; its addresses and VLAN ids from the segment so far. */
+static void frag_data(struct dec_ctx *x, size_t len)
+{
+	struct dec_frag *f = x->frag;
+	size_t cap = bc_left(&x->c);
+	f->data = bc_ptr(&x->c);
+	f->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	f->caplen = (uint32_t)(cap < f->len ? cap : f->len);
+	f->src = x->seg->src;
+	f->dst = x->seg->dst;
+	f->vlan[0] = x->seg->vlan[0];
+	f->vlan[1] = x->seg->vlan[1];
+}
+
 static enum dec_result ip4(struct dec_ctx *x)
 {
 	struct bc_cursor *c = &x->c;
@@ -346,6 +362,7 @@ static enum dec_result ip4(struct dec_ctx *x)
 
 	if (!bc_can(c, 20))
 		return DEC_TRUNC_IP;
+	const uint8_t *iph = bc_ptr(c);
 	uint8_t vihl = bc_peek_u8(c, 0);
 	if (vihl >> 4 != 4)
 		return DEC_BAD_IP_VERSION;
@@ -381,8 +398,21 @@ static enum dec_result ip4(struct dec_ctx *x)
 			return DEC_BAD_IP_LEN;
 		dlen = tl;
 	}
-	if (frag & 0x3fff) /* MF or a fragment offset */
+	if (frag & 0x3fff) { /* MF or a fragment offset */
+		if (x->frag) {
+			struct dec_frag *f = x->frag;
+			f->family = 4;
+			f->proto = proto;
+			f->more = (frag & 0x2000) != 0;
+			f->id = id;
+			f->offset = (uint32_t)(frag & 0x1fff) * 8;
+			f->hdr = iph;
+			f->hdr_len = (uint16_t)hl;
+			f->nh_off = 0;
+			frag_data(x, dlen - hl);
+		}
 		return DEC_FRAGMENT;
+	}
 	if (proto != 6)
 		return DEC_NOT_TCP;
 
@@ -397,6 +427,28 @@ static enum dec_result ip4(struct dec_ctx *x)
 
 #define DEC_MAX_TAGS 16
 
+/* The cursor is at an IPv6 fragment header (8 bytes, captured) with dlen
+ * bytes of payload from it; iph is the IPv6 header, nh_pos the offset
+ * from it of the byte naming the fragment header. */
+static void frag6(struct dec_ctx *x, const uint8_t *iph, size_t nh_pos,
+		  uint16_t om, size_t dlen)
+{
+	struct dec_frag *f = x->frag;
+	size_t hl = (size_t)(bc_ptr(&x->c) - iph);
+	if (hl > UINT16_MAX)
+		return;
+	f->proto = bc_peek_u8(&x->c, 0);
+	f->more = om & 1;
+	f->offset = om & 0xfff8;
+	bc_skip(&x->c, 4);
+	f->id = bc_be32(&x->c);
+	f->hdr = iph;
+	f->hdr_len = (uint16_t)hl;
+	f->nh_off = (uint16_t)nh_pos;
+	frag_data(x, dlen - 8);
+	f->family = 6;
+}
+
 static enum dec_result ip6(struct dec_ctx *x)
 {
 	struct bc_cursor *c = &x->c;
@@ -404,6 +456,7 @@ static enum dec_result ip6(struct dec_ctx *x)
 
 	if (!bc_can(c, 40))
 		return DEC_TRUNC_IP;
+	const uint8_t *iph = bc_ptr(c);
 	if (bc_peek_u8(c, 0) >> 4 != 6)
 		return DEC_BAD_IP_VERSION;
 	bc_skip(c, 4); /* version, traffic class, flow label */
@@ -428,6 +481,7 @@ static enum dec_result ip6(struct dec_ctx *x)
 	s->ip_len = dlen > UINT32_MAX - 40 ? UINT32_MAX : (uint32_t)(40 + dlen);
 
 	int check = 1;
+	size_t nh_pos = 6; /* of the byte holding nh, from iph */
 	for (unsigned n = 0;; n++) {
 		size_t elen;
 		switch (nh) {
@@ -465,14 +519,18 @@ static enum dec_result ip6(struct dec_ctx *x)
 			return DEC_TRUNC_IP6_EXT;
 		if (nh == 44) {
 			uint16_t om = bc_peek_be16(c, 2);
-			if ((om & 0xfff8) != 0 || (om & 1) != 0)
+			if ((om & 0xfff8) != 0 || (om & 1) != 0) {
+				if (x->frag)
+					frag6(x, iph, nh_pos, om, dlen);
 				return DEC_FRAGMENT;
+			}
 			/* An atomic fragment: offset 0, no more fragments. */
 		} else if (nh == 43 && bc_peek_u8(c, 3) != 0) {
 			/* Segments left: the pseudo-header destination is
 			 * the final one, in the routing header. Don't guess. */
 			check = 0;
 		}
+		nh_pos = (size_t)(bc_ptr(c) - iph);
 		bc_skip(c, elen);
 		dlen -= elen;
 		nh = next;
@@ -627,6 +685,13 @@ static enum dec_result nflog(struct dec_ctx *x)
 enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 			  size_t wirelen, struct tc_segment *seg)
 {
+	return dec_frame_frag(dlt, frame, caplen, wirelen, seg, NULL);
+}
+
+enum dec_result dec_frame_frag(int dlt, const uint8_t *frame, size_t caplen,
+			       size_t wirelen, struct tc_segment *seg,
+			       struct dec_frag *frag)
+{
 	/* Clear everything the caller does not set itself. */
 	int64_t ts = seg->ts_ns;
 	uint64_t pkt = seg->pkt;
@@ -644,6 +709,9 @@ enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 	x.tags = 0;
 	x.nvlan = 0;
 	x.seg = seg;
+	x.frag = frag;
+	if (frag)
+		frag->family = 0;
 	struct bc_cursor *c = &x.c;
 
 	switch (link_kind(dlt)) {

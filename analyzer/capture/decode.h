@@ -77,6 +77,37 @@ int dec_link_supported(int dlt);
 enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 			  size_t wirelen, struct tc_segment *seg);
 
+/* What the decoder learnt about an IP fragment (dec_frame_frag()), for
+ * reassembly (defrag.h). Pointers are into the frame. */
+struct dec_frag {
+	uint8_t family;       /* 4 or 6 */
+	uint8_t proto;        /* upper protocol: IPv4's protocol field, the
+			       * IPv6 fragment header's next header */
+	uint8_t more;         /* more fragments follow (MF / M flag) */
+	uint32_t id;          /* identification (IPv4: 16 bits) */
+	uint32_t offset;      /* of this fragment's data in the datagram,
+			       * bytes */
+	uint32_t len;         /* of its data, on the wire (IP lengths) */
+	uint32_t caplen;      /* of its data, captured (<= len) */
+	const uint8_t *data;  /* its data */
+	const uint8_t *hdr;   /* the IP header; IPv6: with the extension
+			       * headers before the fragment header (the
+			       * unfragmentable part) */
+	uint16_t hdr_len;     /* bytes at hdr, all captured */
+	uint16_t nh_off;      /* IPv6: offset in hdr of the next-header
+			       * byte that names the fragment header */
+	uint16_t vlan[2];     /* as seg->vlan */
+	struct tc_addr src, dst;
+};
+
+/* dec_frame(), and when the frame is an IP fragment (DEC_FRAGMENT) whose
+ * headers are whole, fills *frag (when not NULL) and sets frag->family
+ * (0 otherwise: a fragment too damaged to be reassembled). The cost for a
+ * frame that is no fragment is that of dec_frame(). */
+enum dec_result dec_frame_frag(int dlt, const uint8_t *frame, size_t caplen,
+			       size_t wirelen, struct tc_segment *seg,
+			       struct dec_frag *frag);
+
 /* Parses a TCP option list (the bytes after the 20-byte header) into *opt,
  * which it clears first. A length byte below 2 or past the end sets
  * TC_OPT_MALFORMED and stops the parse; a known kind with a length it

@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tsns.h"
+
 #define PNG_MAX_BLOCK (16u * 1024 * 1024) /* libpcap's limit too */
 #define PNG_SHB 0x0A0D0D0Au
 #define PNG_IDB 1u
@@ -227,8 +229,12 @@ static int add_iface(struct png *r, uint32_t len)
 	return 0;
 }
 
-/* Converts a 64-bit timestamp in interface units to ns since the epoch. */
-static int64_t to_ns(const struct png_iface *ifc, uint64_t t)
+/* Converts a 64-bit timestamp in interface units to ns since the epoch.
+ * Garbage timestamps exist in real files (one in the corpus has the top 32
+ * bits all ones), and an if_tsresol of 0 (seconds) or a huge if_tsoffset
+ * take a stamp past the int64 range: saturated (tsns.h) and flagged in
+ * *clamped, never wrapped. */
+static int64_t to_ns(const struct png_iface *ifc, uint64_t t, int *clamped)
 {
 	uint64_t sec = t / ifc->units, frac = t % ifc->units;
 	uint64_t ns;
@@ -236,11 +242,8 @@ static int64_t to_ns(const struct png_iface *ifc, uint64_t t)
 		ns = frac * (1000000000u / ifc->units); /* exact: 10^-k, k <= 9 */
 	else /* finer than ns, or a power of 2: round down via long double */
 		ns = (uint64_t)((long double)frac * 1e9L / (long double)ifc->units);
-	/* Garbage timestamps exist in real files (one in the corpus has the
-	 * top 32 bits all ones): wrap modulo 2^64 like a C cast would, never
-	 * overflow a signed type. */
-	uint64_t t_ns = (sec + (uint64_t)ifc->offset_s) * 1000000000u + ns;
-	return (int64_t)t_ns;
+	int64_t s = tsns_sec_offset(sec, ifc->offset_s, clamped);
+	return tsns_sat(s, (int64_t)ns, clamped);
 }
 
 static int next_block_packet(struct png *r, struct png_packet *pkt);
@@ -333,7 +336,8 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 					  "its block", cap);
 				return -1;
 			}
-			pkt->ts_ns = to_ns(ifc, hi << 32 | lo);
+			pkt->ts_clamped = 0;
+			pkt->ts_ns = to_ns(ifc, hi << 32 | lo, &pkt->ts_clamped);
 			pkt->caplen = cap;
 			pkt->wirelen = wire < cap ? cap : wire;
 			pkt->iface = ifid;
@@ -358,6 +362,7 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 			if (r->ifs[0].snaplen && cap > r->ifs[0].snaplen)
 				cap = r->ifs[0].snaplen;
 			pkt->ts_ns = 0;
+			pkt->ts_clamped = 0;
 			pkt->caplen = cap;
 			pkt->wirelen = wire;
 			pkt->iface = 0;

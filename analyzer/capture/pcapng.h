@@ -16,7 +16,9 @@
 struct png;
 
 struct png_packet {
-	int64_t ts_ns;        /* ns since the epoch; 0 for simple packet blocks */
+	int64_t ts_ns;        /* ns since the epoch; 0 for simple packet blocks;
+			       * saturated at INT64_MIN/MAX (tsns.h) */
+	int ts_clamped;       /* 1 when ts_ns was saturated */
 	uint32_t caplen, wirelen;
 	uint32_t iface;       /* interface id within its section */
 	int linktype;         /* that interface's LINKTYPE_ value */

@@ -48,10 +48,10 @@ static void usage(FILE *f)
 		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT] [-q]\n"
 		"                     FILE... [EXPR]\n"
 		"\n"
-		"Analyzes pcap/pcapng captures (\"-\" is stdin) into the database and\n"
-		"prints what each held, then a summary. Arguments after the files, from\n"
-		"the first one that is not an existing file, form a BPF filter (tcpdump\n"
-		"syntax).\n"
+		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
+		"stdin), into the database and prints what each held, then a summary.\n"
+		"Arguments after the files, from the first one that is not an existing\n"
+		"file, form a BPF filter (tcpdump syntax).\n"
 		"\n"
 		"  -d DB              database (default $TCPSCOPE_DB or tcpscope.db)\n"
 		"  -c COUNT           stop after COUNT packets (of each file)\n"
@@ -166,7 +166,8 @@ static char *join_args(int argc, char **argv, int from)
 static int looks_like_file(const char *w)
 {
 	static const char *const ext[] = { ".pcap", ".pcapng", ".cap",
-					   ".pcap.gz", ".dmp", ".ntar", NULL };
+					   ".pcap.gz", ".dmp", ".ntar", ".gz",
+					   ".zst", ".xz", NULL };
 	if (strchr(w, '/'))
 		return 1;
 	size_t n = strlen(w);

@@ -6,7 +6,10 @@
  * to us (timestamp, packet number, capture id, interface) and goes to
  * tc_feed(); then every queued event goes to store_event() with the segment
  * just fed, so the store can write the segments table when asked to. Other
- * results only count, per reason. At the end tc_finish() closes what is
+ * results only count, per reason. An IP fragment goes to the reassembler
+ * (defrag.h); the datagram it completes is decoded as raw IP (with the
+ * fragments' VLAN ids) and fed like any segment, with the timestamp and
+ * packet number of the fragment that completed it. At the end tc_finish() closes what is
  * still open and those events are stored too, then store_capture_end()
  * writes the figures and commits.
  *
@@ -37,7 +40,6 @@
 #include "../status.h"
 #include "../capture/digest.h"
 #include "idmap.h"
-#include "../capture/sha256.h"
 #include "writer.h"
 
 #define ING_TICK_EVERY 4096u
@@ -195,6 +197,11 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
 	in->live_views = o->live_views;
 	in->w = wr_new(st, o->threads);
 	in->tr = in->w ? tc_tracker_new(&o->tc) : NULL;
+	in->dfg = in->tr ? dfg_new() : NULL;
+	if (!in->dfg) {
+		tc_tracker_free(in->tr);
+		in->tr = NULL;
+	}
 	if (!in->tr) {
 		/* The row stays incomplete; the next import replaces it. */
 		snprintf(r->error, sizeof r->error, "out of memory");
@@ -204,15 +211,53 @@ int ing_begin(struct ing *in, struct store *st, struct cap *c,
 	return ING_OK;
 }
 
+/* Feeds one decoded segment of packet p to the tracker. */
+static int feed(struct ing *in, struct tc_segment *seg,
+		const struct cap_packet *p)
+{
+	in->r->tcp++;
+	seg->ts_ns = p->ts_ns;
+	seg->pkt = p->num;
+	seg->capture = (uint32_t)in->capture_id;
+	seg->iface = p->iface;
+	if (tc_feed(in->tr, seg) < 0) {
+		snprintf(in->r->error, sizeof in->r->error, "out of memory");
+		in->failed = ING_ENOMEM;
+		return ING_ENOMEM;
+	}
+	return drain(in, seg);
+}
+
+/* A fragment of packet p: to the reassembler, and the datagram it
+ * completes, when TCP, to the tracker. */
+static int reassemble(struct ing *in, const struct dec_frag *f,
+		      const struct cap_packet *p)
+{
+	const uint8_t *dg;
+	size_t caplen, wirelen;
+	if (!in->dfg || dfg_add(in->dfg, f, p->ts_ns, &dg, &caplen,
+				&wirelen) != 1)
+		return ING_OK;
+	struct tc_segment seg;
+	memset(&seg, 0, sizeof seg);
+	if (dec_frame(12 /* DLT_RAW */, dg, caplen, wirelen, &seg) != DEC_TCP)
+		return ING_OK; /* counted by the reassembler only */
+	seg.vlan[0] = f->vlan[0];
+	seg.vlan[1] = f->vlan[1];
+	in->r->reassembled_tcp++;
+	return feed(in, &seg, p);
+}
+
 int ing_packet(struct ing *in, const struct cap_packet *p)
 {
 	if (in->failed)
 		return in->failed;
 	struct ing_result *r = in->r;
 	struct tc_segment seg;
+	struct dec_frag frag;
 	memset(&seg, 0, sizeof seg);
-	enum dec_result d = dec_frame(p->linktype, p->data, p->caplen,
-				      p->wirelen, &seg);
+	enum dec_result d = dec_frame_frag(p->linktype, p->data, p->caplen,
+					   p->wirelen, &seg, &frag);
 	r->packets++;
 	if (r->packets == 1 || p->ts_ns < r->first_ts)
 		r->first_ts = p->ts_ns;
@@ -228,19 +273,11 @@ int ing_packet(struct ing *in, const struct cap_packet *p)
 		r->non_tcp++;
 	if (d == DEC_UNSUPPORTED_LINK)
 		r->unsupported_dlt = p->linktype;
-	if (d != DEC_TCP)
-		return ING_OK;
-	r->tcp++;
-	seg.ts_ns = p->ts_ns;
-	seg.pkt = p->num;
-	seg.capture = (uint32_t)in->capture_id;
-	seg.iface = p->iface;
-	if (tc_feed(in->tr, &seg) < 0) {
-		snprintf(r->error, sizeof r->error, "out of memory");
-		in->failed = ING_ENOMEM;
-		return ING_ENOMEM;
-	}
-	return drain(in, &seg);
+	if (d == DEC_TCP)
+		return feed(in, &seg, p);
+	if (d == DEC_FRAGMENT && frag.family)
+		return reassemble(in, &frag, p);
+	return ING_OK;
 }
 
 uint64_t ing_open_conns(const struct ing *in)
@@ -283,21 +320,34 @@ int ing_checkpoint(struct ing *in)
 	return ING_OK;
 }
 
+/* Appends ",name=n" (no comma first) to buf when n is not 0. */
+static void reason_add(char *buf, size_t len, size_t *off, const char *name,
+		       uint64_t n)
+{
+	if (!n || *off >= len)
+		return;
+	int w = snprintf(buf + *off, len - *off, "%s%s=%llu", *off ? "," : "",
+			 name, (unsigned long long)n);
+	if (w > 0)
+		*off += (size_t)w;
+}
+
 void ing_reasons(const struct ing_result *r, char *buf, size_t len)
 {
 	size_t off = 0;
 	if (len)
 		buf[0] = '\0';
-	for (unsigned i = 0; i < DEC__COUNT && off < len; i++) {
-		if (i == DEC_TCP || r->result[i] == 0)
-			continue;
-		int w = snprintf(buf + off, len - off, "%s%s=%llu",
-				 off ? "," : "", dec_result_name(i),
-				 (unsigned long long)r->result[i]);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
+	for (unsigned i = 0; i < DEC__COUNT; i++)
+		if (i != DEC_TCP)
+			reason_add(buf, len, &off, dec_result_name(i),
+				   r->result[i]);
+	reason_add(buf, len, &off, "reassembled", r->defrag.reassembled);
+	reason_add(buf, len, &off, "fragment-duplicates", r->defrag.duplicates);
+	reason_add(buf, len, &off, "fragments-timed-out", r->defrag.timed_out);
+	reason_add(buf, len, &off, "fragments-evicted", r->defrag.evicted);
+	reason_add(buf, len, &off, "fragments-overlapping", r->defrag.overlaps);
+	reason_add(buf, len, &off, "fragments-dropped", r->defrag.dropped);
+	reason_add(buf, len, &off, "timestamp-out-of-range", r->cap.ts_clamped);
 }
 
 /* Notes where record num + 1 starts, when it is far enough from the last
@@ -328,6 +378,12 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 {
 	struct ing_result *r = in->r;
 	int rc = in->failed;
+	if (in->dfg) {
+		dfg_finish(in->dfg);
+		dfg_get_stats(in->dfg, &r->defrag);
+		dfg_free(in->dfg);
+		in->dfg = NULL;
+	}
 	if (in->tr) {
 		if (!in->failed) {
 			tc_finish(in->tr);
@@ -450,14 +506,19 @@ int ing_import_file(struct store *st, const char *path,
 	 * when a capture of the same size is stored already, the file is
 	 * hashed first, so that a duplicate is refused before the work. A
 	 * FIFO or a character device given by name is treated like stdin
-	 * (no hash). */
+	 * (no hash). A compressed capture whose data is damaged (EIO) has
+	 * no hash: it is read for what comes before the damage. */
 	char hex[65];
 	int hash = o->hash && cap_hashed(c);
 	int prehash = hash && store_capture_size_known(st, cap_size(c));
-	if (prehash && sha256_file(path, hex) < 0) {
-		snprintf(r->error, sizeof r->error, "%s", strerror(errno));
-		rc = ING_EOPEN;
-		goto out;
+	if (prehash && cap_file_sha256(path, hex) < 0) {
+		if (errno != EIO) {
+			snprintf(r->error, sizeof r->error, "%s",
+				 strerror(errno));
+			rc = ING_EOPEN;
+			goto out;
+		}
+		prehash = 0;
 	}
 	struct store_capture sc = {
 		.path = path,

@@ -31,6 +31,7 @@
 #include "../../tcpcore/tcpcore.h"
 #include "../capture/capture.h"
 #include "../capture/decode.h"
+#include "../capture/defrag.h"
 #include "idmap.h"
 #include "../store/store.h"
 
@@ -71,6 +72,13 @@ struct ing_result {
 	uint64_t packets;              /* frames given to the decoder */
 	uint64_t result[DEC__COUNT];   /* per dec_result */
 	uint64_t tcp, non_tcp, fragments, malformed;
+					/* tcp: segments handed to the tracker,
+					 * reassembled ones included; the
+					 * others count frames */
+	uint64_t reassembled_tcp;      /* of tcp, reassembled from fragments:
+					* tcp + non_tcp + fragments + malformed
+					* = packets + reassembled_tcp */
+	struct dfg_stats defrag;       /* IP reassembly (defrag.h) */
 	int64_t first_ts, last_ts;     /* min and max timestamp, ns; 0 if none */
 	uint64_t conns;                /* connections opened */
 	uint64_t close[TC_CLOSE__COUNT]; /* connections by close kind */
@@ -88,6 +96,7 @@ struct ing {
 	int live_views;
 	int hash_at_end;               /* the capture hashes itself as read */
 	struct tc_tracker *tr;
+	struct dfg *dfg;               /* IP reassembly, or NULL (no memory) */
 	struct ing_result *r;
 	int64_t capture_id;
 	int failed;                    /* an ING_E value once it went wrong */
@@ -181,7 +190,8 @@ int ing_import_file(struct store *st, const char *path,
 int ing_import_files(struct store *st, char *const *files, int nfiles,
 		     uint64_t max_packets, char *msg, size_t msglen);
 
-/* Builds "name=count,..." for every non-TCP decoder result with a count. */
+/* Builds "name=count,..." for every non-TCP decoder result with a count,
+ * then "timestamp-out-of-range=N" when the capture saturated N stamps. */
 void ing_reasons(const struct ing_result *r, char *buf, size_t len);
 
 #endif /* ING_INGEST_H */

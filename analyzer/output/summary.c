@@ -33,11 +33,30 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
 	fprintf(f, "  tcp segments    %llu\n", (unsigned long long)r->tcp);
 	fprintf(f, "  non-tcp         %llu\n", (unsigned long long)r->non_tcp);
 	fprintf(f, "  ip fragments    %llu\n", (unsigned long long)r->fragments);
+	const struct dfg_stats *g = &r->defrag;
+	const struct {
+		const char *name;
+		uint64_t n;
+	} dfg[] = {
+		{ "datagrams reassembled", g->reassembled },
+		{ "duplicate fragments", g->duplicates },
+		{ "timed out", g->timed_out },
+		{ "evicted (table full)", g->evicted },
+		{ "dropped: overlapping", g->overlaps },
+		{ "dropped: impossible", g->dropped },
+	};
+	for (size_t i = 0; i < sizeof dfg / sizeof *dfg; i++)
+		if (dfg[i].n)
+			fprintf(f, "    %-26s %llu\n", dfg[i].name,
+				(unsigned long long)dfg[i].n);
 	fprintf(f, "  malformed       %llu\n", (unsigned long long)r->malformed);
 	for (unsigned i = 0; i < DEC__COUNT; i++)
 		if (i != DEC_TCP && r->result[i])
 			fprintf(f, "    %-26s %llu\n", dec_result_name(i),
 				(unsigned long long)r->result[i]);
+	if (r->cap.ts_clamped)
+		fprintf(f, "  ts out of range %llu (saturated)\n",
+			(unsigned long long)r->cap.ts_clamped);
 	if (r->packets) {
 		fprintf(f, "  first           %s\n",
 			out_ts_iso(a, sizeof a, r->first_ts));

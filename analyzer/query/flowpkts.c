@@ -13,7 +13,6 @@
 #include "../status.h"
 #include "../capture/decode.h"
 #include "../capture/digest.h"
-#include "../capture/sha256.h"
 
 /* The packet numbers of the connection's stored segments, if any. */
 static int load_pkts(sqlite3 *db, struct flowpkts *f, char *err,
@@ -164,7 +163,7 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
 	int unchanged = f->file_id[0] && strcmp(id, f->file_id) == 0;
 	if (size_differs ||
 	    (f->sha256[0] && !unchanged &&
-	     (sha256_file(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
+	     (cap_file_sha256(f->path, hex) != 0 || strcmp(hex, f->sha256) != 0))) {
 		snprintf(err, errlen,
 			 "'%.150s' is not the capture flow %lld was imported"
 			 " from ('%.150s': its %s differs)%s",

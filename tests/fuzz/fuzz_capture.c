@@ -14,8 +14,9 @@
  *   - the result is one of the documented ING_ values, never ING_EDB (an
  *     in-memory store has no disk to fail);
  *   - the counters add up: every frame has exactly one decoder result,
- *     and is counted once as tcp, non-TCP, fragment or malformed; records
- *     read equal frames decoded (no filter);
+ *     and is counted once as tcp, non-TCP, fragment or malformed, and
+ *     every TCP datagram reassembled from fragments once more as tcp;
+ *     records read equal frames decoded (no filter);
  *   - what is stored agrees with the counters: one complete capture row
  *     whose tcp_segments is r.tcp, as many connection rows as r.conns,
  *     every TCP segment in exactly one connection's packet counts and one
@@ -117,8 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < DEC__COUNT; i++)
 		sum += r.result[i];
 	CHECK(sum == r.packets);
-	CHECK(r.tcp == r.result[DEC_TCP]);
-	CHECK(r.tcp + r.non_tcp + r.fragments + r.malformed == r.packets);
+	CHECK(r.tcp == r.result[DEC_TCP] + r.reassembled_tcp);
+	CHECK(r.tcp + r.non_tcp + r.fragments + r.malformed ==
+	      r.packets + r.reassembled_tcp);
+	CHECK(r.reassembled_tcp <= r.defrag.reassembled);
+	CHECK(r.defrag.fragments <= r.fragments);
 	if (r.capture_id && rc != ING_ENOMEM) {
 		CHECK(r.cap.records == r.packets);
 		CHECK(r.cap.filtered == 0);

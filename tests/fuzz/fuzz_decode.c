@@ -9,7 +9,12 @@
  *   - on DEC_TCP: payload_caplen <= payload_len, the captured payload fits
  *     in the frame, the checksum was only judged on a whole segment, and
  *     the hash is 0 exactly when nothing was captured;
- *   - dec_link_supported() agrees with dec_frame().
+ *   - dec_link_supported() agrees with dec_frame();
+ *   - on DEC_FRAGMENT described (dec_frame_frag()): header and captured
+ *     data lie within the frame, caplen <= len, and the reassembler
+ *     (defrag.c, one per run, so fragments of several inputs meet) takes
+ *     it; a datagram it completes decodes without breaking these rules
+ *     either.
  *
  * Build with libFuzzer: `make fuzz`. Without it, onefile.c supplies a
  * main() that replays files, which is how `make check` runs the corpus.
@@ -20,6 +25,7 @@
 #include <string.h>
 
 #include "../../analyzer/capture/decode.h"
+#include "../../analyzer/capture/defrag.h"
 #include "fuzz_decode.h"
 #include "fuzz.h"
 
@@ -43,7 +49,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tc_segment seg;
 	memset(&seg, 0xa5, sizeof seg);
 	seg.pkt = 7;
-	enum dec_result r = dec_frame(dlt, frame, caplen, wirelen, &seg);
+	struct dec_frag fr;
+	enum dec_result r = dec_frame_frag(dlt, frame, caplen, wirelen, &seg,
+					   &fr);
+	if (r != DEC_FRAGMENT && fr.family != 0)
+		abort();
+	if (r == DEC_FRAGMENT && fr.family != 0) {
+		const uint8_t *end = frame + caplen;
+		if (fr.hdr < frame || fr.hdr + fr.hdr_len > end ||
+		    fr.data < frame || fr.data + fr.caplen > end ||
+		    fr.caplen > fr.len ||
+		    (fr.family == 6 && fr.nh_off >= fr.hdr_len))
+			abort();
+		static struct dfg *g;
+		static int64_t ts;
+		if (!g && !(g = dfg_new()))
+			abort();
+		const uint8_t *dg;
+		size_t dcap, dwire;
+		if (dfg_add(g, &fr, ts += 1000000, &dg, &dcap, &dwire) == 1) {
+			struct tc_segment s2;
+			memset(&s2, 0, sizeof s2);
+			enum dec_result r2 = dec_frame(12, dg, dcap, dwire, &s2);
+			if (dcap > dwire || r2 == DEC_FRAGMENT ||
+			    (r2 == DEC_TCP &&
+			     s2.payload_caplen > s2.payload_len))
+				abort();
+		}
+	}
 
 	if ((unsigned)r >= DEC__COUNT || dec_result_name(r)[0] == '?')
 		abort();

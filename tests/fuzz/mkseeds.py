@@ -160,6 +160,20 @@ def pcapng_seeds():
     bad[-1] ^= 1
     out["bad-trailer"] = bytes(bad)
     out["bad-ifid"] = shb() + idb(1) + epb(3, 1, frame_eth())
+    # Security review F1: stamps past the int64 ns range, each way.
+    out["ts-tsresol0-2p40"] = shb() + idb(1, opts=opt(9, bytes([0]))) + \
+        epb(0, 1 << 40, frame_eth())
+    out["ts-tsresol-pow2-63"] = shb() + idb(1, opts=opt(9, bytes([0xbf]))) + \
+        epb(0, (1 << 64) - 1, frame_eth())
+    out["ts-tsresol-19"] = shb() + idb(101, opts=opt(9, bytes([19]))) + \
+        epb(0, (1 << 64) - 1, frame_raw_syn())
+    out["ts-offset-max"] = shb() + idb(
+        1, opts=opt(9, bytes([0])) + opt(14, struct.pack("<q", (1 << 63) - 1))) + \
+        epb(0, 1 << 63, frame_eth())
+    out["ts-offset-min-mixed"] = shb() + idb(1) + idb(
+        101, opts=opt(14, struct.pack("<q", -(1 << 63)))) + \
+        epb(0, 1, frame_eth()) + epb(1, 0, frame_raw_syn()) + \
+        epb(1, (1 << 64) - 1, frame_raw_syn())
     return out
 
 

@@ -3,6 +3,8 @@
  * packet, for the cases a kernel will not produce on demand.
  *
  *   pcapgen --list             one line per scenario: name, extension, what
+ *   pcapgen --list-tests       the same for the scenarios only tests use
+ *                              (written when run, never committed)
  *   pcapgen NAME OUTFILE       writes scenario NAME into OUTFILE
  *
  * The output is deterministic: no clock, no randomness, no host byte order
@@ -122,6 +124,9 @@ struct gen {
 	int dup_all;         /* write every frame twice (capture duplicates) */
 	int lose_next;       /* next segment is not delivered to the receiver */
 	size_t cut_at;       /* nonzero: file ends at this many bytes */
+	uint64_t raw_ts;     /* pcapng, nonzero: the raw 64-bit stamp (in
+			      * interface units) of the next record, then
+			      * one more for each */
 };
 
 #define BASE_TS (1700000000LL * 1000000000LL)
@@ -183,12 +188,45 @@ static int gen_iface(struct gen *g, int link, int ns)
 	return g->nif++;
 }
 
+/* pcapng only: an Interface Description Block with the options given:
+ * if_tsresol byte tsresol (-1: none) and if_tsoffset off (when has_off).
+ * Returns its index. */
+static int gen_iface_opts(struct gen *g, int link, int tsresol, int has_off,
+			  int64_t off)
+{
+	uint32_t len = 20 + (tsresol >= 0 ? 8 : 0) + (has_off ? 12 : 0) + 4;
+	put32le(&g->out, 1);
+	put32le(&g->out, len);
+	put16le(&g->out, (unsigned)link);
+	put16le(&g->out, 0);
+	put32le(&g->out, g->snaplen);
+	if (tsresol >= 0) {
+		put16le(&g->out, 9); /* if_tsresol */
+		put16le(&g->out, 1);
+		put32le(&g->out, (uint32_t)tsresol); /* the byte, padding */
+	}
+	if (has_off) {
+		put16le(&g->out, 14); /* if_tsoffset, seconds */
+		put16le(&g->out, 8);
+		put32le(&g->out, (uint32_t)(uint64_t)off);
+		put32le(&g->out, (uint32_t)((uint64_t)off >> 32));
+	}
+	put16le(&g->out, 0); /* opt_endofopt */
+	put16le(&g->out, 0);
+	put32le(&g->out, len);
+	g->if_link[g->nif] = link;
+	g->if_ns[g->nif] = 0;
+	return g->nif++;
+}
+
 static void gen_record(struct gen *g, int iface, int64_t ts, const uint8_t *f,
 		       size_t len)
 {
 	size_t cap = len < g->snaplen ? len : g->snaplen;
 	if (g->fmt == F_PCAPNG) {
 		uint64_t t = g->if_ns[iface] ? (uint64_t)ts : (uint64_t)ts / 1000;
+		if (g->raw_ts)
+			t = g->raw_ts++;
 		size_t pad = (4 - cap % 4) % 4;
 		uint32_t tot = (uint32_t)(32 + cap + pad);
 		put32le(&g->out, 6);
@@ -1307,7 +1345,7 @@ static void sc_bench(struct gen *g)
 	}
 }
 
-/* ---- Table and main ----------------------------------------------------- */
+/* ---- Scenarios for tests only (not in pcaps/, not --list'ed) ------------ */
 
 struct scenario {
 	const char *name;
@@ -1315,6 +1353,49 @@ struct scenario {
 	void (*fn)(struct gen *g);
 	const char *what;
 };
+
+
+/* Security review F1: if_tsresol 0 (seconds) and packets stamped 2^40 s,
+ * past the int64 nanosecond range. One interface: libpcap reads it. */
+static void sc_ts_extreme(struct gen *g)
+{
+	struct conn c;
+	gen_init(g, F_PCAPNG, 0, 65535);
+	gen_iface_opts(g, LT_EN10MB, 0, 0, 0);
+	conn_init4(&c, 1, 40100, 2, 80, 1000, 5000);
+	c.iface = 0;
+	g->raw_ts = (uint64_t)1 << 40;
+	normal(g, &c, 0);
+}
+
+/* The same on two interfaces of different link types (the own pcapng
+ * reader), the second with if_tsresol 2^-0 and an if_tsoffset that takes
+ * its stamps below the range. */
+static void sc_ts_extreme_multi(struct gen *g)
+{
+	struct conn a, b;
+	gen_init(g, F_PCAPNG, 0, 65535);
+	int ie = gen_iface_opts(g, LT_EN10MB, 0, 0, 0);
+	int ir = gen_iface_opts(g, LT_RAW, 0x80, 1, INT64_MIN / 2);
+	conn_init4(&a, 1, 40101, 2, 80, 1000, 5000);
+	a.iface = ie;
+	conn_init4(&b, 1, 40102, 2, 80, 2000, 6000);
+	b.iface = ir;
+	g->raw_ts = (uint64_t)1 << 40;
+	normal(g, &a, 0);
+	g->raw_ts = 1000;
+	normal(g, &b, 1);
+}
+
+static const struct scenario test_scenarios[] = {
+	{ "ts-extreme", "pcapng", sc_ts_extreme,
+	  "if_tsresol 0, stamps 2^40 s (libpcap)" },
+	{ "ts-extreme-multi", "pcapng", sc_ts_extreme_multi,
+	  "the same and an if_tsoffset of -2^62 s (own reader)" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* ---- Table and main ----------------------------------------------------- */
 
 static const struct scenario scenarios[] = {
 	{ "syn-close-client", "pcap", sc_close_client,
@@ -1386,8 +1467,11 @@ static const struct scenario scenarios[] = {
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-		for (const struct scenario *s = scenarios; s->name; s++)
+	if (argc == 2 && (strcmp(argv[1], "--list") == 0 ||
+			  strcmp(argv[1], "--list-tests") == 0)) {
+		const struct scenario *s = argv[1][6] ? test_scenarios
+						       : scenarios;
+		for (; s->name; s++)
 			printf("%s %s %s\n", s->name, s->ext, s->what);
 		return 0;
 	}
@@ -1400,13 +1484,15 @@ int main(int argc, char **argv)
 		sc_bench(&g);
 		return gen_write(&g, argv[2]);
 	}
-	for (const struct scenario *s = scenarios; s->name; s++) {
-		if (strcmp(s->name, argv[1]) != 0)
-			continue;
-		struct gen g;
-		s->fn(&g);
-		return gen_write(&g, argv[2]);
-	}
+	const struct scenario *tables[] = { scenarios, test_scenarios };
+	for (size_t t = 0; t < 2; t++)
+		for (const struct scenario *s = tables[t]; s->name; s++) {
+			if (strcmp(s->name, argv[1]) != 0)
+				continue;
+			struct gen g;
+			s->fn(&g);
+			return gen_write(&g, argv[2]);
+		}
 	fprintf(stderr, "pcapgen: no scenario '%s' (see --list)\n", argv[1]);
 	return 2;
 }
