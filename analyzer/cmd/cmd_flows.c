@@ -595,9 +595,10 @@ static void zeek_row(FILE *f, const struct cols *c)
 		(long long)(first % 1000000000 / 1000), uid,
 		str_or(FT(c, client_ip), "-"), (long long)FI(c, client_port),
 		str_or(FT(c, server_ip), "-"), (long long)FI(c, server_port));
-	if (last > first)
-		fprintf(f, "%lld.%06lld\t%lld\t%lld\t", (long long)((last - first) / 1000000000),
-			(long long)((last - first) % 1000000000 / 1000),
+	int64_t dur = out_tdiff(last, first);
+	if (dur > 0)
+		fprintf(f, "%lld.%06lld\t%lld\t%lld\t", (long long)(dur / 1000000000),
+			(long long)(dur % 1000000000 / 1000),
 			(long long)DI(c, 0, payload_bytes),
 			(long long)DI(c, 1, payload_bytes));
 	else
