@@ -128,8 +128,9 @@ static int no_transition(const struct tc_cx *cx, int side)
  * fields): checked after every move in debug and test builds, in the
  * spirit of SQLite's assert_pager_state(). A side in SYN-SENT sent (or is
  * inferred to have sent) a SYN; FIN-WAIT-1, FIN-WAIT-2, CLOSING and
- * TIME-WAIT sent a FIN, and TIME-WAIT knows since when it waits; a side
- * moved to CLOSED says so (ended). */
+ * TIME-WAIT sent a FIN (tw_since is set by the move itself, and any
+ * stamp, 0 included, is a time: no sentinel to check); a side moved to
+ * CLOSED says so (ended). */
 static int side_consistent(const struct tc_cx *cx, int side)
 {
 	const struct tc_ep *e = &cx->ep[side];
@@ -139,9 +140,8 @@ static int side_consistent(const struct tc_cx *cx, int side)
 	case TC_ST_FIN_WAIT_1:
 	case TC_ST_FIN_WAIT_2:
 	case TC_ST_CLOSING:
-		return e->fin_seen;
 	case TC_ST_TIME_WAIT:
-		return e->fin_seen && e->tw_since != 0;
+		return e->fin_seen;
 	case TC_ST_CLOSED:
 		return e->ended || no_transition(cx, side);
 	default:
