@@ -807,9 +807,12 @@ static void t_time_wait_expiry(void)
 	CHECK_STR(rn.r[0].path[0], CLI_FULL);
 	/* TIME-WAIT entered at the epoch (stamp 0, as a fuzzed capture
 	 * gave): a time like any other, no invariant fails. */
-	run_cfg(OPEN3 "c FA 101 301 us=-1700000000000000\n"
-		      "s FA 301 102 us=-1700000000000000\n"
-		      "c A 102 302 us=-1700000000000000\n",
+	run_cfg("c S 100 0 us=-1700000000000000\n"
+		"s SA 300 101 us=-1700000000000000\n"
+		"c A 101 301 us=-1700000000000000\n"
+		"c FA 101 301 us=-1700000000000000\n"
+		"s FA 301 102 us=-1700000000000000\n"
+		"c A 102 302 us=-1700000000000000\n",
 		&cfg, 1, &rn);
 	CHECK_STR(rn.r[0].path[0], CLI_FULL);
 }
