@@ -68,6 +68,41 @@ expect live-G-is-rotation 2 live -i lo -G 5
 expect timeline-count-needs-r 2 timeline -c 5 1
 expect flows-count-needs-r 2 flows -c 5
 expect read-bad-count 2 read -c 0 "$TOP/pcaps/real-loss.pcap"
+# Missing operands: one line that says what is missing (issue 15).
+expect query-no-sql 2 query -d "$tmp/none.db"
+grep -q '^tcpscope query: no SQL given' "$tmp/err" || fail query-no-sql-says-why "$(cat "$tmp/err")"
+expect query-two-sql 2 query -d "$tmp/none.db" 'SELECT 1' 'SELECT 2'
+expect read-no-file 2 read -d "$tmp/none.db"
+expect live-no-iface 2 live -d "$tmp/none.db"
+expect states-extra 2 states extra
+"$TCPSCOPE" read -q -d "$tmp/order.db" "$TOP/pcaps/demo.pcap" >/dev/null 2>&1
+# Exit codes of a filter that matches nothing (tcpscope(1)): flows 1, as
+# grep, with the CSV header still written; without filters 0; extract 5.
+"$TCPSCOPE" flows -d "$tmp/order.db" --port 9 -f csv >"$tmp/o2" 2>"$tmp/e2"; r1=$?
+"$TCPSCOPE" flows -d "$tmp/order.db" -f csv >/dev/null 2>&1; r2=$?
+"$TCPSCOPE" extract -d "$tmp/order.db" --port 9 -w "$tmp/none.pcap" >/dev/null 2>&1; r3=$?
+if [ "$r1$r2$r3" = 105 ] && [ "$(wc -l <"$tmp/o2")" = 1 ] && [ ! -s "$tmp/e2" ]; then
+	pass exit-no-match
+else
+	fail exit-no-match "flows $r1 ($(wc -l <"$tmp/o2") lines), unfiltered $r2, extract $r3"
+fi
+# Options may come before or after the operands, on every command.
+order_ok=1
+for args in "query SELECT_1 -d DB -f csv" "timeline 1 -d DB -f json" \
+	    "extract 1 -d DB -w OUT" "flows -d DB -f csv" "report -d DB -f json"; do
+	set -- $args
+	a=""; b=""
+	for w in "$@"; do
+		case $w in
+		SELECT_1) w="SELECT 1" ;; DB) w="$tmp/order.db" ;; OUT) w="$tmp/order.pcap" ;;
+		esac
+		set -- "$@" "$w"
+		shift
+	done
+	"$TCPSCOPE" "$@" >"$tmp/o1" 2>&1 || { order_ok=0; a="$*: $(head -c 200 "$tmp/o1")"; break; }
+done
+if [ $order_ok = 1 ] && [ -s "$tmp/order.pcap" ]; then pass options-after-operands
+else fail options-after-operands "$a"; fi
 if [ "$("$TCPSCOPE" flows -r "$TOP/pcaps/real-loss.pcap" -c 10 -f json | jq -r '.c2s.packets + .s2c.packets' 2>/dev/null)" = 10 ] &&
    "$TCPSCOPE" read -q -c 100 -d "$tmp/count.db" "$TOP/pcaps/real-loss.pcap" &&
    [ "$(sqlite3 "$tmp/count.db" 'SELECT packets FROM captures')" = 100 ]; then
@@ -123,7 +158,7 @@ for c in "dir:adir:is a directory, not a database file" \
 	nm=${c%%:*} rest=${c#*:}
 	d=${rest%%:*} why=${rest#*:}
 	if expect "read-db-$nm" 4 read -q -d "$tmp/$d" "$TOP/pcaps/real-loss.pcap" &&
-	   grep -q "^tcpscope: $tmp/$d: opening: $why\$" "$tmp/err"; then
+	   grep -q "^tcpscope read: $tmp/$d: opening: $why\$" "$tmp/err"; then
 		pass "read-db-reason-$nm"
 	else
 		fail "read-db-reason-$nm" "$(cat "$tmp/err")"

@@ -178,7 +178,7 @@ EOF
 	"$TCPSCOPE" read -q -d "$db" "$tmp/bad.$z" >/dev/null 2>"$tmp/err"
 	rc=$?
 	if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-	   grep -q "^tcpscope: $tmp/bad.$z: $z\|^tcpscope: $tmp/bad.$z: gzip" \
+	   grep -q "^tcpscope read: $tmp/bad.$z: $z\|^tcpscope read: $tmp/bad.$z: gzip" \
 		"$tmp/err" &&
 	   [ "$(conns "$db" 1)" = "$before" ]; then
 		pass "corrupt-$z"

@@ -61,7 +61,7 @@ wait "$live"
 rc=$?
 if [ $rc -eq 0 ]; then pass live-exit
 else fail live-exit "exit $rc: $(cat "$tmp/live.err")"; fi
-if grep -q "^tcpscope: listening on $VA, link-type EN10MB (Ethernet), snapshot length [0-9]* bytes, into $db\$" "$tmp/live.err"; then
+if grep -q "^tcpscope live: listening on $VA, link-type EN10MB (Ethernet), snapshot length [0-9]* bytes, into $db\$" "$tmp/live.err"; then
 	pass live-listening-line
 else
 	fail live-listening-line "stderr: $(head -c 300 "$tmp/live.err")"

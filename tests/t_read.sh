@@ -46,7 +46,7 @@ run help 0 read --help && grep -q 'usage: tcpscope read' "$tmp/out" &&
 
 # ---- Missing file, not a capture, bad database ----------------------------
 if run missing-file 3 read -d "$tmp/m.db" "$tmp/does-not-exist.pcap"; then
-	if grep -q "^tcpscope: $tmp/does-not-exist.pcap: No such file" "$tmp/err"; then
+	if grep -q "^tcpscope read: $tmp/does-not-exist.pcap: No such file" "$tmp/err"; then
 		pass missing-file
 	else
 		fail missing-file "message: $(cat "$tmp/err")"
@@ -55,7 +55,7 @@ fi
 printf 'this is not a capture file\n' >"$tmp/notcap.pcap"
 if run not-a-capture 3 read -d "$tmp/m.db" "$tmp/notcap.pcap"; then
 	if [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-	   grep -q "^tcpscope: $tmp/notcap.pcap: unknown file format" "$tmp/err"; then
+	   grep -q "^tcpscope read: $tmp/notcap.pcap: unknown file format" "$tmp/err"; then
 		pass not-a-capture
 	else
 		fail not-a-capture "message: $(cat "$tmp/err")"
@@ -82,8 +82,8 @@ while IFS="$(printf '\t')" read -r f pk; do
 	*) want=0 ;;
 	esac
 	run "corpus:$f" $want read -q -d "$db" "$P/$f" || continue
-	if [ $want -eq 3 ] && ! grep -q "^tcpscope: $P/$f: " "$tmp/err"; then
-		fail "corpus:$f" "no 'tcpscope: FILE: problem' line: $(cat "$tmp/err")"
+	if [ $want -eq 3 ] && ! grep -q "^tcpscope read: $P/$f: " "$tmp/err"; then
+		fail "corpus:$f" "no 'tcpscope read: FILE: problem' line: $(cat "$tmp/err")"
 		continue
 	fi
 	case "$pk" in
@@ -121,7 +121,7 @@ done
 head -c 3000 "$GET" >"$tmp/cut.pcap"
 if run truncated-file 3 read -d "$tmp/t.db" "$tmp/cut.pcap"; then
 	row=$(q "$tmp/t.db" "SELECT packets, error IS NOT NULL FROM captures")
-	if grep -q "^tcpscope: $tmp/cut.pcap: truncated dump file" "$tmp/err" &&
+	if grep -q "^tcpscope read: $tmp/cut.pcap: truncated dump file" "$tmp/err" &&
 	   [ "$row" = "6|1" ] && grep -q '^  packets  *6$' "$tmp/out"; then
 		pass truncated-file
 	else
@@ -133,7 +133,7 @@ fi
 { head -c 20 "$GET"; printf '\151\000\000\000'; tail -c +25 "$GET"; } >"$tmp/wifi.pcap"
 if run unsupported-link 3 read -d "$tmp/u.db" "$tmp/wifi.pcap" "$S_FILE"; then
 	n=$(q "$tmp/u.db" 'SELECT count(*) FROM captures')
-	if grep -q "^tcpscope: $tmp/wifi.pcap: unsupported link type IEEE802_11 " "$tmp/err" &&
+	if grep -q "^tcpscope read: $tmp/wifi.pcap: unsupported link type IEEE802_11 " "$tmp/err" &&
 	   [ "$n" = 1 ]; then
 		pass unsupported-link
 	else
@@ -159,7 +159,7 @@ fi
 
 # ---- Duplicate import, --replace ---------------------------------------------
 if run duplicate 0 read -d "$tmp/p.db" "$GET"; then
-	if grep -q "^tcpscope: $GET: already imported (use --replace)$" "$tmp/err" &&
+	if grep -q "^tcpscope read: $GET: already imported (use --replace)$" "$tmp/err" &&
 	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM captures')" = 1 ]; then
 		pass duplicate
 	else
@@ -169,7 +169,7 @@ fi
 # Asking for segments an earlier import did not keep is not "done": the
 # message says how to get them, the exit status is 2, nothing changes.
 if run segments-not-kept 2 read --segments -d "$tmp/p.db" "$GET"; then
-	if grep -q "^tcpscope: $GET: already imported as capture 1 without --segments (use --replace to import it again with them)$" "$tmp/err" &&
+	if grep -q "^tcpscope read: $GET: already imported as capture 1 without --segments (use --replace to import it again with them)$" "$tmp/err" &&
 	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM captures')" = 1 ] &&
 	   [ "$(q "$tmp/p.db" 'SELECT count(*) FROM segment_chunks')" = 0 ]; then
 		pass segments-not-kept
@@ -214,7 +214,7 @@ if [ $rc -eq 0 ] && [ "$row" = "64|EN10MB,NULL,RAW" ]; then pass stdin-pcapng
 else fail stdin-pcapng "exit $rc, row '$row': $(cat "$tmp/err")"; fi
 : | "$TCPSCOPE" read -q -d "$tmp/i3.db" - 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 3 ] && grep -q '^tcpscope: -: empty input$' "$tmp/err"; then
+if [ $rc -eq 3 ] && grep -q '^tcpscope read: -: empty input$' "$tmp/err"; then
 	pass stdin-empty
 else
 	fail stdin-empty "exit $rc: $(cat "$tmp/err")"
@@ -256,17 +256,24 @@ run bad-filter 2 read -d "$tmp/f4.db" "$GET" tcp port && {
 }
 # A missing second file would be taken for a filter; say it is missing.
 if run missing-second-file 3 read -d "$tmp/f5.db" "$GET" "$tmp/nope.pcap"; then
-	if grep -q "^tcpscope: $tmp/nope.pcap: No such file" "$tmp/err"; then
+	if grep -q "^tcpscope read: $tmp/nope.pcap: No such file" "$tmp/err"; then
 		pass missing-second-file
 	else
 		fail missing-second-file "$(cat "$tmp/err")"
 	fi
 fi
-# An option after the files is not taken for a filter silently.
-if run option-after-files 2 read "$GET" -d "$tmp/f7.db"; then
-	if grep -q "'-d' after the files: options go before them" "$tmp/err" &&
-	   [ ! -e "$tmp/f7.db" ]; then pass option-after-files
-	else fail option-after-files "$(cat "$tmp/err")"; fi
+# Options may come after the files and the filter (as with tcpdump), never
+# taken for a filter word; after "--" nothing is an option.
+if run option-after-files 0 read "$GET" 'tcp[13] & 2 != 0' -d "$tmp/f7.db" -q; then
+	if [ ! -s "$tmp/out" ] &&
+	   [ "$(q "$tmp/f7.db" "SELECT packets, tcp_segments FROM captures")" = "14|2" ]; then
+		pass option-after-files
+	else fail option-after-files "$(cat "$tmp/out" "$tmp/err")"; fi
+fi
+if run double-dash-ends-options 2 read -q -d "$tmp/f8.db" -- "$GET" -x; then
+	if grep -q "^tcpscope read: bad filter expression '-x'" "$tmp/err"; then
+		pass double-dash-ends-options
+	else fail double-dash-ends-options "$(cat "$tmp/err")"; fi
 fi
 # A capture given as a FIFO by name is read once (no hash pass first).
 # Bounded: were it opened twice, the second open would block for ever.

@@ -687,8 +687,10 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	 * -r left the process multi-threaded). */
 	int failed = 0; /* 1 out of memory, 2 the database */
 	int64_t cap1 = -1; /* the one capture listed so far; -2: several */
+	uint64_t nrows = 0;
 	flockfile(stdout);
 	while (!failed && (src = sqlite3_step(q)) == SQLITE_ROW) {
+		nrows++;
 		switch (fmt) {
 		case FMT_TABLE:
 			if (table_row(t, &c) != 0)
@@ -719,7 +721,8 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 				out_want_colour(stdout));
 	else if (fmt == FMT_ZEEK)
 		zeek_tail(stdout);
-	rc = EX_OK;
+	/* Filters that match nothing: exit 1, as grep (tcpscope(1)). */
+	rc = nrows == 0 && fs->where[0] ? EX_FAIL : EX_OK;
 	goto out;
 oom:
 	fprintf(stderr, "tcpscope flows: out of memory\n");

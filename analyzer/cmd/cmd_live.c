@@ -141,7 +141,7 @@ int cmd_live(int argc, char **argv)
 	int segments = 0, quiet = 0, ch;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:i:w:c:s:G:d:qZ:h", longopts,
+	while ((ch = getopt_long(argc, argv, ":i:w:c:s:G:d:qZ:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'i':
@@ -166,7 +166,7 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'G':
 			/* tcpdump's -G rotates its file every SECONDS. */
-			fprintf(stderr, "tcpscope: live: -G is tcpdump's file"
+			fprintf(stderr, "tcpscope live: -G is tcpdump's file"
 					" rotation, not done here; to stop after"
 					" SECONDS use --duration SECONDS\n");
 			return EX_USAGE;
@@ -191,18 +191,17 @@ int cmd_live(int argc, char **argv)
 		}
 		continue;
 bad_value:
-		fprintf(stderr, "tcpscope: live: bad value '%s' for -%c\n", optarg,
+		fprintf(stderr, "tcpscope live: bad value '%s' for -%c\n", optarg,
 			ch);
 		return EX_USAGE;
 	}
 	if (user && no_drop) {
-		fprintf(stderr, "tcpscope: live: -Z and --no-drop exclude each"
+		fprintf(stderr, "tcpscope live: -Z and --no-drop exclude each"
 				" other\n");
 		return EX_USAGE;
 	}
 	if (!iface) {
-		fprintf(stderr, "tcpscope: live: -i IFACE is required\n");
-		usage(stderr);
+		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
 		return EX_USAGE;
 	}
 	char *expr = NULL;
@@ -212,7 +211,7 @@ bad_value:
 			len += strlen(argv[i]) + 1;
 		expr = calloc(1, len);
 		if (!expr) {
-			fprintf(stderr, "tcpscope: live: out of memory\n");
+			fprintf(stderr, "tcpscope live: out of memory\n");
 			return EX_FAIL;
 		}
 		for (int i = optind; i < argc; i++) {
@@ -227,7 +226,7 @@ bad_value:
 	struct store *st = NULL;
 	struct cap *c = cap_open_live(iface, (int)snap, err, sizeof err);
 	if (!c) {
-		fprintf(stderr, "tcpscope: %s: %s\n", iface, err);
+		fprintf(stderr, "tcpscope live: %s: %s\n", iface, err);
 		free(expr);
 		return EX_INPUT;
 	}
@@ -236,18 +235,18 @@ bad_value:
 	if (!dec_link_supported(dlt)) {
 		char d[160];
 		cap_linktype_describe(dlt, d, sizeof d);
-		fprintf(stderr, "tcpscope: %s: unsupported link type %s\n", iface, d);
+		fprintf(stderr, "tcpscope live: %s: unsupported link type %s\n", iface, d);
 		status = EX_INPUT;
 		goto done;
 	}
 	if (expr && cap_set_filter(c, expr, err, sizeof err) < 0) {
-		fprintf(stderr, "tcpscope: live: bad filter expression '%s': %s\n",
+		fprintf(stderr, "tcpscope live: bad filter expression '%s': %s\n",
 			expr, err);
 		status = EX_USAGE;
 		goto done;
 	}
 	if (out && cap_dump_open(c, out, err, sizeof err) < 0) {
-		fprintf(stderr, "tcpscope: %s: %s\n", out, err);
+		fprintf(stderr, "tcpscope live: %s: %s\n", out, err);
 		status = EX_FAIL;
 		goto done;
 	}
@@ -255,7 +254,7 @@ bad_value:
 		db = store_default_path();
 	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
 		       err, sizeof err) < 0) {
-		out_errline("tcpscope", err); /* err names db */
+		out_errline("tcpscope live", err); /* err names db */
 		status = EX_DB;
 		goto done;
 	}
@@ -269,7 +268,7 @@ bad_value:
 	struct ing_result r;
 	int rc = ing_begin(&in, st, c, &sc, &o, &r);
 	if (rc == ING_EDB || rc == ING_EDUP) {
-		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		fprintf(stderr, "tcpscope live: %s: %s\n", iface, r.error);
 		status = EX_DB;
 		goto done;
 	}
@@ -278,7 +277,7 @@ bad_value:
 	 * without it. */
 	if (geteuid() == 0 && !no_drop &&
 	    drop_root(user ? user : "nobody", err, sizeof err) < 0) {
-		out_errline("tcpscope: live", err);
+		out_errline("tcpscope live", err);
 		(void)ing_end(&in, c, "the capture could not give up root");
 		status = EX_FAIL;
 		goto done;
@@ -299,7 +298,7 @@ bad_value:
 	if (!quiet) {
 		char d[160];
 		cap_linktype_describe(dlt, d, sizeof d);
-		fprintf(stderr, "tcpscope: listening on %s, link-type %s, snapshot"
+		fprintf(stderr, "tcpscope live: listening on %s, link-type %s, snapshot"
 				" length %d bytes, into %s\n",
 			iface, d, cap_snaplen(c), db);
 	}
@@ -320,15 +319,15 @@ bad_value:
 
 	rc = ing_end(&in, c, damage[0] ? damage : NULL);
 	if (rc == ING_EDB) {
-		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		fprintf(stderr, "tcpscope live: %s: %s\n", iface, r.error);
 		status = EX_DB;
 		goto done;
 	}
 	if (damage[0]) {
-		fprintf(stderr, "tcpscope: %s: %s\n", iface, damage);
+		fprintf(stderr, "tcpscope live: %s: %s\n", iface, damage);
 		status = EX_INPUT;
 	} else if (rc != ING_OK) {
-		fprintf(stderr, "tcpscope: %s: %s\n", iface, r.error);
+		fprintf(stderr, "tcpscope live: %s: %s\n", iface, r.error);
 		status = EX_FAIL;
 	}
 	if (!quiet) {

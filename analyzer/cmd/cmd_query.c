@@ -451,7 +451,7 @@ int cmd_query(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:d:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			path = optarg;
@@ -472,8 +472,14 @@ int cmd_query(int argc, char **argv)
 			return out_bad_option("query", c, argv);
 		}
 	}
-	if (optind != argc - 1) {
-		query_usage(stderr);
+	if (optind == argc) {
+		fprintf(stderr, "tcpscope query: no SQL given: pass it as one"
+				" argument, or - to read it from standard input\n");
+		return EX_USAGE;
+	}
+	if (optind < argc - 1) {
+		fprintf(stderr, "tcpscope query: %d arguments where one SQL text"
+				" is expected (quote the SQL)\n", argc - optind);
 		return EX_USAGE;
 	}
 	if (!path)

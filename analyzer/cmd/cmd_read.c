@@ -20,7 +20,7 @@
  * `tcpscope report` (report_print(), report.c): of the capture just read,
  * or of the whole database when several files were read; both printouts
  * are summary.c's and report.c's, not another command's. Problems with one file are reported on stderr as
- * "tcpscope: FILE: problem" and the others still run; the exit status is
+ * "tcpscope read: FILE: problem" and the others still run; the exit status is
  * the worst seen (EX_DB stops at once).
  */
 #include <getopt.h>
@@ -202,9 +202,9 @@ int cmd_read(int argc, char **argv)
 	int segments = 0, quiet = 0, ch;
 	optind = 1;
 	opterr = 0;
-	/* "+": options end at the first file, so the filter may contain
-	 * words starting with '-' no more than tcpdump's does. */
-	while ((ch = getopt_long(argc, argv, "+:d:c:qh", longopts, NULL)) != -1) {
+	/* Options may come before or after the files and the filter, as
+	 * with tcpdump; after "--" every word is a file or the filter. */
+	while ((ch = getopt_long(argc, argv, ":d:c:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
@@ -227,7 +227,7 @@ int cmd_read(int argc, char **argv)
 			break;
 		case O_MSL:
 			if (parse_secs(optarg, &o.tc.msl_ns) < 0 || o.tc.msl_ns == 0) {
-				fprintf(stderr, "tcpscope: read: bad --msl '%s'\n",
+				fprintf(stderr, "tcpscope read: bad --msl '%s'\n",
 					optarg);
 				return EX_USAGE;
 			}
@@ -235,7 +235,7 @@ int cmd_read(int argc, char **argv)
 		case O_IDLE:
 			if (parse_secs(optarg, &o.tc.idle_timeout_ns) < 0) {
 				fprintf(stderr,
-					"tcpscope: read: bad --idle-timeout '%s'\n",
+					"tcpscope read: bad --idle-timeout '%s'\n",
 					optarg);
 				return EX_USAGE;
 			}
@@ -246,7 +246,7 @@ int cmd_read(int argc, char **argv)
 			if (end == optarg || *end || v == 0 || v > (1ull << 32) ||
 			    optarg[0] == '-') {
 				fprintf(stderr,
-					"tcpscope: read: bad --max-conns '%s'\n",
+					"tcpscope read: bad --max-conns '%s'\n",
 					optarg);
 				return EX_USAGE;
 			}
@@ -256,7 +256,7 @@ int cmd_read(int argc, char **argv)
 		case O_MAXMEM:
 			if (parse_size(optarg, &o.tc.max_bytes) < 0) {
 				fprintf(stderr,
-					"tcpscope: read: bad --max-memory '%s'\n",
+					"tcpscope read: bad --max-memory '%s'\n",
 					optarg);
 				return EX_USAGE;
 			}
@@ -269,8 +269,7 @@ int cmd_read(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "tcpscope: read: no capture file given\n");
-		usage(stderr);
+		fprintf(stderr, "tcpscope read: no capture file given (try --help)\n");
 		return EX_USAGE;
 	}
 	int first = optind, nfiles = 1;
@@ -282,15 +281,12 @@ int cmd_read(int argc, char **argv)
 		if (cap_check_filter(expr, err, sizeof err) < 0) {
 			const char *w = argv[first + nfiles];
 			int rc = EX_USAGE;
-			if (w[0] == '-' && w[1]) {
-				fprintf(stderr, "tcpscope: read: '%s' after the "
-						"files: options go before them\n", w);
-			} else if (looks_like_file(w)) {
-				fprintf(stderr, "tcpscope: %s: No such file or "
+			if (looks_like_file(w)) {
+				fprintf(stderr, "tcpscope read: %s: No such file or "
 						"directory\n", w);
 				rc = EX_INPUT;
 			} else {
-				fprintf(stderr, "tcpscope: read: bad filter "
+				fprintf(stderr, "tcpscope read: bad filter "
 						"expression '%s': %s\n", expr, err);
 			}
 			free(expr);
@@ -308,7 +304,7 @@ int cmd_read(int argc, char **argv)
 			   (segments ? STORE_SEGMENTS : 0),
 		       &st,
 		       err, sizeof err) < 0) {
-		out_errline("tcpscope", err); /* err names db */
+		out_errline("tcpscope read", err); /* err names db */
 		free(expr);
 		return EX_DB;
 	}
@@ -341,7 +337,7 @@ int cmd_read(int argc, char **argv)
 			if (segments && old &&
 			    store_capture_has_segments(st, old) == 0) {
 				fprintf(stderr,
-					"tcpscope: %s: already imported as"
+					"tcpscope read: %s: already imported as"
 					" capture %lld without --segments (use"
 					" --replace to import it again with"
 					" them)\n",
@@ -350,21 +346,21 @@ int cmd_read(int argc, char **argv)
 					status = EX_USAGE;
 				continue;
 			}
-			fprintf(stderr, "tcpscope: %s: already imported (use "
+			fprintf(stderr, "tcpscope read: %s: already imported (use "
 					"--replace)\n", epath);
 			continue;
 		}
 		case ING_EFILTER:
-			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
+			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			if (status == EX_OK || status == EX_INPUT)
 				status = EX_USAGE;
 			continue;
 		case ING_EDB:
-			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
+			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			status = EX_DB;
 			goto out;
 		default:
-			fprintf(stderr, "tcpscope: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
+			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
 			if (status == EX_OK)
 				status = EX_INPUT;
 			if (!r.capture_id)
@@ -375,7 +371,7 @@ int cmd_read(int argc, char **argv)
 		read_totals_add(&tot, &r);
 		if (r.evicted)
 			fprintf(stderr,
-				"tcpscope: %s: %llu connections evicted early"
+				"tcpscope read: %s: %llu connections evicted early"
 				" to stay within the tracker's limits"
 				" (--max-memory, --max-conns); their rows end"
 				" there\n",

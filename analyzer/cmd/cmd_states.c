@@ -26,9 +26,8 @@ int cmd_states(int argc, char **argv)
 			states_usage(stdout);
 			return EX_OK;
 		}
-		fprintf(stderr, "tcpscope states: unexpected argument '%s'\n",
-			argv[i]);
-		states_usage(stderr);
+		fprintf(stderr, "tcpscope states: unexpected argument '%s' (try"
+				" --help)\n", argv[i]);
 		return EX_USAGE;
 	}
 	printf("%-3s %-26s %-8s %-12s %-12s %-8s %s\n", "ID", "NAME", "SIDE",

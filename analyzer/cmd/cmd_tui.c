@@ -75,9 +75,8 @@ int cmd_tui(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "tcpscope tui: unexpected argument '%s'\n",
-			argv[optind]);
-		usage(stderr);
+		fprintf(stderr, "tcpscope tui: unexpected argument '%s' (try"
+				" --help)\n", argv[optind]);
 		return EX_USAGE;
 	}
 	if (!db)
