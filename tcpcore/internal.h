@@ -178,6 +178,8 @@ struct tc_key {
 	uint16_t vlan[2];          /* the connection's (0 with ignore_vlan) */
 	uint16_t dvlan[2][2];      /* VLAN ids each direction came with */
 	uint8_t observed[2];       /* that direction was seen */
+	uint8_t tunnel;            /* enum tc_tunnel: matched exactly */
+	uint32_t tunnel_id;
 };
 
 /* Eviction classes, in the order victims are taken (table.c). */

@@ -62,6 +62,17 @@ const char *tc_close_name(unsigned c)
 	return "?";
 }
 
+const char *tc_tunnel_name(unsigned tunnel)
+{
+	switch (tunnel) {
+	case TC_TUN_GRE: return "gre";
+	case TC_TUN_ERSPAN: return "erspan";
+	case TC_TUN_VXLAN: return "vxlan";
+	case TC_TUN_GENEVE: return "geneve";
+	default: return "";
+	}
+}
+
 const char *tc_handshake_name(unsigned h)
 {
 	switch (h) {

@@ -305,6 +305,8 @@ static void decode(const struct tc_node *n, struct tc_cx *out)
 	memcpy(c->addr, n->key.addr, sizeof(c->addr));
 	memcpy(c->port, n->key.port, sizeof(c->port));
 	memcpy(c->vlan, n->key.vlan, sizeof(c->vlan));
+	c->tunnel = n->key.tunnel;
+	c->tunnel_id = n->key.tunnel_id;
 	memcpy(c->observed, n->key.observed, sizeof(c->observed));
 	c->transitions = out->trx ? out->trx : out->tr;
 	out->fprev = out->fnext = NULL;
@@ -318,6 +320,8 @@ struct masked {
 	struct tc_addr addr[2];
 	uint16_t port[2], vlan[2];
 	uint8_t observed[2];
+	uint8_t tunnel;
+	uint32_t tunnel_id;
 	const struct tc_transition *transitions;
 	struct tc_cx *fprev, *fnext;
 };
@@ -331,6 +335,10 @@ static void mask(struct tc_cx *cx, struct masked *m)
 	memcpy(m->port, c->port, sizeof(m->port));
 	memcpy(m->vlan, c->vlan, sizeof(m->vlan));
 	memcpy(m->observed, c->observed, sizeof(m->observed));
+	m->tunnel = c->tunnel;
+	m->tunnel_id = c->tunnel_id;
+	c->tunnel = 0;
+	c->tunnel_id = 0;
 	m->transitions = c->transitions;
 	m->fprev = cx->fprev;
 	m->fnext = cx->fnext;
@@ -353,6 +361,8 @@ static void unmask(struct tc_cx *cx, const struct masked *m)
 	memcpy(c->port, m->port, sizeof(c->port));
 	memcpy(c->vlan, m->vlan, sizeof(c->vlan));
 	memcpy(c->observed, m->observed, sizeof(c->observed));
+	c->tunnel = m->tunnel;
+	c->tunnel_id = m->tunnel_id;
 	c->transitions = m->transitions;
 	cx->fprev = m->fprev;
 	cx->fnext = m->fnext;

@@ -129,7 +129,8 @@ struct tc_node *tc_table_find(struct tc_tracker *tr,
 		if (n->hash != h)
 			continue;
 		int d = tuple_dir(k, s);
-		if (d < 0)
+		if (d < 0 || k->tunnel != s->tunnel ||
+		    k->tunnel_id != s->tunnel_id)
 			continue;
 		/* A direction already seen keeps the tags it came with. */
 		const uint16_t *v = k->observed[d] ? k->dvlan[d] : k->vlan;

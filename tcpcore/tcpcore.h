@@ -150,12 +150,31 @@ struct tc_addr {
 
 enum tc_csum { TC_CSUM_UNCHECKED = 0, TC_CSUM_OK, TC_CSUM_BAD };
 
+/* The tunnel a segment came through, part of a connection's identity as
+ * the VLAN ids are: mirrored and overlay traffic of several tenants or
+ * sessions may carry the same addresses. Only tunnels with an id count;
+ * IP-in-IP and GRE without a key are TC_TUN_NONE. The innermost such
+ * tunnel is the one kept. */
+enum tc_tunnel {
+	TC_TUN_NONE = 0,
+	TC_TUN_GRE,    /* tunnel_id: the GRE key (RFC 2890) */
+	TC_TUN_ERSPAN, /* tunnel_id: the ERSPAN session id */
+	TC_TUN_VXLAN,  /* tunnel_id: the VNI */
+	TC_TUN_GENEVE, /* tunnel_id: the VNI */
+	TC_TUN__COUNT
+};
+
+/* "gre", "erspan", "vxlan", "geneve"; "" for TC_TUN_NONE and unknown. */
+const char *tc_tunnel_name(unsigned tunnel);
+
 struct tc_segment {
 	int64_t ts_ns;      /* capture timestamp, ns since the epoch */
 	uint64_t pkt;       /* packet number in its capture, from 1 */
 	uint32_t capture;   /* which input (caller's numbering) */
 	uint32_t iface;     /* pcapng interface; not part of the identity */
 	uint16_t vlan[2];   /* outer, inner; 0 = none */
+	uint8_t tunnel;     /* enum tc_tunnel */
+	uint32_t tunnel_id; /* with tunnel; 0 with TC_TUN_NONE */
 	struct tc_addr src, dst;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
@@ -283,6 +302,8 @@ struct tc_conn {
 	uint64_t id;             /* 1, 2, ... per tracker */
 	uint32_t capture;        /* capture of the first segment */
 	uint16_t vlan[2];
+	uint8_t tunnel;          /* enum tc_tunnel, as the segments' */
+	uint32_t tunnel_id;
 	struct tc_addr addr[2];  /* [TC_CLIENT], [TC_SERVER] */
 	uint16_t port[2];
 	int64_t first_ts, last_ts;

@@ -382,6 +382,8 @@ static void set_identity(struct tc_tracker *tr, struct tc_cx *cx,
 	memcpy(k->addr, c->addr, sizeof(k->addr));
 	memcpy(k->port, c->port, sizeof(k->port));
 	memcpy(k->vlan, c->vlan, sizeof(k->vlan));
+	c->tunnel = k->tunnel = s->tunnel;
+	c->tunnel_id = k->tunnel_id = s->tunnel_id;
 	cx->n.hash = tc_key_hash(tr, s);
 }
 

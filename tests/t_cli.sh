@@ -186,7 +186,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	# own migration brings it to the current version.
 	if "$BUILD/tools/store_stress" create "$FIX" 2 >/dev/null 2>"$tmp/err" &&
 	   sqlite3 "$FIX" <"$GOLD/fixture.sql" 2>>"$tmp/err" &&
-	   "$BUILD/tools/store_stress" create "$FIX" 6 >/dev/null 2>>"$tmp/err"; then
+	   "$BUILD/tools/store_stress" create "$FIX" 7 >/dev/null 2>>"$tmp/err"; then
 		have_fix=1
 	else
 		fail fixture "cannot build the fixture database: $(head -c 300 "$tmp/err")"
@@ -259,11 +259,14 @@ expect bad-pair 2 timeline -d "$SEG" '10.1.1.1 10.2.2.2:2'
 expect unknown-flow-extract 5 extract -d "$SEG" -w "$tmp/u.pcap" 999
 expect unknown-uid 5 timeline -d "$SEG" CAAAAAAAAAAAAAAAAA
 # A flow by its uid, and the uid outlives --replace (a new id).
-u=$("$TCPSCOPE" flows -d "$SEG" -f csv 2>/dev/null | awk -F, '$1 == 4 {print $NF}')
+# (the uid column found by its name in the header)
+u=$("$TCPSCOPE" flows -d "$SEG" -f csv 2>/dev/null |
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "uid") k = i }
+		 $1 == 4 { print $k }')
 cp "$SEG" "$tmp/uid.db"
 if [ -n "$u" ] && "$TCPSCOPE" timeline -d "$SEG" "$u" 2>/dev/null | head -1 | grep -q '^flow 4 ' &&
    "$TCPSCOPE" read -q --replace -d "$tmp/uid.db" syn-loss-fast.pcap 2>/dev/null &&
-   v=$("$TCPSCOPE" flows -d "$tmp/uid.db" -f csv | awk -F, -v u="$u" '$NF == u {print $1}') &&
+   v=$("$TCPSCOPE" flows -d "$tmp/uid.db" -f csv | awk -F, -v u="$u" '$(NF - 1) == u {print $1}') &&
    [ -n "$v" ] && [ "$v" != 4 ]; then
 	pass uid-stable
 else

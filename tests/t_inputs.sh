@@ -340,3 +340,75 @@ for c in zeek-ipv4-fragmented-syn suricata-verify-defrag-ipv4-tcp-syn \
 		fail "defrag-$c" "connections|packets: $got"
 	fi
 done
+
+# ---- Tunnels and mirrors: decapsulated --------------------------------
+# pcapwrap puts every frame of a capture inside GRE (IP, with a key,
+# Ethernet; over IPv4 and IPv6), ERSPAN II and III, VXLAN, GENEVE, IP-in-IP
+# and IPv6-in-IPv4, or 802.3 LLC/SNAP framing: the same connections,
+# packet numbers included. (syn-vlan only where the inner Ethernet header,
+# with its VLAN tags, is kept.)
+if [ -x "$wrap" ]; then
+	for c in demo real-ipv6 syn-vlan; do
+		"$TCPSCOPE" read -q -d "$tmp/tp-$c.db" "$TOP/pcaps/$c.pcap" \
+			>/dev/null 2>&1
+		conns "$tmp/tp-$c.db" 1 >"$tmp/tp-$c.conns"
+		for k in gre gre-key gre-teb erspan2 erspan3 vxlan geneve ipip \
+			 6in4 llc; do
+			case "$c-$k" in
+			syn-vlan-gre | syn-vlan-gre-key | syn-vlan-ipip | \
+			syn-vlan-6in4) continue ;;
+			esac
+			n=$("$wrap" encap "$k" "$TOP/pcaps/$c.pcap" "$tmp/t.pcap")
+			db="$tmp/tun-$c-$k.db"
+			"$TCPSCOPE" read -q -d "$db" "$tmp/t.pcap" >/dev/null 2>&1
+			conns "$db" 1 >"$tmp/t.conns"
+			# The tunnel with an id is part of the identity
+			# (frames not wrapped, as truncated ones, have none).
+			case $k in
+			gre-key) want=gre:77 ;; gre-teb) want=gre:99 ;;
+			erspan2) want=erspan:5 ;; erspan3) want=erspan:6 ;;
+			vxlan) want=vxlan:4242 ;; geneve) want=geneve:4243 ;;
+			*) want= ;;
+			esac
+			tun=$(sqlite3 "$db" "SELECT group_concat(DISTINCT
+				tunnel) FROM connections")
+			if [ "$n" -gt 0 ] && cmp -s "$tmp/tp-$c.conns" "$tmp/t.conns" &&
+			   [ "$tun" = "$want" ]; then
+				pass "tunnel-$c-$k"
+			else
+				fail "tunnel-$c-$k" "$n wrapped, tunnel '$tun' (want '$want'); $(reasons "$db")"
+			fi
+		done
+	done
+	# Two tenants (VNIs) with the same traffic at the same time: two
+	# connections each, not one connection whose every segment is a
+	# duplicate; the flow's own packets are found again by the timeline.
+	c=demo
+	"$wrap" encap vxlan-twice "$TOP/pcaps/$c.pcap" "$tmp/t2.pcap" >/dev/null
+	db=$tmp/tun-twice.db
+	"$TCPSCOPE" read -q -d "$db" "$tmp/t2.pcap" >/dev/null 2>&1
+	for v in 4242 4343; do
+		sqlite3 "$db" "SELECT vlan, client_ip, client_port, server_ip,
+		  server_port, close, conn_state, history, c2s_packets,
+		  s2c_packets, c2s_payload_bytes, s2c_payload_bytes,
+		  c2s_capture_duplicates FROM connections
+		  WHERE tunnel = 'vxlan:$v' ORDER BY first_ts, client_port"
+	done >"$tmp/t2.conns"
+	sqlite3 "$tmp/tp-$c.db" "SELECT vlan, client_ip, client_port, server_ip,
+	  server_port, close, conn_state, history, c2s_packets, s2c_packets,
+	  c2s_payload_bytes, s2c_payload_bytes, c2s_capture_duplicates
+	  FROM connections ORDER BY first_ts, client_port" >"$tmp/t1.conns"
+	cat "$tmp/t1.conns" "$tmp/t1.conns" >"$tmp/t11.conns"
+	id=$(sqlite3 "$db" "SELECT id FROM connections WHERE tunnel = 'vxlan:4343'
+		ORDER BY c2s_packets + s2c_packets DESC LIMIT 1")
+	want=$(sqlite3 "$db" "SELECT c2s_packets + s2c_packets FROM connections
+		WHERE id = $id")
+	got=$("$TCPSCOPE" timeline -f json -d "$db" "$id" 2>/dev/null |
+		grep -c '^{"ts":')
+	if cmp -s "$tmp/t11.conns" "$tmp/t2.conns" && [ "$got" = "$want" ]; then
+		pass tunnel-identity-vni
+	else
+		fail tunnel-identity-vni "$(wc -l <"$tmp/t2.conns") rows for \
+$(wc -l <"$tmp/t1.conns") plain; timeline of $id: $got of $want segments"
+	fi
+fi

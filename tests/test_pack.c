@@ -93,6 +93,8 @@ static struct tc_cx *fill(struct tc_tracker *tr,
 	memcpy(c->addr, keep.c.addr, sizeof(c->addr));
 	memcpy(c->port, keep.c.port, sizeof(c->port));
 	memcpy(c->vlan, keep.c.vlan, sizeof(c->vlan));
+	c->tunnel = keep.c.tunnel;
+	c->tunnel_id = keep.c.tunnel_id;
 	memcpy(c->observed, keep.c.observed, sizeof(c->observed));
 	c->transitions = cx->tr;
 	cx->fprev = keep.fprev;

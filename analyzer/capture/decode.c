@@ -9,7 +9,8 @@
  *   +- NULL / LOOP ------ 4-byte address family --------+
  *   +- RAW / IPV4 / IPV6 - version nibble ---------------+
  *   +- NFLOG ------------ TLVs, payload TLV (type 9) ----+
- *   +- EN10MB / SLL / SLL2 -> ethertype()                |
+ *   +- EN10MB -> ether() (802.3 length: LLC/SNAP) -+     |
+ *   +- SLL / SLL2 -> ethertype() <------------------+     |
  *   |     802.1Q / 802.1ad tags (ids -> seg->vlan[])     |
  *   |     MPLS label stack -> version nibble ------------+
  *   |     PPPoE session -> PPP protocol ----------------+
@@ -17,6 +18,10 @@
  *                                                      |  (IPv6 extension
  *                                                      |   headers)
  *                                                      +-> tcp()
+ *                                                      +-> tunnel(): IPIP,
+ *      6in4/6in6, GRE (ERSPAN II/III, Ethernet, ethertype), UDP 4789
+ *      VXLAN and 6081 GENEVE -> ether() / ethertype() / ip4() / ip6()
+ *      again, each layer counted against DEC_MAX_TAGS
  *                                                           +-> dec_tcp_options()
  *
  * Lengths: the cursor's view starts as the captured bytes; an IP length
@@ -339,6 +344,8 @@ static enum dec_result tcp(struct dec_ctx *x, size_t dlen, uint64_t psum,
 
 /* ---- IPv4 and IPv6 ------------------------------------------------------ */
 
+static enum dec_result tunnel(struct dec_ctx *x, unsigned proto);
+
 /* A fragment's data: len bytes on the wire from the cursor, of which those
  * captured; its addresses and VLAN ids from the segment so far. */
 static void frag_data(struct dec_ctx *x, size_t len)
@@ -352,6 +359,8 @@ static void frag_data(struct dec_ctx *x, size_t len)
 	f->dst = x->seg->dst;
 	f->vlan[0] = x->seg->vlan[0];
 	f->vlan[1] = x->seg->vlan[1];
+	f->tunnel = x->seg->tunnel;
+	f->tunnel_id = x->seg->tunnel_id;
 }
 
 static enum dec_result ip4(struct dec_ctx *x)
@@ -413,8 +422,10 @@ static enum dec_result ip4(struct dec_ctx *x)
 		}
 		return DEC_FRAGMENT;
 	}
-	if (proto != 6)
-		return DEC_NOT_TCP;
+	if (proto != 6) {
+		bc_limit(c, dlen - hl);
+		return tunnel(x, proto);
+	}
 
 	s->ip_id = id;
 	s->ttl = ttl;
@@ -496,7 +507,12 @@ static enum dec_result ip6(struct dec_ctx *x)
 		case 44: /* fragment */
 		case 51: /* authentication header */
 			break;
-		default: /* 50 ESP, 59 no next header, UDP, ICMPv6, ... */
+		case 4:  /* IPv4, IPv6 in IPv6, GRE, UDP (VXLAN, GENEVE) */
+		case 41:
+		case 47:
+		case 17:
+			return tunnel(x, nh);
+		default: /* 50 ESP, 59 no next header, ICMPv6, ... */
 			return DEC_NOT_TCP;
 		}
 		if (n >= DEC_MAX_TAGS)
@@ -535,6 +551,149 @@ static enum dec_result ip6(struct dec_ctx *x)
 		dlen -= elen;
 		nh = next;
 	}
+}
+
+/* ---- Tunnels ------------------------------------------------------------ */
+
+static enum dec_result ethertype(struct dec_ctx *x, uint16_t type);
+static enum dec_result ether(struct dec_ctx *x);
+
+/* The segment's tunnel: each layer with an id overwrites the one outside
+ * it, so the innermost is kept (tcpcore.h, enum tc_tunnel). */
+static void tunnel_id(struct dec_ctx *x, unsigned kind, uint32_t id)
+{
+	x->seg->tunnel = (uint8_t)kind;
+	x->seg->tunnel_id = id;
+}
+
+/* GRE (RFC 2784/2890): flags and version, protocol, then the checksum,
+ * key and sequence number when flagged. Ethernet inside (0x6558), ERSPAN
+ * type I/II (0x88be; type II has the sequence number and an 8-byte
+ * header) and type III (0x22eb; 12 bytes, and 8 more when its O flag is
+ * set), or any ethertype (IP, MPLS, VLAN). */
+static enum dec_result gre(struct dec_ctx *x)
+{
+	struct bc_cursor *c = &x->c;
+	uint16_t fl = bc_be16(c);
+	uint16_t proto = bc_be16(c);
+	if (c->err)
+		return DEC_TRUNC_TUNNEL;
+	if ((fl & 7) != 0 || (fl & 0x4000)) /* enhanced GRE, routing */
+		return DEC_NOT_TCP;
+	if ((fl & 0x8000) && !bc_skip(c, 4)) /* checksum, reserved */
+		return DEC_TRUNC_TUNNEL;
+	if (fl & 0x2000) { /* key */
+		uint32_t key = bc_be32(c);
+		if (c->err)
+			return DEC_TRUNC_TUNNEL;
+		tunnel_id(x, TC_TUN_GRE, key);
+	}
+	if ((fl & 0x1000) && !bc_skip(c, 4)) /* sequence number */
+		return DEC_TRUNC_TUNNEL;
+	switch (proto) {
+	case 0x6558:
+		return ether(x);
+	case 0x88be: /* ERSPAN II: version, VLAN, CoS/En/T, session id */
+		if (!(fl & 0x1000))
+			return ether(x); /* type I: no header */
+		if (!bc_can(c, 8))
+			return DEC_TRUNC_TUNNEL;
+		tunnel_id(x, TC_TUN_ERSPAN, bc_peek_u8(c, 3) |
+			  (uint32_t)(bc_peek_u8(c, 2) & 3) << 8);
+		bc_skip(c, 8);
+		return ether(x);
+	case 0x22eb: { /* ERSPAN III: as II, then timestamp, SGT, flags */
+		if (!bc_can(c, 12))
+			return DEC_TRUNC_TUNNEL;
+		tunnel_id(x, TC_TUN_ERSPAN, bc_peek_u8(c, 3) |
+			  (uint32_t)(bc_peek_u8(c, 2) & 3) << 8);
+		int o = bc_peek_u8(c, 11) & 1;
+		if (!bc_skip(c, 12 + (o ? 8u : 0u)))
+			return DEC_TRUNC_TUNNEL;
+		return ether(x);
+	}
+	default:
+		return ethertype(x, proto);
+	}
+}
+
+/* UDP: VXLAN (port 4789: 8-byte header, Ethernet) and GENEVE (6081: 8
+ * bytes and its options, Ethernet or an ethertype); other UDP is not TCP. */
+static enum dec_result udp(struct dec_ctx *x)
+{
+	struct bc_cursor *c = &x->c;
+	bc_skip(c, 2);
+	uint16_t dport = bc_be16(c);
+	bc_skip(c, 4);
+	if (c->err)
+		return DEC_NOT_TCP;
+	if (dport == 4789) { /* flags, reserved, VNI, reserved */
+		if (!bc_can(c, 8))
+			return DEC_TRUNC_TUNNEL;
+		tunnel_id(x, TC_TUN_VXLAN, (uint32_t)bc_peek_u8(c, 4) << 16 |
+			  (uint32_t)bc_peek_u8(c, 5) << 8 | bc_peek_u8(c, 6));
+		bc_skip(c, 8);
+		return ether(x);
+	}
+	if (dport == 6081) {
+		uint8_t b0 = bc_u8(c);
+		bc_skip(c, 1);
+		uint16_t proto = bc_be16(c);
+		uint32_t vni = bc_be32(c) >> 8;
+		if (c->err || !bc_skip(c, (size_t)(b0 & 0x3f) * 4))
+			return DEC_TRUNC_TUNNEL;
+		tunnel_id(x, TC_TUN_GENEVE, vni);
+		if (b0 >> 6 != 0)
+			return DEC_NOT_TCP;
+		return proto == 0x6558 ? ether(x) : ethertype(x, proto);
+	}
+	return DEC_NOT_TCP;
+}
+
+/* The cursor is at the payload of an IP datagram of protocol proto (not
+ * TCP), its view limited to that payload. */
+static enum dec_result tunnel(struct dec_ctx *x, unsigned proto)
+{
+	if (++x->tags > DEC_MAX_TAGS)
+		return DEC_TOO_MANY_TAGS;
+	switch (proto) {
+	case 4: return ip4(x);
+	case 41: return ip6(x);
+	case 47: return gre(x);
+	case 17: return udp(x);
+	default: return DEC_NOT_TCP;
+	}
+}
+
+/* 802.2 LLC after an 802.3 length: SNAP (AA AA 03, OUI, ethertype)
+ * carries an ethertype; anything else is not IP. */
+static enum dec_result llc(struct dec_ctx *x, uint16_t len)
+{
+	struct bc_cursor *c = &x->c;
+	bc_limit(c, len);
+	uint8_t dsap = bc_u8(c), ssap = bc_u8(c), ctl = bc_u8(c);
+	if (c->err)
+		return DEC_TRUNC_LINK;
+	if (dsap != 0xaa || ssap != 0xaa || ctl != 0x03)
+		return DEC_NOT_IP;
+	bc_skip(c, 3);
+	uint16_t type = bc_be16(c);
+	if (c->err)
+		return DEC_TRUNC_LINK;
+	return ethertype(x, type);
+}
+
+/* An Ethernet header: addresses, then an ethertype or an 802.3 length. */
+static enum dec_result ether(struct dec_ctx *x)
+{
+	struct bc_cursor *c = &x->c;
+	bc_skip(c, 12); /* destination, source */
+	uint16_t type = bc_be16(c);
+	if (c->err)
+		return DEC_TRUNC_LINK;
+	if (type <= 1500)
+		return llc(x, type);
+	return ethertype(x, type);
 }
 
 /* ---- Link layers -------------------------------------------------------- */
@@ -733,13 +892,8 @@ enum dec_result dec_frame_frag(int dlt, const uint8_t *frame, size_t caplen,
 			return DEC_TRUNC_LINK;
 		return af(&x, v);
 	}
-	case LK_ETHER: {
-		bc_skip(c, 12); /* destination, source */
-		uint16_t type = bc_be16(c);
-		if (c->err)
-			return DEC_TRUNC_LINK;
-		return ethertype(&x, type);
-	}
+	case LK_ETHER:
+		return ether(&x);
 	case LK_SLL: {
 		/* packet type, ARPHRD, address length, address[8], protocol */
 		bc_skip(c, 14);

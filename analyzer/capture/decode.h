@@ -33,7 +33,8 @@
 	X(BAD_IP6_EXT, "bad-ipv6-extension")                                  \
 	X(BAD_TCP_HLEN, "bad-tcp-header-length")                              \
 	X(BAD_NFLOG, "bad-nflog")                                             \
-	X(TOO_MANY_TAGS, "too-many-encapsulations")
+	X(TOO_MANY_TAGS, "too-many-encapsulations")                           \
+	X(TRUNC_TUNNEL, "truncated-tunnel-header")
 
 enum dec_result {
 #define DEC_X(id, name) DEC_##id,
@@ -73,7 +74,9 @@ int dec_link_supported(int dlt);
  * of the captured payload; 0 when none), csum (TC_CSUM_OK / BAD when the
  * whole segment was captured and a pseudo-header applies, else
  * TC_CSUM_UNCHECKED). IPv4 fragments and IPv6 non-atomic fragments give
- * DEC_FRAGMENT. */
+ * DEC_FRAGMENT. Tunnels (GRE incl. ERSPAN II/III, VXLAN, GENEVE, IP-in-IP,
+ * IPv6-in-IPv4) and 802.3 LLC/SNAP are decoded through to the innermost
+ * IP packet, each layer counted against the encapsulation limit. */
 enum dec_result dec_frame(int dlt, const uint8_t *frame, size_t caplen,
 			  size_t wirelen, struct tc_segment *seg);
 
@@ -97,6 +100,8 @@ struct dec_frag {
 	uint16_t nh_off;      /* IPv6: offset in hdr of the next-header
 			       * byte that names the fragment header */
 	uint16_t vlan[2];     /* as seg->vlan */
+	uint8_t tunnel;       /* as seg->tunnel and tunnel_id */
+	uint32_t tunnel_id;
 	struct tc_addr src, dst;
 };
 

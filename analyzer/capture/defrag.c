@@ -35,6 +35,8 @@ struct slot {
 	uint32_t id;
 	struct tc_addr src, dst;
 	uint16_t vlan[2];
+	uint8_t tunnel;
+	uint32_t tunnel_id;
 	int64_t first_ts;
 	uint64_t born;         /* creation order, for eviction */
 	int have_total;        /* the last fragment (no MF) was seen */
@@ -95,7 +97,8 @@ static int is_of(const struct slot *s, const struct dec_frag *f)
 {
 	return s->used && s->id == f->id && s->family == f->family &&
 	       s->proto == f->proto && s->vlan[0] == f->vlan[0] &&
-	       s->vlan[1] == f->vlan[1] && same_addr(&s->src, &f->src) &&
+	       s->vlan[1] == f->vlan[1] && s->tunnel == f->tunnel &&
+	       s->tunnel_id == f->tunnel_id && same_addr(&s->src, &f->src) &&
 	       same_addr(&s->dst, &f->dst);
 }
 
@@ -151,6 +154,8 @@ static struct slot *find(struct dfg *d, const struct dec_frag *f, int64_t ts)
 	s->dst = f->dst;
 	s->vlan[0] = f->vlan[0];
 	s->vlan[1] = f->vlan[1];
+	s->tunnel = f->tunnel;
+	s->tunnel_id = f->tunnel_id;
 	s->first_ts = ts;
 	s->born = ++d->born;
 	s->have_total = 0;

@@ -22,7 +22,7 @@
  * for fragments).
  *
  * The identity of a datagram: family, source and destination addresses,
- * identification, protocol and the VLAN ids.
+ * identification, protocol, the VLAN ids and the tunnel (kind and id).
  *
  * Overlaps: as Linux since 4.19 (and RFC 5722 for IPv6): a fragment that
  * repeats one already held exactly (same offset and length) is ignored

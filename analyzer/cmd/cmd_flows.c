@@ -64,7 +64,7 @@ static const char flows_usage[] =
 #define FLOW_COLS(X)                                                          \
 	X(id) X(capture_id) X(capture_path) X(capture_uid_key) X(tc_id)       \
 	X(transition_list)                                                    \
-	X(vlan) X(client_ip)                                                  \
+	X(vlan) X(tunnel) X(client_ip)                                        \
 	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
 	X(client_states) X(server_states) X(close) X(handshake) X(midstream)  \
@@ -209,7 +209,8 @@ static void csv_head(FILE *f)
 	      "handshake,midstream,data_on_syn,conn_state,history,"
 	      "rtt_handshake_ms,c2s_packets,c2s_payload_bytes,"
 	      "c2s_retransmissions,c2s_zero_windows,s2c_packets,"
-	      "s2c_payload_bytes,s2c_retransmissions,s2c_zero_windows,uid\n", f);
+	      "s2c_payload_bytes,s2c_retransmissions,s2c_zero_windows,uid,tunnel\n",
+	      f);
 }
 
 static void csv_ms(FILE *f, const struct cols *c, int idx)
@@ -251,7 +252,9 @@ static void csv_row(FILE *f, const struct cols *c)
 			(long long)DI(c, s, zero_windows));
 	char uid[20];
 	flow_uid(uid, c);
-	fprintf(f, ",%s\n", uid);
+	fprintf(f, ",%s,", uid);
+	out_csv_field(f, FT(c, tunnel));
+	putc_unlocked('\n', f);
 }
 
 /* ---- JSON Lines --------------------------------------------------------- */
@@ -471,6 +474,8 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 	out_json_str(f, FT(c, capture_path));
 	fputs(",\"vlan\":", f);
 	out_json_str(f, str_or(FT(c, vlan), ""));
+	fputs(",\"tunnel\":", f);
+	out_json_str(f, str_or(FT(c, tunnel), ""));
 	fputs(",\"client_ip\":", f);
 	out_json_str(f, FT(c, client_ip));
 	fprintf(f, ",\"client_port\":%lld,\"server_ip\":", (long long)FI(c, client_port));

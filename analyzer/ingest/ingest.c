@@ -244,6 +244,10 @@ static int reassemble(struct ing *in, const struct dec_frag *f,
 		return ING_OK; /* counted by the reassembler only */
 	seg.vlan[0] = f->vlan[0];
 	seg.vlan[1] = f->vlan[1];
+	if (seg.tunnel == TC_TUN_NONE) { /* none inside the datagram */
+		seg.tunnel = f->tunnel;
+		seg.tunnel_id = f->tunnel_id;
+	}
 	in->r->reassembled_tcp++;
 	return feed(in, &seg, p);
 }

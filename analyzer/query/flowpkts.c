@@ -82,7 +82,7 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 			       "SELECT c.client_ip, c.client_port, c.server_ip, "
 			       "c.server_port, c.vlan, c.first_pkt, c.last_pkt, "
 			       "k.path, k.size, k.live, k.sha256, c.capture_id, "
-			       "k.file_id, k.seek_index FROM connections "
+			       "k.file_id, k.seek_index, c.tunnel FROM connections "
 			       "c JOIN captures k ON k.id = c.capture_id WHERE "
 			       "c.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
@@ -102,7 +102,12 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 		  text_addr(sqlite3_column_text(st, 2), &f->addr[1]);
 	f->port[0] = (uint16_t)sqlite3_column_int(st, 1);
 	f->port[1] = (uint16_t)sqlite3_column_int(st, 3);
-	copy_text(f->vlan, sizeof f->vlan, st, 4);
+	{
+		char v[24], t[24];
+		copy_text(v, sizeof v, st, 4);
+		copy_text(t, sizeof t, st, 14);
+		snprintf(f->ident, sizeof f->ident, "%s/%s", v, t);
+	}
 	f->first_pkt = sqlite3_column_int64(st, 5);
 	f->last_pkt = sqlite3_column_int64(st, 6);
 	copy_text(f->stored, sizeof f->stored, st, 7);
@@ -181,15 +186,19 @@ static int same_addr(const struct tc_addr *a, const struct tc_addr *b)
 	return a->family == b->family && memcmp(a->a, b->a, n) == 0;
 }
 
-/* The VLAN tags as connections.vlan writes them. */
-static void vlan_text(const uint16_t vlan[2], char v[24])
+/* A segment's VLAN tags and tunnel as connections.vlan and .tunnel write
+ * them, joined by '/' (flowpkts.ident). */
+static void ident_text(const struct tc_segment *s, char v[48])
 {
-	if (vlan[1])
-		snprintf(v, 24, "%u.%u", vlan[0], vlan[1]);
-	else if (vlan[0])
-		snprintf(v, 24, "%u", vlan[0]);
-	else
-		v[0] = '\0';
+	char vl[24] = "", tu[24] = "";
+	if (s->vlan[1])
+		snprintf(vl, sizeof vl, "%u.%u", s->vlan[0], s->vlan[1]);
+	else if (s->vlan[0])
+		snprintf(vl, sizeof vl, "%u", s->vlan[0]);
+	if (s->tunnel != TC_TUN_NONE)
+		snprintf(tu, sizeof tu, "%s:%lu", tc_tunnel_name(s->tunnel),
+			 (unsigned long)s->tunnel_id);
+	snprintf(v, 48, "%s/%s", vl, tu);
 }
 
 /* The direction of s in connection f (0 from the client, 1 from the
@@ -197,7 +206,7 @@ static void vlan_text(const uint16_t vlan[2], char v[24])
 static int direction(const struct flowpkts *f, const struct tc_segment *s,
 		     const char *v)
 {
-	if (strcmp(v, f->vlan) != 0)
+	if (strcmp(v, f->ident) != 0)
 		return -1;
 	for (int d = 0; d < 2; d++)
 		if (same_addr(&s->src, &f->addr[d]) &&
@@ -250,7 +259,7 @@ static int index_build(struct keyindex *x, const struct flowpkts *f,
 		return -1;
 	for (size_t i = 0; i < nf; i++) {
 		uint64_t h = key_hash(&f[i].addr[0], f[i].port[0],
-				      &f[i].addr[1], f[i].port[1], f[i].vlan);
+				      &f[i].addr[1], f[i].port[1], f[i].ident);
 		x->hash[i] = h;
 		size_t k = h & x->mask;
 		while (x->slot[k])
@@ -265,8 +274,8 @@ static int index_build(struct keyindex *x, const struct flowpkts *f,
 static int index_find(const struct keyindex *x, const struct flowpkts *f,
 		      const struct tc_segment *s, int64_t num)
 {
-	char v[24];
-	vlan_text(s->vlan, v);
+	char v[48];
+	ident_text(s, v);
 	uint64_t h = key_hash(&s->src, s->sport, &s->dst, s->dport, v);
 	for (size_t k = h & x->mask; x->slot[k]; k = (k + 1) & x->mask) {
 		size_t i = x->slot[k] - 1;
@@ -359,8 +368,8 @@ int flowpkts_each(const struct flowpkts *f, size_t nf,
 				next++;
 			if (next == f->npkts || pkts[next] != num)
 				continue;
-			char v[24];
-			vlan_text(seg.vlan, v);
+			char v[48];
+			ident_text(&seg, v);
 			dir = tcp ? direction(f, &seg, v) : -1;
 		} else if (!tcp || (dir = index_find(&x, f, &seg, num)) < 0) {
 			continue;

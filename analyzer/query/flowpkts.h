@@ -37,7 +37,7 @@ struct flowpkts {
 	int64_t id, capture_id;
 	struct tc_addr addr[2]; /* client, server */
 	uint16_t port[2];
-	char vlan[24];
+	char ident[48];    /* "VLAN/TUNNEL" as connections.vlan and .tunnel */
 	int64_t first_pkt, last_pkt;
 	char path[4096];   /* the file to read */
 	char stored[4096]; /* captures.path, as imported */

@@ -105,7 +105,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	6     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	7     /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -525,6 +525,11 @@ static const char SCHEMA_V6[] =
     "ALTER TABLE captures ADD COLUMN file_id TEXT;\n"
     "ALTER TABLE captures ADD COLUMN seek_index TEXT;\n";
 
+/* Version 7: the tunnel a connection came through ("vxlan:5001"), part of
+ * its identity as the VLAN ids are. */
+static const char SCHEMA_V7[] =
+    "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n";
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -535,6 +540,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V4,
     SCHEMA_V5,
     SCHEMA_V6,
+    SCHEMA_V7,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -1098,12 +1104,12 @@ static int prepare_all(struct store *st)
 #define COL_NAME(name, val) ", s2c_" #name
 		DIR_COLS(COL_NAME)
 #undef COL_NAME
-		    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    ", tunnel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define COL_Q(name, val) ", ?"
 		    DIR_COLS(COL_Q) DIR_COLS(COL_Q)
 #undef COL_Q
-			")";
+			", ?)";
 	static const char *const sql[S__COUNT] = {
 	    [S_BEGIN] = "BEGIN IMMEDIATE",
 	    [S_COMMIT] = "COMMIT",
@@ -2305,8 +2311,11 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	    state_path(st, c, TC_CLIENT, tl, &cl) < 0 ||
 	    state_path(st, c, TC_SERVER, tl + cl, &sl) < 0)
 		return seterr(st, STORE_EIO, "out of memory");
-	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16];
+	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16], tun[20];
 	vlan_text(c->vlan, vlan, sizeof vlan);
+	if (c->tunnel != TC_TUN_NONE)
+		snprintf(tun, sizeof tun, "%s:%lu", tc_tunnel_name(c->tunnel),
+			 (unsigned long)c->tunnel_id);
 	addr_text(&c->addr[TC_CLIENT], cip, sizeof cip);
 	addr_text(&c->addr[TC_SERVER], sip, sizeof sip);
 	struct binder bb, *b = &bb;
@@ -2353,6 +2362,7 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	b_int(b, c->transitions_dropped);
 	bind_dir(b, &c->dir[0]);
 	bind_dir(b, &c->dir[1]);
+	b_strstatic(b, c->tunnel != TC_TUN_NONE ? tun : NULL);
 	int r = b_run(st, b, "writing a connection");
 	if (r || sqlite3_changes(st->db) == 1)
 		return r;

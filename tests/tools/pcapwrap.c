@@ -18,7 +18,10 @@
  *                                      (Ethernet in GRE), erspan2, erspan3,
  *                                      vxlan, geneve, ipip (IPv4 in IPv4,
  *                                      IPv6 in IPv6), 6in4 (IPv6 and IPv4
- *                                      in IPv4), llc (802.3 LLC/SNAP)
+ *                                      in IPv4), llc (802.3 LLC/SNAP),
+ *                                      vxlan-twice (every frame twice: in
+ *                                      VNI 4242, then again in VNI 4343,
+ *                                      two tenants with the same traffic)
  *
  * Frames that are not Ethernet + optional 802.1Q tags + IPv4/IPv6 are
  * copied unchanged (and never fragmented). Timestamps and record order
@@ -42,6 +45,16 @@ static void emit(const struct pcap_pkthdr *h0, const uint8_t *p, size_t n)
 	struct pcap_pkthdr h = *h0;
 	h.caplen = (bpf_u_int32)n;
 	h.len = (bpf_u_int32)n;
+	pcap_dump((u_char *)out, &h, p);
+}
+
+/* The same for a frame of which n bytes of wire bytes were captured. */
+static void emit_cut(const struct pcap_pkthdr *h0, const uint8_t *p,
+		     size_t n, size_t wire)
+{
+	struct pcap_pkthdr h = *h0;
+	h.caplen = (bpf_u_int32)n;
+	h.len = (bpf_u_int32)wire;
 	pcap_dump((u_char *)out, &h, p);
 }
 
@@ -251,6 +264,8 @@ static size_t udp(uint8_t *b, unsigned dport, size_t plen)
 	return 8;
 }
 
+static unsigned vxlan_vni = 4242; /* VNI of the vxlan kind */
+
 static int encap_frame(const struct pcap_pkthdr *h, const uint8_t *f,
 		       const char *kind, unsigned long n)
 {
@@ -265,7 +280,7 @@ static int encap_frame(const struct pcap_pkthdr *h, const uint8_t *f,
 	unsigned proto = 0x6558; /* GRE protocol for a whole frame */
 	if (!strcmp(kind, "gre") || !strcmp(kind, "gre-key") ||
 	    !strcmp(kind, "ipip") || !strcmp(kind, "6in4")) {
-		if (!ipo || h->caplen != h->len)
+		if (!ipo)
 			return 0;
 		in = f + ipo;
 		inlen = len - ipo;
@@ -296,11 +311,11 @@ static int encap_frame(const struct pcap_pkthdr *h, const uint8_t *f,
 	} else if (!strcmp(kind, "vxlan")) {
 		memset(hdr, 0, 8);
 		hdr[0] = 0x08;
-		w32(hdr + 4, 4242u << 8);
+		w32(hdr + 4, vxlan_vni << 8);
 		hn = 8;
 	} else if (!strcmp(kind, "geneve")) {
-		/* version 0, 4 bytes of options, protocol Ethernet, VNI. */
-		hdr[0] = 1, hdr[1] = 0, w16(hdr + 2, 0x6558);
+		/* version 0, 8 bytes of options, protocol Ethernet, VNI. */
+		hdr[0] = 2, hdr[1] = 0, w16(hdr + 2, 0x6558); /* 8 option bytes */
 		w32(hdr + 4, 4243u << 8);
 		w16(hdr + 8, 0x0104), hdr[10] = 0x01, hdr[11] = 1; /* class, type, len 1 */
 		w32(hdr + 12, 0xdeadbeef);
@@ -323,22 +338,26 @@ static int encap_frame(const struct pcap_pkthdr *h, const uint8_t *f,
 		fprintf(stderr, "pcapwrap: no encapsulation '%s'\n", kind);
 		exit(2);
 	}
+	/* A frame cut by the snap length: the outer headers give the
+	 * lengths on the wire, and the copy is cut as much. */
+	size_t cut = h->len > h->caplen ? h->len - h->caplen : 0;
+	size_t inwire = inlen + cut;
 	if (!strcmp(kind, "vxlan") || !strcmp(kind, "geneve")) {
-		size_t pl = 8 + hn + inlen;
+		size_t pl = 8 + hn + inwire;
 		o = outer4(b, 17, pl);
-		o += udp(b + o, kind[0] == 'v' ? 4789 : 6081, hn + inlen);
+		o += udp(b + o, kind[0] == 'v' ? 4789 : 6081, hn + inwire);
 	} else if (!strcmp(kind, "ipip")) {
-		o = ver == 4 ? outer4(b, 4, inlen) : outer6(b, 41, inlen);
+		o = ver == 4 ? outer4(b, 4, inwire) : outer6(b, 41, inwire);
 	} else if (!strcmp(kind, "6in4")) {
-		o = outer4(b, ver == 4 ? 4 : 41, inlen);
+		o = outer4(b, ver == 4 ? 4 : 41, inwire);
 	} else if (n % 2) {
-		o = outer6(b, 47, hn + inlen); /* GRE over IPv6 every other */
+		o = outer6(b, 47, hn + inwire); /* GRE over IPv6 every other */
 	} else {
-		o = outer4(b, 47, hn + inlen);
+		o = outer4(b, 47, hn + inwire);
 	}
 	memcpy(b + o, hdr, hn);
 	memcpy(b + o + hn, in, inlen);
-	emit(h, b, o + hn + inlen);
+	emit_cut(h, b, o + hn + inlen, o + hn + inwire);
 	return 1;
 }
 
@@ -381,7 +400,14 @@ int main(int argc, char **argv)
 		else if (ether && flood)
 			for (unsigned long k = 0; k < arg; k++)
 				bogus(h, b++);
-		else if (ether)
+		else if (ether && !strcmp(argv[2], "vxlan-twice")) {
+			vxlan_vni = 4242;
+			took = encap_frame(h, d, "vxlan", n);
+			if (took) {
+				vxlan_vni = 4343;
+				encap_frame(h, d, "vxlan", n);
+			}
+		} else if (ether)
 			took = encap_frame(h, d, argv[1][0] == 'e' ? argv[2] : "",
 					   n);
 		if (!took)
