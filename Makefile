@@ -31,10 +31,16 @@ TOOL_BIN     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 BIN := $(if $(filter build,$(BUILD)),tcpscope,$(BUILD)/tcpscope)
 
-.PHONY: all check test asan deps demo install clean bench bench-deps fuzz tools
+# Before compiling: every library is there, or pkg-config says which is
+# not (`make deps` installs them), instead of a link error later.
+pkgcheck:
+	@pkg-config --print-errors --exists $(PKGS) || \
+	  { echo "make: missing build dependencies (pkg-config above); 'make deps' installs them" >&2; exit 1; }
+
+.PHONY: all check test asan deps demo install uninstall clean bench bench-deps fuzz tools pkgcheck
 all: $(BIN)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -173,13 +179,27 @@ bench: $(BIN)
 bench-deps:
 	@bash tests/bench.sh --deps
 
+# Installed files: the program, the manual pages, and the completions for
+# bash (bash-completion's directory) and zsh (site-functions). `make
+# uninstall` with the same PREFIX and DESTDIR removes exactly these.
+MANPAGES := $(wildcard man/*.[157])
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+INSTALLED = $(PREFIX)/bin/tcpscope \
+  $(foreach m,$(MANPAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+  $(BASHCOMPDIR)/tcpscope $(ZSHCOMPDIR)/_tcpscope
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tcpscope
-	for f in man/*.1; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
-	for f in man/*.5; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	for f in man/*.7; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man7/; done; true
+	$(foreach m,$(MANPAGES),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/ &&) true
+	install -m 644 ui/completion/tcpscope.bash $(DESTDIR)$(BASHCOMPDIR)/tcpscope
+	install -m 644 ui/completion/_tcpscope $(DESTDIR)$(ZSHCOMPDIR)/_tcpscope
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-asan build-fuzz tcpscope demo.db demo.db-wal demo.db-shm

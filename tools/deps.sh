@@ -5,7 +5,7 @@ set -u
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev libssl-dev
       sqlite3 tcpdump tmux mandoc iproute2 ethtool clang procps time jq
       binutils groff-base man-db libclang-rt-dev zlib1g-dev
-      libzstd-dev liblzma-dev gzip zstd xz-utils"
+      libzstd-dev liblzma-dev gzip zstd xz-utils zsh bash-completion"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
@@ -19,7 +19,18 @@ else
 	SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null || { echo "deps: apt-get update failed" >&2; exit 1; }
+# Another apt-get or dpkg (an unattended upgrade on a new machine) may hold
+# the lock: apt waits up to 5 minutes for it, and a failed step is tried
+# again, 3 times in all, 10 s apart (a mirror that hiccups).
+apt_get() {
+	for try in 1 2 3; do
+		# shellcheck disable=SC2086
+		$SUDO apt-get -o DPkg::Lock::Timeout=300 "$@" >/dev/null && return 0
+		[ $try = 3 ] || { echo "deps: apt-get $1 failed, trying again" >&2; sleep 10; }
+	done
+	return 1
+}
+apt_get update -qq || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+apt_get install -y -qq --no-install-recommends $missing ||
 	{ echo "deps: apt-get install$missing failed" >&2; exit 1; }
