@@ -37,7 +37,7 @@ pkgcheck:
 	@pkg-config --print-errors --exists $(PKGS) || \
 	  { echo "make: missing build dependencies (pkg-config above); 'make deps' installs them" >&2; exit 1; }
 
-.PHONY: all check test asan deps demo install uninstall clean bench bench-deps fuzz tools pkgcheck
+.PHONY: all check test asan deps demo install uninstall clean bench bench-deps fuzz fuzz-long tools pkgcheck
 all: $(BIN)
 
 $(BUILD)/%.o: %.c | pkgcheck
@@ -149,6 +149,18 @@ endef
 fuzz: $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_HARNESS))
 	@$(foreach h,$(FUZZ_HARNESS),$(call fuzz_run,$(h)) && ) true
 
+# The long run, not part of `make check`: every harness for 10 minutes,
+# then the mutation run (tests/fuzz/mutation-run.sh: MUTANTS mutated copies
+# of the project's captures, each read by the ASan+UBSan build).
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+fuzz-long: deps
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(or $(FUZZ_LONG_TIME),600)
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS='$(ASAN_CFLAGS)' \
+	  build-asan/tcpscope build-asan/tools/mutate
+	@sh tests/fuzz/mutation-run.sh $(abspath build-asan) build-fuzz/mutation \
+	  $(or $(SEED),1)
+
 # The test suite: unit binaries, then the shell suites; tests/run.sh prints
 # the closing "N passed, N failed" line.
 check: deps
@@ -158,9 +170,7 @@ test: check
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan \
-	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
-	  check
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS='$(ASAN_CFLAGS)' check
 
 deps:
 	@sh tools/deps.sh
