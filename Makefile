@@ -31,14 +31,14 @@ TOOL_BIN     := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 BIN := $(if $(filter build,$(BUILD)),tcpscope,$(BUILD)/tcpscope)
 
+.PHONY: all check test asan deps demo install uninstall clean bench bench-deps fuzz fuzz-long tools pkgcheck
+all: $(BIN)
+
 # Before compiling: every library is there, or pkg-config says which is
 # not (`make deps` installs them), instead of a link error later.
 pkgcheck:
 	@pkg-config --print-errors --exists $(PKGS) || \
 	  { echo "make: missing build dependencies (pkg-config above); 'make deps' installs them" >&2; exit 1; }
-
-.PHONY: all check test asan deps demo install uninstall clean bench bench-deps fuzz fuzz-long tools pkgcheck
-all: $(BIN)
 
 $(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)

@@ -412,3 +412,51 @@ if [ -x "$wrap" ]; then
 $(wc -l <"$tmp/t1.conns") plain; timeline of $id: $got of $want segments"
 	fi
 fi
+
+# ---- pcapng details: comments, interface names, sections --------------------
+# pcapngmeta rewrites a capture as pcapng in two sections, each with a
+# commented section header and a named, described, commented interface, and
+# a comment on every third packet, all with terminal escapes. Kept in the
+# database as given; shown by report (and read) and timeline, escaped; the
+# JSON stays valid; the connections are those of the plain capture.
+ngm=${BUILD:-$TOP/build}/tools/pcapngmeta
+if [ -x "$ngm" ]; then
+	c=demo
+	want=$("$ngm" "$TOP/pcaps/$c.pcap" "$tmp/meta.pcapng")
+	db=$tmp/meta.db
+	"$TCPSCOPE" read -d "$db" "$tmp/meta.pcapng" >"$tmp/meta.out" 2>&1
+	[ -f "$tmp/tp-$c.db" ] ||
+		"$TCPSCOPE" read -q -d "$tmp/tp-$c.db" "$TOP/pcaps/$c.pcap" >/dev/null 2>&1
+	row=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM packet_comments),
+		(SELECT group_concat(iface || ':' || section || ':' || name, ' ')
+		 FROM capture_interfaces),
+		(SELECT count(*) FROM capture_notes),
+		(SELECT count(*) FROM capture_notes WHERE kind = 'comment')")
+	conns "$db" 1 >"$tmp/meta.conns"
+	conns "$tmp/tp-$c.db" 1 >"$tmp/plain.conns"
+	if [ "$row" = "$want|0:0:eth0 1:1:mirror0|8|2" ] &&
+	   cmp -s "$tmp/meta.conns" "$tmp/plain.conns"; then
+		pass pcapng-meta-stored
+	else
+		fail pcapng-meta-stored "got '$row', want '$want|0:0:eth0 1:1:mirror0|8|2'"
+	fi
+	"$TCPSCOPE" report -d "$db" >>"$tmp/meta.out" 2>&1
+	n=0
+	for id in $(sqlite3 "$db" "SELECT id FROM connections ORDER BY id"); do
+		"$TCPSCOPE" timeline -d "$db" "$id" >>"$tmp/meta.out" 2>&1
+		k=$("$TCPSCOPE" timeline -f json -d "$db" "$id" | grep -c '"comment":')
+		n=$((n + k))
+	done
+	bad=$(LC_ALL=C tr -d '\n' <"$tmp/meta.out" | LC_ALL=C grep -c "$(printf '[\001-\010\013-\037\177]')")
+	c1=$(LC_ALL=C grep -c "$(printf '\302\233')" "$tmp/meta.out")
+	if [ "$n" = "$want" ] && [ "$bad" = 0 ] && [ "$c1" = 0 ] &&
+	   grep -q 'interface 1: mirror0 (EN10MB) "SPAN of \\x1b\[31mcore": second' "$tmp/meta.out" &&
+	   grep -q '# packet 3 \\x1b\[1m' "$tmp/meta.out" &&
+	   "$TCPSCOPE" report -f json -d "$db" | jq -e '.captures[0].interfaces[1].name == "mirror0" and (.captures[0].notes | length) == 8 and .captures[0].packet_comments == '"$want" >/dev/null; then
+		pass pcapng-meta-shown
+	else
+		fail pcapng-meta-shown "$n of $want comments in timelines, $bad lines with C0, $c1 with C1"
+	fi
+else
+	skip pcapng-meta "no $ngm"
+fi

@@ -63,7 +63,8 @@ static void end_block(struct buf *w, size_t start)
 		w->ends[w->nends++] = w->n;
 }
 
-static void shb(struct buf *w)
+/* A section header block up to its options: end_block() ends it. */
+static size_t shb_begin(struct buf *w)
 {
 	size_t s = w->n;
 	p32(w, 0x0A0D0D0A);
@@ -73,7 +74,12 @@ static void shb(struct buf *w)
 	p16(w, 0);
 	p32(w, 0xffffffff); /* section length unknown */
 	p32(w, 0xffffffff);
-	end_block(w, s);
+	return s;
+}
+
+static void shb(struct buf *w)
+{
+	end_block(w, shb_begin(w));
 }
 
 /* tsresol < 0: no option. tsoffset != 0: an if_tsoffset option. */
@@ -112,8 +118,9 @@ static void idb(struct buf *w, uint16_t lt, uint32_t snap, int tsresol,
 	end_block(w, s);
 }
 
-static void epb(struct buf *w, uint32_t ifid, uint64_t ts, uint32_t caplen,
-		uint32_t wirelen, uint8_t fill)
+/* An enhanced packet block up to its options: end_block() ends it. */
+static size_t epb_begin(struct buf *w, uint32_t ifid, uint64_t ts,
+			uint32_t caplen, uint32_t wirelen, uint8_t fill)
 {
 	size_t s = w->n;
 	p32(w, 6);
@@ -127,7 +134,13 @@ static void epb(struct buf *w, uint32_t ifid, uint64_t ts, uint32_t caplen,
 		p8(w, fill);
 	while ((w->n - s) % 4)
 		p8(w, 0);
-	end_block(w, s);
+	return s;
+}
+
+static void epb(struct buf *w, uint32_t ifid, uint64_t ts, uint32_t caplen,
+		uint32_t wirelen, uint8_t fill)
+{
+	end_block(w, epb_begin(w, ifid, ts, caplen, wirelen, fill));
 }
 
 static void spb(struct buf *w, uint32_t wirelen, uint32_t stored)
@@ -405,7 +418,97 @@ static void t_truncation_sweep(void)
 	}
 }
 
+/* An option of a block being written: code, length, bytes, padding. */
+static void opt_text(struct buf *w, uint16_t code, const char *s, size_t n)
+{
+	p16(w, code);
+	p16(w, (uint16_t)n);
+	for (size_t i = 0; i < n; i++)
+		p8(w, (uint8_t)s[i]);
+	while (n++ % 4)
+		p8(w, 0);
+}
+
+/* Section notes, interface names and packet comments are kept, in either
+ * byte order, cut at PNG_MAX_TEXT and at a NUL; a packet whose options
+ * run past its block keeps its data and loses only the comment. */
+static void check_meta(int be)
+{
+	static char longtext[PNG_MAX_TEXT + 300];
+	memset(longtext, 'x', sizeof longtext);
+	struct buf *w = calloc(1, sizeof *w + 0);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	w->be = be;
+	size_t s = shb_begin(w);
+	opt_text(w, 1, "tap\x1b", 4);
+	opt_text(w, 3, "Linux", 5);
+	opt_text(w, 0, "", 0);
+	end_block(w, s);
+	s = w->n;
+	p32(w, 1);
+	p32(w, 0);
+	p16(w, 1);
+	p16(w, 0);
+	p32(w, 65535);
+	opt_text(w, 2, "eth0\0junk", 9);
+	opt_text(w, 3, longtext, 1100);
+	opt_text(w, 0, "", 0);
+	end_block(w, s);
+	/* A packet with a comment. */
+	s = epb_begin(w, 0, 1, 3, 3, 1);
+	opt_text(w, 1, "hello", 5);
+	opt_text(w, 0, "", 0);
+	end_block(w, s);
+	/* A packet whose option claims more than its block holds. */
+	s = epb_begin(w, 0, 2, 4, 4, 9);
+	p16(w, 1);
+	p16(w, 200);
+	p32(w, 0);
+	end_block(w, s);
+	struct png *r = open_buf(w, w->n);
+	CHECK(r != NULL);
+	if (!r) {
+		free(w);
+		return;
+	}
+	struct png_packet p;
+	CHECK_EQ(png_next(r, &p), 1);
+	CHECK(p.comment != NULL && p.comment_len == 5 &&
+	      memcmp(p.comment, "hello", 5) == 0);
+	CHECK_EQ(png_next(r, &p), 1);
+	CHECK(p.comment == NULL);
+	CHECK_EQ(p.caplen, 4);
+	CHECK_EQ(p.data[3], 9);
+	CHECK_EQ(png_next(r, &p), 0);
+	CHECK_EQ(png_note_count(r), 2);
+	CHECK_STR(png_note(r, 0)->kind, "comment");
+	CHECK_STR(png_note(r, 0)->text, "tap\x1b");
+	CHECK_STR(png_note(r, 1)->kind, "os");
+	CHECK_EQ(png_ifinfo_count(r), 1);
+	const struct png_ifinfo *f = png_ifinfo(r, 0);
+	CHECK_STR(f->name, "eth0");
+	CHECK_EQ(strlen(f->description), PNG_MAX_TEXT);
+	CHECK_STR(f->comment, "");
+	CHECK(png_ifinfo(r, 1) == NULL);
+	done(r);
+	free(w);
+}
+
+static void t_meta_le(void)
+{
+	check_meta(0);
+}
+
+static void t_meta_be(void)
+{
+	check_meta(1);
+}
+
 static const struct unit_test tests[] = {
+	UNIT(t_meta_le),
+	UNIT(t_meta_be),
 	UNIT(t_mixed_le),
 	UNIT(t_mixed_be),
 	UNIT(t_tsresol_pow2),

@@ -337,7 +337,7 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 				? png_scan_linktypes(path, types, CAP_MAX_TYPES,
 						     &c->snaplen)
 				: 0;
-		if (n > 1) {
+		if (n >= 1) {
 			/* png_fopen() owns f even when it fails. */
 			c->png = f ? png_fopen(f, err, errlen)
 				   : png_open(path, err, errlen);
@@ -594,6 +594,8 @@ int cap_next(struct cap *c, struct cap_packet *p)
 			p->linktype = linktype_to_dlt(pp.linktype);
 			p->iface = pp.iface;
 			p->data = pp.data;
+			p->comment = pp.comment;
+			p->comment_len = pp.comment_len;
 			add_type(c, p->linktype);
 		} else {
 			struct pcap_pkthdr *h;
@@ -630,6 +632,8 @@ int cap_next(struct cap *c, struct cap_packet *p)
 			p->linktype = c->types[0];
 			p->iface = 0;
 			p->data = d;
+			p->comment = NULL;
+			p->comment_len = 0;
 			if (c->dump)
 				pcap_dump((u_char *)c->dump, h, d);
 		}
@@ -687,6 +691,36 @@ void cap_linktype_describe(int dlt, char *buf, size_t len)
 		snprintf(buf, len, "%s (%s)", n, d ? d : "?");
 	else
 		snprintf(buf, len, "%d (unknown to libpcap)", dlt);
+}
+
+size_t cap_ifinfo_count(const struct cap *c)
+{
+	return c->png ? png_ifinfo_count(c->png) : 0;
+}
+
+const struct png_ifinfo *cap_ifinfo(const struct cap *c, size_t i)
+{
+	return c->png ? png_ifinfo(c->png, i) : NULL;
+}
+
+size_t cap_note_count(const struct cap *c)
+{
+	return c->png ? png_note_count(c->png) : 0;
+}
+
+const struct png_note *cap_note(const struct cap *c, size_t i)
+{
+	return c->png ? png_note(c->png, i) : NULL;
+}
+
+void cap_linktype_name(int linktype, char *buf, size_t len)
+{
+	int dlt = linktype_to_dlt(linktype);
+	const char *n = pcap_datalink_val_to_name(dlt);
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "LINKTYPE_%d", linktype);
 }
 
 int cap_snaplen(const struct cap *c)

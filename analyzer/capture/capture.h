@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapng.h"
+
 struct cap;
 
 struct cap_packet {
@@ -27,6 +29,9 @@ struct cap_packet {
 	int linktype;         /* DLT_ value for dec_frame() */
 	uint32_t iface;       /* pcapng interface id when known, else 0 */
 	const uint8_t *data;  /* valid until the next cap_next()/cap_close() */
+	const char *comment;  /* pcapng: the packet's comment, raw bytes, not
+			       * NUL-terminated, valid as data; else NULL */
+	uint32_t comment_len;
 };
 
 /* Counters of one capture. */
@@ -159,5 +164,18 @@ int cap_dump_flush(struct cap *c);
 
 /* "EN10MB (Ethernet)" for a link type, into buf. */
 void cap_linktype_describe(int dlt, char *buf, size_t len);
+
+/* What a pcapng capture says of itself (pcapng.h): its interfaces, in
+ * order over all sections, and its sections' notes (comments, hardware,
+ * OS, application), as far as read; count 0 and NULL for other captures.
+ * Valid until cap_close(). The link type of a png_ifinfo is a pcapng
+ * LINKTYPE_ value: cap_linktype_name() names it. */
+size_t cap_ifinfo_count(const struct cap *c);
+const struct png_ifinfo *cap_ifinfo(const struct cap *c, size_t i);
+size_t cap_note_count(const struct cap *c);
+const struct png_note *cap_note(const struct cap *c, size_t i);
+
+/* libpcap's name of a pcapng/pcap LINKTYPE_ value ("EN10MB"), into buf. */
+void cap_linktype_name(int linktype, char *buf, size_t len);
 
 #endif /* CAP_CAPTURE_H */

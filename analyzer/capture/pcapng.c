@@ -19,6 +19,12 @@
  * matter here. Enhanced (6), Simple (3) and the obsolete Packet (2) blocks
  * carry packets. Every other block is skipped.
  *
+ * What the file says of itself is kept too: the options comment (1),
+ * shb_hardware (2), shb_os (3) and shb_userappl (4) of a section header,
+ * comment, if_name (2) and if_description (3) of an interface, and the
+ * comment of a packet block; at most PNG_MAX_TEXT bytes of each, a
+ * bounded number of them (pcapng.h).
+ *
  * Untrusted input: a block is read whole into a buffer, its length must be
  * a multiple of 4, at least 12 and at most PNG_MAX_BLOCK, and its trailing
  * length must repeat the leading one; every field is read through rd32()
@@ -53,6 +59,14 @@ struct png {
 	FILE *f;
 	int swap;               /* section byte order differs from ours */
 	int in_section;
+	uint32_t section;       /* sections begun, minus one */
+	uint32_t ifaces_seen;   /* interfaces over all sections */
+	struct png_ifinfo info[PNG_MAX_IFINFO];
+	size_t ninfo;
+	struct png_note notes[PNG_MAX_NOTES];
+	size_t nnotes;
+	char *owned[3 * PNG_MAX_IFINFO + PNG_MAX_NOTES]; /* their strings */
+	size_t nowned;
 	struct png_iface *ifs;
 	size_t nifs, cap_ifs;
 	uint8_t *blk;           /* current block */
@@ -175,6 +189,67 @@ static uint64_t tsresol_units(uint8_t v)
 	return u;
 }
 
+/* The option at *off of a block's option list ending at end: code u16,
+ * length u16, value padded to 4. Returns 1 with *code, *vlen and *val,
+ * moving *off past it; 0 at opt_endofopt or the end; -1 when the option
+ * runs past end. */
+static int opt_next(const struct png *r, const uint8_t *b, size_t *off,
+		    size_t end, uint16_t *code, uint16_t *vlen,
+		    const uint8_t **val)
+{
+	if (*off > end || end - *off < 4)
+		return 0;
+	*code = rd16(b + *off, r->swap);
+	*vlen = rd16(b + *off + 2, r->swap);
+	*off += 4;
+	if (*code == 0)
+		return 0;
+	size_t padded = ((size_t)*vlen + 3) & ~(size_t)3;
+	if (padded > end - *off)
+		return -1;
+	*val = b + *off;
+	*off += padded;
+	return 1;
+}
+
+/* A copy of an option's text, owned by r: at most PNG_MAX_TEXT bytes, up
+ * to a NUL; NULL when empty, out of memory or out of room. */
+static const char *text_of(struct png *r, const uint8_t *v, uint16_t n)
+{
+	size_t len = n > PNG_MAX_TEXT ? PNG_MAX_TEXT : n;
+	const uint8_t *nul = memchr(v, 0, len);
+	if (nul)
+		len = (size_t)(nul - v);
+	if (len == 0 || r->nowned == sizeof r->owned / sizeof r->owned[0])
+		return NULL;
+	char *s = malloc(len + 1);
+	if (s) {
+		memcpy(s, v, len);
+		s[len] = '\0';
+		r->owned[r->nowned++] = s;
+	}
+	return s;
+}
+
+/* Keeps the notes of the section header in r->blk (options from 24). */
+static void add_notes(struct png *r, uint32_t len)
+{
+	static const char *const kinds[] = { NULL, "comment", "hardware",
+					     "os", "application" };
+	size_t off = 24;
+	uint16_t code, vlen;
+	const uint8_t *v;
+	while (opt_next(r, r->blk, &off, len - 4, &code, &vlen, &v) == 1) {
+		if (code > 4 || r->nnotes == PNG_MAX_NOTES)
+			continue;
+		const char *t = text_of(r, v, vlen);
+		if (!t)
+			continue;
+		r->notes[r->nnotes++] = (struct png_note){
+			.section = r->section, .kind = kinds[code], .text = t };
+	}
+}
+
 static int add_iface(struct png *r, uint32_t len)
 {
 	const uint8_t *b = r->blk;
@@ -186,33 +261,39 @@ static int add_iface(struct png *r, uint32_t len)
 				 .snaplen = rd32(b + 12, r->swap),
 				 .units = 1000000,
 				 .offset_s = 0 };
-	/* Options: code u16, length u16, value padded to 4. */
-	size_t off = 16, end = len - 4;
-	while (end - off >= 4) {
-		uint16_t code = rd16(b + off, r->swap);
-		uint16_t olen = rd16(b + off + 2, r->swap);
-		off += 4;
-		if (code == 0)
-			break;
-		size_t padded = ((size_t)olen + 3) & ~(size_t)3;
-		if (padded > end - off) {
-			seterr(r, "interface option %u runs past its block", code);
-			return -1;
-		}
+	const char *text[4] = { NULL, NULL, NULL, NULL }; /* by code */
+	size_t off = 16;
+	uint16_t code, olen;
+	const uint8_t *v;
+	int o;
+	while ((o = opt_next(r, b, &off, len - 4, &code, &olen, &v)) == 1) {
 		if (code == 9 && olen == 1) {
-			ifc.units = tsresol_units(b[off]);
+			ifc.units = tsresol_units(v[0]);
 			if (ifc.units == 0) {
-				seterr(r, "unsupported if_tsresol 0x%02x", b[off]);
+				seterr(r, "unsupported if_tsresol 0x%02x", v[0]);
 				return -1;
 			}
 		} else if (code == 14 && olen == 8) {
-			uint64_t lo = rd32(b + off, r->swap);
-			uint64_t hi = rd32(b + off + 4, r->swap);
+			uint64_t lo = rd32(v, r->swap);
+			uint64_t hi = rd32(v + 4, r->swap);
 			ifc.offset_s = (int64_t)(r->swap ? (lo << 32 | hi)
 							 : (hi << 32 | lo));
+		} else if (code >= 1 && code <= 3 && !text[code] &&
+			   r->ninfo < PNG_MAX_IFINFO) {
+			text[code] = text_of(r, v, olen);
 		}
-		off += padded;
 	}
+	if (o < 0) {
+		seterr(r, "interface option %u runs past its block", code);
+		return -1;
+	}
+	if (r->ninfo < PNG_MAX_IFINFO)
+		r->info[r->ninfo++] = (struct png_ifinfo){
+			.index = r->ifaces_seen, .section = r->section,
+			.linktype = ifc.linktype, .name = text[2] ? text[2] : "",
+			.description = text[3] ? text[3] : "",
+			.comment = text[1] ? text[1] : "" };
+	r->ifaces_seen++;
 	if (r->nifs == r->cap_ifs) {
 		size_t n = r->cap_ifs ? r->cap_ifs * 2 : 8;
 		struct png_iface *ni = realloc(r->ifs, n * sizeof *ni);
@@ -303,7 +384,10 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 				return -1;
 			}
 			r->nifs = 0;
+			if (r->in_section)
+				r->section++;
 			r->in_section = 1;
+			add_notes(r, len);
 			break;
 		case PNG_IDB:
 			if (!r->in_section) {
@@ -343,6 +427,20 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 			pkt->iface = ifid;
 			pkt->linktype = ifc->linktype;
 			pkt->data = b + 28;
+			/* Options after the padded data: the first comment
+			 * (damaged options only lose the comment). */
+			pkt->comment = NULL;
+			pkt->comment_len = 0;
+			size_t off = 28 + (((size_t)cap + 3) & ~(size_t)3);
+			uint16_t code, vlen;
+			const uint8_t *v;
+			while (opt_next(r, b, &off, body_end, &code, &vlen, &v) == 1)
+				if (code == 1) {
+					pkt->comment = (const char *)v;
+					pkt->comment_len = vlen > PNG_MAX_TEXT
+							       ? PNG_MAX_TEXT : vlen;
+					break;
+				}
 			return 1;
 		}
 		case PNG_SPB: {
@@ -368,6 +466,8 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 			pkt->iface = 0;
 			pkt->linktype = r->ifs[0].linktype;
 			pkt->data = b + 12;
+			pkt->comment = NULL;
+			pkt->comment_len = 0;
 			return 1;
 		}
 		default:
@@ -415,6 +515,8 @@ void png_close(struct png *r)
 		return;
 	if (r->f)
 		fclose(r->f);
+	for (size_t i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
 	free(r->ifs);
 	free(r->blk);
 	free(r);
@@ -433,6 +535,26 @@ FILE *png_file(struct png *r)
 int png_snaplen(const struct png *r)
 {
 	return (int)r->maxsnap;
+}
+
+size_t png_ifinfo_count(const struct png *r)
+{
+	return r->ninfo;
+}
+
+const struct png_ifinfo *png_ifinfo(const struct png *r, size_t i)
+{
+	return i < r->ninfo ? &r->info[i] : NULL;
+}
+
+size_t png_note_count(const struct png *r)
+{
+	return r->nnotes;
+}
+
+const struct png_note *png_note(const struct png *r, size_t i)
+{
+	return i < r->nnotes ? &r->notes[i] : NULL;
 }
 
 /* Walks the block headers only, collecting distinct IDB link types. */

@@ -22,7 +22,8 @@
  * no arrow, and a header line says why the view is partial.
  *
  * Build order: load_conn() (the header), load_rows(), attach_labels(),
- * attach_transitions(), then print_text() or print_json().
+ * attach_transitions(), attach_comments() (pcapng packet comments), then
+ * print_text() or print_json().
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -84,6 +85,7 @@ struct row {
 	char labels[160];      /* "retransmission,dup-ack" */
 	struct trans *tr;      /* transitions at this row */
 	size_t ntr;
+	char *comment;         /* the packet's pcapng comment (raw), or NULL */
 };
 
 struct conninfo {
@@ -463,6 +465,32 @@ static int attach_labels(sqlite3 *db, struct timeline *t)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The comments a pcapng capture gave the flow's packets. */
+static int attach_comments(sqlite3 *db, struct timeline *t)
+{
+	if (t->nrows == 0)
+		return 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT pkt, comment FROM packet_comments"
+				   " WHERE capture_id = ? AND pkt BETWEEN ? AND ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->ci.capture_id);
+	sqlite3_bind_int64(st, 2, t->rows[0].pkt);
+	sqlite3_bind_int64(st, 3, t->rows[t->nrows - 1].pkt);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct row *r = find_row(t, sqlite3_column_int64(st, 0));
+		const unsigned char *c = sqlite3_column_text(st, 1);
+		if (r && c && !r->comment && !(r->comment = strdup((const char *)c)))
+			rc = SQLITE_NOMEM;
+		if (rc == SQLITE_NOMEM)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int attach_transitions(sqlite3 *db, struct timeline *t)
 {
 	sqlite3_stmt *st;
@@ -547,6 +575,7 @@ static void free_timeline(struct timeline *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		free(t->rows[i].tr);
 		free(t->rows[i].options);
+		free(t->rows[i].comment);
 	}
 	free(t->rows);
 	free(t->keep);
@@ -755,6 +784,11 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 			}
 			putchar('\n');
 		}
+		if (r->comment) {
+			char esc[1200];
+			printf("%-*s %6s  %-13s # %s\n", tw, "", "", "|",
+			       out_esc(r->comment, esc, sizeof esc));
+		}
 	}
 	printf("%-*s %6s  %-13s %-*s  %s\n", tw, "", "",
 	       ci->cstate[0] ? ci->cstate : "UNKNOWN", MID, "(final)",
@@ -853,7 +887,12 @@ static void print_json(const struct timeline *t, int raw)
 			out_json_str(f, x->rule);
 			fprintf(f, ",\"rule_id\":%lld}", (long long)x->rule_id);
 		}
-		fputs("]}", f);
+		fputc(']', f);
+		if (r->comment) {
+			fputs(",\"comment\":", f);
+			out_json_str(f, r->comment);
+		}
+		fputc('}', f);
 	}
 	fputs("\n]}\n", f);
 }
@@ -982,6 +1021,8 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (r == 0)
 		r = attach_transitions(db, &t);
+	if (r == 0)
+		r = attach_comments(db, &t);
 	if (r == 0 && !absolute) {
 		if (from)
 			pk.from = t.ci.first_ts + (int64_t)(rel[0] * 1e9);

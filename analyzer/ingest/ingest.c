@@ -252,11 +252,74 @@ static int reassemble(struct ing *in, const struct dec_frag *f,
 	return feed(in, &seg, p);
 }
 
+/* Keeps a packet's comment for the end of the import (ing_end()). */
+static void comment_keep(struct ing *in, const struct cap_packet *p)
+{
+	size_t need = 12 + (size_t)p->comment_len;
+	if (in->comments_cap - in->comments_len < need) {
+		size_t n = in->comments_cap ? in->comments_cap * 2 : 4096;
+		while (n - in->comments_len < need)
+			n *= 2;
+		uint8_t *t = n <= ING_COMMENT_BYTES ? realloc(in->comments, n)
+						    : NULL;
+		if (!t) {
+			in->r->comments_dropped++;
+			return;
+		}
+		in->comments = t;
+		in->comments_cap = n;
+	}
+	uint8_t *o = in->comments + in->comments_len;
+	uint32_t len = p->comment_len;
+	memcpy(o, &p->num, 8);
+	memcpy(o + 8, &len, 4);
+	memcpy(o + 12, p->comment, len);
+	in->comments_len += need;
+}
+
+/* Stores what a pcapng capture said of itself: its interfaces, its
+ * sections' notes, the packet comments kept. */
+static int store_meta(struct ing *in, struct cap *c)
+{
+	for (size_t i = 0; i < cap_ifinfo_count(c); i++) {
+		const struct png_ifinfo *f = cap_ifinfo(c, i);
+		char lt[64];
+		cap_linktype_name(f->linktype, lt, sizeof lt);
+		struct store_iface si = { .index = f->index,
+					  .section = f->section,
+					  .linktype = lt, .name = f->name,
+					  .description = f->description,
+					  .comment = f->comment };
+		if (store_capture_iface(in->st, &si) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < cap_note_count(c); i++) {
+		const struct png_note *n = cap_note(c, i);
+		if (store_capture_note(in->st, n->section, n->kind, n->text) < 0)
+			return -1;
+	}
+	for (size_t o = 0; o + 12 <= in->comments_len;) {
+		uint64_t num;
+		uint32_t len;
+		memcpy(&num, in->comments + o, 8);
+		memcpy(&len, in->comments + o + 8, 4);
+		if (store_packet_comment(in->st, num,
+					 (const char *)in->comments + o + 12,
+					 len) < 0)
+			return -1;
+		in->r->comments++;
+		o += 12 + (size_t)len;
+	}
+	return 0;
+}
+
 int ing_packet(struct ing *in, const struct cap_packet *p)
 {
 	if (in->failed)
 		return in->failed;
 	struct ing_result *r = in->r;
+	if (p->comment)
+		comment_keep(in, p);
 	struct tc_segment seg;
 	struct dec_frag frag;
 	memset(&seg, 0, sizeof seg);
@@ -352,6 +415,8 @@ void ing_reasons(const struct ing_result *r, char *buf, size_t len)
 	reason_add(buf, len, &off, "fragments-overlapping", r->defrag.overlaps);
 	reason_add(buf, len, &off, "fragments-dropped", r->defrag.dropped);
 	reason_add(buf, len, &off, "timestamp-out-of-range", r->cap.ts_clamped);
+	reason_add(buf, len, &off, "packet-comments-dropped",
+		   r->comments_dropped);
 }
 
 /* Notes where record num + 1 starts, when it is far enough from the last
@@ -407,6 +472,11 @@ int ing_end(struct ing *in, struct cap *c, const char *error)
 	}
 	idmap_free(&in->dirty);
 	idmap_free(&in->early);
+	if (rc != ING_EDB && store_meta(in, c) < 0)
+		rc = store_fail(in);
+	free(in->comments);
+	in->comments = NULL;
+	in->comments_len = in->comments_cap = 0;
 	if (rc == ING_EDB)
 		return rc;
 	cap_get_stats(c, &r->cap);

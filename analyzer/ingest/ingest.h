@@ -84,8 +84,14 @@ struct ing_result {
 	uint64_t close[TC_CLOSE__COUNT]; /* connections by close kind */
 	uint64_t evicted;              /* connections finished early to stay
 					* within the tracker's limits */
+	uint64_t comments;             /* pcapng packet comments stored */
+	uint64_t comments_dropped;     /* beyond ING_COMMENT_BYTES: counted */
 	char error[512];               /* why it stopped, "" when fine */
 };
+
+/* Bytes of pcapng packet comments kept for the store per capture (they go
+ * to it at the end, once the writer is done); more are counted only. */
+#define ING_COMMENT_BYTES (16u << 20)
 
 struct wr;
 
@@ -113,6 +119,10 @@ struct ing {
 	size_t seek_len, seek_cap;
 	int64_t seek_last;
 	char file_id[96]; /* the file's identity when imported, or "" */
+	/* pcapng packet comments until the end: records of packet number
+	 * (u64), length (u32) and the bytes. */
+	uint8_t *comments;
+	size_t comments_len, comments_cap;
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes

@@ -46,10 +46,30 @@ struct top {
 	char client[80], server[80];
 };
 
+#define MAX_IFACES 8 /* interfaces shown per capture (more are counted) */
+#define MAX_NOTES 16 /* section notes shown per capture */
+
+/* What a pcapng capture says of itself (capture_interfaces, capture_notes,
+ * packet_comments); raw text, escaped when printed. */
+struct capmeta {
+	struct {
+		int64_t iface, section;
+		char linktype[24], name[96], desc[96], comment[96];
+	} ifs[MAX_IFACES];
+	size_t nifs, more_ifs;
+	struct {
+		int64_t section;
+		char kind[16], text[160];
+	} notes[MAX_NOTES];
+	size_t nnotes, more_notes;
+	int64_t pcomments;
+};
+
 struct capinfo {
 	int64_t id, packets, tcp, non_tcp, fragments, malformed, drops, complete;
 	int64_t evicted; /* connections the tracker finished early */
 	char path[256], reasons[512], error[128];
+	struct capmeta meta;
 };
 
 struct report {
@@ -139,6 +159,85 @@ static int load_caps(sqlite3 *db, struct report *r)
 		c->evicted = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void col_text(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	snprintf(dst, len, "%s", s ? (const char *)s : "");
+}
+
+/* The pcapng metadata of each capture loaded. */
+static int load_meta(sqlite3 *db, struct report *r)
+{
+	sqlite3_stmt *fi, *no, *pc;
+	if (sqlite3_prepare_v2(db, "SELECT iface, section, linktype, name,"
+				   " description, comment FROM capture_interfaces"
+				   " WHERE capture_id = ? ORDER BY iface", -1, &fi,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT section, kind, text FROM capture_notes"
+				   " WHERE capture_id = ? ORDER BY rowid", -1, &no,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(fi);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM packet_comments"
+				   " WHERE capture_id = ?", -1, &pc,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(fi);
+		sqlite3_finalize(no);
+		return -1;
+	}
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < r->ncaps && rc == SQLITE_DONE; i++) {
+		struct capmeta *m = &r->caps[i].meta;
+		sqlite3_bind_int64(fi, 1, r->caps[i].id);
+		while ((rc = sqlite3_step(fi)) == SQLITE_ROW) {
+			if (m->nifs == MAX_IFACES) {
+				m->more_ifs++;
+				continue;
+			}
+			m->ifs[m->nifs].iface = sqlite3_column_int64(fi, 0);
+			m->ifs[m->nifs].section = sqlite3_column_int64(fi, 1);
+			col_text(m->ifs[m->nifs].linktype,
+				 sizeof m->ifs[0].linktype, fi, 2);
+			col_text(m->ifs[m->nifs].name, sizeof m->ifs[0].name, fi, 3);
+			col_text(m->ifs[m->nifs].desc, sizeof m->ifs[0].desc, fi, 4);
+			col_text(m->ifs[m->nifs].comment, sizeof m->ifs[0].comment,
+				 fi, 5);
+			m->nifs++;
+		}
+		sqlite3_reset(fi);
+		if (rc != SQLITE_DONE)
+			break;
+		sqlite3_bind_int64(no, 1, r->caps[i].id);
+		while ((rc = sqlite3_step(no)) == SQLITE_ROW) {
+			if (m->nnotes == MAX_NOTES) {
+				m->more_notes++;
+				continue;
+			}
+			m->notes[m->nnotes].section = sqlite3_column_int64(no, 0);
+			col_text(m->notes[m->nnotes].kind, sizeof m->notes[0].kind,
+				 no, 1);
+			col_text(m->notes[m->nnotes].text, sizeof m->notes[0].text,
+				 no, 2);
+			m->nnotes++;
+		}
+		sqlite3_reset(no);
+		if (rc != SQLITE_DONE)
+			break;
+		sqlite3_bind_int64(pc, 1, r->caps[i].id);
+		if ((rc = sqlite3_step(pc)) == SQLITE_ROW) {
+			m->pcomments = sqlite3_column_int64(pc, 0);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(pc);
+	}
+	sqlite3_finalize(fi);
+	sqlite3_finalize(no);
+	sqlite3_finalize(pc);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -491,7 +590,7 @@ static int gather(sqlite3 *db, struct report *r)
 	if (!sc)
 		return -2;
 	int rc;
-	if (!(rc = load_caps(db, r)) &&
+	if (!(rc = load_caps(db, r)) && !(rc = load_meta(db, r)) &&
 	    !(rc = load_counts(db, q, r->capture, &r->labels)) &&
 	    !(rc = scan_conns(db, r, sc)))
 		rc = load_top_zw(db, r, sc->zw, sc->nzw);
@@ -501,6 +600,33 @@ static int gather(sqlite3 *db, struct report *r)
 }
 
 /* ---- Text --------------------------------------------------------------- */
+
+/* A capture's interfaces, notes and packet comments, one line each. */
+static void print_meta_text(const struct capmeta *m)
+{
+	char a[400], b[400], c[400];
+	for (size_t i = 0; i < m->nifs; i++) {
+		printf("    interface %lld: %s (%s)", (long long)m->ifs[i].iface,
+		       m->ifs[i].name[0] ? out_esc(m->ifs[i].name, a, sizeof a)
+					 : "unnamed",
+		       out_esc(m->ifs[i].linktype, b, sizeof b));
+		if (m->ifs[i].desc[0])
+			printf(" \"%s\"", out_esc(m->ifs[i].desc, c, sizeof c));
+		if (m->ifs[i].comment[0])
+			printf(": %s", out_esc(m->ifs[i].comment, a, sizeof a));
+		putchar('\n');
+	}
+	if (m->more_ifs)
+		printf("    ... and %zu more interfaces\n", m->more_ifs);
+	for (size_t i = 0; i < m->nnotes; i++)
+		printf("    %s: %s\n", out_esc(m->notes[i].kind, a, sizeof a),
+		       out_esc(m->notes[i].text, b, sizeof b));
+	if (m->more_notes)
+		printf("    ... and %zu more notes\n", m->more_notes);
+	if (m->pcomments)
+		printf("    packet comments %lld (shown by tcpscope timeline)\n",
+		       (long long)m->pcomments);
+}
 
 static void section(const char *title, int col)
 {
@@ -587,6 +713,7 @@ static void print_text(const struct report *r)
 		       (long long)k->tcp, (long long)k->non_tcp,
 		       (long long)k->fragments, (long long)k->malformed,
 		       (long long)k->drops);
+		print_meta_text(&k->meta);
 		if (k->evicted)
 			printf("    evicted %lld connections early (tracker memory"
 			       " or connection limit; their rows end there)\n",
@@ -715,7 +842,31 @@ static void print_json(const struct report *r)
 		}
 		fputs("},\"error\":", stdout);
 		out_json_str(stdout, k->error[0] ? k->error : NULL);
-		putchar('}');
+		const struct capmeta *m = &k->meta;
+		fputs(",\"interfaces\":[", stdout);
+		for (size_t j = 0; j < m->nifs; j++) {
+			printf("%s{\"id\":%lld,\"section\":%lld,\"linktype\":",
+			       j ? "," : "", (long long)m->ifs[j].iface,
+			       (long long)m->ifs[j].section);
+			out_json_str(stdout, m->ifs[j].linktype);
+			fputs(",\"name\":", stdout);
+			out_json_str(stdout, m->ifs[j].name);
+			fputs(",\"description\":", stdout);
+			out_json_str(stdout, m->ifs[j].desc);
+			fputs(",\"comment\":", stdout);
+			out_json_str(stdout, m->ifs[j].comment);
+			putchar('}');
+		}
+		fputs("],\"notes\":[", stdout);
+		for (size_t j = 0; j < m->nnotes; j++) {
+			printf("%s{\"section\":%lld,\"kind\":", j ? "," : "",
+			       (long long)m->notes[j].section);
+			out_json_str(stdout, m->notes[j].kind);
+			fputs(",\"text\":", stdout);
+			out_json_str(stdout, m->notes[j].text);
+			putchar('}');
+		}
+		printf("],\"packet_comments\":%lld}", (long long)m->pcomments);
 	}
 	printf("],\"capture_loss\":{\"acked_unseen\":%lld,\"acked_unseen_bytes\":%lld,"
 	       "\"payload_bytes\":%lld},", (long long)r->unseen,

@@ -526,9 +526,30 @@ static const char SCHEMA_V6[] =
     "ALTER TABLE captures ADD COLUMN seek_index TEXT;\n";
 
 /* Version 7: the tunnel a connection came through ("vxlan:5001"), part of
- * its identity as the VLAN ids are. */
+ * its identity as the VLAN ids are; what a pcapng capture says of itself
+ * (its interfaces' names, descriptions and comments, its sections' notes,
+ * its packets' comments). */
 static const char SCHEMA_V7[] =
-    "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n";
+    "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n"
+    "CREATE TABLE capture_interfaces (\n"
+    "  capture_id INTEGER NOT NULL REFERENCES captures(id)"
+    " ON DELETE CASCADE,\n"
+    "  iface INTEGER NOT NULL, section INTEGER NOT NULL, linktype TEXT,\n"
+    "  name TEXT, description TEXT, comment TEXT,\n"
+    "  PRIMARY KEY (capture_id, iface)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE capture_notes (\n"
+    "  capture_id INTEGER NOT NULL REFERENCES captures(id)"
+    " ON DELETE CASCADE,\n"
+    "  section INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX capture_notes_capture ON capture_notes(capture_id);\n"
+    "CREATE TABLE packet_comments (\n"
+    "  capture_id INTEGER NOT NULL REFERENCES captures(id)"
+    " ON DELETE CASCADE,\n"
+    "  pkt INTEGER NOT NULL, comment TEXT NOT NULL,\n"
+    "  PRIMARY KEY (capture_id, pkt)\n"
+    ") WITHOUT ROWID;\n";
 
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
@@ -547,7 +568,8 @@ static const char *const migrations[STORE_VERSION] = {
 static const char *const required_tables[] = {
     "meta",	   "captures",	  "connections", "label_events",
     "segment_chunks", "label_names", "reason_names", "state_names",
-    "rule_names", "capture_labels",
+    "rule_names", "capture_labels", "capture_interfaces", "capture_notes",
+    "packet_comments",
 };
 
 /* ---- The store ---------------------------------------------------------- */
@@ -573,6 +595,9 @@ enum stmt_id {
 	S_DEL_LABELS,
 	S_PUT_LABEL,
 	S_DEL_CONN,
+	S_PUT_IFACE,
+	S_PUT_NOTE,
+	S_PUT_PCOMMENT,
 	S__COUNT
 };
 
@@ -1155,6 +1180,13 @@ static int prepare_all(struct store *st)
 	    [S_PUT_LABEL] = "INSERT INTO capture_labels(capture_id, label,"
 			    " events) VALUES (?, ?, ?)",
 	    [S_DEL_CONN] = "DELETE FROM connections WHERE id = ?",
+	    [S_PUT_IFACE] = "INSERT OR REPLACE INTO capture_interfaces("
+			    "capture_id, iface, section, linktype, name,"
+			    " description, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    [S_PUT_NOTE] = "INSERT INTO capture_notes(capture_id, section,"
+			   " kind, text) VALUES (?, ?, ?, ?)",
+	    [S_PUT_PCOMMENT] = "INSERT OR REPLACE INTO packet_comments("
+			       "capture_id, pkt, comment) VALUES (?, ?, ?)",
 	};
 	if (!st->conn_shadow &&
 	    !(st->conn_shadow = malloc(sizeof *st->conn_shadow)))
@@ -1585,9 +1617,17 @@ static int merge_aside(struct store *st, const char *aside)
 		    " SELECT conn_id + %lld, %s FROM a.segment_chunks"
 		    " ORDER BY id;"
 		    "INSERT INTO main.capture_labels(capture_id, label, events)"
-		    " SELECT %lld, label, events FROM a.capture_labels;",
+		    " SELECT %lld, label, events FROM a.capture_labels;"
+		    "INSERT INTO main.capture_interfaces SELECT %lld, iface,"
+		    " section, linktype, name, description, comment"
+		    " FROM a.capture_interfaces;"
+		    "INSERT INTO main.capture_notes SELECT %lld, section, kind,"
+		    " text FROM a.capture_notes ORDER BY rowid;"
+		    "INSERT INTO main.packet_comments SELECT %lld, pkt, comment"
+		    " FROM a.packet_comments;",
 		    ccols, d, (long long)cid, ccols, lcols, d, lcols, scols, d,
-		    scols, (long long)cid);
+		    scols, (long long)cid, (long long)cid, (long long)cid,
+		    (long long)cid);
 		rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
 			 : SQLITE_NOMEM;
 		sqlite3_free(sql);
@@ -2388,6 +2428,53 @@ int store_conn_snapshot(struct store *st, const struct tc_conn *c)
 	if (c->finished)
 		return 0; /* its TC_EV_CLOSE writes (or wrote) the final row */
 	return import_fail(st, put_conn(st, c));
+}
+
+int store_capture_iface(struct store *st, const struct store_iface *i)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	struct binder b;
+	b_start(&b, st->stmt[S_PUT_IFACE]);
+	b_int(&b, st->capture_id);
+	b_int(&b, i->index);
+	b_int(&b, i->section);
+	b_text(&b, i->linktype);
+	b_text(&b, i->name && i->name[0] ? i->name : NULL);
+	b_text(&b, i->description && i->description[0] ? i->description
+						       : NULL);
+	b_text(&b, i->comment && i->comment[0] ? i->comment : NULL);
+	return import_fail(st, b_run(st, &b, "writing an interface"));
+}
+
+int store_capture_note(struct store *st, uint32_t section, const char *kind,
+		       const char *text)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	struct binder b;
+	b_start(&b, st->stmt[S_PUT_NOTE]);
+	b_int(&b, st->capture_id);
+	b_int(&b, section);
+	b_text(&b, kind);
+	b_text(&b, text);
+	return import_fail(st, b_run(st, &b, "writing a section note"));
+}
+
+int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
+			 size_t len)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	struct binder b;
+	b_start(&b, st->stmt[S_PUT_PCOMMENT]);
+	b_int(&b, st->capture_id);
+	b_u64(&b, pkt);
+	b_textstatic(&b, text, len);
+	return import_fail(st, b_run(st, &b, "writing a packet comment"));
 }
 
 int store_conn_mark_evicted(struct store *st, uint64_t tc_id)

@@ -204,6 +204,21 @@ int store_conn_snapshot(struct store *st, const struct tc_conn *c);
  * then hashes the file before reading it, to refuse a duplicate early. */
 int store_capture_size_known(struct store *st, int64_t size);
 
+/* What a pcapng capture says of itself, during its import (tcpscope-db(5):
+ * capture_interfaces, capture_notes, packet_comments). Strings are stored
+ * as given (raw: escape them before printing); "" and NULL are NULL. Fail
+ * like store_event(). */
+struct store_iface {
+	uint32_t index, section;
+	const char *linktype; /* libpcap's name, "EN10MB" */
+	const char *name, *description, *comment;
+};
+int store_capture_iface(struct store *st, const struct store_iface *i);
+int store_capture_note(struct store *st, uint32_t section, const char *kind,
+		       const char *text);
+int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
+			 size_t len);
+
 /* Sets evicted = 1 in the row of tracker connection tc_id, written before
  * (its final figures unchanged since). Fails like store_event(). */
 int store_conn_mark_evicted(struct store *st, uint64_t tc_id);
