@@ -605,7 +605,13 @@ static int gather(sqlite3 *db, struct report *r)
 static void print_meta_text(const struct capmeta *m)
 {
 	char a[400], b[400], c[400];
-	for (size_t i = 0; i < m->nifs; i++) {
+	/* Interfaces when the file says something of one: a bare list of
+	 * link types is in the capture's row already. */
+	size_t said = 0;
+	for (size_t i = 0; i < m->nifs; i++)
+		said += m->ifs[i].name[0] || m->ifs[i].desc[0] ||
+			m->ifs[i].comment[0];
+	for (size_t i = 0; said && i < m->nifs; i++) {
 		printf("    interface %lld: %s (%s)", (long long)m->ifs[i].iface,
 		       m->ifs[i].name[0] ? out_esc(m->ifs[i].name, a, sizeof a)
 					 : "unnamed",
@@ -616,7 +622,7 @@ static void print_meta_text(const struct capmeta *m)
 			printf(": %s", out_esc(m->ifs[i].comment, a, sizeof a));
 		putchar('\n');
 	}
-	if (m->more_ifs)
+	if (said && m->more_ifs)
 		printf("    ... and %zu more interfaces\n", m->more_ifs);
 	for (size_t i = 0; i < m->nnotes; i++)
 		printf("    %s: %s\n", out_esc(m->notes[i].kind, a, sizeof a),
