@@ -76,6 +76,27 @@ expect read-no-file 2 read -d "$tmp/none.db"
 expect live-no-iface 2 live -d "$tmp/none.db"
 expect states-extra 2 states extra
 "$TCPSCOPE" read -q -d "$tmp/order.db" "$TOP/pcaps/demo.pcap" >/dev/null 2>&1
+# A trailing BPF expression on flows -r and timeline -r, as on read: the
+# same connection and packets as read with the filter; without -r the
+# words are refused; a bad expression says so (issue 15 conventions).
+d=$TOP/pcaps/demo.pcap
+"$TCPSCOPE" read -q -d "$tmp/bpf.db" "$d" port 8081 >/dev/null 2>&1
+a=$("$TCPSCOPE" flows -d "$tmp/bpf.db" -f csv | cut -d, -f3-8,11-27)
+b=$("$TCPSCOPE" flows -r "$d" port 8081 -f csv | cut -d, -f3-8,11-27)
+ta=$("$TCPSCOPE" timeline -d "$tmp/bpf.db" -f json 1 | grep -c '^{"ts":')
+tb=$("$TCPSCOPE" timeline -r "$d" -f json 1 port 8081 | grep -c '^{"ts":')
+tc=$("$TCPSCOPE" timeline -r "$d" -f json 10.202.2.1:40202 10.202.2.2:8081 port 8081 |
+	grep -c '^{"ts":')
+if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$(printf '%s\n' "$b" | wc -l)" = 2 ] &&
+   [ "$ta" -gt 0 ] && [ "$ta" = "$tb" ] && [ "$tb" = "$tc" ]; then
+	pass read-filter-flows-timeline
+else
+	fail read-filter-flows-timeline "flows: '$a' vs '$b'; timeline rows $ta, $tb, $tc"
+fi
+expect flows-expr-needs-r 2 flows -d "$tmp/bpf.db" port 80
+expect timeline-expr-needs-r 2 timeline -d "$tmp/bpf.db" 1 port 80
+expect flows-bad-expr 2 flows -r "$d" port
+grep -q "bad filter expression 'port'" "$tmp/err" || fail flows-bad-expr-says "$(cat "$tmp/err")"
 # Exit codes of a filter that matches nothing (tcpscope(1)): flows 1, as
 # grep, with the CSV header still written; without filters 0; extract 5.
 "$TCPSCOPE" flows -d "$tmp/order.db" --port 9 -f csv >"$tmp/o2" 2>"$tmp/e2"; r1=$?

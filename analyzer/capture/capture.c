@@ -713,6 +713,27 @@ const struct png_note *cap_note(const struct cap *c, size_t i)
 	return c->png ? png_note(c->png, i) : NULL;
 }
 
+char *cap_filter_words(char *const *words, int n)
+{
+	if (n <= 0)
+		return NULL;
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	char *s = malloc(len), *o = s;
+	if (!s)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		size_t k = strlen(words[i]);
+		if (i)
+			*o++ = ' ';
+		memcpy(o, words[i], k);
+		o += k;
+	}
+	*o = '\0';
+	return s;
+}
+
 void cap_linktype_name(int linktype, char *buf, size_t len)
 {
 	int dlt = linktype_to_dlt(linktype);

@@ -175,6 +175,11 @@ const struct png_ifinfo *cap_ifinfo(const struct cap *c, size_t i);
 size_t cap_note_count(const struct cap *c);
 const struct png_note *cap_note(const struct cap *c, size_t i);
 
+/* The n words of a BPF expression given as separate arguments, joined by
+ * spaces as tcpdump joins them: a string the caller frees, or NULL when
+ * n <= 0 or out of memory. */
+char *cap_filter_words(char *const *words, int n);
+
 /* libpcap's name of a pcapng/pcap LINKTYPE_ value ("EN10MB"), into buf. */
 void cap_linktype_name(int linktype, char *buf, size_t len);
 

@@ -21,20 +21,22 @@
 #include <unistd.h>
 
 #include "../cmd.h"
+#include "../capture/capture.h"
 #include "../query/flowsel.h"
 #include "../store/numtext.h"
 #include "../output/out.h"
 #include "../store/store.h"
 
 static const char flows_usage[] =
-	"usage: tcpscope flows [-n] [-d DB | -r FILE... [-c COUNT]] [filters] [--sort KEY]\n"
+	"usage: tcpscope flows [-n] [-d DB | -r FILE... [-c COUNT] [EXPR]] [filters] [--sort KEY]\n"
 	"                      [--format table|csv|json|zeek]\n"
 	"\n"
 	"List the connections of the database (complete captures only), or of\n"
 	"captures analyzed in memory with -r.\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
-	"  -r, --read FILE      analyze FILE in memory instead (repeatable)\n"
+	"  -r, --read FILE      analyze FILE in memory instead (repeatable); EXPR,\n"
+	"                       a BPF filter (tcpdump syntax), picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
 	"  -s, --sort KEY       id, start, duration, bytes or retrans (default id)\n"
@@ -822,9 +824,17 @@ int cmd_flows(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tcpscope flows: unexpected argument '%s'\n",
-			argv[optind]);
+	/* With -r, the words left are a BPF filter (as read's). */
+	if (optind < argc && !nfiles) {
+		fprintf(stderr, "tcpscope flows: unexpected argument '%s' (a"
+				" filter expression needs -r)\n", argv[optind]);
+		goto usage;
+	}
+	char *filter = cap_filter_words(argv + optind, argc - optind);
+	if (filter && cap_check_filter(filter, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope flows: bad filter expression '%s': %s\n",
+			filter, err);
+		free(filter);
 		goto usage;
 	}
 	if (count && !nfiles) {
@@ -834,6 +844,7 @@ int cmd_flows(int argc, char **argv)
 	}
 	if (dbpath && nfiles) {
 		fprintf(stderr, "tcpscope flows: -d and -r exclude each other\n");
+		free(filter);
 		goto usage;
 	}
 	int partial = 0;
@@ -841,11 +852,12 @@ int cmd_flows(int argc, char **argv)
 		fs.complete_only = 0;
 		rc = fsel_open_capture(files, nfiles,
 				       fs.needs_events ? FSEL_KEEP_EVENTS : 0,
-				       count, &st, &partial, err,
+				       count, filter, &st, &partial, err,
 				       sizeof err);
 	} else {
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	}
+	free(filter);
 	free(files);
 	if (rc != 0) {
 		fprintf(stderr, "tcpscope flows: %s\n", err);

@@ -144,25 +144,6 @@ static int is_input(const char *a)
 }
 
 /* Joins argv[from..argc) with spaces; NULL when none (or no memory). */
-static char *join_args(int argc, char **argv, int from)
-{
-	size_t len = 1;
-	for (int i = from; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	if (from >= argc)
-		return NULL;
-	char *s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (int i = from; i < argc; i++) {
-		if (i > from)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static int looks_like_file(const char *w)
 {
 	static const char *const ext[] = { ".pcap", ".pcapng", ".cap",
@@ -275,7 +256,8 @@ int cmd_read(int argc, char **argv)
 	int first = optind, nfiles = 1;
 	while (first + nfiles < argc && is_input(argv[first + nfiles]))
 		nfiles++;
-	char *expr = join_args(argc, argv, first + nfiles);
+	char *expr = cap_filter_words(argv + first + nfiles,
+				      argc - first - nfiles);
 	if (expr) {
 		char err[512];
 		if (cap_check_filter(expr, err, sizeof err) < 0) {

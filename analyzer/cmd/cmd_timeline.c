@@ -43,7 +43,7 @@ static const char timeline_usage[] =
 	"usage: tcpscope timeline [-n] [-d DB | -r FILE [-c COUNT]] [--format text|json]\n"
 	"                         [--absolute] [--from T] [--to T] [--anomalies]\n"
 	"                         [--raw-windows] [--capture PCAP]\n"
-	"                         FLOW\n"
+	"                         FLOW [EXPR]\n"
 	"\n"
 	"Draw one connection as a ladder diagram: time, the client's state, the\n"
 	"segment with an arrow, the server's state, and every transition and\n"
@@ -51,7 +51,8 @@ static const char timeline_usage[] =
 	"or a pair 'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
-	"  -r, --read FILE      analyze FILE in memory, with every segment\n"
+	"  -r, --read FILE      analyze FILE in memory, with every segment; EXPR\n"
+	"                       after FLOW, a BPF filter, picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
 	"      --capture PCAP   read the packets from PCAP, the capture the flow\n"
 	"                       was imported from (moved, or its path relative to\n"
@@ -970,12 +971,32 @@ int cmd_timeline(int argc, char **argv)
 		if (absolute)
 			*(k ? &pk.to : &pk.from) = ns;
 	}
-	int nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
+	/* FLOW is one word, or two endpoints; with -r, the words after it
+	 * are a BPF filter (as read's). */
+	int nargs = argc - optind, fw = 1;
+	char ip[64];
+	int port;
+	if (nargs >= 2 &&
+	    fsel_parse_endpoint(argv[optind], ip, sizeof ip, &port) == 0 &&
+	    port >= 0 &&
+	    fsel_parse_endpoint(argv[optind + 1], ip, sizeof ip, &port) == 0 &&
+	    port >= 0)
+		fw = 2;
+	if (nargs < 1 || (nargs > fw && !file)) {
 		fprintf(stderr, "tcpscope timeline: %s (try --help)\n",
-			nargs < 1 ? "which FLOW?" : "too many arguments");
+			nargs < 1 ? "which FLOW?"
+				  : "too many arguments (a filter expression"
+				    " after FLOW needs -r)");
 		return EX_USAGE;
 	}
+	char *filter = cap_filter_words(argv + optind + fw, nargs - fw);
+	if (filter && cap_check_filter(filter, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope timeline: bad filter expression '%s':"
+				" %s\n", filter, err);
+		free(filter);
+		return EX_USAGE;
+	}
+	nargs = fw;
 	if (dbpath && file) {
 		fprintf(stderr, "tcpscope timeline: -d and -r exclude each other\n");
 		return EX_USAGE;
@@ -991,13 +1012,14 @@ int cmd_timeline(int argc, char **argv)
 		int partial;
 		rc = fsel_open_capture(files, 1,
 				       FSEL_KEEP_SEGMENTS | FSEL_KEEP_EVENTS,
-				       count, &st, &partial, err,
+				       count, filter, &st, &partial, err,
 				       sizeof err);
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope timeline: warning: %s\n", err);
 	} else {
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	}
+	free(filter);
 	if (rc != 0) {
 		out_errline("tcpscope timeline", err);
 		return rc;

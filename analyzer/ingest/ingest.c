@@ -667,12 +667,14 @@ out:
 }
 
 int ing_import_files(struct store *st, char *const *files, int nfiles,
-		     uint64_t max_packets, char *msg, size_t msglen)
+		     uint64_t max_packets, const char *filter, char *msg,
+		     size_t msglen)
 {
 	struct ing_options o;
 	ing_options_default(&o);
 	o.hash = 0;
 	o.replace = 1;
+	o.filter = filter;
 	uint64_t seen = 0;
 	for (int i = 0; i < nfiles; i++) {
 		if (max_packets && seen >= max_packets)

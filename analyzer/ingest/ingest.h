@@ -193,12 +193,15 @@ int ing_import_file(struct store *st, const char *path,
 /* Imports several files into st (for `tcpscope flows -r FILE...`, into an
  * in-memory store opened by the caller with STORE_MEMORY|STORE_CREATE).
  * Default tracker settings, no hashing; max_packets (0: all) counts over
- * all the files, as tcpdump -c does. Returns 0 when every file was
+ * all the files, as tcpdump -c does; filter (NULL: none) is a BPF
+ * expression every file's packets must match (check it first with
+ * cap_check_filter()). Returns 0 when every file was
  * imported whole; otherwise stops at the first problem and returns EX_DB
  * (the store failed) or EX_INPUT (a file is missing, not a capture,
  * damaged or of an unsupported link type), with "FILE: problem" in msg. */
 int ing_import_files(struct store *st, char *const *files, int nfiles,
-		     uint64_t max_packets, char *msg, size_t msglen);
+		     uint64_t max_packets, const char *filter, char *msg,
+		     size_t msglen);
 
 /* Builds "name=count,..." for every non-TCP decoder result with a count,
  * then "timestamp-out-of-range=N" when the capture saturated N stamps. */

@@ -90,8 +90,9 @@ static int64_t count_captures(sqlite3 *db)
 }
 
 int fsel_open_capture(char *const *files, int nfiles, int keep,
-		      uint64_t max_packets, struct store **st, int *partial,
-		      char *err, size_t errlen)
+		      uint64_t max_packets, const char *filter,
+		      struct store **st, int *partial, char *err,
+		      size_t errlen)
 {
 	*st = NULL;
 	*partial = 0;
@@ -103,7 +104,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 	if (store_open(":memory:", flags, st, msg, sizeof msg) != 0)
 		return fail(err, errlen, EX_DB, "%s", msg);
 #ifdef FSEL_HAVE_INGEST
-	int rc = ing_import_files(*st, files, nfiles, max_packets, msg,
+	int rc = ing_import_files(*st, files, nfiles, max_packets, filter, msg,
 				  sizeof msg);
 	if (rc == EX_INPUT && count_captures(store_db(*st)) > 0) {
 		/* Keep what came before the damage; the caller warns. */
@@ -121,6 +122,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 	(void)files;
 	(void)nfiles;
 	(void)max_packets;
+	(void)filter;
 	store_close(*st);
 	*st = NULL;
 	return fail(err, errlen, EX_INPUT, "-r is not available in this build");

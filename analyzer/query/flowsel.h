@@ -33,14 +33,16 @@ int fsel_open_db(const char *path, struct store **st, char *err,
 
 /* Imports the capture files (nfiles >= 1) into a new in-memory store,
  * with what keep asks for (FSEL_KEEP_*), stopping after max_packets
- * packets (0: all). Returns 0 and *st, EX_INPUT when
+ * packets (0: all), keeping only the packets that match the BPF
+ * expression filter (NULL: all). Returns 0 and *st, EX_INPUT when
  * a capture cannot be read, or EX_DB. When a capture was damaged part way
  * (or a later file failed) after something was imported, it returns 0
  * with *st holding what came before, sets *partial to 1 and leaves the
  * problem in err; otherwise *partial is 0. */
 int fsel_open_capture(char *const *files, int nfiles, int keep,
-		      uint64_t max_packets, struct store **st, int *partial,
-		      char *err, size_t errlen);
+		      uint64_t max_packets, const char *filter,
+		      struct store **st, int *partial, char *err,
+		      size_t errlen);
 
 /* Registers the SQL functions the filters use on db: in_net(ip, cidr)
  * returns 1 when text address ip is inside cidr ("10.0.0.0/8",
