@@ -20,5 +20,6 @@ int cmd_extract(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif /* CMD_H */

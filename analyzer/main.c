@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "query", cmd_query, "run read-only SQL on the database" },
 	{ "states", cmd_states, "print the tracker's state-transition rules" },
 	{ "tui", cmd_tui, "browse flows and their ladder diagrams in a terminal" },
+	{ "merge", cmd_merge, "copy the captures of other databases into one" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1542,6 +1542,173 @@ static char *aside_cols(struct store *st, const char *table,
 	return out;
 }
 
+/* Runs sql (from sqlite3_mprintf(), freed here; NULL: out of memory). */
+static int exec_owned(struct store *st, char *sql)
+{
+	int rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
+		     : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* Copies the rows of every table of "a" that belong to capture old_id
+ * (conn ids old_base + 1 .. old_base + count) into main, as capture cid
+ * with its connection ids moved by d: a table with capture_id by that
+ * column, any other with conn_id by the id range; capture_id becomes
+ * cid, conn_id (and connections.id) move by d, another table's own id
+ * is renumbered. The captures row itself and the name tables are not
+ * copied here; tables added by later schema steps are copied the same
+ * way, so a merge never loses one. */
+static int copy_capture_rows(struct store *st, int64_t old_id,
+			     int64_t old_base, int64_t count, int64_t cid,
+			     int64_t d)
+{
+	sqlite3_stmt *tq, *cq = NULL;
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    "SELECT name FROM a.sqlite_master WHERE type = 'table' AND name NOT"
+	    " LIKE 'sqlite_%' AND name NOT IN ('meta', 'captures',"
+	    " 'label_names', 'reason_names', 'state_names', 'rule_names')"
+	    " ORDER BY name <> 'connections', name",
+	    -1, &tq, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT name FROM"
+						" pragma_table_info(?1, 'a')",
+					-1, &cq, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(tq)) == SQLITE_ROW) {
+		char t[128];
+		snprintf(t, sizeof t, "%s", (const char *)sqlite3_column_text(tq, 0));
+		int conns = strcmp(t, "connections") == 0;
+		int by_cap = 0, by_conn = 0, has_id = 0;
+		char *cols = sqlite3_mprintf("%s", ""), *vals = sqlite3_mprintf("%s", "");
+		sqlite3_bind_text(cq, 1, t, -1, SQLITE_TRANSIENT);
+		while (cols && vals && (rc = sqlite3_step(cq)) == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(cq, 0);
+			char *v;
+			if (strcmp(c, "id") == 0 && !conns) {
+				has_id = 1;
+				continue; /* renumbered */
+			}
+			if (strcmp(c, "capture_id") == 0) {
+				by_cap = 1;
+				v = sqlite3_mprintf("%lld", (long long)cid);
+			} else if (strcmp(c, "conn_id") == 0 ||
+				   (conns && strcmp(c, "id") == 0)) {
+				by_conn |= !conns;
+				v = sqlite3_mprintf("\"%w\" + %lld", c, (long long)d);
+			} else {
+				v = sqlite3_mprintf("\"%w\"", c);
+			}
+			char *nc = v ? sqlite3_mprintf("%s%s\"%w\"", cols,
+						       cols[0] ? ", " : "", c)
+				     : NULL;
+			char *nv = v ? sqlite3_mprintf("%s%s%s", vals,
+						       vals[0] ? ", " : "", v)
+				     : NULL;
+			sqlite3_free(v);
+			sqlite3_free(cols);
+			sqlite3_free(vals);
+			cols = nc;
+			vals = nv;
+		}
+		sqlite3_reset(cq);
+		if (!cols || !vals)
+			rc = SQLITE_NOMEM;
+		else if (rc == SQLITE_DONE && (by_cap || by_conn))
+			rc = exec_owned(st, by_cap
+			    ? sqlite3_mprintf("INSERT INTO main.\"%w\"(%s) SELECT %s"
+					      " FROM a.\"%w\" WHERE capture_id = %lld%s",
+					      t, cols, vals, t, (long long)old_id,
+					      has_id ? " ORDER BY id" : "")
+			    : sqlite3_mprintf("INSERT INTO main.\"%w\"(%s) SELECT %s"
+					      " FROM a.\"%w\" WHERE conn_id BETWEEN"
+					      " %lld AND %lld%s",
+					      t, cols, vals, t,
+					      (long long)(old_base + 1),
+					      (long long)(old_base + count),
+					      has_id ? " ORDER BY id" : ""));
+		else if (rc == SQLITE_DONE)
+			rc = SQLITE_OK; /* not a table of a capture's rows */
+		sqlite3_free(cols);
+		sqlite3_free(vals);
+	}
+	sqlite3_finalize(tq);
+	sqlite3_finalize(cq);
+	return rc == SQLITE_DONE || rc == SQLITE_OK ? 0
+						     : dberr(st, rc, "copying rows");
+}
+
+/* Copies capture old_id of the attached database "a" into main with the
+ * next capture id and a fresh range of connection ids, in the caller's
+ * transaction; *cid gets its new id. A capture whose hash main already
+ * has: with replace, the old one is removed after the copy; else
+ * *skipped_as gets the id it has there and nothing is copied. */
+static int copy_capture(struct store *st, int64_t old_id, int replace,
+			int64_t *cid, int64_t *skipped_as)
+{
+	*cid = 0;
+	*skipped_as = 0;
+	int64_t old_base = 0, count = 0, dup = 0, new_base = 0;
+	char sha[80] = "";
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db,
+				    "SELECT coalesce(conn_base, 0),"
+				    " coalesce(conn_count, 0), sha256 FROM"
+				    " a.captures WHERE id = ?",
+				    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "merging");
+	sqlite3_bind_int64(q, 1, old_id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		old_base = sqlite3_column_int64(q, 0);
+		count = sqlite3_column_int64(q, 1);
+		snprintf(sha, sizeof sha, "%s",
+			 sqlite3_column_text(q, 2)
+			     ? (const char *)sqlite3_column_text(q, 2)
+			     : "");
+	}
+	sqlite3_finalize(q);
+	int r = sha[0] ? find_sha(st, sha, 0, &dup) : 0;
+	if (r)
+		return r;
+	if (dup && !replace) {
+		*skipped_as = dup;
+		return 0;
+	}
+	/* The connection ids the capture used: conn_count is reserved at
+	 * every commit, the highest id written may be below it. */
+	q = st->stmt[S_CONN_BASE];
+	rc = sqlite3_step(q);
+	new_base = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	(void)sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return dberr(st, rc, "merging");
+	char *kcols = aside_cols(st, "captures", "id", "conn_base");
+	if (!kcols)
+		return seterr(st, STORE_EIO, "merging: %s",
+			      sqlite3_errmsg(st->db));
+	rc = exec_owned(st, sqlite3_mprintf(
+				"INSERT INTO main.captures(conn_base, %s) SELECT"
+				" %lld, %s FROM a.captures WHERE id = %lld",
+				kcols, (long long)new_base, kcols,
+				(long long)old_id));
+	sqlite3_free(kcols);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "merging");
+	*cid = sqlite3_last_insert_rowid(st->db);
+	r = copy_capture_rows(st, old_id, old_base, count, *cid,
+			      new_base - old_base);
+	if (!r && dup) {
+		/* replace: the capture imported before goes. */
+		struct binder b;
+		b_start(&b, st->stmt[S_DEL_OTHERS]);
+		b_text(&b, sha);
+		b_int(&b, *cid);
+		r = b_run(st, &b, "removing the replaced capture");
+	}
+	return r;
+}
+
 /* Copies the one capture of the aside file into the database at st->path,
  * which another process created while the aside file was being built
  * (parallel imports into a new database): the capture gets the next id and
@@ -1549,96 +1716,30 @@ static char *aside_cols(struct store *st, const char *table,
  * st->db is the database at st->path, open as an ordinary one. */
 static int merge_aside(struct store *st, const char *aside)
 {
-	int r = 0, rc;
 	char *sql = sqlite3_mprintf("ATTACH DATABASE %Q AS a", aside);
-	if (!sql)
-		return seterr(st, STORE_EIO, "out of memory");
-	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	sqlite3_free(sql);
+	int rc = exec_owned(st, sql);
 	if (rc != SQLITE_OK)
 		return dberr(st, rc, "merging the import");
-	int64_t old_base = 0, cid = 0, dup = 0, new_base = 0;
-	char *ccols = NULL, *kcols = NULL, *lcols = NULL, *scols = NULL;
-	char path[512] = "", sha[80] = "";
+	int r = 0;
+	int64_t old_id = 0, cid, dup;
+	char path[512] = "";
 	sqlite3_stmt *q = NULL;
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db,
-					"SELECT coalesce(conn_base, 0), path,"
-					" sha256 FROM a.captures",
+		rc = sqlite3_prepare_v2(st->db, "SELECT id, path FROM a.captures",
 					-1, &q, NULL);
 	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-		old_base = sqlite3_column_int64(q, 0);
+		old_id = sqlite3_column_int64(q, 0);
 		snprintf(path, sizeof path, "%s",
 			 sqlite3_column_text(q, 1)
 			     ? (const char *)sqlite3_column_text(q, 1)
 			     : "");
-		snprintf(sha, sizeof sha, "%s",
-			 sqlite3_column_text(q, 2)
-			     ? (const char *)sqlite3_column_text(q, 2)
-			     : "");
 	}
 	sqlite3_finalize(q);
-	if (rc == SQLITE_OK && sha[0] &&
-	    (r = find_sha(st, sha, 0, &dup)) == 0 && dup && !st->replace)
-		r = dup_error(st, path, dup);
-	if (!r && rc == SQLITE_OK) {
-		q = st->stmt[S_CONN_BASE];
-		rc = sqlite3_step(q);
-		new_base = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		(void)sqlite3_reset(q);
-		rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
-	}
-	if (!r && rc == SQLITE_OK &&
-	    (!(kcols = aside_cols(st, "captures", "id", "conn_base")) ||
-	     !(ccols = aside_cols(st, "connections", "id", "capture_id")) ||
-	     !(lcols = aside_cols(st, "label_events", "id", "conn_id")) ||
-	     !(scols = aside_cols(st, "segment_chunks", "id", "conn_id"))))
-		r = seterr(st, STORE_EIO, "merging the import: %s",
-			   sqlite3_errmsg(st->db));
-	if (!r && rc == SQLITE_OK) {
-		sql = sqlite3_mprintf(
-		    "INSERT INTO main.captures(conn_base, %s) SELECT %lld, %s"
-		    " FROM a.captures",
-		    kcols, (long long)new_base, kcols);
-		rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
-			 : SQLITE_NOMEM;
-		sqlite3_free(sql);
-		cid = sqlite3_last_insert_rowid(st->db);
-	}
-	if (!r && rc == SQLITE_OK) {
-		long long d = (long long)(new_base - old_base);
-		sql = sqlite3_mprintf(
-		    "INSERT INTO main.connections(id, capture_id, %s)"
-		    " SELECT id + %lld, %lld, %s FROM a.connections;"
-		    "INSERT INTO main.label_events(conn_id, %s)"
-		    " SELECT conn_id + %lld, %s FROM a.label_events ORDER BY id;"
-		    "INSERT INTO main.segment_chunks(conn_id, %s)"
-		    " SELECT conn_id + %lld, %s FROM a.segment_chunks"
-		    " ORDER BY id;"
-		    "INSERT INTO main.capture_labels(capture_id, label, events)"
-		    " SELECT %lld, label, events FROM a.capture_labels;"
-		    "INSERT INTO main.capture_interfaces SELECT %lld, iface,"
-		    " section, linktype, name, description, comment"
-		    " FROM a.capture_interfaces;"
-		    "INSERT INTO main.capture_notes SELECT %lld, section, kind,"
-		    " text FROM a.capture_notes ORDER BY rowid;"
-		    "INSERT INTO main.packet_comments SELECT %lld, pkt, comment"
-		    " FROM a.packet_comments;",
-		    ccols, d, (long long)cid, ccols, lcols, d, lcols, scols, d,
-		    scols, (long long)cid, (long long)cid, (long long)cid,
-		    (long long)cid);
-		rc = sql ? sqlite3_exec(st->db, sql, NULL, NULL, NULL)
-			 : SQLITE_NOMEM;
-		sqlite3_free(sql);
-	}
-	if (!r && rc == SQLITE_OK && dup) {
-		/* --replace: the capture imported before goes. */
-		struct binder b;
-		b_start(&b, st->stmt[S_DEL_OTHERS]);
-		b_text(&b, sha);
-		b_int(&b, cid);
-		r = b_run(st, &b, "removing the replaced capture");
+	if (rc == SQLITE_OK) {
+		r = copy_capture(st, old_id, st->replace, &cid, &dup);
+		if (!r && dup)
+			r = dup_error(st, path, dup);
 	}
 	if (!r && rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -1647,10 +1748,55 @@ static int merge_aside(struct store *st, const char *aside)
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	(void)sqlite3_exec(st->db, "DETACH DATABASE a", NULL, NULL, NULL);
-	sqlite3_free(kcols);
-	sqlite3_free(ccols);
-	sqlite3_free(lcols);
-	sqlite3_free(scols);
+	return r;
+}
+
+int store_merge(struct store *st, const char *shard,
+		struct store_merge_result *res)
+{
+	memset(res, 0, sizeof *res);
+	if ((st->flags & STORE_RDONLY) || st->capture_id)
+		return seterr(st, STORE_EIO, "merging: not while importing");
+	/* The shard must be of this version: opened read-only, an older one
+	 * is refused with the way to upgrade it, a newer one too. */
+	struct store *sh;
+	char err[512];
+	int r = store_open(shard, STORE_RDONLY, &sh, err, sizeof err);
+	if (r)
+		return seterr(st, r, "%s", err);
+	store_close(sh);
+	char *sql = sqlite3_mprintf("ATTACH DATABASE %Q AS a", shard);
+	int rc = exec_owned(st, sql);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "attaching the shard");
+	sqlite3_stmt *q = NULL;
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT id FROM a.captures WHERE"
+						" " STORE_CAPTURE_SHOWN("")
+						" ORDER BY id",
+					-1, &q, NULL);
+	while (!r && rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t cid, dup;
+		r = copy_capture(st, sqlite3_column_int64(q, 0), 0, &cid, &dup);
+		if (!r && dup)
+			res->skipped++;
+		else if (!r)
+			res->copied++;
+		rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(q);
+	if (!r && rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (!r && rc != SQLITE_OK)
+		r = dberr(st, rc, "merging the shard");
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)sqlite3_exec(st->db, "DETACH DATABASE a", NULL, NULL, NULL);
+	if (r)
+		memset(res, 0, sizeof *res);
 	return r;
 }
 

@@ -219,6 +219,19 @@ int store_capture_note(struct store *st, uint32_t section, const char *kind,
 int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
 			 size_t len);
 
+/* Copies every complete (or live) capture of the database at shard, with
+ * all its rows, into st (open for writing, no import in progress): each
+ * gets the next capture id and a fresh range of connection ids, in one
+ * transaction for the whole shard (all or nothing). A capture whose
+ * SHA-256 st already has is skipped (counted). The shard must have this
+ * schema version (STORE_EVERSION otherwise, with the way to upgrade it);
+ * it is only read. Returns 0 or a STORE_E* code (store_errmsg()). */
+struct store_merge_result {
+	uint64_t copied, skipped;
+};
+int store_merge(struct store *st, const char *shard,
+		struct store_merge_result *res);
+
 /* Sets evicted = 1 in the row of tracker connection tc_id, written before
  * (its final figures unchanged since). Fails like store_event(). */
 int store_conn_mark_evicted(struct store *st, uint64_t tc_id);
