@@ -293,4 +293,38 @@ if run filter-mixed 0 read -q -d "$tmp/f6.db" "$P/pcapplusplus-many_interfaces-1
 	if [ "$row" = "64|0" ]; then pass filter-mixed
 	else fail filter-mixed "row '$row'"; fi
 fi
+# ---- --jobs: files imported at once in processes of their own ---------------
+# The same printout, messages, exit status and database as one after the
+# other: a duplicate and a damaged file among them; again
+# with --replace (ids move as sequentially); the temporary directory is
+# gone afterwards.
+T2=$TOP/pcaps
+files="$T2/demo.pcap $T2/real-loss.pcap $T2/syn-truncated-file.pcap $T2/real-reorder.pcap $T2/demo.pcap $T2/real-zero-window.pcap"
+# shellcheck disable=SC2086
+"$TCPSCOPE" read -d "$tmp/j1.db" $files >"$tmp/j1.out" 2>"$tmp/j1.err"; r1=$?
+# shellcheck disable=SC2086
+"$TCPSCOPE" read --jobs 3 -d "$tmp/j2.db" $files >"$tmp/j2.out" 2>"$tmp/j2.err"; r2=$?
+sed -i "s|$tmp/j[12].db|DB|" "$tmp/j1.out" "$tmp/j2.out"
+dumpj() {
+	q "$1" "SELECT id, path, sha256, packets, conn_base FROM captures ORDER BY id;
+		SELECT id, capture_id, client_port, close, history, transition_list
+		FROM connections ORDER BY id; SELECT count(*) FROM label_events"
+}
+if [ $r1 = $r2 ] && [ $r1 != 0 ] && cmp -s "$tmp/j1.out" "$tmp/j2.out" &&
+   cmp -s "$tmp/j1.err" "$tmp/j2.err" &&
+   [ "$(dumpj "$tmp/j1.db")" = "$(dumpj "$tmp/j2.db")" ] &&
+   ! ls -d "$tmp"/.tcpscope-jobs-* >/dev/null 2>&1; then
+	pass jobs-as-sequential
+else
+	fail jobs-as-sequential "exit $r1/$r2: $(diff "$tmp/j1.out" "$tmp/j2.out" | head -3 | tr '\n' '|') $(diff "$tmp/j1.err" "$tmp/j2.err" | head -3 | tr '\n' '|')"
+fi
+"$TCPSCOPE" read -q --replace -d "$tmp/j1.db" "$T2/demo.pcap" "$T2/real-loss.pcap" >/dev/null 2>&1
+"$TCPSCOPE" read -q --replace -j 2 -d "$tmp/j2.db" "$T2/demo.pcap" "$T2/real-loss.pcap" >/dev/null 2>&1
+if [ "$(dumpj "$tmp/j1.db")" = "$(dumpj "$tmp/j2.db")" ] &&
+   [ "$(q "$tmp/j2.db" "SELECT count(*) FROM captures")" = 5 ]; then
+	pass jobs-replace
+else
+	fail jobs-replace "$(dumpj "$tmp/j2.db" | head -5 | tr '\n' '|')"
+fi
+if run jobs-bad-value 2 read -j 0 -d "$tmp/j3.db" "$GET"; then pass jobs-bad-value; fi
 exit 0

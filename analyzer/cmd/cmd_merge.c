@@ -71,7 +71,7 @@ int cmd_merge(int argc, char **argv)
 	for (int i = optind + 1; i < argc; i++) {
 		struct store_merge_result res;
 		char e[1024];
-		if (store_merge(st, argv[i], &res) != 0) {
+		if (store_merge(st, argv[i], 0, &res) != 0) {
 			out_errline("tcpscope merge", store_errmsg(st));
 			status = EX_DB;
 			break;

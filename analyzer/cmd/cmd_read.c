@@ -22,13 +22,21 @@
  * are summary.c's and report.c's, not another command's. Problems with one file are reported on stderr as
  * "tcpscope read: FILE: problem" and the others still run; the exit status is
  * the worst seen (EX_DB stops at once).
+ *
+ * --jobs N: up to N files are imported at once, each by a child process
+ * into a database of its own in a temporary directory beside DB; the
+ * parent merges each into DB in the order of the files (store_merge()),
+ * as soon as it and those before it are done, so capture and connection
+ * ids, messages and the printout are those of the sequential import.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,7 +53,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
-		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT] [-q]\n"
+		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT]\n"
+		"                     [-j N] [-q]\n"
 		"                     FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
@@ -65,6 +74,8 @@ static void usage(FILE *f)
 		"                     (28M, 0: no limit; idle connections are packed,\n"
 		"                     then evicted)\n"
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
+		"  -j, --jobs N       import up to N files at once, in processes of\n"
+		"                     their own (default 1)\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
 
@@ -143,7 +154,6 @@ static int is_input(const char *a)
 	return strcmp(a, "-") == 0 || stat(a, &sb) == 0;
 }
 
-/* Joins argv[from..argc) with spaces; NULL when none (or no memory). */
 static int looks_like_file(const char *w)
 {
 	static const char *const ext[] = { ".pcap", ".pcapng", ".cap",
@@ -160,6 +170,238 @@ static int looks_like_file(const char *w)
 	return 0;
 }
 
+/* What one run prints and counts, over its files. */
+struct run {
+	int status, imported, quiet, segments, filtered;
+	long long last_id;
+	struct read_totals tot;
+};
+
+/* Reports the outcome rc of importing path (r its figures) as the
+ * sequential import does; returns -1 when the run must stop (the
+ * database failed), else 0. old: the capture a duplicate is, or 0. */
+static int file_done(struct run *u, const char *path, int rc,
+		     struct ing_result *r, int64_t old, struct store *st)
+{
+	/* Names and messages shown as a terminal cannot act on them. */
+	char shown[1024], why[1024];
+	const char *epath = out_esc(path, shown, sizeof shown);
+	switch (rc) {
+	case ING_OK:
+		break;
+	case ING_EDUP:
+		/* Asked for segments an earlier import did not keep:
+		 * nothing of what was asked is there; say how. */
+		if (u->segments && old &&
+		    store_capture_has_segments(st, old) == 0) {
+			fprintf(stderr,
+				"tcpscope read: %s: already imported as"
+				" capture %lld without --segments (use"
+				" --replace to import it again with"
+				" them)\n",
+				epath, (long long)old);
+			if (u->status == EX_OK)
+				u->status = EX_USAGE;
+			return 0;
+		}
+		fprintf(stderr, "tcpscope read: %s: already imported (use "
+				"--replace)\n", epath);
+		return 0;
+	case ING_EFILTER:
+		fprintf(stderr, "tcpscope read: %s: %s\n", epath,
+			out_esc(r->error, why, sizeof why));
+		if (u->status == EX_OK || u->status == EX_INPUT)
+			u->status = EX_USAGE;
+		return 0;
+	case ING_EDB:
+		fprintf(stderr, "tcpscope read: %s: %s\n", epath,
+			out_esc(r->error, why, sizeof why));
+		u->status = EX_DB;
+		return -1;
+	default:
+		fprintf(stderr, "tcpscope read: %s: %s\n", epath,
+			out_esc(r->error, why, sizeof why));
+		if (u->status == EX_OK)
+			u->status = EX_INPUT;
+		if (!r->capture_id)
+			return 0;
+	}
+	u->imported++;
+	u->last_id = r->capture_id;
+	read_totals_add(&u->tot, r);
+	if (r->evicted)
+		fprintf(stderr,
+			"tcpscope read: %s: %llu connections evicted early"
+			" to stay within the tracker's limits"
+			" (--max-memory, --max-conns); their rows end"
+			" there\n",
+			epath, (unsigned long long)r->evicted);
+	if (!u->quiet)
+		read_print_capture(stdout, epath, r, u->filtered);
+	return 0;
+}
+
+/* ---- Parallel imports (--jobs) ------------------------------------------ */
+
+/* A file of a job: the directory (at most 4096 bytes), a number, a suffix. */
+#define JOB_PATH (4096 + 32)
+
+/* A child of --jobs: imports path into dir/N.db, leaves its figures in
+ * dir/N.res and exits with the import's outcome (negated: ING_E* < 0). */
+static void job_child(const char *dir, int n, const char *path,
+		      const struct ing_options *o, int segments)
+{
+	char p[JOB_PATH], err[512];
+	struct ing_result r;
+	memset(&r, 0, sizeof r);
+	int rc = ING_EDB;
+	struct store *st;
+	snprintf(p, sizeof p, "%s/%d.db", dir, n);
+	if (store_open(p, STORE_CREATE | STORE_ASIDE |
+			      (segments ? STORE_SEGMENTS : 0),
+		       &st, err, sizeof err) < 0) {
+		snprintf(r.error, sizeof r.error, "%s", err);
+	} else {
+		rc = ing_import_file(st, path, o, NULL, NULL, &r);
+		store_close(st);
+	}
+	snprintf(p, sizeof p, "%s/%d.res", dir, n);
+	FILE *f = fopen(p, "wb");
+	int ok = f && fwrite(&r, sizeof r, 1, f) == 1;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	_exit(ok ? -rc : 100);
+}
+
+static void job_files_remove(const char *dir, int n)
+{
+	static const char *const ext[] = { ".db", ".db-wal", ".db-shm",
+					   ".res" };
+	char p[JOB_PATH];
+	for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+		snprintf(p, sizeof p, "%s/%d%s", dir, n, ext[k]);
+		(void)unlink(p);
+	}
+}
+
+/* File n's child is done with exit status ws: merges its database into
+ * st and reports it as the sequential import would. -1: stop. */
+static int job_merge(struct run *u, struct store *st, const char *dir, int n,
+		     const char *path, int ws, int replace)
+{
+	struct ing_result r;
+	memset(&r, 0, sizeof r);
+	char p[JOB_PATH];
+	snprintf(p, sizeof p, "%s/%d.res", dir, n);
+	FILE *f = fopen(p, "rb");
+	int have = f && fread(&r, sizeof r, 1, f) == 1;
+	if (f)
+		fclose(f);
+	int rc = ING_EDB;
+	if (!have || !WIFEXITED(ws) || WEXITSTATUS(ws) > 64) {
+		snprintf(r.error, sizeof r.error, "the import process %s",
+			 WIFSIGNALED(ws) ? "was killed" : "failed");
+	} else {
+		rc = -WEXITSTATUS(ws);
+	}
+	int64_t old = 0;
+	if (r.capture_id && rc != ING_EDB && rc != ING_EDUP) {
+		struct store_merge_result m;
+		snprintf(p, sizeof p, "%s/%d.db", dir, n);
+		if (store_merge(st, p, replace, &m) != 0) {
+			snprintf(r.error, sizeof r.error, "database: %s",
+				 store_errmsg(st));
+			rc = ING_EDB;
+		} else if (m.skipped) {
+			rc = ING_EDUP;
+			old = m.skipped_as;
+		} else {
+			r.capture_id = m.last_id;
+		}
+	}
+	job_files_remove(dir, n);
+	return file_done(u, path, rc, &r, old, st);
+}
+
+/* Imports files[0..n) with up to jobs children at once (see the top of
+ * this file). */
+static void read_jobs(struct run *u, struct store *st, const char *db,
+		      char **files, int n, const struct ing_options *o,
+		      int jobs)
+{
+	char dir[4096];
+	const char *slash = strrchr(db, '/');
+	snprintf(dir, sizeof dir, "%.*s.tcpscope-jobs-XXXXXX",
+		 slash ? (int)(slash - db + 1) : 0, db);
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "tcpscope read: %s: cannot make a directory for"
+				" --jobs: %s\n", dir, strerror(errno));
+		u->status = EX_DB;
+		return;
+	}
+	pid_t *pid = calloc((size_t)n, sizeof *pid);
+	int *ws = calloc((size_t)n, sizeof *ws);
+	char *done = calloc((size_t)n, 1);
+	if (!pid || !ws || !done) {
+		fprintf(stderr, "tcpscope read: out of memory\n");
+		u->status = EX_DB;
+		goto out;
+	}
+	int next = 0, merged = 0, running = 0, stop = 0;
+	while (merged < n && !stop) {
+		while (running < jobs && next < n) {
+			fflush(stdout);
+			fflush(stderr);
+			pid[next] = fork();
+			if (pid[next] == 0)
+				job_child(dir, next, files[next], o, u->segments);
+			if (pid[next] < 0) {
+				/* No more processes: this one the next time. */
+				if (running == 0) {
+					fprintf(stderr, "tcpscope read: fork: %s\n",
+						strerror(errno));
+					u->status = EX_DB;
+					stop = 1;
+				}
+				break;
+			}
+			running++;
+			next++;
+		}
+		if (stop || running == 0)
+			break;
+		int w;
+		pid_t p = waitpid(-1, &w, 0);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < next; i++)
+			if (pid[i] == p && !done[i]) {
+				done[i] = 1;
+				ws[i] = w;
+				running--;
+			}
+		while (merged < n && done[merged] && !stop) {
+			if (job_merge(u, st, dir, merged, files[merged],
+				      ws[merged], o->replace) < 0)
+				stop = 1;
+			merged++;
+		}
+	}
+	/* Stopped early: the children still running finish, unmerged. */
+	while (running > 0 && waitpid(-1, NULL, 0) > 0)
+		running--;
+	for (int i = merged; i < n; i++)
+		job_files_remove(dir, i);
+out:
+	(void)rmdir(dir);
+	free(pid);
+	free(ws);
+	free(done);
+}
+
 int cmd_read(int argc, char **argv)
 {
 	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
@@ -173,6 +415,7 @@ int cmd_read(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, O_MAXCONNS },
 		{ "max-memory", required_argument, NULL, O_MAXMEM },
 		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,16 +423,27 @@ int cmd_read(int argc, char **argv)
 	struct ing_options o;
 	ing_options_default(&o);
 	const char *db = NULL;
-	int segments = 0, quiet = 0, ch;
+	int segments = 0, quiet = 0, jobs = 1, ch;
 	optind = 1;
 	opterr = 0;
 	/* Options may come before or after the files and the filter, as
 	 * with tcpdump; after "--" every word is a file or the filter. */
-	while ((ch = getopt_long(argc, argv, ":d:c:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":d:c:j:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > 256) {
+				fprintf(stderr, "tcpscope read: bad --jobs '%s'"
+						" (1 to 256)\n", optarg);
+				return EX_USAGE;
+			}
+			jobs = (int)v;
+			break;
+		}
 		case 'c':
 			if (out_parse_count("read", optarg, &o.max_packets) < 0)
 				return EX_USAGE;
@@ -281,8 +535,11 @@ int cmd_read(int argc, char **argv)
 		db = store_default_path();
 	struct store *st;
 	char err[512];
+	/* With --jobs the rows come by merges: no new database built aside
+	 * (that is published by the end of an import). */
+	int par = jobs > 1 && nfiles > 1;
 	if (store_open(db,
-		       STORE_CREATE | STORE_ASIDE |
+		       STORE_CREATE | (par ? 0 : STORE_ASIDE) |
 			   (segments ? STORE_SEGMENTS : 0),
 		       &st,
 		       err, sizeof err) < 0) {
@@ -291,16 +548,20 @@ int cmd_read(int argc, char **argv)
 		return EX_DB;
 	}
 
-	int status = EX_OK, imported = 0;
-	long long last_id = 0;
-	struct read_totals tot;
-	memset(&tot, 0, sizeof tot);
+	struct run u;
+	memset(&u, 0, sizeof u);
+	u.quiet = quiet;
+	u.segments = segments;
+	u.filtered = o.filter != NULL;
+	if (par) {
+		read_jobs(&u, st, db, argv + first, nfiles, &o, jobs);
+		goto report;
+	}
 	for (int i = first; i < first + nfiles; i++) {
 		const char *path = argv[i];
-		/* Names and messages shown as a terminal cannot act on them. */
-		char shown[1024], why[1024];
-		const char *epath = out_esc(path, shown, sizeof shown);
-		struct progress pg = { .path = epath, .start = now_s() };
+		char shown[1024];
+		struct progress pg = { .path = out_esc(path, shown, sizeof shown),
+				       .start = now_s() };
 		struct ing_result r;
 		int tty = !quiet && isatty(2);
 		int rc = ing_import_file(st, path, &o, tty ? on_tick : NULL, &pg,
@@ -309,73 +570,26 @@ int cmd_read(int argc, char **argv)
 			fprintf(stderr, "\r\033[K");
 			fflush(stderr);
 		}
-		switch (rc) {
-		case ING_OK:
-			break;
-		case ING_EDUP: {
-			/* Asked for segments an earlier import did not keep:
-			 * nothing of what was asked is there; say how. */
-			int64_t old = store_dup_of(st);
-			if (segments && old &&
-			    store_capture_has_segments(st, old) == 0) {
-				fprintf(stderr,
-					"tcpscope read: %s: already imported as"
-					" capture %lld without --segments (use"
-					" --replace to import it again with"
-					" them)\n",
-					epath, (long long)old);
-				if (status == EX_OK)
-					status = EX_USAGE;
-				continue;
-			}
-			fprintf(stderr, "tcpscope read: %s: already imported (use "
-					"--replace)\n", epath);
-			continue;
-		}
-		case ING_EFILTER:
-			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
-			if (status == EX_OK || status == EX_INPUT)
-				status = EX_USAGE;
-			continue;
-		case ING_EDB:
-			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
-			status = EX_DB;
+		if (file_done(&u, path, rc, &r,
+			      rc == ING_EDUP ? store_dup_of(st) : 0, st) < 0)
 			goto out;
-		default:
-			fprintf(stderr, "tcpscope read: %s: %s\n", epath, out_esc(r.error, why, sizeof why));
-			if (status == EX_OK)
-				status = EX_INPUT;
-			if (!r.capture_id)
-				continue;
-		}
-		imported++;
-		last_id = r.capture_id;
-		read_totals_add(&tot, &r);
-		if (r.evicted)
-			fprintf(stderr,
-				"tcpscope read: %s: %llu connections evicted early"
-				" to stay within the tracker's limits"
-				" (--max-memory, --max-conns); their rows end"
-				" there\n",
-				epath, (unsigned long long)r.evicted);
-		if (!quiet)
-			read_print_capture(stdout, epath, &r, o.filter != NULL);
 	}
-	if (!quiet && imported > 0) {
+report:
+	if (!quiet && u.imported > 0 && u.status != EX_DB) {
 		/* The report of `tcpscope report`: of the one capture read,
 		 * or of the whole database when several were. */
-		read_print_summary(stdout, db, &tot, 0);
+		read_print_summary(stdout, db, &u.tot, 0);
 		fputc('\n', stdout);
 		fflush(stdout);
-		int rc = report_print(st, imported == 1 ? last_id : 0, 10, 0,
+		int rc = report_print(st, u.imported == 1 ? u.last_id : 0, 10, 0,
 				      0);
-		if (rc == EX_DB || (rc != EX_OK && status == EX_OK))
-			status = rc;
+		if (rc == EX_DB || (rc != EX_OK && u.status == EX_OK))
+			u.status = rc;
 	}
 out:
 	store_close(st);
 	free(expr);
-	if (fflush(stdout) != 0 && status == EX_OK)
-		status = EX_FAIL;
-	return status;
+	if (fflush(stdout) != 0 && u.status == EX_OK)
+		u.status = EX_FAIL;
+	return u.status;
 }

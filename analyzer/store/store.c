@@ -1751,7 +1751,7 @@ static int merge_aside(struct store *st, const char *aside)
 	return r;
 }
 
-int store_merge(struct store *st, const char *shard,
+int store_merge(struct store *st, const char *shard, int replace,
 		struct store_merge_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -1778,11 +1778,15 @@ int store_merge(struct store *st, const char *shard,
 					-1, &q, NULL);
 	while (!r && rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t cid, dup;
-		r = copy_capture(st, sqlite3_column_int64(q, 0), 0, &cid, &dup);
-		if (!r && dup)
+		r = copy_capture(st, sqlite3_column_int64(q, 0), replace, &cid,
+				 &dup);
+		if (!r && dup) {
 			res->skipped++;
-		else if (!r)
+			res->skipped_as = dup;
+		} else if (!r) {
 			res->copied++;
+			res->last_id = cid;
+		}
 		rc = SQLITE_OK;
 	}
 	if (rc == SQLITE_DONE)

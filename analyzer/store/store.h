@@ -223,13 +223,16 @@ int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
  * all its rows, into st (open for writing, no import in progress): each
  * gets the next capture id and a fresh range of connection ids, in one
  * transaction for the whole shard (all or nothing). A capture whose
- * SHA-256 st already has is skipped (counted). The shard must have this
- * schema version (STORE_EVERSION otherwise, with the way to upgrade it);
- * it is only read. Returns 0 or a STORE_E* code (store_errmsg()). */
+ * SHA-256 st already has is skipped (counted), or with replace copied and
+ * the old one removed. The shard must have this schema version
+ * (STORE_EVERSION otherwise, with the way to upgrade it); it is only
+ * read. Returns 0 or a STORE_E* code (store_errmsg()). */
 struct store_merge_result {
 	uint64_t copied, skipped;
+	int64_t last_id;   /* id in st of the last capture copied, or 0 */
+	int64_t skipped_as; /* id in st of the last capture skipped, or 0 */
 };
-int store_merge(struct store *st, const char *shard,
+int store_merge(struct store *st, const char *shard, int replace,
 		struct store_merge_result *res);
 
 /* Sets evicted = 1 in the row of tracker connection tc_id, written before
