@@ -216,4 +216,58 @@ if [ -n "$nobody" ] && [ -n "$daemon" ] && [ "$(id -u)" = 0 ]; then
 else
 	skip live-drops-root "not root, or no users nobody and daemon"
 fi
+# --fanout 2 (issue 16): two workers on one PACKET_FANOUT group, each into
+# its own shard, merged at the end. 24 connections, each to a port of its
+# own: every one is in the database once, whole (both directions, closed
+# by FIN: none lost, none split between the workers), the two workers both
+# took some, SIGINT stopped them all, and no shard is left.
+ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --fanout 2 --duration 60 \
+	-d "$tmp/fan.db" >"$tmp/fan.out" 2>"$tmp/fan.err" &
+live=$!
+pids="$live"
+i=0
+while [ $i -lt 50 ] && ! grep -q "listening on" "$tmp/fan.err" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+k=1
+while [ $k -le 24 ]; do
+	port=$((6000 + k))
+	ip netns exec "$B" "$ECHO" -l 10.201.7.2 $port >"$tmp/fsrv.$k" 2>&1 &
+	srv=$!
+	i=0
+	while [ $i -lt 60 ] && ! grep -q listening "$tmp/fsrv.$k" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1))
+	done
+	ip netns exec "$A" "$ECHO" -c 10.201.7.2 $port 2 >/dev/null 2>&1
+	wait "$srv"
+	k=$((k + 1))
+done
+# SIGINT to the parent stops the workers too.
+sleep 0.5
+kill -INT "$live"
+i=0
+while [ $i -lt 100 ] && kill -0 "$live" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+if kill -0 "$live" 2>/dev/null; then
+	kill "$live"
+	fail live-fanout "still running 10 s after SIGINT"
+fi
+wait "$live"
+rc=$?
+row=$(sqlite3 "$tmp/fan.db" "SELECT count(*), count(DISTINCT server_port),
+	sum(conn_state = 'SF' AND c2s_packets > 0 AND s2c_packets > 0),
+	count(DISTINCT capture_id) FROM connections
+	WHERE server_port BETWEEN 6001 AND 6024" 2>&1)
+caps=$(sqlite3 "$tmp/fan.db" "SELECT count(*) FROM captures WHERE complete = 1" 2>&1)
+left=$(ls "$tmp" | grep -c 'fan.db.shard')
+if [ $rc = 0 ] && [ "$row" = "24|24|24|2" ] && [ "$caps" = 2 ] && [ "$left" = 0 ]; then
+	pass live-fanout
+else
+	bad=$(sqlite3 "$tmp/fan.db" "SELECT server_port || ':' || capture_id || ':' ||
+		conn_state || ':' || history FROM connections WHERE server_port
+		BETWEEN 6001 AND 6024 AND NOT (conn_state = 'SF' AND c2s_packets > 0
+		AND s2c_packets > 0)" | tr '\n' ' ')
+	fail live-fanout "exit $rc; connections|ports|whole|workers '$row'; captures $caps; shards left $left; not whole: $bad $(head -c 300 "$tmp/fan.err")"
+fi
 exit 0

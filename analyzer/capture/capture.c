@@ -44,6 +44,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
@@ -534,6 +535,39 @@ fail:
 	free(c->filter);
 	c->filter = NULL;
 	return -1;
+}
+
+int cap_fanout_join(struct cap *c, unsigned group, char *err, size_t errlen)
+{
+	if (!c->live || c->filter) {
+		snprintf(err, errlen, "fanout: a live capture without a filter"
+				      " only");
+		return -1;
+	}
+	/* Drop everything first: what this socket queued before it joined
+	 * the group (every packet of the link) must not be taken. libpcap
+	 * applies a new filter to what is already queued as well. */
+	struct bpf_program none;
+	if (pcap_compile(c->p, &none, "less 0", 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "fanout: %s", pcap_geterr(c->p));
+		return -1;
+	}
+	int rc = pcap_setfilter(c->p, &none);
+	pcap_freecode(&none);
+	if (rc < 0) {
+		snprintf(err, errlen, "fanout: %s", pcap_geterr(c->p));
+		return -1;
+	}
+	int v = (int)((group & 0xffffu) |
+		      (unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+			  << 16);
+	if (setsockopt(pcap_fileno(c->p), SOL_PACKET, PACKET_FANOUT, &v,
+		       sizeof v) != 0) {
+		snprintf(err, errlen, "cannot join fanout group %u: %s",
+			 group & 0xffffu, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int cap_check_filter(const char *expr, char *err, size_t errlen)

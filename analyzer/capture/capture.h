@@ -95,6 +95,16 @@ struct cap *cap_open_live(const char *iface, int snaplen, char *err,
 
 void cap_close(struct cap *c);
 
+/* Joins the live capture c to the PACKET_FANOUT group `group` (its low 16
+ * bits; one number per set of workers) of its interface, hashing both
+ * directions of a connection alike (PACKET_FANOUT_HASH, with IP fragments
+ * defragmented first: PACKET_FANOUT_FLAG_DEFRAG), so each connection's
+ * packets reach one worker. Everything is dropped until cap_set_filter()
+ * (with "" to take everything): call that once every worker has joined,
+ * so no packet is taken twice. Before any cap_set_filter(). Returns 0 or
+ * -1 with err set. */
+int cap_fanout_join(struct cap *c, unsigned group, char *err, size_t errlen);
+
 /* Compiles a BPF expression (tcpdump syntax) and applies it: in the kernel
  * for a live capture, with pcap_offline_filter() for files (so record
  * numbers stay those of the file). For a multi-link-type pcapng file it is

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "../capture/decode.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
+#include "../output/report.h"
 #include "../store/store.h"
 
 static volatile sig_atomic_t live_stop;
@@ -54,7 +56,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
 		"                     [--duration SECONDS] [-d DB] [--segments] [-q]\n"
-		"                     [-Z USER | --no-drop] [EXPR]\n"
+		"                     [-Z USER | --no-drop] [--fanout N] [EXPR]\n"
 		"\n"
 		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
 		"run time, or SIGINT/SIGTERM. EXPR is a BPF filter (tcpdump syntax).\n"
@@ -69,7 +71,10 @@ static void usage(FILE *f)
 		"  -q           print nothing but errors\n"
 		"  -Z USER      run as USER once the interface and files are\n"
 		"               open (as root; default nobody)\n"
-		"  --no-drop    stay root while capturing\n");
+		"  --no-drop    stay root while capturing\n"
+		"  --fanout N   N workers on the interface (PACKET_FANOUT_HASH: a\n"
+		"               connection's packets reach one), each into a shard\n"
+		"               DB.shardK, merged into DB when the capture ends\n");
 }
 
 /* The status line on a terminal, rewritten at every commit
@@ -125,109 +130,28 @@ static int parse_num(const char *s, double max, double *out)
 	return 0;
 }
 
-int cmd_live(int argc, char **argv)
-{
-	enum { O_SEGMENTS = 256, O_NO_DROP, O_DURATION };
-	static const struct option longopts[] = {
-		{ "segments", no_argument, NULL, O_SEGMENTS },
-		{ "no-drop", no_argument, NULL, O_NO_DROP },
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *iface = NULL, *out = NULL, *db = NULL, *user = NULL;
-	int no_drop = 0;
-	double count = 0, secs = 0, snap = 0;
-	int segments = 0, quiet = 0, ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":i:w:c:s:G:d:qZ:h", longopts,
-				 NULL)) != -1) {
-		switch (ch) {
-		case 'i':
-			iface = optarg;
-			break;
-		case 'w':
-			out = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'c':
-			if (parse_num(optarg, 1e18, &count) < 0 || count < 1)
-				goto bad_value;
-			break;
-		case 's':
-			if (parse_num(optarg, 262144, &snap) < 0 || snap < 1)
-				goto bad_value;
-			break;
-		case 'G':
-			/* tcpdump's -G rotates its file every SECONDS. */
-			fprintf(stderr, "tcpscope live: -G is tcpdump's file"
-					" rotation, not done here; to stop after"
-					" SECONDS use --duration SECONDS\n");
-			return EX_USAGE;
-		case O_DURATION:
-			if (parse_num(optarg, 1e9, &secs) < 0 || secs == 0)
-				goto bad_value;
-			break;
-		case O_SEGMENTS:
-			segments = 1;
-			break;
-		case 'Z':
-			user = optarg;
-			break;
-		case O_NO_DROP:
-			no_drop = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default: /* ':' and unknown options */
-			return out_bad_option("live", ch, argv);
-		}
-		continue;
-bad_value:
-		fprintf(stderr, "tcpscope live: bad value '%s' for -%c\n", optarg,
-			ch);
-		return EX_USAGE;
-	}
-	if (user && no_drop) {
-		fprintf(stderr, "tcpscope live: -Z and --no-drop exclude each"
-				" other\n");
-		return EX_USAGE;
-	}
-	if (!iface) {
-		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
-		return EX_USAGE;
-	}
-	char *expr = NULL;
-	if (optind < argc) {
-		size_t len = 1;
-		for (int i = optind; i < argc; i++)
-			len += strlen(argv[i]) + 1;
-		expr = calloc(1, len);
-		if (!expr) {
-			fprintf(stderr, "tcpscope live: out of memory\n");
-			return EX_FAIL;
-		}
-		for (int i = optind; i < argc; i++) {
-			if (i > optind)
-				strcat(expr, " ");
-			strcat(expr, argv[i]);
-		}
-	}
+struct lopts {
+	const char *iface, *out, *user, *expr;
+	double count, secs, snap;
+	int segments, quiet, no_drop;
+};
 
+/* One capture into db, as `live` without --fanout does; with group >= 0,
+ * one worker of --fanout: it joins fanout group `group`, writes a byte to
+ * ready_fd and waits for go_fd to close before it takes packets. */
+static int live_one(const struct lopts *lo, const char *db, int group,
+		    int ready_fd, int go_fd)
+{
+	const char *iface = lo->iface, *out = lo->out, *user = lo->user;
+	const char *expr = lo->expr;
+	double count = lo->count, secs = lo->secs, snap = lo->snap;
+	int segments = lo->segments, quiet = lo->quiet, no_drop = lo->no_drop;
 	int status = EX_OK;
 	char err[512];
 	struct store *st = NULL;
 	struct cap *c = cap_open_live(iface, (int)snap, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "tcpscope live: %s: %s\n", iface, err);
-		free(expr);
 		return EX_INPUT;
 	}
 	int dlt;
@@ -239,7 +163,22 @@ bad_value:
 		status = EX_INPUT;
 		goto done;
 	}
-	if (expr && cap_set_filter(c, expr, err, sizeof err) < 0) {
+	if (group >= 0) {
+		/* A worker of --fanout: in the group, taking nothing until
+		 * every worker is (ready_fd, then go_fd's end of file). */
+		char b = 1;
+		if (cap_fanout_join(c, (unsigned)group, err, sizeof err) < 0) {
+			fprintf(stderr, "tcpscope live: %s: %s\n", iface, err);
+			status = EX_INPUT;
+			goto done;
+		}
+		if (write(ready_fd, &b, 1) != 1 || read(go_fd, &b, 1) != 0) {
+			status = EX_FAIL; /* the parent is gone */
+			goto done;
+		}
+	}
+	if ((expr || group >= 0) &&
+	    cap_set_filter(c, expr ? expr : "", err, sizeof err) < 0) {
 		fprintf(stderr, "tcpscope live: bad filter expression '%s': %s\n",
 			expr, err);
 		status = EX_USAGE;
@@ -250,8 +189,6 @@ bad_value:
 		status = EX_FAIL;
 		goto done;
 	}
-	if (!db)
-		db = store_default_path();
 	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
 		       err, sizeof err) < 0) {
 		out_errline("tcpscope live", err); /* err names db */
@@ -340,6 +277,260 @@ bad_value:
 done:
 	store_close(st);
 	cap_close(c);
+	return status;
+}
+
+/* ---- --fanout N ------------------------------------------------------- */
+
+static volatile sig_atomic_t fan_stop;
+
+static void on_fan_signal(int sig)
+{
+	(void)sig;
+	fan_stop = 1;
+}
+
+/* The shard of worker k: "DB.shardK". */
+static void shard_name(char *buf, size_t len, const char *db, int k)
+{
+	snprintf(buf, len, "%s.shard%d", db, k);
+}
+
+/* N workers on one PACKET_FANOUT group, each capturing into a shard of its
+ * own; when they are done, the shards are merged into db (store_merge())
+ * and removed. A stop (SIGINT, SIGTERM) is passed on to them. */
+static int live_fanout(const struct lopts *lo, const char *db, int n)
+{
+	int ready[2], go[2];
+	if (pipe(ready) != 0 || pipe(go) != 0) {
+		fprintf(stderr, "tcpscope live: pipe: %s\n", strerror(errno));
+		return EX_FAIL;
+	}
+	pid_t pid[64];
+	unsigned group = (unsigned)getpid() & 0xffffu;
+	struct lopts wl = *lo;
+	wl.quiet = 1;
+	int started = 0, status = EX_OK;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fan_signal;
+	sigemptyset(&sa.sa_mask);
+	fan_stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fflush(stdout);
+	fflush(stderr);
+	for (int k = 0; k < n; k++) {
+		char shard[4200];
+		shard_name(shard, sizeof shard, db, k + 1);
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			close(ready[0]);
+			close(go[1]);
+			_exit(live_one(&wl, shard, (int)group, ready[1], go[0]));
+		}
+		if (pid[k] < 0) {
+			fprintf(stderr, "tcpscope live: fork: %s\n",
+				strerror(errno));
+			status = EX_FAIL;
+			break;
+		}
+		started++;
+	}
+	close(ready[1]);
+	close(go[0]);
+	/* Every worker in the group (or gone): then all take packets. */
+	int joined = 0;
+	char b;
+	while (status == EX_OK && joined < started) {
+		ssize_t r = read(ready[0], &b, 1);
+		if (r == 1)
+			joined++;
+		else if (r == 0 || errno != EINTR)
+			break;
+	}
+	close(ready[0]);
+	if (joined < started)
+		status = EX_FAIL; /* a worker failed: its message is out */
+	else if (!lo->quiet)
+		fprintf(stderr, "tcpscope live: listening on %s with %d workers"
+				" (fanout group %u), into %s\n",
+			lo->iface, n, group, db);
+	close(go[1]); /* go (or, on failure, the others stop at once) */
+	int left = started, forwarded = 0;
+	while (left > 0) {
+		int ws;
+		pid_t p = waitpid(-1, &ws, 0);
+		if (p < 0 && errno == EINTR) {
+			if (fan_stop && !forwarded) {
+				for (int k = 0; k < started; k++)
+					kill(pid[k], SIGTERM);
+				forwarded = 1;
+			}
+			continue;
+		}
+		if (p < 0)
+			break;
+		left--;
+		int st = WIFEXITED(ws) ? WEXITSTATUS(ws) : EX_FAIL;
+		if (st != EX_OK && (status == EX_OK || st == EX_DB))
+			status = st;
+		if (joined < started && !forwarded) {
+			for (int k = 0; k < started; k++)
+				kill(pid[k], SIGTERM);
+			forwarded = 1;
+		}
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (joined < started || status == EX_DB)
+		return status;
+	/* One database: the workers' captures, in worker order. */
+	struct store *st;
+	char err[512];
+	if (store_open(db, STORE_CREATE, &st, err, sizeof err) < 0) {
+		out_errline("tcpscope live", err);
+		return EX_DB;
+	}
+	uint64_t copied = 0;
+	for (int k = 0; k < started; k++) {
+		char shard[4200];
+		struct store_merge_result m;
+		shard_name(shard, sizeof shard, db, k + 1);
+		if (store_merge(st, shard, 0, &m) != 0) {
+			out_errline("tcpscope live", store_errmsg(st));
+			status = EX_DB; /* this shard and the next stay */
+			break;
+		}
+		copied += m.copied;
+		static const char *const ext[] = { "", "-wal", "-shm" };
+		for (size_t e = 0; e < 3; e++) {
+			char f[4300];
+			snprintf(f, sizeof f, "%s%s", shard, ext[e]);
+			(void)unlink(f);
+		}
+	}
+	if (!lo->quiet && status != EX_DB) {
+		printf("%d workers, %llu shards merged into %s\n", n,
+		       (unsigned long long)copied, db);
+		fflush(stdout);
+		int rc = report_print(st, 0, 10, 0, 0);
+		if (rc != EX_OK && status == EX_OK)
+			status = rc;
+	}
+	store_close(st);
+	return status;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	enum { O_SEGMENTS = 256, O_NO_DROP, O_DURATION, O_FANOUT };
+	static const struct option longopts[] = {
+		{ "fanout", required_argument, NULL, O_FANOUT },
+		{ "segments", no_argument, NULL, O_SEGMENTS },
+		{ "no-drop", no_argument, NULL, O_NO_DROP },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *iface = NULL, *out = NULL, *db = NULL, *user = NULL;
+	int no_drop = 0;
+	double count = 0, secs = 0, snap = 0;
+	int segments = 0, quiet = 0, fanout = 1, ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":i:w:c:s:G:d:qZ:h", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			iface = optarg;
+			break;
+		case 'w':
+			out = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'c':
+			if (parse_num(optarg, 1e18, &count) < 0 || count < 1)
+				goto bad_value;
+			break;
+		case 's':
+			if (parse_num(optarg, 262144, &snap) < 0 || snap < 1)
+				goto bad_value;
+			break;
+		case 'G':
+			/* tcpdump's -G rotates its file every SECONDS. */
+			fprintf(stderr, "tcpscope live: -G is tcpdump's file"
+					" rotation, not done here; to stop after"
+					" SECONDS use --duration SECONDS\n");
+			return EX_USAGE;
+		case O_DURATION:
+			if (parse_num(optarg, 1e9, &secs) < 0 || secs == 0)
+				goto bad_value;
+			break;
+		case O_SEGMENTS:
+			segments = 1;
+			break;
+		case O_FANOUT: {
+			double f;
+			if (parse_num(optarg, 64, &f) < 0 || f < 1 ||
+			    f != (int)f)
+				goto bad_value;
+			fanout = (int)f;
+			break;
+		}
+		case 'Z':
+			user = optarg;
+			break;
+		case O_NO_DROP:
+			no_drop = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default: /* ':' and unknown options */
+			return out_bad_option("live", ch, argv);
+		}
+		continue;
+bad_value:
+		fprintf(stderr, "tcpscope live: bad value '%s' for -%c\n", optarg,
+			ch);
+		return EX_USAGE;
+	}
+	if (user && no_drop) {
+		fprintf(stderr, "tcpscope live: -Z and --no-drop exclude each"
+				" other\n");
+		return EX_USAGE;
+	}
+	if (!iface) {
+		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
+		return EX_USAGE;
+	}
+	if (fanout > 1 && (out || count)) {
+		fprintf(stderr, "tcpscope live: --fanout takes neither -w nor -c"
+				" (each worker sees part of the packets; stop"
+				" with --duration or a signal)\n");
+		return EX_USAGE;
+	}
+	char *expr = cap_filter_words(argv + optind, argc - optind);
+	if (optind < argc && !expr) {
+		fprintf(stderr, "tcpscope live: out of memory\n");
+		return EX_FAIL;
+	}
+	struct lopts lo = { .iface = iface, .out = out, .user = user,
+			    .expr = expr, .count = count, .secs = secs,
+			    .snap = snap, .segments = segments,
+			    .quiet = quiet, .no_drop = no_drop };
+	if (!db)
+		db = store_default_path();
+	int status = fanout > 1 ? live_fanout(&lo, db, fanout)
+				: live_one(&lo, db, -1, -1, -1);
 	free(expr);
 	if (fflush(stdout) != 0 && status == EX_OK)
 		status = EX_FAIL;
