@@ -55,12 +55,19 @@ static const char plot_usage[] =
 	"  -h, --help           show this help\n";
 
 /* The label rows of the connection, read in packet order beside the
- * segments. */
+ * segments, a packet's rows at a time: a revision (revised = 1) replaces
+ * the packet's row of its old label, or withdraws it when the label is
+ * the same, so that what is drawn is what holds in the end. */
+#define EV_PER_PKT 64
+
 struct evcur {
 	sqlite3_stmt *st;
-	int have;	 /* ev holds the next row */
-	struct plot_event ev;
+	int have;	 /* row holds the next row read */
+	struct plot_event row;
+	int row_revised, row_old;
 	int rc;		 /* SQLITE_DONE at the end, else an error */
+	struct plot_event pkt[EV_PER_PKT]; /* the labels of one packet */
+	size_t npkt;
 };
 
 struct run {
@@ -69,7 +76,7 @@ struct run {
 	uint64_t segs;
 };
 
-static void ev_next(struct evcur *c)
+static void ev_read(struct evcur *c)
 {
 	c->have = 0;
 	int rc;
@@ -78,52 +85,89 @@ static void ev_next(struct evcur *c)
 		int l = name ? tc_label_id((const char *)name) : -1;
 		if (l < 0)
 			continue; /* a label this tcpscope does not know */
-		c->ev.pkt = sqlite3_column_int64(c->st, 0);
-		c->ev.ts_ns = sqlite3_column_int64(c->st, 1);
-		c->ev.dir = sqlite3_column_int(c->st, 2) ? 1 : 0;
-		c->ev.label = (unsigned)l;
-		c->ev.seq = (uint32_t)sqlite3_column_int64(c->st, 4);
-		c->ev.ack = (uint32_t)sqlite3_column_int64(c->st, 5);
-		c->ev.len = (uint32_t)sqlite3_column_int64(c->st, 6);
+		const unsigned char *old = sqlite3_column_text(c->st, 8);
+		c->row.pkt = sqlite3_column_int64(c->st, 0);
+		c->row.ts_ns = sqlite3_column_int64(c->st, 1);
+		c->row.dir = sqlite3_column_int(c->st, 2) ? 1 : 0;
+		c->row.label = (unsigned)l;
+		c->row.seq = (uint32_t)sqlite3_column_int64(c->st, 4);
+		c->row.ack = (uint32_t)sqlite3_column_int64(c->st, 5);
+		c->row.len = (uint32_t)sqlite3_column_int64(c->st, 6);
+		c->row_revised = sqlite3_column_int(c->st, 7);
+		c->row_old = old ? tc_label_id((const char *)old) : -1;
+		c->row.revised = c->row_revised;
 		c->have = 1;
 		return;
 	}
 	c->rc = rc;
 }
 
+/* Gathers the rows of the next packet into c->pkt; 0 when none is left. */
+static int ev_gather(struct evcur *c)
+{
+	c->npkt = 0;
+	if (!c->have)
+		return 0;
+	int64_t pkt = c->row.pkt;
+	while (c->have && c->row.pkt == pkt) {
+		if (c->row_revised && c->row_old >= 0) {
+			for (size_t i = 0; i < c->npkt; i++)
+				if (c->pkt[i].label == (unsigned)c->row_old &&
+				    c->pkt[i].dir == c->row.dir) {
+					memmove(&c->pkt[i], &c->pkt[i + 1],
+						(c->npkt - i - 1) * sizeof c->pkt[0]);
+					c->npkt--;
+					break;
+				}
+		}
+		int withdrawn = c->row_revised && c->row_old == (int)c->row.label;
+		if (!withdrawn && c->npkt < EV_PER_PKT)
+			c->pkt[c->npkt++] = c->row;
+		ev_read(c);
+	}
+	return 1;
+}
+
 static int ev_open(sqlite3 *db, int64_t id, struct evcur *c)
 {
 	memset(c, 0, sizeof *c);
-	if (sqlite3_prepare_v2(db, "SELECT pkt, ts_ns, dir, label, seq, ack, len"
-				   " FROM events WHERE conn_id = ? AND "
-				   "superseded = 0 ORDER BY pkt, id", -1, &c->st,
+	if (sqlite3_prepare_v2(db, "SELECT pkt, ts_ns, dir, label, seq, ack, len,"
+				   " revised, old_label FROM events WHERE"
+				   " conn_id = ? AND superseded = 0"
+				   " ORDER BY pkt, id", -1, &c->st,
 			       NULL) != SQLITE_OK)
 		return EX_DB;
 	sqlite3_bind_int64(c->st, 1, id);
 	c->rc = SQLITE_DONE;
-	ev_next(c);
+	ev_read(c);
 	return 0;
 }
 
-/* The events of packets before pkt (no segment of theirs was seen). */
+static void ev_emit(struct run *r)
+{
+	for (size_t i = 0; i < r->ev.npkt; i++)
+		plot_event(r->plot, &r->ev.pkt[i]);
+	r->ev.npkt = 0;
+}
+
+/* The labels of packets before pkt (no segment of theirs was seen). */
 static void ev_before(struct run *r, int64_t pkt)
 {
-	while (r->ev.have && r->ev.ev.pkt < pkt) {
-		plot_event(r->plot, &r->ev.ev);
-		ev_next(&r->ev);
+	while (r->ev.have && r->ev.row.pkt < pkt) {
+		ev_gather(&r->ev);
+		ev_emit(r);
 	}
 }
 
 static void feed(struct run *r, struct plot_seg *g)
 {
 	ev_before(r, g->pkt);
-	g->labelled = r->ev.have && r->ev.ev.pkt == g->pkt;
+	if (r->ev.have && r->ev.row.pkt == g->pkt)
+		ev_gather(&r->ev);
+	g->labelled = r->ev.npkt > 0;
 	g->cwnd = -1; /* not estimated (yet) */
 	plot_segment(r->plot, g);
-	while (r->ev.have && r->ev.ev.pkt == g->pkt) {
-		plot_event(r->plot, &r->ev.ev);
-		ev_next(&r->ev);
-	}
+	ev_emit(r);
 	r->segs++;
 }
 

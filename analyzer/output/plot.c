@@ -87,7 +87,7 @@ static const char plot_style[] =
 	".throughput { stroke: #36c; }\n"
 	".goodput { stroke: #0a0; }\n"
 	".average { stroke: #c33; stroke-dasharray: 6 3; }\n"
-	".sample { stroke: #36c; fill: #36c; }\n"
+	".sample { stroke: #36c; stroke-width: 3; stroke-linecap: round; }\n"
 	".srtt { stroke: #c33; }\n"
 	".rtt-min { stroke: #0a0; stroke-dasharray: 6 3; }\n"
 	".inflight { stroke: #36c; }\n"
@@ -966,8 +966,8 @@ void plot_event(struct plot *p, const struct plot_event *e)
 		return;
 	}
 	char cls[80];
-	snprintf(cls, sizeof cls, "mark %s %s", tc_label_name(e->label),
-		 dname(d));
+	snprintf(cls, sizeof cls, "mark %s %s%s", tc_label_name(e->label),
+		 dname(d), e->revised ? " revised" : "");
 	mark_draw(p, L_MARK, cls, label_shape(e->label), gx(p, e->ts_ns),
 		  gy(p, v));
 	p->elements++;
@@ -1086,7 +1086,7 @@ static void legend(struct plot *p)
 	svg_group(g, L_TOP, "legend", NULL);
 	double x = p->x0, y = p->y1 + 44;
 	for (size_t i = 0; i < n; i++) {
-		double w = 5.6 * (double)strlen(it[i].text) + 30;
+		double w = 6.8 * (double)strlen(it[i].text) + 36;
 		if (x + w > p->x1 && x > p->x0) {
 			x = p->x0;
 			y += 14;
@@ -1095,15 +1095,17 @@ static void legend(struct plot *p)
 			break;
 		char c[80];
 		if (it[i].shape == -1) {
-			snprintf(c, sizeof c, "%s c2s", it[i].cls);
+			/* "key", not a direction: a legend's sample is not
+			 * counted as one of the plot's elements. */
+			snprintf(c, sizeof c, "%s key", it[i].cls);
 			svg_line(g, L_TOP, c, x, y - 4, x + 18, y - 4);
 		} else if (it[i].shape == -2) {
 			svg_rect(g, L_TOP, "lane", x, y - 9, 18, 10);
-			svg_group(g, L_TOP, NULL, "state");
+			svg_group(g, L_TOP, NULL, "state key");
 			svg_line(g, L_TOP, "tick", x + 9, y - 9, x + 9, y + 1);
 			svg_group_end(g, L_TOP);
 		} else {
-			snprintf(c, sizeof c, "mark %s", it[i].cls);
+			snprintf(c, sizeof c, "mark %s key", it[i].cls);
 			mark_draw(p, L_TOP, c, it[i].shape, x + 9, y - 4);
 		}
 		svg_text(g, L_TOP, "legend-text", x + 22, y, "start", 0,

@@ -21,7 +21,8 @@
  * rows left out), class "mark", the label's name (tcpcore's spelling:
  * retransmission, fast-retransmission, spurious-retransmission,
  * out-of-order, zero-window, dup-ack, ...) and the direction of the
- * segment that carries it (c2s: sent by the client), in the tsg only;
+ * segment that carries it (c2s: sent by the client), and "revised" when
+ * later evidence changed the packet's label into this one, in the tsg only;
  * the labels sack and dsack have no mark of their own: the segment's
  * SACK blocks are drawn (one "sack" element per segment).
  * Data segments that fall on one pixel column are merged into one bar;
@@ -85,6 +86,7 @@ struct plot_event {
 	int dir;
 	unsigned label;		/* enum tc_label */
 	uint32_t seq, ack, len;
+	int revised;		/* it replaced another label of its packet */
 };
 
 struct plot_opts {
