@@ -561,8 +561,10 @@ static void settle_range(struct plot *p)
 		p->vmin = 0;
 		p->vmax = 1;
 	}
-	if (p->o.kind != PLOT_TSG || p->vmin > 0)
-		p->vmin = p->vmin > 0 && p->o.kind == PLOT_TSG ? p->vmin : 0;
+	/* Rates, times and sizes start at 0; sequence numbers where they
+	 * do (below 0 when a segment precedes the first one seen). */
+	if (p->o.kind != PLOT_TSG)
+		p->vmin = 0;
 	if (p->vmax <= p->vmin)
 		p->vmax = p->vmin + 1;
 	/* The window edge may lie far above the data: it raises the range
