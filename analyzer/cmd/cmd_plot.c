@@ -165,6 +165,16 @@ static void feed(struct run *r, struct plot_seg *g)
 	if (r->ev.have && r->ev.row.pkt == g->pkt)
 		ev_gather(&r->ev);
 	g->labelled = r->ev.npkt > 0;
+	/* A revision's row names its packet but not the packet's numbers
+	 * (they are 0): the segment's own are the truth for every label. */
+	for (size_t i = 0; i < r->ev.npkt; i++) {
+		struct plot_event *e = &r->ev.pkt[i];
+		if (e->dir != g->dir)
+			continue;
+		e->seq = g->seq;
+		e->ack = g->ack;
+		e->len = g->len;
+	}
 	g->cwnd = -1; /* not estimated (yet) */
 	plot_segment(r->plot, g);
 	ev_emit(r);
