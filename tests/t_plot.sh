@@ -170,6 +170,9 @@ check_counts() {
 		got=$(count "$svg" "sack $d")
 		[ "$got" = "$want" ] || why="$why sack/$d=$got(json $o $want)"
 	done
+	# Every mark within the range the data spans: no axis below zero
+	# (a label drawn at a wrong number once stretched it to -1.5 GB).
+	grep -q 'class="tick"[^>]*>-' "$svg" && why="$why y-axis-below-zero"
 	want=$(jq -r '.transitions | length' "$js")
 	got=$(( $(count "$svg" "state client") + $(count "$svg" "state server") ))
 	[ "$got" = "$want" ] || why="$why state=$got(json $want)"

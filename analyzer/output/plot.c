@@ -748,7 +748,7 @@ static void seg_data(struct plot *p, const struct plot_seg *g)
 				measure(p, (double)lo);
 				measure(p, (double)hi);
 			} else if (g->labelled) {
-				bar_flush(p, d, &s->bar, "data");
+				/* Alone, and the column's merged bar goes on. */
 				bar_draw(p, d, col, lo, hi, "data");
 			} else {
 				bar_add(p, d, &s->bar, col, lo, hi, "data");
@@ -963,10 +963,10 @@ void plot_event(struct plot *p, const struct plot_event *e)
 		const struct space *s = &p->sp[!d];
 		v = (double)uw_peek(&s->uack, e->ack, s->base);
 	}
-	if (p->pass == 0) {
-		measure(p, v);
+	/* Marks do not stretch the range: a reset far out of the window
+	 * would squash the data; one beyond it sits on the edge. */
+	if (p->pass == 0)
 		return;
-	}
 	char cls[80];
 	snprintf(cls, sizeof cls, "mark %s %s%s", tc_label_name(e->label),
 		 dname(d), e->revised ? " revised" : "");
