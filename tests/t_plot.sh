@@ -87,6 +87,13 @@ else
 	pass no-such-flow-file
 fi
 expect unwritable-output 1 plot -r "$P/real-loss.pcap" 1 -o "$tmp/no/such/dir/x.svg"
+cp "$P/real-loss.pcap" "$tmp/self.pcap"
+expect output-is-input 2 plot -r "$tmp/self.pcap" 1 -o "$tmp/self.pcap"
+if cmp -s "$P/real-loss.pcap" "$tmp/self.pcap"; then
+	pass output-is-input-kept
+else
+	fail output-is-input-kept "the capture was overwritten"
+fi
 expect missing-db 4 plot -d "$tmp/none.db" 1 -o "$tmp/x.svg"
 [ -e "$tmp/none.db" ] && fail missing-db-created "the database was created"
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../cmd.h"
@@ -390,6 +391,14 @@ out:
 	return rc;
 }
 
+/* 1 when paths a and b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
 static int parse_size(const char *s, int *w, int *h)
 {
 	char *e;
@@ -527,8 +536,19 @@ int cmd_plot(int argc, char **argv)
 		goto out;
 	}
 	/* The output is opened before the work, so that a path that cannot
-	 * be written fails at once; it is removed again on failure. */
+	 * be written fails at once; it is removed again on failure. It must
+	 * not be what is read: opening it would empty it. */
 	int to_stdout = strcmp(outpath, "-") == 0;
+	const char *inputs[] = { file, capture, c.capture, dbpath };
+	for (size_t i = 0; !to_stdout && i < sizeof inputs / sizeof inputs[0];
+	     i++) {
+		if (inputs[i] && same_file(outpath, inputs[i])) {
+			snprintf(err, sizeof err, "-o %s is the file read (%s)",
+				 outpath, inputs[i]);
+			rc = EX_USAGE;
+			goto out;
+		}
+	}
 	out = to_stdout ? stdout : fopen(outpath, "w");
 	if (!out) {
 		snprintf(err, sizeof err, "cannot write %s: %s", outpath,
