@@ -15,6 +15,7 @@ int cmd_read(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_query(int argc, char **argv);

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "live", cmd_live, "capture from an interface into the database" },
 	{ "flows", cmd_flows, "list connections (table, CSV, JSON, Zeek conn.log)" },
 	{ "timeline", cmd_timeline, "draw one connection as a ladder diagram" },
+	{ "plot", cmd_plot, "draw one connection as an SVG graph (time-sequence...)" },
 	{ "report", cmd_report, "summarize the database" },
 	{ "extract", cmd_extract, "write one connection's packets to a pcap file" },
 	{ "query", cmd_query, "run read-only SQL on the database" },

@@ -1,7 +1,9 @@
 #!/bin/sh
 # t_tui.sh - `tcpscope tui` driven through tmux: the flow list, the ladder
 # (both state columns, arrows both ways, anomalies), the events-only
-# ladder, help, filter, sort, resize, live reload keeping the selection,
+# ladder, the graph view (p: braille or ASCII, zoom, pan, direction,
+# resize, an empty flow, one packet, 100k segments),
+# help, filter, sort, resize, live reload keeping the selection,
 # monochrome under NO_COLOR, and a sane terminal after quitting. Also the
 # errors that must happen before the screen is touched.
 #
@@ -359,6 +361,153 @@ else
 	fail tui-no-color "the list never showed"
 fi
 key q q
+
+# ---- The graph view (p) -------------------------------------------------
+
+# The fixture's flow 1 from the list: braille in colour, the label red.
+start "$db" LC_ALL=C.UTF-8
+if wait_for '10\.0\.0\.3:5555'; then
+	key Home p
+	if wait_for 'time-sequence client to server +zoom x1'; then
+		check tui-graph-open '\| data +\. ACK +\* labelled' '\+0us' \
+			'\+180\.000ms'
+		if grep -q "$(printf '\342\240')" "$tmp/screen" ||
+		   grep -q "$(printf '\342\241')" "$tmp/screen" ||
+		   grep -q "$(printf '\342\242')" "$tmp/screen" ||
+		   grep -q "$(printf '\342\243')" "$tmp/screen"; then
+			pass tui-graph-braille
+		else
+			fail tui-graph-braille "no braille cell on screen"
+		fi
+		tm capture-pane -e -p -t "$sess" > "$tmp/color"
+		if grep -q "$(printf '\033')\[3[0-9];*[0-9]*m$(printf '\342')" "$tmp/color" ||
+		   grep -q "$(printf '\033')\[[0-9;]*31m$(printf '\342')" "$tmp/color"; then
+			pass tui-graph-colour
+		else
+			fail tui-graph-colour "no coloured cell"
+		fi
+		key +
+		wait_for 'zoom x2' && pass tui-graph-zoom-in ||
+			fail tui-graph-zoom-in "+ did not zoom"
+		key l
+		wait_for '\+67\.500ms' && pass tui-graph-pan ||
+			fail tui-graph-pan "l did not pan a quarter: $(tail -n 2 "$tmp/screen" | tr '\n' '|')"
+		key - 
+		wait_for 'zoom x1' && pass tui-graph-zoom-out ||
+			fail tui-graph-zoom-out "- did not zoom out"
+		key d
+		wait_for 'time-sequence server to client' && pass tui-graph-direction ||
+			fail tui-graph-direction "d did not switch"
+		# The smallest terminal still draws; smaller says so; back.
+		tm resize-window -t "$sess" -x 60 -y 10
+		if wait_for 'flow 1 .*time-sequence' && ! grep -q 'too small' "$tmp/screen"; then
+			pass tui-graph-resize-min
+		else
+			fail tui-graph-resize-min "60x10: $(head -n 3 "$tmp/screen" | tr '\n' '|')"
+		fi
+		tm resize-window -t "$sess" -x 40 -y 6
+		wait_for 'terminal too small: 40x6' && pass tui-graph-resize-small ||
+			fail tui-graph-resize-small "no minimum-size message"
+		tm resize-window -t "$sess" -x 120 -y 40
+		wait_for 'time-sequence' && pass tui-graph-resize-back ||
+			fail tui-graph-resize-back "the graph did not come back"
+		key q
+		wait_for 'CLIENT-ST' && pass tui-graph-back ||
+			fail tui-graph-back "q did not return to the list"
+	else
+		fail tui-graph-open "p did not open the graph: $(head -n 3 "$tmp/screen" | tr '\n' '|')"
+	fi
+	# From the ladder too, and a flow with no row at all (an empty flow).
+	key Enter
+	wait_for 'flow 1 .*handshake' >/dev/null
+	key p
+	wait_for 'time-sequence client to server' && pass tui-graph-from-ladder ||
+		fail tui-graph-from-ladder "p in the ladder did not open the graph"
+	key q
+	wait_for 'history ShADadFf' && pass tui-graph-back-to-ladder ||
+		fail tui-graph-back-to-ladder "q did not return to the ladder"
+	key q
+	sqlite3 -cmd '.timeout 2000' "$db" "INSERT INTO connections (id, capture_id,
+		tc_id, client_ip, client_port, server_ip, server_port, close,
+		conn_state, client_state, server_state, first_ts, last_ts)
+		VALUES (9, 1, 9, '192.168.9.9', 9999, '10.0.0.2', 443, 'open',
+		'OTH', 'UNKNOWN', 'UNKNOWN', 1700000002000000000,
+		1700000002000000000);"
+	if wait_for '192\.168\.9\.9:9999'; then
+		key End p
+		if wait_for 'no segment to draw'; then
+			pass tui-graph-empty
+		else
+			fail tui-graph-empty "$(head -n 6 "$tmp/screen" | tr -s ' ' | tr '\n' '|')"
+		fi
+		key q
+	else
+		fail tui-graph-empty "the empty flow never appeared"
+	fi
+else
+	fail tui-graph-open "the list never showed"
+fi
+key q
+
+# ASCII and monochrome: LC_ALL=C gives dots and colons, NO_COLOR no colour.
+start "$db" "LC_ALL=C NO_COLOR=1"
+if wait_for '10\.0\.0\.3:5555'; then
+	key Home p
+	if wait_for 'time-sequence client to server'; then
+		tm capture-pane -e -p -t "$sess" > "$tmp/color"
+		if grep -q "$(printf '\342')" "$tmp/screen"; then
+			fail tui-graph-ascii "UTF-8 on screen under LC_ALL=C"
+		elif ! grep -Eq "^ +[0-9.k]* \|.*[.:'*]" "$tmp/screen"; then
+			fail tui-graph-ascii "no dot drawn"
+		elif grep -Eq "$(printf '\033')\[(3[0-7]|4[0-7])m" "$tmp/color"; then
+			fail tui-graph-ascii "colour escapes with NO_COLOR set"
+		else
+			pass tui-graph-ascii
+		fi
+	else
+		fail tui-graph-ascii "p did not open the graph"
+	fi
+fi
+key q q
+
+# A flow of one packet, and one of 100k segments (bounded time: every
+# wait is bounded; memory: the ladder's rows, as the ladder view holds).
+if "$TCPSCOPE" read -q -d "$tmp/one.db" -c 1 "$TOP/pcaps/real-loss.pcap" >/dev/null 2>&1 ||
+   "$TCPSCOPE" read -d "$tmp/one.db" -c 1 "$TOP/pcaps/real-loss.pcap" >/dev/null 2>&1; then
+	start "$tmp/one.db" LC_ALL=C.UTF-8
+	if wait_for '10\.202\.2\.1:40108'; then
+		key p
+		if wait_for 'time-sequence client to server' &&
+		   ! grep -q 'no segment' "$tmp/screen"; then
+			pass tui-graph-one-packet
+		else
+			fail tui-graph-one-packet "$(head -n 4 "$tmp/screen" | tr -s ' ' | tr '\n' '|')"
+		fi
+	else
+		fail tui-graph-one-packet "the list never showed"
+	fi
+	key q q
+fi
+gen=$BUILD/tools/pcapgen
+if [ -x "$gen" ] && PCAPGEN_SEGMENTS=100000 "$gen" big-flow "$tmp/big.pcap" 2>/dev/null &&
+   "$TCPSCOPE" read -d "$tmp/big.db" "$tmp/big.pcap" >/dev/null 2>&1; then
+	start "$tmp/big.db" LC_ALL=C.UTF-8
+	if wait_for '192\.0\.2\.1:40200' 100; then
+		key p
+		if wait_for 'time-sequence client to server' 300; then
+			key + + +
+			wait_for 'zoom x8' 100 && pass tui-graph-100k ||
+				fail tui-graph-100k "zoom did not follow"
+		else
+			fail tui-graph-100k "the graph of 100k segments did not open within 30 s"
+		fi
+	else
+		fail tui-graph-100k "the list never showed"
+	fi
+	key q q
+else
+	echo "SKIP tui-graph-100k: no $gen (make tools) or the capture could not be read"
+fi
 
 # ---- A real capture -----------------------------------------------------
 

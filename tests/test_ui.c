@@ -577,7 +577,82 @@ static void t_ladder_from_capture(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* The graph: a bar per data segment, ACK dots, labels win the colour,
+ * glyphs, zoom and pan clamped. */
+static void t_graph(void)
+{
+	struct ui_ladder l;
+	memset(&l, 0, sizeof(l));
+	struct ui_row rows[3];
+	memset(rows, 0, sizeof(rows));
+	for (int i = 0; i < 3; i++) {
+		rows[i].kind = UI_ROW_SEGMENT;
+		rows[i].has_seq = rows[i].has_flags = 1;
+		rows[i].ts_ns = 1000 + i * 100;
+	}
+	rows[0].dir = 0; /* data 0..100 at t 0 */
+	snprintf(rows[0].flags, sizeof(rows[0].flags), "PA");
+	rows[0].len = 100;
+	rows[1].dir = 1; /* ACK 100 at t 0.5 */
+	snprintf(rows[1].flags, sizeof(rows[1].flags), "A");
+	rows[1].ack = 100;
+	rows[2].dir = 0; /* labelled resend 0..100 at t 1 */
+	snprintf(rows[2].flags, sizeof(rows[2].flags), "PA");
+	rows[2].len = 100;
+	rows[2].anomaly = 1;
+	l.rows = rows;
+	l.n = 3;
+	struct ui_graph g = {0, 1, 0};
+	struct ui_cell cells[10 * 4];
+	uint32_t lo, hi;
+	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 2, 4, cells, &lo, &hi), 3);
+	CHECK_EQ(lo, 0);
+	CHECK_EQ(hi, 100);
+	/* The first column: a full bar (every left dot of every row). */
+	for (int r = 0; r < 4; r++) {
+		CHECK_EQ(cells[r * 10].dots & 0x0f, 0x0f);
+		CHECK_EQ(cells[r * 10].role, UI_GR_DATA);
+	}
+	/* The last column: the labelled one, in the right dots. */
+	CHECK_EQ(cells[9].role, UI_GR_LABEL);
+	CHECK_EQ(cells[9].dots & 0xf0, 0xf0);
+	/* The ACK: one dot at the top, in the middle. */
+	int acks = 0;
+	for (int i = 0; i < 40; i++)
+		acks += cells[i].role == UI_GR_ACK;
+	CHECK_EQ(acks, 1);
+	char b[8];
+	struct ui_cell full = {0xff, 0}, none = {0, 0}, top = {0x01, 0};
+	CHECK(strcmp(ui_graph_glyph(&full, 1, b), "\xe2\xa3\xbf") == 0);
+	CHECK(strcmp(ui_graph_glyph(&top, 1, b), "\xe2\xa0\x81") == 0);
+	CHECK(strcmp(ui_graph_glyph(&none, 1, b), " ") == 0);
+	CHECK(strcmp(ui_graph_glyph(&top, 0, b), "'") == 0);
+	struct ui_cell both = {0x03, 0};
+	CHECK(strcmp(ui_graph_glyph(&both, 0, b), ":") == 0);
+	/* The other direction: the data of 1 (none) and the ACKs of 0. */
+	g.dir = 1;
+	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 1, 2, cells, &lo, &hi), 2);
+	/* Zoom stays within the flow, never below the minimum span. */
+	g.from = 0;
+	g.to = 1;
+	ui_graph_zoom(&g, 0.5);
+	CHECK(g.from > 0.24 && g.from < 0.26 && g.to > 0.74 && g.to < 0.76);
+	ui_graph_pan(&g, 10);
+	CHECK(g.to <= 1 && g.to > 0.99 && g.from > 0.49);
+	ui_graph_pan(&g, -10);
+	CHECK(g.from == 0);
+	for (int i = 0; i < 100; i++)
+		ui_graph_zoom(&g, 0.1);
+	CHECK(g.to - g.from >= UI_GRAPH_MIN_SPAN * 0.999);
+	ui_graph_zoom(&g, 1e12);
+	CHECK(g.from == 0 && g.to == 1);
+	/* An empty ladder draws nothing. */
+	l.n = 0;
+	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 2, 4, cells, &lo, &hi), 0);
+}
+
 static const struct unit_test tests[] = {
+    UNIT(t_graph),
     UNIT(t_ladder_segments),
     UNIT(t_ladder_events_only),
     UNIT(t_ladder_two_steps),

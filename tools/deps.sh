@@ -5,7 +5,8 @@ set -u
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev libssl-dev
       sqlite3 tcpdump tmux mandoc iproute2 ethtool clang procps time jq
       binutils groff-base man-db libclang-rt-dev zlib1g-dev
-      libzstd-dev liblzma-dev gzip zstd xz-utils zsh bash-completion"
+      libzstd-dev liblzma-dev gzip zstd xz-utils zsh bash-completion
+      libxml2-utils librsvg2-bin"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -13,6 +13,9 @@
 #              when a line starts with . or ')
 #   README.md  a line  <!-- output: COMMAND -->  before an indented code
 #              block (four spaces, up to the next line without them)
+#   README.md  a line  <!-- picture: COMMAND -->  before a line
+#              ![text](PATH): COMMAND prints the picture (an SVG of
+#              `tcpscope plot ... -o -`), kept in the file PATH
 # COMMAND is run by sh with `tcpscope` meaning TCPSCOPE (default
 # ./tcpscope), in the checkout's top folder. Regenerating is a deliberate
 # act, as for the goldens: review `git diff man README.md` before
@@ -83,5 +86,25 @@ for f in "$top"/man/*.[157] "$top/README.md"; do
 			echo "FAIL $name: '$cmd' prints otherwise (sh tools/examples.sh regen): $d"
 		fi
 	done
+done
+
+# Pictures: the file named on the line after the mark is what the
+# command prints.
+awk '/^<!-- picture: .* -->$/ { cmd = $0; sub(/^<!-- picture: /, "", cmd);
+	sub(/ -->$/, "", cmd); want = 1; next }
+     want { p = $0; want = 0
+	if (match(p, /\]\([^)]*\)/)) {
+		print substr(p, RSTART + 2, RLENGTH - 3) "\t" cmd } }' \
+	"$top/README.md" | while IFS='	' read -r path cmd; do
+	name="picture-$path"
+	run "$cmd"
+	if [ "$mode" = regen ]; then
+		cp "$tmp/real" "$top/$path"
+		echo "rewrote $name: $cmd"
+	elif cmp -s "$tmp/real" "$top/$path"; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: '$cmd' draws otherwise (sh tools/examples.sh regen)"
+	fi
 done
 exit 0

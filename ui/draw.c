@@ -18,6 +18,7 @@
  *   |time 10| |client state 13||<------ arrow, W-40 ------->||server 13|
  */
 #include <curses.h>
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,11 +560,107 @@ static void draw_ladder(const struct ui *ui)
 	status_bar(ui, buf);
 }
 
+/* ---- The graph ---------------------------------------------------------- */
+
+#define GRAPH_LEFT 8 /* the y labels' columns */
+
+static void draw_graph(const struct ui *ui)
+{
+	const struct ui_ladder *l = &ui->ladder;
+	const struct ui_flow *f = &l->flow;
+	const struct ui_graph *g = &ui->graph;
+	char buf[512], a[32], b[32];
+	int utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+
+	snprintf(buf, sizeof(buf), " flow %lld  %s -> %s  time-sequence %s",
+		 (long long)f->id, f->client, f->server,
+		 g->dir ? "server to client" : "client to server");
+	bar(ui, 0, ui->attr[UI_C_TITLE], buf);
+	int used = (int)strlen(buf);
+	snprintf(buf, sizeof(buf), "zoom x%.0f ", 1 / (g->to - g->from));
+	bar_right(ui, 0, ui->attr[UI_C_TITLE], buf, used);
+
+	int w = ui->cols - GRAPH_LEFT - 1, h = ui->rows - 4;
+	int cw = utf8 ? 2 : 1, ch = utf8 ? 4 : 2;
+	struct ui_cell *cells = w > 0 && h > 0
+					? calloc((size_t)w * (size_t)h, sizeof *cells)
+					: NULL;
+	if (!cells) {
+		put(2, 1, ui->attr[UI_C_ERROR], "out of memory", ui->cols - 1);
+		status_bar(ui, " q:back");
+		return;
+	}
+	uint32_t lo, hi;
+	size_t drawn = ui_graph_render(l, g, w, h, cw, ch, cells, &lo, &hi);
+	/* The legend, in the roles' own attributes. */
+	int x = 1;
+	put(1, x, ui->attr[g->dir ? UI_C_S2C : UI_C_C2S], "| data", 6);
+	x += 8;
+	put(1, x, ui->attr[UI_C_INFO], ". ACK", 5);
+	x += 7;
+	put(1, x, ui->attr[UI_C_ANOMALY], "* labelled", 10);
+	x += 12;
+	put(1, x, ui->attr[UI_C_DIM], "relative seq over time", ui->cols - x);
+	if (!drawn) {
+		int any = 0;
+		for (size_t i = 0; i < l->n && !any; i++)
+			any = l->rows[i].has_seq;
+		put(2 + h / 2, GRAPH_LEFT + 1, ui->attr[UI_C_DIM],
+		    any ? "no segment of this direction in view"
+			: "no segment to draw",
+		    w);
+	}
+	for (int r = 0; r < h; r++) {
+		for (int c = 0; c < w; c++) {
+			const struct ui_cell *cell = &cells[r * w + c];
+			if (!cell->dots)
+				continue;
+			int role = cell->role == UI_GR_LABEL ? UI_C_ANOMALY
+				   : cell->role == UI_GR_DATA
+				       ? (g->dir ? UI_C_S2C : UI_C_C2S)
+				       : UI_C_INFO;
+			char gl[8];
+			ui_graph_glyph(cell, utf8, gl);
+			if (!utf8 && cell->role == UI_GR_LABEL)
+				snprintf(gl, sizeof(gl), "*");
+			attrset(ui->attr[role]);
+			mvaddstr(2 + r, GRAPH_LEFT + 1 + c, gl);
+		}
+	}
+	attrset(A_NORMAL);
+	free(cells);
+	/* Axes: the y range at the top and bottom, the time shown below. */
+	for (int r = 0; r < h; r++)
+		put(2 + r, GRAPH_LEFT, ui->attr[UI_C_DIM], "|", 1);
+	snprintf(buf, sizeof(buf), "%7s", ui_fmt_count(hi, a, sizeof(a)));
+	put(2, 0, ui->attr[UI_C_NORMAL], buf, GRAPH_LEFT - 1);
+	snprintf(buf, sizeof(buf), "%7s", ui_fmt_count(lo, a, sizeof(a)));
+	put(1 + h, 0, ui->attr[UI_C_NORMAL], buf, GRAPH_LEFT - 1);
+	int64_t t0 = l->n ? l->rows[0].ts_ns : 0, t1 = t0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->rows[i].ts_ns > t1)
+			t1 = l->rows[i].ts_ns;
+	double span = (double)out_tdiff(t1, t0);
+	out_dur(a, sizeof(a), (int64_t)(g->from * span));
+	out_dur(b, sizeof(b), (int64_t)(g->to * span));
+	snprintf(buf, sizeof(buf), "+%s", a);
+	put(2 + h, GRAPH_LEFT, ui->attr[UI_C_NORMAL], buf, w / 2);
+	snprintf(buf, sizeof(buf), "+%s", b);
+	int n = (int)strlen(buf);
+	if (n < w / 2)
+		put(2 + h, ui->cols - n, ui->attr[UI_C_NORMAL], buf, n);
+	status_bar(ui, " +/-:zoom  Left/Right h/l:pan  0:all  d:direction"
+		       "  ]/[:flow  q:back  ?:help");
+}
+
 /* ---- Help --------------------------------------------------------------- */
 
 static void draw_help(const struct ui *ui)
 {
-	static const char *const titles[] = {"Flow list", "Ladder", "Help"};
+	static const char *const titles[] = {"Flow list", "Ladder", "Help",
+					     "Graph"};
+	static const int views[] = {UI_VIEW_LIST, UI_VIEW_LADDER,
+				    UI_VIEW_GRAPH};
 	static const char *const legend[] = {
 	    "Ladder rows: time (ms since the first packet), the client's "
 	    "state, the segment",
@@ -581,8 +678,10 @@ static void draw_help(const struct ui *ui)
 	};
 	bar(ui, 0, ui->attr[UI_C_TITLE], " tcpscope tui - help");
 	int y = 2;
-	for (int v = UI_VIEW_LIST; v <= UI_VIEW_LADDER && y < ui->rows - 1;
-	     v++) {
+	for (size_t k = 0; k < sizeof(views) / sizeof(views[0]) &&
+			   y < ui->rows - 1;
+	     k++) {
+		int v = views[k];
 		put(y++, 1, ui->attr[UI_C_HEADING], titles[v], ui->cols - 1);
 		const char *keys, *help;
 		for (size_t i = 0;
@@ -620,6 +719,9 @@ void ui_draw(const struct ui *ui)
 		break;
 	case UI_VIEW_HELP:
 		draw_help(ui);
+		break;
+	case UI_VIEW_GRAPH:
+		draw_graph(ui);
 		break;
 	default:
 		draw_list(ui);

@@ -15,6 +15,7 @@
 
 #define V_LIST	    (1u << UI_VIEW_LIST)
 #define V_LADDER    (1u << UI_VIEW_LADDER)
+#define V_GRAPH	    (1u << UI_VIEW_GRAPH)
 #define KEY_ESC	    27
 #define KEY_CTRL(c) ((c)&0x1f)
 
@@ -44,6 +45,26 @@ static int list_open(struct ui *ui)
 	if (!ui_list_selected(&ui->list))
 		return UI_R_NONE;
 	ui->ltop = 0;
+	ui->open_as = UI_VIEW_LADDER;
+	return UI_R_LADDER;
+}
+
+static void graph_reset(struct ui *ui)
+{
+	ui->graph.from = 0;
+	ui->graph.to = 1;
+}
+
+/* The graph of the selected flow, loaded as its ladder is. */
+static int list_graph(struct ui *ui)
+{
+	if (!ui_list_selected(&ui->list))
+		return UI_R_NONE;
+	ui->ltop = 0;
+	ui->open_as = UI_VIEW_GRAPH;
+	ui->graph_from = UI_VIEW_LIST;
+	graph_reset(ui);
+	ui->graph.dir = 0;
 	return UI_R_LADDER;
 }
 
@@ -147,6 +168,9 @@ static int lad_step(struct ui *ui, long d)
 	if (ui->list.sel == before)
 		return UI_R_NONE;
 	ui->ltop = 0;
+	ui->open_as = ui->view;
+	if (ui->view == UI_VIEW_GRAPH)
+		graph_reset(ui);
 	return UI_R_LADDER;
 }
 
@@ -196,6 +220,59 @@ static int lad_esc(struct ui *ui)
 	return lad_back(ui);
 }
 
+/* The ladder's graph. */
+static int lad_graph(struct ui *ui)
+{
+	ui->graph_from = UI_VIEW_LADDER;
+	ui->view = UI_VIEW_GRAPH;
+	graph_reset(ui);
+	ui->graph.dir = 0;
+	return UI_R_REDRAW;
+}
+
+/* ---- The graph ---------------------------------------------------------- */
+
+static int gr_zoom(struct ui *ui, double f)
+{
+	ui_graph_zoom(&ui->graph, f);
+	return UI_R_REDRAW;
+}
+
+static int gr_pan(struct ui *ui, double d)
+{
+	ui_graph_pan(&ui->graph, d);
+	return UI_R_REDRAW;
+}
+
+static int gr_in(struct ui *ui) { return gr_zoom(ui, 0.5); }
+static int gr_out(struct ui *ui) { return gr_zoom(ui, 2); }
+static int gr_left(struct ui *ui) { return gr_pan(ui, -0.25); }
+static int gr_right(struct ui *ui) { return gr_pan(ui, 0.25); }
+static int gr_pgup(struct ui *ui) { return gr_pan(ui, -1); }
+static int gr_pgdn(struct ui *ui) { return gr_pan(ui, 1); }
+static int gr_home(struct ui *ui) { return gr_pan(ui, -1e9); }
+static int gr_end(struct ui *ui) { return gr_pan(ui, 1e9); }
+
+static int gr_all(struct ui *ui)
+{
+	graph_reset(ui);
+	return UI_R_REDRAW;
+}
+
+static int gr_dir(struct ui *ui)
+{
+	ui->graph.dir = !ui->graph.dir;
+	return UI_R_REDRAW;
+}
+
+static int gr_back(struct ui *ui)
+{
+	ui->view = ui->graph_from == UI_VIEW_LIST ? UI_VIEW_LIST
+						  : UI_VIEW_LADDER;
+	ui_list_scroll(&ui->list, ui_list_height(ui));
+	return UI_R_REDRAW;
+}
+
 /* ---- The table ---------------------------------------------------------- */
 
 struct binding {
@@ -222,6 +299,7 @@ static const struct binding bindings[] = {
     {V_LIST, KEY_ENTER, list_open, NULL, NULL},
     {V_LIST, KEY_RIGHT, list_open, NULL, NULL},
     {V_LIST, 'l', list_open, NULL, NULL},
+    {V_LIST, 'p', list_graph, "p", "the flow's time-sequence graph"},
     {V_LIST, '/', list_filter, "/",
      "filter: ip, port, close, state, label or id (Enter keeps, Esc"
      " undoes)"},
@@ -248,17 +326,39 @@ static const struct binding bindings[] = {
     {V_LADDER, 'n', lad_find_next, "n N",
      "next / previous row the search shows, or without one anomaly"},
     {V_LADDER, 'N', lad_find_prev, NULL, NULL},
-    {V_LADDER, ']', lad_next, "] [", "next / previous flow of the list"},
-    {V_LADDER, '[', lad_prev, NULL, NULL},
+    {V_LADDER, 'p', lad_graph, "p", "the flow's time-sequence graph"},
+    {V_LADDER | V_GRAPH, ']', lad_next, "] [",
+     "next / previous flow of the list"},
+    {V_LADDER | V_GRAPH, '[', lad_prev, NULL, NULL},
     {V_LADDER, KEY_ESC, lad_esc, "Esc", "forget the search, else back"},
     {V_LADDER, 'q', lad_back, "q Left h", "back to the list"},
     {V_LADDER, KEY_LEFT, lad_back, NULL, NULL},
     {V_LADDER, 'h', lad_back, NULL, NULL},
     {V_LADDER, KEY_BACKSPACE, lad_back, NULL, NULL},
 
-    {V_LIST | V_LADDER, '?', help, "?", "this help"},
-    {V_LIST | V_LADDER, KEY_F(1), help, NULL, NULL},
-    {V_LIST | V_LADDER, KEY_CTRL('l'), reload, "Ctrl-L",
+    {V_GRAPH, '+', gr_in, "+ =", "zoom in (time)"},
+    {V_GRAPH, '=', gr_in, NULL, NULL},
+    {V_GRAPH, '-', gr_out, "-", "zoom out"},
+    {V_GRAPH, KEY_LEFT, gr_left, "Left h Right l", "pan a quarter"},
+    {V_GRAPH, 'h', gr_left, NULL, NULL},
+    {V_GRAPH, KEY_RIGHT, gr_right, NULL, NULL},
+    {V_GRAPH, 'l', gr_right, NULL, NULL},
+    {V_GRAPH, KEY_PPAGE, gr_pgup, "PgUp b PgDn Space", "pan a screen"},
+    {V_GRAPH, 'b', gr_pgup, NULL, NULL},
+    {V_GRAPH, KEY_NPAGE, gr_pgdn, NULL, NULL},
+    {V_GRAPH, ' ', gr_pgdn, NULL, NULL},
+    {V_GRAPH, KEY_HOME, gr_home, "Home g End G", "the start / the end"},
+    {V_GRAPH, 'g', gr_home, NULL, NULL},
+    {V_GRAPH, KEY_END, gr_end, NULL, NULL},
+    {V_GRAPH, 'G', gr_end, NULL, NULL},
+    {V_GRAPH, '0', gr_all, "0", "the whole flow"},
+    {V_GRAPH, 'd', gr_dir, "d", "the other direction"},
+    {V_GRAPH, 'q', gr_back, "q Esc", "back"},
+    {V_GRAPH, KEY_ESC, gr_back, NULL, NULL},
+
+    {V_LIST | V_LADDER | V_GRAPH, '?', help, "?", "this help"},
+    {V_LIST | V_LADDER | V_GRAPH, KEY_F(1), help, NULL, NULL},
+    {V_LIST | V_LADDER | V_GRAPH, KEY_CTRL('l'), reload, "Ctrl-L",
      "reload from the database now (it also reloads by itself)"},
     {0, 0, NULL, NULL, NULL},
 };

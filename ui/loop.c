@@ -47,7 +47,8 @@ static void open_ladder(struct ui *ui)
 		snprintf(ui->msg, sizeof(ui->msg), "%s", err);
 		return;
 	}
-	ui->view = UI_VIEW_LADDER;
+	ui->view = ui->open_as == UI_VIEW_GRAPH ? UI_VIEW_GRAPH
+						: UI_VIEW_LADDER;
 	clamp_ladder(ui);
 }
 
@@ -68,8 +69,9 @@ static void reload(struct ui *ui)
 		snprintf(ui->msg, sizeof(ui->msg), "out of memory");
 	ui_list_scroll(&ui->list, ui_list_height(ui));
 	int on_ladder =
-	    ui->view == UI_VIEW_LADDER ||
-	    (ui->view == UI_VIEW_HELP && ui->help_from == UI_VIEW_LADDER);
+	    ui->view == UI_VIEW_LADDER || ui->view == UI_VIEW_GRAPH ||
+	    (ui->view == UI_VIEW_HELP && (ui->help_from == UI_VIEW_LADDER ||
+					  ui->help_from == UI_VIEW_GRAPH));
 	if (on_ladder && ui->ladder.flow.id) {
 		int rc = ui_model_load_ladder(ui->model, ui->ladder.flow.id,
 					      &ui->ladder, err, sizeof(err));

@@ -9,6 +9,8 @@
  *             ladder rows (pure: arrays in, rows out).
  *   list.c    filters and sorts the flow snapshot, keeps the selection by
  *             connection id (pure).
+ *   graph.c   rasterizes a ladder's segments into the cells of a
+ *             time-sequence graph (pure: rows in, dots per cell out).
  *   draw.c    paints a view from a snapshot; never changes it. Owns the
  *             colour roles (the only caller of init_pair).
  *   keys.c    the key table: key -> action; an action changes the state
@@ -251,7 +253,51 @@ enum ui_color {
 	    UI_C__COUNT
 };
 
-enum ui_view { UI_VIEW_LIST, UI_VIEW_LADDER, UI_VIEW_HELP };
+enum ui_view { UI_VIEW_LIST, UI_VIEW_LADDER, UI_VIEW_HELP, UI_VIEW_GRAPH };
+
+/* ---- graph.c: the time-sequence graph of the open ladder ---------------- */
+
+/* What the graph view shows: a part of the flow's time and one direction's
+ * sequence space. */
+struct ui_graph {
+	double from, to; /* the part of [first, last packet] shown, 0 <= from
+			  * < to <= 1 */
+	int dir;	 /* the data of 0 client->server, 1 back */
+};
+
+/* What a cell shows, lowest first: a higher one wins the cell's colour. */
+enum ui_graph_role { UI_GR_NONE, UI_GR_ACK, UI_GR_DATA, UI_GR_LABEL };
+
+/* One character cell: a dot per bit, cw x ch dots (braille: 2 x 4, bit
+ * 1 << (x * 4 + y); ASCII: 1 x 2), and its role. */
+struct ui_cell {
+	uint8_t dots;
+	uint8_t role;
+};
+
+/* Zooming never goes below this part of the flow's time. */
+#define UI_GRAPH_MIN_SPAN 1e-6
+
+/* Draws the time-sequence graph of l's segment rows into cells[h * w]
+ * (zeroed here), each cell cw x ch dots (cw 1..2, ch 1..4): the data of
+ * direction g->dir as vertical bars from seq to seq + len, the peer's
+ * acknowledgements as dots, a row with labels (an anomaly) as UI_GR_LABEL.
+ * The y range is that of the rows within the time shown, returned in
+ * *ylo and *yhi (relative sequence numbers). Returns how many rows were
+ * drawn. Cannot fail. */
+size_t ui_graph_render(const struct ui_ladder *l, const struct ui_graph *g,
+		       int w, int h, int cw, int ch, struct ui_cell *cells,
+		       uint32_t *ylo, uint32_t *yhi);
+
+/* The character of a cell: a UTF-8 braille pattern (utf8), else ASCII
+ * (' ', '\'', '.', ':' for 1 x 2 dots). buf has room for 8 bytes.
+ * Returns buf. */
+const char *ui_graph_glyph(const struct ui_cell *c, int utf8, char *buf);
+
+/* Zooms by factor (< 1 in, > 1 out) about the middle, or pans by delta
+ * (a fraction of the span shown), keeping 0 <= from < to <= 1. */
+void ui_graph_zoom(struct ui_graph *g, double factor);
+void ui_graph_pan(struct ui_graph *g, double delta);
 
 #define UI_MIN_COLS  60
 #define UI_MIN_LINES 10
@@ -263,6 +309,9 @@ struct ui {
 	struct ui_ladder ladder; /* of list.sel_id when view is LADDER */
 	size_t ltop;		 /* first ladder row shown */
 	int view, help_from;	 /* enum ui_view; where ? came from */
+	int open_as;		 /* the view a ladder being loaded opens in */
+	int graph_from;		 /* where the graph view came from */
+	struct ui_graph graph;	 /* the graph view's zoom and direction */
 	int editing;		 /* a prompt is open: the filter, or */
 	int searching;		 /* the ladder's search */
 	char edit[128], edit_old[128];

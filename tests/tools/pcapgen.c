@@ -1387,7 +1387,43 @@ static void sc_ts_extreme_multi(struct gen *g)
 	normal(g, &b, 1);
 }
 
+/* One long bulk transfer for the plot's bounded-memory test: the client
+ * sends $PCAPGEN_SEGMENTS segments of 100 bytes (default 100000), the
+ * server acknowledges every second one; every 5000th segment is lost and
+ * sent again after the next, so that some segments carry labels. */
+static void sc_big_flow(struct gen *g)
+{
+	struct conn c;
+	const char *e = getenv("PCAPGEN_SEGMENTS");
+	long n = e ? strtol(e, NULL, 10) : 100000;
+	if (n < 1)
+		n = 1;
+	gen_init(g, F_PCAP, LT_EN10MB, 65535);
+	conn_init4(&c, 1, 40200, 2, 80, 1000, 5000);
+	handshake(g, &c);
+	for (long i = 1; i <= n; i++) {
+		if (i % 5000 == 0) {
+			uint32_t lost = c.s[0].nxt;
+			g->lose_next = 1;
+			data(g, &c, 0, 100);
+			data(g, &c, 0, 100);
+			emit(g, &c, 0, FL_PSH | FL_ACK, lost, c.s[0].rcv, 100,
+			     NULL);
+			c.s[1].rcv = c.s[0].nxt;
+			ack(g, &c, 1);
+			continue;
+		}
+		data(g, &c, 0, 100);
+		if (i % 2 == 0)
+			ack(g, &c, 1);
+	}
+	ack(g, &c, 1);
+	close4(g, &c, 0);
+}
+
 static const struct scenario test_scenarios[] = {
+	{ "big-flow", "pcap", sc_big_flow,
+	  "one bulk transfer of $PCAPGEN_SEGMENTS segments (plot memory test)" },
 	{ "ts-extreme", "pcapng", sc_ts_extreme,
 	  "if_tsresol 0, stamps 2^40 s (libpcap)" },
 	{ "ts-extreme-multi", "pcapng", sc_ts_extreme_multi,

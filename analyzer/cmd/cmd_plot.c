@@ -1,0 +1,581 @@
+/*
+ * cmd_plot.c - `tcpscope plot`: one connection as a picture (SVG), the
+ * time-sequence graph by default, or throughput, RTT or window over time.
+ *
+ * The connection is chosen as `timeline` chooses it (flowsel.h: -d DB,
+ * or -r FILE analyzed in memory, and FLOW an id, a uid or an address
+ * pair). Its segments are streamed twice into plot.h (pass 0 measures,
+ * pass 1 draws), from the segments table when the capture was imported
+ * with --segments, else read again from the capture file (flowpkts.h);
+ * with -r only the label rows are kept in memory and the file is read
+ * again, so a million-segment connection is never held whole. Its label
+ * rows (events, superseded ones left out) are read alongside, in packet
+ * order, merged with the segments by packet number: a segment with a
+ * label is never merged with others, and each label gets its mark.
+ *
+ * Start reading at cmd_plot().
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../cmd.h"
+#include "../output/out.h"
+#include "../output/plot.h"
+#include "../query/flowpkts.h"
+#include "../query/flowsel.h"
+#include "../store/store.h"
+
+static const char plot_usage[] =
+	"usage: tcpscope plot [-d DB | -r FILE [-c COUNT]] [--graph KIND]\n"
+	"                     [--direction c2s|s2c|both] [--size WxH]\n"
+	"                     [--capture PCAP] -o OUT FLOW\n"
+	"\n"
+	"Draw one connection as an SVG picture: the time-sequence graph (data,\n"
+	"ACK line, window edge, SACK blocks, a mark per label), throughput, RTT\n"
+	"or window over time, with both sides' state changes above. FLOW is a\n"
+	"connection id or uid (see 'tcpscope flows') or a pair\n"
+	"'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
+	"\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -r, --read FILE      analyze FILE in memory (it is read twice more)\n"
+	"  -c COUNT             with -r: read only the first COUNT packets\n"
+	"  -g, --graph KIND     tsg (default, time-sequence), throughput, rtt or window\n"
+	"  -D, --direction DIR  c2s, s2c or both (default: the direction that\n"
+	"                       sent more data)\n"
+	"  -s, --size WxH       picture size in pixels (default 1024x640)\n"
+	"  -o, --output OUT     the SVG file to write; - for standard output\n"
+	"      --capture PCAP   read the packets from PCAP, the capture the flow\n"
+	"                       was imported from (moved); checked by size and SHA-256\n"
+	"  -h, --help           show this help\n";
+
+/* The label rows of the connection, read in packet order beside the
+ * segments, a packet's rows at a time: a revision (revised = 1) replaces
+ * the packet's row of its old label, or withdraws it when the label is
+ * the same, so that what is drawn is what holds in the end. */
+#define EV_PER_PKT 64
+
+struct evcur {
+	sqlite3_stmt *st;
+	int have;	 /* row holds the next row read */
+	struct plot_event row;
+	int row_revised, row_old;
+	int rc;		 /* SQLITE_DONE at the end, else an error */
+	struct plot_event pkt[EV_PER_PKT]; /* the labels of one packet */
+	size_t npkt;
+};
+
+struct run {
+	struct plot *plot;
+	struct evcur ev;
+	uint64_t segs;
+};
+
+static void ev_read(struct evcur *c)
+{
+	c->have = 0;
+	int rc;
+	while ((rc = sqlite3_step(c->st)) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(c->st, 3);
+		int l = name ? tc_label_id((const char *)name) : -1;
+		if (l < 0)
+			continue; /* a label this tcpscope does not know */
+		const unsigned char *old = sqlite3_column_text(c->st, 8);
+		c->row.pkt = sqlite3_column_int64(c->st, 0);
+		c->row.ts_ns = sqlite3_column_int64(c->st, 1);
+		c->row.dir = sqlite3_column_int(c->st, 2) ? 1 : 0;
+		c->row.label = (unsigned)l;
+		c->row.seq = (uint32_t)sqlite3_column_int64(c->st, 4);
+		c->row.ack = (uint32_t)sqlite3_column_int64(c->st, 5);
+		c->row.len = (uint32_t)sqlite3_column_int64(c->st, 6);
+		c->row_revised = sqlite3_column_int(c->st, 7);
+		c->row_old = old ? tc_label_id((const char *)old) : -1;
+		c->row.revised = c->row_revised;
+		c->have = 1;
+		return;
+	}
+	c->rc = rc;
+}
+
+/* Gathers the rows of the next packet into c->pkt; 0 when none is left. */
+static int ev_gather(struct evcur *c)
+{
+	c->npkt = 0;
+	if (!c->have)
+		return 0;
+	int64_t pkt = c->row.pkt;
+	while (c->have && c->row.pkt == pkt) {
+		if (c->row_revised && c->row_old >= 0) {
+			for (size_t i = 0; i < c->npkt; i++)
+				if (c->pkt[i].label == (unsigned)c->row_old &&
+				    c->pkt[i].dir == c->row.dir) {
+					memmove(&c->pkt[i], &c->pkt[i + 1],
+						(c->npkt - i - 1) * sizeof c->pkt[0]);
+					c->npkt--;
+					break;
+				}
+		}
+		int withdrawn = c->row_revised && c->row_old == (int)c->row.label;
+		if (!withdrawn && c->npkt < EV_PER_PKT)
+			c->pkt[c->npkt++] = c->row;
+		ev_read(c);
+	}
+	return 1;
+}
+
+static int ev_open(sqlite3 *db, int64_t id, struct evcur *c)
+{
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(db, "SELECT pkt, ts_ns, dir, label, seq, ack, len,"
+				   " revised, old_label FROM events WHERE"
+				   " conn_id = ? AND superseded = 0"
+				   " ORDER BY pkt, id", -1, &c->st,
+			       NULL) != SQLITE_OK)
+		return EX_DB;
+	sqlite3_bind_int64(c->st, 1, id);
+	c->rc = SQLITE_DONE;
+	ev_read(c);
+	return 0;
+}
+
+static void ev_emit(struct run *r)
+{
+	for (size_t i = 0; i < r->ev.npkt; i++)
+		plot_event(r->plot, &r->ev.pkt[i]);
+	r->ev.npkt = 0;
+}
+
+/* The labels of packets before pkt (no segment of theirs was seen). */
+static void ev_before(struct run *r, int64_t pkt)
+{
+	while (r->ev.have && r->ev.row.pkt < pkt) {
+		ev_gather(&r->ev);
+		ev_emit(r);
+	}
+}
+
+static void feed(struct run *r, struct plot_seg *g)
+{
+	ev_before(r, g->pkt);
+	if (r->ev.have && r->ev.row.pkt == g->pkt)
+		ev_gather(&r->ev);
+	g->labelled = r->ev.npkt > 0;
+	/* A revision's row names its packet but not the packet's numbers
+	 * (they are 0): the segment's own are the truth for every label. */
+	for (size_t i = 0; i < r->ev.npkt; i++) {
+		struct plot_event *e = &r->ev.pkt[i];
+		if (e->dir != g->dir)
+			continue;
+		e->seq = g->seq;
+		e->ack = g->ack;
+		e->len = g->len;
+	}
+	g->cwnd = -1; /* not estimated (yet) */
+	plot_segment(r->plot, g);
+	ev_emit(r);
+	r->segs++;
+}
+
+/* flowpkts_each() callback: a packet read again from the capture. */
+static int capture_seg(void *arg, const struct cap_packet *p,
+		       const struct tc_segment *seg, int dir)
+{
+	(void)p;
+	if (!seg)
+		return 0;
+	struct plot_seg g;
+	memset(&g, 0, sizeof g);
+	g.ts_ns = seg->ts_ns;
+	g.pkt = (int64_t)seg->pkt;
+	g.dir = dir;
+	g.flags = seg->flags;
+	g.seq = seg->seq;
+	g.ack = seg->ack;
+	g.len = seg->payload_len;
+	g.win = seg->window;
+	if (seg->opt.present & TC_OPT_SACK) {
+		g.nsack = seg->opt.nsack < 4 ? seg->opt.nsack : 4;
+		memcpy(g.sack, seg->opt.sack, sizeof g.sack);
+	}
+	feed(arg, &g);
+	return 0;
+}
+
+/* The flags of the segments view ("SA") as TC_* bits. */
+static unsigned flag_bits(const char *s)
+{
+	static const char letters[] = "SFRPAUECN";
+	static const unsigned bits[] = { TC_SYN, TC_FIN, TC_RST, TC_PSH, TC_ACK,
+					 TC_URG, TC_ECE, TC_CWR, TC_AE };
+	unsigned f = 0;
+	for (; s && *s; s++) {
+		const char *q = strchr(letters, *s);
+		if (q && *s)
+			f |= bits[q - letters];
+	}
+	return f;
+}
+
+/* The SACK blocks of the segments view's options ("sack=a-b c-d,ts=..."). */
+static void parse_sack(const char *o, struct plot_seg *g)
+{
+	const char *p = o ? strstr(o, "sack=") : NULL;
+	if (!p || (p != o && p[-1] != ','))
+		return;
+	p += 5;
+	while (*p && *p != ',' && g->nsack < 4) {
+		char *e;
+		unsigned long long a = strtoull(p, &e, 10);
+		if (e == p || *e != '-')
+			return;
+		unsigned long long b = strtoull(e + 1, &e, 10);
+		g->sack[g->nsack][0] = (uint32_t)a;
+		g->sack[g->nsack][1] = (uint32_t)b;
+		g->nsack++;
+		while (*e == ' ')
+			e++;
+		p = e;
+	}
+}
+
+/* Streams the stored segments; 0 and *n, or EX_DB. */
+static int stored_pass(sqlite3 *db, int64_t id, struct run *r, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	/* No ORDER BY: the view hands a connection's segments out chunk by
+	 * chunk, in packet order, as they were stored; a sort would hold
+	 * them all (a temporary B-tree of a million rows). */
+	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, dir, flags, seq, ack, len,"
+				   " win, options FROM segments WHERE conn_id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return EX_DB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct plot_seg g;
+		memset(&g, 0, sizeof g);
+		g.ts_ns = sqlite3_column_int64(st, 0);
+		g.pkt = sqlite3_column_int64(st, 1);
+		g.dir = sqlite3_column_int(st, 2) ? 1 : 0;
+		g.flags = flag_bits((const char *)sqlite3_column_text(st, 3));
+		g.seq = (uint32_t)sqlite3_column_int64(st, 4);
+		g.ack = (uint32_t)sqlite3_column_int64(st, 5);
+		g.len = (uint32_t)sqlite3_column_int64(st, 6);
+		g.win = (uint16_t)sqlite3_column_int64(st, 7);
+		parse_sack((const char *)sqlite3_column_text(st, 8), &g);
+		feed(r, &g);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EX_DB;
+}
+
+struct conn {
+	int64_t id, first_ts, last_ts;
+	char client[80], server[80], capture[1024];
+	int ws[2];
+	int64_t bytes[2];
+	int stored; /* it has stored segments */
+};
+
+static int load_conn(sqlite3 *db, int64_t id, struct conn *c)
+{
+	sqlite3_stmt *st;
+	memset(c, 0, sizeof *c);
+	if (sqlite3_prepare_v2(db, "SELECT c.client_ip, c.client_port, c.server_ip,"
+				   " c.server_port, c.first_ts, c.last_ts,"
+				   " c.c2s_wscale, c.s2c_wscale, c.c2s_payload_bytes,"
+				   " c.s2c_payload_bytes, k.path, EXISTS (SELECT 1"
+				   " FROM segment_chunks s WHERE s.conn_id = c.id)"
+				   " FROM connections c LEFT JOIN captures k ON"
+				   " k.id = c.capture_id WHERE c.id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return EX_DB;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return EX_DB;
+	}
+	c->id = id;
+	out_endpoint(c->client, sizeof c->client,
+		     (const char *)sqlite3_column_text(st, 0),
+		     sqlite3_column_int(st, 1));
+	out_endpoint(c->server, sizeof c->server,
+		     (const char *)sqlite3_column_text(st, 2),
+		     sqlite3_column_int(st, 3));
+	c->first_ts = sqlite3_column_int64(st, 4);
+	c->last_ts = sqlite3_column_int64(st, 5);
+	for (int d = 0; d < 2; d++) {
+		c->ws[d] = sqlite3_column_type(st, 6 + d) == SQLITE_NULL
+				   ? -1
+				   : sqlite3_column_int(st, 6 + d);
+		c->bytes[d] = sqlite3_column_int64(st, 8 + d);
+	}
+	const unsigned char *path = sqlite3_column_text(st, 10);
+	snprintf(c->capture, sizeof c->capture, "%s", path ? (const char *)path : "");
+	c->stored = sqlite3_column_int(st, 11);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int transitions(sqlite3 *db, int64_t id, struct plot *p)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT ts_ns, side, from_state, to_state FROM"
+				   " transitions WHERE conn_id = ? ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return EX_DB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		plot_transition(p, sqlite3_column_int64(st, 0),
+				sqlite3_column_int(st, 1) ? 1 : 0,
+				(const char *)sqlite3_column_text(st, 2),
+				(const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EX_DB;
+}
+
+/* Both passes over the connection's segments and labels. */
+static int draw(sqlite3 *db, const struct conn *c, const char *capture,
+		struct plot *p, char *err, size_t errlen)
+{
+	struct flowpkts f;
+	int have_f = 0, rc = 0;
+	if (!c->stored) {
+		rc = flowpkts_load(db, c->id, capture, 0, &f, err, errlen);
+		if (rc == 0) {
+			have_f = 1;
+			rc = flowpkts_check(&f, capture != NULL, err, errlen);
+		}
+		if (rc != 0)
+			goto out;
+	}
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		struct run r = { .plot = p };
+		if (plot_pass(p, pass, err, errlen) != 0) {
+			rc = EX_FAIL;
+			break;
+		}
+		if ((rc = ev_open(db, c->id, &r.ev)) != 0) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			break;
+		}
+		uint64_t n = 0;
+		if (c->stored) {
+			rc = stored_pass(db, c->id, &r, &n);
+			if (rc)
+				snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		} else {
+			rc = flowpkts_each(&f, 1, capture_seg, &r, &n, err, errlen);
+		}
+		ev_before(&r, INT64_MAX);
+		if (rc == 0 && r.ev.rc != SQLITE_DONE) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			rc = EX_DB;
+		}
+		sqlite3_finalize(r.ev.st);
+		if (rc == 0 && pass == 1 && (rc = transitions(db, c->id, p)) != 0)
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	}
+out:
+	if (have_f)
+		flowpkts_free(&f);
+	return rc;
+}
+
+/* 1 when paths a and b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+	char *e;
+	long a = strtol(s, &e, 10);
+	if (e == s || (*e != 'x' && *e != 'X'))
+		return -1;
+	const char *q = e + 1;
+	long b = strtol(q, &e, 10);
+	if (e == q || *e || a < 320 || a > 20000 || b < 240 || b > 20000)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "graph", required_argument, NULL, 'g' },
+		{ "direction", required_argument, NULL, 'D' },
+		{ "size", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "capture", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dbpath = NULL, *capture = NULL, *outpath = NULL;
+	char *file = NULL;
+	int kind = PLOT_TSG, dirs = 0, width = 1024, height = 640, opt, rc;
+	uint64_t count = 0;
+	char err[1024];
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":d:r:c:g:D:s:o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dbpath = optarg; break;
+		case 'r': file = optarg; break;
+		case 'C': capture = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'c':
+			if (out_parse_count("plot", optarg, &count) < 0)
+				return EX_USAGE;
+			break;
+		case 'g': {
+			static const char *const names[] = {
+#define PLOT_X(id, name) name,
+				PLOT_KINDS(PLOT_X)
+#undef PLOT_X
+				NULL
+			};
+			if ((kind = out_choice("plot", "graph", optarg, names)) < 0)
+				return EX_USAGE;
+			break;
+		}
+		case 'D': {
+			static const char *const names[] = { "c2s", "s2c", "both",
+							     NULL };
+			int k = out_choice("plot", "direction", optarg, names);
+			if (k < 0)
+				return EX_USAGE;
+			dirs = k == 0 ? PLOT_C2S : k == 1 ? PLOT_S2C
+							  : PLOT_C2S | PLOT_S2C;
+			break;
+		}
+		case 's':
+			if (parse_size(optarg, &width, &height) != 0) {
+				fprintf(stderr, "tcpscope plot: bad --size '%s'"
+						" (WxH, 320x240 to 20000x20000)\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h': fputs(plot_usage, stdout); return EX_OK;
+		default:
+			return out_bad_option("plot", opt, argv);
+		}
+	}
+	int nargs = argc - optind;
+	if (nargs < 1 || nargs > 2) {
+		fprintf(stderr, "tcpscope plot: %s (try --help)\n",
+			nargs < 1 ? "which FLOW?" : "too many arguments");
+		return EX_USAGE;
+	}
+	if (!outpath) {
+		fprintf(stderr, "tcpscope plot: where to? -o FILE.svg (or -o -"
+				" for standard output)\n");
+		return EX_USAGE;
+	}
+	if (dbpath && file) {
+		fprintf(stderr, "tcpscope plot: -d and -r exclude each other\n");
+		return EX_USAGE;
+	}
+	if (count && !file) {
+		fprintf(stderr, "tcpscope plot: -c counts the packets read"
+				" with -r\n");
+		return EX_USAGE;
+	}
+	struct store *st;
+	if (file) {
+		char *files[1] = { file };
+		int partial;
+		/* Only the labels: the segments are read again from the file. */
+		rc = fsel_open_capture(files, 1, FSEL_KEEP_EVENTS, count, NULL,
+				       &st, &partial, err, sizeof err);
+		if (rc == 0 && partial)
+			fprintf(stderr, "tcpscope plot: warning: %s\n", err);
+	} else {
+		rc = fsel_open_db(dbpath, &st, err, sizeof err);
+	}
+	if (rc != 0) {
+		out_errline("tcpscope plot", err);
+		return rc;
+	}
+	sqlite3 *db = store_db(st);
+	struct plot *p = NULL;
+	FILE *out = NULL;
+	int64_t id;
+	struct conn c;
+	rc = fsel_find_flow(db, nargs, argv + optind, &id, err, sizeof err);
+	if (rc == 0 && load_conn(db, id, &c) != 0) {
+		snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+		rc = EX_DB;
+	}
+	if (rc != 0)
+		goto out;
+	if (!dirs)
+		dirs = c.bytes[1] > c.bytes[0] ? PLOT_S2C : PLOT_C2S;
+	struct plot_opts po = { kind, dirs, width, height };
+	struct plot_conn pc = { c.id, c.client, c.server, c.capture, c.first_ts,
+				c.last_ts, { c.ws[0], c.ws[1] } };
+	if (!(p = plot_new(&po, &pc, err, sizeof err))) {
+		rc = EX_FAIL;
+		goto out;
+	}
+	/* The output is opened before the work, so that a path that cannot
+	 * be written fails at once; it is removed again on failure. It must
+	 * not be what is read: opening it would empty it. */
+	int to_stdout = strcmp(outpath, "-") == 0;
+	const char *inputs[] = { file, capture, c.capture, dbpath };
+	for (size_t i = 0; !to_stdout && i < sizeof inputs / sizeof inputs[0];
+	     i++) {
+		if (inputs[i] && same_file(outpath, inputs[i])) {
+			snprintf(err, sizeof err, "-o %s is the file read (%s)",
+				 outpath, inputs[i]);
+			rc = EX_USAGE;
+			goto out;
+		}
+	}
+	out = to_stdout ? stdout : fopen(outpath, "w");
+	if (!out) {
+		snprintf(err, sizeof err, "cannot write %s: %s", outpath,
+			 strerror(errno));
+		rc = EX_FAIL;
+		goto out;
+	}
+	rc = draw(db, &c, capture, p, err, sizeof err);
+	if (rc == 0 && plot_finish(p, out, err, sizeof err) != 0) {
+		snprintf(err, sizeof err, "cannot write %s: %s",
+			 to_stdout ? "standard output" : outpath,
+			 errno ? strerror(errno) : "write error");
+		rc = EX_FAIL;
+	}
+	if (!to_stdout) {
+		if (fclose(out) != 0 && rc == 0) {
+			snprintf(err, sizeof err, "cannot write %s: %s", outpath,
+				 strerror(errno));
+			rc = EX_FAIL;
+		}
+		if (rc != 0)
+			remove(outpath);
+	}
+out:
+	if (rc != 0)
+		out_errline("tcpscope plot", err);
+	plot_free(p);
+	store_close(st);
+	return rc;
+}
