@@ -270,4 +270,17 @@ else
 		AND s2c_packets > 0)" | tr '\n' ' ')
 	fail live-fanout "exit $rc; connections|ports|whole|workers '$row'; captures $caps; shards left $left; not whole: $bad $(head -c 300 "$tmp/fan.err")"
 fi
+# --fanout with a missing interface or a bad filter: said once, before any
+# worker starts, with the exit status of a single capture; no shard made.
+"$TCPSCOPE" live -i tcps-nosuch0 --fanout 2 -d "$tmp/fan2.db" >/dev/null 2>"$tmp/fan2.err"
+r1=$?
+ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --fanout 2 -d "$tmp/fan2.db" port \
+	>/dev/null 2>"$tmp/fan3.err"
+r2=$?
+if [ $r1 = 3 ] && [ $r2 = 2 ] && [ "$(wc -l <"$tmp/fan2.err")" = 1 ] &&
+   [ "$(wc -l <"$tmp/fan3.err")" = 1 ] && ! ls "$tmp" | grep -q 'fan2.db'; then
+	pass live-fanout-refused
+else
+	fail live-fanout-refused "exit $r1/$r2: $(cat "$tmp/fan2.err" "$tmp/fan3.err" | head -c 300)"
+fi
 exit 0

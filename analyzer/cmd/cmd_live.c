@@ -301,6 +301,31 @@ static void shard_name(char *buf, size_t len, const char *db, int k)
  * and removed. A stop (SIGINT, SIGTERM) is passed on to them. */
 static int live_fanout(const struct lopts *lo, const char *db, int n)
 {
+	/* What every worker would find wrong (no such interface, no
+	 * permission, a bad filter, a link type not decoded) is said once,
+	 * here, before any starts. */
+	char err[512];
+	struct cap *c = cap_open_live(lo->iface, (int)lo->snap, err, sizeof err);
+	if (!c) {
+		fprintf(stderr, "tcpscope live: %s: %s\n", lo->iface, err);
+		return EX_INPUT;
+	}
+	int dlt, bad = EX_OK;
+	cap_linktypes(c, &dlt, 1);
+	if (!dec_link_supported(dlt)) {
+		char d[160];
+		cap_linktype_describe(dlt, d, sizeof d);
+		fprintf(stderr, "tcpscope live: %s: unsupported link type %s\n",
+			lo->iface, d);
+		bad = EX_INPUT;
+	} else if (lo->expr && cap_set_filter(c, lo->expr, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope live: bad filter expression '%s': %s\n",
+			lo->expr, err);
+		bad = EX_USAGE;
+	}
+	cap_close(c);
+	if (bad != EX_OK)
+		return bad;
 	int ready[2], go[2];
 	if (pipe(ready) != 0 || pipe(go) != 0) {
 		fprintf(stderr, "tcpscope live: pipe: %s\n", strerror(errno));
@@ -352,9 +377,12 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 			break;
 	}
 	close(ready[0]);
-	if (joined < started)
-		status = EX_FAIL; /* a worker failed: its message is out */
-	else if (!lo->quiet)
+	if (joined < started) {
+		/* A worker failed (its message is out): the others, still
+		 * waiting to start and with no shard yet, go at once. */
+		for (int k = 0; k < started; k++)
+			kill(pid[k], SIGTERM);
+	} else if (!lo->quiet)
 		fprintf(stderr, "tcpscope live: listening on %s with %d workers"
 				" (fanout group %u), into %s\n",
 			lo->iface, n, group, db);
@@ -374,22 +402,20 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 		if (p < 0)
 			break;
 		left--;
-		int st = WIFEXITED(ws) ? WEXITSTATUS(ws) : EX_FAIL;
+		/* Killed while waiting to start: not a failure of its own. */
+		int st = WIFEXITED(ws) ? WEXITSTATUS(ws)
+			 : joined < started ? EX_OK : EX_FAIL;
 		if (st != EX_OK && (status == EX_OK || st == EX_DB))
 			status = st;
-		if (joined < started && !forwarded) {
-			for (int k = 0; k < started; k++)
-				kill(pid[k], SIGTERM);
-			forwarded = 1;
-		}
 	}
+	if (joined < started && status == EX_OK)
+		status = EX_FAIL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	if (joined < started || status == EX_DB)
 		return status;
 	/* One database: the workers' captures, in worker order. */
 	struct store *st;
-	char err[512];
 	if (store_open(db, STORE_CREATE, &st, err, sizeof err) < 0) {
 		out_errline("tcpscope live", err);
 		return EX_DB;
