@@ -55,6 +55,7 @@
 
 #include "decompress.h"
 #include "pcapng.h"
+#include "series.h"
 #include "sha256.h"
 #include "tsns.h"
 
@@ -85,6 +86,9 @@ struct cap {
 	struct dz *dz;        /* a compressed capture's decompressor; owned
 			       * by the reader's stream (closed with it) */
 	int dz_hashed;        /* dz hashes what it produces */
+	struct ser *ser;      /* a series' stream (series.h), owned by the
+			       * reader's stream as dz is */
+	int ser_hashed;
 	struct cap_stats st;
 	char err[PCAP_ERRBUF_SIZE + 128];
 };
@@ -191,6 +195,17 @@ static struct cap *png_opened(struct cap *c, const int *types, int n)
 	return c;
 }
 
+/* Why the stream under the reader failed (a series' part, a
+ * decompressor), or NULL when it has not. */
+static const char *stream_err(const struct cap *c)
+{
+	if (c->ser && ser_errmsg(c->ser)[0])
+		return ser_errmsg(c->ser);
+	if (c->dz && dz_errmsg(c->dz)[0])
+		return dz_errmsg(c->dz);
+	return NULL;
+}
+
 /* Opens a capture read from a stream that cannot be walked twice (stdin,
  * a FIFO, a decompressor): one byte tells pcapng (0x0A of its section
  * header) from pcap (0xD4, 0xA1, 0x4D, 0x34 of its magic) and from a
@@ -207,8 +222,7 @@ static int open_stream(struct cap *c, FILE *f, int hash, char *err,
 	int b = getc(f);
 	if (b == EOF) {
 		snprintf(err, errlen, "%s",
-			 c->dz && dz_errmsg(c->dz)[0] ? dz_errmsg(c->dz)
-						      : "empty input");
+			 stream_err(c) ? stream_err(c) : "empty input");
 		fclose(f);
 		return -1;
 	}
@@ -236,9 +250,8 @@ static int open_stream(struct cap *c, FILE *f, int hash, char *err,
 		 * header checks are for files. */
 		if (png_prime(c->png) < 0) {
 			snprintf(err, errlen, "%s",
-				 c->dz && dz_errmsg(c->dz)[0]
-					 ? dz_errmsg(c->dz)
-					 : png_errmsg(c->png));
+				 stream_err(c) ? stream_err(c)
+					       : png_errmsg(c->png));
 			return -1;
 		}
 		int types[CAP_MAX_TYPES];
@@ -250,8 +263,8 @@ static int open_stream(struct cap *c, FILE *f, int hash, char *err,
 	c->p = pcap_fopen_offline_with_tstamp_precision(
 		f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!c->p) {
-		if (c->dz && dz_errmsg(c->dz)[0])
-			snprintf(err, errlen, "%s", dz_errmsg(c->dz));
+		if (stream_err(c))
+			snprintf(err, errlen, "%s", stream_err(c));
 		else
 			copy_err(err, errlen, NULL, ebuf);
 		fclose(f); /* not taken over on failure */
@@ -271,6 +284,18 @@ static enum dz_kind sniff_file(const char *path)
 	ssize_t n = read(fd, head, sizeof head);
 	close(fd);
 	return n > 0 ? dz_sniff(head, (size_t)n) : DZ_NONE;
+}
+
+/* Finishes opening a capture: a libpcap one learns its link type, time
+ * precision and snap length (our pcapng reader knows them already). */
+static struct cap *pcap_opened(struct cap *c)
+{
+	if (c->png)
+		return c;
+	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+	add_type(c, pcap_datalink(c->p));
+	c->snaplen = pcap_snapshot(c->p);
+	return c;
 }
 
 /* Releases a capture whose open failed. */
@@ -361,12 +386,7 @@ static struct cap *cap_open(const char *path, int hashed, char *err,
 		}
 	}
 opened:
-	if (c->png)
-		return c;
-	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
-	add_type(c, pcap_datalink(c->p));
-	c->snaplen = pcap_snapshot(c->p);
-	return c;
+	return pcap_opened(c);
 }
 
 struct cap *cap_open_file(const char *path, char *err, size_t errlen)
@@ -379,13 +399,48 @@ struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen)
 	return cap_open(path, 1, err, errlen);
 }
 
+struct cap *cap_open_series(char *const *paths, int n, int hashed, char *err,
+			    size_t errlen)
+{
+	struct cap *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->size = ser_size(paths, n);
+	FILE *f = ser_open(paths, n, hashed, &c->ser, err, errlen);
+	if (!f) {
+		free(c);
+		return NULL;
+	}
+	c->ser_hashed = hashed;
+	if (open_stream(c, f, 0, err, errlen) < 0)
+		return open_failed(c);
+	return pcap_opened(c);
+}
+
+int cap_series_sha256(char *const *paths, int n, char hex[65])
+{
+	char err[200];
+	struct cap *c = cap_open_series(paths, n, 1, err, sizeof err);
+	if (!c) {
+		errno = EIO;
+		return -1;
+	}
+	int r = cap_sha256(c, hex);
+	cap_close(c);
+	return r;
+}
+
 int cap_hashed(const struct cap *c)
 {
-	return c->hash != NULL || c->dz_hashed;
+	return c->hash != NULL || c->dz_hashed || c->ser_hashed;
 }
 
 int cap_sha256(struct cap *c, char hex[65])
 {
+	if (c->ser_hashed)
+		return ser_sha256(c->ser, hex);
 	if (c->dz_hashed)
 		return dz_sha256(c->dz, hex);
 	if (!c->hash) {
@@ -615,9 +670,8 @@ int cap_next(struct cap *c, struct cap_packet *p)
 			int rc = png_next(c->png, &pp);
 			if (rc < 0)
 				snprintf(c->err, sizeof c->err, "%s",
-					 c->dz && dz_errmsg(c->dz)[0]
-						 ? dz_errmsg(c->dz)
-						 : png_errmsg(c->png));
+					 stream_err(c) ? stream_err(c)
+						       : png_errmsg(c->png));
 			if (rc <= 0)
 				return rc;
 			p->ts_ns = pp.ts_ns;
@@ -646,9 +700,8 @@ int cap_next(struct cap *c, struct cap_packet *p)
 				return c->live ? CAP_TIMEOUT : 0;
 			if (rc < 0) {
 				snprintf(c->err, sizeof c->err, "%s",
-					 c->dz && dz_errmsg(c->dz)[0]
-						 ? dz_errmsg(c->dz)
-						 : pcap_geterr(c->p));
+					 stream_err(c) ? stream_err(c)
+						       : pcap_geterr(c->p));
 				return -1;
 			}
 			/* Garbage seconds exist in real files, and libpcap
@@ -836,7 +889,7 @@ int64_t cap_seek_point(struct cap *c)
 	 * 1.0): its records follow one another with nothing between them that
 	 * a record depends on, where a pcapng block may name an interface
 	 * described anywhere before it. */
-	if (!c->p || c->live || c->png || c->dump || c->dz ||
+	if (!c->p || c->live || c->png || c->dump || c->dz || c->ser ||
 	    pcap_major_version(c->p) != 2)
 		return -1;
 	FILE *f = pcap_file(c->p);

@@ -62,6 +62,16 @@ struct cap *cap_open_file(const char *path, char *err, size_t errlen);
  * the same hash however it is wrapped. */
 struct cap *cap_open_file_hashed(const char *path, char *err, size_t errlen);
 
+/* Opens the n parts of a rotated capture (series.h) as one capture: packet
+ * numbers go on across the parts, hashed (with hashed) as one stream, no
+ * seek points. Errors as cap_open_file(). */
+struct cap *cap_open_series(char *const *paths, int n, int hashed, char *err,
+			    size_t errlen);
+
+/* The SHA-256 of a series, as cap_sha256() of cap_open_series() gives it.
+ * 0, or -1 with errno. */
+int cap_series_sha256(char *const *paths, int n, char hex[65]);
+
 /* 1 when the capture was opened by cap_open_file_hashed() on a regular
  * file, so that cap_sha256() can give the file's hash; 0 otherwise. Known
  * right after the open. */

@@ -54,7 +54,7 @@ static void usage(FILE *f)
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
 		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT]\n"
-		"                     [-j N] [-q]\n"
+		"                     [-j N | --series] [-q]\n"
 		"                     FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
@@ -76,6 +76,9 @@ static void usage(FILE *f)
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
 		"  -j, --jobs N       import up to N files at once, in processes of\n"
 		"                     their own (default 1)\n"
+		"  --series           the files are the parts of one capture, in time\n"
+		"                     order (tcpdump's rotation by size or time):\n"
+		"                     read as one capture\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
 
@@ -405,7 +408,7 @@ out:
 int cmd_read(int argc, char **argv)
 {
 	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
-	       O_NOVLAN };
+	       O_NOVLAN, O_SERIES };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "segments", no_argument, NULL, O_SEGMENTS },
@@ -416,6 +419,7 @@ int cmd_read(int argc, char **argv)
 		{ "max-memory", required_argument, NULL, O_MAXMEM },
 		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "series", no_argument, NULL, O_SERIES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -423,7 +427,7 @@ int cmd_read(int argc, char **argv)
 	struct ing_options o;
 	ing_options_default(&o);
 	const char *db = NULL;
-	int segments = 0, quiet = 0, jobs = 1, ch;
+	int segments = 0, quiet = 0, jobs = 1, series = 0, ch;
 	optind = 1;
 	opterr = 0;
 	/* Options may come before or after the files and the filter, as
@@ -499,6 +503,9 @@ int cmd_read(int argc, char **argv)
 		case O_NOVLAN:
 			o.tc.ignore_vlan = 1;
 			break;
+		case O_SERIES:
+			series = 1;
+			break;
 		default: /* ':' and unknown options */
 			return out_bad_option("read", ch, argv);
 		}
@@ -537,6 +544,12 @@ int cmd_read(int argc, char **argv)
 	char err[512];
 	/* With --jobs the rows come by merges: no new database built aside
 	 * (that is published by the end of an import). */
+	if (series && jobs > 1) {
+		fprintf(stderr, "tcpscope read: --series is one capture: no"
+				" --jobs with it\n");
+		free(expr);
+		return EX_USAGE;
+	}
 	int par = jobs > 1 && nfiles > 1;
 	if (store_open(db,
 		       STORE_CREATE | (par ? 0 : STORE_ASIDE) |
@@ -555,6 +568,18 @@ int cmd_read(int argc, char **argv)
 	u.filtered = o.filter != NULL;
 	if (par) {
 		read_jobs(&u, st, db, argv + first, nfiles, &o, jobs);
+		goto report;
+	}
+	if (series && nfiles > 1) {
+		struct ing_result r;
+		int rc = ing_import_series(st, argv + first, nfiles, &o, NULL,
+					   NULL, &r);
+		char label[4200];
+		snprintf(label, sizeof label, "%.4000s (and %d more parts)",
+			 argv[first], nfiles - 1);
+		if (file_done(&u, label, rc, &r,
+			      rc == ING_EDUP ? store_dup_of(st) : 0, st) < 0)
+			goto out;
 		goto report;
 	}
 	for (int i = first; i < first + nfiles; i++) {

@@ -32,6 +32,7 @@
 #include "ingest.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 
 #include "../status.h"
 #include "../capture/digest.h"
+#include "../capture/series.h"
 #include "idmap.h"
 #include "writer.h"
 
@@ -291,6 +293,12 @@ static int store_meta(struct ing *in, struct cap *c)
 					  .description = f->description,
 					  .comment = f->comment };
 		if (store_capture_iface(in->st, &si) < 0)
+			return -1;
+	}
+	for (int i = 0; in->parts && i < in->nparts; i++) {
+		char *one[1] = { in->parts[i] };
+		if (store_capture_part(in->st, i + 1, in->parts[i],
+				       ser_size(one, 1)) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < cap_note_count(c); i++) {
@@ -546,19 +554,14 @@ static int all_unsupported(struct cap *c, int *first)
 	return n > 0;
 }
 
-int ing_import_file(struct store *st, const char *path,
-		    const struct ing_options *o, ing_tick_fn tick, void *arg,
-		    struct ing_result *r)
+/* Imports the opened capture c of paths[0..nparts) (one file, or the
+ * parts of a series): filter, hash, begin, every packet, end; closes c. */
+static int import_cap(struct store *st, struct cap *c, char *const *paths,
+		      int nparts, const struct ing_options *o, ing_tick_fn tick,
+		      void *arg, struct ing_result *r)
 {
-	memset(r, 0, sizeof *r);
-	r->unsupported_dlt = -1;
+	const char *path = paths[0];
 	char err[400];
-	struct cap *c = o->hash ? cap_open_file_hashed(path, err, sizeof err)
-			       : cap_open_file(path, err, sizeof err);
-	if (!c) {
-		snprintf(r->error, sizeof r->error, "%s", err);
-		return ING_EOPEN;
-	}
 	int rc;
 	int dlt;
 	if (all_unsupported(c, &dlt)) {
@@ -585,7 +588,8 @@ int ing_import_file(struct store *st, const char *path,
 	char hex[65];
 	int hash = o->hash && cap_hashed(c);
 	int prehash = hash && store_capture_size_known(st, cap_size(c));
-	if (prehash && cap_file_sha256(path, hex) < 0) {
+	if (prehash && (nparts > 1 ? cap_series_sha256(paths, nparts, hex)
+				   : cap_file_sha256(path, hex)) < 0) {
 		if (errno != EIO) {
 			snprintf(r->error, sizeof r->error, "%s",
 				 strerror(errno));
@@ -607,8 +611,10 @@ int ing_import_file(struct store *st, const char *path,
 	in.hash_at_end = hash && !prehash;
 	/* Kept with the capture when the file is the same at the end: a
 	 * reader that finds it unchanged need not hash it again. */
-	if (rc == ING_OK && hash)
+	if (rc == ING_OK && hash && nparts == 1)
 		cap_file_identity(path, in.file_id, sizeof in.file_id);
+	in.parts = nparts > 1 ? paths : NULL;
+	in.nparts = nparts;
 	if (rc != ING_OK) {
 		if (rc == ING_ENOMEM)
 			(void)ing_end(&in, c, "out of memory");
@@ -664,6 +670,38 @@ int ing_import_file(struct store *st, const char *path,
 out:
 	cap_close(c);
 	return rc;
+}
+
+int ing_import_file(struct store *st, const char *path,
+		    const struct ing_options *o, ing_tick_fn tick, void *arg,
+		    struct ing_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unsupported_dlt = -1;
+	char err[400];
+	struct cap *c = o->hash ? cap_open_file_hashed(path, err, sizeof err)
+			       : cap_open_file(path, err, sizeof err);
+	if (!c) {
+		snprintf(r->error, sizeof r->error, "%s", err);
+		return ING_EOPEN;
+	}
+	char *paths[1] = { (char *)(uintptr_t)path };
+	return import_cap(st, c, paths, 1, o, tick, arg, r);
+}
+
+int ing_import_series(struct store *st, char *const *paths, int n,
+		      const struct ing_options *o, ing_tick_fn tick, void *arg,
+		      struct ing_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unsupported_dlt = -1;
+	char err[600];
+	struct cap *c = cap_open_series(paths, n, o->hash, err, sizeof err);
+	if (!c) {
+		snprintf(r->error, sizeof r->error, "%.500s", err);
+		return ING_EOPEN;
+	}
+	return import_cap(st, c, paths, n, o, tick, arg, r);
 }
 
 int ing_import_files(struct store *st, char *const *files, int nfiles,

@@ -123,6 +123,9 @@ struct ing {
 	 * (u64), length (u32) and the bytes. */
 	uint8_t *comments;
 	size_t comments_len, comments_cap;
+	/* The parts of a series (stored at the end), or NULL. */
+	char *const *parts;
+	int nparts;
 };
 
 /* Begins a capture: records it with store_capture_begin() (sc describes
@@ -189,6 +192,13 @@ typedef int (*ing_tick_fn)(void *arg, struct cap *c,
 int ing_import_file(struct store *st, const char *path,
 		    const struct ing_options *o, ing_tick_fn tick, void *arg,
 		    struct ing_result *r);
+
+/* The same for the n parts of a rotated capture read as one
+ * (cap_open_series()): one capture row, its path the first part's, the
+ * parts listed in capture_parts. */
+int ing_import_series(struct store *st, char *const *paths, int n,
+		      const struct ing_options *o, ing_tick_fn tick, void *arg,
+		      struct ing_result *r);
 
 /* Imports several files into st (for `tcpscope flows -r FILE...`, into an
  * in-memory store opened by the caller with STORE_MEMORY|STORE_CREATE).

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "../status.h"
 #include "../capture/decode.h"
 #include "../capture/digest.h"
+#include "../capture/series.h"
 
 /* The packet numbers of the connection's stored segments, if any. */
 static int load_pkts(sqlite3 *db, struct flowpkts *f, char *err,
@@ -70,6 +72,41 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
 	snprintf(dst, len, "%s", v ? (const char *)v : "");
+}
+
+/* The parts of f's capture when it was read as a series. */
+static int load_parts(sqlite3 *db, struct flowpkts *f, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM capture_parts WHERE"
+				   " capture_id = ? ORDER BY part", -1, &st,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	sqlite3_bind_int64(st, 1, f->capture_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_text(st, 0);
+		char **np = realloc(f->parts, (size_t)(f->nparts + 1) *
+						      sizeof *np);
+		if (!np || !p || !(np[f->nparts] = strdup((const char *)p))) {
+			if (np)
+				f->parts = np;
+			sqlite3_finalize(st);
+			snprintf(err, errlen, "out of memory");
+			return EX_FAIL;
+		}
+		f->parts = np;
+		f->nparts++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return EX_DB;
+	}
+	return 0;
 }
 
 int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
@@ -131,6 +168,15 @@ int flowpkts_load(sqlite3 *db, int64_t id, const char *capture, int exact,
 		return EX_DB;
 	}
 	snprintf(f->path, sizeof f->path, "%s", capture ? capture : f->stored);
+	int r = load_parts(db, f, err, errlen);
+	if (r == 0 && f->parts && capture) {
+		snprintf(err, errlen, "flow %lld came from a series of %d parts:"
+				      " --capture names one file",
+			 (long long)id, f->nparts);
+		return EX_USAGE;
+	}
+	if (r)
+		return r;
 	return exact ? load_pkts(db, f, err, errlen) : 0;
 }
 
@@ -141,6 +187,38 @@ void flowpkts_free(struct flowpkts *f)
 	f->npkts = 0;
 	free(f->seek);
 	f->seek = NULL;
+	for (int i = 0; i < f->nparts; i++)
+		free(f->parts[i]);
+	free(f->parts);
+	f->parts = NULL;
+	f->nparts = 0;
+}
+
+/* flowpkts_check() of a series: every part there, the same sizes in all,
+ * the same SHA-256 as one stream. */
+static int check_series(const struct flowpkts *f, char *err, size_t errlen)
+{
+	for (int i = 0; i < f->nparts; i++)
+		if (access(f->parts[i], R_OK) != 0) {
+			snprintf(err, errlen, "part %d of the capture of flow"
+					      " %lld, '%.300s', cannot be read",
+				 i + 1, (long long)f->id, f->parts[i]);
+			return EX_INPUT;
+		}
+	char hex[65];
+	int64_t size = ser_size(f->parts, f->nparts);
+	if ((f->size >= 0 && size != f->size) ||
+	    (f->sha256[0] &&
+	     (cap_series_sha256(f->parts, f->nparts, hex) != 0 ||
+	      strcmp(hex, f->sha256) != 0))) {
+		snprintf(err, errlen, "the %d parts from '%.200s' on are not"
+				      " the capture flow %lld was imported from"
+				      " (their %s differs)",
+			 f->nparts, f->parts[0], (long long)f->id,
+			 f->size >= 0 && size != f->size ? "size" : "SHA-256");
+		return EX_INPUT;
+	}
+	return 0;
 }
 
 int flowpkts_check(const struct flowpkts *f, int named, char *err,
@@ -152,6 +230,8 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
 			 (long long)f->id, f->live ? "a live capture" : "stdin");
 		return EX_INPUT;
 	}
+	if (f->parts)
+		return check_series(f, err, errlen);
 	struct stat sb;
 	if (stat(f->path, &sb) != 0) {
 		snprintf(err, errlen,
@@ -335,7 +415,9 @@ int flowpkts_each(const struct flowpkts *f, size_t nf,
 		snprintf(err, errlen, "out of memory");
 		return EX_FAIL;
 	}
-	struct cap *c = cap_open_file(f->path, cerr, sizeof cerr);
+	struct cap *c = f->parts ? cap_open_series(f->parts, f->nparts, 0, cerr,
+						   sizeof cerr)
+				 : cap_open_file(f->path, cerr, sizeof cerr);
 	if (!c) {
 		free(x.slot);
 		free(x.hash);

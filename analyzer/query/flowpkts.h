@@ -48,6 +48,9 @@ struct flowpkts {
 	size_t npkts;
 	char file_id[96];  /* captures.file_id, "" unknown */
 	char *seek;        /* captures.seek_index (allocated), or NULL */
+	char **parts;      /* a series' parts (capture_parts; allocated),
+			    * read as one capture; NULL for one file */
+	int nparts;
 };
 
 /* Fills *f for connection id of db: its key and its capture (path is the

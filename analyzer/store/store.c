@@ -528,7 +528,7 @@ static const char SCHEMA_V6[] =
 /* Version 7: the tunnel a connection came through ("vxlan:5001"), part of
  * its identity as the VLAN ids are; what a pcapng capture says of itself
  * (its interfaces' names, descriptions and comments, its sections' notes,
- * its packets' comments). */
+ * its packets' comments); the parts of a capture read as a series. */
 static const char SCHEMA_V7[] =
     "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n"
     "CREATE TABLE capture_interfaces (\n"
@@ -549,6 +549,12 @@ static const char SCHEMA_V7[] =
     " ON DELETE CASCADE,\n"
     "  pkt INTEGER NOT NULL, comment TEXT NOT NULL,\n"
     "  PRIMARY KEY (capture_id, pkt)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE capture_parts (\n"
+    "  capture_id INTEGER NOT NULL REFERENCES captures(id)"
+    " ON DELETE CASCADE,\n"
+    "  part INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER,\n"
+    "  PRIMARY KEY (capture_id, part)\n"
     ") WITHOUT ROWID;\n";
 
 /* One step per version: migrations[i] turns version i into version i + 1.
@@ -569,7 +575,7 @@ static const char *const required_tables[] = {
     "meta",	   "captures",	  "connections", "label_events",
     "segment_chunks", "label_names", "reason_names", "state_names",
     "rule_names", "capture_labels", "capture_interfaces", "capture_notes",
-    "packet_comments",
+    "packet_comments", "capture_parts",
 };
 
 /* ---- The store ---------------------------------------------------------- */
@@ -598,6 +604,7 @@ enum stmt_id {
 	S_PUT_IFACE,
 	S_PUT_NOTE,
 	S_PUT_PCOMMENT,
+	S_PUT_PART,
 	S__COUNT
 };
 
@@ -1187,6 +1194,8 @@ static int prepare_all(struct store *st)
 			   " kind, text) VALUES (?, ?, ?, ?)",
 	    [S_PUT_PCOMMENT] = "INSERT OR REPLACE INTO packet_comments("
 			       "capture_id, pkt, comment) VALUES (?, ?, ?)",
+	    [S_PUT_PART] = "INSERT OR REPLACE INTO capture_parts(capture_id,"
+			   " part, path, size) VALUES (?, ?, ?, ?)",
 	};
 	if (!st->conn_shadow &&
 	    !(st->conn_shadow = malloc(sizeof *st->conn_shadow)))
@@ -2625,6 +2634,21 @@ int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
 	b_u64(&b, pkt);
 	b_textstatic(&b, text, len);
 	return import_fail(st, b_run(st, &b, "writing a packet comment"));
+}
+
+int store_capture_part(struct store *st, int part, const char *path,
+		       int64_t size)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	struct binder b;
+	b_start(&b, st->stmt[S_PUT_PART]);
+	b_int(&b, st->capture_id);
+	b_int(&b, part);
+	b_text(&b, path);
+	b_known(&b, size);
+	return import_fail(st, b_run(st, &b, "writing a capture part"));
 }
 
 int store_conn_mark_evicted(struct store *st, uint64_t tc_id)

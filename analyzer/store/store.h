@@ -219,6 +219,11 @@ int store_capture_note(struct store *st, uint32_t section, const char *kind,
 int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
 			 size_t len);
 
+/* Part part (from 1) of a capture read as a series (capture_parts), its
+ * path as given and its size (-1 unknown); during the import. */
+int store_capture_part(struct store *st, int part, const char *path,
+		       int64_t size);
+
 /* Copies every complete (or live) capture of the database at shard, with
  * all its rows, into st (open for writing, no import in progress): each
  * gets the next capture id and a fresh range of connection ids, in one

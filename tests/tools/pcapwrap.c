@@ -22,6 +22,10 @@
  *                                      vxlan-twice (every frame twice: in
  *                                      VNI 4242, then again in VNI 4343,
  *                                      two tenants with the same traffic)
+ *   pcapwrap split K IN OUT            K parts of about equal record counts,
+ *                                      OUT0, OUT1, ... (tcpdump -C style
+ *                                      rotation, each part a whole pcap
+ *                                      file with the same header)
  *
  * Frames that are not Ethernet + optional 802.1Q tags + IPv4/IPv6 are
  * copied unchanged (and never fragmented). Timestamps and record order
@@ -361,8 +365,55 @@ static int encap_frame(const struct pcap_pkthdr *h, const uint8_t *f,
 	return 1;
 }
 
+/* split K IN OUT: the records of IN in K files OUT0..OUT(K-1). */
+static int split(unsigned long k, const char *in, const char *outp)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(
+		in, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!p || k < 1 || k > 100) {
+		fprintf(stderr, "pcapwrap: %s\n", p ? "K from 1 to 100" : err);
+		return 1;
+	}
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	unsigned long total = 0, n = 0, part = 0;
+	while (pcap_next_ex(p, &h, &d) == 1)
+		total++;
+	pcap_close(p);
+	p = pcap_open_offline_with_tstamp_precision(in,
+						    PCAP_TSTAMP_PRECISION_NANO,
+						    err);
+	pcap_dumper_t *o = NULL;
+	char name[4096];
+	while (p && pcap_next_ex(p, &h, &d) == 1) {
+		if (!o || (part + 1 < k && n >= (part + 1) * total / k)) {
+			if (o) {
+				pcap_dump_close(o);
+				part++;
+			}
+			snprintf(name, sizeof name, "%s%lu", outp, part);
+			if (!(o = pcap_dump_open(p, name))) {
+				fprintf(stderr, "pcapwrap: cannot write %s\n",
+					name);
+				return 1;
+			}
+		}
+		pcap_dump((u_char *)o, h, d);
+		n++;
+	}
+	if (o)
+		pcap_dump_close(o);
+	if (p)
+		pcap_close(p);
+	printf("%lu\n", part + 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "split"))
+		return split(strtoul(argv[2], NULL, 10), argv[3], argv[4]);
 	if (argc != 5) {
 		fprintf(stderr, "usage: pcapwrap frag SIZE[rdo] | flood K | "
 				"encap KIND  IN OUT\n");
