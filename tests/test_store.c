@@ -158,7 +158,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 6);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +194,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 6);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 7);
 	store_close(st);
 }
 
@@ -205,18 +205,18 @@ static void t_newer_version_refused(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 7"), SQLITE_OK);
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 8"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 7 is newer") != NULL);
+	CHECK(strstr(err, "schema version 8 is newer") != NULL);
 	CHECK(strstr(err, p) == err);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	/* Refusal changed nothing. */
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
 	sqlite3_close(db);
 }
 
@@ -324,13 +324,19 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 6);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
-	 * checksum_offload pair. */
+	 * checksum_offload pair, version 7 the 21 pairs of the transfer
+	 * phase (NULL in the old rows). */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2 + 4);
+		 89 + 2 * (long long)NV2 + 4 + 2 * 21);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
+			   " c2s_limited_by IS NULL AND s2c_busy_ns IS NULL"
+			   " AND c2s_cc_states IS NULL"),
+		 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM cc_transitions"), 0);
 	/* Old rows intact, the new counts NULL (never counted). */
 	CHECK_STR(q_text(db, "SELECT path||'|'||sha256||'|'||packets||'|'||"
 			     "complete FROM captures"),
@@ -369,9 +375,10 @@ static void t_upgrade_v1(void)
 	snprintf(sql, sizeof sql, "ATTACH '%s' AS o", q);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
 	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	/* (Version 7 added cc_transitions, its index and cc_episodes.) */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
 			   " NOT LIKE 'sqlite_%'"),
-		 27);
+		 30);
 	CHECK_EQ(schema_diffs(db), 0);
 	/* (The comparison sees a difference: one column more.) */
 	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",
@@ -384,24 +391,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 7 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 7"), SQLITE_OK);
+	/* A version 8 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 8"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 7 is newer") != NULL);
+	CHECK(strstr(err, "schema version 8 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v7.db"), 7, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v8.db"), 8, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 6 is newer") != NULL);
+	CHECK(strstr(err, "schema version 7 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -1170,7 +1177,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 6);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"
