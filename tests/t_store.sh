@@ -467,7 +467,7 @@ else
 	      WHERE name LIKE '%bad_checksums' OR name LIKE '%time_went_back';
 	    SELECT c2s_packets || ' ' || s2c_packets || ' ' ||
 	      ifnull(c2s_bad_checksums, 'NULL') FROM connections" | tr '\n' ' ')
-	if [ "$v" = "6 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
+	if [ "$v" = "7 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
 		pass upgrade-v1-on-write
 	else
 		fail upgrade-v1-on-write "read exit $rc ($out); db: $v"

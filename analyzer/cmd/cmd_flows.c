@@ -601,7 +601,6 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 		}
 		fputs(",\"max_idle_ms\":", f);
 		json_ms(f, c, c->d[s][DC_max_idle_ns]);
-		json_transfer(f, c, s);
 		/* The three exclusive data-retransmission labels together:
 		 * every data segment sent again, whatever the cause. */
 		fputs(",\"all_retransmissions\":", f);
@@ -617,6 +616,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 				(double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
 		else
 			fputs(",\"throughput_bps\":null,\"goodput_bps\":null", f);
+		json_transfer(f, c, s);
 		putc_unlocked('}', f);
 	}
 	fputs("}\n", f);
