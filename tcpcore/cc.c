@@ -199,7 +199,7 @@ static void timeout(struct tc_tracker *tr, struct tc_cx *cx, int d,
 		if (x->rto_episodes < UINT32_MAX)
 			x->rto_episodes++;
 		e->cc_backoffs = 0;
-	} else if (e->cc_last_gap > 0 && wait >= e->cc_last_gap / 2 * 3) {
+	} else if (e->cc_last_gap > 0 && wait / 3 >= e->cc_last_gap / 2) {
 		/* The timer doubled (RFC 6298 5.5): backoff. */
 		if (e->cc_backoffs < 255)
 			e->cc_backoffs++;
@@ -296,7 +296,7 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 			e->cc_sent = 1;
 			e->cc_lead = e->cc_acc[IDLE];
 		}
-		e->cc_full = len + FULL_SLACK >= smss(cx, d);
+		e->cc_full = (uint64_t)len + FULL_SLACK >= smss(cx, d);
 		if (before == 0)
 			timer_start(e, s->ts_ns);
 		else if (e->cc_acked && !e->cc_clocked && e->cc_full)
@@ -455,16 +455,19 @@ static void conclude_dir(struct tc_cx *cx, int d)
 	x->cwnd_limited_ns = acc[CWND];
 	x->recovery_ns = acc[RECOV];
 	x->rto_stall_ns = acc[STALL];
-	assert(!x->cc_npath || end - cx->c.first_ts > INT64_MAX / 2 ||
-	       cx->c.first_ts > e->cc_since ||
+	/* Every stretch went to one phase: they add up to the duration
+	 * (unless saturated by absurd timestamps). */
+	assert(!x->cc_npath || cx->c.first_ts > e->cc_since ||
+	       tc_tdiff(end, cx->c.first_ts) > INT64_MAX / 4 ||
 	       sat_add(x->busy_ns, x->idle_ns) ==
 		   tc_tdiff(end > e->cc_since ? end : e->cc_since,
 			    cx->c.first_ts));
 	/* The application's time: busy at its pace, and idle between its
 	 * first byte and its last idle stretch. */
 	int64_t idle_in = acc[IDLE] - e->cc_lead;
-	if (e->cc_phase == IDLE && e->cc_sent)
-		idle_in -= tc_tdiff(end, e->cc_idle_from);
+	int64_t trail = tc_tdiff(end, e->cc_idle_from);
+	if (e->cc_phase == IDLE && e->cc_sent && trail > 0)
+		idle_in -= trail;
 	if (!e->cc_sent || idle_in < 0)
 		idle_in = 0;
 	x->app_ns = sat_add(acc[BUSY], idle_in);
