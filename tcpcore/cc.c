@@ -224,6 +224,8 @@ static void timeout(struct tc_tracker *tr, struct tc_cx *cx, int d,
 		e->cc_phase = RECOV;
 	}
 	/* The wait was a stall: what it was charged to moves. */
+	e->cc_bacc -= e->cc_wacc[BUSY] < e->cc_bacc ? e->cc_wacc[BUSY]
+						    : e->cc_bacc;
 	for (int p = BUSY; p < STALL; p++) {
 		e->cc_acc[p] -= e->cc_wacc[p];
 		e->cc_acc[STALL] = sat_add(e->cc_acc[STALL], e->cc_wacc[p]);
@@ -361,11 +363,10 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 }
 
-/* The phase direction d is in now. */
-static unsigned phase_now(const struct tc_cx *cx, int d)
+/* The phase direction d is in now, with fl bytes in flight. */
+static unsigned phase_now(const struct tc_cx *cx, int d, uint64_t fl)
 {
 	const struct tc_ep *e = &cx->ep[d];
-	uint64_t fl = flight(e);
 	if (fl && (e->cc_state == TC_CC_RECOVERY || e->cc_state == TC_CC_LOSS))
 		return RECOV;
 	if (e->cc_rwnd_ok && e->cc_rwnd == 0 && e->cc_sent)
@@ -388,7 +389,7 @@ static void rephase(struct tc_cx *cx, int d, const struct tc_segment *s)
 	if (fl > x->cwnd_max &&
 	    (e->cc_state == TC_CC_OPEN || e->cc_state == TC_CC_DISORDER))
 		x->cwnd_max = fl;
-	unsigned p = phase_now(cx, d);
+	unsigned p = phase_now(cx, d, fl);
 	if (p == e->cc_phase)
 		return;
 	if (p == IDLE) {
