@@ -307,13 +307,13 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		e->cc_nxt = end;
 		e->cc_nxt_ok = 1;
 	}
-	if ((s->flags & TC_CWR) && !(s->flags & TC_SYN)) {
-		if (e->cc_state == TC_CC_OPEN)
-			move(tr, cx, d, TC_CC_CWR, TC_CCR_ECN_CWR, s);
-		else if (e->cc_state == TC_CC_DISORDER)
-			move(tr, cx, d, TC_CC_CWR, TC_CCR_DISORDER_CWR, s);
-		if (e->cc_state == TC_CC_CWR)
-			loss_event(cx, d);
+	if ((s->flags & TC_CWR) && !(s->flags & TC_SYN) &&
+	    (e->cc_state == TC_CC_OPEN || e->cc_state == TC_CC_DISORDER)) {
+		loss_event(cx, d);
+		move(tr, cx, d, TC_CC_CWR,
+		     e->cc_state == TC_CC_OPEN ? TC_CCR_ECN_CWR
+					       : TC_CCR_DISORDER_CWR,
+		     s);
 	}
 }
 
