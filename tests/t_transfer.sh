@@ -11,6 +11,7 @@
 #   capture is replaced.
 # - The time partition on every capture of pcaps/: busy + idle is the
 #   duration, the limited shares fit in busy.
+# - `tcpscope states --cc` prints the congestion-state rules.
 #
 # Env: TCPSCOPE, TOP. Needs jq; sqlite3 for the database part.
 set -u
@@ -54,6 +55,18 @@ for f in "$pc"/*.pcap "$pc"/*.pcapng; do
 	[ -n "$b" ] && bad="$bad $(basename "$f"): $b"
 done
 if [ -z "$bad" ]; then pass transfer-partition; else fail transfer-partition "$bad"; fi
+
+# ---- The rule table ------------------------------------------------------
+# `states --cc` prints every rule once, ids in order, and the rules the
+# corpus fires (real-loss, syn-loss-rto) are among them.
+"$TCPSCOPE" states --cc > "$tmp/rules" 2>&1
+v=$(awk 'NR > 1 && $1 != NR - 2 { bad = 1 } END { print NR - 1, bad + 0 }' "$tmp/rules")
+missing=""
+for r in dupack fast-retransmit recovery-end timeout loss-end disorder-end ecn-cwr cwr-end; do
+	awk -v r="$r" 'NR > 1 && $2 == r { f = 1 } END { exit !f }' "$tmp/rules" || missing="$missing $r"
+done
+if [ "$v" = "11 0" ] && [ -z "$missing" ]; then pass transfer-states-cc
+else fail transfer-states-cc "rows/bad ids '$v', missing:$missing"; fi
 
 # ---- The database ------------------------------------------------------
 if ! command -v sqlite3 >/dev/null 2>&1; then
