@@ -20,7 +20,9 @@
  *                  fast-retransmission (or any retransmission in
  *                  Disorder) -> Recovery; CWR flag on data -> CWR;
  *                  new data moves cc_nxt.
- *   segment of R:  its ACK moves cc_una and restarts the timer; dup-ack
+ *   segment of R:  its ACK restarts the timer and, one round trip
+ *                  between the capture point and S later (cc_pq_*, the
+ *                  handshake's leg on S's side), moves cc_una; dup-ack
  *                  or SACK above the ACK -> Disorder; an ACK at or past
  *                  the recovery point ends Recovery, Loss, CWR -> Open;
  *                  a plain advancing ACK ends Disorder.
@@ -40,8 +42,9 @@
  *   RWND    flight + one MSS exceeds the receiver's window
  *   CWND    in CWR, or paced by the ACKs: since it was last idle the
  *           sender sent a full-sized segment of new data that an ACK
- *           made room for (the flight's earlier BUSY time moves here:
- *           it had more to send all along)
+ *           made room for (with bytes still in flight, or within
+ *           clock_slack() of the ACK that emptied it; the flight's
+ *           earlier BUSY time moves here: it had more to send all along)
  *   BUSY    in flight, none of the above (the application's pace)
  *   STALL   never current: when a timeout shows, what the stretch since
  *           the timer started was charged to moves here.
@@ -61,6 +64,11 @@ enum kind { K_APP, K_RWND, K_CONG, K_LOSS };
 
 _Static_assert(NPHASE == sizeof(((struct tc_ep *)0)->cc_acc) / sizeof(int64_t),
 	       "cc_acc must hold one counter per phase");
+_Static_assert(STALL - BUSY ==
+		       sizeof(((struct tc_ep *)0)->cc_wacc) / sizeof(int64_t),
+	       "cc_wacc must hold one counter per phase BUSY .. RECOV");
+/* The time of phase p (BUSY .. RECOV) since the timer started. */
+#define WACC(e, p) ((e)->cc_wacc[(p) - BUSY])
 
 static const uint8_t kind_of[NPHASE] = {
 	[IDLE] = K_APP, [BUSY] = K_APP, [RWND] = K_RWND, [ZWND] = K_RWND,
@@ -87,6 +95,8 @@ const size_t tc_cc_nrules = sizeof(tc_cc_rules) / sizeof(tc_cc_rules[0]);
 #define DEFAULT_SMSS 536  /* RFC 9293 3.7.1, when no MSS was announced */
 #define BETA_NUM 717      /* CUBIC's multiplicative decrease, as Linux */
 #define BETA_DEN 1024
+#define MAX_LEG_NS 10000000000LL /* a leg beyond 10 s is no RTT */
+#define CLOCK_SLACK_NS 1000000LL
 
 static int64_t sat_add(int64_t a, int64_t b)
 {
@@ -110,14 +120,14 @@ static uint64_t flight(const struct tc_ep *e)
 }
 
 /* Charges the time up to t to the phase e is in. */
-static void accrue(struct tc_ep *e, int64_t t)
+static void charge(struct tc_ep *e, int64_t t)
 {
 	if (t <= e->cc_since)
 		return;
 	int64_t dt = tc_tdiff(t, e->cc_since);
 	e->cc_acc[e->cc_phase] = sat_add(e->cc_acc[e->cc_phase], dt);
 	if (e->cc_phase != IDLE)
-		e->cc_wacc[e->cc_phase] = sat_add(e->cc_wacc[e->cc_phase], dt);
+		WACC(e, e->cc_phase) = sat_add(WACC(e, e->cc_phase), dt);
 	if (e->cc_phase == BUSY)
 		e->cc_bacc = sat_add(e->cc_bacc, dt);
 	e->cc_since = t;
@@ -173,7 +183,7 @@ static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
 		ev->tr.from = (uint8_t)from;
 		ev->tr.to = (uint8_t)to;
 		ev->tr.rule = (uint16_t)rule;
-		ev->bytes = bytes;
+		ev->count = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 	}
 }
 
@@ -224,11 +234,10 @@ static void timeout(struct tc_tracker *tr, struct tc_cx *cx, int d,
 		e->cc_phase = RECOV;
 	}
 	/* The wait was a stall: what it was charged to moves. */
-	e->cc_bacc -= e->cc_wacc[BUSY] < e->cc_bacc ? e->cc_wacc[BUSY]
-						    : e->cc_bacc;
+	e->cc_bacc -= WACC(e, BUSY) < e->cc_bacc ? WACC(e, BUSY) : e->cc_bacc;
 	for (int p = BUSY; p < STALL; p++) {
-		e->cc_acc[p] -= e->cc_wacc[p];
-		e->cc_acc[STALL] = sat_add(e->cc_acc[STALL], e->cc_wacc[p]);
+		e->cc_acc[p] -= WACC(e, p);
+		e->cc_acc[STALL] = sat_add(e->cc_acc[STALL], WACC(e, p));
 	}
 }
 
@@ -237,14 +246,24 @@ static void timeout(struct tc_tracker *tr, struct tc_cx *cx, int d,
  * the window's. */
 static void clocked(struct tc_ep *e)
 {
-	int64_t w = e->cc_wacc[BUSY] < e->cc_bacc ? e->cc_wacc[BUSY]
-						   : e->cc_bacc;
+	int64_t w = WACC(e, BUSY) < e->cc_bacc ? WACC(e, BUSY) : e->cc_bacc;
 	e->cc_acc[BUSY] -= e->cc_bacc;
 	e->cc_acc[CWND] = sat_add(e->cc_acc[CWND], e->cc_bacc);
-	e->cc_wacc[BUSY] -= w;
-	e->cc_wacc[CWND] = sat_add(e->cc_wacc[CWND], w);
+	WACC(e, BUSY) -= w;
+	WACC(e, CWND) = sat_add(WACC(e, CWND), w);
 	e->cc_bacc = 0;
 	e->cc_clocked = 1;
+}
+
+static void ack_sent_on(struct tc_cx *cx, int d, const struct tc_segment *s);
+
+/* How soon after an ACK emptied the flight new data still counts as sent
+ * for it: a quarter of the smallest RTT, at least 1 ms (the capture
+ * point's estimate of when the ACK reached the sender is that rough). */
+static int64_t clock_slack(const struct tc_cx *cx)
+{
+	int64_t q = cx->c.rtt.min > 0 ? cx->c.rtt.min / 4 : 0;
+	return q > CLOCK_SLACK_NS ? q : CLOCK_SLACK_NS;
 }
 
 #define RETRANS_LABELS                                                        \
@@ -301,7 +320,11 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		e->cc_full = (uint64_t)len + FULL_SLACK >= smss(cx, d);
 		if (before == 0)
 			timer_start(e, s->ts_ns);
-		else if (e->cc_acked && !e->cc_clocked && e->cc_full)
+		/* Paced by the ACKs: sent while an ACK made room in the
+		 * flight, or as soon as one emptied it. */
+		if (e->cc_acked && !e->cc_clocked && e->cc_full &&
+		    (before > 0 ||
+		     tc_tdiff(s->ts_ns, e->cc_ack_at) <= clock_slack(cx)))
 			clocked(e);
 		e->cc_acked = 0;
 		e->cc_nxt = end;
@@ -328,11 +351,11 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	e->cc_rwnd = tc_window_bytes(s->window, cx->c.dir[!dd].wscale,
 				     f & TC_SYN);
 	e->cc_rwnd_ok = 1;
-	int adv = !e->cc_una_ok || SEQ_GT(s->ack, e->cc_una);
+	int adv = !e->cc_seen_ok || SEQ_GT(s->ack, e->cc_seen);
 	if (adv) {
-		e->cc_una = s->ack;
-		e->cc_una_ok = 1;
-		e->cc_acked = 1;
+		e->cc_seen = s->ack;
+		e->cc_seen_ok = 1;
+		ack_sent_on(cx, dd, s);
 		timer_start(e, s->ts_ns);
 	}
 	int dup = (labels & ((uint64_t)1 << TC_LB_DUP_ACK)) != 0;
@@ -380,8 +403,8 @@ static unsigned phase_now(const struct tc_cx *cx, int d, uint64_t fl)
 	return BUSY;
 }
 
-/* Enters the phase of direction d after segment s. */
-static void rephase(struct tc_cx *cx, int d, const struct tc_segment *s)
+/* Enters the phase of direction d at time ts, packet pkt. */
+static void rephase(struct tc_cx *cx, int d, int64_t ts, uint64_t pkt)
 {
 	struct tc_ep *e = &cx->ep[d];
 	struct tc_transfer *x = &cx->c.dir[d].xfer;
@@ -393,21 +416,73 @@ static void rephase(struct tc_cx *cx, int d, const struct tc_segment *s)
 	if (p == e->cc_phase)
 		return;
 	if (p == IDLE) {
-		e->cc_idle_from = s->ts_ns;
+		e->cc_idle_from = ts;
 		e->cc_clocked = 0;
 		e->cc_bacc = 0;
 	}
 	unsigned ok = kind_of[e->cc_phase], nk = kind_of[p];
 	if (ok != nk) {
-		int64_t len = tc_tdiff(s->ts_ns, e->cc_kind_from);
+		int64_t len = tc_tdiff(ts, e->cc_kind_from);
 		if (len > e->cc_ev_ns[ok]) {
 			e->cc_ev_ns[ok] = len;
 			e->cc_ev_pkt[ok] = e->cc_kind_pkt;
 		}
-		e->cc_kind_from = s->ts_ns;
-		e->cc_kind_pkt = s->pkt;
+		e->cc_kind_from = ts;
+		e->cc_kind_pkt = pkt;
 	}
 	e->cc_phase = (uint8_t)p;
+}
+
+/* The sender of e gets the ACK ack at time t. */
+static void una_to(struct tc_ep *e, uint32_t ack, int64_t t)
+{
+	if (e->cc_una_ok && !SEQ_GT(ack, e->cc_una))
+		return;
+	e->cc_una = ack;
+	e->cc_una_ok = 1;
+	if (e->cc_nxt_ok) { /* of data, not of the SYN */
+		e->cc_acked = 1;
+		e->cc_ack_at = t;
+	}
+}
+
+/* Charges the time up to t to direction d, taking on the way the ACKs
+ * that reached its sender by then. */
+static void accrue(struct tc_cx *cx, int d, int64_t t)
+{
+	struct tc_ep *e = &cx->ep[d];
+	while (e->cc_pq_n && e->cc_pq_t[e->cc_pq_head] <= t) {
+		unsigned h = e->cc_pq_head;
+		charge(e, e->cc_pq_t[h]);
+		una_to(e, e->cc_pq_ack[h], e->cc_pq_t[h]);
+		e->cc_pq_head = (uint8_t)((h + 1) % 4);
+		e->cc_pq_n--;
+		rephase(cx, d, e->cc_pq_t[h] > e->cc_since ? e->cc_pq_t[h]
+							   : e->cc_since,
+			e->cc_pq_pkt[h]);
+	}
+	charge(e, t);
+}
+
+/* The ACK ack, captured at s, reaches the sender of direction d one
+ * round trip between the capture point and that sender later (the
+ * handshake's leg on its side; 0 at the sender itself): until then the
+ * sender still counts the bytes in flight. */
+static void ack_sent_on(struct tc_cx *cx, int d, const struct tc_segment *s)
+{
+	struct tc_ep *e = &cx->ep[d];
+	int64_t leg = d == TC_CLIENT ? cx->c.rtt.to_client : cx->c.rtt.to_server;
+	if (leg <= 0 || leg > MAX_LEG_NS) {
+		una_to(e, s->ack, s->ts_ns);
+		return;
+	}
+	if (e->cc_pq_n == 4)
+		accrue(cx, d, e->cc_pq_t[e->cc_pq_head]); /* the oldest now */
+	unsigned k = (e->cc_pq_head + e->cc_pq_n) % 4;
+	e->cc_pq_ack[k] = s->ack;
+	e->cc_pq_t[k] = sat_add(s->ts_ns, leg);
+	e->cc_pq_pkt[k] = s->pkt;
+	e->cc_pq_n++;
 }
 
 void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
@@ -424,14 +499,14 @@ void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
 			cx->c.dir[i].xfer.cc_npath = 1;
 		}
 	}
-	accrue(&cx->ep[0], s->ts_ns);
-	accrue(&cx->ep[1], s->ts_ns);
+	accrue(cx, 0, s->ts_ns);
+	accrue(cx, 1, s->ts_ns);
 	if (!(labels & ((uint64_t)1 << TC_LB_CAPTURE_DUPLICATE))) {
 		as_data(tr, cx, s, d, labels);
 		as_ack(tr, cx, s, !d, labels);
 	}
-	rephase(cx, 0, s);
-	rephase(cx, 1, s);
+	rephase(cx, 0, s->ts_ns, s->pkt);
+	rephase(cx, 1, s->ts_ns, s->pkt);
 }
 
 /* ---- The verdict -------------------------------------------------------- */
@@ -440,9 +515,21 @@ static void conclude_dir(struct tc_cx *cx, int d)
 {
 	const struct tc_ep *e = &cx->ep[d];
 	struct tc_transfer *x = &cx->c.dir[d].xfer;
+	int64_t end = cx->c.last_ts, now = 0;
+	struct tc_ep late;
+	if (e->cc_pq_n && end > e->cc_since) {
+		/* ACKs on their way at the end: taken on a copy, so that the
+		 * connection goes on unchanged. */
+		struct tc_transfer keep = *x;
+		struct tc_ep ep = cx->ep[d];
+		accrue(cx, d, end);
+		late = cx->ep[d];
+		cx->ep[d] = ep;
+		*x = keep;
+		e = &late;
+	}
 	int64_t acc[NPHASE];
 	memcpy(acc, e->cc_acc, sizeof acc);
-	int64_t end = cx->c.last_ts, now = 0;
 	if (x->cc_npath && end > e->cc_since) {
 		now = tc_tdiff(end, e->cc_since);
 		acc[e->cc_phase] = sat_add(acc[e->cc_phase], now);

@@ -171,13 +171,20 @@ struct tc_ep {
 	uint8_t cc_nxt_ok, cc_una_ok, cc_rwnd_ok;
 	uint8_t cc_sent;     /* has sent payload */
 	uint8_t cc_full;     /* its last new data was a full-sized segment */
-	uint8_t cc_acked;    /* an ACK advanced since its last new data */
+	uint8_t cc_acked;    /* an ACK reached it since its last new data */
 	uint8_t cc_clocked;  /* sent new data an ACK made room for, since it
 			      * was last idle: the window, not the
 			      * application, paces it */
 	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
+	uint8_t cc_seen_ok;
+	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
 	uint32_t cc_nxt;     /* highest payload byte sent, + 1 */
-	uint32_t cc_una;     /* highest ACK of the receiver */
+	uint32_t cc_una;     /* highest ACK of the receiver the sender has
+			      * had time to get (see cc_pq_*) */
+	uint32_t cc_seen;    /* highest ACK of the receiver captured */
+	uint32_t cc_pq_ack[4];  /* the ACKs on their way, */
+	int64_t cc_pq_t[4];     /* when the sender has each (capture time), */
+	uint64_t cc_pq_pkt[4];  /* the packet that carried it */
 	uint32_t cc_high;    /* recovery point: cc_nxt when recovery began */
 	uint64_t cc_rwnd;    /* the receiver's last window, bytes */
 	uint64_t cc_rec_bytes; /* retransmitted in this Recovery or Loss */
@@ -186,6 +193,7 @@ struct tc_ep {
 			      * send into an empty flight, retransmission or
 			      * advancing ACK */
 	int64_t cc_last_gap; /* the wait of its last timeout */
+	int64_t cc_ack_at;   /* when the sender got its last advancing ACK */
 	int64_t cc_lead;     /* idle before its first payload byte */
 	int64_t cc_idle_from;/* the current idle stretch began */
 	int64_t cc_kind_from;/* the current stretch of one kind began */
@@ -193,7 +201,7 @@ struct tc_ep {
 	int64_t cc_bacc;     /* time at the application's pace (BUSY)
 			      * since it was last idle */
 	int64_t cc_acc[7];   /* time per phase (cc.c, enum phase) */
-	int64_t cc_wacc[7];  /* of which since cc_wait */
+	int64_t cc_wacc[5];  /* of which since cc_wait (BUSY .. RECOV) */
 	int64_t cc_ev_ns[4]; /* longest stretch per kind (enum kind) */
 	uint64_t cc_ev_pkt[4];
 

@@ -392,7 +392,7 @@ enum tc_event_type {
 	TC_EV_CC          /* a sender's congestion state changed: dir is
 			   * the direction (its sender), tr the transition
 			   * (from, to: enum tc_cc_state; rule: id in
-			   * tc_cc_rules[]), bytes what it retransmitted in
+			   * tc_cc_rules[]), count what it retransmitted in
 			   * the state it leaves (Recovery, Loss) */
 };
 
@@ -424,8 +424,9 @@ struct tc_event {
 	uint32_t seq, ack, len, win; /* the segment's (relative-free) values */
 	uint64_t labels;      /* TC_EV_SEGMENT: bit per enum tc_label */
 	uint32_t count;       /* TC_EV_LABEL dup-ack: its number in the run
-			       * of duplicates (1 = first); else 0 */
-	uint64_t bytes;       /* TC_EV_CC (above); else 0 */
+			       * of duplicates (1 = first); TC_EV_CC: the
+			       * bytes retransmitted in the state it leaves
+			       * (at most UINT32_MAX); else 0 */
 };
 
 /* ---- The tracker -------------------------------------------------------- */

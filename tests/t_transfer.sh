@@ -5,7 +5,8 @@
 # - real-loss (a 200 kB upload through fwd.c, which dropped the segments
 #   its .fwd.log lists): held by the network, congestion or loss; the bytes
 #   retransmitted in fast recovery are the bytes dropped; every Recovery
-#   episode ends.
+#   episode ends. real-reorder (a bulk upload captured beside the
+#   receiver): not held by the application.
 # - The database: one cc_transitions row per transition the connection
 #   rows count, the episodes of cc_episodes, and the rows go when their
 #   capture is replaced.
@@ -36,6 +37,14 @@ v=$(jq -r '.c2s | "\(.limited_by) \(.fast_recovery_bytes) \(.rto_timeouts)"' "$t
 case "$v" in
 "congestion $dropped 0" | "loss $dropped 0") pass transfer-real-loss ;;
 *) fail transfer-real-loss "got '$v', want congestion or loss, $dropped bytes recovered, no timeout" ;;
+esac
+
+# real-reorder: a 100 kB upload (bulk: never the application's pace),
+# captured beside the receiver: the delayed ACKs keep its flight up.
+v=$("$TCPSCOPE" flows -r "$pc/real-reorder.pcap" -f json | jq -r '.c2s.limited_by')
+case "$v" in
+congestion | receiver_window | loss) pass transfer-real-reorder ;;
+*) fail transfer-real-reorder "got '$v' for a bulk upload" ;;
 esac
 
 # ---- The partition on every capture ----------------------------------

@@ -6,8 +6,9 @@
  * fast-recovery episodes; then the rule table itself.
  *
  * Every script opens the same way (OPEN: SYN at 0, SYN-ACK at 1 ms, ACK
- * at 2 ms, MSS 1000 both ways, no window scaling), so packet 4 is the
- * first after the handshake and times below are in us.
+ * in the same microsecond, MSS 1000 both ways, no window scaling): the
+ * capture is at the client, which sends the data, so its ACKs reach it at
+ * once; packet 4 is the first after the handshake and times are in us.
  */
 #include <stdlib.h>
 
@@ -18,7 +19,7 @@
 #define OPEN                                                                  \
 	"c S 100 0 us=0 mss=1000\n"                                           \
 	"s SA 300 101 us=1000 mss=1000 win=2000\n"                            \
-	"c A 101 301 us=2000\n"
+	"c A 101 301 us=1000\n"
 
 #define MAXCC 16
 
@@ -35,7 +36,7 @@ static void collect(const struct tc_event *ev, void *ctx)
 {
 	struct res *r = ctx;
 	if (ev->type == TC_EV_CC && r->ncc < MAXCC) {
-		r->bytes[r->ncc] = ev->bytes;
+		r->bytes[r->ncc] = ev->count;
 		r->cc[r->ncc++] = ev->tr;
 	} else if (ev->type == TC_EV_CLOSE && !r->closed) {
 		memcpy(r->dir, ev->conn->dir, sizeof(r->dir));
@@ -93,20 +94,21 @@ struct cc_case {
 static const struct cc_case cases[] = {
     {
 	/* The receiver's window (2000 bytes, two segments) is full after
-	 * every second segment: held 9.9 + 9.8 ms by it. */
+	 * every second segment: held 9.9 + 9.8 ms by it; the first segment
+	 * after an ACK emptied the flight is paced by it (0.1 ms). */
 	"receiver-window",
 	OPEN
 	"c PA 101 301 len=1000 us=3000\n"    /* 4: busy */
 	"c PA 1101 301 len=1000 us=3100\n"   /* 5: 2000 in flight: held */
 	"s A 301 2101 win=2000 us=13000\n"   /* 6: all acked: idle */
-	"c PA 2101 301 len=1000 us=13100\n"  /* 7 */
+	"c PA 2101 301 len=1000 us=13100\n"  /* 7: sent for the ACK */
 	"c PA 3101 301 len=1000 us=13200\n"  /* 8: held */
 	"s A 301 4101 win=2000 us=23000\n"   /* 9 */
 	"c FA 4101 301 us=24000\n"
 	"s FA 301 4102 win=2000 us=25000\n"
 	"c A 4102 302 us=26000\n",
 	TC_LIMIT_RECEIVER_WINDOW, "Open",
-	19900 * US, 6100 * US, 19700 * US, 0, 0, 0, 0,
+	19900 * US, 6100 * US, 19700 * US, 0, 100 * US, 0, 0,
 	5, 9900 * US,
 	0, 0, 0, 0, 0, 0,
 	{ { 0, NULL, 0 } },
@@ -199,6 +201,35 @@ static const struct cc_case cases[] = {
 	7, 1410 * MS,
 	3, 1, 2, 0, 0, 2000,
 	{ { 7, "timeout", 0 }, { 10, "loss-end", 3000 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* Captured beside the receiver, 20 ms from the sender (its leg of
+	 * the handshake): an ACK reaches the sender 20 ms after it passes,
+	 * so the sender's flight stays up till then and it answers with new
+	 * data at once, round after round (without that delay the flight
+	 * would look empty and the sender idle between rounds). */
+	"far-sender",
+	"c S 100 0 us=0 mss=1000\n"
+	"s SA 300 101 us=10 mss=1000 win=9000\n"
+	"c A 101 301 us=20010\n"             /* client leg: 20 ms */
+	"c PA 101 301 len=1000 us=20020\n"   /* 4: first round */
+	"c PA 1101 301 len=1000 us=20030\n"
+	"s A 301 2101 win=9000 us=20040\n"   /* 6: at the sender at 40040 */
+	"c PA 2101 301 len=1000 us=40050\n"  /* 7: paced by it */
+	"c PA 3101 301 len=1000 us=40060\n"
+	"s A 301 4101 win=9000 us=40070\n"   /* 9 */
+	"c PA 4101 301 len=1000 us=60080\n"  /* 10 */
+	"c PA 5101 301 len=1000 us=60090\n"
+	"s A 301 6101 win=9000 us=60100\n"   /* 12: at the sender at 80100 */
+	"c FA 6101 301 us=80110\n"
+	"s FA 301 6102 win=9000 us=80120\n"
+	"c A 6102 302 us=100130\n",
+	TC_LIMIT_CONGESTION, "Open",
+	60060 * US, 40070 * US, 0, 0, 40040 * US, 0, 0,
+	7, 20020 * US,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
 	TC_LIMIT_NONE,
     },
     {

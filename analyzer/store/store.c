@@ -2555,7 +2555,7 @@ static int insert_cc(struct store *st, const struct tc_event *ev)
 	b_text(&b, ev->tr.rule < tc_cc_nrules ? tc_cc_rules[ev->tr.rule].name
 					       : NULL);
 	if (ev->tr.from == TC_CC_RECOVERY || ev->tr.from == TC_CC_LOSS)
-		b_u64(&b, ev->bytes);
+		b_u64(&b, ev->count);
 	else
 		b_null(&b);
 	return b_run(st, &b, "writing a congestion-state transition");
