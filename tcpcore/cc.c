@@ -120,7 +120,7 @@ static uint64_t flight(const struct tc_ep *e)
 }
 
 /* Charges the time up to t to the phase e is in. */
-static void charge(struct tc_ep *e, int64_t t)
+static inline void charge(struct tc_ep *e, int64_t t)
 {
 	if (t <= e->cc_since)
 		return;
@@ -448,7 +448,7 @@ static void una_to(struct tc_ep *e, uint32_t ack, int64_t t)
 
 /* Charges the time up to t to direction d, taking on the way the ACKs
  * that reached its sender by then. */
-static void accrue(struct tc_cx *cx, int d, int64_t t)
+static void accrue_due(struct tc_cx *cx, int d, int64_t t)
 {
 	struct tc_ep *e = &cx->ep[d];
 	while (e->cc_pq_n && e->cc_pq_t[e->cc_pq_head] <= t) {
@@ -462,6 +462,15 @@ static void accrue(struct tc_cx *cx, int d, int64_t t)
 			e->cc_pq_pkt[h]);
 	}
 	charge(e, t);
+}
+
+static inline void accrue(struct tc_cx *cx, int d, int64_t t)
+{
+	struct tc_ep *e = &cx->ep[d];
+	if (e->cc_pq_n && e->cc_pq_t[e->cc_pq_head] <= t)
+		accrue_due(cx, d, t);
+	else
+		charge(e, t);
 }
 
 /* The ACK ack, captured at s, reaches the sender of direction d one
