@@ -878,7 +878,9 @@ static int write_chunk(struct pq_writer *w, struct col *c, struct chunk *ch,
 			free(idx);
 			return fail(w, PQ_ENOMEM, "out of memory");
 		}
-		if (nd == 0) { /* too big: PLAIN */
+		/* Too big, or hardly a value repeats: PLAIN. */
+		if (nd == 0 ||
+		    (c->nvals >= 64 && (size_t)nd * 4 > c->nvals * 3)) {
 			free(idx);
 			idx = NULL;
 		} else {
