@@ -13,6 +13,8 @@
 #     equal what DuckDB computes from the values; several row groups;
 #     ZSTD and uncompressed;
 #   - the partitions (date of first_ts, capture in the file name, sensor);
+#   - `read --parquet` writes the same files and rows as `export` of the
+#     same database; a dataset it cannot write: exit 1, import kept;
 #   - an empty table gives no file; a second run adds files, never
 #     replaces one; errors: usage, a missing database, a full disk (a
 #     small tmpfs, as root) leaves no .parquet file and no temporary one.
@@ -204,6 +206,41 @@ else
 	fail parquet-second-run "$(head -c 200 "$T/e3")"
 fi
 
+# ---- read --parquet: the same dataset while importing ---------------------------
+
+DB3="$T/r.db" RD="$T/rd" EX="$T/ex"
+if "$TCPSCOPE" read -q --segments -d "$DB3" --parquet "$RD" --sensor s3 \
+    "$TOP/pcaps/demo.pcap" "$TOP/pcaps/real-loss.pcap" "$TOP/pcaps/real-many.pcap" \
+    >"$T/r.out" 2>&1 &&
+    "$TCPSCOPE" export -f parquet -d "$DB3" -s s3 "$EX" >/dev/null 2>>"$T/r.out"; then
+	(cd "$RD" && find . -name '*.parquet' | sort) >"$T/rd.files"
+	(cd "$EX" && find . -name '*.parquet' | sort) >"$T/ex.files"
+	same=1
+	for t in connections segments events transitions captures; do
+		duck sql "SELECT * FROM read_parquet('$RD/table=$t/*/*/*.parquet', hive_partitioning = true)" | LC_ALL=C sort >"$T/rd.$t"
+		duck sql "SELECT * FROM read_parquet('$EX/table=$t/*/*/*.parquet', hive_partitioning = true)" | LC_ALL=C sort >"$T/ex.$t"
+		cmp -s "$T/rd.$t" "$T/ex.$t" && [ -s "$T/rd.$t" ] || { same=0; echo "# $t differs"; }
+	done
+	if [ $same = 1 ] && [ -s "$T/rd.files" ] && cmp -s "$T/rd.files" "$T/ex.files"; then
+		pass read-parquet-equals-export
+	else
+		fail read-parquet-equals-export "files: $(wc -l <"$T/rd.files") vs $(wc -l <"$T/ex.files"); $(diff "$T/rd.files" "$T/ex.files" | head -n 2 | tr '\n' ' ')"
+	fi
+else
+	fail read-parquet-equals-export "$(head -c 300 "$T/r.out")"
+fi
+# A dataset that cannot be written: exit 1, the import kept.
+: >"$T/afile"
+"$TCPSCOPE" read -q -d "$T/r2.db" --parquet "$T/afile/x" "$TOP/pcaps/demo.pcap" >/dev/null 2>"$T/e"; rc=$?
+n=$(sq "$T/r2.db" "SELECT count(*) FROM captures" 2>/dev/null)
+if [ $rc -eq 1 ] && [ "$n" = 1 ] && grep -q -- '--parquet' "$T/e"; then
+	pass read-parquet-error
+else
+	fail read-parquet-error "exit $rc, $n captures: $(head -c 200 "$T/e")"
+fi
+"$TCPSCOPE" read -q -d "$T/r3.db" --sensor s1 "$TOP/pcaps/demo.pcap" >/dev/null 2>&1
+[ $? -eq 2 ] && pass read-sensor-needs-parquet || fail read-sensor-needs-parquet "not refused"
+
 # ---- Errors ------------------------------------------------------------------
 
 expect() { # name, status, command...
@@ -220,7 +257,6 @@ expect parquet-err-format 2 "$TCPSCOPE" export -f csv -d "$DB" "$T/x"
 expect parquet-err-sensor 2 "$TCPSCOPE" export -f parquet -s 'a/b' -d "$DB" "$T/x"
 expect parquet-err-no-dir 2 "$TCPSCOPE" export -f parquet -d "$DB"
 expect parquet-err-no-db 4 "$TCPSCOPE" export -f parquet -d "$T/none.db" "$T/x"
-: >"$T/afile"
 expect parquet-err-not-dir 1 "$TCPSCOPE" export -f parquet -d "$DB" "$T/afile/sub"
 
 if [ "$(id -u)" = 0 ] && have mount; then

@@ -40,20 +40,6 @@ static void export_usage(FILE *f)
 		   "The layout and types are in tcpscope-db(5).\n");
 }
 
-/* The host name as a sensor name: other characters become '_'. */
-static void host_sensor(char *buf, size_t len)
-{
-	if (gethostname(buf, len) != 0 || !buf[0])
-		snprintf(buf, len, "localhost");
-	buf[len - 1] = '\0';
-	for (char *p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
-			*p = '_';
-	if (buf[0] == '.')
-		buf[0] = '_';
-}
-
 int cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -136,7 +122,7 @@ int cmd_export(int argc, char **argv)
 	o.dir = argv[optind];
 	char host[256];
 	if (!sensor) {
-		host_sensor(host, sizeof host);
+		ds_host_sensor(host, sizeof host);
 		sensor = host;
 	}
 	o.sensor = sensor;

@@ -4,7 +4,8 @@
  *
  *   tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]
  *                 [--idle-timeout SEC] [--max-conns N] [--max-memory SIZE]
- *                 [--ignore-vlan] [-q] FILE... [EXPR]
+ *                 [--ignore-vlan] [--parquet DIR [--sensor NAME]] [-q]
+ *                 FILE... [EXPR]
  *
  * Files versus filter: the first argument is always a file; after it,
  * arguments are files as long as each names an existing path or is "-"
@@ -22,6 +23,11 @@
  * are summary.c's and report.c's, not another command's. Problems with one file are reported on stderr as
  * "tcpscope read: FILE: problem" and the others still run; the exit status is
  * the worst seen (EX_DB stops at once).
+ *
+ * With --parquet DIR each capture, once imported, is also written to the
+ * Parquet dataset under DIR (dataset.c, as `tcpscope export` writes it),
+ * read back from the database through a read-only connection of its own;
+ * a capture whose files cannot be written leaves none there (exit 1).
  */
 #include <getopt.h>
 #include <math.h>
@@ -34,6 +40,7 @@
 
 #include "../capture/capture.h"
 #include "../cmd.h"
+#include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
 #include "../output/report.h"
@@ -46,7 +53,7 @@ static void usage(FILE *f)
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
 		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT] [-q]\n"
-		"                     FILE... [EXPR]\n"
+		"                     [--parquet DIR [--sensor NAME]] FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
 		"stdin), into the database and prints what each held, then a summary.\n"
@@ -65,6 +72,9 @@ static void usage(FILE *f)
 		"                     (28M, 0: no limit; idle connections are packed,\n"
 		"                     then evicted)\n"
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
+		"  --parquet DIR      also write each capture to the Parquet dataset\n"
+		"                     under DIR (as tcpscope export does)\n"
+		"  --sensor NAME      its sensor partition (default: the host name)\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
 
@@ -160,10 +170,34 @@ static int looks_like_file(const char *w)
 	return 0;
 }
 
+/* Writes capture id of db to the dataset under dir. 0, or -1 after
+ * printing why. */
+static int read_parquet(const char *db, const char *dir, const char *sensor,
+			int64_t id, const char *epath)
+{
+	struct store *st;
+	char err[600];
+	struct ds_options o = { .dir = dir, .sensor = sensor,
+				.codec = PQ_ZSTD, .capture = id };
+	struct ds_stats stats;
+	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
+	if (rc == 0) {
+		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
+		store_close(st);
+	}
+	if (rc != 0) {
+		char why[700];
+		fprintf(stderr, "tcpscope read: %s: --parquet: %s\n", epath,
+			out_esc(err, why, sizeof why));
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
-	       O_NOVLAN };
+	       O_NOVLAN, O_PARQUET, O_SENSOR };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "segments", no_argument, NULL, O_SEGMENTS },
@@ -173,13 +207,15 @@ int cmd_read(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, O_MAXCONNS },
 		{ "max-memory", required_argument, NULL, O_MAXMEM },
 		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
+		{ "parquet", required_argument, NULL, O_PARQUET },
+		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ing_options o;
 	ing_options_default(&o);
-	const char *db = NULL;
+	const char *db = NULL, *parquet = NULL, *sensor = NULL;
 	int segments = 0, quiet = 0, ch;
 	optind = 1;
 	opterr = 0;
@@ -245,9 +281,31 @@ int cmd_read(int argc, char **argv)
 		case O_NOVLAN:
 			o.tc.ignore_vlan = 1;
 			break;
+		case O_PARQUET:
+			parquet = optarg;
+			break;
+		case O_SENSOR:
+			if (!ds_sensor_ok(optarg)) {
+				fprintf(stderr, "tcpscope read: --sensor:"
+						" letters, digits, '.', '_' and"
+						" '-' only, not starting with"
+						" '.'\n");
+				return EX_USAGE;
+			}
+			sensor = optarg;
+			break;
 		default: /* ':' and unknown options */
 			return out_bad_option("read", ch, argv);
 		}
+	}
+	if (sensor && !parquet) {
+		fprintf(stderr, "tcpscope read: --sensor goes with --parquet\n");
+		return EX_USAGE;
+	}
+	char host[256];
+	if (parquet && !sensor) {
+		ds_host_sensor(host, sizeof host);
+		sensor = host;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "tcpscope read: no capture file given (try --help)\n");
@@ -360,6 +418,9 @@ int cmd_read(int argc, char **argv)
 				epath, (unsigned long long)r.evicted);
 		if (!quiet)
 			read_print_capture(stdout, epath, &r, o.filter != NULL);
+		if (parquet && read_parquet(db, parquet, sensor, r.capture_id,
+					    epath) != 0 && status == EX_OK)
+			status = EX_FAIL;
 	}
 	if (!quiet && imported > 0) {
 		/* The report of `tcpscope report`: of the one capture read,

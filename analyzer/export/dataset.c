@@ -117,6 +117,19 @@ int ds_sensor_ok(const char *s)
 	return 1;
 }
 
+void ds_host_sensor(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0 || !buf[0])
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+	for (char *p = buf; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			*p = '_';
+	if (buf[0] == '.')
+		buf[0] = '_';
+}
+
 size_t ds_utf8_repair(const uint8_t *s, size_t len, uint8_t *out)
 {
 	size_t i = 0, o = 0;
@@ -585,10 +598,13 @@ static int export_table(struct ds *d)
 		quote(q, sizeof q, d->names[i]);
 		o += snprintf(sql + o, len - (size_t)o, ", t.%s", q);
 	}
-	snprintf(sql + o, len - (size_t)o, " FROM %s AS t%s WHERE %s IN"
-		 " (SELECT id FROM captures WHERE " STORE_CAPTURE_SHOWN("")
-		 ")", qt, link == 3 ? " JOIN connections AS k ON k.id ="
-				      " t.conn_id" : "", cap);
+	o += snprintf(sql + o, len - (size_t)o, " FROM %s AS t%s WHERE %s IN"
+		      " (SELECT id FROM captures WHERE "
+		      STORE_CAPTURE_SHOWN("") ")", qt, link == 3 ?
+		      " JOIN connections AS k ON k.id = t.conn_id" : "", cap);
+	if (d->o->capture)
+		snprintf(sql + o, len - (size_t)o, " AND %s = %lld", cap,
+			 (long long)d->o->capture);
 	sqlite3_stmt *s;
 	rc = sqlite3_prepare_v2(d->db, sql, -1, &s, NULL);
 	free(sql);

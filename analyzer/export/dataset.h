@@ -29,6 +29,7 @@ struct ds_options {
 	const char *sensor; /* a partition value: [A-Za-z0-9._-], no '.' first */
 	enum pq_codec codec;
 	uint32_t row_group_rows; /* 0: the writer's default */
+	int64_t capture;         /* only this capture; 0: every one */
 };
 
 struct ds_stats {
@@ -38,6 +39,10 @@ struct ds_stats {
 
 /* 1 when s may be a sensor name (see struct ds_options). */
 int ds_sensor_ok(const char *s);
+
+/* The host name as a sensor name into buf (characters a sensor name
+ * cannot have become '_'; "localhost" when there is none). */
+void ds_host_sensor(char *buf, size_t len);
 
 /* Writes the dataset of db (opened read-only by the caller) under o->dir,
  * in one read transaction: every table as it was at one moment. Only
