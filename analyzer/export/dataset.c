@@ -16,8 +16,9 @@
  * __HIVE_DEFAULT_PARTITION__ when there is none), to the file open for it.
  * At most MAX_OPEN files are open at once; when another is needed the one
  * used least recently is finished, and a later row of its partition starts
- * the next part number. So memory stays bounded (each open file buffers
- * one row group) whatever the database holds.
+ * the next part number. So memory stays bounded whatever the database
+ * holds: each open file buffers one row group of at most GROUP_BYTES
+ * (about; 256 MiB for all 16 at worst, far less when rows are few).
  *
  * Columns: the declared type decides, by SQLite's own affinity rules:
  * "INT" -> INT64, "CHAR"/"CLOB"/"TEXT" -> STRING, "REAL"/"FLOA"/"DOUB" ->
@@ -52,7 +53,8 @@
 #include "../store/store.h"
 #include "dataset.h"
 
-#define MAX_OPEN 16
+#define MAX_OPEN 16                  /* files open at once */
+#define GROUP_BYTES ((size_t)16 << 20) /* buffered per file, at most */
 #define NO_DATE "__HIVE_DEFAULT_PARTITION__"
 
 /* The views exported besides the tables. */
@@ -301,6 +303,7 @@ static int part_open(struct ds *d, struct part *p, int64_t capture,
 	struct pq_options po = {
 		.codec = d->o->codec,
 		.row_group_rows = d->o->row_group_rows,
+		.row_group_bytes = GROUP_BYTES,
 		.created_by = "tcpscope version " TCPSCOPE_VERSION,
 	};
 	char err[256];
