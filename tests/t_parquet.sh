@@ -67,6 +67,7 @@ cp "$TOP/pcaps/real-abort.pcap" "$odd"
 if "$TCPSCOPE" read -q --segments -d "$DB" "$TOP/pcaps/demo.pcap" \
     "$TOP/pcaps/real-many.pcap" "$TOP/pcaps/real-loss.pcap" \
     "$TOP/pcaps/real-reorder.pcap" "$TOP/pcaps/real-ipv6.pcap" \
+    "$TOP/pcaps/real-refused.pcap" "$TOP/pcaps/real-unanswered.pcap" \
     "$odd" >"$T/read.out" 2>&1; then
 	pass parquet-import
 else
@@ -205,6 +206,29 @@ if "$TCPSCOPE" export -f parquet -d "$DB" -s s1 "$DS" >/dev/null 2>"$T/e3"; then
 else
 	fail parquet-second-run "$(head -c 200 "$T/e3")"
 fi
+
+# ---- The examples of tcpscope-export(1): DuckDB on the dataset, SQLite on
+# the database (the dataset's path becomes the connections table; sensor
+# the one given), the same answers. (On $DS2: $DS has the second run.)
+awk '/^\.SH EXAMPLES/ { on = 1 } /^\.SH SEE/ { on = 0 }
+     on && /^\.nf/ { q = ""; inq = 1; next }
+     on && /^\.fi/ { inq = 0; if (q ~ /^SELECT/) { n++; print q > (dir "/example" n ".sql") } next }
+     on && inq { gsub(/\\-/, "-"); q = q $0 "\n" }' dir="$T" "$TOP/man/tcpscope-export.1"
+nex=0
+for f in "$T"/example*.sql; do
+	[ -f "$f" ] || continue
+	nex=$((nex + 1))
+	dq=$(sed "s|/data/tcp/|$DS2/|" "$f")
+	sqq=$(tr '\n' ' ' <"$f" | sed "s|read_parquet('/data/tcp/table=connections/\*/\*/\*.parquet', *hive_partitioning = true)|(SELECT *, 's2' AS sensor FROM connections)|")
+	duck sql "$dq" >"$T/ex.duck" 2>&1
+	sq "$DB" "$sqq" >"$T/ex.sqlite" 2>&1
+	if [ -s "$T/ex.sqlite" ] && cmp -s "$T/ex.duck" "$T/ex.sqlite"; then
+		pass "parquet-example-$nex ($(wc -l <"$T/ex.sqlite") rows)"
+	else
+		fail "parquet-example-$nex" "$(diff "$T/ex.sqlite" "$T/ex.duck" | head -n 3 | tr '\n' ' ' | cut -c 1-300)"
+	fi
+done
+[ $nex -eq 2 ] && pass parquet-examples-found || fail parquet-examples-found "$nex examples in tcpscope-export(1)"
 
 # ---- read --parquet: the same dataset while importing ---------------------------
 
