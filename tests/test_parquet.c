@@ -590,6 +590,9 @@ static void t_misuse(void)
 	CHECK(pq_open(fd, dup, 2, NULL, &w, err, sizeof err) == PQ_EINVAL);
 	CHECK(w == NULL);
 	CHECK(pq_open(fd, bad, 1, NULL, &w, err, sizeof err) == PQ_EINVAL);
+	struct pq_options big = { .page_rows = 1u << 31 };
+	CHECK(pq_open(fd, all_cols, 9, &big, &w, err, sizeof err) ==
+	      PQ_EINVAL);
 	CHECK(pq_open(fd, all_cols, 9, NULL, &w, err, sizeof err) == 0);
 	CHECK(pq_put_null(w, 0) == PQ_EINVAL);           /* REQUIRED */
 	CHECK(pq_put_double(w, 0, 1) == PQ_EINVAL);      /* wrong type */

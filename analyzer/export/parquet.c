@@ -482,6 +482,11 @@ int pq_open(int fd, const struct pq_column *cols, size_t ncols,
 		msg = "unknown compression";
 		goto out;
 	}
+	/* Page and row counts are Thrift i32 in the page headers. */
+	if (w->opt.row_group_rows > INT32_MAX || w->opt.page_rows > INT32_MAX) {
+		msg = "row_group_rows and page_rows are at most 2^31 - 1";
+		goto out;
+	}
 	for (size_t i = 0; i < ncols; i++) {
 		const struct pq_column *c = &cols[i];
 		if (!c->name || !*c->name) {

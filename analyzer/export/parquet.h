@@ -55,8 +55,8 @@ struct pq_column {
 struct pq_options {
 	enum pq_codec codec;
 	int zstd_level;          /* 0: libzstd's default */
-	uint32_t row_group_rows; /* 0: 65536 */
-	uint32_t page_rows;      /* values per data page; 0: 8192 */
+	uint32_t row_group_rows; /* 0: 65536; at most 2^31 - 1 */
+	uint32_t page_rows;      /* values per data page; 0: 8192; same */
 	size_t row_group_bytes;  /* 0: 64 MiB of buffered values */
 	const char *created_by;  /* NULL: "tcpscope" */
 };
@@ -69,7 +69,8 @@ struct pq_writer;
  * defaults (ZSTD). Writes the leading "PAR1". On success *out is the
  * writer, freed with pq_free(). On failure *out is NULL, err (if not NULL)
  * holds the message, and the result is PQ_EINVAL (bad schema: empty or
- * duplicate names, flags that do not fit the type), PQ_ENOMEM or PQ_EIO. */
+ * duplicate names, flags that do not fit the type; options out of
+ * range), PQ_ENOMEM or PQ_EIO. */
 int pq_open(int fd, const struct pq_column *cols, size_t ncols,
 	    const struct pq_options *opt, struct pq_writer **out, char *err,
 	    size_t errlen);
