@@ -59,6 +59,44 @@ enum { CODEC_UNCOMPRESSED = 0, CODEC_ZSTD = 6 };
 enum { TC_TRUE = 1, TC_FALSE = 2, TC_BYTE = 3, TC_I16 = 4, TC_I32 = 5,
        TC_I64 = 6, TC_BINARY = 8, TC_LIST = 9, TC_STRUCT = 12 };
 
+/* ---- Allocation, which a test can make fail ---------------------------- */
+
+static long fail_countdown; /* pq_test_fail_alloc(); 0: off */
+
+void pq_test_fail_alloc(long n)
+{
+	fail_countdown = n;
+}
+
+static int alloc_fails(void)
+{
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
+
+static void *pq_malloc(size_t n)
+{
+	return alloc_fails() ? NULL : malloc(n);
+}
+
+static void *pq_calloc(size_t n, size_t size)
+{
+	return alloc_fails() ? NULL : calloc(n, size);
+}
+
+static void *pq_realloc(void *p, size_t n)
+{
+	return alloc_fails() ? NULL : realloc(p, n);
+}
+
+static char *pq_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = pq_malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
 /* ---- Growing byte buffers: an allocation failure is sticky ------------- */
 
 struct buf {
@@ -81,7 +119,7 @@ static int buf_reserve(struct buf *b, size_t more)
 		}
 		cap *= 2;
 	}
-	uint8_t *p = realloc(b->p, cap);
+	uint8_t *p = pq_realloc(b->p, cap);
 	if (!p) {
 		b->oom = 1;
 		return -1;
@@ -453,7 +491,7 @@ int pq_open(int fd, const struct pq_column *cols, size_t ncols,
 	    size_t errlen)
 {
 	*out = NULL;
-	struct pq_writer *w = calloc(1, sizeof *w);
+	struct pq_writer *w = pq_calloc(1, sizeof *w);
 	int rc = PQ_ENOMEM;
 	const char *msg = "out of memory";
 	if (!w)
@@ -470,7 +508,7 @@ int pq_open(int fd, const struct pq_column *cols, size_t ncols,
 	if (!opt)
 		w->opt.codec = PQ_ZSTD;
 	const char *cb = w->opt.created_by ? w->opt.created_by : "tcpscope";
-	if (!(w->created_by = strdup(cb)))
+	if (!(w->created_by = pq_strdup(cb)))
 		goto out;
 	w->opt.created_by = NULL;
 	rc = PQ_EINVAL;
@@ -509,13 +547,13 @@ int pq_open(int fd, const struct pq_column *cols, size_t ncols,
 	}
 	rc = PQ_ENOMEM;
 	msg = "out of memory";
-	if (!(w->cols = calloc(ncols, sizeof *w->cols)))
+	if (!(w->cols = pq_calloc(ncols, sizeof *w->cols)))
 		goto out;
 	w->ncols = ncols;
 	for (size_t i = 0; i < ncols; i++) {
 		w->cols[i].type = cols[i].type;
 		w->cols[i].flags = cols[i].flags;
-		if (!(w->cols[i].name = strdup(cols[i].name)))
+		if (!(w->cols[i].name = pq_strdup(cols[i].name)))
 			goto out;
 	}
 	if ((rc = write_all(w, "PAR1", 4)) != 0) {
@@ -653,7 +691,7 @@ int pq_put_string(struct pq_writer *w, size_t i, const void *s, size_t len)
 			    c->name);
 	if (c->nvals == c->soff_cap) {
 		size_t cap = c->soff_cap ? c->soff_cap * 2 : 1024;
-		size_t *n = realloc(c->soff, cap * sizeof *n);
+		size_t *n = pq_realloc(c->soff, cap * sizeof *n);
 		if (!n)
 			return fail(w, PQ_ENOMEM, "%s: out of memory", c->name);
 		c->soff = n;
@@ -776,7 +814,7 @@ static long build_dict(const struct col *c, uint32_t *idx, struct buf *dict)
 	size_t cap = 16;
 	while (cap < c->nvals * 2)
 		cap *= 2;
-	size_t *slot = malloc(cap * sizeof *slot); /* value index + 1 */
+	size_t *slot = pq_malloc(cap * sizeof *slot); /* value index + 1 */
 	if (!slot)
 		return -1;
 	memset(slot, 0, cap * sizeof *slot);
@@ -848,8 +886,8 @@ static int chunk_stats(struct col *c, struct chunk *ch)
 			b[i] = (uint8_t)(y >> (8 * i));
 		}
 	}
-	ch->min = malloc(ln ? ln : 1);
-	ch->max = malloc(lx ? lx : 1);
+	ch->min = pq_malloc(ln ? ln : 1);
+	ch->max = pq_malloc(lx ? lx : 1);
 	if (!ch->min || !ch->max)
 		return -1;
 	memcpy(ch->min, mn, ln);
@@ -874,7 +912,7 @@ static int write_chunk(struct pq_writer *w, struct col *c, struct chunk *ch,
 	uint32_t *idx = NULL;
 	int rc = 0, width = 0;
 	if ((c->flags & PQ_DICT) && c->nvals > 0) {
-		idx = malloc(c->nvals * sizeof *idx);
+		idx = pq_malloc(c->nvals * sizeof *idx);
 		if (!idx)
 			return fail(w, PQ_ENOMEM, "out of memory");
 		pb->raw.n = 0;
@@ -960,7 +998,7 @@ static int flush_rowgroup(struct pq_writer *w)
 		return 0;
 	if (w->nrg == w->rg_cap) {
 		size_t cap = w->rg_cap ? w->rg_cap * 2 : 8;
-		struct rowgroup *n = realloc(w->rgs, cap * sizeof *n);
+		struct rowgroup *n = pq_realloc(w->rgs, cap * sizeof *n);
 		if (!n)
 			return fail(w, PQ_ENOMEM, "out of memory");
 		w->rgs = n;
@@ -968,14 +1006,14 @@ static int flush_rowgroup(struct pq_writer *w)
 	}
 	struct rowgroup *rg = &w->rgs[w->nrg];
 	memset(rg, 0, sizeof *rg);
-	if (!(rg->chunks = calloc(w->ncols, sizeof *rg->chunks)))
+	if (!(rg->chunks = pq_calloc(w->ncols, sizeof *rg->chunks)))
 		return fail(w, PQ_ENOMEM, "out of memory");
 	w->nrg++; /* from here freed with the writer */
 	rg->rows = w->rg_rows;
 	rg->start = w->offset;
 	struct pagebuf pb = { 0 };
 	int rc = 0;
-	if (!(pb.levels = malloc(w->opt.page_rows * sizeof *pb.levels)))
+	if (!(pb.levels = pq_malloc(w->opt.page_rows * sizeof *pb.levels)))
 		rc = fail(w, PQ_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < w->ncols; i++) {
 		struct col *c = &w->cols[i];

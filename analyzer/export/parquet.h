@@ -107,6 +107,10 @@ const char *pq_errmsg(const struct pq_writer *w);
 uint64_t pq_rows(const struct pq_writer *w);
 unsigned pq_row_groups(const struct pq_writer *w);
 
+/* For tests: the n-th allocation from now fails (then they succeed
+ * again); 0 turns this off. Process-wide, not thread-safe. */
+void pq_test_fail_alloc(long n);
+
 /* 1 when s[0..len) is valid UTF-8 (no overlong forms, no surrogates, at
  * most U+10FFFF), as pq_put_string() requires. */
 int pq_utf8_valid(const void *s, size_t len);
