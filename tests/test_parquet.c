@@ -9,10 +9,12 @@
  * real files in tests/t_parquet.sh.
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
 #include <zstd.h>
 
 #include "../analyzer/export/dataset.h"
@@ -679,6 +681,159 @@ static void t_alloc_failures(void)
 	CHECK_EQ(get_int(fmd, fmd_end, 3, -1), 35);
 }
 
+/* ---- The dataset (dataset.c) on a database made here ---------------------- */
+
+/* 20 captures, each on its own day; 200 connections, capture by capture
+ * in turn, so that 20 partitions are written at once (16 open: the least
+ * recently used is finished again and again). */
+static sqlite3 *make_db(void)
+{
+	sqlite3 *db;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		return NULL;
+	char sql[256];
+	int rc = sqlite3_exec(db, "CREATE TABLE captures (id INTEGER PRIMARY"
+			      " KEY, path TEXT NOT NULL, first_ts INTEGER,"
+			      " complete INTEGER NOT NULL, live INTEGER NOT"
+			      " NULL); CREATE TABLE connections (id INTEGER"
+			      " PRIMARY KEY, capture_id INTEGER NOT NULL,"
+			      " first_ts INTEGER, score REAL, note TEXT);"
+			      " CREATE TABLE label_names (id INTEGER, name"
+			      " TEXT)", NULL, NULL, NULL);
+	for (int c = 1; rc == SQLITE_OK && c <= 20; c++) {
+		snprintf(sql, sizeof sql, "INSERT INTO captures VALUES (%d,"
+			 " 'c%d', %lld, 1, 0)", c, c,
+			 1700000000000000000LL + c * 86400000000000LL);
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	for (int i = 0; rc == SQLITE_OK && i < 200; i++) {
+		int c = i % 20 + 1;
+		snprintf(sql, sizeof sql, "INSERT INTO connections VALUES (%d,"
+			 " %d, %lld, %d.5, NULL)", i + 1, c,
+			 1700000000000000000LL + c * 86400000000000LL + i, i);
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static char ds_dir[] = "/tmp/test_parquet_ds.XXXXXX";
+static int ds_files, ds_bad, ds_tmp;
+static int64_t ds_rows;
+
+static int count_file(const char *path, const struct stat *sb, int type,
+		      struct FTW *f)
+{
+	(void)sb;
+	if (type != FTW_F)
+		return 0;
+	if (path[f->base] == '.') {
+		ds_tmp++;
+		return 0;
+	}
+	int fd = open(path, O_RDONLY);
+	off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	free(file);
+	file = end > 0 ? malloc((size_t)end) : NULL;
+	if (!file || pread(fd, file, (size_t)end, 0) != end) {
+		ds_bad++;
+	} else {
+		file_len = (size_t)end;
+		if (footer() != 0)
+			ds_bad++;
+		else
+			ds_rows += get_int(fmd, fmd_end, 3, -1);
+	}
+	if (fd >= 0)
+		close(fd);
+	ds_files++;
+	return 0;
+}
+
+static int rm_file(const char *path, const struct stat *sb, int type,
+		   struct FTW *f)
+{
+	(void)sb;
+	(void)type;
+	(void)f;
+	return remove(path);
+}
+
+static void count_dataset(void)
+{
+	ds_files = ds_bad = ds_tmp = 0;
+	ds_rows = 0;
+	nftw(ds_dir, count_file, 16, FTW_PHYS);
+}
+
+static void t_dataset_many_partitions(void)
+{
+	sqlite3 *db = make_db();
+	CHECK(db);
+	CHECK(mkdtemp(ds_dir));
+	struct ds_options o = { .dir = ds_dir, .sensor = "t1",
+				.codec = PQ_ZSTD };
+	struct ds_stats st;
+	char err[300] = "";
+	int rc = ds_export(db, &o, &st, err, sizeof err);
+	count_dataset();
+	if (rc)
+		printf("# %s\n", err);
+	CHECK(rc == 0);
+	CHECK_EQ(st.rows, 220);
+	CHECK_EQ(st.tables, 2); /* label_names has no capture */
+	CHECK_EQ(ds_rows, 220);
+	CHECK_EQ(ds_bad, 0);
+	CHECK_EQ(ds_tmp, 0);
+	CHECK_EQ(ds_files, (int)st.files);
+	CHECK(ds_files > 40); /* partitions finished and opened again */
+	/* One partition: capture 5, its own date, several parts. */
+	char p[600];
+	snprintf(p, sizeof p, "%s/table=connections/date=2023-11-19/sensor=t1"
+		 "/part-5-1.parquet", ds_dir);
+	CHECK(access(p, F_OK) == 0);
+	/* Capture 3 only (read --parquet): 10 + 1 more rows. */
+	o.capture = 3;
+	CHECK(ds_export(db, &o, &st, err, sizeof err) == 0);
+	CHECK_EQ(st.rows, 11);
+	nftw(ds_dir, rm_file, 16, FTW_DEPTH | FTW_PHYS);
+	sqlite3_close(db);
+}
+
+static void t_dataset_failures(void)
+{
+	sqlite3 *db = make_db();
+	CHECK(db);
+	strcpy(ds_dir, "/tmp/test_parquet_ds.XXXXXX");
+	CHECK(mkdtemp(ds_dir));
+	/* Stopped (a signal): DS_EINTR, no file left. */
+	volatile sig_atomic_t stop = 1;
+	struct ds_options o = { .dir = ds_dir, .sensor = "t1",
+				.codec = PQ_ZSTD, .stop = &stop };
+	struct ds_stats st;
+	char err[300] = "";
+	CHECK(ds_export(db, &o, &st, err, sizeof err) == DS_EINTR);
+	count_dataset();
+	CHECK_EQ(ds_files + ds_tmp, 0);
+	/* Text in an INTEGER column, late: the files already finished
+	 * (captures, and partitions evicted) are taken back. */
+	o.stop = NULL;
+	CHECK(sqlite3_exec(db, "UPDATE connections SET first_ts = 'x' WHERE"
+			   " id = 190", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(ds_export(db, &o, &st, err, sizeof err) == DS_EVALUE);
+	CHECK(strstr(err, "connections.first_ts"));
+	count_dataset();
+	CHECK_EQ(ds_files + ds_tmp, 0);
+	/* A bad sensor name. */
+	o.sensor = "../x";
+	CHECK(ds_export(db, &o, &st, err, sizeof err) == DS_EVALUE);
+	nftw(ds_dir, rm_file, 16, FTW_DEPTH | FTW_PHYS);
+	sqlite3_close(db);
+}
+
 static const struct unit_test tests[] = {
 	UNIT(t_magic_rows),
 	UNIT(t_statistics),
@@ -691,6 +846,8 @@ static const struct unit_test tests[] = {
 	UNIT(t_disk_full),
 	UNIT(t_utf8),
 	UNIT(t_alloc_failures),
+	UNIT(t_dataset_many_partitions),
+	UNIT(t_dataset_failures),
 	{ NULL, NULL },
 };
 

@@ -8,9 +8,11 @@
  * (the export reads one snapshot). Exit status: EX_USAGE for bad
  * arguments, EX_DB when the database cannot be read (or holds a value
  * its column's type cannot), EX_FAIL when a file cannot be written (disk
- * full...); a failed run leaves none of its files behind.
+ * full...) or when interrupted (SIGINT, SIGTERM); a failed or interrupted
+ * run leaves none of its files behind.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,14 @@
 #include "../export/dataset.h"
 #include "../output/out.h"
 #include "../store/store.h"
+
+static volatile sig_atomic_t export_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	export_stop = 1;
+}
 
 static void export_usage(FILE *f)
 {
@@ -135,12 +145,22 @@ int cmd_export(int argc, char **argv)
 		out_errline("tcpscope export", err);
 		return EX_DB;
 	}
+	/* Interrupted, the export takes its files back (then exit 1). */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.stop = &export_stop;
 	struct ds_stats stats;
 	int rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	store_close(st);
 	if (rc != 0) {
 		out_errline("tcpscope export", err);
-		return rc == DS_EIO ? EX_FAIL : EX_DB;
+		return rc == DS_EIO || rc == DS_EINTR ? EX_FAIL : EX_DB;
 	}
 	printf("%llu rows of %u tables in %llu files under %s\n",
 	       (unsigned long long)stats.rows, stats.tables,

@@ -631,6 +631,11 @@ static int export_table(struct ds *d)
 		if (rc)
 			break;
 		d->st->rows++;
+		if (d->o->stop && *d->o->stop) {
+			rc = ds_fail(d, DS_EINTR, "interrupted: the files"
+				     " of this run removed");
+			break;
+		}
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = db_fail(d, d->table);

@@ -13,6 +13,7 @@
 #ifndef DATASET_H
 #define DATASET_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct sqlite3;
 #define DS_EDB (-1)    /* the database could not be read */
 #define DS_EIO (-2)    /* a file or directory could not be written */
 #define DS_EVALUE (-3) /* a value that does not fit its column's type */
+#define DS_EINTR (-4)  /* stopped (ds_options.stop) */
 
 struct ds_options {
 	const char *dir;    /* created when missing */
@@ -30,6 +32,9 @@ struct ds_options {
 	enum pq_codec codec;
 	uint32_t row_group_rows; /* 0: the writer's default */
 	int64_t capture;         /* only this capture; 0: every one */
+	/* When not NULL and set (by a signal handler), the export stops
+	 * as a failed one does: DS_EINTR, none of its files left. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct ds_stats {
