@@ -19,6 +19,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "summarize the database" },
 	{ "extract", cmd_extract, "write one connection's packets to a pcap file" },
 	{ "query", cmd_query, "run read-only SQL on the database" },
+	{ "export", cmd_export, "write the database as a Parquet dataset" },
 	{ "states", cmd_states, "print the tracker's state-transition rules" },
 	{ "tui", cmd_tui, "browse flows and their ladder diagrams in a terminal" },
 	{ "merge", cmd_merge, "copy the captures of other databases into one" },

@@ -6,12 +6,15 @@ pkgs="gcc make pkg-config libpcap-dev libncurses-dev libsqlite3-dev libssl-dev
       sqlite3 tcpdump tmux mandoc iproute2 ethtool clang procps time jq
       binutils groff-base man-db libclang-rt-dev zlib1g-dev
       libzstd-dev liblzma-dev gzip zstd xz-utils zsh bash-completion
-      libxml2-utils librsvg2-bin"
+      libxml2-utils librsvg2-bin nodejs"
 missing=""
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
 	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
 done
+# npm (tests/t_parquet.sh installs DuckDB's Node package with it): a
+# nodejs that bundles npm (NodeSource's) conflicts with Debian's npm.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"
 if [ "$(id -u)" != 0 ]; then

@@ -4,7 +4,8 @@
  *
  *   tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]
  *                 [--idle-timeout SEC] [--max-conns N] [--max-memory SIZE]
- *                 [--ignore-vlan] [-q] FILE... [EXPR]
+ *                 [--ignore-vlan] [--parquet DIR [--sensor NAME]] [-q]
+ *                 FILE... [EXPR]
  *
  * Files versus filter: the first argument is always a file; after it,
  * arguments are files as long as each names an existing path or is "-"
@@ -28,6 +29,11 @@
  * parent merges each into DB in the order of the files (store_merge()),
  * as soon as it and those before it are done, so capture and connection
  * ids, messages and the printout are those of the sequential import.
+ *
+ * With --parquet DIR each capture, once imported, is also written to the
+ * Parquet dataset under DIR (dataset.c, as `tcpscope export` writes it),
+ * read back from the database through a read-only connection of its own;
+ * a capture whose files cannot be written leaves none there (exit 1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -42,6 +48,7 @@
 
 #include "../capture/capture.h"
 #include "../cmd.h"
+#include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
 #include "../output/report.h"
@@ -54,8 +61,8 @@ static void usage(FILE *f)
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
 		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT]\n"
-		"                     [-j N | --series] [-q]\n"
-		"                     FILE... [EXPR]\n"
+		"                     [-j N | --series] [--parquet DIR [--sensor NAME]]\n"
+		"                     [-q] FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
 		"stdin), into the database and prints what each held, then a summary.\n"
@@ -79,6 +86,9 @@ static void usage(FILE *f)
 		"  --series           the files are the parts of one capture, in time\n"
 		"                     order (tcpdump's rotation by size or time):\n"
 		"                     read as one capture\n"
+		"  --parquet DIR      also write each capture to the Parquet dataset\n"
+		"                     under DIR (as tcpscope export does)\n"
+		"  --sensor NAME      its sensor partition (default: the host name)\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
 
@@ -178,7 +188,12 @@ struct run {
 	int status, imported, quiet, segments, filtered;
 	long long last_id;
 	struct read_totals tot;
+	const char *db, *parquet, *sensor; /* --parquet: each capture also
+					    * to the dataset */
 };
+
+static int read_parquet(const char *db, const char *dir, const char *sensor,
+			int64_t id, const char *epath);
 
 /* Reports the outcome rc of importing path (r its figures) as the
  * sequential import does; returns -1 when the run must stop (the
@@ -241,6 +256,10 @@ static int file_done(struct run *u, const char *path, int rc,
 			epath, (unsigned long long)r->evicted);
 	if (!u->quiet)
 		read_print_capture(stdout, epath, r, u->filtered);
+	if (u->parquet && read_parquet(u->db, u->parquet, u->sensor,
+				       r->capture_id, epath) != 0 &&
+	    u->status == EX_OK)
+		u->status = EX_FAIL;
 	return 0;
 }
 
@@ -405,10 +424,34 @@ out:
 	free(done);
 }
 
+/* Writes capture id of db to the dataset under dir. 0, or -1 after
+ * printing why. */
+static int read_parquet(const char *db, const char *dir, const char *sensor,
+			int64_t id, const char *epath)
+{
+	struct store *st;
+	char err[600];
+	struct ds_options o = { .dir = dir, .sensor = sensor,
+				.codec = PQ_ZSTD, .capture = id };
+	struct ds_stats stats;
+	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
+	if (rc == 0) {
+		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
+		store_close(st);
+	}
+	if (rc != 0) {
+		char why[700];
+		fprintf(stderr, "tcpscope read: %s: --parquet: %s\n", epath,
+			out_esc(err, why, sizeof why));
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
-	       O_NOVLAN, O_SERIES };
+	       O_NOVLAN, O_SERIES, O_PARQUET, O_SENSOR };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "segments", no_argument, NULL, O_SEGMENTS },
@@ -420,13 +463,15 @@ int cmd_read(int argc, char **argv)
 		{ "ignore-vlan", no_argument, NULL, O_NOVLAN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "series", no_argument, NULL, O_SERIES },
+		{ "parquet", required_argument, NULL, O_PARQUET },
+		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ing_options o;
 	ing_options_default(&o);
-	const char *db = NULL;
+	const char *db = NULL, *parquet = NULL, *sensor = NULL;
 	int segments = 0, quiet = 0, jobs = 1, series = 0, ch;
 	optind = 1;
 	opterr = 0;
@@ -506,9 +551,31 @@ int cmd_read(int argc, char **argv)
 		case O_SERIES:
 			series = 1;
 			break;
+		case O_PARQUET:
+			parquet = optarg;
+			break;
+		case O_SENSOR:
+			if (!ds_sensor_ok(optarg)) {
+				fprintf(stderr, "tcpscope read: --sensor:"
+						" letters, digits, '.', '_' and"
+						" '-' only, not starting with"
+						" '.'\n");
+				return EX_USAGE;
+			}
+			sensor = optarg;
+			break;
 		default: /* ':' and unknown options */
 			return out_bad_option("read", ch, argv);
 		}
+	}
+	if (sensor && !parquet) {
+		fprintf(stderr, "tcpscope read: --sensor goes with --parquet\n");
+		return EX_USAGE;
+	}
+	char host[256];
+	if (parquet && !sensor) {
+		ds_host_sensor(host, sizeof host);
+		sensor = host;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "tcpscope read: no capture file given (try --help)\n");
@@ -566,6 +633,9 @@ int cmd_read(int argc, char **argv)
 	u.quiet = quiet;
 	u.segments = segments;
 	u.filtered = o.filter != NULL;
+	u.db = db;
+	u.parquet = parquet;
+	u.sensor = sensor;
 	if (par) {
 		read_jobs(&u, st, db, argv + first, nfiles, &o, jobs);
 		goto report;
