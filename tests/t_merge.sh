@@ -89,6 +89,10 @@ refuse() { # name, code, args...
 refuse merge-old-shard 4 "$T/m.db" "$T/old.db"
 grep -q "older" "$T/e" || fail merge-old-shard-says "$(cat "$T/e")"
 refuse merge-missing-shard 4 "$T/m.db" "$T/nope.db"
+# A new OUT that a failed merge left with nothing is not left behind.
+refuse merge-failed-new-out 4 "$T/new-out.db" "$T/nope.db"
+if [ -e "$T/new-out.db" ]; then fail merge-failed-new-out-removed "$T/new-out.db left"
+else pass merge-failed-new-out-removed; fi
 refuse merge-out-as-shard 2 "$T/m.db" "$T/m.db"
 refuse merge-no-shard 2 "$T/m.db"
 refuse merge-bad-option 2 -d "$T/m.db" "$T/s1.db"

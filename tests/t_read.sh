@@ -327,4 +327,9 @@ else
 	fail jobs-replace "$(dumpj "$tmp/j2.db" | head -5 | tr '\n' '|')"
 fi
 if run jobs-bad-value 2 read -j 0 -d "$tmp/j3.db" "$GET"; then pass jobs-bad-value; fi
+# Nothing imported with --jobs into a new database: no database left.
+if run jobs-nothing-no-db 3 read -j 2 -d "$tmp/j4.db" "$TOP/README.md" "$TOP/Makefile"; then
+	if [ -e "$tmp/j4.db" ]; then fail jobs-nothing-no-db "$tmp/j4.db left"
+	else pass jobs-nothing-no-db; fi
+fi
 exit 0

@@ -4,9 +4,11 @@
  * one, with global ids (store_merge() in store.c: one transaction per
  * shard, every table, a capture already there by hash skipped).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../cmd.h"
 #include "../output/out.h"
@@ -62,6 +64,10 @@ int cmd_merge(int argc, char **argv)
 		}
 	char err[1024];
 	struct store *st;
+	/* A new OUT that gets nothing because a shard fails is removed:
+	 * no empty database is left by a failed first open. */
+	struct stat sb;
+	int made = stat(out, &sb) != 0 && errno == ENOENT;
 	if (store_open(out, STORE_CREATE, &st, err, sizeof err) != 0) {
 		out_errline("tcpscope merge", err);
 		return EX_DB;
@@ -91,5 +97,7 @@ int cmd_merge(int argc, char **argv)
 		       argc - optind - 1, (unsigned long long)skipped);
 	}
 	store_close(st);
+	if (made && status != EX_OK && copied == 0)
+		store_remove_files(out);
 	return status;
 }

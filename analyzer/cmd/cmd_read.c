@@ -618,6 +618,11 @@ int cmd_read(int argc, char **argv)
 		return EX_USAGE;
 	}
 	int par = jobs > 1 && nfiles > 1;
+	/* --jobs opens DB as it is (its rows come by merges): a new one that
+	 * gets no capture is removed at the end, as a new database built
+	 * aside is never published. */
+	struct stat dsb;
+	int made = par && stat(db, &dsb) != 0 && errno == ENOENT;
 	if (store_open(db,
 		       STORE_CREATE | (par ? 0 : STORE_ASIDE) |
 			   (segments ? STORE_SEGMENTS : 0),
@@ -683,6 +688,8 @@ report:
 	}
 out:
 	store_close(st);
+	if (made && u.imported == 0)
+		store_remove_files(db);
 	free(expr);
 	if (fflush(stdout) != 0 && u.status == EX_OK)
 		u.status = EX_FAIL;

@@ -1839,6 +1839,16 @@ static int merge_aside(struct store *st, const char *aside)
 	return r;
 }
 
+void store_remove_files(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s%s", path, ext[i]);
+		(void)unlink(p);
+	}
+}
+
 int store_merge(struct store *st, const char *shard, int replace,
 		struct store_merge_result *res)
 {

@@ -224,6 +224,10 @@ int store_packet_comment(struct store *st, uint64_t pkt, const char *text,
 int store_capture_part(struct store *st, int part, const char *path,
 		       int64_t size);
 
+/* Removes a database's files (path, path-wal, path-shm), closed by every
+ * store: for a new database that ended up with nothing in it. */
+void store_remove_files(const char *path);
+
 /* Copies every complete (or live) capture of the database at shard, with
  * all its rows, into st (open for writing, no import in progress): each
  * gets the next capture id and a fresh range of connection ids, in one
