@@ -1860,8 +1860,11 @@ int store_merge(struct store *st, const char *shard, int replace,
 	struct store *sh;
 	char err[512];
 	int r = store_open(shard, STORE_RDONLY, &sh, err, sizeof err);
-	if (r)
-		return seterr(st, r, "%s", err);
+	if (r) {
+		/* The shard's own message names the shard, not st. */
+		snprintf(st->err, sizeof st->err, "%s", err);
+		return r;
+	}
 	store_close(sh);
 	char *sql = sqlite3_mprintf("ATTACH DATABASE %Q AS a", shard);
 	int rc = exec_owned(st, sql);
