@@ -431,12 +431,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 			break;
 		}
 		copied += m.copied;
-		static const char *const ext[] = { "", "-wal", "-shm" };
-		for (size_t e = 0; e < 3; e++) {
-			char f[4300];
-			snprintf(f, sizeof f, "%s%s", shard, ext[e]);
-			(void)unlink(f);
-		}
+		store_remove_files(shard);
 	}
 	if (!lo->quiet && status != EX_DB) {
 		printf("%d workers, %llu shards merged into %s\n", n,

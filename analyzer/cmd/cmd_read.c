@@ -297,13 +297,11 @@ static void job_child(const char *dir, int n, const char *path,
 
 static void job_files_remove(const char *dir, int n)
 {
-	static const char *const ext[] = { ".db", ".db-wal", ".db-shm",
-					   ".res" };
 	char p[JOB_PATH];
-	for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
-		snprintf(p, sizeof p, "%s/%d%s", dir, n, ext[k]);
-		(void)unlink(p);
-	}
+	snprintf(p, sizeof p, "%s/%d.db", dir, n);
+	store_remove_files(p);
+	snprintf(p, sizeof p, "%s/%d.res", dir, n);
+	(void)unlink(p);
 }
 
 /* File n's child is done with exit status ws: merges its database into
