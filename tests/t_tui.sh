@@ -454,6 +454,9 @@ start "$db" "LC_ALL=C NO_COLOR=1"
 if wait_for '10\.0\.0\.3:5555'; then
 	key Home p
 	if wait_for 'time-sequence client to server'; then
+		# The title can be on screen before the dots (a slow build
+		# draws in steps): wait for a dot too, then look at colours.
+		wait_for "^ +[0-9.k]* \\|.*[.:'*]" >/dev/null
 		tm capture-pane -e -p -t "$sess" > "$tmp/color"
 		if grep -q "$(printf '\342')" "$tmp/screen"; then
 			fail tui-graph-ascii "UTF-8 on screen under LC_ALL=C"
