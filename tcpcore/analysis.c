@@ -302,11 +302,47 @@ static uint64_t isqrt(uint64_t v)
 	return x;
 }
 
-static void rtt_sample(struct tc_cx *cx, int64_t ns)
+#define RTO_G_NS 1000000LL           /* clock granularity G */
+#define RTO_MIN_NS 200000000LL       /* Linux's TCP_RTO_MIN */
+#define RTO_MAX_NS 120000000000LL    /* Linux's TCP_RTO_MAX */
+#define RTO_INIT_NS 1000000000LL     /* RFC 6298 2.1 */
+
+/* RFC 6298 2.2 and 2.3: one RTT sample of side d's data. */
+static void rto_sample(struct tc_ep *e, int64_t r)
+{
+	if (r > RTO_MAX_NS)
+		r = RTO_MAX_NS; /* keeps the sums below far from overflow */
+	if (e->rto_n == 0) {
+		e->rto_srtt = r;
+		e->rto_var = r / 2;
+	} else {
+		int64_t dev = e->rto_srtt > r ? e->rto_srtt - r : r - e->rto_srtt;
+		e->rto_var = (3 * e->rto_var + dev) / 4;
+		e->rto_srtt = (7 * e->rto_srtt + r) / 8;
+	}
+	if (e->rto_n < UINT32_MAX)
+		e->rto_n++;
+}
+
+int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	if (known)
+		*known = e->rto_n > 0;
+	if (e->rto_n == 0)
+		return RTO_INIT_NS;
+	int64_t k = 4 * e->rto_var;
+	int64_t rto = e->rto_srtt + (k > RTO_G_NS ? k : RTO_G_NS);
+	return rto < RTO_MIN_NS ? RTO_MIN_NS : rto > RTO_MAX_NS ? RTO_MAX_NS : rto;
+}
+
+/* One RTT sample of the data side d sent. */
+static void rtt_sample(struct tc_cx *cx, int d, int64_t ns)
 {
 	struct tc_rtt *r = &cx->c.rtt;
 	if (ns < 0)
 		return;
+	rto_sample(&cx->ep[d], ns);
 	r->samples++;
 	if (r->min < 0 || ns < r->min)
 		r->min = ns;
@@ -819,7 +855,8 @@ static void acks(struct tc_tracker *tr, struct tc_cx *cx,
 	if (tsmode && R->rt_tson) {
 		if (s->opt.tsecr == R->rt_tsval) {
 			if (!(S->last_valid && S->last_win == 0))
-				rtt_sample(cx, tc_tdiff(s->ts_ns, R->rt_tsts));
+				rtt_sample(cx, !d,
+					   tc_tdiff(s->ts_ns, R->rt_tsts));
 			R->rt_tson = 0;
 		} else if (SEQ_GT(s->opt.tsecr, R->rt_tsval)) {
 			R->rt_tson = 0;
@@ -830,7 +867,7 @@ static void acks(struct tc_tracker *tr, struct tc_cx *cx,
 	int win0 = S->last_valid && S->last_win == 0;
 	if (R->rt_on && SEQ_GEQ(s->ack, R->rt_end)) {
 		if (!tsmode && !win0)
-			rtt_sample(cx, tc_tdiff(s->ts_ns, R->rt_ts));
+			rtt_sample(cx, !d, tc_tdiff(s->ts_ns, R->rt_ts));
 		R->rt_on = 0;
 	}
 

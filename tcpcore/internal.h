@@ -4,13 +4,15 @@
  * A tracked connection is a struct tc_node (the table's links, its id and
  * identity: table.c) followed either by the rest of a struct tc_cx, the
  * full record, or by its packed bytes (pack.c). A tc_cx holds the public
- * struct tc_conn, then one struct tc_ep per endpoint. A tc_ep holds three
+ * struct tc_conn, then one struct tc_ep per endpoint. A tc_ep holds four
  * groups of fields, each owned by one module:
  *
  *   machine.c   the RFC 9293 view: ISN, FIN position, highest ACK sent,
  *               which control segments the peer has proved it received;
  *   analysis.c  per-direction inference: highest sequence seen, holes,
  *               last ACK and window, duplicate-ACK count;
+ *   cc.c        the sender's congestion state and where the time of
+ *               the direction it sends went;
  *   zeek.c      a shadow of Zeek's TCP_Endpoint (state, start/last/ack
  *               sequence, history thresholds) for conn_state and history.
  *
@@ -19,6 +21,8 @@
  *
  *   tracker.c                 the order in which modules run for one
  *                             segment, timers, the memory budget
+ *   cc.c                      the data-transfer phase (reads the labels
+ *                             and the RTO of analysis.c)
  *   analysis.c machine.c zeek.c iter.c
  *   pack.c                    packed records
  *   emit.c table.c            events, labels, transitions; the flow table
@@ -156,6 +160,50 @@ struct tc_ep {
 	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
 	 * and the lowest TSval of the resends that filled them (rs_on). */
 	uint32_t rs_lo, rs_hi, rs_gap_tsval, rs_tsval;
+	/* RFC 6298 estimator over the RTT samples of this side's data. */
+	int64_t rto_srtt, rto_var;
+	uint32_t rto_n;      /* samples taken */
+
+	/* cc.c: the data-transfer phase of the direction this side sends.
+	 * Sequence numbers are payload only (no SYN, no FIN). */
+	uint8_t cc_state;    /* enum tc_cc_state */
+	uint8_t cc_phase;    /* where the time goes now (cc.c, enum phase) */
+	uint8_t cc_nxt_ok, cc_una_ok, cc_rwnd_ok;
+	uint8_t cc_sent;     /* has sent payload */
+	uint8_t cc_full;     /* its last new data was a full-sized segment */
+	uint8_t cc_acked;    /* an ACK reached it since its last new data */
+	uint8_t cc_clocked;  /* sent new data an ACK made room for, since it
+			      * was last idle: the window, not the
+			      * application, paces it */
+	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
+	uint8_t cc_seen_ok;
+	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
+	uint32_t cc_nxt;     /* highest payload byte sent, + 1 */
+	uint32_t cc_una;     /* highest ACK of the receiver the sender has
+			      * had time to get (see cc_pq_*) */
+	uint32_t cc_seen;    /* highest ACK of the receiver captured */
+	uint32_t cc_pq_ack[4];  /* the ACKs on their way, */
+	int64_t cc_pq_t[4];     /* when the sender has each (capture time), */
+	uint64_t cc_pq_pkt[4];  /* the packet that carried it */
+	uint32_t cc_high;    /* recovery point: cc_nxt when recovery began */
+	uint64_t cc_rwnd;    /* the receiver's last window, bytes */
+	uint64_t cc_rec_bytes; /* retransmitted in this Recovery or Loss */
+	int64_t cc_since;    /* time accounted up to */
+	int64_t cc_wait;     /* the retransmission timer's start: its last
+			      * send into an empty flight, retransmission or
+			      * advancing ACK */
+	int64_t cc_last_gap; /* the wait of its last timeout */
+	int64_t cc_ack_at;   /* when the sender got its last advancing ACK */
+	int64_t cc_lead;     /* idle before its first payload byte */
+	int64_t cc_idle_from;/* the current idle stretch began */
+	int64_t cc_kind_from;/* the current stretch of one kind began */
+	uint64_t cc_kind_pkt;/* at this packet */
+	int64_t cc_bacc;     /* time at the application's pace (BUSY)
+			      * since it was last idle */
+	int64_t cc_acc[7];   /* time per phase (cc.c, enum phase) */
+	int64_t cc_wacc[5];  /* of which since cc_wait (BUSY .. RECOV) */
+	int64_t cc_ev_ns[4]; /* longest stretch per kind (enum kind) */
+	uint64_t cc_ev_pkt[4];
 
 	/* zeek.c */
 	uint8_t zk_state, zk_prev;
@@ -479,6 +527,61 @@ void tc_an_init(struct tc_cx *cx);
  * Runs before the state machine. */
 void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 		   const struct tc_segment *s, int d, uint64_t *labels);
+
+/* The RFC 6298 retransmission timeout of side d's data: 1 s before any
+ * RTT sample (RFC 6298 2.1), then SRTT + max(G, 4 RTTVAR) with G = 1 ms,
+ * within Linux's bounds [200 ms, 120 s]. *known (when given) is 1 once a
+ * sample was taken. */
+int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
+
+/* ---- cc.c: the data-transfer phase -------------------------------------- */
+
+/* The congestion-state rules: id, name, whose segment fires it (S the
+ * direction's sender, R its receiver), from, to, trigger. cc.c turns it
+ * into tc_cc_rules[] and names rows by TC_CCR_<id>. */
+#define TC_CC_RULE_LIST(X)                                                    \
+	X(DUPACK, "dupack", R, OPEN, DISORDER,                                \
+	  "repeats its ACK (dup-ack) or SACKs data above it while data is "   \
+	  "outstanding")                                                      \
+	X(DISORDER_END, "disorder-end", R, DISORDER, OPEN,                    \
+	  "its ACK advances with no SACK block above it and is no dup-ack")   \
+	X(FAST_RETRANSMIT, "fast-retransmit", S, DISORDER, RECOVERY,          \
+	  "retransmits, sooner than a timeout, after duplicate ACKs or SACK") \
+	X(OPEN_FAST_RETRANSMIT, "open-fast-retransmit", S, OPEN, RECOVERY,    \
+	  "sends a fast-retransmission sooner than a timeout while Open (the " \
+	  "duplicate ACKs that led to it were not all captured)")             \
+	X(CWR_RETRANSMIT, "cwr-retransmit", S, CWR, RECOVERY,                 \
+	  "retransmits, sooner than a timeout, while reducing for ECN")       \
+	X(TIMEOUT, "timeout", S, ANY, LOSS,                                   \
+	  "retransmits after waiting 3/4 of the RTO estimate or more since "  \
+	  "its timer last started (retransmission timeout)")                  \
+	X(ECN_CWR, "ecn-cwr", S, OPEN, CWR,                                   \
+	  "sends data with CWR set: it reduced its window for an ECN echo")   \
+	X(DISORDER_CWR, "disorder-cwr", S, DISORDER, CWR,                     \
+	  "sends data with CWR set after duplicate ACKs or SACK")             \
+	X(RECOVERY_END, "recovery-end", R, RECOVERY, OPEN,                    \
+	  "its ACK reaches the recovery point (the highest byte sent when "   \
+	  "recovery began)")                                                  \
+	X(LOSS_END, "loss-end", R, LOSS, OPEN,                                \
+	  "its ACK reaches the recovery point of the timeout")                \
+	X(CWR_END, "cwr-end", R, CWR, OPEN,                                   \
+	  "its ACK reaches the highest byte sent when CWR began")
+
+enum tc_cc_rule_id {
+#define TC_X(id, name, by, from, to, ev) TC_CCR_##id,
+	TC_CC_RULE_LIST(TC_X)
+#undef TC_X
+	TC_CCR__COUNT
+};
+
+/* Accounts segment s, sent by side d, to both directions' transfer
+ * phase: runs after tc_an_segment(), whose labels it reads. */
+void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
+		   const struct tc_segment *s, int d, uint64_t labels);
+/* Derives the shares, the verdict and its evidence of both directions
+ * into c.dir[].xfer as of c.last_ts; changes nothing else, so it may run
+ * again later. */
+void tc_cc_conclude(struct tc_cx *cx);
 
 /* ---- zeek.c ------------------------------------------------------------- */
 

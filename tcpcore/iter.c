@@ -28,6 +28,7 @@ const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
 	tc_machine_conclude(cx);
 	cx->c.close = close;
 	tc_zeek_conclude(cx);
+	tc_cc_conclude(cx);
 	return &cx->c;
 }
 
@@ -40,6 +41,7 @@ int tc_conn_peek_final(struct tc_tracker *tr, uint64_t id,
 	uint8_t close = cx->c.close;
 	tc_machine_conclude(cx);
 	tc_zeek_conclude(cx);
+	tc_cc_conclude(cx);
 	*out = cx->c;
 	out->finished = 1;
 	cx->c.close = close;

@@ -102,3 +102,23 @@ const char *tc_rule_side_name(unsigned s)
 	}
 	return "?";
 }
+
+const char *tc_cc_state_name(unsigned s)
+{
+	switch (s) {
+#define TC_X(id, name) case TC_CC_##id: return name;
+	TC_CC_STATES(TC_X)
+#undef TC_X
+	}
+	return "?";
+}
+
+const char *tc_limit_name(unsigned l)
+{
+	switch (l) {
+#define TC_X(id, name) case TC_LIMIT_##id: return name;
+	TC_LIMITS(TC_X)
+#undef TC_X
+	}
+	return "?";
+}

@@ -264,6 +264,77 @@ enum tc_handshake {
 	TC_HS__COUNT
 };
 
+/* The sender's congestion state as Linux names it (tcp_ca_state,
+ * tracepoint tcp:tcp_cong_state_set), inferred from the capture (cc.c,
+ * tcpscope-flows(1) TRANSFER). The name column is the stable spelling. */
+#define TC_CC_STATES(X)                                                       \
+	X(OPEN, "Open")                                                       \
+	X(DISORDER, "Disorder")                                               \
+	X(CWR, "CWR")                                                         \
+	X(RECOVERY, "Recovery")                                               \
+	X(LOSS, "Loss")
+
+enum tc_cc_state {
+#define TC_X(id, name) TC_CC_##id,
+	TC_CC_STATES(TC_X)
+#undef TC_X
+	TC_CC__COUNT
+};
+
+/* What held a direction's transfer (tc_transfer.limited_by). */
+#define TC_LIMITS(X)                                                          \
+	X(NONE, "none")                                                       \
+	X(APPLICATION, "application")                                         \
+	X(RECEIVER_WINDOW, "receiver_window")                                 \
+	X(CONGESTION, "congestion")                                           \
+	X(LOSS, "loss")
+
+enum tc_limit {
+#define TC_X(id, name) TC_LIMIT_##id,
+	TC_LIMITS(TC_X)
+#undef TC_X
+	TC_LIMIT__COUNT
+};
+
+#define TC_CC_PATH 32 /* congestion states kept in tc_transfer.cc_path */
+
+/* The data-transfer phase of one direction (cc.c): where its time went,
+ * the sender's congestion states, and estimates of its windows and
+ * retransmission timer. Times in ns. The shares partition the
+ * connection's duration (last_ts - first_ts): busy + idle = duration;
+ * rwnd_limited (zero_window included), cwnd_limited, recovery and
+ * rto_stall are disjoint parts of busy. tcpscope-flows(1) TRANSFER
+ * defines each. */
+struct tc_transfer {
+	int64_t busy_ns, idle_ns;
+	int64_t rwnd_limited_ns, zero_window_ns;
+	int64_t cwnd_limited_ns, recovery_ns, rto_stall_ns;
+	int64_t app_ns;          /* the application's share the verdict
+				  * weighs: busy but not held, and idle
+				  * between the first byte sent and the
+				  * last acknowledged */
+	uint8_t limited_by;      /* enum tc_limit */
+	/* Evidence of the verdict: the longest stretch of its kind, from
+	 * packet evidence_pkt, evidence_ns long; 0 with none. */
+	uint64_t evidence_pkt;
+	int64_t evidence_ns;
+	uint64_t cwnd_max;       /* estimate: the largest flight outside loss
+				  * recovery */
+	uint64_t ssthresh;       /* estimate after the last loss event; 0:
+				  * none (still infinite) */
+	uint64_t flight_max;     /* most bytes ever in flight */
+	int64_t rto_ns;          /* RFC 6298 RTO at the end; -1: no sample */
+	uint32_t rto_timeouts;   /* retransmission timeouts seen */
+	uint32_t rto_episodes;   /* entries into Loss */
+	uint32_t rto_backoff_max;/* most timeouts backed off in one episode */
+	uint32_t fr_episodes;    /* fast-recovery episodes (into Recovery) */
+	uint64_t fr_bytes;       /* bytes retransmitted in Recovery */
+	uint32_t cc_transitions; /* congestion-state transitions */
+	uint8_t cc_npath;        /* states in cc_path */
+	uint8_t cc_path_cut;     /* more transitions than cc_path holds */
+	uint8_t cc_path[TC_CC_PATH]; /* Open, then each state entered */
+};
+
 /* Per-direction figures. "dir 0" is client to server. */
 struct tc_dir_stats {
 	uint64_t packets;
@@ -278,6 +349,7 @@ struct tc_dir_stats {
 	uint64_t win_min, win_max; /* scaled, bytes */
 	uint64_t max_inflight;
 	int64_t max_idle_ns;
+	struct tc_transfer xfer;  /* the data-transfer phase (cc.c) */
 };
 
 struct tc_rtt {
@@ -337,7 +409,12 @@ enum tc_event_type {
 	TC_EV_OPEN,       /* a new connection began */
 	TC_EV_TRANSITION, /* one side changed state */
 	TC_EV_LABEL,      /* a segment label (inference or anomaly) */
-	TC_EV_CLOSE       /* a connection is finished; conn is final */
+	TC_EV_CLOSE,      /* a connection is finished; conn is final */
+	TC_EV_CC          /* a sender's congestion state changed: dir is
+			   * the direction (its sender), tr the transition
+			   * (from, to: enum tc_cc_state; rule: id in
+			   * tc_cc_rules[]), count what it retransmitted in
+			   * the state it leaves (Recovery, Loss) */
 };
 
 struct tc_event {
@@ -368,7 +445,9 @@ struct tc_event {
 	uint32_t seq, ack, len, win; /* the segment's (relative-free) values */
 	uint64_t labels;      /* TC_EV_SEGMENT: bit per enum tc_label */
 	uint32_t count;       /* TC_EV_LABEL dup-ack: its number in the run
-			       * of duplicates (1 = first); else 0 */
+			       * of duplicates (1 = first); TC_EV_CC: the
+			       * bytes retransmitted in the state it leaves
+			       * (at most UINT32_MAX); else 0 */
 };
 
 /* ---- The tracker -------------------------------------------------------- */
@@ -483,6 +562,21 @@ struct tc_rule {
 extern const struct tc_rule tc_rules[];
 extern const size_t tc_nrules;
 
+/* The congestion-state rules (cc.c), one row per rule, rows in id order.
+ * Every rule is about the sender of a direction; `by` says whose segment
+ * fires it: TC_RULE_SENDER the sender's, TC_RULE_RECEIVER the ACK of the
+ * receiver. from may be TC_RULE_ANY (every state but to). */
+struct tc_cc_rule {
+	uint16_t id;
+	uint8_t by;           /* enum tc_rule_side */
+	uint8_t from, to;     /* enum tc_cc_state, or TC_RULE_ANY in from */
+	char name[32];        /* short stable name, e.g. "fast-retransmit" */
+	char event[160];      /* what triggers it, in words */
+};
+
+extern const struct tc_cc_rule tc_cc_rules[];
+extern const size_t tc_cc_nrules;
+
 /* ---- Names -------------------------------------------------------------- */
 
 const char *tc_state_name(unsigned s);      /* "SYN-SENT"; "?" if bad */
@@ -507,6 +601,8 @@ const char *tc_close_name(unsigned c);
 const char *tc_handshake_name(unsigned h);
 const char *tc_reason_name(unsigned r);     /* why a label was given */
 const char *tc_rule_side_name(unsigned s);  /* "sender", "receiver", "timer" */
+const char *tc_cc_state_name(unsigned s);   /* "Recovery"; "?" if bad */
+const char *tc_limit_name(unsigned l);      /* "receiver_window" */
 
 /* Why a label was given (tc_event.reason). */
 #define TC_REASONS(X)                                                         \

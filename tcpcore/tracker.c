@@ -149,6 +149,7 @@ static void finish(struct tc_tracker *tr, struct tc_cx *cx, int evicted,
 	cx->c.evicted = (uint8_t)(evicted && !done);
 	tc_machine_conclude(cx);
 	tc_zeek_conclude(cx);
+	tc_cc_conclude(cx);
 	cx->c.finished = 1;
 	if (evicted && done)
 		tr->st.released++;
@@ -459,6 +460,7 @@ int tc_feed(struct tc_tracker *tr, const struct tc_segment *s)
 	tc_an_segment(tr, cx, s, d, &labels);
 	tc_zeek_segment(cx, s, d);
 	tc_machine_step(tr, cx, s, d, &labels);
+	tc_cc_segment(tr, cx, s, d, labels);
 	tc_check_side(cx, TC_CLIENT);
 	tc_check_side(cx, TC_SERVER);
 	if (!cx->c.observed[d]) {

@@ -8,7 +8,7 @@
  *
  * side: c (client 10.0.0.1:40000 -> server 10.0.0.2:80), s (the reverse),
  * C and S the same for a second client port, 40001. Flags are letters of
- * S A F R P. t= sets the time in ms since the start, us= in microseconds;
+ * S A F R P, and E (ECE) W (CWR) as tcpdump writes them. t= sets the time in ms since the start, us= in microseconds;
  * by default each line comes 1 ms after the previous one (the first at 1 ms). sack= repeats, a
  * block each. With seg_parse()'s `auto_ids`, a segment without id= gets a
  * fresh IP ID (a counter per side) and one without hash= a payload hash
@@ -60,7 +60,8 @@ static inline int seg_parse(const char *line, struct tc_segment *s,
 	for (const char *f = flags; *f; f++)
 		s->flags |= *f == 'S' ? TC_SYN : *f == 'A' ? TC_ACK
 			  : *f == 'F' ? TC_FIN : *f == 'R' ? TC_RST
-			  : *f == 'P' ? TC_PSH : 0;
+			  : *f == 'P' ? TC_PSH : *f == 'E' ? TC_ECE
+			  : *f == 'W' ? TC_CWR : 0;
 	s->window = 65535;
 	k->us += 1000;
 	int hash_set = 0, id_set = 0;
@@ -133,6 +134,41 @@ static inline int seg_next_line(const char **script, char *line, size_t n)
 	line[c] = '\0';
 	*script = p + len + (p[len] == '\n');
 	return 1;
+}
+
+/* Feeds script, line by line, to a new tracker with the default
+ * configuration and automatic IP IDs and hashes (packet numbers from 1),
+ * then finishes it; on_event(ev, ctx) sees every event. Aborts when the
+ * tracker runs out of memory. */
+static inline void seg_run(const char *script,
+			   void (*on_event)(const struct tc_event *, void *),
+			   void *ctx)
+{
+	struct tc_config cfg;
+	tc_config_default(&cfg);
+	struct tc_tracker *tr = tc_tracker_new(&cfg);
+	if (!tr)
+		abort();
+	struct seg_clock clk;
+	seg_clock_init(&clk, 1);
+	uint64_t pkt = 0;
+	struct tc_event ev;
+	char line[200];
+	const char *p = script;
+	while (seg_next_line(&p, line, sizeof(line))) {
+		struct tc_segment s;
+		if (!seg_parse(line, &s, &clk))
+			continue;
+		s.pkt = ++pkt;
+		if (tc_feed(tr, &s) != 0)
+			abort();
+		while (tc_next_event(tr, &ev))
+			on_event(&ev, ctx);
+	}
+	tc_finish(tr);
+	while (tc_next_event(tr, &ev))
+		on_event(&ev, ctx);
+	tc_tracker_free(tr);
 }
 
 #endif /* TESTS_SEGSCRIPT_H */

@@ -38,53 +38,29 @@ struct res {
 	int closed;
 };
 
+static void collect(const struct tc_event *ev, void *ctx)
+{
+	struct res *r = ctx;
+	if (ev->type == TC_EV_LABEL && r->nev < MAXEV) {
+		struct lab *l = &r->ev[r->nev++];
+		l->pkt = ev->pkt;
+		l->label = ev->label;
+		l->reason = ev->reason;
+		l->revised = ev->revised;
+		l->old_label = ev->old_label;
+		l->dir = ev->dir;
+		l->count = ev->count;
+	} else if (ev->type == TC_EV_CLOSE && !r->closed) {
+		memcpy(r->dir, ev->conn->dir, sizeof(r->dir));
+		r->rtt = ev->conn->rtt;
+		r->closed = 1;
+	}
+}
+
 static void run(const char *script, struct res *r)
 {
-	struct tc_config cfg;
-	tc_config_default(&cfg);
 	memset(r, 0, sizeof(*r));
-	struct tc_tracker *tr = tc_tracker_new(&cfg);
-	if (!tr)
-		abort();
-	struct seg_clock clk;
-	seg_clock_init(&clk, 1);
-	uint64_t pkt = 0;
-	struct tc_event ev;
-	const char *p = script;
-	for (;;) {
-		while (tc_next_event(tr, &ev)) {
-			if (ev.type == TC_EV_LABEL && r->nev < MAXEV) {
-				struct lab *l = &r->ev[r->nev++];
-				l->pkt = ev.pkt;
-				l->label = ev.label;
-				l->reason = ev.reason;
-				l->revised = ev.revised;
-				l->old_label = ev.old_label;
-				l->dir = ev.dir;
-				l->count = ev.count;
-			} else if (ev.type == TC_EV_CLOSE && !r->closed) {
-				memcpy(r->dir, ev.conn->dir, sizeof(r->dir));
-				r->rtt = ev.conn->rtt;
-				r->closed = 1;
-			}
-		}
-		if (!*p) {
-			if (pkt == (uint64_t)-1)
-				break;
-			tc_finish(tr);
-			pkt = (uint64_t)-1;
-			continue;
-		}
-		char line[200];
-		seg_next_line(&p, line, sizeof(line));
-		struct tc_segment s;
-		if (!seg_parse(line, &s, &clk))
-			continue;
-		s.pkt = ++pkt;
-		if (tc_feed(tr, &s) != 0)
-			abort();
-	}
-	tc_tracker_free(tr);
+	seg_run(script, collect, r);
 }
 
 /* The label event for packet pkt and label l (revised or not); NULL. */

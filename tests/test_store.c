@@ -327,10 +327,16 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
-	 * checksum_offload pair; version 7 the tunnel. */
+	 * checksum_offload pair; version 7 the tunnel and the 21 pairs of
+	 * the transfer phase (NULL in the old rows). */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2 + 4 + 1);
+		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 21);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
+			   " c2s_limited_by IS NULL AND s2c_busy_ns IS NULL"
+			   " AND c2s_cc_states IS NULL"),
+		 1);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM cc_transitions"), 0);
 	/* Old rows intact, the new counts NULL (never counted). */
 	CHECK_STR(q_text(db, "SELECT path||'|'||sha256||'|'||packets||'|'||"
 			     "complete FROM captures"),
@@ -369,9 +375,10 @@ static void t_upgrade_v1(void)
 	snprintf(sql, sizeof sql, "ATTACH '%s' AS o", q);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
 	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	/* (Version 7 added cc_transitions, its index and cc_episodes.) */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
 			   " NOT LIKE 'sqlite_%'"),
-		 32); /* 27, and version 7's four tables and an index */
+		 35); /* 27; version 7's five tables, two indexes, a view */
 	CHECK_EQ(schema_diffs(db), 0);
 	/* (The comparison sees a difference: one column more.) */
 	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",

@@ -86,7 +86,12 @@ static const char flows_usage[] =
 	X(data_after_rst) X(segments_after_close) X(data_on_syn) X(bad_flags) \
 	X(wscale_too_big) X(wscale_unknown) X(time_went_back)                 \
 	X(mss) X(wscale) X(ip_bytes) X(acked_unseen_bytes)                    \
-	X(wire_bytes) X(win_min) X(win_max) X(max_inflight) X(max_idle_ns)
+	X(wire_bytes) X(win_min) X(win_max) X(max_inflight) X(max_idle_ns)    \
+	X(busy_ns) X(idle_ns) X(rwnd_limited_ns) X(zero_window_ns)            \
+	X(cwnd_limited_ns) X(recovery_ns) X(rto_stall_ns) X(limited_by)       \
+	X(limited_pkt) X(limited_evidence_ns) X(cc_states) X(cwnd_max)        \
+	X(ssthresh) X(rto_ns) X(rto_timeouts) X(rto_episodes)                 \
+	X(rto_backoff_max) X(fast_recoveries) X(fast_recovery_bytes)
 
 enum {
 #define FC_X(n) FC_##n,
@@ -465,6 +470,69 @@ static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Seconds with 9 decimals from column idx (ns); null when NULL. */
+static void json_sec(FILE *f, const struct cols *c, int idx)
+{
+	char b[40];
+	if (isnull_at(c, idx))
+		fputs("null", f);
+	else
+		fputs(out_ts_sec9(b, sizeof b, int_at(c, idx)), f);
+}
+
+/* The data-transfer phase of direction s (schema version 7; null in
+ * rows written before it). */
+static void json_transfer(FILE *f, const struct cols *c, int s)
+{
+	static const int shares[] = {
+		DC_busy_ns, DC_idle_ns, DC_rwnd_limited_ns, DC_zero_window_ns,
+		DC_cwnd_limited_ns, DC_recovery_ns, DC_rto_stall_ns
+	};
+	const int *d = c->d[s];
+	if (isnull_at(c, d[DC_busy_ns])) {
+		fputs(",\"transfer\":null", f);
+	} else {
+		fputs(",\"transfer\":{", f);
+		for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
+			const char *n = dc_names[shares[i]];
+			fprintf(f, "%s\"%.*s_s\":", i ? "," : "",
+				(int)(strlen(n) - strlen("_ns")), n);
+			json_sec(f, c, d[shares[i]]);
+		}
+		putc_unlocked('}', f);
+	}
+	fputs(",\"limited_by\":", f);
+	out_json_str(f, text_at(c, d[DC_limited_by]));
+	fputs(",\"limited_evidence\":", f);
+	if (isnull_at(c, d[DC_limited_pkt])) {
+		fputs("null", f);
+	} else {
+		fprintf(f, "{\"pkt\":%lld,\"longest_s\":",
+			(long long)int_at(c, d[DC_limited_pkt]));
+		json_sec(f, c, d[DC_limited_evidence_ns]);
+		putc_unlocked('}', f);
+	}
+	fputs(",\"cc_states\":", f);
+	json_path(f, text_at(c, d[DC_cc_states]));
+	fputs(",\"cwnd_max_bytes\":", f);
+	json_int_or_null(f, c, d[DC_cwnd_max], 0);
+	fputs(",\"ssthresh_bytes\":", f);
+	json_int_or_null(f, c, d[DC_ssthresh], 0);
+	fputs(",\"flight_max_bytes\":", f);
+	json_int_or_null(f, c, isnull_at(c, d[DC_busy_ns]) ? -1
+							 : d[DC_max_inflight],
+			 0);
+	fputs(",\"rto_ms\":", f);
+	json_ms(f, c, d[DC_rto_ns]);
+	static const int counts[] = { DC_rto_timeouts, DC_rto_episodes,
+				      DC_rto_backoff_max, DC_fast_recoveries,
+				      DC_fast_recovery_bytes };
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+		fprintf(f, ",\"%s\":", dc_names[counts[i]]);
+		json_int_or_null(f, c, d[counts[i]], 0);
+	}
+}
+
 static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 		    const struct names *st, const struct names *ru)
 {
@@ -555,6 +623,7 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 				(double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
 		else
 			fputs(",\"throughput_bps\":null,\"goodput_bps\":null", f);
+		json_transfer(f, c, s);
 		putc_unlocked('}', f);
 	}
 	fputs("}\n", f);

@@ -121,7 +121,9 @@
  * struct tc_dir_stats *d (through the binder b, see bind_dir()). Those of
  * version 1 (frozen: SCHEMA_V1 is built from them), then those version 2
  * added, one per label that had none; a label here is never in both. */
-#define DIR_COLS(X) DIR_COLS_V1(X) DIR_COLS_V2(X) DIR_COLS_V3(X)
+#define DIR_COLS(X)                                                            \
+	DIR_COLS_V1(X) DIR_COLS_V2(X) DIR_COLS_V3(X) DIR_COLS_V7(X)            \
+	DIR_TEXT_V7(X)
 #define DIR_COLS_V1(X)                                                         \
 	X(packets, b_u64(b, d->packets))                                       \
 	X(payload_bytes, b_u64(b, d->payload_bytes))                           \
@@ -179,6 +181,34 @@
 	X(checksum_offload,                                                    \
 	  b_int(b, d->packets > 0 &&                                           \
 			   d->label[TC_LB_BAD_CHECKSUM] == d->packets))
+
+/* Version 7 (issue 12): the data-transfer phase (struct tc_transfer):
+ * where the direction's time went, the verdict and its evidence, the
+ * congestion-state path, window and RTO estimates. */
+#define DIR_COLS_V7(X)                                                         \
+	X(busy_ns, b_int(b, d->xfer.busy_ns))                                  \
+	X(idle_ns, b_int(b, d->xfer.idle_ns))                                  \
+	X(rwnd_limited_ns, b_int(b, d->xfer.rwnd_limited_ns))                  \
+	X(zero_window_ns, b_int(b, d->xfer.zero_window_ns))                    \
+	X(cwnd_limited_ns, b_int(b, d->xfer.cwnd_limited_ns))                  \
+	X(recovery_ns, b_int(b, d->xfer.recovery_ns))                          \
+	X(rto_stall_ns, b_int(b, d->xfer.rto_stall_ns))                        \
+	X(application_ns, b_int(b, d->xfer.app_ns))                            \
+	X(limited_pkt, b_ts(b, (int64_t)d->xfer.evidence_pkt))                 \
+	X(limited_evidence_ns,                                                 \
+	  d->xfer.evidence_pkt ? b_int(b, d->xfer.evidence_ns) : b_null(b))    \
+	X(cwnd_max, b_u64(b, d->xfer.cwnd_max))                                \
+	X(ssthresh, d->xfer.ssthresh ? b_u64(b, d->xfer.ssthresh) : b_null(b)) \
+	X(rto_ns, b_known(b, d->xfer.rto_ns))                                  \
+	X(rto_timeouts, b_int(b, d->xfer.rto_timeouts))                        \
+	X(rto_episodes, b_int(b, d->xfer.rto_episodes))                        \
+	X(rto_backoff_max, b_int(b, d->xfer.rto_backoff_max))                  \
+	X(fast_recoveries, b_int(b, d->xfer.fr_episodes))                      \
+	X(fast_recovery_bytes, b_u64(b, d->xfer.fr_bytes))                     \
+	X(cc_transitions, b_int(b, d->xfer.cc_transitions))
+#define DIR_TEXT_V7(X)                                                         \
+	X(limited_by, b_text(b, tc_limit_name(d->xfer.limited_by)))            \
+	X(cc_states, b_cc_path(b, &d->xfer))
 
 /* Version 1. The first part is schema.sql verbatim (the agreed contract);
  * what follows "Added" are additions, never renames. */
@@ -528,7 +558,12 @@ static const char SCHEMA_V6[] =
 /* Version 7: the tunnel a connection came through ("vxlan:5001"), part of
  * its identity as the VLAN ids are; what a pcapng capture says of itself
  * (its interfaces' names, descriptions and comments, its sections' notes,
- * its packets' comments); the parts of a capture read as a series. */
+ * its packets' comments); the parts of a capture read as a series; and
+ * (issue 12, the data-transfer phase) per direction the columns of
+ * DIR_COLS_V7 and DIR_TEXT_V7, every congestion-state transition of a
+ * sender in cc_transitions (written as it happens, like label_events, so
+ * no foreign key), and its loss-recovery episodes in the view
+ * cc_episodes. Rows of older versions keep NULL there. */
 static const char SCHEMA_V7[] =
     "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n"
     "CREATE TABLE capture_interfaces (\n"
@@ -555,7 +590,47 @@ static const char SCHEMA_V7[] =
     " ON DELETE CASCADE,\n"
     "  part INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER,\n"
     "  PRIMARY KEY (capture_id, part)\n"
-    ") WITHOUT ROWID;\n";
+    ") WITHOUT ROWID;\n"
+#define COL_ADD(name, val)                                                     \
+	"ALTER TABLE connections ADD COLUMN c2s_" #name " INTEGER;\n"          \
+	"ALTER TABLE connections ADD COLUMN s2c_" #name " INTEGER;\n"
+    DIR_COLS_V7(COL_ADD)
+#undef COL_ADD
+#define COL_ADD(name, val)                                                     \
+	"ALTER TABLE connections ADD COLUMN c2s_" #name " TEXT;\n"             \
+	"ALTER TABLE connections ADD COLUMN s2c_" #name " TEXT;\n"
+    DIR_TEXT_V7(COL_ADD)
+#undef COL_ADD
+    "CREATE TABLE cc_transitions (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  conn_id INTEGER NOT NULL,\n"
+    "  ts_ns INTEGER, pkt INTEGER, dir INTEGER,\n"
+    "  from_state TEXT, to_state TEXT, rule INTEGER, rule_name TEXT,\n"
+    "  bytes INTEGER\n"
+    ");\n"
+    "CREATE INDEX cc_transitions_conn ON cc_transitions(conn_id, ts_ns);\n"
+    "DROP TRIGGER captures_delete_rows;\n"
+    "CREATE TRIGGER captures_delete_rows BEFORE DELETE ON captures BEGIN\n"
+    "  DELETE FROM label_events WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM segment_chunks WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM cc_transitions WHERE conn_id > old.conn_base"
+    " AND conn_id <= old.conn_base + old.conn_count;\n"
+    "  DELETE FROM label_events WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "  DELETE FROM segment_chunks WHERE old.conn_base IS NULL AND conn_id IN"
+    " (SELECT id FROM connections WHERE capture_id = old.id);\n"
+    "END;\n"
+    "CREATE VIEW cc_episodes AS\n"
+    "  SELECT conn_id, dir, to_state AS state, rule_name AS cause,"
+    " ts_ns AS start_ns, pkt AS start_pkt, end_ns, end_pkt,"
+    " retransmitted_bytes\n"
+    "  FROM (SELECT t.*, lead(ts_ns) OVER w AS end_ns,"
+    " lead(pkt) OVER w AS end_pkt, lead(bytes) OVER w AS"
+    " retransmitted_bytes FROM cc_transitions t"
+    " WINDOW w AS (PARTITION BY conn_id, dir ORDER BY id))\n"
+    "  WHERE to_state IN ('Recovery', 'Loss');\n";
 
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
@@ -575,7 +650,7 @@ static const char *const required_tables[] = {
     "meta",	   "captures",	  "connections", "label_events",
     "segment_chunks", "label_names", "reason_names", "state_names",
     "rule_names", "capture_labels", "capture_interfaces", "capture_notes",
-    "packet_comments", "capture_parts",
+    "packet_comments", "capture_parts", "cc_transitions",
 };
 
 /* ---- The store ---------------------------------------------------------- */
@@ -605,6 +680,7 @@ enum stmt_id {
 	S_PUT_NOTE,
 	S_PUT_PCOMMENT,
 	S_PUT_PART,
+	S_INS_CC,
 	S__COUNT
 };
 
@@ -1196,6 +1272,9 @@ static int prepare_all(struct store *st)
 			       "capture_id, pkt, comment) VALUES (?, ?, ?)",
 	    [S_PUT_PART] = "INSERT OR REPLACE INTO capture_parts(capture_id,"
 			   " part, path, size) VALUES (?, ?, ?, ?)",
+	    [S_INS_CC] = "INSERT INTO cc_transitions(conn_id, ts_ns, pkt, dir,"
+			 " from_state, to_state, rule, rule_name, bytes)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	};
 	if (!st->conn_shadow &&
 	    !(st->conn_shadow = malloc(sizeof *st->conn_shadow)))
@@ -2488,6 +2567,31 @@ static void vlan_text(const uint16_t vlan[2], char *buf, size_t len)
 			 (unsigned)vlan[1]);
 }
 
+/* The congestion-state path of x, space-separated ("..." where states
+ * were left out), or NULL for a direction that never started. */
+static void b_cc_path(struct binder *b, const struct tc_transfer *x)
+{
+	char buf[TC_CC_PATH * 10 + 8], *p = buf;
+	if (!x->cc_npath) {
+		b_null(b);
+		return;
+	}
+	for (unsigned i = 0; i < x->cc_npath && i < TC_CC_PATH; i++) {
+		if (i == TC_CC_PATH - 1 && x->cc_path_cut) {
+			memcpy(p, " ...", 4);
+			p += 4;
+		}
+		const char *n = tc_cc_state_name(x->cc_path[i]);
+		size_t l = strlen(n);
+		if (i)
+			*p++ = ' ';
+		memcpy(p, n, l);
+		p += l;
+	}
+	*p = '\0';
+	b_text(b, buf);
+}
+
 static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
 {
 #define COL_BIND(name, val) val;
@@ -2718,6 +2822,26 @@ static int insert_label(struct store *st, const struct tc_event *ev)
 	return r;
 }
 
+static int insert_cc(struct store *st, const struct tc_event *ev)
+{
+	struct binder b;
+	b_start(&b, st->stmt[S_INS_CC]);
+	b_int(&b, conn_id(st, ev->conn_id));
+	b_int(&b, ev->tr.ts_ns);
+	b_u64(&b, ev->tr.pkt);
+	b_int(&b, ev->dir);
+	b_text(&b, tc_cc_state_name(ev->tr.from));
+	b_text(&b, tc_cc_state_name(ev->tr.to));
+	b_int(&b, ev->tr.rule);
+	b_text(&b, ev->tr.rule < tc_cc_nrules ? tc_cc_rules[ev->tr.rule].name
+					       : NULL);
+	if (ev->tr.from == TC_CC_RECOVERY || ev->tr.from == TC_CC_LOSS)
+		b_u64(&b, ev->count);
+	else
+		b_null(&b);
+	return b_run(st, &b, "writing a congestion-state transition");
+}
+
 /* Appends to buf (of size len, holding *pos chars) like snprintf. */
 /* Writes one chunk of segments (segchunk_flush()). */
 static int put_chunk(void *arg, const struct segchunk_out *o)
@@ -2789,6 +2913,9 @@ int store_event(struct store *st, const struct tc_event *ev,
 	case TC_EV_LABEL:
 		if (!(st->flags & STORE_NO_EVENTS))
 			r = insert_label(st, ev);
+		break;
+	case TC_EV_CC:
+		r = insert_cc(st, ev);
 		break;
 	case TC_EV_SEGMENT:
 		if (st->chunks && seg)

@@ -107,6 +107,7 @@ static void fz_free(void *ctx, void *p)
 struct fz_conn {
 	uint8_t opened, closed;
 	uint8_t last_to[2]; /* 0xff: no transition seen */
+	uint8_t cc_to[2];   /* each sender's congestion state (Open = 0) */
 	uint64_t segs;
 };
 
@@ -185,7 +186,7 @@ static void record_final(struct fz_run *run, const struct tc_conn *c)
 
 static void check_event(struct fz_run *run, const struct tc_event *ev)
 {
-	CHECK(ev->type <= TC_EV_CLOSE);
+	CHECK(ev->type <= TC_EV_CC);
 	CHECK(ev->conn_id >= 1 && ev->conn_id < run->nconns);
 	struct fz_conn *k = &run->conns[ev->conn_id];
 	if (ev->conn)
@@ -234,12 +235,42 @@ static void check_event(struct fz_run *run, const struct tc_event *ev)
 		if (ev->revised)
 			CHECK(ev->old_label < TC_LB__COUNT);
 		break;
+	case TC_EV_CC: {
+		CHECK(k->opened && !k->closed);
+		const struct tc_transition *t = &ev->tr;
+		CHECK(t->side <= 1 && t->side == ev->dir);
+		CHECK(t->from < TC_CC__COUNT && t->to < TC_CC__COUNT);
+		CHECK(t->from != t->to);
+		CHECK(t->rule < tc_cc_nrules);
+		const struct tc_cc_rule *r = &tc_cc_rules[t->rule];
+		CHECK(r->to == t->to);
+		CHECK(r->from == TC_RULE_ANY || r->from == t->from);
+		if (run->exact)
+			CHECK(t->from == k->cc_to[t->side]);
+		k->cc_to[t->side] = t->to;
+		break;
+	}
 	case TC_EV_CLOSE: {
 		CHECK(k->opened && !k->closed);
 		const struct tc_conn *c = ev->conn;
 		CHECK(c != NULL);
 		CHECK(c->finished);
 		check_conn_strings(c);
+		for (int d = 0; d < 2; d++) {
+			const struct tc_transfer *x = &c->dir[d].xfer;
+			CHECK(x->limited_by < TC_LIMIT__COUNT);
+			CHECK((x->limited_by == TC_LIMIT_NONE) ==
+			      (c->dir[d].payload_bytes == 0));
+			CHECK(x->busy_ns >= 0 && x->idle_ns >= 0 &&
+			      x->rwnd_limited_ns >= 0 &&
+			      x->cwnd_limited_ns >= 0 && x->recovery_ns >= 0 &&
+			      x->rto_stall_ns >= 0 && x->app_ns >= 0);
+			CHECK(x->zero_window_ns <= x->rwnd_limited_ns);
+			CHECK(x->cc_npath >= 1 && x->cc_npath <= TC_CC_PATH);
+			if (run->exact)
+				CHECK(x->cc_path[x->cc_npath - 1] ==
+				      k->cc_to[d]);
+		}
 		CHECK(c->conn_state[0] != '\0');
 		CHECK(tc_conn_get(run->tr, c->id) == NULL);
 		if (run->exact) {

@@ -1,0 +1,388 @@
+/*
+ * test_cc.c - table-driven tests of tcpcore's data-transfer phase
+ * (tcpcore/cc.c): scripted connections (segscript.h syntax) with known
+ * answers for the verdict, the time shares, the congestion-state path
+ * and its transitions (packet, rule), timeouts with backoff and
+ * fast-recovery episodes; then the rule table itself.
+ *
+ * Every script opens the same way (OPEN: SYN at 0, SYN-ACK at 1 ms, ACK
+ * in the same microsecond, MSS 1000 both ways, no window scaling): the
+ * capture is at the client, which sends the data, so its ACKs reach it at
+ * once; packet 4 is the first after the handshake and times are in us.
+ */
+#include <stdlib.h>
+
+#include "../tcpcore/tcpcore.h"
+#include "segscript.h"
+#include "unit.h"
+
+#define OPEN                                                                  \
+	"c S 100 0 us=0 mss=1000\n"                                           \
+	"s SA 300 101 us=1000 mss=1000 win=2000\n"                            \
+	"c A 101 301 us=1000\n"
+
+#define MAXCC 16
+
+struct res {
+	struct tc_dir_stats dir[2];
+	struct tc_transition cc[MAXCC]; /* side = direction */
+	uint64_t bytes[MAXCC];
+	int ncc;
+	int64_t duration;
+	int closed;
+};
+
+static void collect(const struct tc_event *ev, void *ctx)
+{
+	struct res *r = ctx;
+	if (ev->type == TC_EV_CC && r->ncc < MAXCC) {
+		r->bytes[r->ncc] = ev->count;
+		r->cc[r->ncc++] = ev->tr;
+	} else if (ev->type == TC_EV_CLOSE && !r->closed) {
+		memcpy(r->dir, ev->conn->dir, sizeof(r->dir));
+		r->duration = ev->conn->last_ts - ev->conn->first_ts;
+		r->closed = 1;
+	}
+}
+
+static void run(const char *script, struct res *r)
+{
+	memset(r, 0, sizeof(*r));
+	seg_run(script, collect, r);
+	CHECK(r->closed);
+	for (int i = 0; i < r->ncc; i++)
+		CHECK(r->cc[i].side < 2);
+}
+
+/* The path as the store writes it: names joined by spaces. */
+static void path_text(const struct tc_transfer *x, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (unsigned i = 0; i < x->cc_npath; i++) {
+		if (i)
+			strncat(buf, " ", n - strlen(buf) - 1);
+		strncat(buf, tc_cc_state_name(x->cc_path[i]),
+			n - strlen(buf) - 1);
+	}
+}
+
+#define MS 1000000LL
+#define US 1000LL
+
+/* One expected transition: packet, rule name, bytes. */
+struct want_tr {
+	uint64_t pkt;
+	const char *rule;
+	uint64_t bytes;
+};
+
+struct cc_case {
+	const char *name;
+	const char *script;
+	/* Direction client -> server (the scripts' data flows that way). */
+	unsigned limited_by;          /* enum tc_limit */
+	const char *path;
+	int64_t busy, idle, rwnd, zwnd, cwnd, recovery, stall; /* ns; -1: any */
+	uint64_t evidence_pkt;        /* 0: not checked */
+	int64_t evidence_ns;
+	uint32_t timeouts, episodes, backoff_max, fast_recoveries;
+	uint64_t fr_bytes, ssthresh;
+	struct want_tr tr[6];         /* transitions of c2s, pkt 0 ends */
+	unsigned s2c_limited_by;
+};
+
+static const struct cc_case cases[] = {
+    {
+	/* The receiver's window (2000 bytes, two segments) is full after
+	 * every second segment: held 9.9 + 9.8 ms by it; the first segment
+	 * after an ACK emptied the flight is paced by it (0.1 ms). */
+	"receiver-window",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4: busy */
+	"c PA 1101 301 len=1000 us=3100\n"   /* 5: 2000 in flight: held */
+	"s A 301 2101 win=2000 us=13000\n"   /* 6: all acked: idle */
+	"c PA 2101 301 len=1000 us=13100\n"  /* 7: sent for the ACK */
+	"c PA 3101 301 len=1000 us=13200\n"  /* 8: held */
+	"s A 301 4101 win=2000 us=23000\n"   /* 9 */
+	"c FA 4101 301 us=24000\n"
+	"s FA 301 4102 win=2000 us=25000\n"
+	"c A 4102 302 us=26000\n",
+	TC_LIMIT_RECEIVER_WINDOW, "Open",
+	19900 * US, 6100 * US, 19700 * US, 0, 100 * US, 0, 0,
+	5, 9900 * US,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* A zero window for 100 ms, then the window opens. */
+	"zero-window",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s A 301 2101 win=0 us=13000\n"      /* 6: zero window */
+	"s A 301 2101 win=2000 us=113000\n"  /* 7: opens */
+	"c PA 2101 301 len=1000 us=113100\n"
+	"s A 301 3101 win=2000 us=123100\n"
+	"c FA 3101 301 us=124000\n"
+	"s FA 301 3102 win=2000 us=125000\n"
+	"c A 3102 302 us=126000\n",
+	TC_LIMIT_RECEIVER_WINDOW, "Open",
+	-1, -1, 109900 * US, 100000 * US, 0, 0, 0,
+	5, 109900 * US,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* An application that sends 100 bytes every 500 ms: idle. */
+	"application-pauses",
+	OPEN
+	"c PA 101 301 len=100 us=3000\n"
+	"s A 301 201 win=2000 us=4000\n"
+	"c PA 201 301 len=100 us=504000\n"
+	"s A 301 301 win=2000 us=505000\n"
+	"c PA 301 301 len=100 us=1005000\n"
+	"s A 301 401 win=2000 us=1006000\n"
+	"c FA 401 301 us=1007000\n"
+	"s FA 301 402 win=2000 us=1008000\n"
+	"c A 402 302 us=1009000\n",
+	TC_LIMIT_APPLICATION, "Open",
+	3 * MS, 1006 * MS, 0, 0, 0, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* Four segments, the first lost beyond the capture point: three
+	 * duplicate ACKs, a fast retransmit, recovery until the ACK
+	 * reaches 4101 (the recovery point). */
+	"fast-retransmit",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"c PA 3101 301 len=1000 us=3300\n"   /* 7: 4000 in flight */
+	"s A 301 101 win=9000 us=13000\n"    /* 8: window update */
+	"s A 301 101 win=9000 us=13100\n"    /* 9: dup-ack: Disorder */
+	"s A 301 101 win=9000 us=13200\n"    /* 10: dup-ack */
+	"c PA 101 301 len=1000 us=13300\n"   /* 11: fast retransmit */
+	"s A 301 4101 win=9000 us=23300\n"   /* 12: recovery ends */
+	"c FA 4101 301 us=24000\n"
+	"s FA 301 4102 win=9000 us=25000\n"
+	"c A 4102 302 us=26000\n",
+	TC_LIMIT_LOSS, "Open Disorder Recovery Open",
+	-1, -1, -1, 0, -1, 10000 * US, 0,
+	11, 10000 * US,
+	0, 0, 0, 1, 1000, 2800,
+	{ { 9, "dupack", 0 }, { 11, "fast-retransmit", 0 },
+	  { 12, "recovery-end", 1000 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* An RTT sample of 10 ms (RTO 200 ms, Linux's floor), then a
+	 * segment no ACK answers: timeouts after 200, 400 and 800 ms
+	 * (two backoffs), then the ACK. */
+	"rto-backoff",
+	OPEN
+	"c PA 101 301 len=100 us=3000\n"
+	"s A 301 201 win=9000 us=13000\n"
+	"c PA 201 301 len=1000 us=20000\n"   /* 6 */
+	"c PA 201 301 len=1000 us=220000\n"  /* 7: timeout: Loss */
+	"c PA 201 301 len=1000 us=620000\n"  /* 8: backed off */
+	"c PA 201 301 len=1000 us=1420000\n" /* 9: backed off again */
+	"s A 301 1201 win=9000 us=1430000\n" /* 10: Loss ends */
+	"c FA 1201 301 us=1431000\n"
+	"s FA 301 1202 win=9000 us=1432000\n"
+	"c A 1202 302 us=1433000\n",
+	TC_LIMIT_LOSS, "Open Loss Open",
+	-1, -1, 0, 0, 0, 10 * MS, 1400 * MS,
+	7, 1410 * MS,
+	3, 1, 2, 0, 0, 2000,
+	{ { 7, "timeout", 0 }, { 10, "loss-end", 3000 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* Captured beside the receiver, 20 ms from the sender (its leg of
+	 * the handshake): an ACK reaches the sender 20 ms after it passes,
+	 * so the sender's flight stays up till then and it answers with new
+	 * data at once, round after round (without that delay the flight
+	 * would look empty and the sender idle between rounds). */
+	"far-sender",
+	"c S 100 0 us=0 mss=1000\n"
+	"s SA 300 101 us=10 mss=1000 win=9000\n"
+	"c A 101 301 us=20010\n"             /* client leg: 20 ms */
+	"c PA 101 301 len=1000 us=20020\n"   /* 4: first round */
+	"c PA 1101 301 len=1000 us=20030\n"
+	"s A 301 2101 win=9000 us=20040\n"   /* 6: at the sender at 40040 */
+	"c PA 2101 301 len=1000 us=40050\n"  /* 7: paced by it */
+	"c PA 3101 301 len=1000 us=40060\n"
+	"s A 301 4101 win=9000 us=40070\n"   /* 9 */
+	"c PA 4101 301 len=1000 us=60080\n"  /* 10 */
+	"c PA 5101 301 len=1000 us=60090\n"
+	"s A 301 6101 win=9000 us=60100\n"   /* 12: at the sender at 80100 */
+	"c FA 6101 301 us=80110\n"
+	"s FA 301 6102 win=9000 us=80120\n"
+	"c A 6102 302 us=100130\n",
+	TC_LIMIT_CONGESTION, "Open",
+	60060 * US, 40070 * US, 0, 0, 40040 * US, 0, 0,
+	7, 20020 * US,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* An ECN echo: the sender answers with CWR on its next data. */
+	"ecn-cwr",
+	OPEN
+	"s A 301 101 win=9000 us=2500\n"     /* 4: the window opens */
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s AE 301 1101 win=9000 us=13000\n"
+	"c PAW 2101 301 len=1000 us=13100\n" /* 8: CWR */
+	"s A 301 3101 win=9000 us=23100\n"   /* 9: CWR ends */
+	"c FA 3101 301 us=24000\n"
+	"s FA 301 3102 win=9000 us=25000\n"
+	"c A 3102 302 us=26000\n",
+	TC_LIMIT_CONGESTION, "Open CWR Open",
+	-1, -1, 0, 0, 20100 * US, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 2000,
+	{ { 8, "ecn-cwr", 0 }, { 9, "cwr-end", 0 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+};
+
+static void check_case(const struct cc_case *k)
+{
+	struct res r;
+	run(k->script, &r);
+	const struct tc_transfer *x = &r.dir[0].xfer;
+	char path[256];
+	path_text(x, path, sizeof path);
+	printf("  case %s\n", k->name);
+	CHECK_STR(tc_limit_name(x->limited_by), tc_limit_name(k->limited_by));
+	CHECK_STR(path, k->path);
+	/* The partition: busy + idle is the duration. */
+	CHECK_EQ(x->busy_ns + x->idle_ns, r.duration);
+	CHECK_EQ(r.dir[1].xfer.busy_ns + r.dir[1].xfer.idle_ns, r.duration);
+	CHECK(x->rwnd_limited_ns + x->cwnd_limited_ns + x->recovery_ns +
+		  x->rto_stall_ns <=
+	      x->busy_ns);
+	CHECK(x->zero_window_ns <= x->rwnd_limited_ns);
+	const int64_t got[7] = { x->busy_ns, x->idle_ns, x->rwnd_limited_ns,
+				 x->zero_window_ns, x->cwnd_limited_ns,
+				 x->recovery_ns, x->rto_stall_ns };
+	const int64_t want[7] = { k->busy, k->idle, k->rwnd, k->zwnd, k->cwnd,
+				  k->recovery, k->stall };
+	for (int i = 0; i < 7; i++)
+		if (want[i] >= 0)
+			CHECK_EQ(got[i], want[i]);
+	if (k->evidence_pkt) {
+		CHECK_EQ(x->evidence_pkt, k->evidence_pkt);
+		CHECK_EQ(x->evidence_ns, k->evidence_ns);
+	}
+	CHECK_EQ(x->rto_timeouts, k->timeouts);
+	CHECK_EQ(x->rto_episodes, k->episodes);
+	CHECK_EQ(x->rto_backoff_max, k->backoff_max);
+	CHECK_EQ(x->fr_episodes, k->fast_recoveries);
+	CHECK_EQ(x->fr_bytes, k->fr_bytes);
+	CHECK_EQ(x->ssthresh, k->ssthresh);
+	CHECK(x->cwnd_max <= x->flight_max);
+	int n = 0;
+	for (int i = 0; i < r.ncc; i++) {
+		if (r.cc[i].side != 0)
+			continue;
+		CHECK(k->tr[n].pkt != 0);
+		if (!k->tr[n].pkt)
+			break;
+		CHECK_EQ(r.cc[i].pkt, k->tr[n].pkt);
+		CHECK(r.cc[i].rule < tc_cc_nrules);
+		CHECK_STR(tc_cc_rules[r.cc[i].rule].name, k->tr[n].rule);
+		CHECK_EQ(r.bytes[i], k->tr[n].bytes);
+		n++;
+	}
+	CHECK_EQ(k->tr[n].pkt, 0);
+	CHECK_EQ(x->cc_transitions, (uint32_t)n);
+	CHECK_STR(tc_limit_name(r.dir[1].xfer.limited_by),
+		  tc_limit_name(k->s2c_limited_by));
+}
+
+static void t_cases(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		check_case(&cases[i]);
+}
+
+/* A direction that sent nothing: verdict none, no RTO estimate. */
+static void t_no_data(void)
+{
+	struct res r;
+	run(OPEN "c FA 101 301 us=3000\ns FA 301 102 us=4000\n"
+		 "c A 102 302 us=5000\n",
+	    &r);
+	for (int d = 0; d < 2; d++) {
+		CHECK_EQ(r.dir[d].xfer.limited_by, TC_LIMIT_NONE);
+		CHECK_EQ(r.dir[d].xfer.rto_ns, -1);
+		CHECK_EQ(r.dir[d].xfer.busy_ns + r.dir[d].xfer.idle_ns,
+			 5 * MS);
+		CHECK_EQ(r.dir[d].xfer.evidence_pkt, 0);
+	}
+}
+
+/* RFC 6298: one sample R gives SRTT = R, RTTVAR = R/2, RTO = SRTT +
+ * 4 RTTVAR = 3 R (above the 200 ms floor for R = 100 ms). */
+static void t_rto_estimate(void)
+{
+	struct res r;
+	run(OPEN "c PA 101 301 len=100 us=3000\n"
+		 "s A 301 201 win=9000 us=103000\n"
+		 "c FA 201 301 us=104000\ns FA 301 202 us=105000\n"
+		 "c A 202 302 us=106000\n",
+	    &r);
+	CHECK_EQ(r.dir[0].xfer.rto_ns, 300 * MS);
+}
+
+/* Every rule moves between two states, ids in order, names unique. */
+static void t_rule_table(void)
+{
+	CHECK(tc_cc_nrules > 0);
+	for (size_t i = 0; i < tc_cc_nrules; i++) {
+		const struct tc_cc_rule *r = &tc_cc_rules[i];
+		CHECK_EQ(r->id, i);
+		CHECK(r->to < TC_CC__COUNT);
+		CHECK(r->from == TC_RULE_ANY || (r->from < TC_CC__COUNT &&
+						 r->from != r->to));
+		CHECK(r->by == TC_RULE_SENDER || r->by == TC_RULE_RECEIVER);
+		CHECK(strlen(r->event) > 0);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(tc_cc_rules[j].name, r->name) != 0);
+	}
+	/* Every state but Open is entered by some rule and left by one. */
+	for (unsigned s = 1; s < TC_CC__COUNT; s++) {
+		int in = 0, out = 0;
+		for (size_t i = 0; i < tc_cc_nrules; i++) {
+			in += tc_cc_rules[i].to == s;
+			out += tc_cc_rules[i].from == s ||
+			       tc_cc_rules[i].from == TC_RULE_ANY;
+		}
+		CHECK(in > 0 && out > 0);
+	}
+	CHECK_STR(tc_cc_state_name(TC_CC_RECOVERY), "Recovery");
+	CHECK_STR(tc_limit_name(TC_LIMIT_RECEIVER_WINDOW), "receiver_window");
+	CHECK_STR(tc_cc_state_name(TC_CC__COUNT), "?");
+}
+
+static const struct unit_test tests[] = {
+	UNIT(t_cases),
+	UNIT(t_no_data),
+	UNIT(t_rto_estimate),
+	UNIT(t_rule_table),
+	{ 0, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(tests, argc, argv);
+}
