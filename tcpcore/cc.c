@@ -460,6 +460,11 @@ static void accrue_due(struct tc_cx *cx, int d, int64_t t)
 		rephase(cx, d, e->cc_pq_t[h] > e->cc_since ? e->cc_pq_t[h]
 							   : e->cc_since,
 			e->cc_pq_pkt[h]);
+		/* An empty slot holds zeros: a packed record then spends
+		 * nothing on it (pack.c). */
+		e->cc_pq_ack[h] = 0;
+		e->cc_pq_t[h] = 0;
+		e->cc_pq_pkt[h] = 0;
 	}
 	charge(e, t);
 }

@@ -8,7 +8,7 @@
 #   episode ends. real-reorder (a bulk upload captured beside the
 #   receiver): not held by the application.
 # - The database: one cc_transitions row per transition the connection
-#   rows count, the episodes of cc_episodes, and the rows go when their
+#   paths (cc_states) show, the episodes of cc_episodes, and the rows go when their
 #   capture is replaced.
 # - The time partition on every capture of pcaps/: busy + idle is the
 #   duration, the limited shares fit in busy.
@@ -85,7 +85,9 @@ fi
 db=$tmp/t.db
 "$TCPSCOPE" read -q -d "$db" "$pc/real-loss.pcap" "$pc/syn-loss-rto.pcap" >/dev/null 2>&1
 v=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM cc_transitions),
-	(SELECT sum(c2s_cc_transitions + s2c_cc_transitions) FROM connections),
+	(SELECT sum(length(c2s_cc_states) - length(replace(c2s_cc_states, ' ', ''))
+		  + length(s2c_cc_states) - length(replace(s2c_cc_states, ' ', '')))
+	 FROM connections),
 	(SELECT count(*) FROM cc_episodes),
 	(SELECT count(*) FROM cc_episodes WHERE end_pkt IS NULL),
 	(SELECT group_concat(state || ':' || retransmitted_bytes, ' ') FROM

@@ -158,7 +158,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +194,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 8);
 	store_close(st);
 }
 
@@ -205,18 +205,18 @@ static void t_newer_version_refused(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 8"), SQLITE_OK);
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 9"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 8 is newer") != NULL);
+	CHECK(strstr(err, "schema version 9 is newer") != NULL);
 	CHECK(strstr(err, p) == err);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	/* Refusal changed nothing. */
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
 	sqlite3_close(db);
 }
 
@@ -324,14 +324,14 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
-	 * checksum_offload pair; version 7 the tunnel and the 21 pairs of
-	 * the transfer phase (NULL in the old rows). */
+	 * checksum_offload pair; version 7 the tunnel; version 8 the 18
+	 * pairs of the transfer phase (NULL in the old rows). */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 21);
+		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
 			   " c2s_limited_by IS NULL AND s2c_busy_ns IS NULL"
 			   " AND c2s_cc_states IS NULL"),
@@ -375,10 +375,11 @@ static void t_upgrade_v1(void)
 	snprintf(sql, sizeof sql, "ATTACH '%s' AS o", q);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
 	CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	/* (Version 7 added cc_transitions, its index and cc_episodes.) */
+	/* (Version 8 added cc_transitions, its index and cc_episodes.) */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM o.sqlite_master WHERE name"
 			   " NOT LIKE 'sqlite_%'"),
-		 35); /* 27; version 7's five tables, two indexes, a view */
+		 35); /* 27; version 7's four tables and an index; version 8's
+		     * table, index and view */
 	CHECK_EQ(schema_diffs(db), 0);
 	/* (The comparison sees a difference: one column more.) */
 	CHECK_EQ(sqlite3_exec(db, "ALTER TABLE o.connections ADD COLUMN x",
@@ -391,24 +392,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 8 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 8"), SQLITE_OK);
+	/* A version 9 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 9"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 8 is newer") != NULL);
+	CHECK(strstr(err, "schema version 9 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v8.db"), 8, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v9.db"), 9, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 7 is newer") != NULL);
+	CHECK(strstr(err, "schema version 8 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -1177,7 +1178,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 7);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"

@@ -87,7 +87,7 @@ static const char flows_usage[] =
 	X(wscale_too_big) X(wscale_unknown) X(time_went_back)                 \
 	X(mss) X(wscale) X(ip_bytes) X(acked_unseen_bytes)                    \
 	X(wire_bytes) X(win_min) X(win_max) X(max_inflight) X(max_idle_ns)    \
-	X(busy_ns) X(idle_ns) X(rwnd_limited_ns) X(zero_window_ns)            \
+	X(busy_ns) X(rwnd_limited_ns) X(zero_window_ns)                       \
 	X(cwnd_limited_ns) X(recovery_ns) X(rto_stall_ns) X(limited_by)       \
 	X(limited_pkt) X(limited_evidence_ns) X(cc_states) X(cwnd_max)        \
 	X(ssthresh) X(rto_ns) X(rto_timeouts) X(rto_episodes)                 \
@@ -480,12 +480,13 @@ static void json_sec(FILE *f, const struct cols *c, int idx)
 		fputs(out_ts_sec9(b, sizeof b, int_at(c, idx)), f);
 }
 
-/* The data-transfer phase of direction s (schema version 7; null in
- * rows written before it). */
+/* The data-transfer phase of direction s (schema version 8; null in
+ * rows written before it). Idle time is not stored: it is the
+ * connection's duration less the busy time. */
 static void json_transfer(FILE *f, const struct cols *c, int s)
 {
 	static const int shares[] = {
-		DC_busy_ns, DC_idle_ns, DC_rwnd_limited_ns, DC_zero_window_ns,
+		DC_busy_ns, -1, DC_rwnd_limited_ns, DC_zero_window_ns,
 		DC_cwnd_limited_ns, DC_recovery_ns, DC_rto_stall_ns
 	};
 	const int *d = c->d[s];
@@ -494,6 +495,16 @@ static void json_transfer(FILE *f, const struct cols *c, int s)
 	} else {
 		fputs(",\"transfer\":{", f);
 		for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
+			if (shares[i] < 0) {
+				char b[40];
+				int64_t dur = int_at(c, c->f[FC_last_ts]) -
+					      int_at(c, c->f[FC_first_ts]);
+				int64_t idle = dur - int_at(c, d[DC_busy_ns]);
+				fprintf(f, ",\"idle_s\":%s",
+					out_ts_sec9(b, sizeof b,
+						    idle > 0 ? idle : 0));
+				continue;
+			}
 			const char *n = dc_names[shares[i]];
 			fprintf(f, "%s\"%.*s_s\":", i ? "," : "",
 				(int)(strlen(n) - strlen("_ns")), n);

@@ -105,7 +105,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	7     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	8     /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -122,8 +122,8 @@
  * version 1 (frozen: SCHEMA_V1 is built from them), then those version 2
  * added, one per label that had none; a label here is never in both. */
 #define DIR_COLS(X)                                                            \
-	DIR_COLS_V1(X) DIR_COLS_V2(X) DIR_COLS_V3(X) DIR_COLS_V7(X)            \
-	DIR_TEXT_V7(X)
+	DIR_COLS_V1(X) DIR_COLS_V2(X) DIR_COLS_V3(X) DIR_COLS_V8(X)            \
+	DIR_TEXT_V8(X)
 #define DIR_COLS_V1(X)                                                         \
 	X(packets, b_u64(b, d->packets))                                       \
 	X(payload_bytes, b_u64(b, d->payload_bytes))                           \
@@ -182,18 +182,19 @@
 	  b_int(b, d->packets > 0 &&                                           \
 			   d->label[TC_LB_BAD_CHECKSUM] == d->packets))
 
-/* Version 7 (issue 12): the data-transfer phase (struct tc_transfer):
+/* Version 8 (issue 12): the data-transfer phase (struct tc_transfer):
  * where the direction's time went, the verdict and its evidence, the
- * congestion-state path, window and RTO estimates. */
-#define DIR_COLS_V7(X)                                                         \
+ * congestion-state path, window and RTO estimates. Idle time is the
+ * connection's duration less busy_ns (not stored: a column costs every
+ * row of the import); the number of congestion-state transitions is the
+ * direction's rows in cc_transitions. */
+#define DIR_COLS_V8(X)                                                         \
 	X(busy_ns, b_int(b, d->xfer.busy_ns))                                  \
-	X(idle_ns, b_int(b, d->xfer.idle_ns))                                  \
 	X(rwnd_limited_ns, b_int(b, d->xfer.rwnd_limited_ns))                  \
 	X(zero_window_ns, b_int(b, d->xfer.zero_window_ns))                    \
 	X(cwnd_limited_ns, b_int(b, d->xfer.cwnd_limited_ns))                  \
 	X(recovery_ns, b_int(b, d->xfer.recovery_ns))                          \
 	X(rto_stall_ns, b_int(b, d->xfer.rto_stall_ns))                        \
-	X(application_ns, b_int(b, d->xfer.app_ns))                            \
 	X(limited_pkt, b_ts(b, (int64_t)d->xfer.evidence_pkt))                 \
 	X(limited_evidence_ns,                                                 \
 	  d->xfer.evidence_pkt ? b_int(b, d->xfer.evidence_ns) : b_null(b))    \
@@ -204,11 +205,10 @@
 	X(rto_episodes, b_int(b, d->xfer.rto_episodes))                        \
 	X(rto_backoff_max, b_int(b, d->xfer.rto_backoff_max))                  \
 	X(fast_recoveries, b_int(b, d->xfer.fr_episodes))                      \
-	X(fast_recovery_bytes, b_u64(b, d->xfer.fr_bytes))                     \
-	X(cc_transitions, b_int(b, d->xfer.cc_transitions))
-#define DIR_TEXT_V7(X)                                                         \
-	X(limited_by, b_text(b, tc_limit_name(d->xfer.limited_by)))            \
-	X(cc_states, b_cc_path(b, &d->xfer))
+	X(fast_recovery_bytes, b_u64(b, d->xfer.fr_bytes))
+#define DIR_TEXT_V8(X)                                                         \
+	X(limited_by, b_strstatic(b, tc_limit_name(d->xfer.limited_by)))       \
+	X(cc_states, b_cc_path(b, &d->xfer, pathbuf))
 
 /* Version 1. The first part is schema.sql verbatim (the agreed contract);
  * what follows "Added" are additions, never renames. */
@@ -558,12 +558,7 @@ static const char SCHEMA_V6[] =
 /* Version 7: the tunnel a connection came through ("vxlan:5001"), part of
  * its identity as the VLAN ids are; what a pcapng capture says of itself
  * (its interfaces' names, descriptions and comments, its sections' notes,
- * its packets' comments); the parts of a capture read as a series; and
- * (issue 12, the data-transfer phase) per direction the columns of
- * DIR_COLS_V7 and DIR_TEXT_V7, every congestion-state transition of a
- * sender in cc_transitions (written as it happens, like label_events, so
- * no foreign key), and its loss-recovery episodes in the view
- * cc_episodes. Rows of older versions keep NULL there. */
+ * its packets' comments); the parts of a capture read as a series. */
 static const char SCHEMA_V7[] =
     "ALTER TABLE connections ADD COLUMN tunnel TEXT;\n"
     "CREATE TABLE capture_interfaces (\n"
@@ -590,16 +585,23 @@ static const char SCHEMA_V7[] =
     " ON DELETE CASCADE,\n"
     "  part INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER,\n"
     "  PRIMARY KEY (capture_id, part)\n"
-    ") WITHOUT ROWID;\n"
+    ") WITHOUT ROWID;\n";
+
+/* Version 8 (issue 12, the data-transfer phase): per direction the
+ * columns of DIR_COLS_V8 and DIR_TEXT_V8, every congestion-state
+ * transition of a sender in cc_transitions (written as it happens, like
+ * label_events, so no foreign key), and its loss-recovery episodes in the
+ * view cc_episodes. Rows of older versions keep NULL there. */
+static const char SCHEMA_V8[] =
 #define COL_ADD(name, val)                                                     \
 	"ALTER TABLE connections ADD COLUMN c2s_" #name " INTEGER;\n"          \
 	"ALTER TABLE connections ADD COLUMN s2c_" #name " INTEGER;\n"
-    DIR_COLS_V7(COL_ADD)
+    DIR_COLS_V8(COL_ADD)
 #undef COL_ADD
 #define COL_ADD(name, val)                                                     \
 	"ALTER TABLE connections ADD COLUMN c2s_" #name " TEXT;\n"             \
 	"ALTER TABLE connections ADD COLUMN s2c_" #name " TEXT;\n"
-    DIR_TEXT_V7(COL_ADD)
+    DIR_TEXT_V8(COL_ADD)
 #undef COL_ADD
     "CREATE TABLE cc_transitions (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -643,6 +645,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V5,
     SCHEMA_V6,
     SCHEMA_V7,
+    SCHEMA_V8,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -804,7 +807,7 @@ static int dberr(struct store *st, int rc, const char *what)
  * of a connection's 90 counters are 0 in most rows) leaves it bound: one
  * compare instead of a library call that takes the statement's mutex. Text
  * parameters are always bound again (their kind is forgotten). */
-#define SHADOW_PARAMS 160
+#define SHADOW_PARAMS 256
 enum { SH_UNKNOWN, SH_INT, SH_NULL };
 struct bshadow {
 	int64_t v[SHADOW_PARAMS + 1];
@@ -1465,7 +1468,7 @@ reopen:
 	if (!r)
 		r = exec(st,
 			 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-			 " PRAGMA cache_size = -16384",
+			 " PRAGMA cache_size = -8192",
 			 "opening");
 	if (!r && version > target)
 		r = seterr(st, STORE_EVERSION,
@@ -2567,11 +2570,19 @@ static void vlan_text(const uint16_t vlan[2], char *buf, size_t len)
 			 (unsigned)vlan[1]);
 }
 
+#define CC_PATH_TEXT (TC_CC_PATH * 10 + 8)
+
+static void b_textstatic(struct binder *b, const char *s, size_t n);
+static void b_strstatic(struct binder *b, const char *s);
+
 /* The congestion-state path of x, space-separated ("..." where states
- * were left out), or NULL for a direction that never started. */
-static void b_cc_path(struct binder *b, const struct tc_transfer *x)
+ * were left out), or NULL for a direction that never started; written
+ * into buf (CC_PATH_TEXT bytes), which must stay valid until the
+ * statement runs (bound without a copy). */
+static void b_cc_path(struct binder *b, const struct tc_transfer *x,
+		      char *buf)
 {
-	char buf[TC_CC_PATH * 10 + 8], *p = buf;
+	char *p = buf;
 	if (!x->cc_npath) {
 		b_null(b);
 		return;
@@ -2589,10 +2600,11 @@ static void b_cc_path(struct binder *b, const struct tc_transfer *x)
 		p += l;
 	}
 	*p = '\0';
-	b_text(b, buf);
+	b_textstatic(b, buf, (size_t)(p - buf));
 }
 
-static void bind_dir(struct binder *b, const struct tc_dir_stats *d)
+static void bind_dir(struct binder *b, const struct tc_dir_stats *d,
+		     char *pathbuf)
 {
 #define COL_BIND(name, val) val;
 	DIR_COLS(COL_BIND)
@@ -2676,8 +2688,9 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	b_u64(b, c->rtt.samples);
 	b_textstatic(b, st->buf, tl);
 	b_int(b, c->transitions_dropped);
-	bind_dir(b, &c->dir[0]);
-	bind_dir(b, &c->dir[1]);
+	char paths[2][CC_PATH_TEXT];
+	bind_dir(b, &c->dir[0], paths[0]);
+	bind_dir(b, &c->dir[1], paths[1]);
 	b_strstatic(b, c->tunnel != TC_TUN_NONE ? tun : NULL);
 	int r = b_run(st, b, "writing a connection");
 	if (r || sqlite3_changes(st->db) == 1)
