@@ -439,6 +439,7 @@ int main(int argc, char **argv)
 			perror(allpath);
 			return 1;
 		}
+		setvbuf(allfp, NULL, _IOLBF, 0);
 	}
 	fprintf(logfp, "# fwd delay=%ldms drops=%d holds=%d %s -> %s\n",
 		delay_ms, ndrop, nhold, argv[optind], argv[optind + 1]);

@@ -183,6 +183,31 @@ static size_t recv_n(int fd, size_t n)
 
 /* Closes a connection socket, logging its TCP_INFO first (see above). */
 static const char *role = "?";
+static char names[2][INET6_ADDRSTRLEN + 8] = { "? 0", "? 0" };
+
+/* Notes the connection's addresses (getpeername fails once it is closed). */
+static void note_names(int fd)
+{
+	struct sockaddr_storage a[2];
+	for (int k = 0; k < 2; k++) {
+		socklen_t l = sizeof(a[k]);
+		char h[INET6_ADDRSTRLEN] = "?";
+		unsigned port = 0;
+		if ((k ? getpeername(fd, (struct sockaddr *)&a[k], &l)
+		       : getsockname(fd, (struct sockaddr *)&a[k], &l)) != 0)
+			continue;
+		if (a[k].ss_family == AF_INET) {
+			struct sockaddr_in *x = (struct sockaddr_in *)&a[k];
+			inet_ntop(AF_INET, &x->sin_addr, h, sizeof(h));
+			port = ntohs(x->sin_port);
+		} else {
+			struct sockaddr_in6 *x = (struct sockaddr_in6 *)&a[k];
+			inet_ntop(AF_INET6, &x->sin6_addr, h, sizeof(h));
+			port = ntohs(x->sin6_port);
+		}
+		snprintf(names[k], sizeof(names[k]), "%s %u", h, port);
+	}
+}
 
 static void closeinfo(int fd)
 {
@@ -191,31 +216,11 @@ static void closeinfo(int fd)
 	socklen_t tl = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	if (path && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0) {
-		struct sockaddr_storage a, b;
-		socklen_t al = sizeof(a), bl = sizeof(b);
-		char as[INET6_ADDRSTRLEN] = "?", bs[INET6_ADDRSTRLEN] = "?";
-		unsigned ap = 0, bp = 0;
-		if (getsockname(fd, (struct sockaddr *)&a, &al) == 0 &&
-		    getpeername(fd, (struct sockaddr *)&b, &bl) == 0) {
-			if (a.ss_family == AF_INET) {
-				struct sockaddr_in *x = (struct sockaddr_in *)&a, *y = (struct sockaddr_in *)&b;
-				inet_ntop(AF_INET, &x->sin_addr, as, sizeof(as));
-				inet_ntop(AF_INET, &y->sin_addr, bs, sizeof(bs));
-				ap = ntohs(x->sin_port);
-				bp = ntohs(y->sin_port);
-			} else {
-				struct sockaddr_in6 *x = (struct sockaddr_in6 *)&a, *y = (struct sockaddr_in6 *)&b;
-				inet_ntop(AF_INET6, &x->sin6_addr, as, sizeof(as));
-				inet_ntop(AF_INET6, &y->sin6_addr, bs, sizeof(bs));
-				ap = ntohs(x->sin6_port);
-				bp = ntohs(y->sin6_port);
-			}
-		}
 		FILE *f = fopen(path, "a");
 		if (f) {
-			fprintf(f, "tcpinfo %s %s %u %s %u busy_us=%llu rwnd_limited_us=%llu "
+			fprintf(f, "tcpinfo %s %s %s busy_us=%llu rwnd_limited_us=%llu "
 				   "sndbuf_limited_us=%llu snd_cwnd=%u total_retrans=%u state=%u\n",
-				role, as, ap, bs, bp, (unsigned long long)ti.tcpi_busy_time,
+				role, names[0], names[1], (unsigned long long)ti.tcpi_busy_time,
 				(unsigned long long)ti.tcpi_rwnd_limited,
 				(unsigned long long)ti.tcpi_sndbuf_limited, ti.tcpi_snd_cwnd,
 				ti.tcpi_total_retrans, (unsigned)ti.tcpi_state);
@@ -244,6 +249,7 @@ static int dial(const char *addr, unsigned port, unsigned lport)
 		errno = e;
 		return -1;
 	}
+	note_names(fd);
 	return fd;
 }
 
@@ -382,6 +388,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 		bind_local(fd, ss.ss_family, lport);
 		if (connect(fd, (struct sockaddr *)&ss, len) != 0)
 			die("connect");
+		note_names(fd);
 		send_n(fd, size);
 		shutdown(fd, SHUT_WR);
 		size_t got = recv_n(fd, 0);
@@ -572,6 +579,7 @@ static int server(const char *addr, unsigned port, const char *mode,
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			die("accept");
+		note_names(fd);
 		struct timeval tv = { 10, 0 };
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

@@ -24,8 +24,8 @@
 # tcp:tcp_retransmit_skb, tcp_retransmit_synack, tcp_send_reset,
 # tcp_receive_reset, tcp_probe and tcp_cong_state_set; one kernel, so one
 # trace sees both endpoints. Per scenario it keeps, in pcaps/kernel/:
-#   NAME.client.pcap NAME.middle.pcap NAME.server.pcap   the captures
-#   NAME.lossN.VANTAGE.pcap   a copy with frames deleted (capture loss)
+#   NAME.client.pcap.gz NAME.middle.pcap.gz NAME.server.pcap.gz  captures
+#   NAME.loss2.VANTAGE.pcap.gz  a copy with 2 % of the frames deleted
 #   NAME.raw.tar.gz           the trace, the forwarders' logs, TCP_INFO
 #   NAME.truth.jsonl          tests/kernel/truth.py's truth from those
 # Every loop is bounded, every process has a timeout, the namespaces and
@@ -128,23 +128,45 @@ fwd_start() { # SECONDS FWDA-ARGS -- FWDB-ARGS
 		if [ "$x" = -- ]; then side=b; continue; fi
 		if [ $side = a ]; then fa="$fa $x"; else fb="$fb $x"; fi
 	done
-	inns $NA timeout $((secs + 5)) "$work/fwd" -t "$secs" -l "$work/fwdA.log" \
-		-a "$work/fwdA.seg" $fa a0 a1 &
-	pids="$pids $!"
-	fapid=$!
-	inns $NB timeout $((secs + 5)) "$work/fwd" -t "$secs" -l "$work/fwdB.log" \
-		-a "$work/fwdB.seg" $fb b1 b0 &
-	pids="$pids $!"
-	fbpid=$!
+	bg fwdA $NA timeout $((secs + 5)) "$work/fwd" -t "$secs" -l "$work/fwdA.log" \
+		-a "$work/fwdA.seg" $fa a0 a1
+	bg fwdB $NB timeout $((secs + 5)) "$work/fwd" -t "$secs" -l "$work/fwdB.log" \
+		-a "$work/fwdB.seg" $fb b1 b0
 	sleep 0.3
+}
+
+# bg TAG NS COMMAND...: runs COMMAND in NS in the background; its PID (the
+# command's own, not a subshell's) goes to $work/TAG.pid and to $pids.
+bg() {
+	tag=$1 ns=$2
+	shift 2
+	rm -f "$work/$tag.pid"
+	ip netns exec "$ns" sh -c 'echo $$ > "$0"; exec "$@"' "$work/$tag.pid" "$@" &
+	i=0
+	while [ $i -lt 50 ] && [ ! -s "$work/$tag.pid" ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	pids="$pids $(cat "$work/$tag.pid" 2>/dev/null)"
+}
+
+stop() { # TAG...: SIGTERM to each, then waits (bounded) until it is gone
+	for tag in "$@"; do
+		p=$(cat "$work/$tag.pid" 2>/dev/null)
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null
+		i=0
+		while [ $i -lt 50 ] && kill -0 "$p" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
 }
 
 cap_start() { # NS DEV VANTAGE
 	: > "$work/$3.err"
-	inns "$1" timeout 300 tcpdump -i "$2" -s 128 -U -n --immediate-mode \
-		-w "$work/$3.pcap" tcp 2>"$work/$3.err" &
-	pids="$pids $!"
-	eval "cap_$3=$!"
+	bg cap_$3 "$1" timeout 300 tcpdump -i "$2" -s 128 -U -n --immediate-mode \
+		-w "$work/$3.pcap" tcp 2>"$work/$3.err"
 	i=0
 	while [ $i -lt 50 ] && ! grep -q listening "$work/$3.err"; do
 		sleep 0.1
@@ -219,19 +241,14 @@ run() {
 	[ -n "$spid" ] && { wait "$spid" || echo "  (server exited $?)"; }
 	sleep 1.5
 	trace_stop
-	for v in client middle server; do
-		eval "kill \$cap_$v"
-	done
-	kill $fapid $fbpid 2>/dev/null
-	wait $fapid $fbpid 2>/dev/null
-	sleep 0.3
+	stop cap_client cap_middle cap_server fwdA fwdB
 	unset TCPACTOR_INFO
 	save "$name"
 }
 
 save() { # NAME
 	for v in client middle server; do
-		cp "$work/$v.pcap" "$outdir/$1.$v.pcap"
+		gzip -9 -n -c "$work/$v.pcap" > "$outdir/$1.$v.pcap.gz"
 	done
 	: > "$work/tcpinfo.txt.x"
 	[ -f "$work/tcpinfo.txt" ] && cat "$work/tcpinfo.txt" > "$work/tcpinfo.txt.x"
@@ -239,7 +256,7 @@ save() { # NAME
 	(cd "$work" && tar czf "$outdir/$1.raw.tar.gz" trace.txt fwdA.seg fwdB.seg \
 		fwdA.log fwdB.log tcpinfo.txt)
 	for v in client middle server; do
-		printf '   %-7s %5d packets\n' $v "$(tcpdump -r "$outdir/$1.$v.pcap" 2>/dev/null | wc -l)"
+		printf '   %-7s %5d packets\n' $v "$(tcpdump -r "$work/$v.pcap" 2>/dev/null | wc -l)"
 	done
 }
 
@@ -277,9 +294,9 @@ rec() {
 	challenge-ack)  run $1 60 close-client 20 5 0 -k c2s:data:1:rst ;;
 	xfer-slowread)  run $1 60 slowread 4 2 200000 ;;
 	xfer-bursts)    run $1 60 bursts 4 2 8 ;;
-	xfer-loss)      run $1 60 bulk 4 1 400000 -p c2s:20 -s 5 ;;
-	xfer-blackhole) run $1 60 bulk 3 1 400000 -b c2s:300:2500 ;;
-	xfer-bloat)     run $1 60 bulk 3 1 800000 -- -q 20 ;;
+	xfer-loss)      run $1 60 bulk 4 1 400000 -D 5 -p c2s:20 -s 5 -- -D 5 ;;
+	xfer-blackhole) run $1 60 bulk 3 1 800000 -D 10 -b c2s:100:2000 -- -D 10 ;;
+	xfer-bloat)     run $1 60 bulk 3 1 800000 -D 5 -- -D 5 -q 20 ;;
 	esac
 }
 
