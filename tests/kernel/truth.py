@@ -178,7 +178,7 @@ def truth_of(name, cp, n, x, off, tcpinfo):
               "client": any(f and "F" in s["flags"] for s, _, f in s2c)}
     paths = {"client": None, "server": None}
     rst = {"client": {"sent": 0, "received": 0}, "server": {"sent": 0, "received": 0}}
-    cong = {"client": [], "server": []}
+    cong = {"client": ["Open"], "server": ["Open"]}  # a socket starts Open
     probe = {"client": {}, "server": {}}
     retx_ev = {"client": [], "server": []}
     synack_ev = 0
