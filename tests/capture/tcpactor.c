@@ -30,6 +30,15 @@
  *   tfo           two connections with MSG_FASTOPEN: cookie request, then data on SYN / TCP_FASTOPEN listener, close-client
  *   many          ARG connections (20) close-client style, 50 bytes each way / close-client with 50 bytes
  *   rst-unseen    send 100, read to EOF, send 50, SO_LINGER 0 close (RST) / read 100, send 300, shutdown(WR), expect ECONNRESET
+ *   slowread      send ARG bytes (300000), shutdown(WR), read to EOF / SO_RCVBUF 4096, read 2000-byte chunks 20 ms apart, send 100, close
+ *   bursts        ARG bursts (8) of 16000 bytes 250 ms apart, shutdown(WR), read to EOF / read to EOF, send 100, close
+ *   abort-server  as close-client, the server closes with SO_LINGER 0 (RST) after sending its 300 / -
+ *
+ * tcpactor server ... COUNT fork serves the connections in parallel (a
+ * child process each). With TCPACTOR_INFO=FILE in the environment every
+ * connection socket appends, just before it is closed, one line of its
+ * TCP_INFO to FILE: "tcpinfo ROLE SADDR SPORT DADDR DPORT busy_us=
+ * rwnd_limited_us= sndbuf_limited_us= snd_cwnd= total_retrans= state=".
  *
  * Everything is bounded: alarm(60) ends a stuck process, sockets have 10 s
  * send and receive timeouts. Exit status 0 when the mode's expectations
@@ -39,7 +48,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +181,55 @@ static size_t recv_n(int fd, size_t n)
 	return got;
 }
 
+/* Closes a connection socket, logging its TCP_INFO first (see above). */
+static const char *role = "?";
+static char names[2][INET6_ADDRSTRLEN + 8] = { "? 0", "? 0" };
+
+/* Notes the connection's addresses (getpeername fails once it is closed). */
+static void note_names(int fd)
+{
+	struct sockaddr_storage a[2];
+	for (int k = 0; k < 2; k++) {
+		socklen_t l = sizeof(a[k]);
+		char h[INET6_ADDRSTRLEN] = "?";
+		unsigned port = 0;
+		if ((k ? getpeername(fd, (struct sockaddr *)&a[k], &l)
+		       : getsockname(fd, (struct sockaddr *)&a[k], &l)) != 0)
+			continue;
+		if (a[k].ss_family == AF_INET) {
+			struct sockaddr_in *x = (struct sockaddr_in *)&a[k];
+			inet_ntop(AF_INET, &x->sin_addr, h, sizeof(h));
+			port = ntohs(x->sin_port);
+		} else {
+			struct sockaddr_in6 *x = (struct sockaddr_in6 *)&a[k];
+			inet_ntop(AF_INET6, &x->sin6_addr, h, sizeof(h));
+			port = ntohs(x->sin6_port);
+		}
+		snprintf(names[k], sizeof(names[k]), "%s %u", h, port);
+	}
+}
+
+static void closeinfo(int fd)
+{
+	const char *path = getenv("TCPACTOR_INFO");
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (path && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0) {
+		FILE *f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "tcpinfo %s %s %s busy_us=%llu rwnd_limited_us=%llu "
+				   "sndbuf_limited_us=%llu snd_cwnd=%u total_retrans=%u state=%u\n",
+				role, names[0], names[1], (unsigned long long)ti.tcpi_busy_time,
+				(unsigned long long)ti.tcpi_rwnd_limited,
+				(unsigned long long)ti.tcpi_sndbuf_limited, ti.tcpi_snd_cwnd,
+				ti.tcpi_total_retrans, (unsigned)ti.tcpi_state);
+			fclose(f);
+		}
+	}
+	close(fd);
+}
+
 static void linger0(int fd)
 {
 	struct linger l = { 1, 0 };
@@ -190,6 +249,7 @@ static int dial(const char *addr, unsigned port, unsigned lport)
 		errno = e;
 		return -1;
 	}
+	note_names(fd);
 	return fd;
 }
 
@@ -245,7 +305,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 			sleep_ms(100);
 			linger0(fd);
 		}
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "rst-unseen") == 0) {
@@ -256,7 +316,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 		size_t got = recv_n(fd, 0);
 		send_n(fd, 50);
 		linger0(fd);
-		close(fd);
+		closeinfo(fd);
 		return got == 300 ? 0 : 1;
 	}
 	if (strcmp(mode, "close-server") == 0 || strcmp(mode, "reuse") == 0) {
@@ -267,7 +327,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 			fd = must_dial(addr, port, lport);
 			send_n(fd, 100);
 			size_t got = recv_n(fd, 0);
-			close(fd);
+			closeinfo(fd);
 			if (got != 300)
 				return 1;
 		}
@@ -278,7 +338,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 		send_n(fd, 100);
 		shutdown(fd, SHUT_WR);
 		size_t got = recv_n(fd, 0);
-		close(fd);
+		closeinfo(fd);
 		return got == 3000 ? 0 : 1;
 	}
 	if (strcmp(mode, "simclose") == 0) {
@@ -290,10 +350,33 @@ static int client(const char *addr, unsigned port, const char *mode,
 		for (int i = 0; i < 8; i++)
 			at = at << 8 | t[i];
 		sleep_until(at);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
-	if (strcmp(mode, "bulk") == 0 || strcmp(mode, "zerowin") == 0) {
+	if (strcmp(mode, "bursts") == 0) {
+		fd = must_dial(addr, port, lport);
+		for (long i = 0; i < (arg ? arg : 8); i++) {
+			if (i)
+				sleep_ms(250);
+			send_n(fd, 16000);
+		}
+		shutdown(fd, SHUT_WR);
+		size_t got = recv_n(fd, 0);
+		closeinfo(fd);
+		return got == 100 ? 0 : 1;
+	}
+	if (strcmp(mode, "abort-server") == 0) {
+		fd = must_dial(addr, port, lport);
+		send_n(fd, 100);
+		size_t got = recv_n(fd, 300);
+		char c;
+		ssize_t r = recv(fd, &c, 1, 0);
+		int e = errno;
+		closeinfo(fd);
+		return got == 300 && r < 0 && e == ECONNRESET ? 0 : 1;
+	}
+	if (strcmp(mode, "bulk") == 0 || strcmp(mode, "zerowin") == 0 ||
+	    strcmp(mode, "slowread") == 0) {
 		size_t size = (size_t)(arg ? arg : mode[0] == 'b' ? 200000 : 300000);
 		struct sockaddr_storage ss;
 		socklen_t len = mkaddr(&ss, addr, port);
@@ -305,10 +388,11 @@ static int client(const char *addr, unsigned port, const char *mode,
 		bind_local(fd, ss.ss_family, lport);
 		if (connect(fd, (struct sockaddr *)&ss, len) != 0)
 			die("connect");
+		note_names(fd);
 		send_n(fd, size);
 		shutdown(fd, SHUT_WR);
 		size_t got = recv_n(fd, 0);
-		close(fd);
+		closeinfo(fd);
 		return got == 100 ? 0 : 1;
 	}
 	if (strcmp(mode, "slow") == 0) {
@@ -319,7 +403,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 				return 1;
 			sleep_ms(100);
 		}
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "tfo") == 0) {
@@ -336,7 +420,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 				die("sendto MSG_FASTOPEN");
 			if (recv_n(fd, 300) != 300)
 				return 1;
-			close(fd);
+			closeinfo(fd);
 			sleep_ms(300);
 		}
 		return 0;
@@ -348,7 +432,7 @@ static int client(const char *addr, unsigned port, const char *mode,
 			send_n(fd, 50);
 			if (recv_n(fd, 50) != 50)
 				return 1;
-			close(fd);
+			closeinfo(fd);
 			sleep_ms(20);
 		}
 		return 0;
@@ -367,7 +451,7 @@ static int serve_one(int fd, const char *mode)
 			return 1;
 		send_n(fd, 300);
 		recv_n(fd, 0);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "many") == 0) {
@@ -375,7 +459,7 @@ static int serve_one(int fd, const char *mode)
 			return 1;
 		send_n(fd, 50);
 		recv_n(fd, 0);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "rst-unseen") == 0) {
@@ -385,7 +469,7 @@ static int serve_one(int fd, const char *mode)
 		shutdown(fd, SHUT_WR);
 		char c;
 		ssize_t r = recv(fd, &c, 1, 0);
-		close(fd);
+		closeinfo(fd);
 		return r < 0 && errno == ECONNRESET ? 0 : 1;
 	}
 	if (strcmp(mode, "abort") == 0) {
@@ -394,14 +478,14 @@ static int serve_one(int fd, const char *mode)
 		send_n(fd, 300);
 		char c;
 		ssize_t r = recv(fd, &c, 1, 0);
-		close(fd);
+		closeinfo(fd);
 		return r < 0 && errno == ECONNRESET ? 0 : 1;
 	}
 	if (strcmp(mode, "close-server") == 0 || strcmp(mode, "reuse") == 0) {
 		if (recv_n(fd, 100) != 100)
 			return 1;
 		send_n(fd, 300);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "half-close") == 0) {
@@ -410,7 +494,7 @@ static int serve_one(int fd, const char *mode)
 			send_n(fd, 1000);
 			sleep_ms(50);
 		}
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "simclose") == 0) {
@@ -421,15 +505,37 @@ static int serve_one(int fd, const char *mode)
 		if (send(fd, t, 8, 0) != 8)
 			die("send instant");
 		sleep_until(at);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
-	if (strcmp(mode, "bulk") == 0 || strcmp(mode, "zerowin") == 0) {
+	if (strcmp(mode, "abort-server") == 0) {
+		if (recv_n(fd, 100) != 100)
+			return 1;
+		send_n(fd, 300);
+		sleep_ms(100);
+		linger0(fd);
+		closeinfo(fd);
+		return 0;
+	}
+	if (strcmp(mode, "slowread") == 0) {
+		char buf[2000];
+		for (int i = 0; i < 100000; i++) {
+			ssize_t r = recv(fd, buf, sizeof(buf), 0);
+			if (r <= 0)
+				break;
+			sleep_ms(20);
+		}
+		send_n(fd, 100);
+		closeinfo(fd);
+		return 0;
+	}
+	if (strcmp(mode, "bulk") == 0 || strcmp(mode, "zerowin") == 0 ||
+	    strcmp(mode, "bursts") == 0) {
 		if (mode[0] == 'z')
 			sleep_ms(3000);
 		recv_n(fd, 0);
 		send_n(fd, 100);
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	if (strcmp(mode, "slow") == 0) {
@@ -441,7 +547,7 @@ static int serve_one(int fd, const char *mode)
 			if (send(fd, buf, (size_t)r, MSG_NOSIGNAL) != r)
 				break;
 		}
-		close(fd);
+		closeinfo(fd);
 		return 0;
 	}
 	fprintf(stderr, "tcpactor: unknown server mode %s\n", mode);
@@ -449,12 +555,13 @@ static int serve_one(int fd, const char *mode)
 }
 
 static int server(const char *addr, unsigned port, const char *mode,
-		  long count)
+		  long count, int forks)
 {
+	role = "server";
 	struct sockaddr_storage ss;
 	socklen_t len = mkaddr(&ss, addr, port);
 	int lfd = mksock(ss.ss_family);
-	if (strcmp(mode, "zerowin") == 0) {
+	if (strcmp(mode, "zerowin") == 0 || strcmp(mode, "slowread") == 0) {
 		int rb = 4096; /* inherited by accepted sockets */
 		setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
 	}
@@ -472,13 +579,33 @@ static int server(const char *addr, unsigned port, const char *mode,
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			die("accept");
+		note_names(fd);
 		struct timeval tv = { 10, 0 };
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (forks) {
+			pid_t p = fork();
+			if (p == 0) {
+				close(lfd);
+				_exit(serve_one(fd, mode));
+			}
+			close(fd);
+			if (p < 0)
+				rc = 1;
+			continue;
+		}
 		if (serve_one(fd, mode) != 0)
 			rc = 1;
 	}
 	close(lfd);
+	for (int i = 0; forks && i < 100000; i++) {
+		int st;
+		pid_t p = wait(&st);
+		if (p < 0)
+			break;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			rc = 1;
+	}
 	return rc;
 }
 
@@ -516,8 +643,9 @@ int main(int argc, char **argv)
 	alarm(60);
 	if (argc >= 5 && strcmp(argv[1], "server") == 0)
 		return server(argv[2], (unsigned)atoi(argv[3]), argv[4],
-			      argc > 5 ? atol(argv[5]) : 1);
-	if (argc >= 5 && strcmp(argv[1], "client") == 0)
+			      argc > 5 ? atol(argv[5]) : 1,
+			      argc > 6 && strcmp(argv[6], "fork") == 0);
+	if (argc >= 5 && strcmp(argv[1], "client") == 0 && (role = "client"))
 		return client(argv[2], (unsigned)atoi(argv[3]), argv[4],
 			      argc > 5 ? (unsigned)atoi(argv[5]) : 0,
 			      argc > 6 ? atol(argv[6]) : 0);
@@ -526,7 +654,7 @@ int main(int argc, char **argv)
 			       (unsigned)atoi(argv[5]), atoll(argv[6]),
 			       atoi(argv[7]));
 	fprintf(stderr,
-		"usage: tcpactor server ADDR PORT MODE [COUNT]\n"
+		"usage: tcpactor server ADDR PORT MODE [COUNT [fork]]\n"
 		"       tcpactor client ADDR PORT MODE [LPORT [ARG]]\n"
 		"       tcpactor simopen LADDR LPORT RADDR RPORT T_NS FIRST\n");
 	return 2;
