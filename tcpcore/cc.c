@@ -36,10 +36,11 @@
  * to the phase each direction was in after the earlier segment (O(1) a
  * segment, no allocation):
  *
- *   RECOV   in Recovery or Loss with bytes in flight
  *   ZWND    the receiver's window is zero (after the sender sent data)
  *   IDLE    nothing in flight
- *   RWND    flight + one MSS exceeds the receiver's window
+ *   RWND    flight + one MSS exceeds the receiver's window (in recovery
+ *           too: Linux's tcpi_rwnd_limited counts it so)
+ *   RECOV   in Recovery or Loss with bytes in flight
  *   CWND    in CWR, or paced by the ACKs: since it was last idle the
  *           sender sent a full-sized segment of new data that an ACK
  *           made room for (with bytes still in flight, or within
@@ -149,10 +150,12 @@ static int rule_allows(unsigned rule, unsigned from, unsigned to)
 	       (r->from == TC_RULE_ANY || r->from == from);
 }
 
-/* Moves the sender of direction d to state `to` by rule, at segment s;
- * bytes: retransmitted in the state it leaves. */
-static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
-		 unsigned rule, const struct tc_segment *s)
+/* Moves the sender of direction d to state `to` by rule, at segment s
+ * (captured at ts, packet pkt); bytes: retransmitted in the state it
+ * leaves. */
+static void move_at(struct tc_tracker *tr, struct tc_cx *cx, int d,
+		    unsigned to, unsigned rule, const struct tc_segment *s,
+		    int64_t ts, uint64_t pkt)
 {
 	struct tc_ep *e = &cx->ep[d];
 	struct tc_transfer *x = &cx->c.dir[d].xfer;
@@ -177,14 +180,53 @@ static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
 	}
 	struct tc_event *ev = tc_q_push(tr, TC_EV_CC, cx, s, d);
 	if (ev) {
-		ev->tr.ts_ns = s->ts_ns;
-		ev->tr.pkt = s->pkt;
+		ev->ts_ns = ts;
+		ev->pkt = pkt;
+		ev->tr.ts_ns = ts;
+		ev->tr.pkt = pkt;
 		ev->tr.side = (uint8_t)d;
 		ev->tr.from = (uint8_t)from;
 		ev->tr.to = (uint8_t)to;
 		ev->tr.rule = (uint16_t)rule;
 		ev->count = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 	}
+}
+
+static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
+		 unsigned rule, const struct tc_segment *s)
+{
+	move_at(tr, cx, d, to, rule, s, s->ts_ns, s->pkt);
+}
+
+/* Disorder, deferred. Linux enters Disorder on a dup-ack or SACK unless
+ * the same ACK shows a loss, when it goes from Open to Recovery at once
+ * (its trace shows no Disorder). So the first such ACK only marks the
+ * direction (cc_dpend); the move to Disorder is made, dated at that
+ * ACK, when what follows shows it happened: a second such ACK that
+ * reached the sender before it retransmitted, an advancing ACK, a
+ * timeout or CWR. A fast retransmission after the first alone goes from
+ * Open to Recovery. A mark still open when the capture ends is not
+ * made. */
+static void disorder_commit(struct tc_tracker *tr, struct tc_cx *cx, int d,
+			    const struct tc_segment *s)
+{
+	struct tc_ep *e = &cx->ep[d];
+	if (!e->cc_dpend)
+		return;
+	e->cc_dpend = 0;
+	if (e->cc_state == TC_CC_OPEN)
+		move_at(tr, cx, d, TC_CC_DISORDER, TC_CCR_DUPACK, s,
+			e->cc_dpend_ts, e->cc_dpend_pkt);
+}
+
+/* The round trip between the capture point and the sender of direction
+ * d (the handshake's leg on its side); 0 when unknown, or below
+ * CLOCK_SLACK_NS: then the capture is at the sender, and the leg is the
+ * sender's own time to answer, not a way for ACKs to travel. */
+static int64_t sender_leg(const struct tc_cx *cx, int d)
+{
+	int64_t leg = d == TC_CLIENT ? cx->c.rtt.to_client : cx->c.rtt.to_server;
+	return leg >= CLOCK_SLACK_NS && leg <= MAX_LEG_NS ? leg : 0;
 }
 
 /* ssthresh as the sender's congestion control would set it at a loss
@@ -286,13 +328,23 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		int64_t wait = tc_tdiff(s->ts_ns, e->cc_wait);
 		int64_t rto = tc_an_rto(cx, d, NULL);
 		unsigned st = e->cc_state;
-		if ((e->cc_nxt_ok || e->cc_una_ok) && wait >= rto / 4 * 3)
+		int fast = (labels &
+			    ((uint64_t)1 << TC_LB_FAST_RETRANSMISSION)) != 0;
+		if ((e->cc_nxt_ok || e->cc_una_ok) && wait >= rto / 4 * 3) {
+			disorder_commit(tr, cx, d, s);
 			timeout(tr, cx, d, s, wait);
-		else if ((labels & ((uint64_t)1 << TC_LB_FAST_RETRANSMISSION)) &&
-			 st == TC_CC_OPEN)
+		} else if (st == TC_CC_OPEN && e->cc_dpend == 2 &&
+			   sat_add(sat_add(e->cc_dpend_ts, e->cc_dpend_d2),
+				   sender_leg(cx, d)) <= s->ts_ns) {
+			/* A second dup-ack reached it first: Disorder. */
+			disorder_commit(tr, cx, d, s);
+			move(tr, cx, d, TC_CC_RECOVERY, TC_CCR_FAST_RETRANSMIT,
+			     s);
+		} else if (st == TC_CC_OPEN && (fast || e->cc_dpend)) {
+			e->cc_dpend = 0;
 			move(tr, cx, d, TC_CC_RECOVERY,
 			     TC_CCR_OPEN_FAST_RETRANSMIT, s);
-		else if (st == TC_CC_DISORDER)
+		} else if (st == TC_CC_DISORDER)
 			move(tr, cx, d, TC_CC_RECOVERY, TC_CCR_FAST_RETRANSMIT,
 			     s);
 		else if ((labels & ((uint64_t)1 << TC_LB_FAST_RETRANSMISSION)) &&
@@ -306,7 +358,9 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		}
 		if (e->cc_state == TC_CC_RECOVERY ||
 		    e->cc_state == TC_CC_LOSS) {
-			e->cc_rec_bytes += len;
+			e->cc_rec_bytes = e->cc_rec_bytes > UINT32_MAX - len
+						  ? UINT32_MAX
+						  : e->cc_rec_bytes + len;
 			if (e->cc_state == TC_CC_RECOVERY)
 				cx->c.dir[d].xfer.fr_bytes += len;
 		}
@@ -332,6 +386,7 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 	if ((s->flags & TC_CWR) && !(s->flags & TC_SYN) &&
 	    (e->cc_state == TC_CC_OPEN || e->cc_state == TC_CC_DISORDER)) {
+		disorder_commit(tr, cx, d, s);
 		loss_event(cx, d);
 		move(tr, cx, d, TC_CC_CWR,
 		     e->cc_state == TC_CC_OPEN ? TC_CCR_ECN_CWR
@@ -348,8 +403,9 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	unsigned f = s->flags;
 	if (!(f & TC_ACK) || (f & TC_RST))
 		return;
-	e->cc_rwnd = tc_window_bytes(s->window, cx->c.dir[!dd].wscale,
+	uint64_t w = tc_window_bytes(s->window, cx->c.dir[!dd].wscale,
 				     f & TC_SYN);
+	e->cc_rwnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 	e->cc_rwnd_ok = 1;
 	int adv = !e->cc_seen_ok || SEQ_GT(s->ack, e->cc_seen);
 	if (adv) {
@@ -364,8 +420,22 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 		   SEQ_GT(s->opt.sack[0][1], s->ack);
 	switch (e->cc_state) {
 	case TC_CC_OPEN:
-		if ((dup || sack) && flight(e) > 0)
-			move(tr, cx, dd, TC_CC_DISORDER, TC_CCR_DUPACK, s);
+		if ((dup || sack) && flight(e) > 0) {
+			if (!e->cc_dpend) {
+				e->cc_dpend = 1;
+				e->cc_dpend_ts = s->ts_ns;
+				e->cc_dpend_pkt = s->pkt;
+			} else if (e->cc_dpend == 1) {
+				int64_t d2 = tc_tdiff(s->ts_ns, e->cc_dpend_ts);
+				e->cc_dpend = 2;
+				e->cc_dpend_d2 = d2 < 0		   ? 0
+						 : d2 > UINT32_MAX ? UINT32_MAX
+								   : (uint32_t)d2;
+			}
+		} else if (e->cc_dpend && adv) {
+			disorder_commit(tr, cx, dd, s);
+			move(tr, cx, dd, TC_CC_OPEN, TC_CCR_DISORDER_END, s);
+		}
 		break;
 	case TC_CC_DISORDER:
 		if (adv && !dup && !sack)
@@ -374,12 +444,24 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	case TC_CC_RECOVERY:
 	case TC_CC_LOSS:
 	case TC_CC_CWR:
-		if (SEQ_GEQ(s->ack, e->cc_high))
+		if (SEQ_GEQ(s->ack, e->cc_high)) {
+			unsigned was = e->cc_state;
 			move(tr, cx, dd, TC_CC_OPEN,
-			     e->cc_state == TC_CC_RECOVERY ? TC_CCR_RECOVERY_END
-			     : e->cc_state == TC_CC_LOSS  ? TC_CCR_LOSS_END
-							  : TC_CCR_CWR_END,
+			     was == TC_CC_RECOVERY ? TC_CCR_RECOVERY_END
+			     : was == TC_CC_LOSS   ? TC_CCR_LOSS_END
+						   : TC_CCR_CWR_END,
 			     s);
+			/* Linux ends the episode and, seeing the SACKed
+			 * data above the hole, starts the next on the same
+			 * ACK. */
+			if (was != TC_CC_CWR && sack && flight(e) > 0) {
+				loss_event(cx, dd);
+				move(tr, cx, dd, TC_CC_RECOVERY,
+				     TC_CCR_SACK_RECOVERY, s);
+				if (cx->c.dir[dd].xfer.fr_episodes < UINT32_MAX)
+					cx->c.dir[dd].xfer.fr_episodes++;
+			}
+		}
 		break;
 	default:
 		assert(0 && "bad congestion state");
@@ -390,14 +472,17 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 static unsigned phase_now(const struct tc_cx *cx, int d, uint64_t fl)
 {
 	const struct tc_ep *e = &cx->ep[d];
-	if (fl && (e->cc_state == TC_CC_RECOVERY || e->cc_state == TC_CC_LOSS))
-		return RECOV;
 	if (e->cc_rwnd_ok && e->cc_rwnd == 0 && e->cc_sent)
 		return ZWND;
 	if (!fl)
 		return IDLE;
+	/* The receiver's window first, in recovery too: Linux's
+	 * tcpi_rwnd_limited counts the time the window stopped it, whatever
+	 * its congestion state. */
 	if (e->cc_rwnd_ok && fl + smss(cx, d) > e->cc_rwnd)
 		return RWND;
+	if (e->cc_state == TC_CC_RECOVERY || e->cc_state == TC_CC_LOSS)
+		return RECOV;
 	if (e->cc_state == TC_CC_CWR || e->cc_clocked)
 		return CWND;
 	return BUSY;

@@ -124,6 +124,7 @@ struct tc_ep {
 	uint8_t ws_offered;  /* its SYN carried a window-scale option */
 	uint8_t syn_has_ts;  /* syn_tsval holds the TSval of its SYN */
 	uint8_t rs_on;
+	uint8_t eif_on;      /* (Eifel, below; here to fill the word) */
 	struct tc_gap gaps[TC_MAX_GAPS];
 	int64_t last_ts;     /* time of this side's previous segment */
 	int64_t hi_ts;       /* time hi last advanced */
@@ -141,8 +142,9 @@ struct tc_ep {
 	uint8_t back;        /* this segment is stamped before its side's
 			      * latest (set per segment) */
 	int64_t max_ts;      /* latest time of this side's segments */
-	/* Eifel: its last retransmission still waiting for an ACK. */
-	uint8_t eif_on;
+	uint32_t rto_n;      /* RTT samples of the RFC 6298 estimator below */
+	/* Eifel: its last retransmission still waiting for an ACK (and
+	 * eif_on above). */
 	uint32_t eif_end, eif_tsval;
 	uint32_t syn_tsval;  /* TSval of the SYN timed by syn_ts: how fast
 			      * its TSval clock ticks */
@@ -160,9 +162,11 @@ struct tc_ep {
 	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
 	 * and the lowest TSval of the resends that filled them (rs_on). */
 	uint32_t rs_lo, rs_hi, rs_gap_tsval, rs_tsval;
-	/* RFC 6298 estimator over the RTT samples of this side's data. */
+	uint32_t cc_dpend_d2;/* cc.c: the second's time after the first, ns
+			      * (saturates; here to fill the word) */
+	/* RFC 6298 estimator over the RTT samples of this side's data
+	 * (rto_n above). */
 	int64_t rto_srtt, rto_var;
-	uint32_t rto_n;      /* samples taken */
 
 	/* cc.c: the data-transfer phase of the direction this side sends.
 	 * Sequence numbers are payload only (no SYN, no FIN). */
@@ -177,17 +181,25 @@ struct tc_ep {
 			      * application, paces it */
 	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
 	uint8_t cc_seen_ok;
+	uint8_t cc_dpend;    /* a dup-ack or SACK came while Open: 1, a
+			      * second one too: 2 (cc.c, "Disorder") */
 	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
+	/* (zeek.c's two bytes, here to fill the words: the whole struct
+	 * must stay below 1024 bytes, pack.c's near distance.) */
+	uint8_t zk_own_seq;  /* zk_last comes from its own segments */
+	uint8_t zk_gap;
 	uint32_t cc_nxt;     /* highest payload byte sent, + 1 */
 	uint32_t cc_una;     /* highest ACK of the receiver the sender has
 			      * had time to get (see cc_pq_*) */
 	uint32_t cc_seen;    /* highest ACK of the receiver captured */
 	uint32_t cc_pq_ack[4];  /* the ACKs on their way, */
+	uint32_t cc_high;    /* recovery point: cc_nxt when recovery began */
+	uint32_t cc_rwnd;    /* the receiver's last window, bytes (at most
+			      * 65535 << 14) */
+	uint32_t cc_rec_bytes; /* retransmitted in this Recovery or Loss
+				* (saturates) */
 	int64_t cc_pq_t[4];     /* when the sender has each (capture time), */
 	uint64_t cc_pq_pkt[4];  /* the packet that carried it */
-	uint32_t cc_high;    /* recovery point: cc_nxt when recovery began */
-	uint64_t cc_rwnd;    /* the receiver's last window, bytes */
-	uint64_t cc_rec_bytes; /* retransmitted in this Recovery or Loss */
 	int64_t cc_since;    /* time accounted up to */
 	int64_t cc_wait;     /* the retransmission timer's start: its last
 			      * send into an empty flight, retransmission or
@@ -202,6 +214,8 @@ struct tc_ep {
 			      * since it was last idle */
 	int64_t cc_acc[7];   /* time per phase (cc.c, enum phase) */
 	int64_t cc_wacc[5];  /* of which since cc_wait (BUSY .. RECOV) */
+	int64_t cc_dpend_ts;  /* the first dup-ack or SACK of cc_dpend, */
+	uint64_t cc_dpend_pkt;/* its packet; the second: cc_dpend_d2 */
 	int64_t cc_ev_ns[4]; /* longest stretch per kind (enum kind) */
 	uint64_t cc_ev_pkt[4];
 
@@ -214,8 +228,7 @@ struct tc_ep {
 	uint32_t zk_rxmt_cnt, zk_rxmt_thresh;
 	uint32_t zk_win0_cnt, zk_win0_thresh;
 	uint32_t zk_chk_cnt, zk_chk_thresh;
-	uint8_t zk_own_seq;  /* zk_last comes from its own segments */
-	uint8_t zk_gap;
+	/* zk_own_seq and zk_gap: with cc.c's bytes above */
 };
 
 /* What a connection is found by (table.c), in every record's node: the
@@ -542,14 +555,14 @@ int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
 #define TC_CC_RULE_LIST(X)                                                    \
 	X(DUPACK, "dupack", R, OPEN, DISORDER,                                \
 	  "repeats its ACK (dup-ack) or SACKs data above it while data is "   \
-	  "outstanding")                                                      \
+	  "outstanding, and the sender did not retransmit at once")           \
 	X(DISORDER_END, "disorder-end", R, DISORDER, OPEN,                    \
 	  "its ACK advances with no SACK block above it and is no dup-ack")   \
 	X(FAST_RETRANSMIT, "fast-retransmit", S, DISORDER, RECOVERY,          \
 	  "retransmits, sooner than a timeout, after duplicate ACKs or SACK") \
 	X(OPEN_FAST_RETRANSMIT, "open-fast-retransmit", S, OPEN, RECOVERY,    \
-	  "sends a fast-retransmission sooner than a timeout while Open (the " \
-	  "duplicate ACKs that led to it were not all captured)")             \
+	  "retransmits, sooner than a timeout, on the first dup-ack or SACK " \
+	  "that reached it (that ACK showed the loss), or with none captured") \
 	X(CWR_RETRANSMIT, "cwr-retransmit", S, CWR, RECOVERY,                 \
 	  "retransmits, sooner than a timeout, while reducing for ECN")       \
 	X(TIMEOUT, "timeout", S, ANY, LOSS,                                   \
@@ -565,7 +578,10 @@ int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
 	X(LOSS_END, "loss-end", R, LOSS, OPEN,                                \
 	  "its ACK reaches the recovery point of the timeout")                \
 	X(CWR_END, "cwr-end", R, CWR, OPEN,                                   \
-	  "its ACK reaches the highest byte sent when CWR began")
+	  "its ACK reaches the highest byte sent when CWR began")              \
+	X(SACK_RECOVERY, "sack-recovery", R, OPEN, RECOVERY,                  \
+	  "the ACK that ended Recovery or Loss SACKs data above it: the "     \
+	  "sender marks the hole lost and enters Recovery again at once")
 
 enum tc_cc_rule_id {
 #define TC_X(id, name, by, from, to, ev) TC_CCR_##id,

@@ -181,6 +181,78 @@ static const struct cc_case cases[] = {
 	TC_LIMIT_NONE,
     },
     {
+	/* The first SACK already shows the loss and the sender retransmits
+	 * on it: Linux goes from Open to Recovery at once, no Disorder. */
+	"open-fast-retransmit",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 8: SACK */
+	"c PA 101 301 len=1000 us=13050\n"   /* 9: retransmits at once */
+	"s A 301 101 win=9000 sack=1101-3101 us=13100\n" /* 10: later */
+	"s A 301 4101 win=9000 us=23100\n"   /* 11: recovery ends */
+	"c FA 4101 301 us=24000\n"
+	"s FA 301 4102 win=9000 us=25000\n"
+	"c A 4102 302 us=26000\n",
+	TC_LIMIT_LOSS, "Open Recovery Open",
+	-1, -1, -1, 0, -1, -1, 0,
+	0, 0,
+	0, 0, 0, 1, 1000, 2800,
+	{ { 9, "open-fast-retransmit", 0 }, { 11, "recovery-end", 1000 },
+	  { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* One duplicate ACK, then an ACK that advances: Disorder, made at
+	 * the duplicate (packet 8) once the advance shows it, then Open. */
+	"disorder-deferred",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s A 301 101 win=9000 us=12000\n"    /* 6: window update */
+	"s A 301 101 win=9000 us=12100\n"    /* 7: dup-ack */
+	"s A 301 2101 win=9000 us=13000\n"   /* 8: advances */
+	"c FA 2101 301 us=24000\n"
+	"s FA 301 2102 win=9000 us=25000\n"
+	"c A 2102 302 us=26000\n",
+	/* (The SYN-ACK's window, 2000 bytes, held both segments.) */
+	TC_LIMIT_RECEIVER_WINDOW, "Open Disorder Open",
+	-1, -1, -1, 0, -1, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 7, "dupack", 0 }, { 8, "disorder-end", 0 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* Two holes: the ACK that reaches the first recovery point still
+	 * SACKs data above the second: Recovery ends and starts again on
+	 * that ACK (sack-recovery), as Linux's trace shows. */
+	"sack-recovery",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 6 */
+	"c PA 101 301 len=1000 us=13050\n"   /* 7: Recovery, point 2101 */
+	"c PA 2101 301 len=1000 us=13100\n"  /* 8: new data, lost */
+	"c PA 3101 301 len=1000 us=13200\n"  /* 9 */
+	"s A 301 2101 win=9000 sack=3101-4101 us=23100\n" /* 10 */
+	"c PA 2101 301 len=1000 us=23150\n"  /* 11: the second hole */
+	"s A 301 4101 win=9000 us=33200\n"   /* 12: ends */
+	"c FA 4101 301 us=34000\n"
+	"s FA 301 4102 win=9000 us=35000\n"
+	"c A 4102 302 us=36000\n",
+	TC_LIMIT_LOSS, "Open Recovery Open Recovery Open",
+	-1, -1, -1, 0, -1, -1, 0,
+	0, 0,
+	0, 0, 0, 2, 2000, 2000,
+	{ { 7, "open-fast-retransmit", 0 }, { 10, "recovery-end", 1000 },
+	  { 10, "sack-recovery", 0 }, { 12, "recovery-end", 1000 },
+	  { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
 	/* An RTT sample of 10 ms (RTO 200 ms, Linux's floor), then a
 	 * segment no ACK answers: timeouts after 200, 400 and 800 ms
 	 * (two backoffs), then the ACK. */

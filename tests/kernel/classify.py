@@ -22,6 +22,13 @@ truth files, the capture and the scenario's construction:
                      its receiver never got
   capture-loss       a .loss2. copy where the full capture of the same
                      point agrees with the truth
+  original-unseen    (transfer fields) xfer-blackhole at the middle or
+                     server point: the forwarder before the middle dropped
+                     the sends the kernel waited on, and their re-sends
+  rwnd-chrono        c2s_rwnd_limited_s in xfer-slowread, tcpscope's the
+                     larger, where the busy time agrees
+  recovery-point-unseen  c2s_cc_states at the middle or server point where
+                     the client point's path agrees with the kernel's
 """
 import json, os, subprocess, sys
 
@@ -85,6 +92,15 @@ def main():
         elif field in ("client_states", "server_states") and sc in DROPS and \
                 v in BEFORE[DROPS[sc]]:
             cls = "lost-after-point"
+        elif field in ("c2s_limited_by", "c2s_busy_s", "c2s_cc_states") and \
+                sc == "xfer-blackhole" and v in ("middle", "server"):
+            cls = "original-unseen"
+        elif field == "c2s_rwnd_limited_s" and sc == "xfer-slowread" and \
+                (cap, client, inc, "c2s_busy_s") in ok and float(gv) > float(tv):
+            cls = "rwnd-chrono"
+        elif field == "c2s_cc_states" and v in ("middle", "server") and \
+                (sc + ".client", client, inc, field) in ok:
+            cls = "recovery-point-unseen"
         cls_of[(cap, client, inc, field)] = cls
         out.append("\t".join([cap, client, inc, field, tv, gv, cls]))
     print("# tests/kernel/known.tsv - differences between tcpscope and the kernel's")
