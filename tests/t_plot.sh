@@ -11,6 +11,8 @@
 #   - structural goldens: elements counted by class, tests/golden/plot/;
 #   - escaping of a capture name holding markup and control characters;
 #   - errors: one line on stderr, exit status, no file left behind;
+#   - -r FILE FLOW EXPR: a BPF filter after FLOW picks the packets, of the
+#     analysis and of the second reading alike; its errors as timeline's;
 #   - bounded memory: a flow of 10x more segments costs no more peak RSS
 #     (within a margin) and no more drawn data elements than pixels.
 # Prints PASS/FAIL/SKIP lines (see tests/run.sh). With REGEN=1 it rewrites
@@ -254,6 +256,37 @@ if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -e "$tmp/m.svg" ]; t
 	pass capture-gone
 else
 	fail capture-gone "exit $rc, $(head -c 200 "$tmp/err")"
+fi
+
+# ---- -r FILE FLOW EXPR: a BPF filter, as flows -r and timeline -r --------
+expect filter-needs-r 2 plot -d "$tmp/a.db" 1 tcp -o "$tmp/x.svg"
+grep -q 'a filter expression after FLOW needs -r' "$tmp/err" &&
+	pass filter-needs-r-message ||
+	fail filter-needs-r-message "$(cat "$tmp/err")"
+expect bad-filter 2 plot -r "$f" 1 tcp port -o "$tmp/x.svg"
+grep -q "bad filter expression 'tcp port'" "$tmp/err" &&
+	pass bad-filter-message || fail bad-filter-message "$(cat "$tmp/err")"
+expect filter-no-flow 5 plot -r "$f" 1 udp -o "$tmp/x.svg"
+# Every packet passes: the very same picture; an address pair too.
+"$TCPSCOPE" plot -r "$f" 1 tcp port 8080 -o "$tmp/all.svg" 2>"$tmp/err"
+"$TCPSCOPE" plot -r "$f" 10.202.2.1:40108 10.202.2.2:8080 tcp -o "$tmp/pair.svg" 2>>"$tmp/err"
+if cmp -s "$tmp/r.svg" "$tmp/all.svg" && cmp -s "$tmp/r.svg" "$tmp/pair.svg"; then
+	pass filter-all-packets
+else
+	fail filter-all-packets "$(head -c 200 "$tmp/err")"
+fi
+# Only the client's packets: its data, none of the server's ACKs (the
+# file read again goes through the filter too), as the analysis saw it.
+if "$TCPSCOPE" plot -r "$f" 1 src host 10.202.2.1 -o "$tmp/half.svg" 2>"$tmp/err"; then
+	if [ "$(count "$tmp/half.svg" "data c2s")" -gt 0 ] &&
+	   grep -q 'class="ack c2s" d=""' "$tmp/half.svg" &&
+	   ! grep -q 'class="ack c2s" d=""' "$tmp/r.svg"; then
+		pass filter-picks-packets
+	else
+		fail filter-picks-packets "$(count "$tmp/half.svg" "data c2s") data bars; ACK line: $(grep -o 'class="ack c2s" d="[^"]\{0,20\}' "$tmp/half.svg")"
+	fi
+else
+	fail filter-picks-packets "$(head -c 200 "$tmp/err")"
 fi
 
 # ---- A one-packet flow, and an SYN-only one ------------------------------

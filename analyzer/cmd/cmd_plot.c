@@ -8,7 +8,8 @@
  * pass 1 draws), from the segments table when the capture was imported
  * with --segments, else read again from the capture file (flowpkts.h);
  * with -r only the label rows are kept in memory and the file is read
- * again, so a million-segment connection is never held whole. Its label
+ * again (through the BPF filter given after FLOW, if any, as the
+ * analysis was), so a million-segment connection is never held whole. Its label
  * rows (events, superseded ones left out) are read alongside, in packet
  * order, merged with the segments by packet number: a segment with a
  * label is never merged with others, and each label gets its mark.
@@ -35,7 +36,7 @@
 static const char plot_usage[] =
 	"usage: tcpscope plot [-d DB | -r FILE [-c COUNT]] [--graph KIND]\n"
 	"                     [--direction c2s|s2c|both] [--size WxH]\n"
-	"                     [--capture PCAP] -o OUT FLOW\n"
+	"                     [--capture PCAP] -o OUT FLOW [EXPR]\n"
 	"\n"
 	"Draw one connection as an SVG picture: the time-sequence graph (data,\n"
 	"ACK line, window edge, SACK blocks, a mark per label), throughput, RTT\n"
@@ -44,7 +45,8 @@ static const char plot_usage[] =
 	"'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
-	"  -r, --read FILE      analyze FILE in memory (it is read twice more)\n"
+	"  -r, --read FILE      analyze FILE in memory (it is read twice more); EXPR\n"
+	"                       after FLOW, a BPF filter, picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
 	"  -g, --graph KIND     tsg (default, time-sequence), throughput, rtt or window\n"
 	"  -D, --direction DIR  c2s, s2c or both (default: the direction that\n"
@@ -345,7 +347,7 @@ static int transitions(sqlite3 *db, int64_t id, struct plot *p)
 
 /* Both passes over the connection's segments and labels. */
 static int draw(sqlite3 *db, const struct conn *c, const char *capture,
-		struct plot *p, char *err, size_t errlen)
+		const char *filter, struct plot *p, char *err, size_t errlen)
 {
 	struct flowpkts f;
 	int have_f = 0, rc = 0;
@@ -353,6 +355,7 @@ static int draw(sqlite3 *db, const struct conn *c, const char *capture,
 		rc = flowpkts_load(db, c->id, capture, 0, &f, err, errlen);
 		if (rc == 0) {
 			have_f = 1;
+			f.filter = filter;
 			rc = flowpkts_check(&f, capture != NULL, err, errlen);
 		}
 		if (rc != 0)
@@ -478,10 +481,22 @@ int cmd_plot(int argc, char **argv)
 			return out_bad_option("plot", opt, argv);
 		}
 	}
-	int nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
+	/* FLOW is one word, or two endpoints; with -r, the words after it
+	 * are a BPF filter (as read's and timeline's). */
+	int nargs = argc - optind, fw = 1;
+	char ip[64];
+	int port;
+	if (nargs >= 2 &&
+	    fsel_parse_endpoint(argv[optind], ip, sizeof ip, &port) == 0 &&
+	    port >= 0 &&
+	    fsel_parse_endpoint(argv[optind + 1], ip, sizeof ip, &port) == 0 &&
+	    port >= 0)
+		fw = 2;
+	if (nargs < 1 || (nargs > fw && !file)) {
 		fprintf(stderr, "tcpscope plot: %s (try --help)\n",
-			nargs < 1 ? "which FLOW?" : "too many arguments");
+			nargs < 1 ? "which FLOW?"
+				  : "too many arguments (a filter expression"
+				    " after FLOW needs -r)");
 		return EX_USAGE;
 	}
 	if (!outpath) {
@@ -498,12 +513,21 @@ int cmd_plot(int argc, char **argv)
 				" with -r\n");
 		return EX_USAGE;
 	}
+	char *filter = cap_filter_words(argv + optind + fw, nargs - fw);
+	if (filter && cap_check_filter(filter, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope plot: bad filter expression '%s':"
+				" %s\n", filter, err);
+		free(filter);
+		return EX_USAGE;
+	}
+	nargs = fw;
 	struct store *st;
 	if (file) {
 		char *files[1] = { file };
 		int partial;
-		/* Only the labels: the segments are read again from the file. */
-		rc = fsel_open_capture(files, 1, FSEL_KEEP_EVENTS, count, NULL,
+		/* Only the labels: the segments are read again from the file,
+		 * through the same filter. */
+		rc = fsel_open_capture(files, 1, FSEL_KEEP_EVENTS, count, filter,
 				       &st, &partial, err, sizeof err);
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope plot: warning: %s\n", err);
@@ -511,6 +535,7 @@ int cmd_plot(int argc, char **argv)
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	}
 	if (rc != 0) {
+		free(filter);
 		out_errline("tcpscope plot", err);
 		return rc;
 	}
@@ -556,7 +581,7 @@ int cmd_plot(int argc, char **argv)
 		rc = EX_FAIL;
 		goto out;
 	}
-	rc = draw(db, &c, capture, p, err, sizeof err);
+	rc = draw(db, &c, capture, filter, p, err, sizeof err);
 	if (rc == 0 && plot_finish(p, out, err, sizeof err) != 0) {
 		snprintf(err, sizeof err, "cannot write %s: %s",
 			 to_stdout ? "standard output" : outpath,
@@ -577,5 +602,6 @@ out:
 		out_errline("tcpscope plot", err);
 	plot_free(p);
 	store_close(st);
+	free(filter);
 	return rc;
 }
