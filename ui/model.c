@@ -26,7 +26,9 @@
 #include "../analyzer/status.h"
 #include "../analyzer/capture/decode.h"
 #include "../analyzer/query/flowpkts.h"
+#include "../analyzer/store/segchunk.h"
 #include "../analyzer/store/store.h"
+#include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
@@ -660,6 +662,68 @@ static int graph_seg(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+/* A stored segment from its chunk (segchunk_each()): the row the
+ * segments view would give, labels named in id order. */
+static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
+{
+	struct ui_row r;
+	char names[1024];
+	size_t n = 0;
+	row_init(&r);
+	r.ts_ns = s->ts_ns;
+	r.pkt = (int64_t)s->pkt;
+	r.dir = s->dir;
+	dec_flags_text(s->flags, r.flags);
+	r.seq = s->seq;
+	r.ack = s->ack;
+	r.len = s->len;
+	names[0] = '\0';
+	for (unsigned l = 0; l < 64 && l < TC_LB__COUNT; l++) {
+		if (!(s->labels >> l & 1))
+			continue;
+		const char *name = tc_label_name(l);
+		size_t k = strlen(name);
+		if (n + k + 2 > sizeof(names))
+			break;
+		if (n)
+			names[n++] = ',';
+		memcpy(names + n, name, k + 1);
+		n += k;
+	}
+	snprintf(r.labels, sizeof(r.labels), "%s", names);
+	gf_segment(arg, &r);
+	return 0;
+}
+
+/* The stored segments by their chunks; 1 when the database has no
+ * segment_chunks (an older schema: the caller reads the view), else 0 or
+ * UI_EDB. */
+static int graph_chunks(struct ui_model *m, int64_t id, struct gfeed *f,
+			char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(m->db,
+			       "SELECT list FROM segment_chunks WHERE "
+			       "conn_id = ?1 ORDER BY first_pkt",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *list = (const char *)sqlite3_column_text(st, 0);
+		if (segchunk_each(list, graph_chunk_seg, f) != 0) {
+			seterr(err, errlen, "%s: a segment chunk of flow %lld is"
+			       " damaged", m->path, (long long)id);
+			sqlite3_finalize(st);
+			return UI_EDB;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : UI_EDB;
+}
+
 static int graph_capture_seg(void *arg, const struct cap_packet *p,
 			     const struct tc_segment *seg, int dir)
 {
@@ -759,13 +823,15 @@ int ui_model_load_graph(struct ui_model *m, int64_t id, int window,
 		ui_gsum_start(s, window ? from : hint[0], window ? to : hint[1],
 			      window);
 		gf_rewind(&f);
-		/* No ORDER BY: the view hands the segments out chunk by chunk,
-		 * in packet order; a sort would hold them all. */
+		rc = graph_chunks(m, id, &f, err, errlen);
+	}
+	/* No ORDER BY: the view hands the segments out in packet order; a
+	 * sort would hold them all. */
+	if (rc == 1)
 		rc = each_row(m,
 			      "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
 			      "labels FROM segments WHERE conn_id = ?1",
 			      id, graph_seg, &f, err, errlen);
-	}
 	if (rc == 0 && f.n == 0) {
 		struct flowpkts fp;
 		char why[400] = "";
