@@ -690,7 +690,11 @@ static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
 		memcpy(names + n, name, k + 1);
 		n += k;
 	}
-	snprintf(r.labels, sizeof(r.labels), "%s", names);
+	/* Cut as copy_col() cuts the view's text. */
+	if (n >= sizeof(r.labels))
+		n = sizeof(r.labels) - 1;
+	memcpy(r.labels, names, n);
+	r.labels[n] = '\0';
 	gf_segment(arg, &r);
 	return 0;
 }
