@@ -273,28 +273,47 @@ void ui_graph_window(const struct ui_gsum *s, const struct ui_graph *g,
 	*wto = s->t0 + (int64_t)((a + w) * span) + 1;
 }
 
-static void dot(struct ui_cell *cells, int w, int h, int cw, int ch, long px,
-		long py, int role)
+/* The cells being drawn and the y scale. */
+struct raster {
+	struct ui_cell *cells;
+	int w, h, cw, ch;
+	uint32_t lo;
+	double yscale;
+};
+
+static void dot(const struct raster *r, long px, long py, int role)
 {
-	long W = (long)w * cw, H = (long)h * ch;
+	long W = (long)r->w * r->cw, H = (long)r->h * r->ch;
 	if (px < 0 || px >= W || py < 0 || py >= H)
 		return;
 	/* py counts from the bottom. */
-	long row = (H - 1 - py) / ch, col = px / cw;
-	int dy = (int)((H - 1 - py) % ch), dx = (int)(px % cw);
-	struct ui_cell *c = &cells[row * w + col];
+	long row = (H - 1 - py) / r->ch, col = px / r->cw;
+	int dy = (int)((H - 1 - py) % r->ch), dx = (int)(px % r->cw);
+	struct ui_cell *c = &r->cells[row * r->w + col];
 	c->dots |= (uint8_t)(1u << (dx * 4 + dy));
 	if (role > c->role)
 		c->role = (uint8_t)role;
 }
 
-static void vbar(struct ui_cell *cells, int w, int h, int cw, int ch, long px,
-		 uint32_t a, uint32_t b, uint32_t lo, double yscale, int role)
+static long ypos(const struct raster *r, uint32_t v)
 {
-	long y0 = (long)((double)(a - lo) * yscale + 0.5);
-	long y1 = (long)((double)(b - lo) * yscale + 0.5);
-	for (long y = y0; y <= y1; y++)
-		dot(cells, w, h, cw, ch, px, y, role);
+	return (long)((double)(v - r->lo) * r->yscale + 0.5);
+}
+
+/* A bar from a to b at column px. */
+static void vbar(const struct raster *r, long px, uint32_t a, uint32_t b,
+		 int role)
+{
+	for (long y = ypos(r, a), y1 = ypos(r, b); y <= y1; y++)
+		dot(r, px, y, role);
+}
+
+/* The dots at a and at b (a bin's lowest and highest ACK). */
+static void ends(const struct raster *r, long px, uint32_t a, uint32_t b,
+		 int role)
+{
+	dot(r, px, ypos(r, a), role);
+	dot(r, px, ypos(r, b), role);
 }
 
 size_t ui_graph_render(const struct ui_gsum *s, const struct ui_graph *g,
@@ -333,7 +352,8 @@ size_t ui_graph_render(const struct ui_gsum *s, const struct ui_graph *g,
 	*ylo = lo;
 	*yhi = hi;
 	long W = (long)w * cw, H = (long)h * ch;
-	double yscale = (double)(H - 1) / (double)(hi - lo);
+	struct raster r = {cells, w, h, cw, ch, lo,
+			   (double)(H - 1) / (double)(hi - lo)};
 	size_t drawn = 0;
 	for (size_t i = 0; i < NB; i++) {
 		const struct ui_gbin *b = &s->bin[d][i];
@@ -341,24 +361,14 @@ size_t ui_graph_render(const struct ui_gsum *s, const struct ui_graph *g,
 		if (!b->n || f < from || f > to)
 			continue;
 		long px = (long)((f - from) / (to - from) * (double)(W - 1) + 0.5);
-		if (b->has & UI_GB_A) {
-			vbar(cells, w, h, cw, ch, px, b->alo, b->alo, lo, yscale,
-			     UI_GR_ACK);
-			vbar(cells, w, h, cw, ch, px, b->ahi, b->ahi, lo, yscale,
-			     UI_GR_ACK);
-		}
+		if (b->has & UI_GB_A)
+			ends(&r, px, b->alo, b->ahi, UI_GR_ACK);
 		if (b->has & UI_GB_D)
-			vbar(cells, w, h, cw, ch, px, b->dlo, b->dhi, lo, yscale,
-			     UI_GR_DATA);
-		if (b->has & UI_GB_K) {
-			vbar(cells, w, h, cw, ch, px, b->klo, b->klo, lo, yscale,
-			     UI_GR_LABEL);
-			vbar(cells, w, h, cw, ch, px, b->khi, b->khi, lo, yscale,
-			     UI_GR_LABEL);
-		}
+			vbar(&r, px, b->dlo, b->dhi, UI_GR_DATA);
+		if (b->has & UI_GB_K)
+			ends(&r, px, b->klo, b->khi, UI_GR_LABEL);
 		if (b->has & UI_GB_L)
-			vbar(cells, w, h, cw, ch, px, b->llo, b->lhi, lo, yscale,
-			     UI_GR_LABEL);
+			vbar(&r, px, b->llo, b->lhi, UI_GR_LABEL);
 		drawn += b->n;
 	}
 	return drawn;
