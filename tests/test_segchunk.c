@@ -3,7 +3,8 @@
  * connections come out one connection per chunk, each in arrival order,
  * cut at per_chunk; a full buffer refuses and a flush empties it; the
  * element text is exact JSON (escaped options, null timestamps, negative
- * times, all 64 label bits).
+ * times, all 64 label bits); segchunk_each() reads a chunk back field for
+ * field and refuses text that is not one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,11 +147,103 @@ static void t_full_and_errors(void)
 	segchunk_free(NULL);
 }
 
+/* segchunk_each(): what the writer wrote comes back. */
+struct readback {
+	struct segchunk_seg s[4];
+	char opts[4][600];
+	int n;
+};
+
+static int keep(void *arg, const struct segchunk_seg *s)
+{
+	struct readback *r = arg;
+	if (r->n == 4)
+		return 7;
+	r->s[r->n] = *s;
+	snprintf(r->opts[r->n], sizeof r->opts[0], "%s",
+		 s->options ? s->options : "(null)");
+	r->n++;
+	return 0;
+}
+
+static char chunk[1 << 16];
+
+static int copy_chunk(void *arg, const struct segchunk_out *o)
+{
+	(void)arg;
+	snprintf(chunk, sizeof chunk, "%.*s", (int)o->len, o->list);
+	return 0;
+}
+
+static void t_read_back(void)
+{
+	struct segchunk *sc = segchunk_new(1 << 20, 8);
+	CHECK(sc != NULL);
+	struct segchunk_seg a = seg(3), b = seg(18446744073709551615ull);
+	a.ts_ns = -5;
+	a.dir = 1;
+	a.flags = 0x12;
+	a.seq = 4294967295u;
+	a.ack = 7;
+	a.len = 1448;
+	a.caplen = 100;
+	a.win = 65535;
+	a.has_ts = 1;
+	a.tsval = 1;
+	a.tsecr = 4294967295u;
+	a.options = "sack=1-2 3-4,q\"\\\x01\xff";
+	a.labels = 0x8000000000000001ull;
+	CHECK_EQ(segchunk_add(sc, 1, &a), 0);
+	CHECK_EQ(segchunk_add(sc, 1, &b), 0);
+	CHECK_EQ(segchunk_flush(sc, copy_chunk, NULL), 0);
+	struct readback r;
+	memset(&r, 0, sizeof r);
+	CHECK_EQ(segchunk_each(chunk, keep, &r), 0);
+	CHECK_EQ(r.n, 2);
+	CHECK_EQ(r.s[0].ts_ns, -5);
+	CHECK_EQ(r.s[0].pkt, 3);
+	CHECK_EQ(r.s[0].dir, 1);
+	CHECK_EQ(r.s[0].flags, 0x12);
+	CHECK_EQ(r.s[0].seq, 4294967295u);
+	CHECK_EQ(r.s[0].ack, 7);
+	CHECK_EQ(r.s[0].len, 1448);
+	CHECK_EQ(r.s[0].caplen, 100);
+	CHECK_EQ(r.s[0].win, 65535);
+	CHECK_EQ(r.s[0].has_ts, 1);
+	CHECK_EQ(r.s[0].tsval, 1);
+	CHECK_EQ(r.s[0].tsecr, 4294967295u);
+	CHECK_STR(r.opts[0], "sack=1-2 3-4,q\"\\\x01\xff");
+	CHECK(r.s[0].labels == 0x8000000000000001ull);
+	CHECK(r.s[1].pkt == 18446744073709551615ull);
+	CHECK_EQ(r.s[1].has_ts, 0);
+	CHECK_STR(r.opts[1], "(null)");
+	/* fn stops it; an empty chunk is none; damage is refused. */
+	memset(&r, 0, sizeof r);
+	r.n = 4;
+	CHECK_EQ(segchunk_each(chunk, keep, &r), 7);
+	memset(&r, 0, sizeof r);
+	CHECK_EQ(segchunk_each("[]", keep, &r), 0);
+	CHECK_EQ(r.n, 0);
+	static const char *const bad[] = {
+		"", "[", "[[1,2]]", "[[1,2,3,4,5,6,7,8,9,null,null,null]]",
+		"[[1,2,3,4,5,6,7,8,9,null,null,\"x,0]]",
+		"[[1,2,3,4,5,6,7,8,9,null,null,null,0]", "{}",
+		"[[1,2,3,4,5,6,7,8,9,null,null,\"\\u00zz\",0]]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&r, 0, sizeof r);
+		CHECK_EQ(segchunk_each(bad[i], keep, &r), -1);
+	}
+	CHECK_EQ(segchunk_each(NULL, keep, &r), -1);
+	segchunk_free(sc);
+}
+
 static const struct unit_test tests[] = {
     UNIT(t_interleaved),
     UNIT(t_fields),
     UNIT(t_far_apart),
     UNIT(t_full_and_errors),
+    UNIT(t_read_back),
     {0},
 };
 

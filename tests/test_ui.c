@@ -581,8 +581,10 @@ static void t_ladder_from_capture(void)
  * glyphs, zoom and pan clamped. */
 static void t_graph(void)
 {
-	struct ui_ladder l;
-	memset(&l, 0, sizeof(l));
+	struct ui_gsum *s = malloc(sizeof(*s));
+	CHECK(s != NULL);
+	if (!s)
+		return;
 	struct ui_row rows[3];
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < 3; i++) {
@@ -600,12 +602,13 @@ static void t_graph(void)
 	snprintf(rows[2].flags, sizeof(rows[2].flags), "PA");
 	rows[2].len = 100;
 	rows[2].anomaly = 1;
-	l.rows = rows;
-	l.n = 3;
+	ui_gsum_start(s, 1000, 1200, 0);
+	for (int i = 0; i < 3; i++)
+		ui_gsum_add(s, &rows[i]);
 	struct ui_graph g = {0, 1, 0};
 	struct ui_cell cells[10 * 4];
 	uint32_t lo, hi;
-	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 2, 4, cells, &lo, &hi), 3);
+	CHECK_EQ(ui_graph_render(s, &g, 10, 4, 2, 4, cells, &lo, &hi), 3);
 	CHECK_EQ(lo, 0);
 	CHECK_EQ(hi, 100);
 	/* The first column: a full bar (every left dot of every row). */
@@ -631,7 +634,7 @@ static void t_graph(void)
 	CHECK(strcmp(ui_graph_glyph(&both, 0, b), ":") == 0);
 	/* The other direction: the data of 1 (none) and the ACKs of 0. */
 	g.dir = 1;
-	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 1, 2, cells, &lo, &hi), 2);
+	CHECK_EQ(ui_graph_render(s, &g, 10, 4, 1, 2, cells, &lo, &hi), 2);
 	/* Zoom stays within the flow, never below the minimum span. */
 	g.from = 0;
 	g.to = 1;
@@ -646,13 +649,89 @@ static void t_graph(void)
 	CHECK(g.to - g.from >= UI_GRAPH_MIN_SPAN * 0.999);
 	ui_graph_zoom(&g, 1e12);
 	CHECK(g.from == 0 && g.to == 1);
-	/* An empty ladder draws nothing. */
-	l.n = 0;
-	CHECK_EQ(ui_graph_render(&l, &g, 10, 4, 2, 4, cells, &lo, &hi), 0);
+	/* An empty summary draws nothing. */
+	ui_gsum_start(s, 0, 0, 0);
+	CHECK_EQ(ui_graph_render(s, &g, 10, 4, 2, 4, cells, &lo, &hi), 0);
+	free(s);
 }
+
+/* The summary is bounded: a million rows, most outside the hint, all
+ * drawn (the bins doubled to hold them), the time range exact; a labelled
+ * row keeps its colour beside unlabelled ones of its bin; a window draws
+ * only its rows, and says when the view needs another. */
+static void t_graph_summary(void)
+{
+	struct ui_gsum *s = malloc(sizeof(*s));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	struct ui_row r;
+	memset(&r, 0, sizeof(r));
+	r.kind = UI_ROW_SEGMENT;
+	r.has_seq = r.has_flags = 1;
+	r.dir = 0;
+	snprintf(r.flags, sizeof(r.flags), "A");
+	r.len = 1000;
+	ui_gsum_start(s, 5000000, 5001000, 0); /* a hint far too narrow */
+	for (uint32_t i = 0; i < 1000000; i++) {
+		r.ts_ns = 1000 * (int64_t)i;
+		r.seq = i * 1000;
+		r.anomaly = i == 500000;
+		ui_gsum_add(s, &r);
+	}
+	CHECK_EQ(s->rows, 1000000);
+	CHECK_EQ(s->t0, 0);
+	CHECK_EQ(s->t1, 999999000);
+	struct ui_graph g = {0, 1, 0};
+	struct ui_cell cells[40 * 10];
+	uint32_t lo, hi;
+	/* Each row is data in its space and an ACK in the other. */
+	CHECK_EQ(ui_graph_render(s, &g, 40, 10, 2, 4, cells, &lo, &hi),
+		 1000000);
+	CHECK_EQ(lo, 0);
+	CHECK_EQ(hi, 1000000000u);
+	int labelled = 0;
+	for (int i = 0; i < 400; i++)
+		labelled += cells[i].role == UI_GR_LABEL;
+	CHECK(labelled >= 1 && labelled <= 4);
+	g.dir = 1;
+	CHECK_EQ(ui_graph_render(s, &g, 40, 10, 2, 4, cells, &lo, &hi),
+		 1000000);
+	/* Zoomed 10x it still shows; 2000x too coarse, and the window it
+	 * asks for is fine. */
+	g.dir = 0;
+	g.from = 0.5;
+	g.to = 0.6;
+	CHECK(ui_graph_covers(s, &g, 80));
+	g.to = 0.5005;
+	CHECK(!ui_graph_covers(s, &g, 80));
+	int64_t wf, wt;
+	ui_graph_window(s, &g, 80, &wf, &wt);
+	CHECK(wf < 500000000 && wt > 500500000 && wt - wf < 100000000);
+	ui_gsum_start(s, wf, wt, 1);
+	for (uint32_t i = 0; i < 1000000; i++) {
+		r.ts_ns = 1000 * (int64_t)i;
+		r.seq = i * 1000;
+		r.anomaly = 0;
+		ui_gsum_add(s, &r);
+	}
+	CHECK_EQ(s->t0, 0);
+	CHECK_EQ(s->t1, 999999000);
+	CHECK(ui_graph_covers(s, &g, 80));
+	size_t n = ui_graph_render(s, &g, 40, 10, 2, 4, cells, &lo, &hi);
+	CHECK(n >= 400 && n <= 520);
+	CHECK(lo >= 499000000u && hi <= 501000000u);
+	/* Zoomed out again: the window does not hold the view. */
+	g.from = 0;
+	g.to = 1;
+	CHECK(!ui_graph_covers(s, &g, 80));
+	free(s);
+}
+
 
 static const struct unit_test tests[] = {
     UNIT(t_graph),
+    UNIT(t_graph_summary),
     UNIT(t_ladder_segments),
     UNIT(t_ladder_events_only),
     UNIT(t_ladder_two_steps),

@@ -564,13 +564,24 @@ static void draw_ladder(const struct ui *ui)
 
 #define GRAPH_LEFT 8 /* the y labels' columns */
 
+static int graph_utf8(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+int ui_graph_dots(const struct ui *ui)
+{
+	return (ui->cols - GRAPH_LEFT - 1) * (graph_utf8() ? 2 : 1);
+}
+
 static void draw_graph(const struct ui *ui)
 {
 	const struct ui_ladder *l = &ui->ladder;
 	const struct ui_flow *f = &l->flow;
 	const struct ui_graph *g = &ui->graph;
 	char buf[512], a[32], b[32];
-	int utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	int utf8 = graph_utf8();
+	const struct ui_gsum *s = ui->gsum_id == f->id ? ui->gsum : NULL;
 
 	snprintf(buf, sizeof(buf), " flow %lld  %s -> %s  time-sequence %s",
 		 (long long)f->id, f->client, f->server,
@@ -585,13 +596,16 @@ static void draw_graph(const struct ui *ui)
 	struct ui_cell *cells = w > 0 && h > 0
 					? calloc((size_t)w * (size_t)h, sizeof *cells)
 					: NULL;
-	if (!cells) {
-		put(2, 1, ui->attr[UI_C_ERROR], "out of memory", ui->cols - 1);
+	if (!cells || !s) {
+		free(cells);
+		put(2, 1, ui->attr[UI_C_ERROR],
+		    cells ? "the graph could not be read" : "out of memory",
+		    ui->cols - 1);
 		status_bar(ui, " q:back");
 		return;
 	}
 	uint32_t lo, hi;
-	size_t drawn = ui_graph_render(l, g, w, h, cw, ch, cells, &lo, &hi);
+	size_t drawn = ui_graph_render(s, g, w, h, cw, ch, cells, &lo, &hi);
 	/* The legend, in the roles' own attributes. */
 	int x = 1;
 	put(1, x, ui->attr[g->dir ? UI_C_S2C : UI_C_C2S], "| data", 6);
@@ -602,11 +616,8 @@ static void draw_graph(const struct ui *ui)
 	x += 12;
 	put(1, x, ui->attr[UI_C_DIM], "relative seq over time", ui->cols - x);
 	if (!drawn) {
-		int any = 0;
-		for (size_t i = 0; i < l->n && !any; i++)
-			any = l->rows[i].has_seq;
 		put(2 + h / 2, GRAPH_LEFT + 1, ui->attr[UI_C_DIM],
-		    any ? "no segment of this direction in view"
+		    s->seqrows ? "no segment of this direction in view"
 			: "no segment to draw",
 		    w);
 	}
@@ -636,11 +647,7 @@ static void draw_graph(const struct ui *ui)
 	put(2, 0, ui->attr[UI_C_NORMAL], buf, GRAPH_LEFT - 1);
 	snprintf(buf, sizeof(buf), "%7s", ui_fmt_count(lo, a, sizeof(a)));
 	put(1 + h, 0, ui->attr[UI_C_NORMAL], buf, GRAPH_LEFT - 1);
-	int64_t t0 = l->n ? l->rows[0].ts_ns : 0, t1 = t0;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->rows[i].ts_ns > t1)
-			t1 = l->rows[i].ts_ns;
-	double span = (double)out_tdiff(t1, t0);
+	double span = s->have_t ? (double)out_tdiff(s->t1, s->t0) : 0;
 	out_dur(a, sizeof(a), (int64_t)(g->from * span));
 	out_dur(b, sizeof(b), (int64_t)(g->to * span));
 	snprintf(buf, sizeof(buf), "+%s", a);

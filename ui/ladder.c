@@ -113,7 +113,7 @@ static void remove_label(struct ui_row *r, const char *tok)
 		*p = '\0';
 }
 
-static void mark_anomaly(struct ui_row *r)
+void ui_row_mark_anomaly(struct ui_row *r)
 {
 	char buf[UI_LABELS_LEN];
 	copy_str(buf, sizeof(buf), r->labels);
@@ -207,7 +207,7 @@ static void sort_events(size_t *idx, size_t n, const struct ui_event *ev,
 	memcpy(idx, tmp, n * sizeof(*idx));
 }
 
-static void apply_event_label(struct ui_row *r, const struct ui_event *e)
+void ui_row_apply_event(struct ui_row *r, const struct ui_event *e)
 {
 	if (e->revised && e->old_label[0])
 		remove_label(r, e->old_label);
@@ -245,7 +245,7 @@ static int rows_from_events(struct rows *a, const struct ui_event *ev,
 			r->len = e->len;
 			r->win = e->win;
 		}
-		apply_event_label(r, e);
+		ui_row_apply_event(r, e);
 	}
 	rc = 0;
 out:
@@ -299,29 +299,31 @@ static void initial_state(char *dst, size_t len, const struct ui_trans *tr,
 	copy_str(dst, len, final ? final : "");
 }
 
+void ui_relseq(struct ui_relseq *rs, struct ui_row *r)
+{
+	if (!r->has_seq || (r->dir != 0 && r->dir != 1))
+		return;
+	int d = r->dir, o = 1 - d;
+	if (!rs->have[d]) {
+		rs->have[d] = 1;
+		rs->base[d] = r->seq;
+	}
+	int acks = !r->has_flags || strchr(r->flags, 'A');
+	if (!rs->have[o] && acks && r->ack) {
+		/* The other side's first segment was not seen: its byte
+		 * counting starts at what this side acks. */
+		rs->have[o] = 1;
+		rs->base[o] = r->ack - 1;
+	}
+	r->seq -= rs->base[d];
+	r->ack -= rs->base[o];
+}
+
 static void relative_seqs(struct rows *a)
 {
-	int have[2] = {0, 0};
-	uint32_t base[2] = {0, 0};
-	for (size_t i = 0; i < a->n; i++) {
-		struct ui_row *r = &a->v[i];
-		if (!r->has_seq || (r->dir != 0 && r->dir != 1))
-			continue;
-		int d = r->dir, o = 1 - d;
-		if (!have[d]) {
-			have[d] = 1;
-			base[d] = r->seq;
-		}
-		int acks = !r->has_flags || strchr(r->flags, 'A');
-		if (!have[o] && acks && r->ack) {
-			/* The other side's first segment was not seen: its
-			 * byte counting starts at what this side acks. */
-			have[o] = 1;
-			base[o] = r->ack - 1;
-		}
-		r->seq -= base[d];
-		r->ack -= base[o];
-	}
+	struct ui_relseq rs = {{0, 0}, {0, 0}};
+	for (size_t i = 0; i < a->n; i++)
+		ui_relseq(&rs, &a->v[i]);
 }
 
 int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
@@ -363,7 +365,7 @@ int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
 		for (size_t i = 0; i < nev; i++) {
 			struct ui_row *r = find_pkt(&a, sorted, ev[i].pkt);
 			if (r)
-				apply_event_label(r, &ev[i]);
+				ui_row_apply_event(r, &ev[i]);
 		}
 	} else {
 		if (rows_from_events(&a, ev, nev) < 0)
@@ -435,7 +437,7 @@ int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
 			copy_str(r->cstate, sizeof(r->cstate), p->cstate);
 		if (!r->schanged)
 			copy_str(r->sstate, sizeof(r->sstate), p->sstate);
-		mark_anomaly(r);
+		ui_row_mark_anomaly(r);
 	}
 	if (nseg > 0)
 		relative_seqs(&out); /* events alone rarely show the ISNs */

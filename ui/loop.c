@@ -42,8 +42,14 @@ static void open_ladder(struct ui *ui)
 	char err[160];
 	if (!f)
 		return;
-	if (ui_model_load_ladder(ui->model, f->id, &ui->ladder, err,
-				 sizeof(err)) < 0) {
+	/* The graph from the list needs the flow's header only: its rows
+	 * are streamed into the summary (load_graph()). */
+	int header = ui->open_as == UI_VIEW_GRAPH &&
+		     ui->graph_from == UI_VIEW_LIST;
+	if ((header ? ui_model_load_header(ui->model, f->id, &ui->ladder, err,
+					   sizeof(err))
+		    : ui_model_load_ladder(ui->model, f->id, &ui->ladder, err,
+					   sizeof(err))) < 0) {
 		snprintf(ui->msg, sizeof(ui->msg), "%s", err);
 		return;
 	}
@@ -73,8 +79,19 @@ static void reload(struct ui *ui)
 	    (ui->view == UI_VIEW_HELP && (ui->help_from == UI_VIEW_LADDER ||
 					  ui->help_from == UI_VIEW_GRAPH));
 	if (on_ladder && ui->ladder.flow.id) {
-		int rc = ui_model_load_ladder(ui->model, ui->ladder.flow.id,
-					      &ui->ladder, err, sizeof(err));
+		int header = ui->graph_from == UI_VIEW_LIST &&
+			     (ui->view == UI_VIEW_GRAPH ||
+			      (ui->view == UI_VIEW_HELP &&
+			       ui->help_from == UI_VIEW_GRAPH));
+		int rc = header ? ui_model_load_header(ui->model,
+						       ui->ladder.flow.id,
+						       &ui->ladder, err,
+						       sizeof(err))
+				: ui_model_load_ladder(ui->model,
+						       ui->ladder.flow.id,
+						       &ui->ladder, err,
+						       sizeof(err));
+		ui->gsum_id = 0; /* read the graph again too */
 		if (rc ==
 		    UI_ENOTFOUND) { /* the flow is gone: back to the list */
 			ui->view = UI_VIEW_LIST;
@@ -85,6 +102,45 @@ static void reload(struct ui *ui)
 		}
 		clamp_ladder(ui);
 	}
+}
+
+/* The graph's summary, read again when it is of another flow, stale, or
+ * too coarse for the view (zoomed in: then of a window around it). */
+static void load_graph(struct ui *ui)
+{
+	int64_t id = ui->ladder.flow.id;
+	char err[160];
+	if (ui->view != UI_VIEW_GRAPH || !id)
+		return;
+	if (!ui->gsum && !(ui->gsum = malloc(sizeof(*ui->gsum)))) {
+		snprintf(ui->msg, sizeof(ui->msg), "out of memory");
+		return;
+	}
+	int dots = ui_graph_dots(ui);
+	int window = 0;
+	int64_t from = 0, to = 0;
+	if (ui->gsum_id == id) {
+		if (ui_graph_covers(ui->gsum, &ui->graph, dots))
+			return;
+		ui_graph_window(ui->gsum, &ui->graph, dots, &from, &to);
+		window = 1;
+	} else if (ui->graph.to - ui->graph.from < 1) {
+		/* A flow read again zoomed in (live): whole first, then the
+		 * window the whole one says. */
+		if (ui_model_load_graph(ui->model, id, 0, 0, 0, ui->gsum, err,
+					sizeof(err)) == 0 &&
+		    !ui_graph_covers(ui->gsum, &ui->graph, dots)) {
+			ui_graph_window(ui->gsum, &ui->graph, dots, &from, &to);
+			window = 1;
+		}
+	}
+	if (ui_model_load_graph(ui->model, id, window, from, to, ui->gsum, err,
+				sizeof(err)) < 0) {
+		snprintf(ui->msg, sizeof(ui->msg), "%s", err);
+		ui->gsum_id = 0;
+		return;
+	}
+	ui->gsum_id = id;
 }
 
 int ui_run(struct ui_model *m, double refresh_s, char *err, size_t errlen)
@@ -113,6 +169,7 @@ int ui_run(struct ui_model *m, double refresh_s, char *err, size_t errlen)
 	int dirty = 1;
 	for (;;) {
 		if (dirty) {
+			load_graph(&ui);
 			ui_draw(&ui);
 			dirty = 0;
 		}
@@ -153,5 +210,6 @@ int ui_run(struct ui_model *m, double refresh_s, char *err, size_t errlen)
 	delscreen(scr);
 	ui_list_free(&ui.list);
 	ui_ladder_free(&ui.ladder);
+	free(ui.gsum);
 	return 0;
 }

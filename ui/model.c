@@ -26,7 +26,9 @@
 #include "../analyzer/status.h"
 #include "../analyzer/capture/decode.h"
 #include "../analyzer/query/flowpkts.h"
+#include "../analyzer/store/segchunk.h"
 #include "../analyzer/store/store.h"
+#include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
@@ -444,12 +446,8 @@ static int add_trans(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-static int add_event(sqlite3_stmt *st, void *arg)
+static void event_from_row(struct ui_event *e, sqlite3_stmt *st)
 {
-	struct arrays *a = arg;
-	if (grow((void **)&a->ev, &a->evcap, a->nev + 1, sizeof(*a->ev)) < 0)
-		return -1;
-	struct ui_event *e = &a->ev[a->nev++];
 	memset(e, 0, sizeof(*e));
 	e->ts_ns = int_col(st, 0, 0);
 	e->pkt = int_col(st, 1, -1);
@@ -461,6 +459,14 @@ static int add_event(sqlite3_stmt *st, void *arg)
 	e->win = int_col(st, 7, 0);
 	e->revised = (int)int_col(st, 8, 0);
 	copy_col(e->old_label, sizeof(e->old_label), st, 9);
+}
+
+static int add_event(sqlite3_stmt *st, void *arg)
+{
+	struct arrays *a = arg;
+	if (grow((void **)&a->ev, &a->evcap, a->nev + 1, sizeof(*a->ev)) < 0)
+		return -1;
+	event_from_row(&a->ev[a->nev++], st);
 	return 0;
 }
 
@@ -486,8 +492,9 @@ static int add_header(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
-			 char *err, size_t errlen)
+/* The ladder of id, or (rows 0) only its header. */
+static int load_ladder(struct ui_model *m, int64_t id, int rows,
+		       struct ui_ladder *out, char *err, size_t errlen)
 {
 	struct ui_ladder l;
 	struct arrays a;
@@ -510,6 +517,13 @@ int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 	if (rc == 0 && !a.found) {
 		seterr(err, errlen, "no connection %lld", (long long)id);
 		rc = UI_ENOTFOUND;
+	}
+	if (rc == 0 && !rows) {
+		end_read(m);
+		m->data_version = v;
+		ui_ladder_free(out);
+		*out = l;
+		return 0;
 	}
 	if (rc == 0)
 		rc = each_row(m,
@@ -555,4 +569,305 @@ int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 	ui_ladder_free(out);
 	*out = l;
 	return 0;
+}
+
+int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
+			 char *err, size_t errlen)
+{
+	return load_ladder(m, id, 1, out, err, errlen);
+}
+
+int ui_model_load_header(struct ui_model *m, int64_t id, struct ui_ladder *out,
+			 char *err, size_t errlen)
+{
+	return load_ladder(m, id, 0, out, err, errlen);
+}
+
+/* ---- One connection's graph, streamed ------------------------------------ */
+
+/* The rows of the ladder, one at a time, into a graph summary: segments
+ * (stored, else read again from the capture) with the labels of their
+ * packet's events applied, or, without segments, one row per packet of
+ * the events; as ui_ladder_build() makes them, without keeping them. */
+struct gfeed {
+	struct ui_gsum *s;
+	struct ui_relseq rs;
+	int relative;
+	sqlite3_stmt *ev; /* the events, in packet order */
+	int ev_have, ev_rc;
+	struct ui_event e;
+	int64_t last_pkt;
+	uint64_t n;
+};
+
+static void gf_next_event(struct gfeed *f)
+{
+	f->ev_have = 0;
+	int rc = sqlite3_step(f->ev);
+	if (rc == SQLITE_ROW) {
+		event_from_row(&f->e, f->ev);
+		f->ev_have = 1;
+	} else {
+		f->ev_rc = rc;
+	}
+}
+
+static void gf_rewind(struct gfeed *f)
+{
+	sqlite3_reset(f->ev);
+	f->ev_rc = SQLITE_DONE;
+	f->last_pkt = -1;
+	f->n = 0;
+	memset(&f->rs, 0, sizeof(f->rs));
+	gf_next_event(f);
+}
+
+/* A segment's row: its packet's events go on the first row of it. */
+static void gf_segment(struct gfeed *f, struct ui_row *r)
+{
+	while (f->ev_have && f->e.pkt < r->pkt)
+		gf_next_event(f);
+	if (r->pkt >= 0 && r->pkt != f->last_pkt)
+		while (f->ev_have && f->e.pkt == r->pkt) {
+			ui_row_apply_event(r, &f->e);
+			gf_next_event(f);
+		}
+	f->last_pkt = r->pkt;
+	ui_row_mark_anomaly(r);
+	ui_relseq(&f->rs, r);
+	ui_gsum_add(f->s, r);
+	f->n++;
+}
+
+static void row_init(struct ui_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = UI_ROW_SEGMENT;
+	r->has_flags = r->has_seq = 1;
+}
+
+static int graph_seg(sqlite3_stmt *st, void *arg)
+{
+	struct ui_row r;
+	row_init(&r);
+	r.ts_ns = int_col(st, 0, 0);
+	r.pkt = int_col(st, 1, -1);
+	r.dir = (int)int_col(st, 2, 0);
+	copy_col(r.flags, sizeof(r.flags), st, 3);
+	r.seq = (uint32_t)int_col(st, 4, 0);
+	r.ack = (uint32_t)int_col(st, 5, 0);
+	r.len = int_col(st, 6, 0);
+	copy_col(r.labels, sizeof(r.labels), st, 7);
+	gf_segment(arg, &r);
+	return 0;
+}
+
+/* A stored segment from its chunk (segchunk_each()): the row the
+ * segments view would give, labels named in id order. */
+static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
+{
+	struct ui_row r;
+	char names[1024];
+	size_t n = 0;
+	row_init(&r);
+	r.ts_ns = s->ts_ns;
+	r.pkt = (int64_t)s->pkt;
+	r.dir = s->dir;
+	dec_flags_text(s->flags, r.flags);
+	r.seq = s->seq;
+	r.ack = s->ack;
+	r.len = s->len;
+	names[0] = '\0';
+	for (unsigned l = 0; l < 64 && l < TC_LB__COUNT; l++) {
+		if (!(s->labels >> l & 1))
+			continue;
+		const char *name = tc_label_name(l);
+		size_t k = strlen(name);
+		if (n + k + 2 > sizeof(names))
+			break;
+		if (n)
+			names[n++] = ',';
+		memcpy(names + n, name, k + 1);
+		n += k;
+	}
+	/* Cut as copy_col() cuts the view's text. */
+	if (n >= sizeof(r.labels))
+		n = sizeof(r.labels) - 1;
+	memcpy(r.labels, names, n);
+	r.labels[n] = '\0';
+	gf_segment(arg, &r);
+	return 0;
+}
+
+/* The stored segments by their chunks; 1 when the database has no
+ * segment_chunks (an older schema: the caller reads the view), else 0 or
+ * UI_EDB. */
+static int graph_chunks(struct ui_model *m, int64_t id, struct gfeed *f,
+			char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(m->db,
+			       "SELECT list FROM segment_chunks WHERE "
+			       "conn_id = ?1 ORDER BY first_pkt",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *list = (const char *)sqlite3_column_text(st, 0);
+		if (segchunk_each(list, graph_chunk_seg, f) != 0) {
+			seterr(err, errlen, "%s: a segment chunk of flow %lld is"
+			       " damaged", m->path, (long long)id);
+			sqlite3_finalize(st);
+			return UI_EDB;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : UI_EDB;
+}
+
+static int graph_capture_seg(void *arg, const struct cap_packet *p,
+			     const struct tc_segment *seg, int dir)
+{
+	(void)p;
+	if (!seg)
+		return 0;
+	struct ui_row r;
+	row_init(&r);
+	r.ts_ns = seg->ts_ns;
+	r.pkt = (int64_t)seg->pkt;
+	r.dir = dir;
+	dec_flags_text(seg->flags, r.flags);
+	r.seq = seg->seq;
+	r.ack = seg->ack;
+	r.len = seg->payload_len;
+	gf_segment(arg, &r);
+	return 0;
+}
+
+/* Without segments: a row per packet of the events (raw numbers). */
+static void graph_events(struct gfeed *f)
+{
+	while (f->ev_have) {
+		struct ui_row r;
+		memset(&r, 0, sizeof(r));
+		r.kind = UI_ROW_SEGMENT;
+		r.ts_ns = f->e.ts_ns;
+		r.pkt = f->e.pkt;
+		r.dir = f->e.dir;
+		r.has_seq = 1;
+		r.seq = (uint32_t)f->e.seq;
+		r.ack = (uint32_t)f->e.ack;
+		r.len = f->e.len;
+		do {
+			ui_row_apply_event(&r, &f->e);
+			gf_next_event(f);
+		} while (r.pkt >= 0 && f->ev_have && f->e.pkt == r.pkt);
+		ui_row_mark_anomaly(&r);
+		ui_gsum_add(f->s, &r);
+	}
+}
+
+static int graph_span(sqlite3_stmt *st, void *arg)
+{
+	struct gfeed *f = arg;
+	for (int i = 0; i < 2; i++)
+		if (sqlite3_column_type(st, i) != SQLITE_NULL)
+			ui_gsum_time(f->s, sqlite3_column_int64(st, i));
+	return 0;
+}
+
+static int graph_hint(sqlite3_stmt *st, void *arg)
+{
+	int64_t *h = arg;
+	h[0] = int_col(st, 0, 0);
+	h[1] = int_col(st, 1, 0);
+	h[2] = 1;
+	return 0;
+}
+
+int ui_model_load_graph(struct ui_model *m, int64_t id, int window,
+			int64_t from, int64_t to, struct ui_gsum *out,
+			char *err, size_t errlen)
+{
+	struct ui_gsum *s = malloc(sizeof(*s));
+	struct gfeed f;
+	int64_t v, hint[3] = {0, 0, 0};
+	int rc;
+	if (!s) {
+		seterr(err, errlen, "out of memory");
+		return UI_ENOMEM;
+	}
+	memset(&f, 0, sizeof(f));
+	f.s = s;
+	if (begin_read(m, &v) < 0) {
+		free(s);
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		return UI_EDB;
+	}
+	rc = each_row(m, "SELECT first_ts, last_ts FROM connections WHERE id = ?1",
+		      id, graph_hint, hint, err, errlen);
+	if (rc == 0 && !hint[2]) {
+		seterr(err, errlen, "no connection %lld", (long long)id);
+		rc = UI_ENOTFOUND;
+	}
+	if (rc == 0 &&
+	    sqlite3_prepare_v2(m->db,
+			       "SELECT ts_ns, pkt, dir, label, seq, ack, len, "
+			       "win, revised, old_label FROM events "
+			       "WHERE conn_id = ?1 ORDER BY pkt, id",
+			       -1, &f.ev, NULL) != SQLITE_OK) {
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		rc = UI_EDB;
+	}
+	if (rc == 0) {
+		sqlite3_bind_int64(f.ev, 1, id);
+		ui_gsum_start(s, window ? from : hint[0], window ? to : hint[1],
+			      window);
+		gf_rewind(&f);
+		rc = graph_chunks(m, id, &f, err, errlen);
+	}
+	/* No ORDER BY: the view hands the segments out in packet order; a
+	 * sort would hold them all. */
+	if (rc == 1)
+		rc = each_row(m,
+			      "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
+			      "labels FROM segments WHERE conn_id = ?1",
+			      id, graph_seg, &f, err, errlen);
+	if (rc == 0 && f.n == 0) {
+		struct flowpkts fp;
+		char why[400] = "";
+		uint64_t n = 0;
+		int r2 = flowpkts_load(m->db, id, NULL, 0, &fp, why, sizeof why);
+		if (r2 == 0)
+			r2 = flowpkts_check(&fp, 0, why, sizeof why);
+		if (r2 == 0)
+			r2 = flowpkts_each(&fp, 1, graph_capture_seg, &f, &n, why,
+					   sizeof why);
+		flowpkts_free(&fp);
+		if (r2 != 0 || n == 0) {
+			/* Not the capture: the events are the rows. */
+			ui_gsum_start(s, window ? from : hint[0],
+				      window ? to : hint[1], window);
+			gf_rewind(&f);
+			graph_events(&f);
+		}
+	}
+	if (rc == 0 && f.ev_rc != SQLITE_DONE) {
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		rc = UI_EDB;
+	}
+	if (rc == 0)
+		rc = each_row(m,
+			      "SELECT min(ts_ns), max(ts_ns) FROM transitions "
+			      "WHERE conn_id = ?1",
+			      id, graph_span, &f, err, errlen);
+	sqlite3_finalize(f.ev);
+	end_read(m);
+	if (rc == 0)
+		memcpy(out, s, sizeof(*s));
+	free(s);
+	return rc;
 }

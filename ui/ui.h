@@ -141,6 +141,20 @@ int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
  * 0 if it is information (window-update, sack, keep-alive...). */
 int ui_label_is_anomaly(const char *label);
 
+/* What ui_ladder_build() does to one row, for a caller that streams rows
+ * instead (the graph): a label event applied to its packet's row (a
+ * revision removes the old label), and r->anomaly set from r->labels. */
+void ui_row_apply_event(struct ui_row *r, const struct ui_event *e);
+void ui_row_mark_anomaly(struct ui_row *r);
+
+/* Sequence numbers made relative to each direction's first one, row by
+ * row in ladder order (start with a zeroed struct ui_relseq). */
+struct ui_relseq {
+	int have[2];
+	uint32_t base[2];
+};
+void ui_relseq(struct ui_relseq *rs, struct ui_row *r);
+
 /* 1 when the ladder row r shows text s (case-sensitive): its packet
  * number as "#N", flags, seq=, ack=, len=, win= values, labels or a
  * side's state. */
@@ -149,6 +163,7 @@ int ui_row_matches(const struct ui_row *r, const char *s);
 /* ---- model.c: reading the database -------------------------------------- */
 
 struct ui_model;
+struct ui_gsum;
 
 /* Opens path read-only (never creates it) and checks it is a tcpscope
  * database. Returns 0 with *out set (free with ui_model_close()), or
@@ -171,6 +186,20 @@ int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
  * no such connection; on any failure *out is unchanged. */
 int ui_model_load_ladder(struct ui_model *m, int64_t id, struct ui_ladder *out,
 			 char *err, size_t errlen);
+
+/* Only the header of the ladder of id (its flow, no rows): what the graph
+ * view shows above the graph. Errors as ui_model_load_ladder(). */
+int ui_model_load_header(struct ui_model *m, int64_t id, struct ui_ladder *out,
+			 char *err, size_t errlen);
+
+/* Fills *out with the graph summary of connection id (graph.c), streaming
+ * its rows (stored segments, else the capture read again, else the
+ * events) without holding them: of the whole flow, or (window) of
+ * [from, to] (ns). On failure (UI_ENOTFOUND, UI_EDB, UI_ENOMEM) *out is
+ * unchanged and err says why. */
+int ui_model_load_graph(struct ui_model *m, int64_t id, int window,
+			int64_t from, int64_t to, struct ui_gsum *out,
+			char *err, size_t errlen);
 
 /* ---- list.c: the flow list view's filter, sort and selection ------------ */
 
@@ -278,14 +307,76 @@ struct ui_cell {
 /* Zooming never goes below this part of the flow's time. */
 #define UI_GRAPH_MIN_SPAN 1e-6
 
-/* Draws the time-sequence graph of l's segment rows into cells[h * w]
+/* The graph's data: one flow's rows summarized into a bounded number of
+ * time bins, so that the graph of a million segments needs no row in
+ * memory. A summary is fed the rows one at a time, in packet order (the
+ * model streams them from the database or the capture), and covers
+ * either the whole flow (its bins double in width, merging pairs, until
+ * every row fits) or a window of it (rows outside count only for the
+ * flow's time range). Per bin and per direction's sequence space: the y
+ * range its rows give, the merged unlabelled data bars, the merged
+ * labelled bars (never merged with unlabelled ones: a labelled row keeps
+ * its colour), the ACKs' lowest and highest, and the rows drawn. Memory:
+ * the fixed size of the struct (about 2 x UI_GSUM_BINS x 48 bytes),
+ * whatever the flow's length. */
+#define UI_GSUM_BINS 4096
+
+struct ui_gbin {
+	uint32_t ylo, yhi; /* the y range of the rows (GB_Y) */
+	uint32_t dlo, dhi; /* data bars (GB_D) */
+	uint32_t llo, lhi; /* labelled data bars (GB_L) */
+	uint32_t alo, ahi; /* the peer's ACKs (GB_A) */
+	uint32_t klo, khi; /* labelled ACKs (GB_K) */
+	uint32_t n;	   /* rows drawn */
+	uint8_t has;	   /* UI_GB_* bits */
+};
+#define UI_GB_Y 0x01
+#define UI_GB_D 0x02
+#define UI_GB_L 0x04
+#define UI_GB_A 0x08
+#define UI_GB_K 0x10
+
+struct ui_gsum {
+	int64_t t0, t1;	  /* the time of every row fed (ns) */
+	int have_t;
+	int window;	  /* the bins cover [b0, b0 + nb * bw) only */
+	int64_t b0, bw;	  /* the bins' start and width (ns, bw >= 1) */
+	uint64_t rows;	  /* rows fed */
+	uint64_t seqrows; /* ... with sequence numbers */
+	int64_t tmin[UI_GSUM_BINS]; /* the earliest row of a bin (INT64_MAX
+				     * none): where it is drawn */
+	struct ui_gbin bin[2][UI_GSUM_BINS]; /* [direction of the data] */
+};
+
+/* Starts (empties) a summary: of the whole flow, with [from, to] a hint
+ * of its time (the connection's first and last packet), or (window) of
+ * exactly [from, to]. */
+void ui_gsum_start(struct ui_gsum *s, int64_t from, int64_t to, int window);
+
+/* Adds one ladder row (sequence numbers as the ladder shows them); a row
+ * without sequence numbers only widens the time range. */
+void ui_gsum_add(struct ui_gsum *s, const struct ui_row *r);
+
+/* A time that belongs to the flow without a row to draw (a state change). */
+void ui_gsum_time(struct ui_gsum *s, int64_t ts);
+
+/* 1 when s shows view g at dots columns of dots finely enough (at least
+ * one bin per dot column, or bins of 1 ns), else 0: then the model should
+ * fill a summary of the window ui_graph_window() gives. */
+int ui_graph_covers(const struct ui_gsum *s, const struct ui_graph *g,
+		    int dots);
+void ui_graph_window(const struct ui_gsum *s, const struct ui_graph *g,
+		     int dots, int64_t *from, int64_t *to);
+
+/* Draws the time-sequence graph of the summary into cells[h * w]
  * (zeroed here), each cell cw x ch dots (cw 1..2, ch 1..4): the data of
  * direction g->dir as vertical bars from seq to seq + len, the peer's
  * acknowledgements as dots, a row with labels (an anomaly) as UI_GR_LABEL.
- * The y range is that of the rows within the time shown, returned in
- * *ylo and *yhi (relative sequence numbers). Returns how many rows were
- * drawn. Cannot fail. */
-size_t ui_graph_render(const struct ui_ladder *l, const struct ui_graph *g,
+ * Bins that fall on one dot column are drawn over each other. The y range
+ * is that of the rows within the time shown, returned in *ylo and *yhi
+ * (relative sequence numbers). Returns how many rows were drawn. Cannot
+ * fail. */
+size_t ui_graph_render(const struct ui_gsum *s, const struct ui_graph *g,
 		       int w, int h, int cw, int ch, struct ui_cell *cells,
 		       uint32_t *ylo, uint32_t *yhi);
 
@@ -312,6 +403,8 @@ struct ui {
 	int open_as;		 /* the view a ladder being loaded opens in */
 	int graph_from;		 /* where the graph view came from */
 	struct ui_graph graph;	 /* the graph view's zoom and direction */
+	struct ui_gsum *gsum;	 /* its summary (loop.c), NULL none yet */
+	int64_t gsum_id;	 /* ... of this flow; 0 stale */
 	int editing;		 /* a prompt is open: the filter, or */
 	int searching;		 /* the ladder's search */
 	char edit[128], edit_old[128];
@@ -328,6 +421,9 @@ struct ui {
 /* Decides colour or monochrome (NO_COLOR, has_colors()) and fills
  * ui->attr; the only caller of init_pair. Call after initscr(). */
 void ui_colors_init(struct ui *ui);
+
+/* Dot columns of the graph at the current size and locale. */
+int ui_graph_dots(const struct ui *ui);
 
 /* Repaints the whole screen from ui (erase, draw, refresh). */
 void ui_draw(const struct ui *ui);

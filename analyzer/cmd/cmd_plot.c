@@ -8,7 +8,8 @@
  * pass 1 draws), from the segments table when the capture was imported
  * with --segments, else read again from the capture file (flowpkts.h);
  * with -r only the label rows are kept in memory and the file is read
- * again, so a million-segment connection is never held whole. Its label
+ * again (through the BPF filter given after FLOW, if any, as the
+ * analysis was), so a million-segment connection is never held whole. Its label
  * rows (events, superseded ones left out) are read alongside, in packet
  * order, merged with the segments by packet number: a segment with a
  * label is never merged with others, and each label gets its mark.
@@ -30,12 +31,13 @@
 #include "../output/plot.h"
 #include "../query/flowpkts.h"
 #include "../query/flowsel.h"
+#include "../store/segchunk.h"
 #include "../store/store.h"
 
 static const char plot_usage[] =
 	"usage: tcpscope plot [-d DB | -r FILE [-c COUNT]] [--graph KIND]\n"
 	"                     [--direction c2s|s2c|both] [--size WxH]\n"
-	"                     [--capture PCAP] -o OUT FLOW\n"
+	"                     [--capture PCAP] -o OUT FLOW [EXPR]\n"
 	"\n"
 	"Draw one connection as an SVG picture: the time-sequence graph (data,\n"
 	"ACK line, window edge, SACK blocks, a mark per label), throughput, RTT\n"
@@ -44,7 +46,8 @@ static const char plot_usage[] =
 	"'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
 	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
-	"  -r, --read FILE      analyze FILE in memory (it is read twice more)\n"
+	"  -r, --read FILE      analyze FILE in memory (it is read twice more); EXPR\n"
+	"                       after FLOW, a BPF filter, picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
 	"  -g, --graph KIND     tsg (default, time-sequence), throughput, rtt or window\n"
 	"  -D, --direction DIR  c2s, s2c or both (default: the direction that\n"
@@ -207,22 +210,7 @@ static int capture_seg(void *arg, const struct cap_packet *p,
 	return 0;
 }
 
-/* The flags of the segments view ("SA") as TC_* bits. */
-static unsigned flag_bits(const char *s)
-{
-	static const char letters[] = "SFRPAUECN";
-	static const unsigned bits[] = { TC_SYN, TC_FIN, TC_RST, TC_PSH, TC_ACK,
-					 TC_URG, TC_ECE, TC_CWR, TC_AE };
-	unsigned f = 0;
-	for (; s && *s; s++) {
-		const char *q = strchr(letters, *s);
-		if (q && *s)
-			f |= bits[q - letters];
-	}
-	return f;
-}
-
-/* The SACK blocks of the segments view's options ("sack=a-b c-d,ts=..."). */
+/* The SACK blocks of a stored segment's options ("sack=a-b c-d,ts=..."). */
 static void parse_sack(const char *o, struct plot_seg *g)
 {
 	const char *p = o ? strstr(o, "sack=") : NULL;
@@ -244,36 +232,54 @@ static void parse_sack(const char *o, struct plot_seg *g)
 	}
 }
 
-/* Streams the stored segments; 0 and *n, or EX_DB. */
-static int stored_pass(sqlite3 *db, int64_t id, struct run *r, uint64_t *n)
+/* segchunk_each() callback: a stored segment, from its chunk. */
+static int chunk_seg(void *arg, const struct segchunk_seg *s)
+{
+	struct plot_seg g;
+	memset(&g, 0, sizeof g);
+	g.ts_ns = s->ts_ns;
+	g.pkt = (int64_t)s->pkt;
+	g.dir = s->dir;
+	g.flags = s->flags;
+	g.seq = s->seq;
+	g.ack = s->ack;
+	g.len = s->len;
+	g.win = (uint16_t)s->win;
+	parse_sack(s->options, &g);
+	feed(arg, &g);
+	return 0;
+}
+
+/* Streams the stored segments; 0 and *n, or EX_DB with err. Their chunks are read
+ * as they are (segchunk_each()), in packet order by the index on
+ * (conn_id, first_pkt): the segments view would extract every field of
+ * every segment with JSON functions, ten times slower. */
+static int stored_pass(sqlite3 *db, int64_t id, struct run *r, uint64_t *n,
+		       char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	/* No ORDER BY: the view hands a connection's segments out chunk by
-	 * chunk, in packet order, as they were stored; a sort would hold
-	 * them all (a temporary B-tree of a million rows). */
-	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, dir, flags, seq, ack, len,"
-				   " win, options FROM segments WHERE conn_id = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT list FROM segment_chunks WHERE"
+				   " conn_id = ? ORDER BY first_pkt",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return EX_DB;
+	}
 	sqlite3_bind_int64(st, 1, id);
 	int rc;
-	*n = 0;
+	uint64_t before = r->segs;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct plot_seg g;
-		memset(&g, 0, sizeof g);
-		g.ts_ns = sqlite3_column_int64(st, 0);
-		g.pkt = sqlite3_column_int64(st, 1);
-		g.dir = sqlite3_column_int(st, 2) ? 1 : 0;
-		g.flags = flag_bits((const char *)sqlite3_column_text(st, 3));
-		g.seq = (uint32_t)sqlite3_column_int64(st, 4);
-		g.ack = (uint32_t)sqlite3_column_int64(st, 5);
-		g.len = (uint32_t)sqlite3_column_int64(st, 6);
-		g.win = (uint16_t)sqlite3_column_int64(st, 7);
-		parse_sack((const char *)sqlite3_column_text(st, 8), &g);
-		feed(r, &g);
-		(*n)++;
+		const char *list = (const char *)sqlite3_column_text(st, 0);
+		if (segchunk_each(list, chunk_seg, r) != 0) {
+			snprintf(err, errlen, "a segment chunk of flow %lld"
+					      " is damaged", (long long)id);
+			sqlite3_finalize(st);
+			return EX_DB;
+		}
 	}
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	*n = r->segs - before;
 	return rc == SQLITE_DONE ? 0 : EX_DB;
 }
 
@@ -345,7 +351,7 @@ static int transitions(sqlite3 *db, int64_t id, struct plot *p)
 
 /* Both passes over the connection's segments and labels. */
 static int draw(sqlite3 *db, const struct conn *c, const char *capture,
-		struct plot *p, char *err, size_t errlen)
+		const char *filter, struct plot *p, char *err, size_t errlen)
 {
 	struct flowpkts f;
 	int have_f = 0, rc = 0;
@@ -353,6 +359,7 @@ static int draw(sqlite3 *db, const struct conn *c, const char *capture,
 		rc = flowpkts_load(db, c->id, capture, 0, &f, err, errlen);
 		if (rc == 0) {
 			have_f = 1;
+			f.filter = filter;
 			rc = flowpkts_check(&f, capture != NULL, err, errlen);
 		}
 		if (rc != 0)
@@ -370,9 +377,7 @@ static int draw(sqlite3 *db, const struct conn *c, const char *capture,
 		}
 		uint64_t n = 0;
 		if (c->stored) {
-			rc = stored_pass(db, c->id, &r, &n);
-			if (rc)
-				snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			rc = stored_pass(db, c->id, &r, &n, err, errlen);
 		} else {
 			rc = flowpkts_each(&f, 1, capture_seg, &r, &n, err, errlen);
 		}
@@ -478,10 +483,14 @@ int cmd_plot(int argc, char **argv)
 			return out_bad_option("plot", opt, argv);
 		}
 	}
-	int nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
+	/* FLOW is one word, or two endpoints; with -r, the words after it
+	 * are a BPF filter (as read's and timeline's). */
+	int nargs = argc - optind, fw = fsel_flow_words(argv + optind, nargs);
+	if (nargs < 1 || (nargs > fw && !file)) {
 		fprintf(stderr, "tcpscope plot: %s (try --help)\n",
-			nargs < 1 ? "which FLOW?" : "too many arguments");
+			nargs < 1 ? "which FLOW?"
+				  : "too many arguments (a filter expression"
+				    " after FLOW needs -r)");
 		return EX_USAGE;
 	}
 	if (!outpath) {
@@ -498,12 +507,21 @@ int cmd_plot(int argc, char **argv)
 				" with -r\n");
 		return EX_USAGE;
 	}
+	char *filter = cap_filter_words(argv + optind + fw, nargs - fw);
+	if (filter && cap_check_filter(filter, err, sizeof err) < 0) {
+		fprintf(stderr, "tcpscope plot: bad filter expression '%s':"
+				" %s\n", filter, err);
+		free(filter);
+		return EX_USAGE;
+	}
+	nargs = fw;
 	struct store *st;
 	if (file) {
 		char *files[1] = { file };
 		int partial;
-		/* Only the labels: the segments are read again from the file. */
-		rc = fsel_open_capture(files, 1, FSEL_KEEP_EVENTS, count, NULL,
+		/* Only the labels: the segments are read again from the file,
+		 * through the same filter. */
+		rc = fsel_open_capture(files, 1, FSEL_KEEP_EVENTS, count, filter,
 				       &st, &partial, err, sizeof err);
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope plot: warning: %s\n", err);
@@ -511,6 +529,7 @@ int cmd_plot(int argc, char **argv)
 		rc = fsel_open_db(dbpath, &st, err, sizeof err);
 	}
 	if (rc != 0) {
+		free(filter);
 		out_errline("tcpscope plot", err);
 		return rc;
 	}
@@ -556,7 +575,7 @@ int cmd_plot(int argc, char **argv)
 		rc = EX_FAIL;
 		goto out;
 	}
-	rc = draw(db, &c, capture, p, err, sizeof err);
+	rc = draw(db, &c, capture, filter, p, err, sizeof err);
 	if (rc == 0 && plot_finish(p, out, err, sizeof err) != 0) {
 		snprintf(err, sizeof err, "cannot write %s: %s",
 			 to_stdout ? "standard output" : outpath,
@@ -577,5 +596,6 @@ out:
 		out_errline("tcpscope plot", err);
 	plot_free(p);
 	store_close(st);
+	free(filter);
 	return rc;
 }

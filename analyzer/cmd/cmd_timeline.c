@@ -973,15 +973,7 @@ int cmd_timeline(int argc, char **argv)
 	}
 	/* FLOW is one word, or two endpoints; with -r, the words after it
 	 * are a BPF filter (as read's). */
-	int nargs = argc - optind, fw = 1;
-	char ip[64];
-	int port;
-	if (nargs >= 2 &&
-	    fsel_parse_endpoint(argv[optind], ip, sizeof ip, &port) == 0 &&
-	    port >= 0 &&
-	    fsel_parse_endpoint(argv[optind + 1], ip, sizeof ip, &port) == 0 &&
-	    port >= 0)
-		fw = 2;
+	int nargs = argc - optind, fw = fsel_flow_words(argv + optind, nargs);
 	if (nargs < 1 || (nargs > fw && !file)) {
 		fprintf(stderr, "tcpscope timeline: %s (try --help)\n",
 			nargs < 1 ? "which FLOW?"

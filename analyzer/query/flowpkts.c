@@ -425,6 +425,15 @@ int flowpkts_each(const struct flowpkts *f, size_t nf,
 			 f->path, cerr);
 		return EX_INPUT;
 	}
+	if (f->filter && *f->filter &&
+	    cap_set_filter(c, f->filter, cerr, sizeof cerr) != 0) {
+		cap_close(c);
+		free(x.slot);
+		free(x.hash);
+		snprintf(err, errlen, "bad filter expression '%.300s': %.180s",
+			 f->filter, cerr);
+		return EX_USAGE;
+	}
 	/* Start at the seek point before the first packet wanted; when the
 	 * seek fails the reading simply starts at the beginning. */
 	int64_t snum, soff;

@@ -51,6 +51,9 @@ struct flowpkts {
 	char **parts;      /* a series' parts (capture_parts; allocated),
 			    * read as one capture; NULL for one file */
 	int nparts;
+	const char *filter; /* a BPF expression the packets must pass too
+			     * (the caller's, set after flowpkts_load(): the
+			     * one the capture was analyzed with), or NULL */
 };
 
 /* Fills *f for connection id of db: its key and its capture (path is the
@@ -75,7 +78,9 @@ int flowpkts_check(const struct flowpkts *f, int named, char *err,
  * thousands of connections cost one lookup per packet). dir is the
  * packet's direction in its connection: 0 from the client, 1 from the
  * server. fn returns 0 to go on, else an EX_* code that stops the reading
- * and is returned (with err set by fn). *n counts the packets handed out. */
+ * and is returned (with err set by fn). *n counts the packets handed out.
+ * With f[0].filter, only the records that pass it are considered (their
+ * numbers stay the file's). */
 int flowpkts_each(const struct flowpkts *f, size_t nf,
 		  int (*fn)(void *arg, const struct cap_packet *p,
 			    const struct tc_segment *seg, int dir),

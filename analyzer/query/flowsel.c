@@ -174,6 +174,18 @@ static int parse_port(const char *s, int *port)
 	return 0;
 }
 
+int fsel_flow_words(char *const *words, int n)
+{
+	char ip[64];
+	int port;
+	if (n < 2 || fsel_parse_endpoint(words[0], ip, sizeof ip, &port) != 0 ||
+	    port < 0 ||
+	    fsel_parse_endpoint(words[1], ip, sizeof ip, &port) != 0 ||
+	    port < 0)
+		return 1;
+	return 2;
+}
+
 int fsel_parse_endpoint(const char *s, char *ip, size_t iplen, int *port)
 {
 	char buf[128];

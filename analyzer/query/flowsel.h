@@ -148,6 +148,11 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
  * -1 when malformed. */
 int fsel_parse_endpoint(const char *s, char *ip, size_t iplen, int *port);
 
+/* How many of the n words name FLOW on a command line: 2 when the first
+ * two are both endpoints with a port (CLIENT-IP:PORT SERVER-IP:PORT),
+ * else 1. The words after it are a BPF filter, with -r. */
+int fsel_flow_words(char *const *words, int n);
+
 /* Index of the result column called name in stmt, or -1. */
 int fsel_col(struct sqlite3_stmt *stmt, const char *name);
 

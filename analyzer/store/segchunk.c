@@ -237,3 +237,145 @@ void segchunk_clear(struct segchunk *sc)
 }
 
 size_t segchunk_pending(const struct segchunk *sc) { return sc->nent; }
+
+/* ---- Reading a chunk back ----------------------------------------------- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* A number (or null: *null set) at p; the end, or NULL. */
+static const char *get_num(const char *p, int sign, uint64_t *v, int *null)
+{
+	p = skip_ws(p);
+	*null = 0;
+	if (strncmp(p, "null", 4) == 0) {
+		*null = 1;
+		*v = 0;
+		return p + 4;
+	}
+	int neg = sign && *p == '-';
+	if (neg)
+		p++;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	uint64_t x = 0;
+	while (*p >= '0' && *p <= '9')
+		x = x * 10 + (uint64_t)(*p++ - '0');
+	*v = neg ? (uint64_t)0 - x : x;
+	return p;
+}
+
+/* A JSON string at p, unescaped into buf (at most OPT_MAX bytes kept);
+ * the end, or NULL. Only the escapes put_str() writes are expected; any
+ * other \u00XX is decoded alike. */
+static const char *get_str(const char *p, char *buf)
+{
+	size_t n = 0;
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"') {
+		unsigned c = (unsigned char)*p++;
+		if (c == '\\') {
+			c = (unsigned char)*p++;
+			if (c == 'u') {
+				unsigned x = 0;
+				for (int i = 0; i < 4; i++, p++) {
+					int h = *p >= '0' && *p <= '9'   ? *p - '0'
+						: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+						: *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+									 : -1;
+					if (h < 0)
+						return NULL;
+					x = x * 16 + (unsigned)h;
+				}
+				c = x & 0xff;
+			} else if (c == 'n') {
+				c = '\n';
+			} else if (c == 't') {
+				c = '\t';
+			} else if (c == '\0') {
+				return NULL;
+			}
+		}
+		if (n < OPT_MAX)
+			buf[n++] = (char)c;
+	}
+	if (*p != '"')
+		return NULL;
+	buf[n] = '\0';
+	return p + 1;
+}
+
+int segchunk_each(const char *list,
+		  int (*fn)(void *arg, const struct segchunk_seg *s), void *arg)
+{
+	char opts[OPT_MAX + 1];
+	const char *p = skip_ws(list ? list : "");
+	if (*p++ != '[')
+		return -1;
+	p = skip_ws(p);
+	if (*p == ']')
+		return 0;
+	for (;;) {
+		struct segchunk_seg s;
+		uint64_t v[11];
+		int null[11];
+		memset(&s, 0, sizeof s);
+		p = skip_ws(p);
+		if (*p++ != '[')
+			return -1;
+		for (int i = 0; i < 11; i++) {
+			if (i) {
+				p = skip_ws(p);
+				if (*p++ != ',')
+					return -1;
+			}
+			if (!(p = get_num(p, i == 0, &v[i], &null[i])))
+				return -1;
+		}
+		p = skip_ws(p);
+		if (*p++ != ',')
+			return -1;
+		p = skip_ws(p);
+		if (strncmp(p, "null", 4) == 0) {
+			p += 4;
+		} else {
+			if (!(p = get_str(p, opts)))
+				return -1;
+			s.options = opts;
+		}
+		uint64_t labels;
+		int lnull;
+		p = skip_ws(p);
+		if (*p++ != ',' || !(p = get_num(p, 1, &labels, &lnull)))
+			return -1;
+		p = skip_ws(p);
+		if (*p++ != ']')
+			return -1;
+		s.ts_ns = (int64_t)v[0];
+		s.pkt = v[1];
+		s.dir = v[2] != 0;
+		s.flags = (unsigned)v[3];
+		s.seq = (uint32_t)v[4];
+		s.ack = (uint32_t)v[5];
+		s.len = (uint32_t)v[6];
+		s.caplen = (uint32_t)v[7];
+		s.win = (uint32_t)v[8];
+		s.has_ts = !null[9];
+		s.tsval = (uint32_t)v[9];
+		s.tsecr = (uint32_t)v[10];
+		s.labels = labels;
+		int r = fn(arg, &s);
+		if (r)
+			return r;
+		p = skip_ws(p);
+		if (*p == ']')
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
+}

@@ -18,6 +18,10 @@
  * packet order, across flushes too. The owner flushes when segchunk_add()
  * says the buffer is full, and before every commit.
  *
+ * segchunk_each() reads a chunk back (segment_chunks.list), the inverse of
+ * the writer, for readers that stream a connection's segments without the
+ * segments view's per-field JSON extraction.
+ *
  * Nothing here knows SQL or does I/O; the buffer is allocated once by
  * segchunk_new() and freed by segchunk_free().
  */
@@ -73,5 +77,13 @@ void segchunk_clear(struct segchunk *sc);
 
 /* Segments buffered. */
 size_t segchunk_pending(const struct segchunk *sc);
+
+/* Calls fn for each element of list, one chunk as segchunk_flush() made it
+ * (NUL-terminated), in order; s->options points into a buffer valid
+ * during the call (unescaped, at most 512 bytes). Returns 0, fn's first
+ * non-zero result, or -1 when list is not such a chunk (fn may have been
+ * called for the elements before the fault). No allocation. */
+int segchunk_each(const char *list,
+		  int (*fn)(void *arg, const struct segchunk_seg *s), void *arg);
 
 #endif /* SEGCHUNK_H */
