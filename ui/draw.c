@@ -219,6 +219,7 @@ enum col_id {
 	C_BYTES,
 	C_RETX,
 	C_DUR,
+	C_LIMITED,
 	C__COUNT
 };
 
@@ -241,6 +242,7 @@ static const struct col cols_def[C__COUNT] = {
     [C_BYTES] = {"BYTES", 7, 1, 2},
     [C_RETX] = {"RETX", 4, 1, 4},
     [C_DUR] = {"DURATION", 10, 1, 1},
+    [C_LIMITED] = {"LIMITED-BY", 15, 0, 0},
 };
 
 /* Widths of the shown columns for this terminal; 0 = hidden. */
@@ -399,6 +401,8 @@ static void draw_list(const struct ui *ui)
 			     f->first_ts && f->last_ts
 				 ? out_tdiff(f->last_ts, f->first_ts)
 				 : -1));
+		cell(y, &x, w[C_LIMITED], 0, base,
+		     f->limited[0] ? f->limited : "-");
 	}
 	if (l->nvis)
 		snprintf(buf, sizeof(buf),
@@ -507,11 +511,13 @@ static void draw_ladder(const struct ui *ui)
 			 f->first_ts && end ? out_tdiff(end, f->first_ts) : -1),
 		 l->midstream ? "  (picked up mid-stream)" : "");
 	put(1, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
-	snprintf(buf, sizeof(buf), "RTT handshake %s  min/avg/max %s/%s/%s   ",
+	snprintf(buf, sizeof(buf),
+		 "RTT handshake %s  min/avg/max %s/%s/%s%s%s   ",
 		 out_dur(d, sizeof(d), l->rtt_handshake),
 		 out_dur(a, sizeof(a), l->rtt_min),
 		 out_dur(b, sizeof(b), l->rtt_avg),
-		 out_dur(c, sizeof(c), l->rtt_max));
+		 out_dur(c, sizeof(c), l->rtt_max),
+		 f->limited[0] ? "  limited by " : "", f->limited);
 	put(2, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	if (l->has_segments)
 		snprintf(buf, sizeof(buf), "%zu rows%s, seq/ack relative%s ",

@@ -218,6 +218,14 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	STORE_RETX_SQL("") ", "                                                \
 	"first_ts, last_ts"
 
+/* The verdict of the direction that carried more payload, from schema
+ * version 8 (NULL before). */
+#define LIMITED_COL(schema)                                                    \
+	((schema) >= 8 ? "CASE WHEN coalesce(s2c_payload_bytes, 0) >"          \
+			 " coalesce(c2s_payload_bytes, 0) THEN s2c_limited_by"  \
+			 " ELSE c2s_limited_by END"                            \
+		       : "NULL")
+
 static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 {
 	memset(f, 0, sizeof(*f));
@@ -264,8 +272,9 @@ static char *flows_query(int64_t schema)
 			    " 0) > 0 THEN %lld ELSE 0 END)",
 			    cols[i].col, cols[i].col, 1LL << cols[i].label);
 	snprintf(q + n, len - n,
-		 ") FROM connections WHERE capture_id IN (SELECT id FROM"
-		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id");
+		 "), %s FROM connections WHERE capture_id IN (SELECT id FROM"
+		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id",
+		 LIMITED_COL(schema));
 	return q;
 }
 
@@ -304,6 +313,7 @@ static int add_flow(sqlite3_stmt *st, void *arg)
 	if (grow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)) < 0)
 		return -1;
 	flow_from_row(&f->v[f->n], st);
+	copy_col(f->v[f->n].limited, sizeof f->v[f->n].limited, st, 15);
 	f->v[f->n++].labels = (uint64_t)sqlite3_column_int64(st, 14);
 	return 0;
 }
@@ -487,6 +497,7 @@ static int add_header(sqlite3_stmt *st, void *arg)
 	l->midstream = (int)int_col(st, 23, 0);
 	l->ws[0] = (int)int_col(st, 24, -1);
 	l->ws[1] = (int)int_col(st, 25, -1);
+	copy_col(l->flow.limited, sizeof(l->flow.limited), st, 26);
 	l->t0 = l->flow.first_ts;
 	a->found = 1;
 	return 0;
@@ -508,12 +519,14 @@ static int load_ladder(struct ui_model *m, int64_t id, int rows,
 		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
 		return UI_EDB;
 	}
-	rc = each_row(m,
-		      "SELECT " FLOW_COLS ", handshake, history, vlan, "
-		      "client_states, server_states, rtt_handshake_ns, "
-		      "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
-		      "c2s_wscale, s2c_wscale FROM connections WHERE id = ?1",
-		      id, add_header, &a, err, errlen);
+	char hq[1024];
+	snprintf(hq, sizeof(hq),
+		 "SELECT " FLOW_COLS ", handshake, history, vlan, "
+		 "client_states, server_states, rtt_handshake_ns, "
+		 "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
+		 "c2s_wscale, s2c_wscale, %s FROM connections WHERE id = ?1",
+		 LIMITED_COL(m->schema));
+	rc = each_row(m, hq, id, add_header, &a, err, errlen);
 	if (rc == 0 && !a.found) {
 		seterr(err, errlen, "no connection %lld", (long long)id);
 		rc = UI_ENOTFOUND;

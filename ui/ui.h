@@ -48,6 +48,8 @@ struct ui_flow {
 	int64_t packets, bytes, retrans;		 /* both directions */
 	int64_t first_ts, last_ts;			 /* ns; 0 unknown */
 	uint64_t labels; /* bit 1 << TC_LB_x: counted at least once */
+	char limited[16]; /* what held the direction that carried more
+			   * payload (tcpscope-flows(1) TRANSFER); "" unknown */
 };
 
 /* A growable array of flows; owned by whoever holds it, freed with

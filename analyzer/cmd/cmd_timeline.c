@@ -22,8 +22,9 @@
  * no arrow, and a header line says why the view is partial.
  *
  * Build order: load_conn() (the header), load_rows(), attach_labels(),
- * attach_transitions(), attach_comments() (pcapng packet comments), then
- * print_text() or print_json().
+ * attach_transitions(), attach_cc() (the senders' congestion-state
+ * changes: the data-transfer phases), attach_comments() (pcapng packet
+ * comments), then print_text() or print_json().
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -86,7 +87,15 @@ struct row {
 	char labels[160];      /* "retransmission,dup-ack" */
 	struct trans *tr;      /* transitions at this row */
 	size_t ntr;
+	struct ccmove *cc;     /* congestion-state changes at this row */
+	size_t ncc;
 	char *comment;         /* the packet's pcapng comment (raw), or NULL */
+};
+
+/* A sender's congestion-state change (cc_transitions). */
+struct ccmove {
+	int dir;               /* the direction whose sender moved */
+	char to[12], rule[32];
 };
 
 struct conninfo {
@@ -123,6 +132,10 @@ static int row_notable(const struct row *r)
 {
 	if (r->ntr)
 		return 1;
+	for (size_t k = 0; k < r->ncc; k++)
+		if (strcmp(r->cc[k].to, "Recovery") == 0 ||
+		    strcmp(r->cc[k].to, "Loss") == 0)
+			return 1;
 	const char *p = r->labels;
 	while (*p) {
 		size_t n = strcspn(p, ",");
@@ -571,10 +584,41 @@ oom:
 	return -2;
 }
 
+/* The senders' congestion-state changes (schema version 8), each on the
+ * row of its packet; one whose packet has no row is left out. */
+static int attach_cc(sqlite3 *db, struct timeline *t)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT pkt, dir, to_state, rule_name FROM"
+				   " cc_transitions WHERE conn_id = ? ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->ci.id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct row *r = find_row(t, sqlite3_column_int64(st, 0));
+		if (!r)
+			continue;
+		struct ccmove *m = realloc(r->cc, (r->ncc + 1) * sizeof *m);
+		if (!m) {
+			sqlite3_finalize(st);
+			return -2;
+		}
+		r->cc = m;
+		m = &m[r->ncc++];
+		m->dir = sqlite3_column_int(st, 1) ? 1 : 0;
+		copy_col(m->to, sizeof m->to, st, 2);
+		copy_col(m->rule, sizeof m->rule, st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void free_timeline(struct timeline *t)
 {
 	for (size_t i = 0; i < t->nrows; i++) {
 		free(t->rows[i].tr);
+		free(t->rows[i].cc);
 		free(t->rows[i].options);
 		free(t->rows[i].comment);
 	}
@@ -785,6 +829,15 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 			}
 			putchar('\n');
 		}
+		for (size_t k = 0; k < r->ncc; k++) {
+			char to[32], rule[64];
+			printf("%-*s %6s  %-13s %s~ %s sender %s (%s)%s\n", tw, "",
+			       "", "|", out_sgr(col, OUT_WARN),
+			       r->cc[k].dir ? "s2c" : "c2s",
+			       out_esc(r->cc[k].to, to, sizeof to),
+			       out_esc(r->cc[k].rule, rule, sizeof rule),
+			       OUT_RESET(col));
+		}
 		if (r->comment) {
 			char esc[1200];
 			printf("%-*s %6s  %-13s # %s\n", tw, "", "", "|",
@@ -889,6 +942,18 @@ static void print_json(const struct timeline *t, int raw)
 			fprintf(f, ",\"rule_id\":%lld}", (long long)x->rule_id);
 		}
 		fputc(']', f);
+		if (r->ncc) {
+			fputs(",\"cc\":[", f);
+			for (size_t k = 0; k < r->ncc; k++) {
+				fprintf(f, "%s{\"dir\":\"%s\",\"to\":", k ? "," : "",
+					r->cc[k].dir ? "s2c" : "c2s");
+				out_json_str(f, r->cc[k].to);
+				fputs(",\"rule\":", f);
+				out_json_str(f, r->cc[k].rule);
+				fputc('}', f);
+			}
+			fputc(']', f);
+		}
 		if (r->comment) {
 			fputs(",\"comment\":", f);
 			out_json_str(f, r->comment);
@@ -1035,6 +1100,8 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (r == 0)
 		r = attach_transitions(db, &t);
+	if (r == 0)
+		r = attach_cc(db, &t);
 	if (r == 0)
 		r = attach_comments(db, &t);
 	if (r == 0 && !absolute) {

@@ -10,7 +10,9 @@
  * Sections: captures (packets, malformed, truncated by reason, drops),
  * capture-loss estimate (acked-unseen), connections by close kind and by
  * conn_state, failed handshakes by server port, handshake RTT p50/p90/p99,
- * top connections by retransmissions and by zero-window time, label totals.
+ * top connections by retransmissions and by zero-window time, transfers
+ * by verdict and the slowest transfers with why (the data-transfer phase,
+ * tcpscope-flows(1) TRANSFER), label totals.
  */
 #include <getopt.h>
 #include <sqlite3.h>
@@ -44,6 +46,11 @@ struct failed {
 struct top {
 	int64_t id, value;
 	char client[80], server[80];
+	/* The slowest transfers (value: the duration): the direction that
+	 * carried more payload, its bytes, verdict and time shares, ns. */
+	int dir;
+	int64_t bytes, busy, rwnd, cwnd, loss, idle;
+	char limited[24];
 };
 
 #define MAX_IFACES 8 /* interfaces shown per capture (more are counted) */
@@ -83,8 +90,9 @@ struct report {
 	size_t nfailed;
 	int64_t failed_ports;  /* distinct server ports with a failure */
 	int64_t rtt_n, rtt_p50, rtt_p90, rtt_p99;
-	struct top *top_retx, *top_zw;
-	size_t ntop_retx, ntop_zw;
+	struct top *top_retx, *top_zw, *top_slow;
+	size_t ntop_retx, ntop_zw, ntop_slow;
+	struct counts by_verdict; /* directions that carried payload */
 	int64_t unseen, unseen_bytes, payload_bytes;
 };
 
@@ -394,7 +402,7 @@ static int push_i64(int64_t **v, size_t *n, size_t *cap, int64_t x)
 }
 
 struct scan {
-	struct tallies close, state;
+	struct tallies close, state, verdict;
 	struct failed *ports; /* 65536, by server port, or NULL */
 	int64_t *rtt, *zw;    /* handshake RTTs; ids with zero windows */
 	size_t nrtt, caprtt, nzw, capzw;
@@ -432,6 +440,43 @@ static void scan_free(struct scan *sc)
  * handshake RTTs, the top by retransmissions (their endpoints read after,
  * by id), and the connections that had a zero window (for
  * load_top_zw()). 0, -1 (SQLite), -2 (memory). */
+/* The data-transfer phase of the row at st (scan_conns()'s columns 10,
+ * 11 and 14 on; NULL verdicts in rows written before schema version 8):
+ * each direction that carried payload counts under its verdict, and the
+ * connection, with the direction that carried more, is a candidate for
+ * the slowest transfers. */
+static void scan_transfer(struct report *r, struct scan *sc,
+			  sqlite3_stmt *st, int64_t id)
+{
+	int best = -1;
+	int64_t bytes[2] = { sqlite3_column_int64(st, 10),
+			     sqlite3_column_int64(st, 11) };
+	for (int d = 0; d < 2; d++) {
+		if (bytes[d] <= 0 ||
+		    sqlite3_column_type(st, 15 + d) == SQLITE_NULL)
+			continue;
+		tally_add(&sc->verdict, sqlite3_column_text(st, 15 + d));
+		if (best < 0 || bytes[d] > bytes[best])
+			best = d;
+	}
+	if (best < 0)
+		return;
+	struct top t;
+	memset(&t, 0, sizeof t);
+	t.id = id;
+	t.value = sqlite3_column_int64(st, 14);
+	t.dir = best;
+	t.bytes = bytes[best];
+	int c = 17 + 4 * best;
+	t.busy = sqlite3_column_int64(st, c);
+	t.rwnd = sqlite3_column_int64(st, c + 1);
+	t.cwnd = sqlite3_column_int64(st, c + 2);
+	t.loss = sqlite3_column_int64(st, c + 3);
+	t.idle = t.value > t.busy ? t.value - t.busy : 0;
+	col_text(t.limited, sizeof t.limited, st, 15 + best);
+	top_insert(r->top_slow, &r->ntop_slow, (size_t)r->top, &t);
+}
+
 static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 {
 	char sql[2048];
@@ -440,7 +485,12 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		 FSEL_RETX_SQL ", c2s_acked_unseen, s2c_acked_unseen, "
 		 "c2s_acked_unseen_bytes, s2c_acked_unseen_bytes, "
 		 "c2s_payload_bytes, s2c_payload_bytes, "
-		 "c2s_zero_windows, s2c_zero_windows "
+		 "c2s_zero_windows, s2c_zero_windows, "
+		 "last_ts - first_ts, c2s_limited_by, s2c_limited_by, "
+		 "c2s_busy_ns, c2s_rwnd_limited_ns, c2s_cwnd_limited_ns, "
+		 "c2s_recovery_ns + c2s_rto_stall_ns, "
+		 "s2c_busy_ns, s2c_rwnd_limited_ns, s2c_cwnd_limited_ns, "
+		 "s2c_recovery_ns + s2c_rto_stall_ns "
 		 "FROM connections c WHERE %s",
 		 conn_filter);
 	sqlite3_stmt *st;
@@ -479,6 +529,7 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		     sqlite3_column_int64(st, 13) > 0) &&
 		    push_i64(&sc->zw, &sc->nzw, &sc->capzw, id) < 0)
 			err = -2;
+		scan_transfer(r, sc, st, id);
 	}
 	sqlite3_finalize(st);
 	if (err)
@@ -487,6 +538,7 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		return -1;
 	tally_counts(&sc->close, &r->by_close);
 	tally_counts(&sc->state, &r->by_state);
+	tally_counts(&sc->verdict, &r->by_verdict);
 	if (sc->ports) {
 		size_t n = 0;
 		for (size_t p = 0; p < 65536; p++)
@@ -506,7 +558,9 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 	r->rtt_p99 = pct(sc->rtt, r->rtt_n, 99);
 	if (sc->nzw)
 		qsort(sc->zw, sc->nzw, sizeof *sc->zw, cmp_i64);
-	return top_endpoints(db, r->top_retx, r->ntop_retx);
+	if (top_endpoints(db, r->top_retx, r->ntop_retx) < 0)
+		return -1;
+	return top_endpoints(db, r->top_slow, r->ntop_slow);
 }
 
 /* Time at zero window, for the connections that had one (ids, ascending):
@@ -697,6 +751,45 @@ static void print_top(const struct top *t, size_t n, int zw, int col)
 	out_table_free(tb);
 }
 
+/* The slowest transfers: duration, the direction that carried more, its
+ * verdict and where its time went (tcpscope-flows(1) TRANSFER). */
+static void print_slow(const struct top *t, size_t n, int col)
+{
+	if (n == 0) {
+		printf("  none\n");
+		return;
+	}
+	const char *heads[11] = { "ID",	  "CLIENT", "SERVER", "DURATION",
+				  "DIR",  "BYTES",  "LIMITED-BY", "IDLE",
+				  "RWND", "CWND",   "LOSS" };
+	struct out_table *tb = out_table_new(11, heads);
+	if (!tb)
+		return;
+	out_table_indent(tb, 2);
+	out_table_right(tb, 0);
+	for (int i = 3; i < 11; i++)
+		if (i != 4 && i != 6)
+			out_table_right(tb, i);
+	for (size_t i = 0; i < n; i++) {
+		char id[24], dur[32], by[24], idle[32], rw[32], cw[32], lo[32];
+		snprintf(id, sizeof id, "%lld", (long long)t[i].id);
+		out_dur(dur, sizeof dur, t[i].value);
+		snprintf(by, sizeof by, "%lld", (long long)t[i].bytes);
+		out_dur(idle, sizeof idle, t[i].idle);
+		out_dur(rw, sizeof rw, t[i].rwnd);
+		out_dur(cw, sizeof cw, t[i].cwnd);
+		out_dur(lo, sizeof lo, t[i].loss);
+		char lim[64];
+		const char *cells[11] = { id, t[i].client, t[i].server, dur,
+					  t[i].dir ? "s2c" : "c2s", by,
+					  out_esc(t[i].limited, lim, sizeof lim),
+					  idle, rw, cw, lo };
+		out_table_add(tb, cells, OUT_PLAIN);
+	}
+	out_table_print(stdout, tb, 0, col);
+	out_table_free(tb);
+}
+
 static void print_text(const struct report *r)
 {
 	int col = out_want_colour(stdout);
@@ -774,6 +867,10 @@ static void print_text(const struct report *r)
 	print_top(r->top_retx, r->ntop_retx, 0, col);
 	section("Top connections by time at zero window", col);
 	print_top(r->top_zw, r->ntop_zw, 1, col);
+	section("Transfers by what held them", col);
+	print_counts(&r->by_verdict, "none");
+	section("Slowest transfers and why", col);
+	print_slow(r->top_slow, r->ntop_slow, col);
 	section("Labels", col);
 	print_counts(&r->labels, "none");
 }
@@ -898,7 +995,33 @@ static void print_json(const struct report *r)
 	json_top(r->top_retx, r->ntop_retx, "retransmissions", 0);
 	fputs(",\"top_zero_window\":", stdout);
 	json_top(r->top_zw, r->ntop_zw, "zero_window_ms", 1);
-	fputs(",\"labels\":", stdout);
+	fputs(",\"transfers_by_verdict\":", stdout);
+	json_counts(&r->by_verdict);
+	fputs(",\"slowest_transfers\":[", stdout);
+	for (size_t i = 0; i < r->ntop_slow; i++) {
+		const struct top *t = &r->top_slow[i];
+		printf("%s{\"id\":%lld,\"client\":", i ? "," : "",
+		       (long long)t->id);
+		out_json_str(stdout, t->client);
+		fputs(",\"server\":", stdout);
+		out_json_str(stdout, t->server);
+		fputs(",\"duration_ms\":", stdout);
+		json_ms(t->value);
+		printf(",\"direction\":\"%s\",\"payload_bytes\":%lld,"
+		       "\"limited_by\":", t->dir ? "s2c" : "c2s",
+		       (long long)t->bytes);
+		out_json_str(stdout, t->limited);
+		fputs(",\"idle_ms\":", stdout);
+		json_ms(t->idle);
+		fputs(",\"rwnd_limited_ms\":", stdout);
+		json_ms(t->rwnd);
+		fputs(",\"cwnd_limited_ms\":", stdout);
+		json_ms(t->cwnd);
+		fputs(",\"loss_ms\":", stdout);
+		json_ms(t->loss);
+		putchar('}');
+	}
+	fputs("],\"labels\":", stdout);
 	json_counts(&r->labels);
 	fputs("}\n", stdout);
 }
@@ -917,8 +1040,10 @@ int report_print(struct store *st, long long capture_id, int top, int json,
 	r->top = top;
 	r->top_retx = calloc((size_t)top + 1, sizeof *r->top_retx);
 	r->top_zw = calloc((size_t)top + 1, sizeof *r->top_zw);
+	r->top_slow = calloc((size_t)top + 1, sizeof *r->top_slow);
 	int rc = EX_OK;
-	int g = r->top_retx && r->top_zw ? gather(store_db(st), r) : -2;
+	int g = r->top_retx && r->top_zw && r->top_slow ? gather(store_db(st), r)
+							 : -2;
 	if (g != 0) {
 		fprintf(stderr, "tcpscope report: %s\n",
 			g == -2 ? "out of memory" : sqlite3_errmsg(store_db(st)));
@@ -937,6 +1062,7 @@ int report_print(struct store *st, long long capture_id, int top, int json,
 	}
 	free(r->top_retx);
 	free(r->top_zw);
+	free(r->top_slow);
 	free(r);
 	return rc;
 }
