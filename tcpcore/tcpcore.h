@@ -224,7 +224,7 @@ struct tc_config {
 #define TC_DEFAULT_IDLE_TIMEOUT_NS 0
 #define TC_DEFAULT_MSL_NS (60LL * 1000000000LL)
 #define TC_DEFAULT_MAX_EVENTS 4096u
-#define TC_DEFAULT_MAX_BYTES ((size_t)28 << 20)
+#define TC_DEFAULT_MAX_BYTES ((size_t)32 << 20)
 #define TC_DEFAULT_PACK_IDLE_NS (2LL * 1000000000LL)
 
 /* Fills cfg with the defaults above. Cannot fail. */

@@ -78,7 +78,7 @@ static void usage(FILE *f)
 		"  --max-conns N      connections tracked at once (1000000; then one is\n"
 		"                     evicted)\n"
 		"  --max-memory SIZE  memory of the connection tracker, K, M or G bytes\n"
-		"                     (28M, 0: no limit; idle connections are packed,\n"
+		"                     (32M, 0: no limit; idle connections are packed,\n"
 		"                     then evicted)\n"
 		"  --ignore-vlan      VLAN ids are not part of a connection's identity\n"
 		"  -j, --jobs N       import up to N files at once, in processes of\n"
