@@ -119,6 +119,16 @@ else
 	skip xml-well-formed "xmllint not installed (apt-get install libxml2-utils)"
 fi
 
+# The window graph draws the congestion-window estimate: a line of class
+# cwnd for the direction that sent data, named in the legend.
+"$TCPSCOPE" plot -r "$P/real-loss.pcap" 1 --graph window -o "$tmp/w.svg" 2>"$tmp/err"
+if grep -q 'class="cwnd c2s"' "$tmp/w.svg" && grep -q 'cwnd (estimate)' "$tmp/w.svg" &&
+   ! grep -q 'not estimated' "$tmp/w.svg"; then
+	pass window-cwnd
+else
+	fail window-cwnd "no cwnd line: $(grep -o 'class="cwnd[^"]*"' "$tmp/w.svg" | tr '\n' ' ')"
+fi
+
 # png_size FILE: "W H" of a PNG (IHDR, bytes 16-23, big-endian).
 png_size() {
 	od -An -tu1 -j16 -N8 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4,

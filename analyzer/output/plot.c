@@ -139,6 +139,10 @@ struct space {
 	int have_ack;
 	struct bar bar;
 	struct stepper s_ack, s_win, s_cwnd;
+	/* The congestion window estimate (window graph): cw bytes; a loss
+	 * event's recovery point cw_rec (-1: none running); the largest
+	 * segment, for the floor of two segments. */
+	int64_t cw, cw_rec, maxlen;
 	/* RTT */
 	struct rtt_entry *ring;
 	size_t rhead, rn;
@@ -589,6 +593,8 @@ static void spaces_reset(struct plot *p)
 		s->rhead = s->rn = 0;
 		s->have_srtt = 0;
 		s->srtt = 0;
+		s->cw = s->maxlen = 0;
+		s->cw_rec = -1;
 	}
 }
 
@@ -731,6 +737,30 @@ static size_t bin_of(const struct plot *p, int64_t ts)
 	return b < p->nbins ? b : p->nbins - 1;
 }
 
+/* The congestion window the window graph draws, after data segment g of
+ * space s whose data ends at hi (retrans: g lies below the highest byte
+ * sent before it): as tcpscope-flows(1) TRANSFER estimates cwnd_max and
+ * ssthresh, the largest flight since the last loss event; at a loss event
+ * (a retransmission outside a recovery) 0.7 of the flight then (CUBIC's
+ * beta), at least two segments, held until the ACK reaches the highest
+ * byte sent at that time. */
+static int64_t cwnd_estimate(struct space *s, const struct plot_seg *g,
+			     int retrans, int64_t fl)
+{
+	if ((int64_t)g->len > s->maxlen)
+		s->maxlen = g->len;
+	if (s->cw_rec >= 0 && s->last_ack >= s->cw_rec)
+		s->cw_rec = -1;
+	if (retrans && s->cw_rec < 0) {
+		int64_t c = fl * 717 / 1024;
+		s->cw = c > 2 * s->maxlen ? c : 2 * s->maxlen;
+		s->cw_rec = s->highest;
+	} else if (s->cw_rec < 0 && fl > s->cw) {
+		s->cw = fl;
+	}
+	return s->cw;
+}
+
 /* The segment as data of its own direction's space. */
 static void seg_data(struct plot *p, const struct plot_seg *g)
 {
@@ -741,6 +771,7 @@ static void seg_data(struct plot *p, const struct plot_seg *g)
 		      !!(g->flags & TC_FIN);
 	int64_t hi = lo + occ;
 	int col = gcol(p, g->ts_ns);
+	int retrans = g->len > 0 && s->have_highest && hi <= s->highest;
 	if (occ > 0) {
 		switch (p->o.kind) {
 		case PLOT_TSG:
@@ -785,8 +816,11 @@ static void seg_data(struct plot *p, const struct plot_seg *g)
 	if (p->o.kind == PLOT_WINDOW && s->have_ack) {
 		int64_t fl = s->highest - s->last_ack;
 		step_add(p, &s->s_ack, col, (double)(fl > 0 ? fl : 0));
+		int64_t cw = g->len ? cwnd_estimate(s, g, retrans, fl) : s->cw;
 		if (g->cwnd >= 0)
-			step_add(p, &s->s_cwnd, col, (double)g->cwnd);
+			cw = g->cwnd;
+		if (cw > 0)
+			step_add(p, &s->s_cwnd, col, (double)cw);
 	}
 }
 
@@ -1072,8 +1106,7 @@ static void legend(struct plot *p)
 	default:
 		it[n++] = (struct legend_item){ "window", -1, "advertised window" };
 		it[n++] = (struct legend_item){ "inflight", -1, "bytes in flight" };
-		it[n++] = (struct legend_item){ "cwnd", -1,
-						"cwnd (not estimated yet)" };
+		it[n++] = (struct legend_item){ "cwnd", -1, "cwnd (estimate)" };
 		break;
 	}
 	it[n++] = (struct legend_item){ "state", -2, "state change" };
@@ -1143,10 +1176,6 @@ int plot_finish(struct plot *p, FILE *out, char *err, size_t errlen)
 	}
 	if (p->o.kind == PLOT_THROUGHPUT)
 		draw_throughput(p);
-	if (p->o.kind == PLOT_WINDOW)
-		svg_comment(p->svg, L_TOP,
-			    "cwnd: the congestion window is not estimated yet;"
-			    " plot_seg.cwnd is the hook");
 	svg_group_end(p->svg, L_SACK);
 	svg_group_end(p->svg, L_DATA);
 	svg_group_end(p->svg, L_MARK);

@@ -74,9 +74,9 @@ struct plot_seg {
 	unsigned nsack;		/* SACK blocks, up to 4 */
 	uint32_t sack[4][2];
 	int labelled;		/* it carries at least one live label */
-	/* The sender's congestion window as estimated (bytes), or -1: not
-	 * estimated. Nothing estimates it yet (the transfer-control issue
-	 * will); the window graph draws it, class "cwnd", when it is. */
+	/* The sender's congestion window (bytes) from elsewhere, or -1: the
+	 * window graph then draws its own estimate (plot.c cwnd_estimate()),
+	 * class "cwnd". */
 	int64_t cwnd;
 };
 
