@@ -229,10 +229,15 @@ static int same_segment(const struct tc_seen *p, const struct tc_segment *s)
 		return 0;
 	/* A copy comes within milliseconds (two interfaces, a bridge, a
 	 * capture hook run twice); without an IP ID or a TSval a resend
-	 * looks the same, so then only a copy within 100 us counts. */
-	int64_t dt = tc_tdiff(s->ts_ns, p->ts), w = s->ip_id != 0 || has_ts
-						   ? DUP_SAME_ID_NS
-						   : DUP_WINDOW_NS;
+	 * looks the same, so then only a copy within 100 us counts. So too
+	 * for a SYN or SYN-ACK without an IP ID: Linux's request socket
+	 * sends its SYN-ACK again on its timer and for the client's
+	 * repeated SYN, often within one millisecond, the TSval's tick:
+	 * byte for byte the same frame (kernel-truth corpus,
+	 * drop-synack-*). */
+	int id_less = s->ip_id == 0 && (!has_ts || (s->flags & TC_SYN));
+	int64_t dt = tc_tdiff(s->ts_ns, p->ts),
+		w = id_less ? DUP_WINDOW_NS : DUP_SAME_ID_NS;
 	return dt >= -w && dt <= w;
 }
 
