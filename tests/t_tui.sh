@@ -564,6 +564,15 @@ fi
 start "$real"
 if wait_for '141\.142\.228\.5:59856'; then
 	check tui-real-list '^ +[0-9]+ 141\.142\.228\.5:59856 +192\.150\.187\.43:80 +fin +SF '
+	# A wide terminal shows the verdict column (the first dropped).
+	tm resize-window -t "$sess" -x 200 -y 40
+	if wait_for 'LIMITED-BY'; then
+		check tui-real-limited '141\.142\.228\.5:59856 .* application *$'
+	else
+		fail tui-real-limited "no LIMITED-BY column at 200 columns"
+	fi
+	tm resize-window -t "$sess" -x 120 -y 40
+	wait_gone 'LIMITED-BY' >/dev/null
 	key Enter
 	if wait_for 'flow [0-9]+ +141\.142\.228\.5:59856 -> 192\.150\.187\.43:80'; then
 		check tui-real-ladder 'history ShADadFf' \
@@ -573,7 +582,8 @@ if wait_for '141\.142\.228\.5:59856'; then
 			'ESTABLISHED │-+ A seq=1 ack=1 .*->│ ESTABLISHED' \
 			'│<-+ A seq=1 ack=137 win=[0-9]+ len=1448 -+│' \
 			'FIN-WAIT-1 │-+ FA seq=137 ack=5008 .*->│' \
-			'TIME-WAIT │-+ A seq=138 ack=5009 .*->│ CLOSED'
+			'TIME-WAIT │-+ A seq=138 ack=5009 .*->│ CLOSED' \
+			'RTT handshake .* limited by application'
 	else
 		fail tui-real-ladder "Enter did not open the ladder"
 	fi
