@@ -497,9 +497,10 @@ static void json_transfer(FILE *f, const struct cols *c, int s)
 		for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
 			if (shares[i] < 0) {
 				char b[40];
-				int64_t dur = int_at(c, c->f[FC_last_ts]) -
-					      int_at(c, c->f[FC_first_ts]);
-				int64_t idle = dur - int_at(c, d[DC_busy_ns]);
+				int64_t dur = out_tdiff(int_at(c, c->f[FC_last_ts]),
+							int_at(c, c->f[FC_first_ts]));
+				int64_t busy = int_at(c, d[DC_busy_ns]);
+				int64_t idle = busy < 0 ? dur : out_tdiff(dur, busy);
 				fprintf(f, ",\"idle_s\":%s",
 					out_ts_sec9(b, sizeof b,
 						    idle > 0 ? idle : 0));

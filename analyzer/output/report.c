@@ -472,7 +472,7 @@ static void scan_transfer(struct report *r, struct scan *sc,
 	t.rwnd = sqlite3_column_int64(st, c + 1);
 	t.cwnd = sqlite3_column_int64(st, c + 2);
 	t.loss = sqlite3_column_int64(st, c + 3);
-	t.idle = t.value > t.busy ? t.value - t.busy : 0;
+	t.idle = t.value > t.busy ? out_tdiff(t.value, t.busy) : 0;
 	col_text(t.limited, sizeof t.limited, st, 15 + best);
 	top_insert(r->top_slow, &r->ntop_slow, (size_t)r->top, &t);
 }
