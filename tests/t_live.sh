@@ -324,6 +324,51 @@ fi
 # --parquet with --fanout: each worker's capture, with the ids of the
 # merged database (the shards' own would collide).
 pq_same live-fanout-parquet "$tmp/fan.db" "$tmp/pqf" fan
+# A Ctrl-C reaches the whole process group: the workers (and the child of
+# --parquet without --fanout) stop on it, and the SIGTERM their parent
+# passes on, maybe after, must not kill them while they write their
+# capture's end. setsid: the capture's own group, signalled as a whole.
+if command -v setsid >/dev/null 2>&1; then
+	for fo in 2 1; do
+		rm -f "$tmp/grp.db"
+		setsid ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --fanout $fo \
+			--duration 60 --parquet "$tmp/pqg$fo" -d "$tmp/grp.db" \
+			>/dev/null 2>"$tmp/grp.err" &
+		live=$!
+		pids="$live"
+		i=0
+		while [ $i -lt 50 ] && ! grep -q "listening on" "$tmp/grp.err" 2>/dev/null; do
+			sleep 0.1; i=$((i + 1))
+		done
+		# traffic for the workers to write at the end
+		ip netns exec "$B" "$ECHO" -l 10.201.7.2 5560 >"$tmp/gsrv" 2>&1 &
+		srv=$!
+		i=0
+		while [ $i -lt 60 ] && ! grep -q listening "$tmp/gsrv" 2>/dev/null; do
+			sleep 0.05; i=$((i + 1))
+		done
+		ip netns exec "$A" "$ECHO" -c 10.201.7.2 5560 3 >/dev/null 2>&1
+		wait "$srv"
+		kill -INT "-$live" 2>/dev/null
+		i=0
+		while [ $i -lt 100 ] && kill -0 "$live" 2>/dev/null; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -0 "$live" 2>/dev/null && kill -KILL "-$live"
+		wait "$live"
+		rc=$?
+		c=$(sqlite3 "$tmp/grp.db" "SELECT count(*) || ' ' || sum(complete)
+			FROM captures" 2>&1)
+		if [ $rc = 0 ] && [ "$c" = "$fo $fo" ] &&
+		   ls "$tmp"/pqg$fo/table=captures/date=*/sensor=*/*.parquet >/dev/null 2>&1; then
+			pass live-group-sigint-$fo
+		else
+			fail live-group-sigint-$fo "exit $rc, captures|complete '$c': $(head -c 300 "$tmp/grp.err")"
+		fi
+	done
+else
+	skip live-group-sigint "setsid not installed"
+fi
 # --fanout with a missing interface or a bad filter: said once, before any
 # worker starts, with the exit status of a single capture; no shard made.
 "$TCPSCOPE" live -i tcps-nosuch0 --fanout 2 -d "$tmp/fan2.db" >/dev/null 2>"$tmp/fan2.err"

@@ -292,8 +292,15 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 	if (status_line)
 		fputs("\r\033[K", stderr);
 	live_cap = NULL;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	/* A capture of its own: a second signal ends it. A child's (a
+	 * --fanout worker, live_forked()'s) writes its end whatever comes:
+	 * a Ctrl-C reaches the child and its parent, which passes a SIGTERM
+	 * on, maybe after the child's loop ended; killed then, its capture
+	 * would stay incomplete. */
+	if (group < 0 && lo->id_fd < 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
 
 	rc = ing_end(&in, c, damage[0] ? damage : NULL);
 	if (rc == ING_EDB) {
