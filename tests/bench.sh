@@ -401,7 +401,10 @@ fanout_rows() {
 		for n in 1 2; do
 			progress "bench: mix.pcap live --fanout $n: pair $i/$pairs"
 			rm -f "$tmp/run/fan.db"*
-			ip netns exec "$fan_b" timeout 120 "$bin" live -i "$vb" -s 96 --fanout "$n" \
+			# bounded by --duration (not timeout(1): it signals its
+			# whole group too, and a second SIGINT ends a capture
+			# that is writing its end)
+			ip netns exec "$fan_b" "$bin" live -i "$vb" -s 96 --fanout "$n" \
 				--duration 90 -d "$tmp/run/fan.db" >/dev/null 2>"$tmp/fan.err" &
 			fan_pid=$!
 			k=0
