@@ -153,30 +153,6 @@ struct lopts {
 	int id_fd; /* >= 0: the capture's id is written there (8 bytes) */
 };
 
-/* Writes capture id of db to the dataset under dir. 0, or -1 after
- * printing why. */
-static int live_parquet(const char *db, const char *dir, const char *sensor,
-			int64_t id)
-{
-	struct store *st;
-	char err[600];
-	struct ds_options o = { .dir = dir, .sensor = sensor,
-				.codec = PQ_ZSTD, .capture = id };
-	struct ds_stats stats;
-	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
-	if (rc == 0) {
-		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
-		store_close(st);
-	}
-	if (rc != 0) {
-		char why[700];
-		fprintf(stderr, "tcpscope live: --parquet: capture %lld: %s\n",
-			(long long)id, out_esc(err, why, sizeof why));
-		return -1;
-	}
-	return 0;
-}
-
 /* One capture into db, as `live` without --fanout does; with group >= 0,
  * one worker of --fanout: it joins fanout group `group`, writes a byte to
  * ready_fd and waits for go_fd to close before it takes packets. */
@@ -343,6 +319,22 @@ static void on_fan_signal(int sig)
 	fan_stop = 1;
 }
 
+/* Before a parent forks its captures: SIGINT and SIGTERM set fan_stop
+ * (it passes them on), and what it printed is out before any child
+ * prints. */
+static void parent_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fan_signal;
+	sigemptyset(&sa.sa_mask);
+	fan_stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fflush(stdout);
+	fflush(stderr);
+}
+
 /* The shard of worker k: "DB.shardK". */
 static void shard_name(char *buf, size_t len, const char *db, int k)
 {
@@ -389,15 +381,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 	struct lopts wl = *lo;
 	wl.quiet = 1;
 	int started = 0, status = EX_OK;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_fan_signal;
-	sigemptyset(&sa.sa_mask);
-	fan_stop = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fflush(stdout);
-	fflush(stderr);
+	parent_signals();
 	for (int k = 0; k < n; k++) {
 		char shard[4200];
 		shard_name(shard, sizeof shard, db, k + 1);
@@ -502,7 +486,8 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 	/* Each worker's capture, merged, to the dataset (as root when
 	 * started as root: the workers gave it up, the parent did not). */
 	for (int k = 0; lo->parquet && k < nids; k++)
-		if (live_parquet(db, lo->parquet, lo->sensor, ids[k]) != 0 &&
+		if (read_parquet_capture("live", lo->iface, db, lo->parquet,
+					 lo->sensor, ids[k]) != 0 &&
 		    status == EX_OK)
 			status = EX_FAIL;
 	return status;
@@ -520,15 +505,7 @@ static int live_forked(const struct lopts *lo, const char *db)
 		fprintf(stderr, "tcpscope live: pipe: %s\n", strerror(errno));
 		return EX_FAIL;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_fan_signal;
-	sigemptyset(&sa.sa_mask);
-	fan_stop = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fflush(stdout);
-	fflush(stderr);
+	parent_signals();
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct lopts cl = *lo;
@@ -570,7 +547,8 @@ static int live_forked(const struct lopts *lo, const char *db)
 	while (n < 0 && errno == EINTR);
 	close(idp[0]);
 	if (n == (ssize_t)sizeof id && id > 0 && status != EX_DB &&
-	    live_parquet(db, lo->parquet, lo->sensor, id) != 0 &&
+	    read_parquet_capture("live", lo->iface, db, lo->parquet, lo->sensor,
+				 id) != 0 &&
 	    status == EX_OK)
 		status = EX_FAIL;
 	return status;
@@ -645,13 +623,8 @@ int cmd_live(int argc, char **argv)
 			parquet = optarg;
 			break;
 		case O_SENSOR:
-			if (!ds_sensor_ok(optarg)) {
-				fprintf(stderr, "tcpscope live: --sensor:"
-						" letters, digits, '.', '_' and"
-						" '-' only, not starting with"
-						" '.'\n");
+			if (read_sensor_arg("live", optarg) < 0)
 				return EX_USAGE;
-			}
 			sensor = optarg;
 			break;
 		case 'Z':
