@@ -184,8 +184,10 @@ demo: deps
 # Speed and memory on the benchmark kit's captures (tests/bench.sh): the kit
 # is $(SHARED)/bench, SHARED defaulting to ../shared; BENCH_DATA, BENCH_RUNS,
 # BENCH_ONLY. bench-deps installs the peers and the capture makers' tools.
-bench: $(BIN)
-	@SHARED='$(abspath $(or $(SHARED),../shared))' bash tests/bench.sh $(abspath $(BIN))
+# The fanout rows send with tests/tools/pcapsend.
+bench: $(BIN) $(BUILD)/tools/pcapsend
+	@SHARED='$(abspath $(or $(SHARED),../shared))' \
+	  PCAPSEND='$(abspath $(BUILD)/tools/pcapsend)' bash tests/bench.sh $(abspath $(BIN))
 
 bench-deps:
 	@bash tests/bench.sh --deps

@@ -14,6 +14,24 @@
 # A's median peak RSS, and packets/s and database rows/s at A's median time.
 # Speed is measured here, never asserted by a timed test.
 #
+# Three rows more on mix.pcap, report only (target "-"):
+#   export   `tcpscope export --format parquet` of the mix import's database
+#            into an empty folder, paired with pcaploop on mix.pcap as the
+#            others; rows/s = rows written (export's own count) / median
+#            wall time, its min-max over the runs in a note.
+#   fanout   `tcpscope live --fanout 1` and `--fanout 2` (as root only: else
+#            a SKIP line) on one end of a veth pair between two network
+#            namespaces made here (tcpscope-bench-*-PID, removed by name at
+#            exit), while tests/tools/pcapsend sends mix.pcap's frames, at
+#            their wire length, out of the other end as fast as it can
+#            (bounded: 30 s a run); -s 96 as the kit's capture. Runs
+#            alternate 1 2 1 2 ..., min(BENCH_RUNS, 3) pairs. pkts/s =
+#            packets the capture stored / the sender's time; drops = the
+#            kernel's (the capture rows' kernel_drops), median of the runs
+#            with its share of what was sent; the --fanout 2 row's ratio
+#            column is its pkts/s over --fanout 1's in the same pair (the
+#            scaling). The sender shares the 2 cores with the workers.
+#
 # Environment:
 #   SHARED        folder that holds the kit as bench/ (default: ../shared
 #                 beside the checkout); no kit: SKIP, exit 0
@@ -21,9 +39,12 @@
 #                 bench-data/ at the checkout top); existing captures are
 #                 never made again
 #   BENCH_RUNS    pairs per row (default 5)
-#   BENCH_ONLY    measure one capture only: mix, manyflows or synflood
+#   BENCH_ONLY    measure one capture only: mix, manyflows or synflood;
+#                 or only the export or fanout rows (on mix): export, fanout
 #   BENCH_TIMEOUT seconds one run may take before it is killed and its row
 #                 given up (default 900)
+#   PCAPSEND      the fanout rows' sender (default build/tools/pcapsend;
+#                 `make bench` builds it and passes its path)
 set -u
 export LC_ALL=C
 
@@ -70,8 +91,15 @@ limit=${BENCH_TIMEOUT:-900}
 case $limit in ''|*[!0-9]*|0) die "BENCH_TIMEOUT must be a positive number of seconds" ;; esac
 only=${BENCH_ONLY:-}
 only=${only%.pcap}
-case $only in ''|mix|manyflows|synflood) ;; *) die "BENCH_ONLY must be mix, manyflows or synflood" ;; esac
-wants() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+case $only in ''|mix|manyflows|synflood|export|fanout) ;;
+*) die "BENCH_ONLY must be mix, manyflows, synflood, export or fanout" ;; esac
+# wants mix|manyflows|synflood: that capture is measured; wants_row
+# mix|export|fanout: those rows of mix.pcap are.
+wants() {
+	[ -z "$only" ] || [ "$only" = "$1" ] ||
+		{ [ "$1" = mix ] && { [ "$only" = export ] || [ "$only" = fanout ]; }; }
+}
+wants_row() { [ -z "$only" ] || [ "$only" = mix ] || [ "$only" = "$1" ]; }
 
 if [ ! -f "$kit/build.sh" ] || [ ! -f "$kit/pcaploop.c" ]; then
 	echo "bench: SKIP: no benchmark kit at $kit (set SHARED to the folder that holds bench/)"
@@ -85,8 +113,12 @@ data=$(cd "$data" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpscope-bench.XXXXXX") || die "mktemp failed"
 making=""        # a capture being written: removed if it does not complete
+fan_a="" fan_b="" fan_pid=""  # the fanout rows' namespaces and capture
 cleanup() {
 	[ -n "$making" ] && rm -f "$making"
+	[ -n "$fan_pid" ] && kill "$fan_pid" 2>/dev/null
+	[ -n "$fan_a" ] && ip netns del "$fan_a" 2>/dev/null
+	[ -n "$fan_b" ] && ip netns del "$fan_b" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -246,14 +278,19 @@ packets=0 ref_ratio="" ref_rss=""
 #           (ratio and RSS no larger, give or take 5 %, than the row of
 #           `tcpscope read -q` on the same capture: the import without the
 #           report), peer (a reference, no goal)
-#   DB:     db (fresh $db before each run of A, rows counted) or none
+#   DB:     db (fresh $db before each run of A, rows counted), none, or
+#           export (A's output folder $tmp/run/pq emptied before each run,
+#           rows = what A's stdout says it wrote)
 measure() {
 	local cap=$1 label=$2 target=$3 usedb=$4 file=$data/$1
 	shift 4
 	local i st wa ra wb ratios="" rsss="" walls="" med lo hi rss wmed rows pps rps shown verdict w n dbp
+	local aout=/dev/null rowsl="" xrows=0
+	[ "$usedb" = export ] && aout=$tmp/a.out
 	progress "bench: $cap $label: warm-up"
 	[ "$usedb" = db ] && fresh_db
-	run_one a /dev/null "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
+	[ "$usedb" = export ] && rm -rf "$tmp/run/pq"
+	run_one a "$aout" "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
 	run_one b "$tmp/b.out" "$data/pcaploop" -m hash "$file" ||
 		{ st=$?; progress ""; row_failed "$cap" "$label" "pcaploop exit $st" "$tmp/b.err"; return; }
 	packets=$(awk '{ for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }' "$tmp/b.out")
@@ -261,8 +298,14 @@ measure() {
 	while [ "$i" -le "$runs" ]; do
 		progress "bench: $cap $label: pair $i/$runs"
 		[ "$usedb" = db ] && fresh_db
-		run_one a /dev/null "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
+		[ "$usedb" = export ] && rm -rf "$tmp/run/pq"
+		run_one a "$aout" "$@" || { st=$?; progress ""; row_failed "$cap" "$label" "exit $st" "$tmp/a.err"; return; }
 		wa=$wall_us ra=$rss_kb
+		if [ "$usedb" = export ]; then
+			xrows=$(awk '$2 == "rows" { print $1; exit }' "$tmp/a.out")
+			case $xrows in ''|*[!0-9]*) xrows=0 ;; esac
+			rowsl="$rowsl $(awk -v r="$xrows" -v w="$wa" 'BEGIN { printf "%.0f", r / (w / 1e6) }')"
+		fi
 		run_one b "$tmp/b.out" "$data/pcaploop" -m hash "$file" ||
 			{ st=$?; progress ""; row_failed "$cap" "$label" "pcaploop exit $st" "$tmp/b.err"; return; }
 		wb=$wall_us
@@ -289,6 +332,13 @@ measure() {
 		if [ -n "$dbp" ] && [ -n "$packets" ] && [ "$dbp" != "$packets" ]; then
 			note "$cap $label: the database counts $dbp packets, pcaploop $packets"
 		fi
+	elif [ "$usedb" = export ]; then
+		rows=$xrows
+		rps=$(awk -v r="$rows" -v w="$wmed" 'BEGIN { printf "%.0f", r / (w / 1e6) }')
+		# shellcheck disable=SC2046
+		set -- $(stats "$rowsl")
+		note "$cap $label: $rows rows a run; rows/s $rps at the median time, $(printf %.0f "$2")-$(printf %.0f "$3") over the runs"
+		pps=-
 	fi
 	if [ "$label" = "tcpscope read -q" ]; then
 		ref_ratio=$med ref_rss=$rss
@@ -321,6 +371,101 @@ measure() {
 		"$(printf %.2f "$hi")" "$rss" "$pps" "$rps" "$shown"
 }
 
+# The fanout rows (see the header): live --fanout 1 and 2 on a veth pair.
+fanout_rows() {
+	local f=$data/mix.pcap send=${PCAPSEND:-$top/build/tools/pcapsend} n i k pairs sent secs
+	local got drops pps1="" pps2="" sc="" p d r t
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: SKIP fanout rows: not root (they need network namespaces)"
+		return
+	fi
+	if [ ! -x "$send" ]; then
+		echo "bench: SKIP fanout rows: no $send (make tools, or set PCAPSEND)"
+		return
+	fi
+	fan_a=tcpscope-bench-a-$$ fan_b=tcpscope-bench-b-$$
+	local va=tsbfa$$ vb=tsbfb$$ # at most 12 bytes (IFNAMSIZ: 15)
+	if ! command -v ip >/dev/null 2>&1 || ! ip netns add "$fan_a" 2>/dev/null ||
+	   ! ip netns add "$fan_b" ||
+	   ! ip link add "$va" netns "$fan_a" type veth peer name "$vb" netns "$fan_b" ||
+	   ! ip -n "$fan_a" link set "$va" mtu 65535 up ||
+	   ! ip -n "$fan_b" link set "$vb" mtu 65535 up; then
+		echo "bench: SKIP fanout rows: cannot make the namespaces and veth pair"
+		return
+	fi
+	pairs=$runs
+	[ "$pairs" -gt 3 ] && pairs=3
+	local d1="" d2="" s1="" s2=""
+	i=1
+	while [ "$i" -le "$pairs" ]; do
+		for n in 1 2; do
+			progress "bench: mix.pcap live --fanout $n: pair $i/$pairs"
+			rm -f "$tmp/run/fan.db"*
+			# bounded by --duration (not timeout(1): it signals its
+			# whole group too, and a second SIGINT ends a capture
+			# that is writing its end)
+			ip netns exec "$fan_b" "$bin" live -i "$vb" -s 96 --fanout "$n" \
+				--duration 90 -d "$tmp/run/fan.db" >/dev/null 2>"$tmp/fan.err" &
+			fan_pid=$!
+			k=0
+			while [ "$k" -lt 100 ] && ! grep -q "listening on" "$tmp/fan.err" 2>/dev/null; do
+				sleep 0.1; k=$((k + 1))
+			done
+			t=$(ip netns exec "$fan_a" timeout 60 "$send" "$va" "$f" 30 2>"$tmp/send.err")
+			sleep 1
+			kill -INT "$fan_pid" 2>/dev/null
+			wait "$fan_pid"
+			r=$?
+			fan_pid=""
+			sent=$(echo "$t" | awk '{ print $2 }')
+			secs=$(echo "$t" | awk '{ print $6 }')
+			got=$(sqlite3 "$tmp/run/fan.db" "SELECT SUM(packets) || ' ' || SUM(kernel_drops) FROM captures" 2>/dev/null)
+			drops=${got#* } got=${got% *}
+			case "$r:$sent:$got:$drops:$secs" in
+			0:[0-9]*:[0-9]*:[0-9]*:[0-9]*) ;;
+			*)	progress ""
+				row_failed mix.pcap "tcpscope live --fanout $n" "exit $r, sent '$sent', stored '$got'" \
+					"$( [ -s "$tmp/send.err" ] && echo "$tmp/send.err" || echo "$tmp/fan.err")"
+				return ;;
+			esac
+			p=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%.0f", g / s }')
+			d=$(awk -v d="$drops" -v s="$sent" 'BEGIN { printf "%.4f", s ? 100 * d / s : 0 }')
+			if [ "$n" = 1 ]; then
+				pps1="$pps1 $p" d1="$d1 $drops" s1="$s1 $d" p1=$p
+			else
+				pps2="$pps2 $p" d2="$d2 $drops" s2="$s2 $d"
+				sc="$sc $(awk -v a="$p" -v b="$p1" 'BEGIN { printf "%.6f", (b > 0 ? a / b : 0) }')"
+			fi
+			note "mix.pcap live --fanout $n run $i: sent $sent in $secs s, stored $got, kernel drops $drops"
+		done
+		i=$((i + 1))
+	done
+	progress ""
+	local med lo hi
+	# shellcheck disable=SC2046
+	set -- $(stats "$pps1"); p=$1
+	# shellcheck disable=SC2046
+	set -- $(stats "$d1"); d=$1
+	# shellcheck disable=SC2046
+	set -- $(stats "$s1")
+	printf "$fmt" "mix.pcap(veth)" "tcpscope live --fanout 1" - - - - "$(printf %.0f "$p")" - \
+		"- (drops $(printf %.0f "$d"), $(printf %.2f "$1")%)"
+	# shellcheck disable=SC2046
+	set -- $(stats "$sc"); med=$1 lo=$2 hi=$3
+	# shellcheck disable=SC2046
+	set -- $(stats "$pps2"); p=$1
+	# shellcheck disable=SC2046
+	set -- $(stats "$d2"); d=$1
+	# shellcheck disable=SC2046
+	set -- $(stats "$s2")
+	printf "$fmt" "mix.pcap(veth)" "tcpscope live --fanout 2" "$(printf %.2f "$med")" \
+		"$(printf %.2f "$lo")" "$(printf %.2f "$hi")" - "$(printf %.0f "$p")" - \
+		"- (drops $(printf %.0f "$d"), $(printf %.2f "$1")%)"
+	ip netns del "$fan_a" 2>/dev/null
+	ip netns del "$fan_b" 2>/dev/null
+	fan_a="" fan_b=""
+}
+
 have_tcptrace=0 have_argus=0
 command -v tcptrace >/dev/null 2>&1 && have_tcptrace=1
 command -v argus >/dev/null 2>&1 && have_argus=1
@@ -343,11 +488,25 @@ printf "$fmt" capture command "ratio(median)" min max maxrss_MiB pkts/s rows/s t
 if [ "$have_mix" = 1 ]; then
 	f=$data/mix.pcap
 	ref_ratio="" ref_rss=""
-	measure mix.pcap "tcpscope read" r5 db "$bin" read -d "$db" "$f"
-	measure mix.pcap "tcpscope read -q" - db "$bin" read -q -d "$db" "$f"
-	measure mix.pcap "tcpscope read -q --segments" r8 db "$bin" read -q --segments -d "$db" "$f"
-	measure mix.pcap "tcpscope flows -r --format json" read none "$bin" flows -r "$f" --format json
-	peers mix.pcap
+	if [ -z "$only" ] || [ "$only" = mix ]; then
+		measure mix.pcap "tcpscope read" r5 db "$bin" read -d "$db" "$f"
+		measure mix.pcap "tcpscope read -q" - db "$bin" read -q -d "$db" "$f"
+		measure mix.pcap "tcpscope read -q --segments" r8 db "$bin" read -q --segments -d "$db" "$f"
+		measure mix.pcap "tcpscope flows -r --format json" read none "$bin" flows -r "$f" --format json
+		peers mix.pcap
+	fi
+	if wants_row export; then
+		# the database of the mix import, made once
+		xdb=$tmp/run/export.db
+		if "$bin" read -q -d "$xdb" "$f" >/dev/null 2>"$tmp/a.err"; then
+			measure mix.pcap "tcpscope export --format parquet" - export \
+				"$bin" export --format parquet -d "$xdb" "$tmp/run/pq"
+		else
+			row_failed mix.pcap "tcpscope export --format parquet" "import failed" "$tmp/a.err"
+		fi
+		rm -rf "$tmp/run/pq" "$xdb" "$xdb-wal" "$xdb-shm"
+	fi
+	wants_row fanout && fanout_rows
 fi
 if [ "$have_many" = 1 ]; then
 	measure manyflows.pcap "tcpscope read" "r6 m64" db "$bin" read -d "$db" "$data/manyflows.pcap"

@@ -3,8 +3,12 @@
 # made here (tcps-live-*), while tests/tools/tcpecho runs one bounded TCP
 # exchange across it. Checks the database has that connection with the right
 # addresses, ports and close, that -w wrote a readable pcap, that SIGINT
-# stops a capture cleanly and -c stops after COUNT packets. Needs root and
-# `ip netns`; prints SKIP otherwise. Everything is removed in the trap.
+# stops a capture cleanly and -c stops after COUNT packets, and that
+# --parquet DIR (one capture, --fanout 2) writes a dataset DuckDB reads
+# with the connections of the database. Needs root and `ip netns`; prints
+# SKIP otherwise (and the --parquet checks without node/npm and
+# @duckdb/node-api, installed into $BUILD/npm as t_parquet.sh does).
+# Everything is removed in the trap.
 set -u
 . "$(dirname "$0")/netns.sh"
 netns_init live lv
@@ -16,8 +20,47 @@ netns_init live lv
 
 netns_up live 10.201.7
 
+# DuckDB for the --parquet checks (as t_parquet.sh installs it).
+NPM="$BUILD/npm" duck_ok=0 duck_why=""
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	duck_why="node or npm not installed"
+elif [ ! -d "$NPM/node_modules/@duckdb/node-api" ] &&
+     ! { mkdir -p "$NPM" && timeout 600 npm install --prefix "$NPM" --no-audit \
+	 --no-fund @duckdb/node-api >"$tmp/npm.log" 2>&1; }; then
+	duck_why="npm install @duckdb/node-api failed"
+else
+	cp "$TOP/tests/parquet-duckdb.mjs" "$NPM/" && duck_ok=1
+fi
+# pq_same NAME DB DIR SENSOR: the connections of dataset DIR (sensor
+# partition SENSOR only) are those of DB: ids, captures, ports, state,
+# packets each way.
+pq_same() {
+	if [ "$duck_ok" = 0 ]; then
+		skip "$1" "$duck_why"
+		return
+	fi
+	cols="id, capture_id, server_port, conn_state, c2s_packets, s2c_packets"
+	want=$(sqlite3 "$2" "SELECT $cols FROM connections ORDER BY id" 2>&1)
+	got=$(cd "$NPM" && node parquet-duckdb.mjs sql "SELECT $cols FROM
+		read_parquet('$3/table=connections/*/*/*.parquet',
+		hive_partitioning = true) ORDER BY id" 2>&1 | tr '\t' '|')
+	sensors=$(cd "$NPM" && node parquet-duckdb.mjs sql "SELECT DISTINCT
+		sensor FROM read_parquet('$3/table=*/*/*/*.parquet',
+		hive_partitioning = true, union_by_name = true)" 2>&1)
+	caps=$(cd "$NPM" && node parquet-duckdb.mjs sql "SELECT count(*) FROM
+		read_parquet('$3/table=captures/*/*/*.parquet')" 2>&1)
+	if [ -n "$want" ] && [ "$got" = "$want" ] && [ "$sensors" = "$4" ] &&
+	   [ "$caps" = "$(sqlite3 "$2" "SELECT count(*) FROM captures")" ]; then
+		pass "$1"
+	else
+		fail "$1" "sqlite '$(echo "$want" | head -n 3 | tr '\n' ' ')', duckdb '$(echo "$got" | head -n 3 | tr '\n' ' ')', sensors '$sensors', captures $caps"
+	fi
+}
+skip() { echo "SKIP $1: $2"; }
+
 db="$tmp/live.db"
 ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --duration 5 -w "$tmp/out.pcap" \
+	--parquet "$tmp/pq1" --sensor s1 \
 	-d "$db" >"$tmp/live.out" 2>"$tmp/live.err" &
 live=$!
 pids="$live"
@@ -94,6 +137,9 @@ cap=$(sqlite3 "$db" "SELECT path, live, complete, kernel_drops IS NOT NULL,
 	packets > 0 FROM captures" 2>&1)
 if [ "$cap" = "$VA|1|1|1|1" ]; then pass live-capture-row
 else fail live-capture-row "row '$cap'"; fi
+# --parquet: written when the capture ended, by the parent that kept root
+# (the capture ran as nobody; $tmp is root's alone).
+pq_same live-parquet "$db" "$tmp/pq1" s1
 
 # The -w file holds the same exchange.
 if [ -s "$tmp/out.pcap" ] &&
@@ -129,7 +175,7 @@ fi
 
 # SIGINT ends a long capture promptly and cleanly.
 ip netns exec "$A" "$TCPSCOPE" live -q -i "$VA" --duration 60 -d "$tmp/int.db" \
-	2>"$tmp/int.err" &
+	--parquet "$tmp/pqint" --sensor s2 2>"$tmp/int.err" &
 live=$!
 pids="$live"
 sleep 1
@@ -146,7 +192,11 @@ else
 	wait "$live"
 	rc=$?
 	c=$(sqlite3 "$tmp/int.db" "SELECT complete FROM captures" 2>&1)
-	if [ $rc -eq 0 ] && [ "$c" = 1 ]; then pass live-sigint
+	# With --parquet the SIGINT reached the capture (a child) through
+	# the parent, which then wrote the capture's row.
+	if [ $rc -eq 0 ] && [ "$c" = 1 ] &&
+	   ls "$tmp"/pqint/table=captures/date=*/sensor=s2/part-1-0.parquet >/dev/null 2>&1
+	then pass live-sigint
 	else fail live-sigint "exit $rc, complete '$c': $(cat "$tmp/int.err")"; fi
 fi
 
@@ -222,6 +272,7 @@ fi
 # by FIN: none lost, none split between the workers), the two workers both
 # took some, SIGINT stopped them all, and no shard is left.
 ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --fanout 2 --duration 60 \
+	--parquet "$tmp/pqf" --sensor fan \
 	-d "$tmp/fan.db" >"$tmp/fan.out" 2>"$tmp/fan.err" &
 live=$!
 pids="$live"
@@ -269,6 +320,54 @@ else
 		BETWEEN 6001 AND 6024 AND NOT (conn_state = 'SF' AND c2s_packets > 0
 		AND s2c_packets > 0)" | tr '\n' ' ')
 	fail live-fanout "exit $rc; connections|ports|whole|workers '$row'; captures $caps; shards left $left; not whole: $bad $(head -c 300 "$tmp/fan.err")"
+fi
+# --parquet with --fanout: each worker's capture, with the ids of the
+# merged database (the shards' own would collide).
+pq_same live-fanout-parquet "$tmp/fan.db" "$tmp/pqf" fan
+# A Ctrl-C reaches the whole process group: the workers (and the child of
+# --parquet without --fanout) stop on it, and the SIGTERM their parent
+# passes on, maybe after, must not kill them while they write their
+# capture's end. setsid: the capture's own group, signalled as a whole.
+if command -v setsid >/dev/null 2>&1; then
+	for fo in 2 1; do
+		rm -f "$tmp/grp.db"
+		setsid ip netns exec "$A" "$TCPSCOPE" live -i "$VA" --fanout $fo \
+			--duration 60 --parquet "$tmp/pqg$fo" -d "$tmp/grp.db" \
+			>/dev/null 2>"$tmp/grp.err" &
+		live=$!
+		pids="$live"
+		i=0
+		while [ $i -lt 50 ] && ! grep -q "listening on" "$tmp/grp.err" 2>/dev/null; do
+			sleep 0.1; i=$((i + 1))
+		done
+		# traffic for the workers to write at the end
+		ip netns exec "$B" "$ECHO" -l 10.201.7.2 5560 >"$tmp/gsrv" 2>&1 &
+		srv=$!
+		i=0
+		while [ $i -lt 60 ] && ! grep -q listening "$tmp/gsrv" 2>/dev/null; do
+			sleep 0.05; i=$((i + 1))
+		done
+		ip netns exec "$A" "$ECHO" -c 10.201.7.2 5560 3 >/dev/null 2>&1
+		wait "$srv"
+		kill -INT "-$live" 2>/dev/null
+		i=0
+		while [ $i -lt 100 ] && kill -0 "$live" 2>/dev/null; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -0 "$live" 2>/dev/null && kill -KILL "-$live"
+		wait "$live"
+		rc=$?
+		c=$(sqlite3 "$tmp/grp.db" "SELECT count(*) || ' ' || sum(complete)
+			FROM captures" 2>&1)
+		if [ $rc = 0 ] && [ "$c" = "$fo $fo" ] &&
+		   ls "$tmp"/pqg$fo/table=captures/date=*/sensor=*/*.parquet >/dev/null 2>&1; then
+			pass live-group-sigint-$fo
+		else
+			fail live-group-sigint-$fo "exit $rc, captures|complete '$c': $(head -c 300 "$tmp/grp.err")"
+		fi
+	done
+else
+	skip live-group-sigint "setsid not installed"
 fi
 # --fanout with a missing interface or a bad filter: said once, before any
 # worker starts, with the exit status of a single capture; no shard made.

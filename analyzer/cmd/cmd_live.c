@@ -3,7 +3,9 @@
  * database, optionally writing the packets to a pcap file as well.
  *
  *   tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]
- *                 [--duration SECONDS] [-d DB] [--segments] [-q] [EXPR]
+ *                 [--duration SECONDS] [-d DB] [--segments] [-q]
+ *                 [-Z USER | --no-drop] [--fanout N]
+ *                 [--parquet DIR [--sensor NAME]] [EXPR]
  *
  * One capture row (path = the interface name, live = 1), one tracker. The
  * loop is ingest's (ing_run_live()): it stops at -c packets, --duration seconds of
@@ -17,6 +19,13 @@
  * (drop_root()); --no-drop keeps root.
  * Packet timestamps are libpcap's (nanoseconds where the device allows);
  * the wall clock only decides when to stop and when to commit.
+ *
+ * With --parquet DIR the capture, once it ends, is also written to the
+ * Parquet dataset under DIR (dataset.c, as `read --parquet` does), by a
+ * process that kept root's rights to DIR: the capture runs in a child
+ * (live_forked(), which gives up root) and the parent writes its capture;
+ * with --fanout the parent writes each worker's capture as it is merged
+ * (ids of DB: the shards' own ids would collide in one sensor partition).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +44,7 @@
 #include "../cmd.h"
 #include "../output/summary.h"
 #include "../capture/decode.h"
+#include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
 #include "../output/report.h"
@@ -56,7 +66,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
 		"                     [--duration SECONDS] [-d DB] [--segments] [-q]\n"
-		"                     [-Z USER | --no-drop] [--fanout N] [EXPR]\n"
+		"                     [-Z USER | --no-drop] [--fanout N]\n"
+		"                     [--parquet DIR [--sensor NAME]] [EXPR]\n"
 		"\n"
 		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
 		"run time, or SIGINT/SIGTERM. EXPR is a BPF filter (tcpdump syntax).\n"
@@ -74,7 +85,11 @@ static void usage(FILE *f)
 		"  --no-drop    stay root while capturing\n"
 		"  --fanout N   N workers on the interface (PACKET_FANOUT_HASH: a\n"
 		"               connection's packets reach one), each into a shard\n"
-		"               DB.shardK, merged into DB when the capture ends\n");
+		"               DB.shardK, merged into DB when the capture ends\n"
+		"  --parquet DIR  also write the capture (each worker's) to the\n"
+		"               Parquet dataset under DIR when it ends (as\n"
+		"               tcpscope export does)\n"
+		"  --sensor NAME  its sensor partition (default: the host name)\n");
 }
 
 /* The status line on a terminal, rewritten at every commit
@@ -132,8 +147,10 @@ static int parse_num(const char *s, double max, double *out)
 
 struct lopts {
 	const char *iface, *out, *user, *expr;
+	const char *parquet, *sensor; /* --parquet DIR, --sensor NAME */
 	double count, secs, snap;
 	int segments, quiet, no_drop;
+	int id_fd; /* >= 0: the capture's id is written there (8 bytes) */
 };
 
 /* One capture into db, as `live` without --fanout does; with group >= 0,
@@ -251,14 +268,26 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 	if (status_line)
 		fputs("\r\033[K", stderr);
 	live_cap = NULL;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	/* A capture of its own: a second signal ends it. A child's (a
+	 * --fanout worker, live_forked()'s) writes its end whatever comes:
+	 * a Ctrl-C reaches the child and its parent, which passes a SIGTERM
+	 * on, maybe after the child's loop ended; killed then, its capture
+	 * would stay incomplete. */
+	if (group < 0 && lo->id_fd < 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
 
 	rc = ing_end(&in, c, damage[0] ? damage : NULL);
 	if (rc == ING_EDB) {
 		fprintf(stderr, "tcpscope live: %s: %s\n", iface, r.error);
 		status = EX_DB;
 		goto done;
+	}
+	if (lo->id_fd >= 0 && r.capture_id) {
+		int64_t id = r.capture_id;
+		ssize_t w = write(lo->id_fd, &id, sizeof id);
+		(void)w; /* the parent sees 0 bytes: no capture to write */
 	}
 	if (damage[0]) {
 		fprintf(stderr, "tcpscope live: %s: %s\n", iface, damage);
@@ -288,6 +317,22 @@ static void on_fan_signal(int sig)
 {
 	(void)sig;
 	fan_stop = 1;
+}
+
+/* Before a parent forks its captures: SIGINT and SIGTERM set fan_stop
+ * (it passes them on), and what it printed is out before any child
+ * prints. */
+static void parent_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fan_signal;
+	sigemptyset(&sa.sa_mask);
+	fan_stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fflush(stdout);
+	fflush(stderr);
 }
 
 /* The shard of worker k: "DB.shardK". */
@@ -336,15 +381,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 	struct lopts wl = *lo;
 	wl.quiet = 1;
 	int started = 0, status = EX_OK;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_fan_signal;
-	sigemptyset(&sa.sa_mask);
-	fan_stop = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fflush(stdout);
-	fflush(stderr);
+	parent_signals();
 	for (int k = 0; k < n; k++) {
 		char shard[4200];
 		shard_name(shard, sizeof shard, db, k + 1);
@@ -421,6 +458,8 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 		return EX_DB;
 	}
 	uint64_t copied = 0;
+	int64_t ids[64];
+	int nids = 0;
 	for (int k = 0; k < started; k++) {
 		char shard[4200];
 		struct store_merge_result m;
@@ -431,6 +470,8 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 			break;
 		}
 		copied += m.copied;
+		if (m.copied && m.last_id)
+			ids[nids++] = m.last_id;
 		store_remove_files(shard);
 	}
 	if (!lo->quiet && status != EX_DB) {
@@ -442,14 +483,85 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 			status = rc;
 	}
 	store_close(st);
+	/* Each worker's capture, merged, to the dataset (as root when
+	 * started as root: the workers gave it up, the parent did not). */
+	for (int k = 0; lo->parquet && k < nids; k++)
+		if (read_parquet_capture("live", lo->iface, db, lo->parquet,
+					 lo->sensor, ids[k]) != 0 &&
+		    status == EX_OK)
+			status = EX_FAIL;
+	return status;
+}
+
+/* ---- --parquet without --fanout ---------------------------------------- */
+
+/* The capture of live_one() in a child (which gives up root), then, in
+ * this process, its capture to the dataset. SIGINT and SIGTERM are passed
+ * on to the child, as --fanout does to its workers. */
+static int live_forked(const struct lopts *lo, const char *db)
+{
+	int idp[2];
+	if (pipe(idp) != 0) {
+		fprintf(stderr, "tcpscope live: pipe: %s\n", strerror(errno));
+		return EX_FAIL;
+	}
+	parent_signals();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct lopts cl = *lo;
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(idp[0]);
+		cl.id_fd = idp[1];
+		_exit(live_one(&cl, db, -1, -1, -1));
+	}
+	close(idp[1]);
+	if (pid < 0) {
+		fprintf(stderr, "tcpscope live: fork: %s\n", strerror(errno));
+		close(idp[0]);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		return EX_FAIL;
+	}
+	int ws = 0, forwarded = 0;
+	for (;;) {
+		pid_t p = waitpid(pid, &ws, 0);
+		if (p == pid)
+			break;
+		if (p < 0 && errno != EINTR) {
+			ws = 0x100 * EX_FAIL;
+			break;
+		}
+		if (fan_stop && !forwarded) {
+			kill(pid, SIGTERM);
+			forwarded = 1;
+		}
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	int status = WIFEXITED(ws) ? WEXITSTATUS(ws) : EX_FAIL;
+	int64_t id = 0;
+	ssize_t n;
+	do
+		n = read(idp[0], &id, sizeof id);
+	while (n < 0 && errno == EINTR);
+	close(idp[0]);
+	if (n == (ssize_t)sizeof id && id > 0 && status != EX_DB &&
+	    read_parquet_capture("live", lo->iface, db, lo->parquet, lo->sensor,
+				 id) != 0 &&
+	    status == EX_OK)
+		status = EX_FAIL;
 	return status;
 }
 
 int cmd_live(int argc, char **argv)
 {
-	enum { O_SEGMENTS = 256, O_NO_DROP, O_DURATION, O_FANOUT };
+	enum { O_SEGMENTS = 256, O_NO_DROP, O_DURATION, O_FANOUT, O_PARQUET,
+	       O_SENSOR };
 	static const struct option longopts[] = {
 		{ "fanout", required_argument, NULL, O_FANOUT },
+		{ "parquet", required_argument, NULL, O_PARQUET },
+		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "segments", no_argument, NULL, O_SEGMENTS },
 		{ "no-drop", no_argument, NULL, O_NO_DROP },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -457,6 +569,7 @@ int cmd_live(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *iface = NULL, *out = NULL, *db = NULL, *user = NULL;
+	const char *parquet = NULL, *sensor = NULL;
 	int no_drop = 0;
 	double count = 0, secs = 0, snap = 0;
 	int segments = 0, quiet = 0, fanout = 1, ch;
@@ -506,6 +619,14 @@ int cmd_live(int argc, char **argv)
 			fanout = (int)f;
 			break;
 		}
+		case O_PARQUET:
+			parquet = optarg;
+			break;
+		case O_SENSOR:
+			if (read_sensor_arg("live", optarg) < 0)
+				return EX_USAGE;
+			sensor = optarg;
+			break;
 		case 'Z':
 			user = optarg;
 			break;
@@ -533,6 +654,15 @@ bad_value:
 		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
 		return EX_USAGE;
 	}
+	if (sensor && !parquet) {
+		fprintf(stderr, "tcpscope live: --sensor goes with --parquet\n");
+		return EX_USAGE;
+	}
+	char host[256];
+	if (parquet && !sensor) {
+		ds_host_sensor(host, sizeof host);
+		sensor = host;
+	}
 	if (fanout > 1 && (out || count)) {
 		fprintf(stderr, "tcpscope live: --fanout takes neither -w nor -c"
 				" (each worker sees part of the packets; stop"
@@ -547,11 +677,13 @@ bad_value:
 	struct lopts lo = { .iface = iface, .out = out, .user = user,
 			    .expr = expr, .count = count, .secs = secs,
 			    .snap = snap, .segments = segments,
-			    .quiet = quiet, .no_drop = no_drop };
+			    .quiet = quiet, .no_drop = no_drop,
+			    .parquet = parquet, .sensor = sensor, .id_fd = -1 };
 	if (!db)
 		db = store_default_path();
 	int status = fanout > 1 ? live_fanout(&lo, db, fanout)
-				: live_one(&lo, db, -1, -1, -1);
+		     : parquet	    ? live_forked(&lo, db)
+				    : live_one(&lo, db, -1, -1, -1);
 	free(expr);
 	if (fflush(stdout) != 0 && status == EX_OK)
 		status = EX_FAIL;

@@ -192,9 +192,6 @@ struct run {
 					    * to the dataset */
 };
 
-static int read_parquet(const char *db, const char *dir, const char *sensor,
-			int64_t id, const char *epath);
-
 /* Reports the outcome rc of importing path (r its figures) as the
  * sequential import does; returns -1 when the run must stop (the
  * database failed), else 0. old: the capture a duplicate is, or 0. */
@@ -256,8 +253,9 @@ static int file_done(struct run *u, const char *path, int rc,
 			epath, (unsigned long long)r->evicted);
 	if (!u->quiet)
 		read_print_capture(stdout, epath, r, u->filtered);
-	if (u->parquet && read_parquet(u->db, u->parquet, u->sensor,
-				       r->capture_id, epath) != 0 &&
+	if (u->parquet &&
+	    read_parquet_capture("read", epath, u->db, u->parquet, u->sensor,
+				 r->capture_id) != 0 &&
 	    u->status == EX_OK)
 		u->status = EX_FAIL;
 	return 0;
@@ -422,30 +420,6 @@ out:
 	free(done);
 }
 
-/* Writes capture id of db to the dataset under dir. 0, or -1 after
- * printing why. */
-static int read_parquet(const char *db, const char *dir, const char *sensor,
-			int64_t id, const char *epath)
-{
-	struct store *st;
-	char err[600];
-	struct ds_options o = { .dir = dir, .sensor = sensor,
-				.codec = PQ_ZSTD, .capture = id };
-	struct ds_stats stats;
-	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
-	if (rc == 0) {
-		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
-		store_close(st);
-	}
-	if (rc != 0) {
-		char why[700];
-		fprintf(stderr, "tcpscope read: %s: --parquet: %s\n", epath,
-			out_esc(err, why, sizeof why));
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_read(int argc, char **argv)
 {
 	enum { O_SEGMENTS = 256, O_REPLACE, O_MSL, O_IDLE, O_MAXCONNS, O_MAXMEM,
@@ -553,13 +527,8 @@ int cmd_read(int argc, char **argv)
 			parquet = optarg;
 			break;
 		case O_SENSOR:
-			if (!ds_sensor_ok(optarg)) {
-				fprintf(stderr, "tcpscope read: --sensor:"
-						" letters, digits, '.', '_' and"
-						" '-' only, not starting with"
-						" '.'\n");
+			if (read_sensor_arg("read", optarg) < 0)
 				return EX_USAGE;
-			}
 			sensor = optarg;
 			break;
 		default: /* ':' and unknown options */
