@@ -638,10 +638,27 @@ static const char SCHEMA_V8[] =
 /* Version 9 (issue 11, uncertainty): per side the other state paths the
  * capture leaves open (tc_conn.alt), a JSON array of paths each written
  * as client_states is; NULL when the path is certain, and in rows of
- * older versions. */
+ * older versions; the view transitions gets the column inferred. */
 static const char SCHEMA_V9[] =
     "ALTER TABLE connections ADD COLUMN client_states_alt TEXT;\n"
-    "ALTER TABLE connections ADD COLUMN server_states_alt TEXT;\n";
+    "ALTER TABLE connections ADD COLUMN server_states_alt TEXT;\n"
+    /* The view transitions gets the inferred mark (transition_list's
+     * seventh element, 0 when absent). */
+    "DROP VIEW transitions;\n"
+    "CREATE VIEW transitions AS\n"
+    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n"
+    "    json_extract(j.value, '$[0]') AS ts_ns,"
+    " json_extract(j.value, '$[1]') AS pkt,"
+    " json_extract(j.value, '$[2]') AS side,\n"
+    "    (SELECT name FROM state_names WHERE id ="
+    " json_extract(j.value, '$[3]')) AS from_state,\n"
+    "    (SELECT name FROM state_names WHERE id ="
+    " json_extract(j.value, '$[4]')) AS to_state,\n"
+    "    json_extract(j.value, '$[5]') AS rule,\n"
+    "    (SELECT name FROM rule_names WHERE id ="
+    " json_extract(j.value, '$[5]')) AS rule_name,\n"
+    "    coalesce(json_extract(j.value, '$[6]'), 0) AS inferred\n"
+    "  FROM connections k, json_each(k.transition_list) j;\n";
 
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
