@@ -371,6 +371,23 @@ static const char SCHEMA_V2[] =
     "    CASE WHEN s.labels THEN (SELECT group_concat(name, ',') FROM" \
     " (SELECT name FROM label_names WHERE id < 64 AND s.labels & (1 << id)" \
     " ORDER BY id)) ELSE '' END AS labels\n"
+/* The view transitions (versions 3 and 9): its columns up to rule_name,
+ * and its FROM clause. */
+#define TRANSITIONS_VIEW_HEAD \
+    "CREATE VIEW transitions AS\n" \
+    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n" \
+    "    json_extract(j.value, '$[0]') AS ts_ns," \
+    " json_extract(j.value, '$[1]') AS pkt," \
+    " json_extract(j.value, '$[2]') AS side,\n" \
+    "    (SELECT name FROM state_names WHERE id =" \
+    " json_extract(j.value, '$[3]')) AS from_state,\n" \
+    "    (SELECT name FROM state_names WHERE id =" \
+    " json_extract(j.value, '$[4]')) AS to_state,\n" \
+    "    json_extract(j.value, '$[5]') AS rule,\n" \
+    "    (SELECT name FROM rule_names WHERE id =" \
+    " json_extract(j.value, '$[5]')) AS rule_name"
+#define TRANSITIONS_VIEW_FROM \
+    "  FROM connections k, json_each(k.transition_list) j;\n"
 static const char SCHEMA_V3[] =
     "ALTER TABLE captures ADD COLUMN conn_base INTEGER;\n"
     "ALTER TABLE captures ADD COLUMN conn_count INTEGER;\n"
@@ -462,19 +479,8 @@ static const char SCHEMA_V3[] =
     "  FROM label_events e LEFT JOIN label_names l ON l.id = e.label\n"
     "  LEFT JOIN reason_names r ON r.id = e.reason\n"
     "  LEFT JOIN label_names o ON o.id = e.old_label;\n"
-    "CREATE VIEW transitions AS\n"
-    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n"
-    "    json_extract(j.value, '$[0]') AS ts_ns,"
-    " json_extract(j.value, '$[1]') AS pkt,"
-    " json_extract(j.value, '$[2]') AS side,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[3]')) AS from_state,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[4]')) AS to_state,\n"
-    "    json_extract(j.value, '$[5]') AS rule,\n"
-    "    (SELECT name FROM rule_names WHERE id ="
-    " json_extract(j.value, '$[5]')) AS rule_name\n"
-    "  FROM connections k, json_each(k.transition_list) j;\n"
+    TRANSITIONS_VIEW_HEAD "\n"
+    TRANSITIONS_VIEW_FROM
     "CREATE VIEW segments AS\n"
     SEGMENTS_VIEW_COLUMNS
     "  FROM segment_rows s;\n";
@@ -645,20 +651,9 @@ static const char SCHEMA_V9[] =
     /* The view transitions gets the inferred mark (transition_list's
      * seventh element, 0 when absent). */
     "DROP VIEW transitions;\n"
-    "CREATE VIEW transitions AS\n"
-    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n"
-    "    json_extract(j.value, '$[0]') AS ts_ns,"
-    " json_extract(j.value, '$[1]') AS pkt,"
-    " json_extract(j.value, '$[2]') AS side,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[3]')) AS from_state,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[4]')) AS to_state,\n"
-    "    json_extract(j.value, '$[5]') AS rule,\n"
-    "    (SELECT name FROM rule_names WHERE id ="
-    " json_extract(j.value, '$[5]')) AS rule_name,\n"
+    TRANSITIONS_VIEW_HEAD ",\n"
     "    coalesce(json_extract(j.value, '$[6]'), 0) AS inferred\n"
-    "  FROM connections k, json_each(k.transition_list) j;\n";
+    TRANSITIONS_VIEW_FROM;
 
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
