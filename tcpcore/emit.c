@@ -175,7 +175,7 @@ void tc_transition(struct tc_tracker *tr, struct tc_cx *cx, int side, int to,
 		return;
 	assert(rule_allows(rule, from, to));
 	struct tc_transition t = { ts, pkt, (uint8_t)side, from, (uint8_t)to,
-				   (uint16_t)rule };
+				   tc_rules[rule].inferred, (uint16_t)rule };
 	size_t n = cx->c.ntransitions;
 	if (n < TC_TRANS_LIMIT && trans_room(tr, cx, n + 1) == 0) {
 		(cx->trx ? cx->trx : cx->tr)[n] = t;

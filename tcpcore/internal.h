@@ -298,6 +298,11 @@ struct tc_cx {
 	 * show it never took it (RFC 5961 3.2): rst_pend, the receiver's
 	 * side, the RST's sequence number, packet and time. */
 	uint8_t rst_pend, rst_rcv;
+	/* machine.c: bit per side whose FIN is inferred (fin-unseen);
+	 * for the RST of rst_pend, whether its receiver's segments after it
+	 * leave open whether it took the RST, and what that side sent after
+	 * it: bit 0 a FIN, bit 1 then a RST of its peer, bit 2 anything. */
+	uint8_t fin_inferred, rst_alt_after;
 	uint32_t rst_seq;
 	uint64_t rst_pkt;
 	int64_t rst_ts;
@@ -505,7 +510,16 @@ int tc_likely_server_port(uint16_t port);
 	X(RST_AT_ACK, "rst-received-at-ack", R, ANY, CLOSED,                  \
 	  "receives a RST at the sequence number of its own last ACK, below " \
 	  "what the peer sent: at RCV.NXT as that ACK told (RFC 5961 3.2)",   \
-	  "3.10.7.4")
+	  "3.10.7.4")                                                         \
+	X(FIN_UNSEEN, "fin-unseen", R, ESTABLISHED, FIN_WAIT_1,               \
+	  "the peer acknowledges one past its last byte: a FIN of its own "   \
+	  "that the capture missed (inferred)", "3.10.4")                    \
+	X(FIN_UNSEEN_PASSIVE, "fin-unseen-passive", R, CLOSE_WAIT, LAST_ACK,  \
+	  "the peer acknowledges one past its last byte after its FIN: its "  \
+	  "own FIN, not captured (inferred)", "3.10.4")                      \
+	X(FIN_ACK_UNSEEN, "fin-ack-unseen", R, ESTABLISHED, CLOSE_WAIT,       \
+	  "the peer, its FIN sent, acknowledges one past its last byte: it "  \
+	  "took that FIN, then sent its own (inferred)", "3.10.7.4")
 
 enum tc_rule_id {
 #define TC_X(id, name, side, from, to, ev, rfc) TC_R_##id,

@@ -136,6 +136,125 @@ static void acker(struct tc_tracker *tr, struct tc_cx *cx, int x, uint32_t ack,
 	}
 }
 
+static void delivered(struct tc_tracker *tr, struct tc_cx *cx, int y,
+		      uint32_t ack, int peer_fin_before,
+		      const struct tc_segment *s);
+
+/* Side r's FIN, never captured: side d's ACK (no SYN) is one past the
+ * last byte r was seen to send, in a state where r's FIN moves it. r
+ * sent a FIN the capture missed, so it moves as if it had been seen
+ * (fin-unseen, marked inferred), at this ACK; acker() and delivered()
+ * then go on as with a captured FIN. Taken back by fin_not_sent() if r
+ * later sends data past it. */
+static void fin_unseen(struct tc_tracker *tr, struct tc_cx *cx,
+		       const struct tc_segment *s, int d)
+{
+	int r = !d;
+	struct tc_ep *R = &cx->ep[r];
+	uint8_t *st = cx->c.state;
+	if (R->fin_seen || !R->sent_any || !R->hi_valid || cx->reset ||
+	    s->ack != R->seen_hi + 1 ||
+	    (st[r] != ST(ESTABLISHED) && st[r] != ST(CLOSE_WAIT)))
+		return;
+	struct tc_ep *D = &cx->ep[d];
+	if (st[r] == ST(ESTABLISHED) && D->fin_seen && !R->got_fin) {
+		/* d's FIN went out before and r never acknowledged it in
+		 * the capture: the segment that carried r's FIN (or one
+		 * before it) did, most likely, as a passive close. d's FIN
+		 * is then acknowledged too. */
+		R->got_fin = 1;
+		go(tr, cx, r, ST(CLOSE_WAIT), TC_R_FIN_ACK_UNSEEN, s);
+		delivered(tr, cx, d, D->fin_seq + 1, 0, s);
+	}
+	R->fin_seen = 1;
+	R->fin_acked = 0;
+	R->fin_seq = R->seen_hi;
+	cx->fin_inferred |= (uint8_t)(1u << r);
+	if (st[r] == ST(ESTABLISHED))
+		go(tr, cx, r, ST(FIN_WAIT_1), TC_R_FIN_UNSEEN, s);
+	else
+		go(tr, cx, r, ST(LAST_ACK), TC_R_FIN_UNSEEN_PASSIVE, s);
+}
+
+/* 1 if the last transitions of side, those at packet pkt, are all of
+ * rules in ok[] (n of them); when `undo`, withdraws them, newest first,
+ * and clears the flags they set. */
+static int undo_at(struct tc_tracker *tr, struct tc_cx *cx, int side,
+		   uint64_t pkt, const unsigned *ok, int n, int undo)
+{
+	const struct tc_transition *a = cx->c.transitions;
+	size_t i = cx->c.ntransitions;
+	while (i > 0) {
+		const struct tc_transition *t = &a[i - 1];
+		i--;
+		if (t->side != side)
+			continue;
+		if (t->pkt != pkt)
+			break;
+		int found = 0;
+		for (int k = 0; k < n; k++)
+			found |= t->rule == ok[k];
+		if (!found)
+			return 0;
+	}
+	const struct tc_transition *t;
+	struct tc_ep *E = &cx->ep[side];
+	while (undo && (t = tc_last_transition(cx, side)) && t->pkt == pkt) {
+		unsigned rule = t->rule;
+		if (!tc_transition_withdraw(tr, cx, side, rule, pkt))
+			return 0;
+		if (rule == TC_R_FIN_RECEIVED || rule == TC_R_SIMCLOSE_FIN ||
+		    rule == TC_R_FINWAIT2_FIN || rule == TC_R_FIN_ACK_UNSEEN ||
+		    rule == TC_R_SIMCLOSE_IMPLIED)
+			E->got_fin = 0;
+		if (rule == TC_R_FINWAIT1_ACKED || rule == TC_R_CLOSING_ACKED ||
+		    rule == TC_R_LASTACK_ACKED)
+			E->fin_acked = 0;
+	}
+	return 1;
+}
+
+/* Side d, whose FIN fin_unseen() inferred, sends payload past it: the
+ * byte acknowledged was data after all (a lost one-byte segment). What
+ * the inference moved at its ACK's packet is withdrawn, the peer's first,
+ * when those are still the last transitions of both sides and all of
+ * rules the inference (and the ACK's acknowledgment) fired. */
+static void fin_not_sent(struct tc_tracker *tr, struct tc_cx *cx,
+			 const struct tc_segment *s, int d)
+{
+	struct tc_ep *D = &cx->ep[d];
+	if (!(cx->fin_inferred & (1u << d)) || !s->payload_len ||
+	    !SEQ_GT(s->seq + s->payload_len, D->fin_seq))
+		return;
+	cx->fin_inferred &= (uint8_t)~(1u << d);
+	uint64_t pkt = 0;
+	for (size_t i = 0; i < cx->c.ntransitions; i++) {
+		const struct tc_transition *t = &cx->c.transitions[i];
+		if (t->side == d && (t->rule == TC_R_FIN_UNSEEN ||
+				     t->rule == TC_R_FIN_UNSEEN_PASSIVE))
+			pkt = t->pkt;
+	}
+	static const unsigned peer_ok[] = {
+		TC_R_FIN_RECEIVED, TC_R_SIMCLOSE_FIN, TC_R_FINWAIT2_FIN,
+		TC_R_FINWAIT1_ACKED, TC_R_CLOSING_ACKED, TC_R_LASTACK_ACKED
+	};
+	static const unsigned own_ok[] = {
+		TC_R_FIN_ACK_UNSEEN, TC_R_FIN_UNSEEN, TC_R_FIN_UNSEEN_PASSIVE,
+		TC_R_FINWAIT1_ACKED, TC_R_LASTACK_ACKED, TC_R_SIMCLOSE_IMPLIED,
+		TC_R_CLOSING_ACKED
+	};
+	if (!pkt || !undo_at(tr, cx, !d, pkt, peer_ok, 6, 0) ||
+	    !undo_at(tr, cx, d, pkt, own_ok, 7, 0))
+		return;
+	undo_at(tr, cx, !d, pkt, peer_ok, 6, 1);
+	undo_at(tr, cx, d, pkt, own_ok, 7, 1);
+	if (tc_last_transition(cx, d) &&
+	    tc_last_transition(cx, d)->pkt == pkt)
+		return;
+	D->fin_seen = 0;
+	D->fin_acked = 0;
+}
+
 /* Phase 3: side y receives `ack` (assumed delivered). peer_fin_before:
  * the peer's FIN went out on an earlier segment, so in-order delivery
  * brought it to y before this ACK. */
@@ -260,6 +379,7 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 		   at_ack ? TC_R_RST_AT_ACK : TC_R_RST_RECEIVED, s);
 		/* Until the receiver speaks again (rst_not_taken()). */
 		cx->rst_pend = 1;
+		cx->rst_alt_after = 0;
 		cx->rst_rcv = (uint8_t)r;
 		cx->rst_seq = s->seq;
 		cx->rst_pkt = s->pkt;
@@ -453,6 +573,18 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 
 	if (cx->rst_pend && d == cx->rst_rcv && !(f & TC_RST))
 		rst_not_taken(tr, cx, s, d);
+	/* Still pending: what the side the RST closed sends next, and its
+	 * peer's answer, are its path had it not taken the RST (the
+	 * alternative tc_machine_conclude() offers). */
+	if (cx->rst_pend && d == cx->rst_rcv && !(f & TC_RST))
+		cx->rst_alt_after |= 4; /* it spoke again */
+	if (cx->rst_pend && d == cx->rst_rcv && (f & TC_FIN) && !(f & TC_RST))
+		cx->rst_alt_after |= 1;
+	else if (cx->rst_pend && d != cx->rst_rcv && (f & TC_RST) &&
+		 (cx->rst_alt_after & 1))
+		cx->rst_alt_after |= 2;
+	if (!(f & (TC_SYN | TC_RST)))
+		fin_not_sent(tr, cx, s, d);
 	/* Anomalies judged on the state before this segment. */
 	if (s->payload_len && cx->reset && !(f & TC_RST))
 		tc_label(tr, cx, s, d, labels, TC_LB_DATA_AFTER_RST,
@@ -511,6 +643,8 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 		}
 	}
 
+	if ((f & TC_ACK) && !(f & TC_SYN))
+		fin_unseen(tr, cx, s, d);
 	int had_fin = S->fin_seen;
 	if (f & TC_ACK)
 		acker(tr, cx, d, s->ack, (f & TC_SYN) != 0, s);
@@ -550,8 +684,102 @@ void tc_machine_timers(struct tc_tracker *tr, struct tc_cx *cx, int64_t now)
 	}
 }
 
+/* Number of states in side's path (its first state, then each
+ * transition's); *at (when given) the number before side's transition at
+ * packet pkt with rule `rule`, 0 when none. */
+static unsigned path_len(const struct tc_conn *c, int side, uint64_t pkt,
+			 unsigned rule, unsigned *at)
+{
+	unsigned n = 1;
+	if (at)
+		*at = 0;
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (t->side != side)
+			continue;
+		if (at && t->pkt == pkt && t->rule == rule)
+			*at = n;
+		n++;
+	}
+	return n;
+}
+
+static void alt_add(struct tc_conn *c, int side, unsigned keep, int why,
+		    int s1, int s2)
+{
+	if (c->nalt[side] >= TC_MAX_ALT || keep == 0 || keep > UINT16_MAX)
+		return;
+	struct tc_alt *a = &c->alt[side][c->nalt[side]++];
+	a->keep = (uint16_t)keep;
+	a->why = (uint8_t)why;
+	a->ntail = 0;
+	if (s1 >= 0)
+		a->tail[a->ntail++] = (uint8_t)s1;
+	if (s2 >= 0)
+		a->tail[a->ntail++] = (uint8_t)s2;
+}
+
+/* The other paths the capture leaves open (tcpscope-states(7)
+ * ALTERNATIVES), most likely first:
+ *   rst-not-taken      a RST closed a side that spoke again after it
+ *                      without showing whether it took it (cx->rst_pend,
+ *                      its ACK at the RST's sequence number): it may not
+ *                      have, and stayed; if it sent a FIN, that moved it,
+ *                      and a RST of its peer after that FIN closed it. A
+ *                      side silent after the RST is taken to have got it
+ *                      (silence is what a reset side shows);
+ *   final-ack-unseen   a side in LAST-ACK at the end whose peer is in
+ *                      FIN-WAIT-2: the peer's ACK of its FIN may have gone
+ *                      uncaptured (peer TIME-WAIT, side CLOSED).
+ * Only when the transitions were all kept (not transitions_dropped). */
+static void alternatives(struct tc_cx *cx)
+{
+	struct tc_conn *c = &cx->c;
+	c->nalt[0] = c->nalt[1] = 0;
+	if (c->transitions_dropped)
+		return;
+	if (cx->rst_pend && (cx->rst_alt_after & 4)) {
+		int r = cx->rst_rcv;
+		unsigned at, rule = TC_R_RST_RECEIVED;
+		path_len(c, r, cx->rst_pkt, rule, &at);
+		if (!at) {
+			rule = TC_R_RST_AT_ACK;
+			path_len(c, r, cx->rst_pkt, rule, &at);
+		}
+		if (at && at == path_len(c, r, 0, 0, NULL) - 1) {
+			/* the state it was in: the RST's from state */
+			int from = -1;
+			for (size_t i = 0; i < c->ntransitions; i++)
+				if (c->transitions[i].side == r &&
+				    c->transitions[i].pkt == cx->rst_pkt &&
+				    c->transitions[i].rule == rule)
+					from = c->transitions[i].from;
+			int fin = -1, rst = -1;
+			if ((cx->rst_alt_after & 1) && from == ST(ESTABLISHED))
+				fin = ST(FIN_WAIT_1);
+			else if ((cx->rst_alt_after & 1) &&
+				 from == ST(CLOSE_WAIT))
+				fin = ST(LAST_ACK);
+			if (fin >= 0 && (cx->rst_alt_after & 2))
+				rst = ST(CLOSED);
+			alt_add(c, r, at, TC_ALT_RST_NOT_TAKEN, fin, rst);
+		}
+	}
+	for (int x = 0; x < 2; x++) {
+		if (c->state[x] != ST(LAST_ACK) ||
+		    c->state[!x] != ST(FIN_WAIT_2))
+			continue;
+		alt_add(c, x, path_len(c, x, 0, 0, NULL),
+			TC_ALT_FINAL_ACK_UNSEEN, ST(CLOSED), -1);
+		alt_add(c, !x, path_len(c, !x, 0, 0, NULL),
+			TC_ALT_FINAL_ACK_UNSEEN, ST(TIME_WAIT), -1);
+	}
+}
+
 void tc_machine_conclude(struct tc_cx *cx)
 {
+	alternatives(cx);
+
 	struct tc_conn *c = &cx->c;
 	const struct tc_ep *cl = &cx->ep[TC_CLIENT], *sv = &cx->ep[TC_SERVER];
 	if (cx->refused)

@@ -19,10 +19,17 @@
 #define S TC_RULE_SENDER
 #define R TC_RULE_RECEIVER
 #define T TC_RULE_TIMER
+/* The rules that infer a segment the capture missed from a later one. */
+#define INFERRED(r)                                                           \
+	((r) == TC_R_SYNACK_UNSEEN || (r) == TC_R_ACK_UNSEEN ||               \
+	 (r) == TC_R_SYNRCVD_ACK_UNSEEN || (r) == TC_R_SYN_IMPLIED ||         \
+	 (r) == TC_R_FIN_UNSEEN || (r) == TC_R_FIN_UNSEEN_PASSIVE ||        \
+	 (r) == TC_R_FIN_ACK_UNSEEN)
 
 const struct tc_rule tc_rules[] = {
 #define TC_X(id, name, side, from, to, ev, rfc)                               \
-	{ TC_R_##id, side, TC_ST_##from, TC_ST_##to, name, ev, rfc },
+	{ TC_R_##id, side, TC_ST_##from, TC_ST_##to, name, ev, rfc,           \
+	  INFERRED(TC_R_##id) },
 	TC_RULE_LIST(TC_X)
 #undef TC_X
 };

@@ -367,8 +367,32 @@ struct tc_transition {
 	uint64_t pkt;
 	uint8_t side;      /* enum tc_side */
 	uint8_t from, to;  /* enum tc_state */
+	uint8_t inferred;  /* the rule infers a segment the capture missed
+			    * (tc_rules[rule].inferred) */
 	uint16_t rule;     /* id of the rule in tc_rules[] */
 };
+
+/* Another state path of one side, also consistent with the capture
+ * (tc_conn.alt): the side's path (its first state, then each of its
+ * transitions' to states) cut after its first `keep` states, then the
+ * ntail states of tail. */
+enum tc_alt_why {
+	TC_ALT_RST_NOT_TAKEN = 1, /* the RST that closed it may not have
+				   * arrived: it stayed (and what it sent
+				   * after, a FIN, moved it) */
+	TC_ALT_FINAL_ACK_UNSEEN   /* the last ACK of a FIN may have gone
+				   * uncaptured */
+};
+
+struct tc_alt {
+	uint16_t keep;
+	uint8_t ntail;
+	uint8_t tail[3];  /* enum tc_state */
+	uint8_t why;      /* enum tc_alt_why */
+	uint8_t pad;
+};
+
+#define TC_MAX_ALT 2 /* alternatives kept per side */
 
 struct tc_conn {
 	uint64_t id;             /* 1, 2, ... per tracker */
@@ -398,6 +422,11 @@ struct tc_conn {
 	struct tc_rtt rtt;
 	uint32_t transitions_dropped; /* beyond TC_TRANS_LIMIT, or when
 				       * out of memory */
+	/* Other paths of each side also consistent with the capture, most
+	 * likely first (tcpscope-states(7) ALTERNATIVES); set when the
+	 * connection is finished, none when its path is certain. */
+	uint8_t nalt[2];
+	struct tc_alt alt[2][TC_MAX_ALT];
 };
 
 #define TC_TRANS_LIMIT 4096u /* transitions kept per connection */
@@ -557,6 +586,9 @@ struct tc_rule {
 	char name[32];        /* short stable name, e.g. "syn-sent-ack" */
 	char event[128];      /* what triggers it, in words */
 	char rfc[12];         /* RFC 9293 section, e.g. "3.10.7.3" */
+	uint8_t inferred;     /* fires for a segment the capture missed,
+			       * proved by a later one (its transitions are
+			       * marked inferred) */
 };
 
 extern const struct tc_rule tc_rules[];

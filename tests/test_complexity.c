@@ -177,13 +177,13 @@ static int import_capture(struct store *st, int cap, int n, int segments)
 	if (r)
 		return r;
 	static const struct tc_transition tr[4] = {
-		{ 1700000000000000000, 1, TC_CLIENT, TC_ST_CLOSED, TC_ST_SYN_SENT, 0 },
+		{ 1700000000000000000, 1, TC_CLIENT, TC_ST_CLOSED, TC_ST_SYN_SENT, 0, 0 },
 		{ 1700000000000000001, 2, TC_SERVER, TC_ST_LISTEN,
-		  TC_ST_SYN_RECEIVED, 0 },
+		  TC_ST_SYN_RECEIVED, 0, 0 },
 		{ 1700000000000000002, 3, TC_CLIENT, TC_ST_SYN_SENT,
-		  TC_ST_ESTABLISHED, 0 },
+		  TC_ST_ESTABLISHED, 0, 0 },
 		{ 1700000000000000003, 3, TC_SERVER, TC_ST_SYN_RECEIVED,
-		  TC_ST_ESTABLISHED, 0 },
+		  TC_ST_ESTABLISHED, 0, 0 },
 	};
 	struct tc_event ev;
 	struct tc_segment seg;

@@ -158,7 +158,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +194,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 9);
 	store_close(st);
 }
 
@@ -205,18 +205,18 @@ static void t_newer_version_refused(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 9"), SQLITE_OK);
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 10"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 9 is newer") != NULL);
+	CHECK(strstr(err, "schema version 10 is newer") != NULL);
 	CHECK(strstr(err, p) == err);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	/* Refusal changed nothing. */
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
 	sqlite3_close(db);
 }
 
@@ -324,14 +324,19 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
 	 * checksum_offload pair; version 7 the tunnel; version 8 the 18
-	 * pairs of the transfer phase (NULL in the old rows). */
+	 * pairs of the transfer phase; version 9 the alternative paths
+	 * (NULL in the old rows). */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18);
+		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18 + 2);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
+			   " client_states_alt IS NULL AND"
+			   " server_states_alt IS NULL"),
+		 1);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
 			   " c2s_limited_by IS NULL AND s2c_busy_ns IS NULL"
 			   " AND c2s_cc_states IS NULL"),
@@ -392,24 +397,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 9 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 9"), SQLITE_OK);
+	/* A version 10 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 10"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 9 is newer") != NULL);
+	CHECK(strstr(err, "schema version 10 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v9.db"), 9, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v10.db"), 10, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 8 is newer") != NULL);
+	CHECK(strstr(err, "schema version 9 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -517,10 +522,10 @@ static void t_roundtrip(void)
 	CHECK(tc_nrules >= 3);
 	uint16_t r0 = tc_rules[0].id, r1 = tc_rules[1].id, r2 = tc_rules[2].id;
 	struct tc_transition tr[4] = {
-	    {100, 1, TC_CLIENT, TC_ST_CLOSED, TC_ST_SYN_SENT, r0},
-	    {200, 2, TC_SERVER, TC_ST_LISTEN, TC_ST_SYN_RECEIVED, r1},
-	    {300, 3, TC_CLIENT, TC_ST_SYN_SENT, TC_ST_ESTABLISHED, r2},
-	    {400, 4, TC_SERVER, TC_ST_SYN_RECEIVED, TC_ST_ESTABLISHED, 9999},
+	    {100, 1, TC_CLIENT, TC_ST_CLOSED, TC_ST_SYN_SENT, 0, r0},
+	    {200, 2, TC_SERVER, TC_ST_LISTEN, TC_ST_SYN_RECEIVED, 0, r1},
+	    {300, 3, TC_CLIENT, TC_ST_SYN_SENT, TC_ST_ESTABLISHED, 0, r2},
+	    {400, 4, TC_SERVER, TC_ST_SYN_RECEIVED, TC_ST_ESTABLISHED, 0, 9999},
 	};
 	struct tc_conn c;
 	memset(&c, 0, sizeof c);
@@ -806,7 +811,8 @@ static void t_state_paths(void)
 	int64_t cid;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &cid), 0);
 	struct tc_transition tr = {
-	    1, 1, TC_CLIENT, TC_ST_CLOSED, TC_ST_SYN_SENT, 1};
+	    .ts_ns = 1, .pkt = 1, .side = TC_CLIENT, .from = TC_ST_CLOSED,
+	    .to = TC_ST_SYN_SENT, .rule = 1};
 	struct tc_conn c[2];
 	memset(c, 0, sizeof c);
 	/* 1: SYN only, the server never answered. */
@@ -1178,7 +1184,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 8);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"

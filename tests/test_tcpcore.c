@@ -34,6 +34,8 @@ struct result {
 	uint16_t port[2];
 	struct tc_dir_stats dir[2];
 	struct tc_rtt rtt;
+	char alt[2][256];     /* alternative paths, '|' between them */
+	char inferred[128];   /* rules of inferred transitions, ',' between */
 };
 
 struct run {
@@ -62,6 +64,32 @@ static void path_of(const struct tc_conn *c, int side, char *out, size_t n)
 		if (c->transitions[i].side == side)
 			len += (size_t)snprintf(out + len, n - len, ">%s",
 						tc_state_name(c->transitions[i].to));
+}
+
+/* The alternatives of side (tc_conn.alt) as paths written as path_of()
+ * does, '|' between them. */
+static void alt_of(const struct tc_conn *c, int side, char *out, size_t n)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (unsigned k = 0; k < c->nalt[side] && len < n; k++) {
+		const struct tc_alt *a = &c->alt[side][k];
+		char full[256];
+		path_of(c, side, full, sizeof full);
+		/* keep the first a->keep states */
+		unsigned kept = 0;
+		size_t cut = 0;
+		while (full[cut] && kept < a->keep) {
+			if (full[cut] == '>' && ++kept == a->keep)
+				break;
+			cut++;
+		}
+		len += (size_t)snprintf(out + len, n - len, "%s%.*s",
+					k ? "|" : "", (int)cut, full);
+		for (unsigned j = 0; j < a->ntail && len < n; j++)
+			len += (size_t)snprintf(out + len, n - len, ">%s",
+						tc_state_name(a->tail[j]));
+	}
 }
 
 static void take(struct run *rn, const struct tc_event *ev)
@@ -99,6 +127,19 @@ static void take(struct run *rn, const struct tc_event *ev)
 			r->port[1] = c->port[1];
 			memcpy(r->dir, c->dir, sizeof(r->dir));
 			r->rtt = c->rtt;
+			for (int s = 0; s < 2; s++)
+				alt_of(c, s, r->alt[s], sizeof(r->alt[s]));
+			r->inferred[0] = '\0';
+			size_t il = 0;
+			for (size_t i = 0; i < c->ntransitions; i++)
+				if (c->transitions[i].inferred &&
+				    il < sizeof(r->inferred))
+					il += (size_t)snprintf(
+					    r->inferred + il,
+					    sizeof(r->inferred) - il, "%s%s",
+					    il ? "," : "",
+					    tc_rules[c->transitions[i].rule]
+						.name);
 		}
 		break;
 	default:
@@ -609,7 +650,7 @@ static void t_rst_not_taken(void)
 		char line[200];
 		uint64_t pkt = 0;
 		int withdrawals = 0, late_labels = 0, after_close = 0;
-		struct tc_transition last = { 0, 0, 0, 0, 0, 0 };
+		struct tc_transition last = { 0 };
 		struct tc_event ev;
 		int more = 1;
 		while (more) {
@@ -1717,6 +1758,92 @@ static void t_rule_table(void)
 }
 
 /* Runs last: every rule of the table fired in some test above. */
+/* ---- Inferred transitions and alternatives (issue 11) ------------------- */
+
+struct inferred_case {
+	const char *name, *script;
+	const char *client, *server;         /* paths */
+	const char *client_alt, *server_alt; /* alternatives, '|' between */
+	const char *inferred;                /* rules marked inferred */
+};
+
+static const struct inferred_case inferred_cases[] = {
+	/* The client's FIN (111) is missing; the server's FIN+ACK 112
+	 * proves it: the client closed first. */
+	{ "fin-unseen",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 111\ns FA 301 112\n"
+		"c A 112 302\n",
+	  CLI_FULL, SRV_PASSIVE, "", "", "fin-unseen" },
+	/* The client's FIN after the server's is missing; the server's
+	 * ACK 102 proves it. */
+	{ "fin-unseen-passive",
+	  OPEN3 "s FA 301 101\nc A 101 302\ns A 302 102\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT>LAST-ACK>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT",
+	  "", "", "fin-unseen-passive" },
+	/* The server's FIN+ACK of the client's FIN is missing; the client's
+	 * ACK 302 proves both. */
+	{ "fin-ack-unseen",
+	  OPEN3 "c FA 101 301\nc A 102 302\n", CLI_FULL, SRV_PASSIVE, "", "",
+	  "fin-ack-unseen,fin-unseen-passive" },
+	/* A lost one-byte segment, not a FIN: the data after it takes the
+	 * inference back. */
+	{ "fin-unseen-withdrawn",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 112\nc PA 112 301 len=5\n"
+		"s A 301 117\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED", "LISTEN>SYN-RECEIVED>ESTABLISHED",
+	  "", "", "" },
+	/* The server speaks after the client's RST with an ACK at it (no
+	 * proof either way), sends a FIN and is reset again: it may never
+	 * have got the first RST. */
+	{ "rst-not-taken-alternative",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 111\nc R 111 0\n"
+		"s FA 301 111\nc R 111 0\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSED", "",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSED", "" },
+	/* Silent after the RST: taken, no alternative. */
+	{ "rst-silent",
+	  OPEN3 "c R 101 0\n", "CLOSED>SYN-SENT>ESTABLISHED>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSED", "", "", "" },
+	/* The client's ACK of the server's FIN is missing at the end. */
+	{ "final-ack-unseen",
+	  OPEN3 "c FA 101 301\ns A 301 102\ns FA 301 102\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>LAST-ACK",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>LAST-ACK>CLOSED", "" },
+	/* A SYN-ACK missing: the client's ACK implies it (inferred). */
+	{ "syn-ack-unseen-inferred",
+	  "c S 100 0\nc A 101 301\n", "CLOSED>SYN-SENT>ESTABLISHED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED", "", "", "syn-ack-unseen" },
+};
+
+static void t_inferred(void)
+{
+	for (size_t i = 0; i < sizeof inferred_cases / sizeof *inferred_cases;
+	     i++) {
+		const struct inferred_case *k = &inferred_cases[i];
+		struct run rn;
+		run(k->script, &rn);
+		int ok = rn.n >= 1 && !strcmp(rn.r[0].path[0], k->client) &&
+			 !strcmp(rn.r[0].path[1], k->server) &&
+			 !strcmp(rn.r[0].alt[0], k->client_alt) &&
+			 !strcmp(rn.r[0].alt[1], k->server_alt) &&
+			 !strcmp(rn.r[0].inferred, k->inferred);
+		if (!ok) {
+			printf("  %s: client %s [%s] server %s [%s] inferred "
+			       "%s\n",
+			       k->name, rn.n ? rn.r[0].path[0] : "-",
+			       rn.n ? rn.r[0].alt[0] : "-",
+			       rn.n ? rn.r[0].path[1] : "-",
+			       rn.n ? rn.r[0].alt[1] : "-",
+			       rn.n ? rn.r[0].inferred : "-");
+			unit_failed_ = 1;
+		}
+	}
+}
+
 static void t_rule_coverage(void)
 {
 	for (size_t i = 0; i < tc_nrules; i++) {
@@ -1760,6 +1887,7 @@ static const struct unit_test tests[] = {
 	UNIT(t_oom_shed),
 	UNIT(t_mem_accounting),
 	UNIT(t_rule_table),
+	UNIT(t_inferred),
 	UNIT(t_rule_coverage),
 	{ NULL, NULL },
 };

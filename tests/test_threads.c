@@ -183,7 +183,7 @@ static void run_many(int threads, struct digest *d)
 	static struct tc_transition trs[300];
 	for (int i = 0; i < 300; i++)
 		trs[i] = (struct tc_transition){i * 10, (uint64_t)i, (uint8_t)(i & 1),
-						 TC_ST_ESTABLISHED, TC_ST_CLOSED, 19};
+						 TC_ST_ESTABLISHED, TC_ST_CLOSED, 0, 19};
 	for (uint64_t c = 1; w && rc == 0 && c <= 2000; c++) {
 		struct tc_conn conn;
 		memset(&conn, 0, sizeof conn);

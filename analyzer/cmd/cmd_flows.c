@@ -69,7 +69,8 @@ static const char flows_usage[] =
 	X(vlan) X(tunnel) X(client_ip)                                        \
 	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
-	X(client_states) X(server_states) X(close) X(handshake) X(midstream)  \
+	X(client_states) X(server_states) X(client_states_alt)                \
+	X(server_states_alt) X(close) X(handshake) X(midstream)  \
 	X(data_on_syn) X(evicted) X(conn_state) X(history)                    \
 	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)         \
 	X(rtt_to_server_ns) X(rtt_to_client_ns) X(rtt_stddev_ns) X(rtt_samples)
@@ -283,30 +284,57 @@ static void json_ms(FILE *f, const struct cols *c, int idx)
 		out_ms3(f, int_at(c, idx));
 }
 
-/* A space-separated state path as a JSON array; null when NULL. */
-static void json_path(FILE *f, const char *s)
+/* The space-separated state path of the first len bytes of s as a JSON
+ * array. */
+static void json_path_n(FILE *f, const char *s, size_t len)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
+	const char *end = s + len;
 	putc_unlocked('[', f);
 	int first = 1;
-	while (*s) {
-		while (*s == ' ')
+	while (s < end) {
+		while (s < end && *s == ' ')
 			s++;
-		if (!*s)
+		if (s == end)
 			break;
-		size_t n = strcspn(s, " ");
+		size_t n = 0;
+		while (s + n < end && s[n] != ' ')
+			n++;
 		char name[64];
-		if (n >= sizeof name)
-			n = sizeof name - 1;
-		memcpy(name, s, n);
-		name[n] = '\0';
+		snprintf(name, sizeof name, "%.*s", (int)n, s);
 		fputs(first ? "" : ",", f);
 		out_json_str(f, name);
 		first = 0;
-		s += strcspn(s, " ");
+		s += n;
+	}
+	putc_unlocked(']', f);
+}
+
+/* A space-separated state path as a JSON array; null when NULL. */
+static void json_path(FILE *f, const char *s)
+{
+	if (!s)
+		fputs("null", f);
+	else
+		json_path_n(f, s, strlen(s));
+}
+
+/* A JSON array of alternative paths as the store writes them
+ * (client_states_alt: ["A B C", ...], each path as client_states), as an
+ * array of arrays; [] for NULL (a certain path, or a row of a database
+ * older than version 9). */
+static void json_alt_paths(FILE *f, const char *s)
+{
+	putc_unlocked('[', f);
+	int first = 1;
+	while (s && (s = strchr(s, '"'))) {
+		s++;
+		size_t n = strcspn(s, "\"");
+		fputs(first ? "" : ",", f);
+		json_path_n(f, s, n);
+		first = 0;
+		s += n;
+		if (*s)
+			s++;
 	}
 	putc_unlocked(']', f);
 }
@@ -407,14 +435,18 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 			continue;
 		}
 		for (;;) {
-			int64_t t[6];
+			/* [ts, pkt, side, from, to, rule(, inferred)] */
+			int64_t t[7] = { 0 };
 			if (*p++ != '[')
 				return -1;
-			for (int k = 0; k < 6; k++) {
+			for (int k = 0; k < 7; k++) {
 				const char *e = get_i64(p, &t[k]);
-				if (e == p || *e != (k < 5 ? ',' : ']'))
+				if (e == p || (*e != ',' && *e != ']') ||
+				    (*e == ']' && k < 5) || (*e == ',' && k == 6))
 					return -1;
 				p = e + 1;
+				if (*e == ']')
+					break;
 			}
 			if (pass) {
 				fprintf(f, "%s{\"ts\":%s,\"pkt\":", n ? "," : "",
@@ -430,6 +462,8 @@ static int json_transition_list(FILE *f, const char *s, const struct names *st,
 				out_json_str(f, names_get(ru, t[5]));
 				fputs(",\"rule_id\":", f);
 				out_i64(f, t[5]);
+				if (t[6])
+					fputs(",\"inferred\":true", f);
 				putc_unlocked('}', f);
 			}
 			n++;
@@ -577,6 +611,10 @@ static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
 	json_path(f, FT(c, client_states));
 	fputs(",\"server_states\":", f);
 	json_path(f, FT(c, server_states));
+	fputs(",\"client_states_alt\":", f);
+	json_alt_paths(f, FT(c, client_states_alt));
+	fputs(",\"server_states_alt\":", f);
+	json_alt_paths(f, FT(c, server_states_alt));
 	fputs(",\"close\":", f);
 	out_json_str(f, FT(c, close));
 	fputs(",\"handshake\":", f);

@@ -74,6 +74,7 @@ struct trans {
 	int side;
 	char from[16], to[16], rule[40];
 	int64_t rule_id;
+	int inferred; /* the rule infers a segment the capture missed */
 };
 
 struct row {
@@ -509,7 +510,7 @@ static int attach_transitions(sqlite3 *db, struct timeline *t)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state, to_state, "
-				   "rule, rule_name FROM transitions WHERE "
+				   "rule, rule_name, inferred FROM transitions WHERE "
 				   "conn_id = ? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, t->ci.id);
@@ -544,6 +545,7 @@ static int attach_transitions(sqlite3 *db, struct timeline *t)
 		copy_col(x->to, sizeof x->to, st, 4);
 		x->rule_id = sqlite3_column_int64(st, 5);
 		copy_col(x->rule, sizeof x->rule, st, 6);
+		x->inferred = sqlite3_column_int(st, 7) != 0;
 		if (!seen[side]) {
 			seen[side] = 1;
 			snprintf(t->init[side], sizeof t->init[side], "%s", x->from);
@@ -829,6 +831,19 @@ static void print_text(const struct timeline *t, int absolute, int raw)
 			}
 			putchar('\n');
 		}
+		/* A transition inferred from a segment the capture missed
+		 * says so, with its rule, below the row. */
+		for (size_t k = 0; k < r->ntr; k++) {
+			char to[32], rule[64];
+			if (!r->tr[k].inferred)
+				continue;
+			printf("%-*s %6s  %-13s %s? %s %s inferred (%s)%s\n", tw,
+			       "", "", "|", out_sgr(col, OUT_WARN),
+			       r->tr[k].side ? "server" : "client",
+			       out_esc(r->tr[k].to, to, sizeof to),
+			       out_esc(r->tr[k].rule, rule, sizeof rule),
+			       OUT_RESET(col));
+		}
 		for (size_t k = 0; k < r->ncc; k++) {
 			char to[32], rule[64];
 			printf("%-*s %6s  %-13s %s~ %s sender %s (%s)%s\n", tw, "",
@@ -939,7 +954,8 @@ static void print_json(const struct timeline *t, int raw)
 			out_json_str(f, x->to);
 			fputs(",\"rule\":", f);
 			out_json_str(f, x->rule);
-			fprintf(f, ",\"rule_id\":%lld}", (long long)x->rule_id);
+			fprintf(f, ",\"rule_id\":%lld%s}", (long long)x->rule_id,
+				x->inferred ? ",\"inferred\":true" : "");
 		}
 		fputc(']', f);
 		if (r->ncc) {

@@ -105,7 +105,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	8     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	9     /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -345,7 +345,8 @@ static const char SCHEMA_V2[] =
  *   the connection opens, so its row is written once, when it closes, and
  *   label and segment rows written before can name it;
  * - transitions are packed into their connection (transition_list, a JSON
- *   array of [ts_ns, pkt, side, from, to, rule]) and shown row by row by
+ *   array of [ts_ns, pkt, side, from, to, rule], since version 9 with a
+ *   seventh element 1 for an inferred transition) and shown row by row by
  *   the view transitions;
  * - labels (label_events) and segments (segment_rows) hold numbers only;
  *   the views events and segments show them with their names, through the
@@ -370,6 +371,23 @@ static const char SCHEMA_V2[] =
     "    CASE WHEN s.labels THEN (SELECT group_concat(name, ',') FROM" \
     " (SELECT name FROM label_names WHERE id < 64 AND s.labels & (1 << id)" \
     " ORDER BY id)) ELSE '' END AS labels\n"
+/* The view transitions (versions 3 and 9): its columns up to rule_name,
+ * and its FROM clause. */
+#define TRANSITIONS_VIEW_HEAD \
+    "CREATE VIEW transitions AS\n" \
+    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n" \
+    "    json_extract(j.value, '$[0]') AS ts_ns," \
+    " json_extract(j.value, '$[1]') AS pkt," \
+    " json_extract(j.value, '$[2]') AS side,\n" \
+    "    (SELECT name FROM state_names WHERE id =" \
+    " json_extract(j.value, '$[3]')) AS from_state,\n" \
+    "    (SELECT name FROM state_names WHERE id =" \
+    " json_extract(j.value, '$[4]')) AS to_state,\n" \
+    "    json_extract(j.value, '$[5]') AS rule,\n" \
+    "    (SELECT name FROM rule_names WHERE id =" \
+    " json_extract(j.value, '$[5]')) AS rule_name"
+#define TRANSITIONS_VIEW_FROM \
+    "  FROM connections k, json_each(k.transition_list) j;\n"
 static const char SCHEMA_V3[] =
     "ALTER TABLE captures ADD COLUMN conn_base INTEGER;\n"
     "ALTER TABLE captures ADD COLUMN conn_count INTEGER;\n"
@@ -461,19 +479,8 @@ static const char SCHEMA_V3[] =
     "  FROM label_events e LEFT JOIN label_names l ON l.id = e.label\n"
     "  LEFT JOIN reason_names r ON r.id = e.reason\n"
     "  LEFT JOIN label_names o ON o.id = e.old_label;\n"
-    "CREATE VIEW transitions AS\n"
-    "  SELECT (k.id << 16) + j.key AS id, k.id AS conn_id,\n"
-    "    json_extract(j.value, '$[0]') AS ts_ns,"
-    " json_extract(j.value, '$[1]') AS pkt,"
-    " json_extract(j.value, '$[2]') AS side,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[3]')) AS from_state,\n"
-    "    (SELECT name FROM state_names WHERE id ="
-    " json_extract(j.value, '$[4]')) AS to_state,\n"
-    "    json_extract(j.value, '$[5]') AS rule,\n"
-    "    (SELECT name FROM rule_names WHERE id ="
-    " json_extract(j.value, '$[5]')) AS rule_name\n"
-    "  FROM connections k, json_each(k.transition_list) j;\n"
+    TRANSITIONS_VIEW_HEAD "\n"
+    TRANSITIONS_VIEW_FROM
     "CREATE VIEW segments AS\n"
     SEGMENTS_VIEW_COLUMNS
     "  FROM segment_rows s;\n";
@@ -634,6 +641,20 @@ static const char SCHEMA_V8[] =
     " WINDOW w AS (PARTITION BY conn_id, dir ORDER BY id))\n"
     "  WHERE to_state IN ('Recovery', 'Loss');\n";
 
+/* Version 9 (issue 11, uncertainty): per side the other state paths the
+ * capture leaves open (tc_conn.alt), a JSON array of paths each written
+ * as client_states is; NULL when the path is certain, and in rows of
+ * older versions; the view transitions gets the column inferred. */
+static const char SCHEMA_V9[] =
+    "ALTER TABLE connections ADD COLUMN client_states_alt TEXT;\n"
+    "ALTER TABLE connections ADD COLUMN server_states_alt TEXT;\n"
+    /* The view transitions gets the inferred mark (transition_list's
+     * seventh element, 0 when absent). */
+    "DROP VIEW transitions;\n"
+    TRANSITIONS_VIEW_HEAD ",\n"
+    "    coalesce(json_extract(j.value, '$[6]'), 0) AS inferred\n"
+    TRANSITIONS_VIEW_FROM;
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -646,6 +667,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V6,
     SCHEMA_V7,
     SCHEMA_V8,
+    SCHEMA_V9,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -1215,12 +1237,13 @@ static int prepare_all(struct store *st)
 #define COL_NAME(name, val) ", s2c_" #name
 		DIR_COLS(COL_NAME)
 #undef COL_NAME
-		    ", tunnel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    ", tunnel, client_states_alt, server_states_alt)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define COL_Q(name, val) ", ?"
 		    DIR_COLS(COL_Q) DIR_COLS(COL_Q)
 #undef COL_Q
-			", ?)";
+			", ?, ?, ?)";
 	static const char *const sql[S__COUNT] = {
 	    [S_BEGIN] = "BEGIN IMMEDIATE",
 	    [S_COMMIT] = "COMMIT",
@@ -2482,6 +2505,10 @@ static int transition_list(struct store *st, const struct tc_conn *c,
 		p = put_u64(p, t->to);
 		*p++ = ',';
 		p = put_u64(p, t->rule);
+		if (t->inferred) {
+			*p++ = ',';
+			*p++ = '1';
+		}
 		*p++ = ']';
 	}
 	*p++ = ']';
@@ -2629,15 +2656,66 @@ static void b_strstatic(struct binder *b, const char *s)
 		b_null(b);
 }
 
+/* The alternative paths of side (tc_conn.alt) into st->buf from offset
+ * off, as a JSON array of paths written as state_path() writes one; *len
+ * = 0 (NULL) when there are none. -1 when out of memory. */
+static int alt_paths(struct store *st, const struct tc_conn *c, int side,
+		     size_t off, size_t *len)
+{
+	*len = 0;
+	if (!c->nalt[side])
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < c->ntransitions; i++)
+		n += c->transitions[i].side == side;
+	if (buf_need(st, off + 4 + c->nalt[side] * (n + 1 + 3 + 1) * 16) < 0)
+		return -1;
+	char *p = st->buf + off;
+	*p++ = '[';
+	for (unsigned k = 0; k < c->nalt[side] && k < TC_MAX_ALT; k++) {
+		const struct tc_alt *a = &c->alt[side][k];
+		unsigned kept = 0;
+		if (k)
+			*p++ = ',';
+		*p++ = '"';
+		for (size_t i = 0; i < c->ntransitions && kept < a->keep; i++) {
+			const struct tc_transition *t = &c->transitions[i];
+			if (t->side != side)
+				continue;
+			if (!kept) {
+				p = stpcpy(p, tc_state_name(t->from));
+				kept++;
+			}
+			if (kept < a->keep) {
+				*p++ = ' ';
+				p = stpcpy(p, tc_state_name(t->to));
+				kept++;
+			}
+		}
+		if (!kept)
+			p = stpcpy(p, tc_state_name(c->state[side]));
+		for (unsigned j = 0; j < a->ntail && j < 3; j++) {
+			*p++ = ' ';
+			p = stpcpy(p, tc_state_name(a->tail[j]));
+		}
+		*p++ = '"';
+	}
+	*p++ = ']';
+	*len = (size_t)(p - (st->buf + off));
+	return 0;
+}
+
 /* Writes c's row whole: at its TC_EV_CLOSE with the final figures, or as
  * a snapshot of an open connection (close still "open") for live views;
  * a later write replaces the row. */
 static int put_conn(struct store *st, const struct tc_conn *c)
 {
-	size_t tl, cl, sl;
+	size_t tl, cl, sl, ca, sa;
 	if (transition_list(st, c, 0, &tl) < 0 ||
 	    state_path(st, c, TC_CLIENT, tl, &cl) < 0 ||
-	    state_path(st, c, TC_SERVER, tl + cl, &sl) < 0)
+	    state_path(st, c, TC_SERVER, tl + cl, &sl) < 0 ||
+	    alt_paths(st, c, TC_CLIENT, tl + cl + sl, &ca) < 0 ||
+	    alt_paths(st, c, TC_SERVER, tl + cl + sl + ca, &sa) < 0)
 		return seterr(st, STORE_EIO, "out of memory");
 	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], vlan[16], tun[20];
 	vlan_text(c->vlan, vlan, sizeof vlan);
@@ -2692,6 +2770,14 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 	bind_dir(b, &c->dir[0], paths[0]);
 	bind_dir(b, &c->dir[1], paths[1]);
 	b_strstatic(b, c->tunnel != TC_TUN_NONE ? tun : NULL);
+	if (ca)
+		b_textstatic(b, st->buf + tl + cl + sl, ca);
+	else
+		b_null(b);
+	if (sa)
+		b_textstatic(b, st->buf + tl + cl + sl + ca, sa);
+	else
+		b_null(b);
 	int r = b_run(st, b, "writing a connection");
 	if (r || sqlite3_changes(st->db) == 1)
 		return r;

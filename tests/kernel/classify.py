@@ -4,7 +4,9 @@
     OUT=/tmp/lines sh tests/kernel/compare.sh -k /dev/null
     python3 tests/kernel/classify.py /tmp/lines pcaps/kernel > tests/kernel/known.tsv
 
-Each difference gets the class whose written criterion (below, and in
+A state path whose truth is among tcpscope's alternatives
+(client_states_alt / server_states_alt; compare.sh's class "alternative")
+needs no entry. Each other difference gets the class whose written criterion (below, and in
 tests/KNOWN-DIFFERENCES.md) it meets, or "unclassified", which compare.sh
 does not accept: those are to be looked at by hand (and the tool or the
 truth fixed, or a class added with its reason). The criteria use only the
@@ -21,7 +23,8 @@ truth files, the capture and the scenario's construction:
                      forwarder that dropped it: the capture shows a segment
                      its receiver never got
   capture-loss       a .loss2. copy where the full capture of the same
-                     point agrees with the truth
+                     point agrees with the truth (or has it among its
+                     alternatives)
   original-unseen    (transfer fields) xfer-blackhole at the middle or
                      server point: the forwarder before the middle dropped
                      the sends the kernel waited on, and their re-sends
@@ -63,12 +66,13 @@ def main():
             flows[cap] = [json.loads(l) for l in out.splitlines() if l.strip()]
         return [f for f in flows[cap] if "%s:%d" % (f["client_ip"], f["client_port"]) == client]
 
-    ok = {(r[0], r[3], r[4], r[5]) for r in rows if len(r) > 9 and r[8] == "1"}
+    ok = {(r[0], r[3], r[4], r[5]) for r in rows
+          if len(r) > 9 and (r[8] == "1" or r[9] == "alt")}
     cls_of = {}
     out = []
     for r in rows:
-        if len(r) < 10 or r[8] == "1":
-            continue
+        if len(r) < 10 or r[8] == "1" or r[9] == "alt":
+            continue  # right, or the truth is among tcpscope's alternatives
         cap, v, sc, client, inc, field, tv, gv = r[:8]
         t = truth.get((sc, client, inc))
         cls = "unclassified"

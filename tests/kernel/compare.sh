@@ -9,7 +9,10 @@
 # middle or server) it runs `tcpscope flows -r CAPTURE -f json`, pairs each
 # connection the truth says crossed that point (same 4-tuple, first_ts
 # nearest the kernel's SYN time, within 5 s) and compares:
-#   client_states, server_states   the kernel's paths (pcaps/kernel/README.md)
+#   client_states, server_states   the kernel's paths (pcaps/kernel/README.md);
+#                                  a wrong path whose truth is one of tcpscope's
+#                                  client_states_alt / server_states_alt is
+#                                  class "alternative" (needs no known entry)
 #   c2s_data_retx, s2c_data_retx   c2s/s2c.all_retransmissions against the
 #                                  data re-sends seen again at that point
 #   c2s_syn_retx, s2c_syn_retx     syn_retransmissions (SYN, SYN-ACK)
@@ -23,7 +26,10 @@
 #   tcp_cong_state_set path).
 # A connection the truth has and tcpscope lacks is field "connection",
 # one tcpscope has and the truth lacks "extra".
-# Prints agreement figures per vantage point and per scenario, then every
+# Prints agreement figures per vantage point and per scenario; per vantage
+# the state sides right, wrong with the truth among the alternatives,
+# confidently wrong (wrong, or stopped short, with no alternative that is the
+# truth), and the right ones given alternatives all the same; then every
 # difference as "DIFF CAPTURE CLIENT INC FIELD TRUTH GOT [CLASS]", where
 # CLASS is the known-differences entry (tests/kernel/known.tsv, see
 # tests/KNOWN-DIFFERENCES.md) that explains it, or "UNEXPLAINED". Exit
@@ -63,13 +69,19 @@ for name in "$@"; do
 def str: if . == null then "null" elif type == "array" then join(",") else tostring end;
 def pct(a; b): if b == 0 then 0 else (a / b) end;
 # state paths: ok, prefix (stopped short of the kernel), wrong
-def pathcls($t; $g):
+def pathcls($t; $g; $alt):
   if $t == $g then "ok"
+  elif ((($alt // []) | index([$t])) != null) then "alt"
   elif ($g != null and $t != null and ($g | length) < ($t | length) and $t[0:($g | length)] == $g) then "prefix"
   else "wrong" end;
 def line($t; $field; $tv; $gv; $cls):
   [$cap, $v, $t.scenario, $t.client, ($t.incarnation | tostring), $field, ($tv | str), ($gv | str),
    (if $cls == "ok" then 1 else 0 end | tostring), $cls] | @tsv;
+# a state path, with the number of alternatives tcpscope offered (11th)
+def pline($t; $field; $tv; $gv; $alt):
+  [$cap, $v, $t.scenario, $t.client, ($t.incarnation | tostring), $field, ($tv | str), ($gv | str),
+   (if $tv == $gv then 1 else 0 end | tostring), pathcls($tv; $gv; $alt),
+   (($alt // []) | length | tostring)] | @tsv;
 def num($t; $field; $tv; $gv):
   line($t; $field; $tv; $gv; if $tv == $gv then "ok" else "wrong" end);
 ($F) as $flows
@@ -82,8 +94,8 @@ def num($t; $field; $tv; $gv):
     | if $f == null then line($t; "connection"; "present"; "absent"; "wrong")
       else
         line($t; "connection"; "present"; "present"; "ok"),
-        line($t; "client_states"; $t.client_states; $f.client_states; pathcls($t.client_states; $f.client_states)),
-        line($t; "server_states"; $t.server_states; $f.server_states; pathcls($t.server_states; $f.server_states)),
+        pline($t; "client_states"; $t.client_states; $f.client_states; $f.client_states_alt),
+        pline($t; "server_states"; $t.server_states; $f.server_states; $f.server_states_alt),
         num($t; "c2s_data_retx"; $t.retrans.c2s.at[$v].data; $f.c2s.all_retransmissions),
         num($t; "s2c_data_retx"; $t.retrans.s2c.at[$v].data; $f.s2c.all_retransmissions),
         num($t; "c2s_syn_retx"; $t.retrans.c2s.at[$v].syn; $f.c2s.syn_retransmissions),
@@ -132,6 +144,12 @@ function add(key, what, good) { tot[key, what]++; if (good) ok[key, what]++; key
 	if (f == "client_states" || f == "server_states") {
 		add(v, "sides", good); add(sc, "sides", good)
 		if ($10 == "wrong") { wrongs[v]++; wrongs[sc]++ }
+		# right / wrong with the truth among the alternatives /
+		# confidently wrong; right sides given alternatives anyway
+		sv[v] = 1
+		if (good) { sright[v]++; if ($11 + 0 > 0) sneed[v]++ }
+		else if ($10 == "alt") salt[v]++
+		else sconf[v]++
 		if (f == "client_states") cs[cap, $4, $5] = good
 		else if ((cap, $4, $5) in cs) { add(v, "both", good && cs[cap, $4, $5]); add(sc, "both", good && cs[cap, $4, $5]) }
 	} else if (f ~ /_retx$/) {
@@ -143,7 +161,10 @@ function add(key, what, good) { tot[key, what]++; if (good) ok[key, what]++; key
 	} else if (f != "extra") {
 		add(v, "xfer", good); add(sc, "xfer", good)
 	}
-	if (!good) {
+	if (!good && $10 == "alt") {
+		explained["alternative"]++
+		diffs[++nd] = "DIFF " cap " " $4 " " $5 " " f " " $7 " " $8 " alternative"
+	} else if (!good) {
 		key = cap "\t" $4 "\t" $5 "\t" f "\t" $7 "\t" $8
 		cls = (key in K) ? K[key] : "UNEXPLAINED"
 		if (cls == "UNEXPLAINED") bad++
@@ -162,6 +183,10 @@ END {
 			fig(k, "retx") " " pc(k, "retx"), fig(k, "rst"), tot[k, "xfer"] ? fig(k, "xfer") : "-" | "sort | cut -c3-"
 	}
 	close("sort | cut -c3-")
+	printf "%-14s %-7s %-18s %-18s %s\n", "state sides", "right", "truth-in-alt", "confidently-wrong", "right-with-alt"
+	for (k in sv)
+		printf "%-14s %-7d %-18d %-18d %d\n", k, sright[k], salt[k], sconf[k], sneed[k] | "sort"
+	close("sort")
 	for (i = 1; i <= nd; i++) print diffs[i]
 	for (c in explained) printf "explained by %s: %d\n", c, explained[c]
 	stale = 0

@@ -52,13 +52,13 @@ static void fake_conn(struct tc_conn *c, struct tc_transition tr[3],
 	c->last_pkt = id * 4 + 3;
 	c->observed[0] = c->observed[1] = 1;
 	tr[0] = (struct tc_transition){t0,	     id * 4,	     TC_CLIENT,
-				       TC_ST_CLOSED, TC_ST_SYN_SENT, 1};
+				       TC_ST_CLOSED, TC_ST_SYN_SENT, 0, 1};
 	tr[1] =
 	    (struct tc_transition){t0 + 1000000, id * 4 + 1,	     TC_SERVER,
-				   TC_ST_LISTEN, TC_ST_SYN_RECEIVED, 2};
+				   TC_ST_LISTEN, TC_ST_SYN_RECEIVED, 0, 2};
 	tr[2] =
 	    (struct tc_transition){t0 + 2000000,   id * 4 + 2,	      TC_CLIENT,
-				   TC_ST_SYN_SENT, TC_ST_ESTABLISHED, 7};
+				   TC_ST_SYN_SENT, TC_ST_ESTABLISHED, 0, 7};
 	c->transitions = tr;
 	c->ntransitions = 3;
 	c->state[0] = TC_ST_ESTABLISHED;
