@@ -176,9 +176,9 @@ static void fin_unseen(struct tc_tracker *tr, struct tc_cx *cx,
 		go(tr, cx, r, ST(LAST_ACK), TC_R_FIN_UNSEEN_PASSIVE, s);
 }
 
-/* 1 if the last transitions of side, those at packet pkt, are all of
- * rules in ok[] (n of them); when `undo`, withdraws them, newest first,
- * and clears the flags they set. */
+/* 1 if side made no move after packet pkt and its moves at pkt are all
+ * of rules in ok[] (n of them); when `undo`, withdraws them, newest
+ * first, and clears the flags they set. */
 static int undo_at(struct tc_tracker *tr, struct tc_cx *cx, int side,
 		   uint64_t pkt, const unsigned *ok, int n, int undo)
 {
@@ -189,6 +189,8 @@ static int undo_at(struct tc_tracker *tr, struct tc_cx *cx, int side,
 		i--;
 		if (t->side != side)
 			continue;
+		if (t->pkt > pkt)
+			return 0; /* it moved on since: the inference stays */
 		if (t->pkt != pkt)
 			break;
 		int found = 0;
