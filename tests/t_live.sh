@@ -363,7 +363,7 @@ if command -v setsid >/dev/null 2>&1; then
 		   ls "$tmp"/pqg$fo/table=captures/date=*/sensor=*/*.parquet >/dev/null 2>&1; then
 			pass live-group-sigint-$fo
 		else
-			fail live-group-sigint-$fo "exit $rc, captures|complete '$c': $(head -c 300 "$tmp/grp.err")"
+			fail live-group-sigint-$fo "exit $rc, captures|complete '$c': $(tr "\n" "|" < "$tmp/grp.err" | head -c 600)"
 		fi
 	done
 else

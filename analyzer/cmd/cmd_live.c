@@ -206,6 +206,17 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 		status = EX_FAIL;
 		goto done;
 	}
+	/* A child (a --fanout worker, live_forked()'s) holds a stop back
+	 * from here until its handler is in place: killed while it creates
+	 * its database, it would leave a half-migrated shard the parent
+	 * cannot read (make asan: a SIGINT to the group during the schema
+	 * steps). The stop, held, then ends the capture at once. */
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	if (group >= 0 || lo->id_fd >= 0)
+		sigprocmask(SIG_BLOCK, &stops, NULL);
 	if (store_open(db, STORE_CREATE | (segments ? STORE_SEGMENTS : 0), &st,
 		       err, sizeof err) < 0) {
 		out_errline("tcpscope live", err); /* err names db */
@@ -245,6 +256,7 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 	live_cap = c;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 
 	/* As tcpdump does: what is captured, on stderr; then, on a
 	 * terminal, a status line rewritten at every commit. */
