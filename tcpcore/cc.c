@@ -94,8 +94,6 @@ const size_t tc_cc_nrules = sizeof(tc_cc_rules) / sizeof(tc_cc_rules[0]);
 
 #define FULL_SLACK 64     /* options a full-sized segment may carry */
 #define DEFAULT_SMSS 536  /* RFC 9293 3.7.1, when no MSS was announced */
-#define BETA_NUM 717      /* CUBIC's multiplicative decrease, as Linux */
-#define BETA_DEN 1024
 #define MAX_LEG_NS 10000000000LL /* a leg beyond 10 s is no RTT */
 #define CLOCK_SLACK_NS 1000000LL
 
@@ -220,13 +218,21 @@ static void disorder_commit(struct tc_tracker *tr, struct tc_cx *cx, int d,
 }
 
 /* The round trip between the capture point and the sender of direction
- * d (the handshake's leg on its side); 0 when unknown, or below
- * CLOCK_SLACK_NS: then the capture is at the sender, and the leg is the
- * sender's own time to answer, not a way for ACKs to travel. */
-static int64_t sender_leg(const struct tc_cx *cx, int d)
+ * d (the handshake's leg on its side); 0 when unknown or beyond
+ * MAX_LEG_NS. */
+static int64_t leg_of(const struct tc_cx *cx, int d)
 {
 	int64_t leg = d == TC_CLIENT ? cx->c.rtt.to_client : cx->c.rtt.to_server;
-	return leg >= CLOCK_SLACK_NS && leg <= MAX_LEG_NS ? leg : 0;
+	return leg > 0 && leg <= MAX_LEG_NS ? leg : 0;
+}
+
+/* leg_of(), or 0 below CLOCK_SLACK_NS: then the capture is at the
+ * sender, and the leg is the sender's own time to answer, not a way for
+ * ACKs to travel. */
+static int64_t sender_leg(const struct tc_cx *cx, int d)
+{
+	int64_t leg = leg_of(cx, d);
+	return leg >= CLOCK_SLACK_NS ? leg : 0;
 }
 
 /* ssthresh as the sender's congestion control would set it at a loss
@@ -234,7 +240,7 @@ static int64_t sender_leg(const struct tc_cx *cx, int d)
  * CUBIC's beta, at least two segments. */
 static void loss_event(struct tc_cx *cx, int d)
 {
-	uint64_t f = flight(&cx->ep[d]) * BETA_NUM / BETA_DEN;
+	uint64_t f = flight(&cx->ep[d]) * TC_CUBIC_BETA_NUM / TC_CUBIC_BETA_DEN;
 	uint64_t lo = 2 * smss(cx, d);
 	cx->c.dir[d].xfer.ssthresh = f > lo ? f : lo;
 }
@@ -570,8 +576,8 @@ static inline void accrue(struct tc_cx *cx, int d, int64_t t)
 static void ack_sent_on(struct tc_cx *cx, int d, const struct tc_segment *s)
 {
 	struct tc_ep *e = &cx->ep[d];
-	int64_t leg = d == TC_CLIENT ? cx->c.rtt.to_client : cx->c.rtt.to_server;
-	if (leg <= 0 || leg > MAX_LEG_NS) {
+	int64_t leg = leg_of(cx, d);
+	if (!leg) {
 		una_to(e, s->ack, s->ts_ns);
 		return;
 	}

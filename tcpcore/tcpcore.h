@@ -298,6 +298,12 @@ enum tc_limit {
 
 #define TC_CC_PATH 32 /* congestion states kept in tc_transfer.cc_path */
 
+/* CUBIC's multiplicative decrease as Linux applies it (717/1024): the
+ * slow-start threshold estimated at a loss event (cc.c, and the window
+ * graph of tcpscope plot). */
+#define TC_CUBIC_BETA_NUM 717
+#define TC_CUBIC_BETA_DEN 1024
+
 /* The data-transfer phase of one direction (cc.c): where its time went,
  * the sender's congestion states, and estimates of its windows and
  * retransmission timer. Times in ns. The shares partition the

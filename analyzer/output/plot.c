@@ -752,7 +752,7 @@ static int64_t cwnd_estimate(struct space *s, const struct plot_seg *g,
 	if (s->cw_rec >= 0 && s->last_ack >= s->cw_rec)
 		s->cw_rec = -1;
 	if (retrans && s->cw_rec < 0) {
-		int64_t c = fl * 717 / 1024;
+		int64_t c = fl * TC_CUBIC_BETA_NUM / TC_CUBIC_BETA_DEN;
 		s->cw = c > 2 * s->maxlen ? c : 2 * s->maxlen;
 		s->cw_rec = s->highest;
 	} else if (s->cw_rec < 0 && fl > s->cw) {

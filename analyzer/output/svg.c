@@ -341,7 +341,3 @@ void svg_tooltip(struct svg *s, int layer, const char *text)
 	put(s, layer, "<title>%s</title>\n", svg_esc(text, t, sizeof t));
 }
 
-void svg_comment(struct svg *s, int layer, const char *text)
-{
-	put(s, layer, "<!-- %s -->\n", text);
-}

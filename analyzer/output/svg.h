@@ -84,8 +84,6 @@ void svg_path_end(struct svg *s, int layer);
 /* A <title> child (a tooltip) of the group just opened; text escaped. */
 void svg_tooltip(struct svg *s, int layer, const char *text);
 
-/* Writes a comment (text: the caller's constant, "--" not allowed). */
-void svg_comment(struct svg *s, int layer, const char *text);
 
 /* ---- Escaping ----------------------------------------------------------- */
 
