@@ -201,8 +201,109 @@ static void t_numbers_as_printf(void)
 			if (strcmp(want[k], got[k]) != 0 && bad++ < 5)
 				fprintf(stderr, "# %lld: want %s got %s\n",
 					(long long)v, want[k], got[k]);
+		/* The row buffer's writers give the same text. */
+		struct out_buf b = { 0 };
+		for (int k = 0; k < 3; k++) {
+			b.len = 0;
+			if (k == 0)
+				out_buf_i64(&b, v);
+			else if (k == 1)
+				out_buf_ms3(&b, v);
+			else
+				out_buf_sec9(&b, v);
+			out_buf_c(&b, '\0');
+			if ((b.failed || strcmp(want[k], b.p) != 0) && bad++ < 5)
+				fprintf(stderr, "# buf %lld: want %s got %s\n",
+					(long long)v, want[k],
+					b.failed ? "(failed)" : b.p);
+		}
+		/* %.0f of doubles of every magnitude, halves among them. */
+		double d = (double)v / (double)(1 + (x % 4096)) / 2;
+		for (int k = 0; k < 2; k++, d = (double)(v % 1000) + 0.5) {
+			snprintf(want[0], sizeof want[0], "%.0f", d);
+			b.len = 0;
+			out_buf_f0(&b, d);
+			out_buf_c(&b, '\0');
+			if ((b.failed || strcmp(want[0], b.p) != 0) && bad++ < 5)
+				fprintf(stderr, "# f0 %.17g: want %s got %s\n",
+					d, want[0], b.failed ? "(failed)" : b.p);
+		}
+		out_buf_free(&b);
+	}
+	static const double fedge[] = { 0.5, 1.5, 2.5, -0.5, -0.4, -1.5, 1e300,
+					-1e300, 9.3e18, 9.1e18, 4503599627370497.0 };
+	for (size_t i = 0; i < sizeof fedge / sizeof *fedge; i++) {
+		char want[400];
+		struct out_buf b = { 0 };
+		snprintf(want, sizeof want, "%.0f", fedge[i]);
+		out_buf_f0(&b, fedge[i]);
+		out_buf_c(&b, '\0');
+		if ((b.failed || strcmp(want, b.p) != 0) && bad++ < 10)
+			fprintf(stderr, "# f0 %g: want %s\n", fedge[i], want);
+		out_buf_free(&b);
 	}
 	CHECK_EQ(bad, 0);
+}
+
+/* A row built in an out_buf: JSON strings as out_json_str writes them,
+ * lengths cut inside a UTF-8 sequence, growth past the first block, and
+ * one write per flush. */
+static void t_row_buffer(void)
+{
+	static const char *const strs[] = {
+		"plain", "a\"b\\c", "t\tn\nr\r", "\x01\x1f", "caf\xc3\xa9",
+		"bad\xff", "\xc3", "\xed\xa0\x80", "\xe2\x82\xac!", "",
+	};
+	struct out_buf b = { 0 };
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+		char *want = capture_json(strs[i]);
+		b.len = 0;
+		out_buf_json_str(&b, strs[i]);
+		out_buf_c(&b, '\0');
+		CHECK(want != NULL && !b.failed);
+		CHECK_STR(b.p, want);
+		free(want);
+	}
+	b.len = 0;
+	out_buf_json_str(&b, NULL);
+	out_buf_c(&b, '\0');
+	CHECK_STR(b.p, "null");
+	/* "caf\xc3\xa9" cut after the \xc3: the cut sequence is not UTF-8 */
+	b.len = 0;
+	out_buf_json_mem(&b, "caf\xc3\xa9", 4);
+	out_buf_c(&b, '\0');
+	CHECK_STR(b.p, "\"caf\\ufffd\"");
+	b.len = 0;
+	out_buf_json_mem(&b, "ESTABLISHED FIN-WAIT-1", 11);
+	out_buf_c(&b, '\0');
+	CHECK_STR(b.p, "\"ESTABLISHED\"");
+	/* 100k rows of 11 bytes: the buffer grows, nothing is lost. */
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	CHECK(f != NULL);
+	b.len = 0;
+	for (int i = 0; i < 100000; i++) {
+		out_buf_s(&b, "row ");
+		out_buf_i64(&b, 1000000 + i);
+		out_buf_c(&b, '\n');
+		if (i % 3000 == 0)
+			CHECK_EQ(out_buf_flush(&b, f), 0);
+	}
+	CHECK_EQ(out_buf_flush(&b, f), 0);
+	CHECK_EQ(b.len, 0);
+	fclose(f);
+	CHECK_EQ(memlen, 100000 * 12);
+	CHECK(strncmp(mem + 12 * 99999, "row 1099999\n", 12) == 0);
+	free(mem);
+	/* A row after a failed allocation is incomplete: its flush writes
+	 * nothing and says so. */
+	b.failed = 1;
+	out_buf_s(&b, "lost");
+	CHECK_EQ(out_buf_flush(&b, stdout), -1);
+	CHECK_EQ(b.len, 0);
+	out_buf_free(&b);
+	CHECK(b.p == NULL && b.cap == 0 && !b.failed);
 }
 
 static void t_table(void)
@@ -397,6 +498,7 @@ static const struct unit_test tests[] = {
 	UNIT(t_json_escape), UNIT(t_csv_quote), UNIT(t_parse_time),
 	UNIT(t_format_time), UNIT(t_table),     UNIT(t_endpoint),
 	UNIT(t_filters),     UNIT(t_in_net),    UNIT(t_numbers_as_printf),
+	UNIT(t_row_buffer),
 	{ NULL, NULL },
 };
 

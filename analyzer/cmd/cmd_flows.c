@@ -267,29 +267,29 @@ static void csv_row(FILE *f, const struct cols *c)
 
 /* ---- JSON Lines --------------------------------------------------------- */
 
-static void json_int_or_null(FILE *f, const struct cols *c, int idx,
+static void json_int_or_null(struct out_buf *o, const struct cols *c, int idx,
 			     int null_below)
 {
 	if (isnull_at(c, idx) || int_at(c, idx) < null_below)
-		fputs("null", f);
+		out_buf_s(o, "null");
 	else
-		out_i64(f, int_at(c, idx));
+		out_buf_i64(o, int_at(c, idx));
 }
 
-static void json_ms(FILE *f, const struct cols *c, int idx)
+static void json_ms(struct out_buf *o, const struct cols *c, int idx)
 {
 	if (isnull_at(c, idx) || int_at(c, idx) < 0)
-		fputs("null", f);
+		out_buf_s(o, "null");
 	else
-		out_ms3(f, int_at(c, idx));
+		out_buf_ms3(o, int_at(c, idx));
 }
 
 /* The space-separated state path of the first len bytes of s as a JSON
  * array. */
-static void json_path_n(FILE *f, const char *s, size_t len)
+static void json_path_n(struct out_buf *o, const char *s, size_t len)
 {
 	const char *end = s + len;
-	putc_unlocked('[', f);
+	out_buf_c(o, '[');
 	int first = 1;
 	while (s < end) {
 		while (s < end && *s == ' ')
@@ -299,44 +299,44 @@ static void json_path_n(FILE *f, const char *s, size_t len)
 		size_t n = 0;
 		while (s + n < end && s[n] != ' ')
 			n++;
-		char name[64];
-		snprintf(name, sizeof name, "%.*s", (int)n, s);
-		fputs(first ? "" : ",", f);
-		out_json_str(f, name);
+		if (!first)
+			out_buf_c(o, ',');
+		out_buf_json_mem(o, s, n);
 		first = 0;
 		s += n;
 	}
-	putc_unlocked(']', f);
+	out_buf_c(o, ']');
 }
 
 /* A space-separated state path as a JSON array; null when NULL. */
-static void json_path(FILE *f, const char *s)
+static void json_path(struct out_buf *o, const char *s)
 {
 	if (!s)
-		fputs("null", f);
+		out_buf_s(o, "null");
 	else
-		json_path_n(f, s, strlen(s));
+		json_path_n(o, s, strlen(s));
 }
 
 /* A JSON array of alternative paths as the store writes them
  * (client_states_alt: ["A B C", ...], each path as client_states), as an
  * array of arrays; [] for NULL (a certain path, or a row of a database
  * older than version 9). */
-static void json_alt_paths(FILE *f, const char *s)
+static void json_alt_paths(struct out_buf *o, const char *s)
 {
-	putc_unlocked('[', f);
+	out_buf_c(o, '[');
 	int first = 1;
 	while (s && (s = strchr(s, '"'))) {
 		s++;
 		size_t n = strcspn(s, "\"");
-		fputs(first ? "" : ",", f);
-		json_path_n(f, s, n);
+		if (!first)
+			out_buf_c(o, ',');
+		json_path_n(o, s, n);
 		first = 0;
 		s += n;
 		if (*s)
 			s++;
 	}
-	putc_unlocked(']', f);
+	out_buf_c(o, ']');
 }
 
 /* A lookup table of the database's (id, name) rows: state_names or
@@ -414,110 +414,110 @@ static const char *names_get(const struct names *nm, int64_t id)
  * [ts, pkt, side, from, to, rule] numbers), with the names looked up in
  * st and ru. Writes nothing and returns -1 when the text is not of that
  * shape (the caller asks the view). */
-static int json_transition_list(FILE *f, const char *s, const struct names *st,
+static int json_transition_list(struct out_buf *o, const char *s, const struct names *st,
 				const struct names *ru)
 {
-	/* First pass: check the shape, so that nothing is half written;
-	 * second pass: write. */
-	for (int pass = 0; pass < 2; pass++) {
-		const char *p = s ? s : "[]";
-		int n = 0;
-		char b[40];
+	/* Written as it is read; a text of another shape is taken back
+	 * (o->len returns to mark), so that nothing is half written. */
+	size_t mark = o->len;
+	const char *p = s ? s : "[]";
+	int n = 0;
+	if (*p++ != '[')
+		return -1;
+	out_buf_c(o, '[');
+	while (*p == ' ')
+		p++;
+	if (*p == ']') {
+		out_buf_c(o, ']');
+		return 0;
+	}
+	for (;;) {
+		/* [ts, pkt, side, from, to, rule(, inferred)] */
+		int64_t t[7] = { 0 };
 		if (*p++ != '[')
-			return -1;
-		if (pass)
-			putc_unlocked('[', f);
-		while (*p == ' ')
+			goto bad;
+		for (int k = 0; k < 7; k++) {
+			const char *e = get_i64(p, &t[k]);
+			if (e == p || (*e != ',' && *e != ']') ||
+			    (*e == ']' && k < 5) || (*e == ',' && k == 6))
+				goto bad;
+			p = e + 1;
+			if (*e == ']')
+				break;
+		}
+		out_buf_s(o, n ? ",{\"ts\":" : "{\"ts\":");
+		out_buf_sec9(o, t[0]);
+		out_buf_s(o, ",\"pkt\":");
+		out_buf_i64(o, t[1]);
+		out_buf_s(o, t[2] ? ",\"side\":\"server\",\"from\":"
+				  : ",\"side\":\"client\",\"from\":");
+		out_buf_json_str(o, names_get(st, t[3]));
+		out_buf_s(o, ",\"to\":");
+		out_buf_json_str(o, names_get(st, t[4]));
+		out_buf_s(o, ",\"rule\":");
+		out_buf_json_str(o, names_get(ru, t[5]));
+		out_buf_s(o, ",\"rule_id\":");
+		out_buf_i64(o, t[5]);
+		if (t[6])
+			out_buf_s(o, ",\"inferred\":true");
+		out_buf_c(o, '}');
+		n++;
+		if (*p == ',') {
 			p++;
-		if (*p == ']') {
-			if (pass)
-				putc_unlocked(']', f);
 			continue;
 		}
-		for (;;) {
-			/* [ts, pkt, side, from, to, rule(, inferred)] */
-			int64_t t[7] = { 0 };
-			if (*p++ != '[')
-				return -1;
-			for (int k = 0; k < 7; k++) {
-				const char *e = get_i64(p, &t[k]);
-				if (e == p || (*e != ',' && *e != ']') ||
-				    (*e == ']' && k < 5) || (*e == ',' && k == 6))
-					return -1;
-				p = e + 1;
-				if (*e == ']')
-					break;
-			}
-			if (pass) {
-				fprintf(f, "%s{\"ts\":%s,\"pkt\":", n ? "," : "",
-					out_ts_sec9(b, sizeof b, t[0]));
-				out_i64(f, t[1]);
-				fputs(t[2] ? ",\"side\":\"server\",\"from\":"
-					   : ",\"side\":\"client\",\"from\":",
-				      f);
-				out_json_str(f, names_get(st, t[3]));
-				fputs(",\"to\":", f);
-				out_json_str(f, names_get(st, t[4]));
-				fputs(",\"rule\":", f);
-				out_json_str(f, names_get(ru, t[5]));
-				fputs(",\"rule_id\":", f);
-				out_i64(f, t[5]);
-				if (t[6])
-					fputs(",\"inferred\":true", f);
-				putc_unlocked('}', f);
-			}
-			n++;
-			if (*p == ',') {
-				p++;
-				continue;
-			}
-			if (*p++ != ']' || *p)
-				return -1;
-			break;
-		}
-		if (pass)
-			putc_unlocked(']', f);
+		if (*p++ != ']' || *p)
+			goto bad;
+		break;
 	}
+	out_buf_c(o, ']');
 	return 0;
+bad:
+	if (!o->failed)
+		o->len = mark;
+	return -1;
 }
 
-static int json_transitions(FILE *f, sqlite3_stmt *tr, int64_t id)
+static int json_transitions(struct out_buf *o, sqlite3_stmt *tr, int64_t id)
 {
 	sqlite3_reset(tr);
 	sqlite3_bind_int64(tr, 1, id);
-	putc_unlocked('[', f);
+	out_buf_c(o, '[');
 	int rc, n = 0;
-	char b[40];
 	while ((rc = sqlite3_step(tr)) == SQLITE_ROW) {
-		fprintf(f, "%s{\"ts\":%s,\"pkt\":%lld,\"side\":%s,\"from\":", n++ ? "," : "",
-			out_ts_sec9(b, sizeof b, sqlite3_column_int64(tr, 0)),
-			(long long)sqlite3_column_int64(tr, 1),
-			sqlite3_column_int(tr, 2) ? "\"server\"" : "\"client\"");
-		out_json_str(f, (const char *)sqlite3_column_text(tr, 3));
-		fputs(",\"to\":", f);
-		out_json_str(f, (const char *)sqlite3_column_text(tr, 4));
-		fputs(",\"rule\":", f);
-		out_json_str(f, (const char *)sqlite3_column_text(tr, 6));
-		fprintf(f, ",\"rule_id\":%lld}", (long long)sqlite3_column_int64(tr, 5));
+		out_buf_s(o, n++ ? ",{\"ts\":" : "{\"ts\":");
+		out_buf_sec9(o, sqlite3_column_int64(tr, 0));
+		out_buf_s(o, ",\"pkt\":");
+		out_buf_i64(o, sqlite3_column_int64(tr, 1));
+		out_buf_s(o, sqlite3_column_int(tr, 2)
+				 ? ",\"side\":\"server\",\"from\":"
+				 : ",\"side\":\"client\",\"from\":");
+		out_buf_json_str(o, (const char *)sqlite3_column_text(tr, 3));
+		out_buf_s(o, ",\"to\":");
+		out_buf_json_str(o, (const char *)sqlite3_column_text(tr, 4));
+		out_buf_s(o, ",\"rule\":");
+		out_buf_json_str(o, (const char *)sqlite3_column_text(tr, 6));
+		out_buf_s(o, ",\"rule_id\":");
+		out_buf_i64(o, sqlite3_column_int64(tr, 5));
+		out_buf_c(o, '}');
 	}
-	putc_unlocked(']', f);
+	out_buf_c(o, ']');
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Seconds with 9 decimals from column idx (ns); null when NULL. */
-static void json_sec(FILE *f, const struct cols *c, int idx)
+static void json_sec(struct out_buf *o, const struct cols *c, int idx)
 {
-	char b[40];
 	if (isnull_at(c, idx))
-		fputs("null", f);
+		out_buf_s(o, "null");
 	else
-		fputs(out_ts_sec9(b, sizeof b, int_at(c, idx)), f);
+		out_buf_sec9(o, int_at(c, idx));
 }
 
 /* The data-transfer phase of direction s (schema version 8; null in
  * rows written before it). Idle time is not stored: it is the
  * connection's duration less the busy time. */
-static void json_transfer(FILE *f, const struct cols *c, int s)
+static void json_transfer(struct out_buf *o, const struct cols *c, int s)
 {
 	static const int shares[] = {
 		DC_busy_ns, -1, DC_rwnd_limited_ns, DC_zero_window_ns,
@@ -525,158 +525,176 @@ static void json_transfer(FILE *f, const struct cols *c, int s)
 	};
 	const int *d = c->d[s];
 	if (isnull_at(c, d[DC_busy_ns])) {
-		fputs(",\"transfer\":null", f);
+		out_buf_s(o, ",\"transfer\":null");
 	} else {
-		fputs(",\"transfer\":{", f);
+		out_buf_s(o, ",\"transfer\":{");
 		for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
 			if (shares[i] < 0) {
-				char b[40];
 				int64_t dur = out_tdiff(int_at(c, c->f[FC_last_ts]),
 							int_at(c, c->f[FC_first_ts]));
 				int64_t busy = int_at(c, d[DC_busy_ns]);
 				int64_t idle = busy < 0 ? dur : out_tdiff(dur, busy);
-				fprintf(f, ",\"idle_s\":%s",
-					out_ts_sec9(b, sizeof b,
-						    idle > 0 ? idle : 0));
+				out_buf_s(o, ",\"idle_s\":");
+				out_buf_sec9(o, idle > 0 ? idle : 0);
 				continue;
 			}
 			const char *n = dc_names[shares[i]];
-			fprintf(f, "%s\"%.*s_s\":", i ? "," : "",
-				(int)(strlen(n) - strlen("_ns")), n);
-			json_sec(f, c, d[shares[i]]);
+			out_buf_s(o, i ? ",\"" : "\"");
+			out_buf_mem(o, n, strlen(n) - strlen("_ns"));
+			out_buf_s(o, "_s\":");
+			json_sec(o, c, d[shares[i]]);
 		}
-		putc_unlocked('}', f);
+		out_buf_c(o, '}');
 	}
-	fputs(",\"limited_by\":", f);
-	out_json_str(f, text_at(c, d[DC_limited_by]));
-	fputs(",\"limited_evidence\":", f);
+	out_buf_s(o, ",\"limited_by\":");
+	out_buf_json_str(o, text_at(c, d[DC_limited_by]));
+	out_buf_s(o, ",\"limited_evidence\":");
 	if (isnull_at(c, d[DC_limited_pkt])) {
-		fputs("null", f);
+		out_buf_s(o, "null");
 	} else {
-		fprintf(f, "{\"pkt\":%lld,\"longest_s\":",
-			(long long)int_at(c, d[DC_limited_pkt]));
-		json_sec(f, c, d[DC_limited_evidence_ns]);
-		putc_unlocked('}', f);
+		out_buf_s(o, "{\"pkt\":");
+		out_buf_i64(o, int_at(c, d[DC_limited_pkt]));
+		out_buf_s(o, ",\"longest_s\":");
+		json_sec(o, c, d[DC_limited_evidence_ns]);
+		out_buf_c(o, '}');
 	}
-	fputs(",\"cc_states\":", f);
-	json_path(f, text_at(c, d[DC_cc_states]));
-	fputs(",\"cwnd_max_bytes\":", f);
-	json_int_or_null(f, c, d[DC_cwnd_max], 0);
-	fputs(",\"ssthresh_bytes\":", f);
-	json_int_or_null(f, c, d[DC_ssthresh], 0);
-	fputs(",\"flight_max_bytes\":", f);
-	json_int_or_null(f, c, isnull_at(c, d[DC_busy_ns]) ? -1
+	out_buf_s(o, ",\"cc_states\":");
+	json_path(o, text_at(c, d[DC_cc_states]));
+	out_buf_s(o, ",\"cwnd_max_bytes\":");
+	json_int_or_null(o, c, d[DC_cwnd_max], 0);
+	out_buf_s(o, ",\"ssthresh_bytes\":");
+	json_int_or_null(o, c, d[DC_ssthresh], 0);
+	out_buf_s(o, ",\"flight_max_bytes\":");
+	json_int_or_null(o, c, isnull_at(c, d[DC_busy_ns]) ? -1
 							 : d[DC_max_inflight],
 			 0);
-	fputs(",\"rto_ms\":", f);
-	json_ms(f, c, d[DC_rto_ns]);
+	out_buf_s(o, ",\"rto_ms\":");
+	json_ms(o, c, d[DC_rto_ns]);
 	static const int counts[] = { DC_rto_timeouts, DC_rto_episodes,
 				      DC_rto_backoff_max, DC_fast_recoveries,
 				      DC_fast_recovery_bytes };
 	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-		fprintf(f, ",\"%s\":", dc_names[counts[i]]);
-		json_int_or_null(f, c, d[counts[i]], 0);
+		out_buf_s(o, ",\"");
+		out_buf_s(o, dc_names[counts[i]]);
+		out_buf_s(o, "\":");
+		json_int_or_null(o, c, d[counts[i]], 0);
 	}
 }
 
-static int json_row(FILE *f, const struct cols *c, sqlite3_stmt *tr,
+static int json_row(struct out_buf *o, const struct cols *c, sqlite3_stmt *tr,
 		    const struct names *st, const struct names *ru)
 {
-	char b[40];
 	char uid[20];
 	flow_uid(uid, c);
-	fprintf(f, "{\"id\":%lld,\"uid\":\"%s\",\"capture\":%lld,\"capture_path\":",
-		(long long)FI(c, id), uid, (long long)FI(c, capture_id));
-	out_json_str(f, FT(c, capture_path));
-	fputs(",\"vlan\":", f);
-	out_json_str(f, str_or(FT(c, vlan), ""));
-	fputs(",\"tunnel\":", f);
-	out_json_str(f, str_or(FT(c, tunnel), ""));
-	fputs(",\"client_ip\":", f);
-	out_json_str(f, FT(c, client_ip));
-	fprintf(f, ",\"client_port\":%lld,\"server_ip\":", (long long)FI(c, client_port));
-	out_json_str(f, FT(c, server_ip));
-	fprintf(f, ",\"server_port\":%lld", (long long)FI(c, server_port));
-	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, first_ts)));
-	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, FI(c, last_ts)));
-	fprintf(f, ",\"duration\":%s",
-		out_ts_sec9(b, sizeof b, out_tdiff(FI(c, last_ts), FI(c, first_ts))));
-	fprintf(f, ",\"first_pkt\":%lld,\"last_pkt\":%lld",
-		(long long)FI(c, first_pkt), (long long)FI(c, last_pkt));
-	fputs(",\"client_state\":", f);
-	out_json_str(f, FT(c, client_state));
-	fputs(",\"server_state\":", f);
-	out_json_str(f, FT(c, server_state));
-	fputs(",\"client_states\":", f);
-	json_path(f, FT(c, client_states));
-	fputs(",\"server_states\":", f);
-	json_path(f, FT(c, server_states));
-	fputs(",\"client_states_alt\":", f);
-	json_alt_paths(f, FT(c, client_states_alt));
-	fputs(",\"server_states_alt\":", f);
-	json_alt_paths(f, FT(c, server_states_alt));
-	fputs(",\"close\":", f);
-	out_json_str(f, FT(c, close));
-	fputs(",\"handshake\":", f);
-	out_json_str(f, FT(c, handshake));
-	fprintf(f, ",\"midstream\":%s", FI(c, midstream) ? "true" : "false");
-	fprintf(f, ",\"evicted\":%s", FI(c, evicted) ? "true" : "false");
-	fputs(",\"conn_state\":", f);
-	out_json_str(f, FT(c, conn_state));
-	fputs(",\"history\":", f);
-	out_json_str(f, FT(c, history));
-	fprintf(f, ",\"data_on_syn\":%s", FI(c, data_on_syn) ? "true" : "false");
-	fputs(",\"transitions\":", f);
-	if (json_transition_list(f, FT(c, transition_list), st, ru) != 0 &&
-	    json_transitions(f, tr, FI(c, id)) != 0)
+	out_buf_s(o, "{\"id\":");
+	out_buf_i64(o, FI(c, id));
+	out_buf_s(o, ",\"uid\":\"");
+	out_buf_s(o, uid);
+	out_buf_s(o, "\",\"capture\":");
+	out_buf_i64(o, FI(c, capture_id));
+	out_buf_s(o, ",\"capture_path\":");
+	out_buf_json_str(o, FT(c, capture_path));
+	out_buf_s(o, ",\"vlan\":");
+	out_buf_json_str(o, str_or(FT(c, vlan), ""));
+	out_buf_s(o, ",\"tunnel\":");
+	out_buf_json_str(o, str_or(FT(c, tunnel), ""));
+	out_buf_s(o, ",\"client_ip\":");
+	out_buf_json_str(o, FT(c, client_ip));
+	out_buf_s(o, ",\"client_port\":");
+	out_buf_i64(o, FI(c, client_port));
+	out_buf_s(o, ",\"server_ip\":");
+	out_buf_json_str(o, FT(c, server_ip));
+	out_buf_s(o, ",\"server_port\":");
+	out_buf_i64(o, FI(c, server_port));
+	out_buf_s(o, ",\"first_ts\":");
+	out_buf_sec9(o, FI(c, first_ts));
+	out_buf_s(o, ",\"last_ts\":");
+	out_buf_sec9(o, FI(c, last_ts));
+	out_buf_s(o, ",\"duration\":");
+	out_buf_sec9(o, out_tdiff(FI(c, last_ts), FI(c, first_ts)));
+	out_buf_s(o, ",\"first_pkt\":");
+	out_buf_i64(o, FI(c, first_pkt));
+	out_buf_s(o, ",\"last_pkt\":");
+	out_buf_i64(o, FI(c, last_pkt));
+	out_buf_s(o, ",\"client_state\":");
+	out_buf_json_str(o, FT(c, client_state));
+	out_buf_s(o, ",\"server_state\":");
+	out_buf_json_str(o, FT(c, server_state));
+	out_buf_s(o, ",\"client_states\":");
+	json_path(o, FT(c, client_states));
+	out_buf_s(o, ",\"server_states\":");
+	json_path(o, FT(c, server_states));
+	out_buf_s(o, ",\"client_states_alt\":");
+	json_alt_paths(o, FT(c, client_states_alt));
+	out_buf_s(o, ",\"server_states_alt\":");
+	json_alt_paths(o, FT(c, server_states_alt));
+	out_buf_s(o, ",\"close\":");
+	out_buf_json_str(o, FT(c, close));
+	out_buf_s(o, ",\"handshake\":");
+	out_buf_json_str(o, FT(c, handshake));
+	out_buf_s(o, FI(c, midstream) ? ",\"midstream\":true"
+				       : ",\"midstream\":false");
+	out_buf_s(o, FI(c, evicted) ? ",\"evicted\":true" : ",\"evicted\":false");
+	out_buf_s(o, ",\"conn_state\":");
+	out_buf_json_str(o, FT(c, conn_state));
+	out_buf_s(o, ",\"history\":");
+	out_buf_json_str(o, FT(c, history));
+	out_buf_s(o, FI(c, data_on_syn) ? ",\"data_on_syn\":true"
+					 : ",\"data_on_syn\":false");
+	out_buf_s(o, ",\"transitions\":");
+	if (json_transition_list(o, FT(c, transition_list), st, ru) != 0 &&
+	    json_transitions(o, tr, FI(c, id)) != 0)
 		return -1;
 	/* rtt_handshake_ns .. rtt_stddev_ns (FLOW_COLS order) as
 	 * "handshake_ms" .. "stddev_ms", then the sample count. */
-	fputs(",\"rtt\":{", f);
+	out_buf_s(o, ",\"rtt\":{");
 	for (int i = FC_rtt_handshake_ns; i <= FC_rtt_stddev_ns; i++) {
 		const char *n = fc_names[i] + strlen("rtt_");
-		fprintf(f, "%s\"%.*s_ms\":", i > FC_rtt_handshake_ns ? "," : "",
-			(int)(strlen(n) - strlen("_ns")), n);
-		json_ms(f, c, c->f[i]);
+		out_buf_s(o, i > FC_rtt_handshake_ns ? ",\"" : "\"");
+		out_buf_mem(o, n, strlen(n) - strlen("_ns"));
+		out_buf_s(o, "_ms\":");
+		json_ms(o, c, c->f[i]);
 	}
-	fputs(",\"samples\":", f);
-	json_int_or_null(f, c, c->f[FC_rtt_samples], 0);
-	putc_unlocked('}', f);
+	out_buf_s(o, ",\"samples\":");
+	json_int_or_null(o, c, c->f[FC_rtt_samples], 0);
+	out_buf_c(o, '}');
 	for (int s = 0; s < 2; s++) {
-		fprintf(f, ",\"%s\":{", s ? "s2c" : "c2s");
+		out_buf_s(o, s ? ",\"s2c\":{" : ",\"c2s\":{");
 		/* Every column in DIR_COLS order but the last: the counters
 		 * (the label counts of schema version 2 from
 		 * zero_window_probe_acks on are null in rows a version 1
 		 * tcpscope wrote), then mss (0: none, null) to max_inflight. */
 		for (int i = 0; i < DC_max_idle_ns; i++) {
 			if (i)
-				putc_unlocked(',', f);
-			putc_unlocked('"', f);
-			fputs(dc_names[i], f);
-			fputs("\":", f);
-			json_int_or_null(f, c, c->d[s][i], i == DC_mss);
+				out_buf_c(o, ',');
+			out_buf_c(o, '"');
+			out_buf_s(o, dc_names[i]);
+			out_buf_s(o, "\":");
+			json_int_or_null(o, c, c->d[s][i], i == DC_mss);
 		}
-		fputs(",\"max_idle_ms\":", f);
-		json_ms(f, c, c->d[s][DC_max_idle_ns]);
+		out_buf_s(o, ",\"max_idle_ms\":");
+		json_ms(o, c, c->d[s][DC_max_idle_ns]);
 		/* The three exclusive data-retransmission labels together:
 		 * every data segment sent again, whatever the cause. */
-		fputs(",\"all_retransmissions\":", f);
-		out_i64(f, DI(c, s, retransmissions) +
+		out_buf_s(o, ",\"all_retransmissions\":");
+		out_buf_i64(o, DI(c, s, retransmissions) +
 			       DI(c, s, fast_retransmissions) +
 			       DI(c, s, spurious_retransmissions));
 		/* Rates over the connection's lifetime: every payload byte
 		 * sent (throughput) and distinct bytes (goodput). */
 		int64_t dur = out_tdiff(FI(c, last_ts), FI(c, first_ts));
-		if (dur > 0)
-			fprintf(f, ",\"throughput_bps\":%.0f,\"goodput_bps\":%.0f",
-				(double)DI(c, s, wire_bytes) * 8e9 / (double)dur,
-				(double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
-		else
-			fputs(",\"throughput_bps\":null,\"goodput_bps\":null", f);
-		json_transfer(f, c, s);
-		putc_unlocked('}', f);
+		if (dur > 0) {
+			out_buf_s(o, ",\"throughput_bps\":");
+			out_buf_f0(o, (double)DI(c, s, wire_bytes) * 8e9 / (double)dur);
+			out_buf_s(o, ",\"goodput_bps\":");
+			out_buf_f0(o, (double)DI(c, s, payload_bytes) * 8e9 / (double)dur);
+		} else {
+			out_buf_s(o, ",\"throughput_bps\":null,\"goodput_bps\":null");
+		}
+		json_transfer(o, c, s);
+		out_buf_c(o, '}');
 	}
-	fputs("}\n", f);
+	out_buf_s(o, "}\n");
 	return 0;
 }
 
@@ -755,6 +773,8 @@ static const struct sort_key {
 
 enum { OPT_FILTER = 0x100 };
 
+enum { OB_FLUSH = 256 << 10 };
+
 static int list(struct store *st, const struct fsel *fs, const char *order,
 		enum fmt fmt)
 {
@@ -770,6 +790,7 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	sqlite3_stmt *q = NULL, *tr = NULL;
 	struct out_table *t = NULL;
 	struct names stn = { 0 }, run = { 0 };
+	struct out_buf ob = { 0 };
 	int rc = EX_DB, src;
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK ||
 	    fsel_bind(fs, q, 1) != 0)
@@ -788,10 +809,12 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 	struct cols c;
 	cols_resolve(&c, q);
 	out_pager_start();
-	/* A listing can be large (95 MB of JSON for 25k connections): write
-	 * it in large blocks, not stdio's 4 kB for a pipe. */
+	/* A listing can be large (120 MB of JSON for 25k connections): write
+	 * it in large blocks, not stdio's 4 kB for a pipe. JSON rows are
+	 * built in ob and written OB_FLUSH bytes at a time, which stdio
+	 * passes straight to write(). */
 	static char obuf[1 << 20];
-	if (!isatty(1))
+	if (!isatty(1) && fmt != FMT_JSON) /* JSON: built in ob */
 		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	/* One thread writes it: no lock taken per character. */
 	(void)__fsetlocking(stdout, FSETLOCKING_BYCALLER);
@@ -828,12 +851,19 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 			break;
 		case FMT_CSV: csv_row(stdout, &c); break;
 		case FMT_JSON:
-			if (json_row(stdout, &c, tr, &stn, &run) != 0)
+			/* Built in memory, written with one call. */
+			if (json_row(&ob, &c, tr, &stn, &run) != 0)
 				failed = 2;
+			else if (ob.failed)
+				failed = 1;
+			else if (ob.len >= OB_FLUSH)
+				(void)out_buf_flush(&ob, stdout); /* ferror */
 			break;
 		case FMT_ZEEK: zeek_row(stdout, &c); break;
 		}
 	}
+	if (!failed)
+		(void)out_buf_flush(&ob, stdout);
 	funlockfile(stdout);
 	if (failed == 1)
 		goto oom;
@@ -859,6 +889,7 @@ done:
 out:
 	names_free(&stn);
 	names_free(&run);
+	out_buf_free(&ob);
 	out_table_free(t);
 	sqlite3_finalize(tr);
 	sqlite3_finalize(q);

@@ -16,8 +16,10 @@
 #include <getopt.h>
 
 #include "../status.h"
+#include "../store/numtext.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -181,6 +183,53 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* Writes the JSON form of the character at *pp at d (at most 6 bytes)
+ * and moves *pp past it, not beyond end; returns the end of d. */
+static char *json_esc1(char *d, const unsigned char **pp,
+		       const unsigned char *end)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = *pp;
+	unsigned c = *p;
+	if (c == '"' || c == '\\') {
+		*d++ = '\\';
+		*d++ = (char)c;
+		p++;
+	} else if (c < 0x20) {
+		*d++ = '\\';
+		switch (c) {
+		case '\n': *d++ = 'n'; break;
+		case '\r': *d++ = 'r'; break;
+		case '\t': *d++ = 't'; break;
+		case '\b': *d++ = 'b'; break;
+		case '\f': *d++ = 'f'; break;
+		default:
+			memcpy(d, "u00", 3);
+			d[3] = hex[c >> 4];
+			d[4] = hex[c & 15];
+			d += 5;
+			break;
+		}
+		p++;
+	} else if (c < 0x80) {
+		*d++ = (char)c;
+		p++;
+	} else {
+		size_t n = utf8_len(p);
+		if (n == 0 || n > (size_t)(end - p)) {
+			memcpy(d, "\\ufffd", 6);
+			d += 6;
+			p++;
+		} else {
+			memcpy(d, p, n);
+			d += n;
+			p += n;
+		}
+	}
+	*pp = p;
+	return d;
+}
+
 void out_json_str(FILE *f, const char *s)
 {
 	if (!s) {
@@ -188,38 +237,18 @@ void out_json_str(FILE *f, const char *s)
 		return;
 	}
 	const unsigned char *p = (const unsigned char *)s;
-	putc_unlocked('"', f);
-	while (*p) {
-		unsigned c = *p;
-		if (c == '"' || c == '\\') {
-			putc_unlocked('\\', f);
-			putc_unlocked((int)c, f);
-			p++;
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\r': fputs("\\r", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\b': fputs("\\b", f); break;
-			case '\f': fputs("\\f", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
-			}
-			p++;
-		} else if (c < 0x80) {
-			putc_unlocked((int)c, f);
-			p++;
-		} else {
-			size_t n = utf8_len(p);
-			if (n == 0) {
-				fputs("\\ufffd", f);
-				p++;
-			} else {
-				fwrite_unlocked(p, 1, n, f);
-				p += n;
-			}
+	const unsigned char *end = p + strlen(s);
+	char tmp[256], *d = tmp;
+	*d++ = '"';
+	while (p < end) {
+		if (d > tmp + sizeof tmp - 8) {
+			fwrite_unlocked(tmp, 1, (size_t)(d - tmp), f);
+			d = tmp;
 		}
+		d = json_esc1(d, &p, end);
 	}
-	putc_unlocked('"', f);
+	*d++ = '"';
+	fwrite_unlocked(tmp, 1, (size_t)(d - tmp), f);
 }
 
 char *out_endpoint(char *buf, size_t len, const char *ip, int64_t port)
@@ -248,9 +277,10 @@ void out_csv_field(FILE *f, const char *s)
 	putc_unlocked('"', f);
 }
 
-void out_i64(FILE *f, int64_t v)
+/* v in decimal, written backwards ending at end; returns the start. */
+static char *i64_back(char *end, int64_t v)
 {
-	char buf[24], *p = buf + sizeof buf;
+	char *p = end;
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	do {
 		*--p = (char)('0' + u % 10);
@@ -258,14 +288,21 @@ void out_i64(FILE *f, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
+	return p;
+}
+
+void out_i64(FILE *f, int64_t v)
+{
+	char buf[24], *p = i64_back(buf + sizeof buf, v);
 	fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), f);
 }
 
-char *out_ts_sec9(char *buf, size_t len, int64_t ns)
+/* ns as seconds with 9 decimals, written backwards ending at end (at most
+ * 30 bytes); returns the start. */
+static char *sec9_back(char *end, int64_t ns)
 {
 	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	char tmp[32], *p = tmp + sizeof tmp;
-	*--p = '\0';
+	char *p = end;
 	uint64_t frac = u % 1000000000u, sec = u / 1000000000u;
 	for (int i = 0; i < 9; i++, frac /= 10)
 		*--p = (char)('0' + frac % 10);
@@ -276,22 +313,28 @@ char *out_ts_sec9(char *buf, size_t len, int64_t ns)
 	} while (sec);
 	if (ns < 0)
 		*--p = '-';
-	snprintf(buf, len, "%s", p);
+	return p;
+}
+
+char *out_ts_sec9(char *buf, size_t len, int64_t ns)
+{
+	char tmp[32];
+	tmp[31] = '\0';
+	snprintf(buf, len, "%s", sec9_back(tmp + 31, ns));
 	return buf;
 }
 
-void out_ms3(FILE *f, int64_t ns)
+/* ns / 1e6 with three decimals, as "%.3f" prints the double, written
+ * backwards ending at end (at most 24 bytes): the same digits from
+ * integers. NULL for an exact half microsecond (and beyond 2^52 ns),
+ * where the double's rounding decides: the caller asks printf. */
+static char *ms3_back(char *end, int64_t ns)
 {
-	/* ns / 1e6 with three decimals, as "%.3f" prints the double: the
-	 * same digits from integers, but for an exact half microsecond,
-	 * where the double's rounding decides. */
 	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-	if (u % 1000 == 500 || u > (UINT64_C(1) << 52)) {
-		fprintf(f, "%.3f", (double)ns / 1e6);
-		return;
-	}
+	if (u % 1000 == 500 || u > (UINT64_C(1) << 52))
+		return NULL;
 	uint64_t us = u / 1000 + (u % 1000 > 500);
-	char tmp[32], *p = tmp + sizeof tmp;
+	char *p = end;
 	uint64_t frac = us % 1000, ms = us / 1000;
 	for (int i = 0; i < 3; i++, frac /= 10)
 		*--p = (char)('0' + frac % 10);
@@ -302,7 +345,133 @@ void out_ms3(FILE *f, int64_t ns)
 	} while (ms);
 	if (ns < 0)
 		*--p = '-'; /* "-0.000" too, as printf writes it */
-	fwrite_unlocked(p, 1, (size_t)(tmp + sizeof tmp - p), f);
+	return p;
+}
+
+void out_ms3(FILE *f, int64_t ns)
+{
+	char tmp[32], *p = ms3_back(tmp + sizeof tmp, ns);
+	if (p)
+		fwrite_unlocked(p, 1, (size_t)(tmp + sizeof tmp - p), f);
+	else
+		fprintf(f, "%.3f", (double)ns / 1e6);
+}
+
+/* ---- Row buffers ------------------------------------------------------- */
+
+int out_buf_grow(struct out_buf *b, size_t n)
+{
+	if (b->failed)
+		return -1;
+	if (b->cap - b->len >= n)
+		return 0;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap - b->len < n) {
+		if (cap > SIZE_MAX / 2) {
+			b->failed = 1;
+			return -1;
+		}
+		cap *= 2;
+	}
+	char *p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = 1;
+		return -1;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void out_buf_free(struct out_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+int out_buf_flush(struct out_buf *b, FILE *f)
+{
+	int r = b->failed ? -1 : 0;
+	if (!r && b->len && fwrite_unlocked(b->p, 1, b->len, f) != b->len)
+		r = -1;
+	b->len = 0;
+	return r;
+}
+
+void out_buf_fmt(struct out_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || out_buf_reserve(b, (size_t)n + 1) != 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void out_buf_json_str(struct out_buf *b, const char *s)
+{
+	if (!s)
+		out_buf_mem(b, "null", 4);
+	else
+		out_buf_json_mem(b, s, strlen(s));
+}
+
+void out_buf_json_mem(struct out_buf *b, const char *s, size_t n)
+{
+	if (n > (SIZE_MAX - 2) / 6 || out_buf_reserve(b, n * 6 + 2) != 0)
+		return;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char *d = b->p + b->len;
+	*d++ = '"';
+	while (p < end) {
+		/* Runs of characters that stand for themselves, copied. */
+		const unsigned char *q = p;
+		while (q < end && *q >= 0x20 && *q < 0x80 && *q != '"' &&
+		       *q != '\\')
+			q++;
+		memcpy(d, p, (size_t)(q - p));
+		d += q - p;
+		p = q;
+		if (p < end)
+			d = json_esc1(d, &p, end);
+	}
+	*d++ = '"';
+	b->len = (size_t)(d - b->p);
+}
+
+void out_buf_i64(struct out_buf *b, int64_t v)
+{
+	if (out_buf_reserve(b, 24) == 0)
+		b->len = (size_t)(put_i64(b->p + b->len, v) - b->p);
+}
+
+void out_buf_ms3(struct out_buf *b, int64_t ns)
+{
+	char tmp[32], *p = ms3_back(tmp + sizeof tmp, ns);
+	if (p)
+		out_buf_mem(b, p, (size_t)(tmp + sizeof tmp - p));
+	else
+		out_buf_fmt(b, "%.3f", (double)ns / 1e6);
+}
+
+void out_buf_sec9(struct out_buf *b, int64_t ns)
+{
+	if (out_buf_reserve(b, 32) != 0)
+		return;
+	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char *p = b->p + b->len;
+	if (ns < 0)
+		*p++ = '-';
+	p = put_u64(p, u / 1000000000u);
+	*p = '.';
+	/* the nine decimals: 1000000000 + frac, its leading 1 overwritten */
+	char *q = put_u64(p, 1000000000u + u % 1000000000u);
+	*p = '.';
+	b->len = (size_t)(q - b->p);
 }
 
 /* Splits ns since the epoch into UTC calendar time and the nanoseconds
@@ -773,4 +942,16 @@ int out_parse_count(const char *cmd, const char *s, uint64_t *n)
 	}
 	*n = v;
 	return 0;
+}
+
+void out_buf_f0(struct out_buf *b, double v)
+{
+	/* printf rounds the double's exact value to the nearest integer,
+	 * ties to even: nearbyint() in the default rounding mode does the
+	 * same, and an integer below 2^63 prints as one. */
+	double r = __builtin_nearbyint(v);
+	if (r > -9.2e18 && r < 9.2e18 && !(r == 0 && __builtin_signbit(r)))
+		out_buf_i64(b, (int64_t)r);
+	else
+		out_buf_fmt(b, "%.0f", v);
 }

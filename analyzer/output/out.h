@@ -2,7 +2,8 @@
  * out.h - writing helpers of the report commands (flows, timeline, report,
  * extract): JSON and CSV quoting, aligned text tables, terminal width and
  * colour, and time formatting. Every function writes to the FILE it is
- * given; none exits. Prefix: out_.
+ * given, or into an out_buf (a row built in memory and written with one
+ * call, for listings of many rows); none exits. Prefix: out_.
  */
 #ifndef OUT_H
 #define OUT_H
@@ -67,6 +68,58 @@ const char *out_sgr(int colour, enum out_role role);
  * Escapes quote, backslash and control characters; bytes >= 0x80 pass
  * through when they form valid UTF-8 and become \ufffd otherwise. */
 void out_json_str(FILE *f, const char *s);
+
+/* ---- Row buffers ------------------------------------------------------- */
+
+/* A row built in memory: a listing of 25k connections writes 120 MB of
+ * JSON, and a stdio call per field costs more than the formatting. The
+ * caller owns it: zeroed to start, out_buf_free() at the end. After a
+ * failed allocation `failed` is set: what it holds is incomplete, and
+ * out_buf_flush() writes none of it. */
+struct out_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+/* Room for n more bytes: 0, or -1 (failed set). */
+int out_buf_grow(struct out_buf *b, size_t n);
+static inline int out_buf_reserve(struct out_buf *b, size_t n)
+{
+	return b->cap - b->len >= n ? 0 : out_buf_grow(b, n);
+}
+void out_buf_free(struct out_buf *b);
+/* Writes the row to f and empties b: 0, or -1 when b failed or f did. */
+int out_buf_flush(struct out_buf *b, FILE *f);
+static inline void out_buf_mem(struct out_buf *b, const void *s, size_t n)
+{
+	if (out_buf_reserve(b, n) == 0) {
+		__builtin_memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
+}
+static inline void out_buf_c(struct out_buf *b, char c)
+{
+	if (out_buf_reserve(b, 1) == 0)
+		b->p[b->len++] = c;
+}
+/* (inline, so that the length of a literal is known when compiling) */
+static inline void out_buf_s(struct out_buf *b, const char *s)
+{
+	out_buf_mem(b, s, __builtin_strlen(s));
+}
+/* printf into b (for the rare field that needs it: %.0f). */
+void out_buf_fmt(struct out_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* As out_json_str, out_i64, out_ms3 and out_ts_sec9, into b;
+ * out_buf_f0 as printf's "%.0f". */
+void out_buf_json_str(struct out_buf *b, const char *s);
+/* The n bytes at s as a JSON string (a sequence cut at s + n is not
+ * UTF-8: \ufffd). */
+void out_buf_json_mem(struct out_buf *b, const char *s, size_t n);
+void out_buf_i64(struct out_buf *b, int64_t v);
+void out_buf_ms3(struct out_buf *b, int64_t ns);
+void out_buf_sec9(struct out_buf *b, int64_t ns);
+void out_buf_f0(struct out_buf *b, double v);
 
 /* s made safe for a terminal into buf (always NUL-terminated, cut at
  * len): C0 controls, DEL, C1 controls and bytes that are not UTF-8

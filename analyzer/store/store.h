@@ -35,7 +35,9 @@ struct store;
 			     * closed; path ignored. SQLite keeps it in
 			     * memory up to its page cache and spills the
 			     * rest to a temporary file, so it costs no more
-			     * memory than a file */
+			     * memory than a file. It has no rollback
+			     * journal: after a failed write rolls back, it
+			     * takes no further capture */
 #define STORE_SEGMENTS 0x8  /* also store every segment */
 #define STORE_NO_EVENTS 0x10 /* no label rows (label_events, capture_labels):
 			      * for an in-memory store whose reader only
