@@ -665,6 +665,33 @@ if [ -x "$gen" ] && [ -x /usr/bin/time ]; then
 else
 	skip flows-r-bounded-memory "no $gen or /usr/bin/time"
 fi
+# timeline streams its ladder (review F5): ten times the segments cost at
+# most 4 MiB more peak memory, from the capture and from stored segments,
+# and every row is printed.
+if [ -x "$gen" ] && [ -x /usr/bin/time ] && [ -s "$tmp/bf200000.pcap" ]; then
+	tl_ok=1 tl_why=
+	for n in 20000 200000; do
+		for seg in "" --segments; do
+			db=$tmp/tl$n$seg.db
+			"$TCPSCOPE" read -q $seg -d "$db" "$tmp/bf$n.pcap" >/dev/null 2>&1
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+			/usr/bin/time -f '%M' -o "$tmp/tlrss$n$seg" "$TCPSCOPE" \
+				timeline -d "$db" 1 >"$tmp/tl$n$seg.out" 2>/dev/null ||
+				{ tl_ok=0; tl_why="timeline failed ($n$seg)"; }
+		done
+	done
+	for seg in "" --segments; do
+		a=$(cat "$tmp/tlrss20000$seg") b=$(cat "$tmp/tlrss200000$seg")
+		rows=$(grep -c -- '-->\|<--' "$tmp/tl200000$seg.out")
+		pk=$(jq -r '.c2s.packets + .s2c.packets' "$tmp/bf200000.json")
+		[ "$b" -le $((a + 4096)) ] && [ "$rows" -eq "$pk" ] ||
+			{ tl_ok=0; tl_why="$tl_why peak$seg $a KiB for 20k, $b KiB for 200k; $rows rows of $pk packets"; }
+	done
+	if [ $tl_ok = 1 ]; then pass timeline-bounded-memory
+	else fail timeline-bounded-memory "$tl_why"; fi
+else
+	skip timeline-bounded-memory "no $gen or /usr/bin/time"
+fi
 # A capture whose name would retitle a terminal (review F3): no command
 # prints its ESC or BEL; JSON keeps the name, escaped, and stays valid.
 mkdir -p "$tmp/evil"

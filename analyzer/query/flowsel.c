@@ -36,18 +36,6 @@
 #endif
 #endif
 
-static int fail(char *err, size_t len, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t len, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* ---- Opening ------------------------------------------------------------ */
 
 int fsel_open_db(const char *path, struct store **st, char *err,
@@ -58,19 +46,19 @@ int fsel_open_db(const char *path, struct store **st, char *err,
 		path = store_default_path();
 	struct stat sb;
 	if (stat(path, &sb) != 0)
-		return fail(err, errlen, EX_DB, "cannot open database '%s': %s",
+		return ex_fail(err, errlen, EX_DB, "cannot open database '%s': %s",
 			    path, strerror(errno));
 	if (S_ISDIR(sb.st_mode))
-		return fail(err, errlen, EX_DB,
+		return ex_fail(err, errlen, EX_DB,
 			    "cannot open database '%s': is a directory", path);
 	char msg[256] = "";
 	if (store_open(path, STORE_RDONLY, st, msg, sizeof msg) != 0)
-		return fail(err, errlen, EX_DB, "%s", msg[0] ? msg :
+		return ex_fail(err, errlen, EX_DB, "%s", msg[0] ? msg :
 			    "cannot open database");
 	if (fsel_register(store_db(*st)) != 0) {
 		store_close(*st);
 		*st = NULL;
-		return fail(err, errlen, EX_DB, "cannot register SQL functions");
+		return ex_fail(err, errlen, EX_DB, "cannot register SQL functions");
 	}
 	return 0;
 }
@@ -102,7 +90,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 		    (segments ? STORE_SEGMENTS : 0) |
 		    (keep & FSEL_KEEP_EVENTS ? 0 : STORE_NO_EVENTS);
 	if (store_open(":memory:", flags, st, msg, sizeof msg) != 0)
-		return fail(err, errlen, EX_DB, "%s", msg);
+		return ex_fail(err, errlen, EX_DB, "%s", msg);
 #ifdef FSEL_HAVE_INGEST
 	int rc = ing_import_files(*st, files, nfiles, max_packets, filter, msg,
 				  sizeof msg);
@@ -115,7 +103,7 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 	if (rc != 0) {
 		store_close(*st);
 		*st = NULL;
-		return fail(err, errlen, rc == EX_DB ? EX_DB : EX_INPUT, "%s",
+		return ex_fail(err, errlen, rc == EX_DB ? EX_DB : EX_INPUT, "%s",
 			    msg[0] ? msg : "cannot read capture");
 	}
 #else
@@ -125,12 +113,12 @@ int fsel_open_capture(char *const *files, int nfiles, int keep,
 	(void)filter;
 	store_close(*st);
 	*st = NULL;
-	return fail(err, errlen, EX_INPUT, "-r is not available in this build");
+	return ex_fail(err, errlen, EX_INPUT, "-r is not available in this build");
 #endif
 	if (fsel_register(store_db(*st)) != 0) {
 		store_close(*st);
 		*st = NULL;
-		return fail(err, errlen, EX_DB, "cannot register SQL functions");
+		return ex_fail(err, errlen, EX_DB, "cannot register SQL functions");
 	}
 	return 0;
 }
@@ -392,7 +380,7 @@ static int one_of(const char *v, const char *(*name)(unsigned), unsigned n,
 		size_t u = strlen(all);
 		snprintf(all + u, sizeof all - u, "%s%s", u ? ", " : "", s);
 	}
-	return fail(err, errlen, EX_USAGE, "bad value for --%s: '%s' (one of: %s)",
+	return ex_fail(err, errlen, EX_USAGE, "bad value for --%s: '%s' (one of: %s)",
 		    opt, v, all);
 }
 
@@ -485,13 +473,13 @@ int fsel_add(struct fsel *fs, const char *name, const char *arg, char *err,
 						  "c.first_ts <= ?") |
 		    add_int(fs, v);
 	} else {
-		return fail(err, errlen, EX_USAGE, "unknown filter --%s", name);
+		return ex_fail(err, errlen, EX_USAGE, "unknown filter --%s", name);
 	}
 	if (r != 0)
-		return fail(err, errlen, EX_USAGE, "too many filters, or a value too long");
+		return ex_fail(err, errlen, EX_USAGE, "too many filters, or a value too long");
 	return 0;
 bad:
-	return fail(err, errlen, EX_USAGE, "bad value for --%s: '%s'", name, arg);
+	return ex_fail(err, errlen, EX_USAGE, "bad value for --%s: '%s'", name, arg);
 }
 
 int fsel_bind(const struct fsel *fs, struct sqlite3_stmt *stmt, int first)
@@ -561,7 +549,7 @@ static int find_uid(struct sqlite3 *db, const char *uid, int64_t *id,
 			       FSEL_UID_CAPTURE_SQL("k") " FROM connections c"
 			       " JOIN captures k ON k.id = c.capture_id",
 			       -1, &st, NULL) != SQLITE_OK)
-		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
 	int rc, found = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !found) {
 		char u[19];
@@ -576,8 +564,8 @@ static int find_uid(struct sqlite3 *db, const char *uid, int64_t *id,
 	if (found)
 		return 0;
 	if (rc != SQLITE_DONE)
-		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
-	return fail(err, errlen, EX_NOTFOUND, "no flow %s", uid);
+		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+	return ex_fail(err, errlen, EX_NOTFOUND, "no flow %s", uid);
 }
 
 int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
@@ -586,7 +574,7 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 	char a[2][128];
 	int na = 0;
 	if (nargs < 1 || nargs > 2)
-		return fail(err, errlen, EX_USAGE, "expected one FLOW");
+		return ex_fail(err, errlen, EX_USAGE, "expected one FLOW");
 	for (int i = 0; i < nargs; i++) {
 		const char *s = args[i];
 		while (*s) {
@@ -596,7 +584,7 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 				break;
 			size_t n = strcspn(s, " \t");
 			if (na == 2 || n >= sizeof a[0])
-				return fail(err, errlen, EX_USAGE,
+				return ex_fail(err, errlen, EX_USAGE,
 					    "bad FLOW '%s'", args[0]);
 			memcpy(a[na], s, n);
 			a[na++][n] = '\0';
@@ -610,17 +598,17 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (!a[0][0] || *p)
-			return fail(err, errlen, EX_USAGE,
+			return ex_fail(err, errlen, EX_USAGE,
 				    "bad FLOW '%s': want an id, a uid or "
 				    "'CLIENT-IP:PORT SERVER-IP:PORT'", a[0]);
 		errno = 0;
 		long long v = strtoll(a[0], NULL, 10);
 		if (errno)
-			return fail(err, errlen, EX_NOTFOUND, "no flow %s", a[0]);
+			return ex_fail(err, errlen, EX_NOTFOUND, "no flow %s", a[0]);
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(db, "SELECT id FROM connections WHERE id = ?",
 				       -1, &st, NULL) != SQLITE_OK)
-			return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+			return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
 		sqlite3_bind_int64(st, 1, v);
 		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
@@ -629,17 +617,17 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 			return 0;
 		}
 		if (rc != SQLITE_DONE)
-			return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
-		return fail(err, errlen, EX_NOTFOUND, "no flow %lld", v);
+			return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+		return ex_fail(err, errlen, EX_NOTFOUND, "no flow %lld", v);
 	}
 	if (na != 2)
-		return fail(err, errlen, EX_USAGE, "expected one FLOW");
+		return ex_fail(err, errlen, EX_USAGE, "expected one FLOW");
 	char ip[2][INET6_ADDRSTRLEN + 1];
 	int port[2];
 	for (int i = 0; i < 2; i++)
 		if (fsel_parse_endpoint(a[i], ip[i], sizeof ip[i], &port[i]) != 0 ||
 		    port[i] < 0)
-			return fail(err, errlen, EX_USAGE,
+			return ex_fail(err, errlen, EX_USAGE,
 				    "bad endpoint '%s': want IP:PORT or [IPv6]:PORT",
 				    a[i]);
 	sqlite3_stmt *st;
@@ -649,7 +637,7 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 		"(client_ip = ?3 AND client_port = ?4 AND server_ip = ?1 AND server_port = ?2) "
 		"ORDER BY id LIMIT 6";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
 	sqlite3_bind_text(st, 1, ip[0], -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, port[0]);
 	sqlite3_bind_text(st, 3, ip[1], -1, SQLITE_TRANSIENT);
@@ -660,9 +648,9 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
+		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
 	if (n == 0)
-		return fail(err, errlen, EX_NOTFOUND, "no flow %s %s", a[0], a[1]);
+		return ex_fail(err, errlen, EX_NOTFOUND, "no flow %s %s", a[0], a[1]);
 	if (n > 1) {
 		char list[128] = "";
 		for (int i = 0; i < n && i < 5; i++) {
@@ -670,7 +658,7 @@ int fsel_find_flow(struct sqlite3 *db, int nargs, char *const *args,
 			snprintf(list + u, sizeof list - u, "%s%lld", i ? ", " : "",
 				 (long long)ids[i]);
 		}
-		return fail(err, errlen, EX_USAGE,
+		return ex_fail(err, errlen, EX_USAGE,
 			    "%s %s matches several flows (ids %s%s); give an id",
 			    a[0], a[1], list, n > 5 ? ", ..." : "");
 	}
