@@ -1,6 +1,6 @@
 /*
  * test_ui.c - unit tests of the TUI's pure parts and its model: ladder
- * building (ui/ladder.c), the flow list's filter/sort/selection
+ * rows from a streamed ladder's (ui/ladder.c), the flow list's filter/sort/selection
  * (ui/list.c), arrow formatting (ui/draw.c) and reading a database the
  * store created, filled by tests/tui-fixture.sql (ui/model.c). The
  * screen itself is tested by tests/t_tui.sh under tmux.
@@ -10,33 +10,56 @@
 
 #include <sqlite3.h>
 
+#include "../analyzer/query/ladder.h"
 #include "../analyzer/store/store.h"
 #include "../ui/ui.h"
 #include "unit.h"
 
-static struct ui_seg seg(int64_t pkt, int dir, const char *flags, int64_t seq,
-			 int64_t ack, int64_t len, const char *labels)
+/* A segment row of a streamed ladder (analyzer/query/ladder.h). */
+static struct ladder_row seg(int64_t pkt, int dir, const char *flags,
+			     int64_t seq, int64_t ack, int64_t len,
+			     const char *labels)
 {
-	struct ui_seg s;
-	memset(&s, 0, sizeof(s));
-	s.ts_ns = 1000 + pkt * 10;
-	s.pkt = pkt;
-	s.dir = dir;
-	snprintf(s.flags, sizeof(s.flags), "%s", flags);
-	s.seq = seq;
-	s.ack = ack;
-	s.len = len;
-	s.win = 100;
-	snprintf(s.labels, sizeof(s.labels), "%s", labels);
-	return s;
+	struct ladder_row r;
+	memset(&r, 0, sizeof(r));
+	r.ts = 1000 + pkt * 10;
+	r.pkt = pkt;
+	r.dir = dir;
+	r.has_seg = 1;
+	snprintf(r.flags, sizeof(r.flags), "%s", flags);
+	r.seq = seq;
+	r.ack = ack;
+	r.len = len;
+	r.win = 100;
+	snprintf(r.labels, sizeof(r.labels), "%s", labels);
+	return r;
 }
 
-static struct ui_trans tr(int64_t ts, int64_t pkt, int side, const char *from,
-			  const char *to)
+/* A row with no segment (a timer, a packet not stored). */
+static struct ladder_row bare(int64_t ts, int64_t pkt)
 {
-	struct ui_trans t;
+	struct ladder_row r;
+	memset(&r, 0, sizeof(r));
+	r.ts = ts;
+	r.pkt = pkt;
+	r.dir = -1;
+	return r;
+}
+
+static struct ladder_row with(struct ladder_row r, const struct ladder_trans *t,
+			      size_t n)
+{
+	r.tr = t;
+	r.ntr = n;
+	return r;
+}
+
+static struct ladder_trans tr(int64_t ts, int64_t pkt, int side,
+			      const char *from, const char *to)
+{
+	struct ladder_trans t;
 	memset(&t, 0, sizeof(t));
-	t.ts_ns = ts;
+	t.ts = ts;
 	t.pkt = pkt;
 	t.side = side;
 	snprintf(t.from, sizeof(t.from), "%s", from);
@@ -44,32 +67,45 @@ static struct ui_trans tr(int64_t ts, int64_t pkt, int side, const char *from,
 	return t;
 }
 
+/* Builds l from rows as the model does from ladder_run(). */
+static int build(struct ui_ladder *l, int segments, const char *cinit,
+		 const char *sinit, const struct ladder_row *rows, size_t n)
+{
+	struct ladder_info in;
+	memset(&in, 0, sizeof(in));
+	in.segments = segments;
+	in.why = "";
+	snprintf(in.init[0], sizeof(in.init[0]), "%s", cinit);
+	snprintf(in.init[1], sizeof(in.init[1]), "%s", sinit);
+	int rc = ui_ladder_begin(l, &in);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = ui_ladder_add(l, &rows[i]);
+	return rc;
+}
+
 static void t_ladder_segments(void)
 {
-	struct ui_seg s[] = {
-	    seg(1, 0, "S", 1000, 0, 0, ""),
-	    seg(2, 1, "SA", 5000, 1001, 0, ""),
-	    seg(3, 0, "A", 1001, 5001, 0, ""),
-	    seg(4, 0, "PA", 1001, 5001, 10, "retransmission"),
-	};
-	struct ui_trans t[] = {
+	struct ladder_trans t[] = {
 	    tr(1010, 1, 0, "CLOSED", "SYN-SENT"),
 	    tr(1010, 1, 1, "LISTEN", "SYN-RECEIVED"),
 	    tr(1020, 2, 0, "SYN-SENT", "ESTABLISHED"),
 	    tr(1030, 3, 1, "SYN-RECEIVED", "ESTABLISHED"),
-	    tr(9999, -1, 0, "ESTABLISHED", "CLOSED"), /* a timer */
+	    tr(9999, 0, 0, "ESTABLISHED", "CLOSED"), /* a timer */
 	};
-	struct ui_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.pkt = 4;
-	ev.revised = 1;
-	snprintf(ev.label, sizeof(ev.label), "spurious-retransmission");
-	snprintf(ev.old_label, sizeof(ev.old_label), "retransmission");
+	struct ladder_row rows[] = {
+	    with(seg(1, 0, "S", 1000, 0, 0, ""), &t[0], 2),
+	    with(seg(2, 1, "SA", 5000, 1001, 0, ""), &t[2], 1),
+	    with(seg(3, 0, "A", 1001, 5001, 0, ""), &t[3], 1),
+	    seg(4, 0, "PA", 1001, 5001, 10, "spurious-retransmission"),
+	    with(bare(9999, 0), &t[4], 1),
+	};
 	struct ui_ladder l;
 	memset(&l, 0, sizeof(l));
-	CHECK_EQ(ui_ladder_build(&l, s, 4, t, 5, &ev, 1), 0);
+	l.ws[0] = l.ws[1] = -1;
+	CHECK_EQ(build(&l, 1, "CLOSED", "LISTEN", rows, 5), 0);
 	CHECK_EQ(l.n, 6); /* initial, 4 segments, the timer row */
 	CHECK_EQ(l.rows[0].kind, UI_ROW_INITIAL);
+	CHECK_EQ(l.rows[0].ts_ns, 1010);
 	CHECK_STR(l.rows[0].cstate, "CLOSED");
 	CHECK_STR(l.rows[0].sstate, "LISTEN");
 	CHECK_STR(l.rows[1].cstate, "SYN-SENT");
@@ -84,6 +120,7 @@ static void t_ladder_segments(void)
 	CHECK_STR(l.rows[4].labels, "spurious-retransmission");
 	CHECK(l.rows[4].anomaly);
 	CHECK_EQ(l.rows[5].kind, UI_ROW_STATE);
+	CHECK_EQ(l.rows[5].pkt, -1);
 	CHECK_STR(l.rows[5].cstate, "CLOSED");
 	CHECK_STR(l.rows[5].sstate, "ESTABLISHED");
 	ui_ladder_free(&l);
@@ -91,27 +128,29 @@ static void t_ladder_segments(void)
 
 static void t_ladder_events_only(void)
 {
-	struct ui_trans t[] = {
+	struct ladder_trans t[] = {
 	    tr(10, 1, 0, "CLOSED", "SYN-SENT"),
 	    tr(10, 1, 1, "LISTEN", "SYN-RECEIVED"),
 	    tr(30, 3, 0, "ESTABLISHED", "CLOSED"),
 	};
-	struct ui_event e[3];
-	memset(e, 0, sizeof(e));
-	e[0].ts_ns = 30, e[0].pkt = 3, e[0].dir = 1, e[0].seq = 77;
-	snprintf(e[0].label, sizeof(e[0].label), "window-update");
-	e[1].ts_ns = 20, e[1].pkt = 2, e[1].dir = 0;
-	snprintf(e[1].label, sizeof(e[1].label), "dup-ack");
-	e[2] = e[0];
-	snprintf(e[2].label, sizeof(e[2].label), "zero-window");
+	/* Rebuilt from events: a row per packet with an event or a
+	 * transition; packet 1 has only transitions. */
+	struct ladder_row rows[] = {
+	    with(bare(10, 1), &t[0], 2),
+	    seg(2, 0, "", 0, 0, 0, "dup-ack"),
+	    with(seg(3, 1, "", 77, 0, 0, "window-update,zero-window"), &t[2], 1),
+	};
+	rows[1].ts = 20;
+	rows[2].ts = 30;
 	struct ui_ladder l;
 	memset(&l, 0, sizeof(l));
-	CHECK_EQ(ui_ladder_build(&l, NULL, 0, t, 3, e, 3), 0);
+	CHECK_EQ(build(&l, 0, "CLOSED", "LISTEN", rows, 3), 0);
 	CHECK_EQ(l.n, 4); /* initial, pkt 1 (state only), pkt 2, pkt 3 */
 	CHECK_EQ(l.rows[1].kind, UI_ROW_STATE);
 	CHECK_EQ(l.rows[1].pkt, 1);
 	CHECK_STR(l.rows[1].sstate, "SYN-RECEIVED");
 	CHECK_EQ(l.rows[2].pkt, 2);
+	CHECK(!l.rows[2].has_flags);
 	CHECK_STR(l.rows[2].labels, "dup-ack");
 	CHECK_EQ(l.rows[3].pkt, 3);
 	CHECK_EQ(l.rows[3].dir, 1);
@@ -124,19 +163,20 @@ static void t_ladder_events_only(void)
 
 static void t_ladder_two_steps(void)
 {
-	struct ui_seg s[] = {
-	    seg(12, 0, "FA", 100, 50, 0, ""),
-	    seg(13, 1, "FA", 50, 101, 0, ""),
-	};
-	struct ui_trans t[] = {
+	struct ladder_trans t[] = {
 	    tr(1120, 12, 0, "ESTABLISHED", "FIN-WAIT-1"),
 	    tr(1130, 13, 1, "ESTABLISHED", "CLOSE-WAIT"),
 	    tr(1130, 13, 1, "CLOSE-WAIT", "LAST-ACK"),
 	    tr(1130, 13, 0, "FIN-WAIT-1", "FIN-WAIT-2"),
 	};
+	struct ladder_row rows[] = {
+	    with(seg(12, 0, "FA", 100, 50, 0, ""), &t[0], 1),
+	    with(seg(13, 1, "FA", 50, 101, 0, ""), &t[1], 3),
+	};
 	struct ui_ladder l;
 	memset(&l, 0, sizeof(l));
-	CHECK_EQ(ui_ladder_build(&l, s, 2, t, 4, NULL, 0), 0);
+	l.ws[0] = l.ws[1] = -1;
+	CHECK_EQ(build(&l, 1, "ESTABLISHED", "ESTABLISHED", rows, 2), 0);
 	CHECK_EQ(l.n, 4); /* initial, FA, the first step of 13, FA */
 	CHECK_EQ(l.rows[2].kind, UI_ROW_STATE);
 	CHECK(l.rows[2].step);
@@ -147,6 +187,21 @@ static void t_ladder_two_steps(void)
 	CHECK_EQ(l.rows[3].kind, UI_ROW_SEGMENT);
 	CHECK_STR(l.rows[3].sstate, "LAST-ACK");
 	CHECK_STR(l.rows[3].cstate, "FIN-WAIT-2");
+	/* Two transitions of one packet with no row share a state row. */
+	struct ladder_trans u[] = {
+	    tr(2000, 20, 0, "FIN-WAIT-2", "TIME-WAIT"),
+	    tr(2000, 20, 1, "LAST-ACK", "CLOSED"),
+	};
+	struct ladder_row more[] = {
+	    rows[0], rows[1], with(bare(2000, 20), &u[0], 1),
+	    with(bare(2000, 20), &u[1], 1),
+	};
+	CHECK_EQ(build(&l, 1, "ESTABLISHED", "ESTABLISHED", more, 4), 0);
+	CHECK_EQ(l.n, 5);
+	CHECK_EQ(l.rows[4].kind, UI_ROW_STATE);
+	CHECK_STR(l.rows[4].cstate, "TIME-WAIT");
+	CHECK_STR(l.rows[4].sstate, "CLOSED");
+	CHECK(l.rows[4].cchanged && l.rows[4].schanged);
 	ui_ladder_free(&l);
 }
 
@@ -154,7 +209,7 @@ static void t_ladder_two_steps(void)
  * without them every window is as sent. */
 static void t_ladder_scaled_windows(void)
 {
-	struct ui_seg s[3] = {
+	struct ladder_row s[3] = {
 	    seg(1, 0, "S", 0, 0, 0, ""),
 	    seg(2, 1, "SA", 0, 1, 0, ""),
 	    seg(3, 0, "A", 1, 1, 0, ""),
@@ -163,10 +218,9 @@ static void t_ladder_scaled_windows(void)
 	s[2].win = 63;
 	struct ui_ladder l;
 	memset(&l, 0, sizeof(l));
-	l.has_segments = 1;
 	l.ws[0] = 10;
 	l.ws[1] = 7;
-	CHECK_EQ(ui_ladder_build(&l, s, 3, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(build(&l, 1, "", "", s, 3), 0);
 	int64_t w[3] = { -1, -1, -1 };
 	for (size_t i = 0; i < l.n; i++)
 		if (l.rows[i].kind == UI_ROW_SEGMENT && l.rows[i].pkt >= 1 &&
@@ -179,10 +233,9 @@ static void t_ladder_scaled_windows(void)
 	CHECK_EQ(w[2], 63 << 10);
 	CHECK(scaled);
 	memset(&l, 0, sizeof(l));
-	l.has_segments = 1;
 	l.ws[0] = 10;
 	l.ws[1] = -1; /* the server offered none: no scaling */
-	CHECK_EQ(ui_ladder_build(&l, s, 3, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(build(&l, 1, "", "", s, 3), 0);
 	for (size_t i = 0; i < l.n; i++)
 		if (l.rows[i].pkt == 3)
 			w[2] = l.rows[i].win;

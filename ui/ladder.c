@@ -1,5 +1,5 @@
 /*
- * ladder.c - builds the rows of one connection's ladder diagram.
+ * ladder.c - the rows of one connection's ladder diagram in the TUI.
  *
  * A ladder has a client column on the left, a server column on the right
  * and one arrow per segment between them. Each row also carries the state
@@ -9,31 +9,26 @@
  *     0.000   SYN-SENT*  ---- S seq=0 len=0 ------->  SYN-RECEIVED*
  *     0.120   SYN-SENT   <--- SA seq=0 ack=1 -------  SYN-RECEIVED
  *
- * Input is what model.c read from the tables, in table order:
- *
- *   segments    (only with `read --segments`): one arrow per row.
- *   events      labels of packets. With segments they only add labels to
- *               the arrow of their packet (a revised event replaces its
- *               old label); without, they are the arrows, one per packet.
- *   transitions go on the row of their packet; a transition whose packet
- *               has no row (a timer, the end of the capture, or a packet
- *               with no event when there are no segments) gets a row of its
- *               own, merged in by time, shared by transitions of the same
- *               packet. A side that changes twice on one packet (the
- *               server's FIN: CLOSE-WAIT, then LAST-ACK) shows the first
- *               step on a row of its own just above.
- *
- * Then one forward pass fills the unchanged state cells. With segments,
+ * The rows are those of the streamed ladder that `timeline` prints
+ * (analyzer/query/ladder.h: the stored segments, else the capture read
+ * again, else the events; each row with its labels and transitions; a
+ * transition whose packet has no row on a row of its own), one
+ * definition for both views. Here they become ui_rows: a row without a
+ * segment is a state row (transitions of one packet with no row share
+ * one), and a side that changes twice on one packet (the server's FIN:
+ * CLOSE-WAIT, then LAST-ACK) shows the first step on a row of its own
+ * just above. Unchanged state cells repeat the row before. With segments,
  * sequence numbers become relative to each direction's first sequence
  * number (the ISN when the SYN was seen), as Wireshark shows them; events
  * alone rarely include the SYNs, so their numbers stay raw.
  *
- * Everything here is pure: arrays in, rows out, no I/O.
+ * Everything here is pure: rows in, rows out, no I/O.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/query/ladder.h"
 #include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
@@ -123,135 +118,11 @@ void ui_row_mark_anomaly(struct ui_row *r)
 		r->anomaly |= ui_label_is_anomaly(t);
 }
 
-/* A growable row array. */
-struct rows {
-	struct ui_row *v;
-	size_t n, cap;
-};
-
-static struct ui_row *push(struct rows *a)
-{
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		struct ui_row *v = realloc(a->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		a->v = v;
-		a->cap = cap;
-	}
-	struct ui_row *r = &a->v[a->n++];
-	memset(r, 0, sizeof(*r));
-	r->pkt = -1;
-	r->dir = -1;
-	return r;
-}
-
-/* The first row with this packet number; rows are sorted by pkt when
- * sorted is set, else searched linearly. */
-static struct ui_row *find_pkt(struct rows *a, int sorted, int64_t pkt)
-{
-	if (pkt < 0)
-		return NULL;
-	if (!sorted) {
-		for (size_t i = 0; i < a->n; i++)
-			if (a->v[i].pkt == pkt)
-				return &a->v[i];
-		return NULL;
-	}
-	size_t lo = 0, hi = a->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a->v[mid].pkt < pkt)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < a->n && a->v[lo].pkt == pkt ? &a->v[lo] : NULL;
-}
-
-static int sorted_by_pkt(const struct rows *a)
-{
-	for (size_t i = 1; i < a->n; i++)
-		if (a->v[i].pkt < a->v[i - 1].pkt)
-			return 0;
-	return 1;
-}
-
-/* Events sorted by packet, ties in table order. */
-static int cmp_event_idx(const void *pa, const void *pb,
-			 const struct ui_event *ev)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	if (ev[a].pkt != ev[b].pkt)
-		return ev[a].pkt < ev[b].pkt ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/* qsort has no context argument in C11: a small insertion-merge sort. */
-static void sort_events(size_t *idx, size_t n, const struct ui_event *ev,
-			size_t *tmp)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	sort_events(idx, h, ev, tmp);
-	sort_events(idx + h, n - h, ev, tmp);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = cmp_event_idx(&idx[j], &idx[i], ev) < 0 ? idx[j++]
-								   : idx[i++];
-	while (i < h)
-		tmp[k++] = idx[i++];
-	while (j < n)
-		tmp[k++] = idx[j++];
-	memcpy(idx, tmp, n * sizeof(*idx));
-}
-
 void ui_row_apply_event(struct ui_row *r, const struct ui_event *e)
 {
 	if (e->revised && e->old_label[0])
 		remove_label(r, e->old_label);
 	add_label(r, e->label);
-}
-
-/* Rows from events when there are no segments: one per packet. */
-static int rows_from_events(struct rows *a, const struct ui_event *ev,
-			    size_t nev)
-{
-	if (nev == 0)
-		return 0;
-	size_t *idx = malloc(nev * sizeof(*idx));
-	size_t *tmp = malloc(nev * sizeof(*tmp));
-	int rc = UI_ENOMEM;
-	if (!idx || !tmp)
-		goto out;
-	for (size_t i = 0; i < nev; i++)
-		idx[i] = i;
-	sort_events(idx, nev, ev, tmp);
-	for (size_t k = 0; k < nev; k++) {
-		const struct ui_event *e = &ev[idx[k]];
-		struct ui_row *r = a->n ? &a->v[a->n - 1] : NULL;
-		if (!r || e->pkt < 0 || r->pkt != e->pkt) {
-			r = push(a);
-			if (!r)
-				goto out;
-			r->kind = UI_ROW_SEGMENT;
-			r->ts_ns = e->ts_ns;
-			r->pkt = e->pkt;
-			r->dir = e->dir;
-			r->has_seq = 1;
-			r->seq = (uint32_t)e->seq;
-			r->ack = (uint32_t)e->ack;
-			r->len = e->len;
-			r->win = e->win;
-		}
-		ui_row_apply_event(r, e);
-	}
-	rc = 0;
-out:
-	free(idx);
-	free(tmp);
-	return rc;
 }
 
 static void set_change(struct ui_row *r, int side, const char *to)
@@ -269,24 +140,14 @@ static void set_change(struct ui_row *r, int side, const char *to)
 	}
 }
 
-/* Row o goes before row r when earlier in time (or same time, earlier
- * packet). */
-static int before(const struct ui_row *o, const struct ui_row *r)
+/* A side's state before the first row: before its first transition,
+ * else the first of its path, else its final state. */
+static void initial_state(char *dst, size_t len, const char *first,
+			  const char *path, const char *final)
 {
-	if (o->ts_ns != r->ts_ns)
-		return o->ts_ns < r->ts_ns;
-	return o->pkt >= 0 && r->pkt >= 0 && o->pkt < r->pkt;
-}
-
-static void initial_state(char *dst, size_t len, const struct ui_trans *tr,
-			  size_t ntr, int side, const char *path,
-			  const char *final)
-{
-	for (size_t i = 0; i < ntr; i++) {
-		if (tr[i].side == side) {
-			copy_str(dst, len, tr[i].from);
-			return;
-		}
+	if (first && *first) {
+		copy_str(dst, len, first);
+		return;
 	}
 	if (path && *path) {
 		size_t n = strcspn(path, " ");
@@ -297,6 +158,22 @@ static void initial_state(char *dst, size_t len, const struct ui_trans *tr,
 		return;
 	}
 	copy_str(dst, len, final ? final : "");
+}
+
+/* Row k (not the first) after its transitions: unchanged state cells
+ * repeat row k - 1's; anomaly from its labels; relative sequence numbers
+ * with segments. A row that gets more transitions later (a shared state
+ * row) is filled again. */
+static void fill(struct ui_ladder *l, size_t k)
+{
+	struct ui_row *r = &l->rows[k], *p = &l->rows[k - 1];
+	if (!r->cchanged)
+		copy_str(r->cstate, sizeof(r->cstate), p->cstate);
+	if (!r->schanged)
+		copy_str(r->sstate, sizeof(r->sstate), p->sstate);
+	ui_row_mark_anomaly(r);
+	if (l->has_segments && r->kind == UI_ROW_SEGMENT)
+		ui_relseq(&l->rs, r); /* once: a segment row is filled once */
 }
 
 void ui_relseq(struct ui_relseq *rs, struct ui_row *r)
@@ -319,144 +196,114 @@ void ui_relseq(struct ui_relseq *rs, struct ui_row *r)
 	r->ack -= rs->base[o];
 }
 
-static void relative_seqs(struct rows *a)
+/* A new row at the end of l (zeroed, no packet, no direction); NULL
+ * out of memory. */
+static struct ui_row *push(struct ui_ladder *l)
 {
-	struct ui_relseq rs = {{0, 0}, {0, 0}};
-	for (size_t i = 0; i < a->n; i++)
-		ui_relseq(&rs, &a->v[i]);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct ui_row *v = realloc(l->rows, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		l->rows = v;
+		l->cap = cap;
+	}
+	struct ui_row *r = &l->rows[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->pkt = -1;
+	r->dir = -1;
+	return r;
 }
 
-int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
-		    const struct ui_trans *tr, size_t ntr,
-		    const struct ui_event *ev, size_t nev)
+static int nomem(struct ui_ladder *l)
 {
-	struct rows a = {0}, orph = {0}, out = {0};
-	int rc = UI_ENOMEM;
+	ui_ladder_free(l);
+	return UI_ENOMEM;
+}
 
-	/* 1. Arrows. */
-	for (size_t i = 0; i < nseg; i++) {
-		struct ui_row *r = push(&a);
-		if (!r)
-			goto fail;
-		const struct ui_seg *s = &seg[i];
-		r->kind = UI_ROW_SEGMENT;
+int ui_ladder_begin(struct ui_ladder *l, const struct ladder_info *in)
+{
+	ui_ladder_free(l);
+	memset(&l->rs, 0, sizeof(l->rs));
+	l->has_segments = in->segments;
+	l->from_capture = in->from_capture;
+	l->scaled = 0;
+	copy_str(l->capture_note, sizeof(l->capture_note), in->why);
+	struct ui_row *init = push(l);
+	if (!init)
+		return nomem(l);
+	init->kind = UI_ROW_INITIAL;
+	init->ts_ns = l->t0; /* the first row's, once it comes */
+	initial_state(init->cstate, sizeof(init->cstate), in->init[0],
+		      l->cpath, l->flow.cstate);
+	initial_state(init->sstate, sizeof(init->sstate), in->init[1],
+		      l->spath, l->flow.sstate);
+	return 0;
+}
+
+int ui_ladder_add(struct ui_ladder *l, const struct ladder_row *src)
+{
+	if (l->n == 0)
+		return UI_ENOMEM; /* not begun, or failed before */
+	if (l->n == 1)
+		l->rows[0].ts_ns = src->ts;
+	struct ui_row *r = &l->rows[l->n - 1];
+	/* Transitions of one packet with no row share a state row. */
+	int state = !src->has_seg;
+	if (!(state && r->kind == UI_ROW_STATE && !r->step && src->pkt > 0 &&
+	      r->pkt == src->pkt)) {
+		if (!(r = push(l)))
+			return nomem(l);
+		r->kind = state ? UI_ROW_STATE : UI_ROW_SEGMENT;
+		r->ts_ns = src->ts;
+		r->pkt = src->pkt > 0 ? src->pkt : -1;
+		r->dir = src->dir;
+		if (!state) {
+			r->has_flags = l->has_segments;
+			copy_str(r->flags, sizeof(r->flags), src->flags);
+			r->has_seq = 1;
+			r->seq = (uint32_t)src->seq;
+			r->ack = (uint32_t)src->ack;
+			r->len = src->len;
+			r->win = src->win;
+			/* In bytes once both scales are known, as the tracker
+			 * counts them (tc_window_bytes(): a SYN's window as
+			 * sent). */
+			int syn = strchr(src->flags, 'S') != NULL;
+			if (l->has_segments && l->ws[0] >= 0 && l->ws[1] >= 0 &&
+			    (src->dir == 0 || src->dir == 1)) {
+				r->win = (int64_t)tc_window_bytes(
+				    (uint16_t)src->win, l->ws[src->dir], syn);
+				l->scaled |= !syn;
+			}
+			copy_str(r->labels, sizeof(r->labels), src->labels);
+		}
+	}
+	int via = r->cvia[0] || r->svia[0];
+	for (size_t k = 0; k < src->ntr; k++)
+		set_change(r, src->tr[k].side, src->tr[k].to);
+	if (!via && (r->cvia[0] || r->svia[0])) {
+		/* Two steps of one side on one packet: the first gets a row
+		 * of its own just above. */
+		struct ui_row *s = push(l);
+		if (!s)
+			return nomem(l);
+		r = &l->rows[l->n - 2];
+		*s = *r;
+		memset(r, 0, sizeof(*r));
+		r->kind = UI_ROW_STATE;
+		r->step = 1;
 		r->ts_ns = s->ts_ns;
 		r->pkt = s->pkt;
-		r->dir = s->dir;
-		r->has_flags = 1;
-		copy_str(r->flags, sizeof(r->flags), s->flags);
-		r->has_seq = 1;
-		r->seq = (uint32_t)s->seq;
-		r->ack = (uint32_t)s->ack;
-		r->len = s->len;
-		r->win = s->win;
-		/* In bytes once both scales are known, as the tracker counts
-		 * them (tc_window_bytes(): a SYN's window as sent). */
-		int syn = strchr(s->flags, 'S') != NULL;
-		if (l->ws[0] >= 0 && l->ws[1] >= 0 && (s->dir == 0 || s->dir == 1)) {
-			r->win = (int64_t)tc_window_bytes((uint16_t)s->win,
-							  l->ws[s->dir], syn);
-			l->scaled |= !syn;
-		}
-		copy_str(r->labels, sizeof(r->labels), s->labels);
+		r->dir = -1;
+		if ((r->cchanged = s->cvia[0] != '\0'))
+			copy_str(r->cstate, sizeof(r->cstate), s->cvia);
+		if ((r->schanged = s->svia[0] != '\0'))
+			copy_str(r->sstate, sizeof(r->sstate), s->svia);
+		fill(l, l->n - 2);
 	}
-	int sorted = sorted_by_pkt(&a);
-	if (nseg > 0) {
-		for (size_t i = 0; i < nev; i++) {
-			struct ui_row *r = find_pkt(&a, sorted, ev[i].pkt);
-			if (r)
-				ui_row_apply_event(r, &ev[i]);
-		}
-	} else {
-		if (rows_from_events(&a, ev, nev) < 0)
-			goto fail;
-		sorted = sorted_by_pkt(&a);
-	}
-
-	/* 2. State changes: on their packet's row, or a row of their own. */
-	for (size_t i = 0; i < ntr; i++) {
-		const struct ui_trans *t = &tr[i];
-		struct ui_row *r = find_pkt(&a, sorted, t->pkt);
-		if (!r) {
-			struct ui_row *last =
-			    orph.n ? &orph.v[orph.n - 1] : NULL;
-			if (last && t->pkt >= 0 && last->pkt == t->pkt)
-				r = last;
-			else if (!(r = push(&orph)))
-				goto fail;
-			r->kind = UI_ROW_STATE;
-			r->ts_ns = t->ts_ns;
-			r->pkt = t->pkt;
-		}
-		set_change(r, t->side, t->to);
-	}
-
-	/* 3. The initial row, then both lists merged by time. */
-	struct ui_row *init = push(&out);
-	if (!init)
-		goto fail;
-	init->kind = UI_ROW_INITIAL;
-	init->ts_ns = a.n ? a.v[0].ts_ns : orph.n ? orph.v[0].ts_ns : l->t0;
-	initial_state(init->cstate, sizeof(init->cstate), tr, ntr, 0, l->cpath,
-		      l->flow.cstate);
-	initial_state(init->sstate, sizeof(init->sstate), tr, ntr, 1, l->spath,
-		      l->flow.sstate);
-	size_t i = 0, j = 0;
-	while (i < a.n || j < orph.n) {
-		const struct ui_row *src;
-		if (j < orph.n && (i == a.n || before(&orph.v[j], &a.v[i])))
-			src = &orph.v[j++];
-		else
-			src = &a.v[i++];
-		struct ui_row *r;
-		if (src->cvia[0] || src->svia[0]) {
-			/* Two steps of one side on one packet: the first
-			 * gets a row of its own just above. */
-			if (!(r = push(&out)))
-				goto fail;
-			r->kind = UI_ROW_STATE;
-			r->step = 1;
-			r->ts_ns = src->ts_ns;
-			r->pkt = src->pkt;
-			if ((r->cchanged = src->cvia[0] != '\0'))
-				copy_str(r->cstate, sizeof(r->cstate),
-					 src->cvia);
-			if ((r->schanged = src->svia[0] != '\0'))
-				copy_str(r->sstate, sizeof(r->sstate),
-					 src->svia);
-		}
-		if (!(r = push(&out)))
-			goto fail;
-		*r = *src;
-	}
-
-	/* 4. Fill unchanged state cells; relative sequence numbers. */
-	for (size_t k = 1; k < out.n; k++) {
-		struct ui_row *r = &out.v[k], *p = &out.v[k - 1];
-		if (!r->cchanged)
-			copy_str(r->cstate, sizeof(r->cstate), p->cstate);
-		if (!r->schanged)
-			copy_str(r->sstate, sizeof(r->sstate), p->sstate);
-		ui_row_mark_anomaly(r);
-	}
-	if (nseg > 0)
-		relative_seqs(&out); /* events alone rarely show the ISNs */
-
-	free(a.v);
-	free(orph.v);
-	free(l->rows);
-	l->rows = out.v;
-	l->n = out.n;
-	l->cap = out.cap;
+	fill(l, l->n - 1);
 	return 0;
-fail:
-	free(a.v);
-	free(orph.v);
-	free(out.v);
-	free(l->rows);
-	l->rows = NULL;
-	l->n = l->cap = 0;
-	return rc;
 }
 
 void ui_ladder_free(struct ui_ladder *l)

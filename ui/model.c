@@ -26,6 +26,7 @@
 #include "../analyzer/status.h"
 #include "../analyzer/capture/decode.h"
 #include "../analyzer/query/flowpkts.h"
+#include "../analyzer/query/ladder.h"
 #include "../analyzer/store/segchunk.h"
 #include "../analyzer/store/store.h"
 #include "../tcpcore/tcpcore.h"
@@ -360,100 +361,20 @@ int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
 /* ---- One connection's ladder -------------------------------------------- */
 
 struct arrays {
-	struct ui_seg *seg;
-	size_t nseg, segcap;
-	struct ui_trans *tr;
-	size_t ntr, trcap;
-	struct ui_event *ev;
-	size_t nev, evcap;
 	struct ui_ladder *lad;
 	int found;
 };
 
-static int add_seg(sqlite3_stmt *st, void *arg)
+/* ladder_run()'s callbacks (analyzer/query/ladder.h): the rows of the
+ * ladder timeline prints. */
+static int sink_start(void *arg, const struct ladder_info *in)
 {
-	struct arrays *a = arg;
-	if (grow((void **)&a->seg, &a->segcap, a->nseg + 1, sizeof(*a->seg)) <
-	    0)
-		return -1;
-	struct ui_seg *s = &a->seg[a->nseg++];
-	memset(s, 0, sizeof(*s));
-	s->ts_ns = int_col(st, 0, 0);
-	s->pkt = int_col(st, 1, -1);
-	s->dir = (int)int_col(st, 2, 0);
-	copy_col(s->flags, sizeof(s->flags), st, 3);
-	s->seq = int_col(st, 4, 0);
-	s->ack = int_col(st, 5, 0);
-	s->len = int_col(st, 6, 0);
-	s->win = int_col(st, 7, 0);
-	copy_col(s->labels, sizeof(s->labels), st, 8);
-	return 0;
+	return ui_ladder_begin(arg, in) < 0 ? EX_FAIL : 0;
 }
 
-/* Segments read again from the capture (flowpkts.h), when none are
- * stored: one per packet, labels from the events as for stored ones. */
-static int capture_seg(void *arg, const struct cap_packet *p,
-		       const struct tc_segment *seg, int dir)
+static int sink_row(void *arg, const struct ladder_row *r)
 {
-	struct arrays *a = arg;
-	(void)p;
-	if (!seg)
-		return 0;
-	if (grow((void **)&a->seg, &a->segcap, a->nseg + 1, sizeof(*a->seg)) <
-	    0)
-		return EX_FAIL;
-	struct ui_seg *s = &a->seg[a->nseg++];
-	memset(s, 0, sizeof(*s));
-	s->ts_ns = seg->ts_ns;
-	s->pkt = (int64_t)seg->pkt;
-	s->dir = dir;
-	dec_flags_text(seg->flags, s->flags);
-	s->seq = seg->seq;
-	s->ack = seg->ack;
-	s->len = seg->payload_len;
-	s->win = seg->window;
-	return 0;
-}
-
-/* Fills a->seg from the capture file of connection id; l->capture_note
- * says why not when it cannot be read. 0, or UI_ENOMEM. */
-static int segs_from_capture(struct ui_model *m, int64_t id,
-			     struct arrays *a, struct ui_ladder *l)
-{
-	struct flowpkts f;
-	char why[400] = "";
-	int rc = flowpkts_load(m->db, id, NULL, 0, &f, why, sizeof why);
-	if (rc == 0)
-		rc = flowpkts_check(&f, 0, why, sizeof why);
-	uint64_t n = 0;
-	if (rc == 0)
-		rc = flowpkts_each(&f, 1, capture_seg, a, &n, why, sizeof why);
-	flowpkts_free(&f);
-	if (rc == 0 && n > 0) {
-		l->from_capture = 1;
-		return 0;
-	}
-	a->nseg = 0;
-	if (rc == EX_FAIL && !why[0])
-		return UI_ENOMEM;
-	snprintf(l->capture_note, sizeof l->capture_note, "%.199s",
-		 rc ? why : "no packet of the flow found in the capture");
-	return 0;
-}
-
-static int add_trans(sqlite3_stmt *st, void *arg)
-{
-	struct arrays *a = arg;
-	if (grow((void **)&a->tr, &a->trcap, a->ntr + 1, sizeof(*a->tr)) < 0)
-		return -1;
-	struct ui_trans *t = &a->tr[a->ntr++];
-	memset(t, 0, sizeof(*t));
-	t->ts_ns = int_col(st, 0, 0);
-	t->pkt = int_col(st, 1, -1);
-	t->side = (int)int_col(st, 2, 0);
-	copy_col(t->from, sizeof(t->from), st, 3);
-	copy_col(t->to, sizeof(t->to), st, 4);
-	return 0;
+	return ui_ladder_add(arg, r) < 0 ? EX_FAIL : 0;
 }
 
 static void event_from_row(struct ui_event *e, sqlite3_stmt *st)
@@ -469,15 +390,6 @@ static void event_from_row(struct ui_event *e, sqlite3_stmt *st)
 	e->win = int_col(st, 7, 0);
 	e->revised = (int)int_col(st, 8, 0);
 	copy_col(e->old_label, sizeof(e->old_label), st, 9);
-}
-
-static int add_event(sqlite3_stmt *st, void *arg)
-{
-	struct arrays *a = arg;
-	if (grow((void **)&a->ev, &a->evcap, a->nev + 1, sizeof(*a->ev)) < 0)
-		return -1;
-	event_from_row(&a->ev[a->nev++], st);
-	return 0;
 }
 
 static int add_header(sqlite3_stmt *st, void *arg)
@@ -538,42 +450,25 @@ static int load_ladder(struct ui_model *m, int64_t id, int rows,
 		*out = l;
 		return 0;
 	}
-	if (rc == 0)
-		rc = each_row(m,
-			      "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
-			      "win, labels FROM segments WHERE conn_id = ?1 "
-			      "ORDER BY pkt, id",
-			      id, add_seg, &a, err, errlen);
-	if (rc == 0 && a.nseg == 0 &&
-	    (rc = segs_from_capture(m, id, &a, &l)) != 0)
-		seterr(err, errlen, "out of memory");
-	if (rc == 0)
-		rc = each_row(m,
-			      "SELECT ts_ns, pkt, side, from_state, to_state "
-			      "FROM transitions WHERE conn_id = ?1 ORDER BY id",
-			      id, add_trans, &a, err, errlen);
-	/* Events in packet order, table order within a packet: what
-	 * ui_ladder_build() makes of them is the same as in table order
-	 * (a label changes only its packet's row), and it is the order of
-	 * the index label_events_conn ("ORDER BY id" may make SQLite read
-	 * the whole table instead). */
-	if (rc == 0)
-		rc = each_row(m,
-			      "SELECT ts_ns, pkt, dir, label, seq, ack, len, "
-			      "win, revised, old_label FROM events "
-			      "WHERE conn_id = ?1 ORDER BY pkt, id",
-			      id, add_event, &a, err, errlen);
-	end_read(m);
 	if (rc == 0) {
-		l.has_segments = a.nseg > 0;
-		rc = ui_ladder_build(&l, a.seg, a.nseg, a.tr, a.ntr, a.ev,
-				     a.nev);
-		if (rc < 0)
+		/* The streamed ladder: stored segments, else the capture
+		 * read again, else the events; timeline's rows. */
+		static const struct ladder_sink sink = { sink_start, sink_row };
+		struct ladder *lad = NULL;
+		char e[600];
+		int lr = ladder_open(m->db, id, NULL, &lad, e, sizeof e);
+		if (lr == 0)
+			lr = ladder_run(lad, &sink, &l, e, sizeof e);
+		ladder_close(lad);
+		if (lr == EX_FAIL && l.n == 0) {
 			seterr(err, errlen, "out of memory");
+			rc = UI_ENOMEM;
+		} else if (lr != 0) {
+			seterr(err, errlen, "%s: %s", m->path, e);
+			rc = UI_EDB;
+		}
 	}
-	free(a.seg);
-	free(a.tr);
-	free(a.ev);
+	end_read(m);
 	if (rc < 0) {
 		ui_ladder_free(&l);
 		return rc;

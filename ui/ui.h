@@ -5,8 +5,9 @@
  *
  *   model.c   reads a snapshot out of SQLite (read-only): the flow list, or
  *             the rows of one flow's ladder. Knows SQL, not curses.
- *   ladder.c  turns segments, transitions and events of one flow into
- *             ladder rows (pure: arrays in, rows out).
+ *   ladder.c  turns the rows of one flow's streamed ladder (the one
+ *             `timeline` prints: analyzer/query/ladder.h) into ladder
+ *             rows with both sides' states (pure: rows in, rows out).
  *   list.c    filters and sorts the flow snapshot, keeps the selection by
  *             connection id (pure).
  *   graph.c   rasterizes a ladder's segments into the cells of a
@@ -60,20 +61,7 @@ struct ui_flows {
 };
 void ui_flows_free(struct ui_flows *f);
 
-/* What the ladder is built from (rows of the segments, transitions and
- * events tables of one connection, in table order). pkt is -1 if NULL. */
-struct ui_seg {
-	int64_t ts_ns, pkt;
-	int dir;
-	char flags[12];
-	int64_t seq, ack, len, win;
-	char labels[UI_LABELS_LEN]; /* "retransmission,dup-ack" or "" */
-};
-struct ui_trans {
-	int64_t ts_ns, pkt;
-	int side; /* 0 client, 1 server */
-	char from[UI_STATE_LEN], to[UI_STATE_LEN];
-};
+/* A label event of one packet (the graph applies them to its rows). */
 struct ui_event {
 	int64_t ts_ns, pkt;
 	int dir;
@@ -109,6 +97,12 @@ struct ui_row {
 	int anomaly; /* some label is an anomaly, not information */
 };
 
+/* Sequence numbers made relative to each direction's first one, row by
+ * row in ladder order (start with a zeroed struct ui_relseq). */
+struct ui_relseq {
+	int have[2];
+	uint32_t base[2];
+};
 /* One connection's ladder: its header and rows. Free with
  * ui_ladder_free(); a zeroed struct is an empty ladder. */
 struct ui_ladder {
@@ -125,36 +119,32 @@ struct ui_ladder {
 	int64_t t0;	  /* time origin of the rows (first_ts) */
 	struct ui_row *rows;
 	size_t n, cap;
+	struct ui_relseq rs; /* while building */
 };
 void ui_ladder_free(struct ui_ladder *l);
 
 /* ---- ladder.c ----------------------------------------------------------- */
 
-/* Fills l->rows (replacing any) from one connection's segments, transitions
- * and events. With nseg > 0 there is one arrow per segment and events only
- * add labels; otherwise events become the arrows (one per packet). State
- * changes go on the row of their packet, or on a row of their own. Returns
- * 0, or UI_ENOMEM (l->rows is then empty, l still valid). */
-int ui_ladder_build(struct ui_ladder *l, const struct ui_seg *seg, size_t nseg,
-		    const struct ui_trans *tr, size_t ntr,
-		    const struct ui_event *ev, size_t nev);
+/* Builds l->rows (replacing any) from the rows of the flow's streamed
+ * ladder, in order: ui_ladder_begin() with what ladder_run() settled
+ * before the first row (l's header, ws, cpath and spath already set),
+ * then ui_ladder_add() for each row. Each returns 0, or UI_ENOMEM (l->rows
+ * is then empty, l still valid). */
+struct ladder_info;
+struct ladder_row;
+int ui_ladder_begin(struct ui_ladder *l, const struct ladder_info *in);
+int ui_ladder_add(struct ui_ladder *l, const struct ladder_row *r);
 
 /* 1 if a label names an anomaly (retransmission, dup-ack, zero-window...),
  * 0 if it is information (window-update, sack, keep-alive...). */
 int ui_label_is_anomaly(const char *label);
 
-/* What ui_ladder_build() does to one row, for a caller that streams rows
- * instead (the graph): a label event applied to its packet's row (a
- * revision removes the old label), and r->anomaly set from r->labels. */
+/* What the graph does to one of its rows: a label event applied to its
+ * packet's row (a revision removes the old label), and r->anomaly set
+ * from r->labels. */
 void ui_row_apply_event(struct ui_row *r, const struct ui_event *e);
 void ui_row_mark_anomaly(struct ui_row *r);
 
-/* Sequence numbers made relative to each direction's first one, row by
- * row in ladder order (start with a zeroed struct ui_relseq). */
-struct ui_relseq {
-	int have[2];
-	uint32_t base[2];
-};
 void ui_relseq(struct ui_relseq *rs, struct ui_row *r);
 
 /* 1 when the ladder row r shows text s (case-sensitive): its packet
