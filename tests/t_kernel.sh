@@ -5,7 +5,8 @@
 # compares every connection's client/server state paths and per-direction
 # re-send counts at three vantage points (and in capture-loss copies) with
 # the truth files; any difference not listed in tests/kernel/known.tsv (see
-# tests/KNOWN-DIFFERENCES.md) fails. Two edited copies of a truth file check
+# tests/KNOWN-DIFFERENCES.md) fails; the vantage estimate must name the
+# endpoint captures. Two edited copies of a truth file check
 # that the comparison does catch a wrong answer.
 set -u
 : "${TCPSCOPE:?}" "${TOP:?}"
@@ -35,6 +36,19 @@ if [ "$n" -ge 2000 ]; then
 	echo "PASS kernel-coverage: $n connection entries"
 else
 	echo "FAIL kernel-coverage: only $n connection entries (want >= 2000)"
+fi
+
+# The vantage estimate (issue 11): a capture at an endpoint is named so for
+# at least 95 % of its connections with a handshake, and at most 1 % are
+# given the other end.
+awk -F'\t' '$6 == "vantage" && $2 != "middle" && $8 != "null" {
+	n++; if ($9 == 1) r++; else if ($8 != "middle") o++ }
+END { printf "%d %d %d\n", n, r, o }' "$tmp/lines" > "$tmp/vant"
+read vn vr vo < "$tmp/vant"
+if [ "$vn" -gt 1000 ] && [ $((vr * 100)) -ge $((vn * 95)) ] && [ $((vo * 100)) -le "$vn" ]; then
+	echo "PASS kernel-vantage: $vr of $vn endpoint connections named right, $vo the other end"
+else
+	echo "FAIL kernel-vantage: $vr of $vn endpoint connections named right, $vo the other end"
 fi
 
 # The comparison must fail when the truth says otherwise: a copy of one

@@ -158,7 +158,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +194,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 10);
 	store_close(st);
 }
 
@@ -205,18 +205,18 @@ static void t_newer_version_refused(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 10"), SQLITE_OK);
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 11"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 10 is newer") != NULL);
+	CHECK(strstr(err, "schema version 11 is newer") != NULL);
 	CHECK(strstr(err, p) == err);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	/* Refusal changed nothing. */
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
 	sqlite3_close(db);
 }
 
@@ -324,15 +324,19 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
 	 * checksum_offload pair; version 7 the tunnel; version 8 the 18
 	 * pairs of the transfer phase; version 9 the alternative paths
-	 * (NULL in the old rows). */
+	 * (NULL in the old rows); version 10 the generated vantage, which
+	 * pragma_table_xinfo lists and pragma_table_info does not. */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
 		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18 + 2);
+	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_xinfo("
+			   "'connections') WHERE name = 'vantage'"),
+		 1);
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM connections WHERE"
 			   " client_states_alt IS NULL AND"
 			   " server_states_alt IS NULL"),
@@ -397,24 +401,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 10 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 10"), SQLITE_OK);
+	/* A version 11 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 11"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 10 is newer") != NULL);
+	CHECK(strstr(err, "schema version 11 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v10.db"), 10, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v11.db"), 11, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 9 is newer") != NULL);
+	CHECK(strstr(err, "schema version 10 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -1187,7 +1191,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 9);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"

@@ -73,7 +73,8 @@ static const char flows_usage[] =
 	X(server_states_alt) X(close) X(handshake) X(midstream)  \
 	X(data_on_syn) X(evicted) X(conn_state) X(history)                    \
 	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)         \
-	X(rtt_to_server_ns) X(rtt_to_client_ns) X(rtt_stddev_ns) X(rtt_samples)
+	X(rtt_to_server_ns) X(rtt_to_client_ns) X(rtt_stddev_ns) X(rtt_samples) \
+	X(vantage)
 
 #define DIR_COLS(X)                                                           \
 	X(packets) X(payload_bytes) X(retransmissions) X(syn_retransmissions) \
@@ -658,6 +659,9 @@ static int json_row(struct out_buf *o, const struct cols *c, sqlite3_stmt *tr,
 	out_buf_s(o, ",\"samples\":");
 	json_int_or_null(o, c, c->f[FC_rtt_samples], 0);
 	out_buf_c(o, '}');
+	/* Where the capture point sits (schema version 10; null before). */
+	out_buf_s(o, ",\"vantage\":");
+	out_buf_json_str(o, FT(c, vantage));
 	for (int s = 0; s < 2; s++) {
 		out_buf_s(o, s ? ",\"s2c\":{" : ",\"c2s\":{");
 		/* Every column in DIR_COLS order but the last: the counters

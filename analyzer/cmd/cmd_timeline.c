@@ -212,12 +212,13 @@ static void text_head(struct view *v)
 	       (long long)ci->id, OUT_RESET(col), ci->client, ci->server,
 	       (long long)ci->capture_id, out_esc(ci->capture, cap, sizeof cap));
 	printf("start %s UTC  duration %s  handshake %s  close %s  conn_state %s"
-	       "  history %s\n", out_ts_utc(b, sizeof b, ci->first_ts),
+	       "  history %s  vantage %s\n", out_ts_utc(b, sizeof b, ci->first_ts),
 	       out_dur(d, sizeof d, out_tdiff(ci->last_ts, ci->first_ts)),
 	       ci->handshake[0] ? ci->handshake : "-",
 	       ci->close[0] ? ci->close : "-",
 	       ci->conn_state[0] ? ci->conn_state : "-",
-	       ci->history[0] ? ci->history : "-");
+	       ci->history[0] ? ci->history : "-",
+	       ci->vantage[0] ? ci->vantage : "-");
 	if (in->from_capture)
 		printf("# packets read again from the capture\n");
 	else if (!in->segments)
@@ -384,6 +385,8 @@ static void json_head(struct view *v)
 	out_json_str(f, ci->client);
 	fputs(",\"server\":", f);
 	out_json_str(f, ci->server);
+	fputs(",\"vantage\":", f);
+	out_json_str(f, ci->vantage[0] ? ci->vantage : NULL);
 	fprintf(f, ",\"first_ts\":%s", out_ts_sec9(b, sizeof b, ci->first_ts));
 	fprintf(f, ",\"last_ts\":%s", out_ts_sec9(b, sizeof b, ci->last_ts));
 	fprintf(f, ",\"segments_stored\":%s,\"packets_from\":\"%s\"",

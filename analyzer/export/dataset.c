@@ -434,9 +434,11 @@ static int table_columns(struct ds *d, int *link, const char **ts)
 	char qt[600], sql[700];
 	if (quote(qt, sizeof qt, d->table) != 0)
 		return ds_fail(d, DS_EDB, "%s: name too long", d->table);
+	/* table_xinfo: generated columns too (connections.vantage), not
+	 * the hidden columns of virtual tables. */
 	snprintf(sql, sizeof sql, "SELECT name, type, \"notnull\", pk, (SELECT"
 		 " count(*) FROM pragma_table_info(?1) WHERE pk > 0) FROM"
-		 " pragma_table_info(?1) ORDER BY cid");
+		 " pragma_table_xinfo(?1) WHERE hidden != 1 ORDER BY cid");
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(d, d->table);

@@ -103,6 +103,7 @@ static int load_conn(struct ladder *l, int64_t id)
 	copy_col(ci->history, sizeof ci->history, st, fsel_col(st, "history"));
 	copy_col(ci->cstate, sizeof ci->cstate, st, fsel_col(st, "client_state"));
 	copy_col(ci->sstate, sizeof ci->sstate, st, fsel_col(st, "server_state"));
+	copy_col(ci->vantage, sizeof ci->vantage, st, fsel_col(st, "vantage"));
 	static const char *const wscol[2] = { "c2s_wscale", "s2c_wscale" };
 	for (int d = 0; d < 2; d++) {
 		int c = fsel_col(st, wscol[d]);

@@ -41,6 +41,7 @@ struct ladder_conn {
 	char client[80], server[80], capture[512];
 	char close[24], handshake[24], conn_state[12], history[64];
 	char cstate[16], sstate[16]; /* final states */
+	char vantage[8]; /* connections.vantage: client, middle, server, "" */
 	int ws[2]; /* each side's window scale shift, -1 none */
 };
 

@@ -105,7 +105,7 @@
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	9     /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	10    /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -655,6 +655,23 @@ static const char SCHEMA_V9[] =
     "    coalesce(json_extract(j.value, '$[6]'), 0) AS inferred\n"
     TRANSITIONS_VIEW_FROM;
 
+/* Version 10 (issue 11): where the capture point sits on the connection,
+ * from the handshake's two legs at that point (rtt_to_server_ns, SYN to
+ * SYN-ACK; rtt_to_client_ns, SYN-ACK to its ACK): 'client' when the
+ * server's leg holds three quarters of the round trip or more (the
+ * capture is near the client), 'server' when it holds a quarter or less,
+ * 'middle' in between; NULL without both legs. A virtual generated column:
+ * nothing stored, no cost to an import, and databases of earlier versions
+ * get it from the legs they have. */
+static const char SCHEMA_V10[] =
+    "ALTER TABLE connections ADD COLUMN vantage TEXT GENERATED ALWAYS AS"
+    " (CASE WHEN rtt_to_server_ns IS NULL OR rtt_to_client_ns IS NULL OR"
+    " rtt_to_server_ns + rtt_to_client_ns <= 0 THEN NULL"
+    " WHEN rtt_to_server_ns * 4.0 >= (rtt_to_server_ns + rtt_to_client_ns)"
+    " * 3.0 THEN 'client'"
+    " WHEN rtt_to_server_ns * 4.0 <= rtt_to_server_ns + rtt_to_client_ns"
+    " THEN 'server' ELSE 'middle' END) VIRTUAL;\n";
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -668,6 +685,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V7,
     SCHEMA_V8,
     SCHEMA_V9,
+    SCHEMA_V10,
 };
 
 /* Tables a tcpscope database of the current version must have. */

@@ -19,6 +19,9 @@
 #   c2s_fin_retx, s2c_fin_retx     fin_retransmissions
 #   c2s_rst_not_exact              c2s.rst_in_window_not_exact against the
 #                                  forged RSTs that crossed the point
+#   vantage                        tcpscope's estimate of the capture point
+#                                  against the capture's (counted apart: an
+#                                  estimate, never a difference)
 #   and, only when tcpscope's JSON has c2s.transfer / limited_by / cc_states,
 #   c2s_limited_by (one of the verdicts fixed by construction), c2s_busy_s
 #   and c2s_rwnd_limited_s (within 10 % of the duration of TCP_INFO's
@@ -94,6 +97,7 @@ def num($t; $field; $tv; $gv):
     | if $f == null then line($t; "connection"; "present"; "absent"; "wrong")
       else
         line($t; "connection"; "present"; "present"; "ok"),
+        line($t; "vantage"; $v; $f.vantage; if $f.vantage == $v then "ok" else "vantage" end),
         pline($t; "client_states"; $t.client_states; $f.client_states; $f.client_states_alt),
         pline($t; "server_states"; $t.server_states; $f.server_states; $f.server_states_alt),
         num($t; "c2s_data_retx"; $t.retrans.c2s.at[$v].data; $f.c2s.all_retransmissions),
@@ -141,6 +145,13 @@ function add(key, what, good) { tot[key, what]++; if (good) ok[key, what]++; key
 {
 	cap = $1; v = $2; sc = $3; f = $6; good = $9 == 1
 	if (cap ~ /\.loss[0-9]+\./) v = v "+loss"
+	if (f == "vantage") {
+		# an estimate, not a difference: counted apart
+		vt[v]++; if (good) vr[v]++
+		else if ($8 == "null") vn[v]++
+		else if ($7 != "middle" && $8 != "middle") vo[v]++
+		next
+	}
 	if (f == "client_states" || f == "server_states") {
 		add(v, "sides", good); add(sc, "sides", good)
 		if ($10 == "wrong") { wrongs[v]++; wrongs[sc]++ }
@@ -186,6 +197,10 @@ END {
 	printf "%-14s %-7s %-18s %-18s %s\n", "state sides", "right", "truth-in-alt", "confidently-wrong", "right-with-alt"
 	for (k in sv)
 		printf "%-14s %-7d %-18d %-18d %d\n", k, sright[k], salt[k], sconf[k], sneed[k] | "sort"
+	close("sort")
+	printf "%-14s %-11s %-8s %s\n", "vantage est.", "right", "unknown", "the other end"
+	for (k in vt)
+		printf "%-14s %-11s %-8d %d\n", k, vr[k] + 0 "/" vt[k], vn[k], vo[k] | "sort"
 	close("sort")
 	for (i = 1; i <= nd; i++) print diffs[i]
 	for (c in explained) printf "explained by %s: %d\n", c, explained[c]
