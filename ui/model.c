@@ -1,8 +1,9 @@
 /*
  * model.c - the TUI's read-only view of a tcpscope database.
  *
- * The database is opened with SQLITE_OPEN_READONLY (never created) and a
- * busy timeout; it is in WAL mode, so reading while `tcpscope live` or
+ * The database is opened as every command opens one (fsel_open_db():
+ * read-only, never created, a tcpscope database of this version), with a
+ * shorter busy timeout; it is in WAL mode, so reading while `tcpscope live` or
  * `read` writes works, and each load sees the last commit. A load reads
  * everything it needs into plain structs (a snapshot) and returns; no
  * statement or transaction stays open between loads, and the draw code
@@ -26,6 +27,7 @@
 #include "../analyzer/status.h"
 #include "../analyzer/capture/decode.h"
 #include "../analyzer/query/flowpkts.h"
+#include "../analyzer/query/flowsel.h"
 #include "../analyzer/query/ladder.h"
 #include "../analyzer/store/segchunk.h"
 #include "../analyzer/store/store.h"
@@ -34,13 +36,13 @@
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
 
-static char *flows_query(int64_t schema);
+static char *flows_query(void);
 
 struct ui_model {
-	sqlite3 *db;
+	struct store *st;     /* opened by flowsel.h, the commands' way */
+	sqlite3 *db;          /* store_db(st) */
 	char *path;
 	int64_t data_version; /* at the last load; -1 none yet */
-	int64_t schema;       /* PRAGMA user_version */
 	char *flows_sql;      /* the flow list's query (flows_query()) */
 };
 
@@ -101,7 +103,6 @@ int ui_model_open(const char *path, struct ui_model **out, char *err,
 		  size_t errlen)
 {
 	struct ui_model *m = NULL;
-	sqlite3_stmt *st = NULL;
 	struct stat sb;
 	int rc;
 
@@ -121,49 +122,26 @@ int ui_model_open(const char *path, struct ui_model **out, char *err,
 		goto fail;
 	}
 	m->data_version = -1;
-	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", path,
-		       m->db ? sqlite3_errmsg(m->db) : "cannot open");
+	/* The commands' one way in (flowsel.h): read-only, never created,
+	 * a tcpscope database of this version. */
+	char e[512];
+	if (fsel_open_db(path, &m->st, e, sizeof e) != 0) {
+		seterr(err, errlen, "%s", e);
 		rc = UI_EDB;
 		goto fail;
 	}
+	m->db = store_db(m->st);
+	/* The screen stays live: a load waits at most BUSY_MS behind a
+	 * writer, and a failed reload keeps the last snapshot. */
 	sqlite3_busy_timeout(m->db, BUSY_MS);
-
-	/* A tcpscope database has user_version >= 1, a connections table
-	 * and transitions and events (tables, or views from version 3 on);
-	 * a file that is not SQLite fails right here. */
-	rc = sqlite3_prepare_v2(m->db,
-				"SELECT (SELECT user_version FROM "
-				"pragma_user_version), (SELECT count(*) FROM "
-				"sqlite_master WHERE type IN ('table', 'view')"
-				" AND name IN ('connections', 'transitions',"
-				" 'events'))",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		seterr(err, errlen, "%s: %s", path, sqlite3_errmsg(m->db));
-		rc = UI_EDB;
-		goto fail;
-	}
-	m->schema = sqlite3_column_int64(st, 0);
-	if (!(m->flows_sql = flows_query(m->schema))) {
+	if (!(m->flows_sql = flows_query())) {
 		seterr(err, errlen, "%s: out of memory", path);
 		rc = UI_ENOMEM;
 		goto fail;
 	}
-	if (sqlite3_column_int64(st, 0) < 1 ||
-	    sqlite3_column_int64(st, 1) != 3) {
-		seterr(err, errlen, "%s: not a tcpscope database", path);
-		rc = UI_EDB;
-		goto fail;
-	}
-	sqlite3_finalize(st);
 	*out = m;
 	return 0;
 fail:
-	sqlite3_finalize(st);
 	ui_model_close(m);
 	return rc;
 }
@@ -172,7 +150,7 @@ void ui_model_close(struct ui_model *m)
 {
 	if (!m)
 		return;
-	sqlite3_close(m->db);
+	store_close(m->st);
 	free(m->path);
 	free(m->flows_sql);
 	free(m);
@@ -219,13 +197,11 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	STORE_RETX_SQL("") ", "                                                \
 	"first_ts, last_ts"
 
-/* The verdict of the direction that carried more payload, from schema
- * version 8 (NULL before). */
-#define LIMITED_COL(schema)                                                    \
-	((schema) >= 8 ? "CASE WHEN coalesce(s2c_payload_bytes, 0) >"          \
-			 " coalesce(c2s_payload_bytes, 0) THEN s2c_limited_by"  \
-			 " ELSE c2s_limited_by END"                            \
-		       : "NULL")
+/* The verdict of the direction that carried more payload. */
+#define LIMITED_COL                                                            \
+	"CASE WHEN coalesce(s2c_payload_bytes, 0) >"                           \
+	" coalesce(c2s_payload_bytes, 0) THEN s2c_limited_by"                  \
+	" ELSE c2s_limited_by END"
 
 static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 {
@@ -245,19 +221,16 @@ static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 }
 
 /* The flow list's query: FLOW_COLS, then a mask of the labels each flow
- * counts (from the count columns of the file's schema version). NULL out
+ * counts (from its count columns). NULL out
  * of memory; the caller frees it. */
-static char *flows_query(int64_t schema)
+static char *flows_query(void)
 {
 	static const struct {
 		const char *col;
-		int label, version;
+		int label;
 	} cols[] = {
-#define X(c, l) { c, l, 1 },
-	    STORE_LABEL_COLS_V1(X)
-#undef X
-#define X(c, l) { c, l, 2 },
-	    STORE_LABEL_COLS_V2(X)
+#define X(c, l) { c, l },
+	    STORE_LABEL_COLS_V1(X) STORE_LABEL_COLS_V2(X)
 #undef X
 	};
 	size_t len = 4096 + sizeof(cols) / sizeof(cols[0]) * 160, n;
@@ -266,7 +239,7 @@ static char *flows_query(int64_t schema)
 		return NULL;
 	n = (size_t)snprintf(q, len, "SELECT %s, (0", FLOW_COLS);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (cols[i].version <= schema && cols[i].label < 63)
+		if (cols[i].label < 63)
 			n += (size_t)snprintf(
 			    q + n, len - n,
 			    " + (CASE WHEN coalesce(c2s_%s, 0) + coalesce(s2c_%s,"
@@ -275,7 +248,7 @@ static char *flows_query(int64_t schema)
 	snprintf(q + n, len - n,
 		 "), %s FROM connections WHERE capture_id IN (SELECT id FROM"
 		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id",
-		 LIMITED_COL(schema));
+		 LIMITED_COL);
 	return q;
 }
 
@@ -437,7 +410,7 @@ static int load_ladder(struct ui_model *m, int64_t id, int rows,
 		 "client_states, server_states, rtt_handshake_ns, "
 		 "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
 		 "c2s_wscale, s2c_wscale, %s FROM connections WHERE id = ?1",
-		 LIMITED_COL(m->schema));
+		 LIMITED_COL);
 	rc = each_row(m, hq, id, add_header, &a, err, errlen);
 	if (rc == 0 && !a.found) {
 		seterr(err, errlen, "no connection %lld", (long long)id);
@@ -554,22 +527,6 @@ static void row_init(struct ui_row *r)
 	r->has_flags = r->has_seq = 1;
 }
 
-static int graph_seg(sqlite3_stmt *st, void *arg)
-{
-	struct ui_row r;
-	row_init(&r);
-	r.ts_ns = int_col(st, 0, 0);
-	r.pkt = int_col(st, 1, -1);
-	r.dir = (int)int_col(st, 2, 0);
-	copy_col(r.flags, sizeof(r.flags), st, 3);
-	r.seq = (uint32_t)int_col(st, 4, 0);
-	r.ack = (uint32_t)int_col(st, 5, 0);
-	r.len = int_col(st, 6, 0);
-	copy_col(r.labels, sizeof(r.labels), st, 7);
-	gf_segment(arg, &r);
-	return 0;
-}
-
 /* A stored segment from its chunk (segchunk_each()): the row the
  * segments view would give, labels named in id order. */
 static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
@@ -607,9 +564,7 @@ static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
 	return 0;
 }
 
-/* The stored segments by their chunks; 1 when the database has no
- * segment_chunks (an older schema: the caller reads the view), else 0 or
- * UI_EDB. */
+/* The stored segments by their chunks: 0 or UI_EDB. */
 static int graph_chunks(struct ui_model *m, int64_t id, struct gfeed *f,
 			char *err, size_t errlen)
 {
@@ -617,8 +572,10 @@ static int graph_chunks(struct ui_model *m, int64_t id, struct gfeed *f,
 	if (sqlite3_prepare_v2(m->db,
 			       "SELECT list FROM segment_chunks WHERE "
 			       "conn_id = ?1 ORDER BY first_pkt",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 1;
+			       -1, &st, NULL) != SQLITE_OK) {
+		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+		return UI_EDB;
+	}
 	sqlite3_bind_int64(st, 1, id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -737,13 +694,6 @@ int ui_model_load_graph(struct ui_model *m, int64_t id, int window,
 		gf_rewind(&f);
 		rc = graph_chunks(m, id, &f, err, errlen);
 	}
-	/* No ORDER BY: the view hands the segments out in packet order; a
-	 * sort would hold them all. */
-	if (rc == 1)
-		rc = each_row(m,
-			      "SELECT ts_ns, pkt, dir, flags, seq, ack, len, "
-			      "labels FROM segments WHERE conn_id = ?1",
-			      id, graph_seg, &f, err, errlen);
 	if (rc == 0 && f.n == 0) {
 		struct flowpkts fp;
 		char why[400] = "";
