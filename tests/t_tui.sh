@@ -549,6 +549,31 @@ else
 	echo "SKIP tui-graph-100k: no $gen (make tools) or the capture could not be read"
 fi
 
+# ---- Vantage and an uncertain side (issue 11) ----------------------------
+
+# The kernel corpus's client capture of drop-rst-a: the client's RST may
+# not have reached the server, so the server's path is left open.
+kpcap="$TOP/pcaps/kernel/drop-rst-a.client.pcap.gz"
+kdb="$tmp/kernel.db"
+if "$TCPSCOPE" read -q -d "$kdb" "$kpcap" >"$tmp/out" 2>&1; then
+	start "$kdb"
+	if wait_for '10\.213\.1\.1:[0-9]+'; then
+		key Enter
+		if wait_for 'vantage client'; then
+			check tui-uncertain 'history ShADadRf .*vantage client' \
+				'\? server may also: LISTEN SYN-RECEIVED'
+		else
+			fail tui-uncertain "no vantage on the ladder: $(tr -s ' ' < "$tmp/screen" | head -n 3 | tr '\n' '|')"
+		fi
+	else
+		fail tui-uncertain "the flow never showed"
+	fi
+	key q q
+	sleep 0.2
+else
+	fail tui-uncertain "read failed: $(tail -n 2 "$tmp/out" | tr '\n' '|')"
+fi
+
 # ---- A real capture -----------------------------------------------------
 
 pcap="$SHARED/pcaps/zeek-http-get.pcap"

@@ -502,13 +502,14 @@ static void draw_ladder(const struct ui *ui)
 		end = l->rows[l->n - 1].ts_ns;
 	snprintf(buf, sizeof(buf),
 		 "close %s  handshake %s  conn_state %s  "
-		 "history %s  duration %s%s",
+		 "history %s  duration %s  vantage %s%s",
 		 f->close[0] ? f->close : "-",
 		 l->handshake[0] ? l->handshake : "-",
 		 f->conn_state[0] ? f->conn_state : "-",
 		 l->history[0] ? l->history : "-",
 		 out_dur(d, sizeof(d),
 			 f->first_ts && end ? out_tdiff(end, f->first_ts) : -1),
+		 l->vantage[0] ? l->vantage : "-",
 		 l->midstream ? "  (picked up mid-stream)" : "");
 	put(1, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
 	snprintf(buf, sizeof(buf),
@@ -519,6 +520,16 @@ static void draw_ladder(const struct ui *ui)
 		 out_dur(c, sizeof(c), l->rtt_max),
 		 f->limited[0] ? "  limited by " : "", f->limited);
 	put(2, 1, ui->attr[UI_C_NORMAL], buf, ui->cols - 1);
+	/* An uncertain side: '?' and its other path, after the RTT line. */
+	for (int side = 0, x = 1 + (int)strlen(buf); side < 2; side++) {
+		if (!l->alt[side][0] || x >= ui->cols - 1)
+			continue;
+		char alt[220];
+		snprintf(alt, sizeof(alt), "? %s may also: %s   ",
+			 side ? "server" : "client", l->alt[side]);
+		put(2, x, ui->attr[UI_C_ANOMALY], alt, ui->cols - 1 - x);
+		x += (int)strlen(alt);
+	}
 	if (l->has_segments)
 		snprintf(buf, sizeof(buf), "%zu rows%s, seq/ack relative%s ",
 			 l->n, l->from_capture ? " from the capture" : "",

@@ -383,6 +383,16 @@ static int add_header(sqlite3_stmt *st, void *arg)
 	l->ws[0] = (int)int_col(st, 24, -1);
 	l->ws[1] = (int)int_col(st, 25, -1);
 	copy_col(l->flow.limited, sizeof(l->flow.limited), st, 26);
+	copy_col(l->vantage, sizeof(l->vantage), st, 27);
+	/* A side whose path the capture does not decide: its first other
+	 * path (ladder.h), shown with a mark. */
+	for (int side = 0; side < 2; side++) {
+		const unsigned char *alt = sqlite3_column_text(st, 28 + side);
+		l->alt[side][0] = '\0';
+		if (alt)
+			(void)ladder_alt((const char *)alt, 0, l->alt[side],
+					 sizeof(l->alt[side]));
+	}
 	l->t0 = l->flow.first_ts;
 	a->found = 1;
 	return 0;
@@ -409,7 +419,8 @@ static int load_ladder(struct ui_model *m, int64_t id, int rows,
 		 "SELECT " FLOW_COLS ", handshake, history, vlan, "
 		 "client_states, server_states, rtt_handshake_ns, "
 		 "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
-		 "c2s_wscale, s2c_wscale, %s FROM connections WHERE id = ?1",
+		 "c2s_wscale, s2c_wscale, %s, vantage, client_states_alt, "
+		 "server_states_alt FROM connections WHERE id = ?1",
 		 LIMITED_COL);
 	rc = each_row(m, hq, id, add_header, &a, err, errlen);
 	if (rc == 0 && !a.found) {

@@ -109,6 +109,9 @@ struct ui_ladder {
 	struct ui_flow flow;
 	char handshake[24], history[48], vlan[24];
 	char cpath[160], spath[160]; /* client_states, server_states */
+	char vantage[8];	     /* client, middle, server; "" unknown */
+	char alt[2][160]; /* each side's first other path the capture leaves
+			   * open, "" when its path is certain */
 	int64_t rtt_handshake, rtt_min, rtt_avg, rtt_max; /* ns; -1 unknown */
 	int midstream;
 	int has_segments; /* every row is a segment, stored or read */

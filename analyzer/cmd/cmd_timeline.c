@@ -219,6 +219,17 @@ static void text_head(struct view *v)
 	       ci->conn_state[0] ? ci->conn_state : "-",
 	       ci->history[0] ? ci->history : "-",
 	       ci->vantage[0] ? ci->vantage : "-");
+	/* A side whose path the capture does not decide: its other paths
+	 * (tcpscope-states(7)), and a '?' on its final state below. */
+	for (int side = 0; side < 2; side++) {
+		char path[512], esc[1100];
+		for (int k = 0; ladder_alt(ci->alt[side], k, path, sizeof path) == 0;
+		     k++)
+			printf("%s# uncertain: the %s's path may also have been"
+			       " %s%s\n", out_sgr(col, OUT_WARN),
+			       side ? "server" : "client",
+			       out_esc(path, esc, sizeof esc), OUT_RESET(col));
+	}
 	if (in->from_capture)
 		printf("# packets read again from the capture\n");
 	else if (!in->segments)
@@ -365,9 +376,14 @@ static void text_tail(struct view *v)
 {
 	text_skipped(v);
 	const struct ladder_conn *ci = v->ci;
-	printf("%-*s %6s  %-13s %-*s  %s\n", v->tw, "", "",
-	       ci->cstate[0] ? ci->cstate : "UNKNOWN", MID, "(final)",
-	       ci->sstate[0] ? ci->sstate : "UNKNOWN");
+	char fin[2][24];
+	for (int side = 0; side < 2; side++) {
+		const char *st = side ? ci->sstate : ci->cstate;
+		snprintf(fin[side], sizeof fin[side], "%s%s",
+			 st[0] ? st : "UNKNOWN", ci->alt[side][0] ? "?" : "");
+	}
+	printf("%-*s %6s  %-13s %-*s  %s\n", v->tw, "", "", fin[0], MID,
+	       "(final)", fin[1]);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -405,7 +421,28 @@ static void json_head(struct view *v)
 	out_json_str(f, ci->cstate[0] ? ci->cstate : "UNKNOWN");
 	fputs(",\"server\":", f);
 	out_json_str(f, ci->sstate[0] ? ci->sstate : "UNKNOWN");
-	fputs("},\"rows\":[", f);
+	fputc('}', f);
+	/* The other paths the capture leaves open, as flows -f json
+	 * gives them: arrays of states, [] when certain. */
+	for (int side = 0; side < 2; side++) {
+		char path[512];
+		fputs(side ? ",\"server_states_alt\":[" : ",\"client_states_alt\":[",
+		      f);
+		for (int k = 0; ladder_alt(ci->alt[side], k, path, sizeof path) == 0;
+		     k++) {
+			fputs(k ? ",[" : "[", f);
+			int first = 1;
+			for (char *save = NULL, *w = strtok_r(path, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save)) {
+				fputs(first ? "" : ",", f);
+				out_json_str(f, w);
+				first = 0;
+			}
+			fputc(']', f);
+		}
+		fputc(']', f);
+	}
+	fputs(",\"rows\":[", f);
 }
 
 static void json_row(struct view *v, const struct ladder_row *r)

@@ -93,6 +93,9 @@ struct report {
 	struct top *top_retx, *top_zw, *top_slow;
 	size_t ntop_retx, ntop_zw, ntop_slow;
 	struct counts by_verdict; /* directions that carried payload */
+	struct counts by_vantage; /* where the capture point sat */
+	int64_t uncertain;        /* connections with a side's path undecided */
+	int64_t uncertain_side[2];
 	int64_t unseen, unseen_bytes, payload_bytes;
 };
 
@@ -402,7 +405,7 @@ static int push_i64(int64_t **v, size_t *n, size_t *cap, int64_t x)
 }
 
 struct scan {
-	struct tallies close, state, verdict;
+	struct tallies close, state, verdict, vantage;
 	struct failed *ports; /* 65536, by server port, or NULL */
 	int64_t *rtt, *zw;    /* handshake RTTs; ids with zero windows */
 	size_t nrtt, caprtt, nzw, capzw;
@@ -490,7 +493,9 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		 "c2s_busy_ns, c2s_rwnd_limited_ns, c2s_cwnd_limited_ns, "
 		 "c2s_recovery_ns + c2s_rto_stall_ns, "
 		 "s2c_busy_ns, s2c_rwnd_limited_ns, s2c_cwnd_limited_ns, "
-		 "s2c_recovery_ns + s2c_rto_stall_ns "
+		 "s2c_recovery_ns + s2c_rto_stall_ns, "
+		 "coalesce(vantage, 'unknown'), client_states_alt IS NOT NULL, "
+		 "server_states_alt IS NOT NULL "
 		 "FROM connections c WHERE %s",
 		 conn_filter);
 	sqlite3_stmt *st;
@@ -530,6 +535,12 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 		    push_i64(&sc->zw, &sc->nzw, &sc->capzw, id) < 0)
 			err = -2;
 		scan_transfer(r, sc, st, id);
+		tally_add(&sc->vantage, sqlite3_column_text(st, 25));
+		int alt[2] = { sqlite3_column_int(st, 26),
+			       sqlite3_column_int(st, 27) };
+		r->uncertain += alt[0] || alt[1];
+		r->uncertain_side[0] += alt[0];
+		r->uncertain_side[1] += alt[1];
 	}
 	sqlite3_finalize(st);
 	if (err)
@@ -539,6 +550,7 @@ static int scan_conns(sqlite3 *db, struct report *r, struct scan *sc)
 	tally_counts(&sc->close, &r->by_close);
 	tally_counts(&sc->state, &r->by_state);
 	tally_counts(&sc->verdict, &r->by_verdict);
+	tally_counts(&sc->vantage, &r->by_vantage);
 	if (sc->ports) {
 		size_t n = 0;
 		for (size_t p = 0; p < 65536; p++)
@@ -839,6 +851,18 @@ static void print_text(const struct report *r)
 	print_counts(&r->by_close, "none");
 	section("Connections by conn_state", col);
 	print_counts(&r->by_state, "none");
+	section("Connections by vantage (where the capture point sat)", col);
+	print_counts(&r->by_vantage, "none");
+	section("Uncertain paths", col);
+	if (r->uncertain == 0)
+		printf("  none: the capture decides every side's path\n");
+	else
+		printf("  %lld connections (client sides %lld, server sides %lld):"
+		       " the capture does not decide their path; flows -f json"
+		       " gives the others in client_states_alt and"
+		       " server_states_alt\n", (long long)r->uncertain,
+		       (long long)r->uncertain_side[0],
+		       (long long)r->uncertain_side[1]);
 
 	section("Failed handshakes by server port", col);
 	if (r->failed_ports == 0)
@@ -978,6 +1002,11 @@ static void print_json(const struct report *r)
 	json_counts(&r->by_close);
 	fputs(",\"by_conn_state\":", stdout);
 	json_counts(&r->by_state);
+	fputs(",\"by_vantage\":", stdout);
+	json_counts(&r->by_vantage);
+	printf(",\"uncertain\":{\"connections\":%lld,\"client_sides\":%lld,"
+	       "\"server_sides\":%lld}", (long long)r->uncertain,
+	       (long long)r->uncertain_side[0], (long long)r->uncertain_side[1]);
 	fputs(",\"failed_handshakes\":[", stdout);
 	for (size_t i = 0; i < r->nfailed; i++)
 		printf("%s{\"server_port\":%lld,\"refused\":%lld,\"unanswered\":%lld}",

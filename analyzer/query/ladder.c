@@ -104,6 +104,10 @@ static int load_conn(struct ladder *l, int64_t id)
 	copy_col(ci->cstate, sizeof ci->cstate, st, fsel_col(st, "client_state"));
 	copy_col(ci->sstate, sizeof ci->sstate, st, fsel_col(st, "server_state"));
 	copy_col(ci->vantage, sizeof ci->vantage, st, fsel_col(st, "vantage"));
+	copy_col(ci->alt[0], sizeof ci->alt[0], st,
+		 fsel_col(st, "client_states_alt"));
+	copy_col(ci->alt[1], sizeof ci->alt[1], st,
+		 fsel_col(st, "server_states_alt"));
 	static const char *const wscol[2] = { "c2s_wscale", "s2c_wscale" };
 	for (int d = 0; d < 2; d++) {
 		int c = fsel_col(st, wscol[d]);
@@ -321,6 +325,24 @@ void ladder_close(struct ladder *l)
 	free(l->ord);
 	free(l->orphans);
 	free(l);
+}
+
+int ladder_alt(const char *alt, int k, char *buf, size_t len)
+{
+	/* ["A B C", "D E"]: the k-th string */
+	const char *p = alt;
+	for (int i = 0; p && (p = strchr(p, '"')); i++) {
+		p++;
+		size_t n = strcspn(p, "\"");
+		if (i == k) {
+			snprintf(buf, len, "%.*s", (int)n, p);
+			return 0;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return -1;
 }
 
 /* ---- Rows --------------------------------------------------------------- */

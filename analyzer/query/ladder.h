@@ -42,6 +42,10 @@ struct ladder_conn {
 	char close[24], handshake[24], conn_state[12], history[64];
 	char cstate[16], sstate[16]; /* final states */
 	char vantage[8]; /* connections.vantage: client, middle, server, "" */
+	/* client_states_alt, server_states_alt as stored (a JSON array of
+	 * space-separated paths; "" when the path is certain): the other
+	 * paths the capture leaves open (ladder_alt()) */
+	char alt[2][512];
 	int ws[2]; /* each side's window scale shift, -1 none */
 };
 
@@ -108,5 +112,9 @@ int ladder_run(struct ladder *l, const struct ladder_sink *sink, void *arg,
 	       char *err, size_t errlen);
 
 void ladder_close(struct ladder *l);
+
+/* The k-th (from 0) alternative path of alt (ladder_conn.alt[side]) into
+ * buf, space-separated; 0, or -1 when there is no such path. */
+int ladder_alt(const char *alt, int k, char *buf, size_t len);
 
 #endif /* LADDER_H */
