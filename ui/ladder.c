@@ -65,49 +65,6 @@ static void copy_str(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
-/* Position of token tok in the comma list s, or NULL. */
-static char *find_label(char *s, const char *tok)
-{
-	size_t n = strlen(tok);
-	char *p = s;
-	while (*p) {
-		char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, tok, n) == 0)
-			return p;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return NULL;
-}
-
-static void add_label(struct ui_row *r, const char *tok)
-{
-	if (!*tok || find_label(r->labels, tok))
-		return;
-	size_t have = strlen(r->labels), n = strlen(tok);
-	if (have + n + 2 > sizeof(r->labels))
-		return; /* full: the row keeps the labels it has */
-	if (have)
-		r->labels[have++] = ',';
-	memcpy(r->labels + have, tok, n + 1);
-}
-
-static void remove_label(struct ui_row *r, const char *tok)
-{
-	char *p = find_label(r->labels, tok);
-	if (!p)
-		return;
-	char *e = p + strlen(tok);
-	if (*e == ',')
-		memmove(p, e + 1, strlen(e + 1) + 1);
-	else if (p > r->labels)
-		p[-1] = '\0';
-	else
-		*p = '\0';
-}
-
 void ui_row_mark_anomaly(struct ui_row *r)
 {
 	char buf[UI_LABELS_LEN];
@@ -116,13 +73,6 @@ void ui_row_mark_anomaly(struct ui_row *r)
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save))
 		r->anomaly |= ui_label_is_anomaly(t);
-}
-
-void ui_row_apply_event(struct ui_row *r, const struct ui_event *e)
-{
-	if (e->revised && e->old_label[0])
-		remove_label(r, e->old_label);
-	add_label(r, e->label);
 }
 
 static void set_change(struct ui_row *r, int side, const char *to)

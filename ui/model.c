@@ -350,21 +350,6 @@ static int sink_row(void *arg, const struct ladder_row *r)
 	return ui_ladder_add(arg, r) < 0 ? EX_FAIL : 0;
 }
 
-static void event_from_row(struct ui_event *e, sqlite3_stmt *st)
-{
-	memset(e, 0, sizeof(*e));
-	e->ts_ns = int_col(st, 0, 0);
-	e->pkt = int_col(st, 1, -1);
-	e->dir = (int)int_col(st, 2, 0);
-	copy_col(e->label, sizeof(e->label), st, 3);
-	e->seq = int_col(st, 4, 0);
-	e->ack = int_col(st, 5, 0);
-	e->len = int_col(st, 6, 0);
-	e->win = int_col(st, 7, 0);
-	e->revised = (int)int_col(st, 8, 0);
-	copy_col(e->old_label, sizeof(e->old_label), st, 9);
-}
-
 static int add_header(sqlite3_stmt *st, void *arg)
 {
 	struct arrays *a = arg;
@@ -477,190 +462,51 @@ int ui_model_load_header(struct ui_model *m, int64_t id, struct ui_ladder *out,
 
 /* ---- One connection's graph, streamed ------------------------------------ */
 
-/* The rows of the ladder, one at a time, into a graph summary: segments
- * (stored, else read again from the capture) with the labels of their
- * packet's events applied, or, without segments, one row per packet of
- * the events; as ui_ladder_build() makes them, without keeping them. */
+/* The rows of the ladder (query/ladder.h, as the ladder view gets them),
+ * one at a time, into a graph summary without keeping them: each
+ * segment's row, with its labels, sequence numbers made relative when
+ * they come from segments; the times of the state changes widen the
+ * span. */
 struct gfeed {
 	struct ui_gsum *s;
 	struct ui_relseq rs;
 	int relative;
-	sqlite3_stmt *ev; /* the events, in packet order */
-	int ev_have, ev_rc;
-	struct ui_event e;
-	int64_t last_pkt;
-	uint64_t n;
+	int64_t from, to; /* the window asked for, or the connection's */
+	int window;
 };
 
-static void gf_next_event(struct gfeed *f)
-{
-	f->ev_have = 0;
-	int rc = sqlite3_step(f->ev);
-	if (rc == SQLITE_ROW) {
-		event_from_row(&f->e, f->ev);
-		f->ev_have = 1;
-	} else {
-		f->ev_rc = rc;
-	}
-}
-
-static void gf_rewind(struct gfeed *f)
-{
-	sqlite3_reset(f->ev);
-	f->ev_rc = SQLITE_DONE;
-	f->last_pkt = -1;
-	f->n = 0;
-	memset(&f->rs, 0, sizeof(f->rs));
-	gf_next_event(f);
-}
-
-/* A segment's row: its packet's events go on the first row of it. */
-static void gf_segment(struct gfeed *f, struct ui_row *r)
-{
-	while (f->ev_have && f->e.pkt < r->pkt)
-		gf_next_event(f);
-	if (r->pkt >= 0 && r->pkt != f->last_pkt)
-		while (f->ev_have && f->e.pkt == r->pkt) {
-			ui_row_apply_event(r, &f->e);
-			gf_next_event(f);
-		}
-	f->last_pkt = r->pkt;
-	ui_row_mark_anomaly(r);
-	ui_relseq(&f->rs, r);
-	ui_gsum_add(f->s, r);
-	f->n++;
-}
-
-static void row_init(struct ui_row *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = UI_ROW_SEGMENT;
-	r->has_flags = r->has_seq = 1;
-}
-
-/* A stored segment from its chunk (segchunk_each()): the row the
- * segments view would give, labels named in id order. */
-static int graph_chunk_seg(void *arg, const struct segchunk_seg *s)
-{
-	struct ui_row r;
-	char names[1024];
-	size_t n = 0;
-	row_init(&r);
-	r.ts_ns = s->ts_ns;
-	r.pkt = (int64_t)s->pkt;
-	r.dir = s->dir;
-	dec_flags_text(s->flags, r.flags);
-	r.seq = s->seq;
-	r.ack = s->ack;
-	r.len = s->len;
-	names[0] = '\0';
-	for (unsigned l = 0; l < 64 && l < TC_LB__COUNT; l++) {
-		if (!(s->labels >> l & 1))
-			continue;
-		const char *name = tc_label_name(l);
-		size_t k = strlen(name);
-		if (n + k + 2 > sizeof(names))
-			break;
-		if (n)
-			names[n++] = ',';
-		memcpy(names + n, name, k + 1);
-		n += k;
-	}
-	/* Cut as copy_col() cuts the view's text. */
-	if (n >= sizeof(r.labels))
-		n = sizeof(r.labels) - 1;
-	memcpy(r.labels, names, n);
-	r.labels[n] = '\0';
-	gf_segment(arg, &r);
-	return 0;
-}
-
-/* The stored segments by their chunks: 0 or UI_EDB. */
-static int graph_chunks(struct ui_model *m, int64_t id, struct gfeed *f,
-			char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(m->db,
-			       "SELECT list FROM segment_chunks WHERE "
-			       "conn_id = ?1 ORDER BY first_pkt",
-			       -1, &st, NULL) != SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
-		return UI_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *list = (const char *)sqlite3_column_text(st, 0);
-		if (segchunk_each(list, graph_chunk_seg, f) != 0) {
-			seterr(err, errlen, "%s: a segment chunk of flow %lld is"
-			       " damaged", m->path, (long long)id);
-			sqlite3_finalize(st);
-			return UI_EDB;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : UI_EDB;
-}
-
-static int graph_capture_seg(void *arg, const struct cap_packet *p,
-			     const struct tc_segment *seg, int dir)
-{
-	(void)p;
-	if (!seg)
-		return 0;
-	struct ui_row r;
-	row_init(&r);
-	r.ts_ns = seg->ts_ns;
-	r.pkt = (int64_t)seg->pkt;
-	r.dir = dir;
-	dec_flags_text(seg->flags, r.flags);
-	r.seq = seg->seq;
-	r.ack = seg->ack;
-	r.len = seg->payload_len;
-	gf_segment(arg, &r);
-	return 0;
-}
-
-/* Without segments: a row per packet of the events (raw numbers). */
-static void graph_events(struct gfeed *f)
-{
-	while (f->ev_have) {
-		struct ui_row r;
-		memset(&r, 0, sizeof(r));
-		r.kind = UI_ROW_SEGMENT;
-		r.ts_ns = f->e.ts_ns;
-		r.pkt = f->e.pkt;
-		r.dir = f->e.dir;
-		r.has_seq = 1;
-		r.seq = (uint32_t)f->e.seq;
-		r.ack = (uint32_t)f->e.ack;
-		r.len = f->e.len;
-		do {
-			ui_row_apply_event(&r, &f->e);
-			gf_next_event(f);
-		} while (r.pkt >= 0 && f->ev_have && f->e.pkt == r.pkt);
-		ui_row_mark_anomaly(&r);
-		ui_gsum_add(f->s, &r);
-	}
-}
-
-static int graph_span(sqlite3_stmt *st, void *arg)
+static int graph_start(void *arg, const struct ladder_info *in)
 {
 	struct gfeed *f = arg;
-	for (int i = 0; i < 2; i++)
-		if (sqlite3_column_type(st, i) != SQLITE_NULL)
-			ui_gsum_time(f->s, sqlite3_column_int64(st, i));
+	f->relative = in->segments;
+	ui_gsum_start(f->s, f->from, f->to, f->window);
 	return 0;
 }
 
-static int graph_hint(sqlite3_stmt *st, void *arg)
+static int graph_row(void *arg, const struct ladder_row *src)
 {
-	int64_t *h = arg;
-	h[0] = int_col(st, 0, 0);
-	h[1] = int_col(st, 1, 0);
-	h[2] = 1;
+	struct gfeed *f = arg;
+	for (size_t k = 0; k < src->ntr; k++)
+		ui_gsum_time(f->s, src->tr[k].ts);
+	if (!src->has_seg)
+		return 0;
+	struct ui_row r;
+	memset(&r, 0, sizeof(r));
+	r.kind = UI_ROW_SEGMENT;
+	r.ts_ns = src->ts;
+	r.pkt = src->pkt > 0 ? src->pkt : -1;
+	r.dir = src->dir;
+	r.has_flags = f->relative;
+	snprintf(r.flags, sizeof(r.flags), "%s", src->flags);
+	r.has_seq = 1;
+	r.seq = (uint32_t)src->seq;
+	r.ack = (uint32_t)src->ack;
+	r.len = src->len;
+	snprintf(r.labels, sizeof(r.labels), "%s", src->labels);
+	ui_row_mark_anomaly(&r);
+	if (f->relative)
+		ui_relseq(&f->rs, &r);
+	ui_gsum_add(f->s, &r);
 	return 0;
 }
 
@@ -669,71 +515,42 @@ int ui_model_load_graph(struct ui_model *m, int64_t id, int window,
 			char *err, size_t errlen)
 {
 	struct ui_gsum *s = malloc(sizeof(*s));
-	struct gfeed f;
-	int64_t v, hint[3] = {0, 0, 0};
-	int rc;
+	int64_t v;
 	if (!s) {
 		seterr(err, errlen, "out of memory");
 		return UI_ENOMEM;
 	}
-	memset(&f, 0, sizeof(f));
-	f.s = s;
 	if (begin_read(m, &v) < 0) {
 		free(s);
 		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
 		return UI_EDB;
 	}
-	rc = each_row(m, "SELECT first_ts, last_ts FROM connections WHERE id = ?1",
-		      id, graph_hint, hint, err, errlen);
-	if (rc == 0 && !hint[2]) {
+	struct gfeed f;
+	memset(&f, 0, sizeof(f));
+	f.s = s;
+	f.window = window;
+	struct ladder *lad = NULL;
+	char e[600];
+	int rc = 0, lr = ladder_open(m->db, id, NULL, &lad, e, sizeof e);
+	if (lr == 0) {
+		/* Without a window, the connection's span. */
+		const struct ladder_conn *c = ladder_conn(lad);
+		f.from = window ? from : c->first_ts;
+		f.to = window ? to : c->last_ts;
+		static const struct ladder_sink sink = { graph_start, graph_row };
+		lr = ladder_run(lad, &sink, &f, e, sizeof e);
+	}
+	ladder_close(lad);
+	if (lr == EX_NOTFOUND) {
 		seterr(err, errlen, "no connection %lld", (long long)id);
 		rc = UI_ENOTFOUND;
-	}
-	if (rc == 0 &&
-	    sqlite3_prepare_v2(m->db,
-			       "SELECT ts_ns, pkt, dir, label, seq, ack, len, "
-			       "win, revised, old_label FROM events "
-			       "WHERE conn_id = ?1 ORDER BY pkt, id",
-			       -1, &f.ev, NULL) != SQLITE_OK) {
-		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
+	} else if (lr == EX_FAIL) {
+		seterr(err, errlen, "out of memory");
+		rc = UI_ENOMEM;
+	} else if (lr != 0) {
+		seterr(err, errlen, "%s: %s", m->path, e);
 		rc = UI_EDB;
 	}
-	if (rc == 0) {
-		sqlite3_bind_int64(f.ev, 1, id);
-		ui_gsum_start(s, window ? from : hint[0], window ? to : hint[1],
-			      window);
-		gf_rewind(&f);
-		rc = graph_chunks(m, id, &f, err, errlen);
-	}
-	if (rc == 0 && f.n == 0) {
-		struct flowpkts fp;
-		char why[400] = "";
-		uint64_t n = 0;
-		int r2 = flowpkts_load(m->db, id, NULL, 0, &fp, why, sizeof why);
-		if (r2 == 0)
-			r2 = flowpkts_check(&fp, 0, why, sizeof why);
-		if (r2 == 0)
-			r2 = flowpkts_each(&fp, 1, graph_capture_seg, &f, &n, why,
-					   sizeof why);
-		flowpkts_free(&fp);
-		if (r2 != 0 || n == 0) {
-			/* Not the capture: the events are the rows. */
-			ui_gsum_start(s, window ? from : hint[0],
-				      window ? to : hint[1], window);
-			gf_rewind(&f);
-			graph_events(&f);
-		}
-	}
-	if (rc == 0 && f.ev_rc != SQLITE_DONE) {
-		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
-		rc = UI_EDB;
-	}
-	if (rc == 0)
-		rc = each_row(m,
-			      "SELECT min(ts_ns), max(ts_ns) FROM transitions "
-			      "WHERE conn_id = ?1",
-			      id, graph_span, &f, err, errlen);
-	sqlite3_finalize(f.ev);
 	end_read(m);
 	if (rc == 0)
 		memcpy(out, s, sizeof(*s));

@@ -61,16 +61,6 @@ struct ui_flows {
 };
 void ui_flows_free(struct ui_flows *f);
 
-/* A label event of one packet (the graph applies them to its rows). */
-struct ui_event {
-	int64_t ts_ns, pkt;
-	int dir;
-	char label[40];
-	int64_t seq, ack, len, win;
-	int revised;
-	char old_label[40];
-};
-
 enum ui_row_kind {
 	UI_ROW_INITIAL, /* the states before the first packet */
 	UI_ROW_SEGMENT, /* a segment: an arrow */
@@ -118,7 +108,7 @@ struct ui_ladder {
 	int from_capture; /* ... read again from the capture file */
 	char capture_note[200]; /* why the capture was not read, or "" */
 	int ws[2];	  /* each side's window scale; -1 none (or unknown) */
-	int scaled;	  /* windows shown in bytes (ui_ladder_build()) */
+	int scaled;	  /* windows shown in bytes (ui_ladder_add()) */
 	int64_t t0;	  /* time origin of the rows (first_ts) */
 	struct ui_row *rows;
 	size_t n, cap;
@@ -142,10 +132,7 @@ int ui_ladder_add(struct ui_ladder *l, const struct ladder_row *r);
  * 0 if it is information (window-update, sack, keep-alive...). */
 int ui_label_is_anomaly(const char *label);
 
-/* What the graph does to one of its rows: a label event applied to its
- * packet's row (a revision removes the old label), and r->anomaly set
- * from r->labels. */
-void ui_row_apply_event(struct ui_row *r, const struct ui_event *e);
+/* Sets r->anomaly from r->labels (the ladder's rows and the graph's). */
 void ui_row_mark_anomaly(struct ui_row *r);
 
 void ui_relseq(struct ui_relseq *rs, struct ui_row *r);

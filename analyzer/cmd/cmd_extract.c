@@ -142,45 +142,7 @@ static int pick_flows(sqlite3 *db, const struct fsel *fs, int filtered,
 		*n = want;
 		return 0;
 	}
-	char where[3072], sql[3200];
-	if (fsel_from_where(fs, where, sizeof where) != 0 ||
-	    snprintf(sql, sizeof sql, "SELECT c.id%s ORDER BY c.id", where) >=
-		(int)sizeof sql) {
-		snprintf(err, errlen, "filter too long");
-		return EX_USAGE;
-	}
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK ||
-	    fsel_bind(fs, q, 1) != 0) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		sqlite3_finalize(q);
-		return EX_DB;
-	}
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			int64_t *p = realloc(*ids, cap * sizeof *p);
-			if (!p) {
-				sqlite3_finalize(q);
-				snprintf(err, errlen, "out of memory");
-				return EX_FAIL;
-			}
-			*ids = p;
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return EX_DB;
-	}
-	if (*n == 0) {
-		snprintf(err, errlen, "no connection matches the filters");
-		return EX_NOTFOUND;
-	}
-	return 0;
+	return fsel_ids(db, fs, ids, n, err, errlen);
 }
 
 int cmd_extract(int argc, char **argv)

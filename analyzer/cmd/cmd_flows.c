@@ -764,17 +764,6 @@ static void zeek_row(FILE *f, const struct cols *c)
 
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_ZEEK };
 
-static const struct sort_key {
-	const char *name, *order;
-} sort_keys[] = {
-	{ "id", "c.id" },
-	{ "start", "c.first_ts, c.id" },
-	{ "duration", "c.last_ts - c.first_ts DESC, c.id" },
-	{ "bytes", "coalesce(c.c2s_payload_bytes, 0) + coalesce(c.s2c_payload_bytes, 0) DESC, c.id" },
-	{ "retrans", FSEL_RETX_SQL " DESC, c.id" },
-	{ NULL, NULL },
-};
-
 enum { OPT_FILTER = 0x100 };
 
 enum { OB_FLUSH = 256 << 10 };
@@ -783,32 +772,22 @@ static int list(struct store *st, const struct fsel *fs, const char *order,
 		enum fmt fmt)
 {
 	sqlite3 *db = store_db(st);
-	char where[4096], sql[4600];
-	if (fsel_from_where(fs, where, sizeof where) != 0) {
-		fprintf(stderr, "tcpscope flows: too many filters\n");
-		return EX_USAGE;
-	}
-	snprintf(sql, sizeof sql, "SELECT c.*, k.path AS capture_path, "
-		 FSEL_UID_CAPTURE_SQL("k") " AS capture_uid_key%s ORDER BY %s",
-		 where, order);
 	sqlite3_stmt *q = NULL, *tr = NULL;
 	struct out_table *t = NULL;
 	struct names stn = { 0 }, run = { 0 };
 	struct out_buf ob = { 0 };
 	int rc = EX_DB, src;
-	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK ||
-	    fsel_bind(fs, q, 1) != 0)
+	char err[512];
+	if ((rc = fsel_list(db, fs, order, &q, err, sizeof err)) != 0) {
+		fprintf(stderr, "tcpscope flows: %s\n", err);
+		return rc;
+	}
+	rc = EX_DB;
+	if (fmt == FMT_JSON && fsel_transitions(db, &tr) != SQLITE_OK)
 		goto done;
 	if (fmt == FMT_JSON &&
-	    sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state, to_state, "
-				   "rule, rule_name FROM transitions WHERE conn_id = ? "
-				   "ORDER BY id", -1, &tr, NULL) != SQLITE_OK)
-		goto done;
-	if (fmt == FMT_JSON &&
-	    (names_load(db, "SELECT id, name FROM state_names ORDER BY id",
-			&stn) != 0 ||
-	     names_load(db, "SELECT id, name FROM rule_names ORDER BY id",
-			&run) != 0))
+	    (names_load(db, FSEL_STATE_NAMES_SQL, &stn) != 0 ||
+	     names_load(db, FSEL_RULE_NAMES_SQL, &run) != 0))
 		goto done;
 	struct cols c;
 	cols_resolve(&c, q);
@@ -916,7 +895,7 @@ int cmd_flows(int argc, char **argv)
 		{ "capture", required_argument, NULL, OPT_FILTER },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dbpath = NULL, *order = "c.id";
+	const char *dbpath = NULL, *order = fsel_sort_sql("id");
 	char **files = calloc((size_t)argc + 1, sizeof *files);
 	int nfiles = 0, opt, li, rc;
 	enum fmt fmt = FMT_TABLE;
@@ -945,19 +924,14 @@ int cmd_flows(int argc, char **argv)
 			fputs(flows_usage, stdout);
 			free(files);
 			return EX_OK;
-		case 's': {
-			const struct sort_key *k = sort_keys;
-			while (k->name && strcmp(k->name, optarg) != 0)
-				k++;
-			if (!k->name) {
+		case 's':
+			if (!(order = fsel_sort_sql(optarg))) {
 				fprintf(stderr, "tcpscope flows: bad --sort '%s' "
 						"(id, start, duration, bytes, retrans)\n",
 					optarg);
 				goto usage;
 			}
-			order = k->order;
 			break;
-		}
 		case 'f': {
 			static const char *const names[] = { "table", "csv",
 							     "json", "zeek", NULL };

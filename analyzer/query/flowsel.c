@@ -676,3 +676,95 @@ int fsel_col(struct sqlite3_stmt *stmt, const char *name)
 	}
 	return -1;
 }
+
+/* ---- Many flows --------------------------------------------------------- */
+
+const char *fsel_sort_sql(const char *key)
+{
+	static const struct {
+		const char *name, *order;
+	} keys[] = {
+		{ "id", "c.id" },
+		{ "start", "c.first_ts, c.id" },
+		{ "duration", "c.last_ts - c.first_ts DESC, c.id" },
+		{ "bytes", "coalesce(c.c2s_payload_bytes, 0) +"
+			   " coalesce(c.s2c_payload_bytes, 0) DESC, c.id" },
+		{ "retrans", FSEL_RETX_SQL " DESC, c.id" },
+	};
+	for (size_t i = 0; key && i < sizeof keys / sizeof *keys; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			return keys[i].order;
+	return NULL;
+}
+
+/* "SELECT what FROM-WHERE ORDER BY order" prepared and bound. */
+static int prepare_selected(sqlite3 *db, const struct fsel *fs,
+			    const char *what, const char *order,
+			    sqlite3_stmt **q, char *err, size_t errlen)
+{
+	char where[4096], sql[4800];
+	*q = NULL;
+	if (fsel_from_where(fs, where, sizeof where) != 0 ||
+	    snprintf(sql, sizeof sql, "SELECT %s%s ORDER BY %s", what, where,
+		     order) >= (int)sizeof sql)
+		return ex_fail(err, errlen, EX_USAGE, "too many filters");
+	if (sqlite3_prepare_v2(db, sql, -1, q, NULL) != SQLITE_OK ||
+	    fsel_bind(fs, *q, 1) != 0) {
+		ex_fail(err, errlen, EX_DB, "database: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(*q);
+		*q = NULL;
+		return EX_DB;
+	}
+	return 0;
+}
+
+int fsel_list(sqlite3 *db, const struct fsel *fs, const char *order,
+	      sqlite3_stmt **q, char *err, size_t errlen)
+{
+	return prepare_selected(db, fs,
+				"c.*, k.path AS capture_path, "
+				FSEL_UID_CAPTURE_SQL("k") " AS capture_uid_key",
+				order ? order : "c.id", q, err, errlen);
+}
+
+int fsel_ids(sqlite3 *db, const struct fsel *fs, int64_t **ids, size_t *n,
+	     char *err, size_t errlen)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *q;
+	int r = prepare_selected(db, fs, "c.id", "c.id", &q, err, errlen);
+	if (r)
+		return r;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			int64_t *p = realloc(*ids, cap * sizeof *p);
+			if (!p) {
+				sqlite3_finalize(q);
+				return ex_fail(err, errlen, EX_FAIL,
+					       "out of memory");
+			}
+			*ids = p;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return ex_fail(err, errlen, EX_DB, "database: %s",
+			       sqlite3_errmsg(db));
+	if (*n == 0)
+		return ex_fail(err, errlen, EX_NOTFOUND,
+			       "no connection matches the filters");
+	return 0;
+}
+
+int fsel_transitions(sqlite3 *db, sqlite3_stmt **q)
+{
+	return sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state,"
+				      " to_state, rule, rule_name FROM"
+				      " transitions WHERE conn_id = ?1 ORDER BY id",
+				  -1, q, NULL);
+}

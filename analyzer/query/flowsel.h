@@ -108,6 +108,36 @@ int fsel_bind(const struct fsel *fs, struct sqlite3_stmt *stmt, int first);
  * when buf is too small. */
 int fsel_from_where(const struct fsel *fs, char *buf, size_t len);
 
+/* ---- Many flows --------------------------------------------------------- */
+
+/* The ORDER BY of a --sort key: id, start, duration, bytes or retrans
+ * (FSEL_RETX_SQL); NULL for another name. */
+const char *fsel_sort_sql(const char *key);
+
+/* Prepares the listing of the connections fs selects, ordered by order
+ * (fsel_sort_sql()): every column of connections `c`, then capture_path
+ * (its capture's path) and capture_uid_key (fsel_uid()'s capture
+ * argument). The caller steps and finalizes *q. 0, EX_USAGE (the
+ * filters do not fit) or EX_DB, with err. */
+int fsel_list(struct sqlite3 *db, const struct fsel *fs, const char *order,
+	      struct sqlite3_stmt **q, char *err, size_t errlen);
+
+/* The ids of the connections fs selects, ascending: 0 with *ids (malloc'd,
+ * the caller frees) and *n; EX_NOTFOUND when there is none, EX_USAGE,
+ * EX_DB or EX_FAIL (memory) with err. */
+int fsel_ids(struct sqlite3 *db, const struct fsel *fs, int64_t **ids,
+	     size_t *n, char *err, size_t errlen);
+
+/* A connection's transitions as the view transitions gives them: ts_ns,
+ * pkt, side, from_state, to_state, rule, rule_name, in order; conn_id is
+ * bound at ?1. The caller finalizes *q. SQLITE_OK or an SQLite error. */
+int fsel_transitions(struct sqlite3 *db, struct sqlite3_stmt **q);
+
+/* The (id, name) rows of the state and rule numbers that
+ * connections.transition_list holds, ascending by id. */
+#define FSEL_STATE_NAMES_SQL "SELECT id, name FROM state_names ORDER BY id"
+#define FSEL_RULE_NAMES_SQL "SELECT id, name FROM rule_names ORDER BY id"
+
 /* ---- One flow ----------------------------------------------------------- */
 
 /* A connection's uid, in Zeek's shape ("C" and 17 base62 digits): a hash

@@ -82,9 +82,10 @@ static int load_conn(struct ladder *l, int64_t id)
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return -1;
+		return rc == SQLITE_DONE ? -3 : -1;
 	}
 	ci->id = id;
 	ci->capture_id = sqlite3_column_int64(st, fsel_col(st, "capture_id"));
@@ -293,7 +294,9 @@ int ladder_open(sqlite3 *db, int64_t id, const char *capture,
 		r = -1;
 	if (r != 0) {
 		int code = r == -2 ? ex_fail(err, errlen, EX_FAIL, "out of memory")
-				   : dberr(l, err, errlen);
+			   : r == -3 ? ex_fail(err, errlen, EX_NOTFOUND,
+					       "no flow %lld", (long long)id)
+				     : dberr(l, err, errlen);
 		ladder_close(l);
 		return code;
 	}

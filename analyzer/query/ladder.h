@@ -91,7 +91,7 @@ struct ladder_row {
 
 struct ladder;
 
-/* Loads connection id of db (not found: EX_FAIL, "no flow ID"), its
+/* Loads connection id of db (not found: EX_NOTFOUND, "no flow ID"), its
  * transitions, congestion-state changes and comments. capture: the file
  * to read the packets from instead of the one imported, or NULL. */
 int ladder_open(sqlite3 *db, int64_t id, const char *capture,
