@@ -50,6 +50,8 @@ struct ladder {
 	size_t ncm, cmi;
 	sqlite3_stmt *labels; /* the events, by packet */
 	int label_row;        /* labels holds a row not yet used */
+	int labels_done;      /* ... has none left (a step after the end
+			       * would start it again) */
 	/* the run */
 	const struct ladder_sink *sink;
 	void *arg;
@@ -380,11 +382,13 @@ static void label_edit(char *list, size_t len, const char *label, int del)
  * of earlier packets, which have no row, are passed over). */
 static int join_labels(struct ladder *l, struct ladder_row *r)
 {
-	for (;;) {
+	while (!l->labels_done) {
 		if (!l->label_row) {
 			int rc = sqlite3_step(l->labels);
-			if (rc == SQLITE_DONE)
+			if (rc == SQLITE_DONE) {
+				l->labels_done = 1;
 				return 0;
+			}
 			if (rc != SQLITE_ROW)
 				return -1;
 			l->label_row = 1;
@@ -402,6 +406,7 @@ static int join_labels(struct ladder *l, struct ladder_row *r)
 				   (const char *)old, 1);
 		label_edit(r->labels, sizeof r->labels, (const char *)label, 0);
 	}
+	return 0;
 }
 
 static int start(struct ladder *l)
