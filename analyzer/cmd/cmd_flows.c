@@ -23,6 +23,7 @@
 #include "../cmd.h"
 #include "../capture/capture.h"
 #include "../query/flowsel.h"
+#include "../query/ladder.h"
 #include "../store/numtext.h"
 #include "../output/out.h"
 #include "../store/store.h"
@@ -325,17 +326,11 @@ static void json_path(struct out_buf *o, const char *s)
 static void json_alt_paths(struct out_buf *o, const char *s)
 {
 	out_buf_c(o, '[');
-	int first = 1;
-	while (s && (s = strchr(s, '"'))) {
-		s++;
-		size_t n = strcspn(s, "\"");
-		if (!first)
+	char path[512];
+	for (int k = 0; s && ladder_alt(s, k, path, sizeof path) == 0; k++) {
+		if (k)
 			out_buf_c(o, ',');
-		json_path_n(o, s, n);
-		first = 0;
-		s += n;
-		if (*s)
-			s++;
+		json_path_n(o, path, strlen(path));
 	}
 	out_buf_c(o, ']');
 }

@@ -56,7 +56,6 @@ struct ladder {
 	const struct ladder_sink *sink;
 	void *arg;
 	int started;
-	int64_t last_pkt; /* of the last row emitted from the source */
 	char *err;
 	size_t errlen;
 };
@@ -486,7 +485,6 @@ static int emit(struct ladder *l, struct ladder_row *r)
 	r->comment = l->cmi < l->ncm && l->cm[l->cmi].pkt == r->pkt
 			     ? l->cm[l->cmi].text
 			     : NULL;
-	l->last_pkt = r->pkt;
 	return l->sink->row(l->arg, r);
 }
 
