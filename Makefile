@@ -123,7 +123,7 @@ build-fuzz/fuzz_decompress: tests/fuzz/fuzz_decompress.c \
 FUZZ_CAPTURE_SRC := $(addprefix analyzer/,ingest/ingest.c \
 		    capture/capture.c capture/decode.c store/store.c \
 		    capture/decompress.c capture/defrag.c \
-		    store/segchunk.c capture/pcapng.c capture/sha256.c \
+		    store/segchunk.c store/uid.c capture/pcapng.c capture/sha256.c \
 		    capture/series.c \
 		    ingest/writer.c ingest/idmap.c) $(TCPCORE_SRC)
 $(BUILD)/fuzz/replay_capture: $(BUILD)/tests/fuzz/fuzz_capture.o \

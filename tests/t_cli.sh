@@ -207,7 +207,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	# own migration brings it to the current version.
 	if "$BUILD/tools/store_stress" create "$FIX" 2 >/dev/null 2>"$tmp/err" &&
 	   sqlite3 "$FIX" <"$GOLD/fixture.sql" 2>>"$tmp/err" &&
-	   "$BUILD/tools/store_stress" create "$FIX" 10 >/dev/null 2>>"$tmp/err"; then
+	   "$BUILD/tools/store_stress" create "$FIX" 11 >/dev/null 2>>"$tmp/err"; then
 		have_fix=1
 	else
 		fail fixture "cannot build the fixture database: $(head -c 300 "$tmp/err")"

@@ -262,8 +262,25 @@ if [ $rc -eq 1 ] && [ "$n" = 1 ] && grep -q -- '--parquet' "$T/e"; then
 else
 	fail read-parquet-error "exit $rc, $n captures: $(head -c 200 "$T/e")"
 fi
-"$TCPSCOPE" read -q -d "$T/r3.db" --sensor s1 "$TOP/pcaps/demo.pcap" >/dev/null 2>&1
-[ $? -eq 2 ] && pass read-sensor-needs-parquet || fail read-sensor-needs-parquet "not refused"
+# --sensor names the capture in the database too: captures.sensor, the
+# uids (another sensor, other uids; none given, those of stdin), and an
+# export puts the capture in its own sensor's partition whatever the
+# default --sensor says.
+"$TCPSCOPE" read -q -d "$T/r3.db" --sensor s1 "$TOP/pcaps/demo.pcap" >/dev/null 2>&1; rc=$?
+"$TCPSCOPE" read -q -d "$T/r4.db" - <"$TOP/pcaps/demo.pcap" >/dev/null 2>&1
+"$TCPSCOPE" read -q -d "$T/r5.db" "$TOP/pcaps/demo.pcap" >/dev/null 2>&1
+s=$(sq "$T/r3.db" "SELECT sensor FROM captures")
+u3=$(sq "$T/r3.db" "SELECT group_concat(uid) FROM connections ORDER BY tc_id")
+u4=$(sq "$T/r4.db" "SELECT group_concat(uid) FROM connections ORDER BY tc_id")
+u5=$(sq "$T/r5.db" "SELECT group_concat(uid) FROM connections ORDER BY tc_id")
+"$TCPSCOPE" export -f parquet -d "$T/r3.db" --sensor other "$T/ds3" >/dev/null 2>&1
+if [ $rc -eq 0 ] && [ "$s" = s1 ] && [ -n "$u4" ] && [ "$u4" = "$u5" ] &&
+   [ "$u3" != "$u4" ] && [ -n "$(find "$T/ds3" -path '*/sensor=s1/*.parquet')" ] &&
+   [ -z "$(find "$T/ds3" -path '*/sensor=other/*')" ]; then
+	pass read-sensor-uid
+else
+	fail read-sensor-uid "exit $rc, sensor '$s', uids '$u3' / '$u4' / '$u5', files: $(find "$T/ds3" -name '*.parquet' | head -n 2 | tr '\n' ' ')"
+fi
 
 # ---- Errors ------------------------------------------------------------------
 

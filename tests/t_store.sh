@@ -387,7 +387,7 @@ if [ "$out" = 1 ]; then pass query-env-db; else fail query-env-db "got: $out"; f
 # Read-only: writes are refused, nothing changes.
 for sql in "DELETE FROM connections" "DROP TABLE label_events" \
 	   "INSERT INTO meta VALUES ('x', 'y')" "ATTACH '$T/x.db' AS x" \
-	   "PRAGMA user_version = 11"; do
+	   "PRAGMA user_version = 12"; do
 	err=$(q "$sql" 2>&1 >/dev/null); rc=$?
 	if [ $rc != 4 ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
 		fail query-readonly "'$sql': exit $rc: $err"
@@ -395,7 +395,7 @@ for sql in "DELETE FROM connections" "DROP TABLE label_events" \
 		break
 	fi
 done
-if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 10 " ] &&
+if [ -n "$sql" ] && [ "$(sq "$db" "SELECT count(*) FROM connections; PRAGMA user_version" | tr '\n' ' ')" = "12 11 " ] &&
    [ ! -e "$T/x.db" ]; then
 	pass query-readonly
 elif [ -n "$sql" ]; then
@@ -467,7 +467,7 @@ else
 	      WHERE name LIKE '%bad_checksums' OR name LIKE '%time_went_back';
 	    SELECT c2s_packets || ' ' || s2c_packets || ' ' ||
 	      ifnull(c2s_bad_checksums, 'NULL') FROM connections" | tr '\n' ' ')
-	if [ "$v" = "10 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
+	if [ "$v" = "11 1 4 5 4 NULL " ] && echo "$out" | grep -q 'already imported'; then
 		pass upgrade-v1-on-write
 	else
 		fail upgrade-v1-on-write "read exit $rc ($out); db: $v"

@@ -138,7 +138,7 @@ rc=$?
 db="$tmp/fixture.db"
 if ! "$BUILD/tools/store_stress" create "$db" 2 >"$tmp/out" 2>&1 ||
 	! sqlite3 "$db" < "$TOP/tests/tui-fixture.sql" >/dev/null ||
-	! "$BUILD/tools/store_stress" create "$db" 10 >"$tmp/out" 2>&1; then
+	! "$BUILD/tools/store_stress" create "$db" 11 >"$tmp/out" 2>&1; then
 	fail tui-fixture "could not build the fixture database: $(head -c 300 "$tmp/out")"
 	exit 1
 fi

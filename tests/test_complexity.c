@@ -171,7 +171,7 @@ static int import_capture(struct store *st, int cap, int n, int segments)
 	char name[32], sha[16];
 	snprintf(name, sizeof name, "complexity-%c.pcap", 'a' + cap);
 	snprintf(sha, sizeof sha, "c0ffee%d", cap);
-	struct store_capture sc = { name, 1000, sha, "EN10MB", 65535, 0 };
+	struct store_capture sc = { name, 1000, sha, "EN10MB", 65535, 0, NULL };
 	int64_t cid;
 	int r = store_capture_begin(st, &sc, 0, &cid);
 	if (r)

@@ -29,7 +29,7 @@ static struct store *one_flow(void)
 		       err, sizeof err) != 0)
 		return NULL;
 	struct store_capture cap = { "ladder.pcap", 1000, "1adde7", "EN10MB",
-				     65535, 0 };
+				     65535, 0, NULL };
 	int64_t cid;
 	int r = store_capture_begin(st, &cap, 0, &cid);
 	struct tc_event ev;

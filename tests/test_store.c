@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "../analyzer/store/store.h"
+#include "../analyzer/store/uid.h"
 #include "unit.h"
 
 static char dir[256];
@@ -97,7 +98,7 @@ static void write_file(const char *path, const char *text)
 static int64_t import_small(struct store *st, const char *sha, int n,
 			    int replace)
 {
-	struct store_capture cap = {"small.pcap", 100, sha, "EN10MB", 65535, 0};
+	struct store_capture cap = {"small.pcap", 100, sha, "EN10MB", 65535, 0, NULL};
 	int64_t id;
 	int r = store_capture_begin(st, &cap, replace, &id);
 	if (r)
@@ -158,7 +159,7 @@ static void t_create_and_reopen(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
 	CHECK_STR(q_text(db, "PRAGMA journal_mode"), "wal");
 	CHECK_EQ(q_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_STR(q_text(db, "SELECT value FROM meta WHERE key='tool_version'"),
@@ -194,7 +195,7 @@ static void t_empty_file_created(void)
 	CHECK(st == NULL);
 	CHECK(strstr(err, "not a tcpscope database") != NULL);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
-	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(store_db(st), "PRAGMA user_version"), 11);
 	store_close(st);
 }
 
@@ -205,18 +206,18 @@ static void t_newer_version_refused(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	store_close(st);
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 11"), SQLITE_OK);
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 12"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 11 is newer") != NULL);
+	CHECK(strstr(err, "schema version 12 is newer") != NULL);
 	CHECK(strstr(err, p) == err);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	/* Refusal changed nothing. */
 	sqlite3 *db;
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 12);
 	sqlite3_close(db);
 }
 
@@ -324,16 +325,41 @@ static void t_upgrade_v1(void)
 	/* Writable: upgraded on open. */
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
 	CHECK_EQ(count_v2_cols(db), 2 * (long long)NV2);
 	/* Version 3 adds transition_list, transitions_dropped and the
 	 * checksum_offload pair; version 7 the tunnel; version 8 the 18
 	 * pairs of the transfer phase; version 9 the alternative paths
 	 * (NULL in the old rows); version 10 the generated vantage, which
-	 * pragma_table_xinfo lists and pragma_table_info does not. */
+	 * pragma_table_xinfo lists and pragma_table_info does not; version
+	 * 11 the uid. */
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_info("
 			   "'connections')"),
-		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18 + 2);
+		 89 + 2 * (long long)NV2 + 4 + 1 + 2 * 18 + 2 + 1);
+	/* The old rows get the uid version 10's views showed. */
+	{
+		sqlite3_stmt *u;
+		CHECK_EQ(sqlite3_prepare_v2(db, "SELECT coalesce(k.sha256,"
+					     " k.path, ''), c.tc_id, c.first_ts,"
+					     " c.uid FROM connections c JOIN"
+					     " captures k ON k.id ="
+					     " c.capture_id", -1, &u, NULL),
+			 SQLITE_OK);
+		int rows = 0;
+		while (sqlite3_step(u) == SQLITE_ROW) {
+			char want[UID_LEN + 1];
+			uid_format_v10(want,
+				       (const char *)sqlite3_column_text(u, 0),
+				       sqlite3_column_int64(u, 1),
+				       sqlite3_column_int64(u, 2));
+			const char *got =
+			    (const char *)sqlite3_column_text(u, 3);
+			CHECK(got && strcmp(got, want) == 0);
+			rows++;
+		}
+		sqlite3_finalize(u);
+		CHECK(rows > 0);
+	}
 	CHECK_EQ(q_int(db, "SELECT count(*) FROM pragma_table_xinfo("
 			   "'connections') WHERE name = 'vantage'"),
 		 1);
@@ -401,24 +427,24 @@ static void t_upgrade_v1(void)
 	CHECK_EQ(q_int(store_db(st), "SELECT count(*) FROM connections"), 3);
 	store_close(st);
 
-	/* A version 11 file is still refused, and left alone. */
-	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 11"), SQLITE_OK);
+	/* A version 12 file is still refused, and left alone. */
+	CHECK_EQ(raw_exec(p, "PRAGMA user_version = 12"), SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err),
 		 STORE_EVERSION);
-	CHECK(strstr(err, "schema version 11 is newer") != NULL);
+	CHECK(strstr(err, "schema version 12 is newer") != NULL);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(sqlite3_open(p, &db), SQLITE_OK);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 12);
 	sqlite3_close(db);
 
 	/* store_create_version() takes only known, not older, versions. */
-	CHECK_EQ(store_create_version(fresh("v11.db"), 11, err, sizeof err),
+	CHECK_EQ(store_create_version(fresh("v12.db"), 12, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(fresh("v0.db"), 0, err, sizeof err),
 		 STORE_EVERSION);
 	CHECK_EQ(store_create_version(q, 1, err, sizeof err), STORE_EVERSION);
-	CHECK(strstr(err, "schema version 10 is newer") != NULL);
+	CHECK(strstr(err, "schema version 11 is newer") != NULL);
 }
 
 /* An upgrade step that fails leaves the file at version 1 as it was: the
@@ -499,7 +525,7 @@ static void t_readonly_store(void)
 	CHECK_EQ(store_open(p, STORE_RDONLY, &st, err, sizeof err), 0);
 	CHECK(sqlite3_exec(store_db(st), "DELETE FROM connections", NULL, NULL,
 			   NULL) != SQLITE_OK);
-	struct store_capture cap = {"x", 1, "cc", "EN10MB", 1, 0};
+	struct store_capture cap = {"x", 1, "cc", "EN10MB", 1, 0, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), STORE_EIO);
 	CHECK(strstr(store_errmsg(st), "read-only") != NULL);
@@ -517,7 +543,7 @@ static void t_roundtrip(void)
 		 0);
 	sqlite3 *db = store_db(st);
 	struct store_capture cap = {"a.pcap",	  1234,	  "abcd",
-				    "EN10MB,RAW", 262144, 0};
+				    "EN10MB,RAW", 262144, 0, NULL};
 	int64_t cid;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &cid), 0);
 	CHECK_EQ(cid, 1);
@@ -811,7 +837,7 @@ static void t_state_paths(void)
 	CHECK_EQ(
 	    store_open(NULL, STORE_MEMORY | STORE_CREATE, &st, err, sizeof err),
 	    0);
-	struct store_capture cap = {"-", -1, NULL, "EN10MB", 0, 1};
+	struct store_capture cap = {"-", -1, NULL, "EN10MB", 0, 1, NULL};
 	int64_t cid;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &cid), 0);
 	struct tc_transition tr = {
@@ -907,7 +933,7 @@ static void t_incomplete_replaced(void)
 	char err[512];
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	CHECK(import_small(st, "keep", 2, 0) > 0);
-	struct store_capture cap = {"big.pcap", 1, "hx", "EN10MB", 1, 0};
+	struct store_capture cap = {"big.pcap", 1, "hx", "EN10MB", 1, 0, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
 	struct tc_conn c;
@@ -971,7 +997,7 @@ static void t_concurrent_reader(void)
 	CHECK(import_small(w, "first", 2, 0) > 0);
 	CHECK_EQ(store_open(p, STORE_RDONLY, &r, err, sizeof err), 0);
 	sqlite3 *rdb = store_db(r);
-	struct store_capture cap = {"live", -1, NULL, "EN10MB", 1, 1};
+	struct store_capture cap = {"live", -1, NULL, "EN10MB", 1, 1, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(w, &cap, 0, &id), 0);
 	struct tc_conn c;
@@ -1078,7 +1104,7 @@ static void t_event_errors(void)
 	CHECK_EQ(store_event(st, &ev, NULL), STORE_EIO);
 	CHECK(strstr(store_errmsg(st), "no import") != NULL);
 	CHECK_EQ(store_checkpoint(st), STORE_EIO);
-	struct store_capture cap = {"x", 1, "e1", "EN10MB", 1, 0};
+	struct store_capture cap = {"x", 1, "e1", "EN10MB", 1, 0, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
 	struct tc_conn c;
@@ -1087,7 +1113,7 @@ static void t_event_errors(void)
 	struct tc_event open = {.type = TC_EV_CLOSE, .conn_id = 1, .conn = &c};
 	CHECK_EQ(store_event(st, &open, NULL), 0);
 	/* A new import abandons the unfinished one (rolled back). */
-	struct store_capture cap2 = {"y", 1, "e2", "EN10MB", 1, 0};
+	struct store_capture cap2 = {"y", 1, "e2", "EN10MB", 1, 0, NULL};
 	CHECK_EQ(store_capture_begin(st, &cap2, 0, &id), 0);
 	CHECK_EQ(store_capture_end(st, &(struct store_capture_stats){0}), 0);
 	CHECK_STR(q_text(store_db(st), "SELECT group_concat(sha256) FROM "
@@ -1118,7 +1144,7 @@ static void t_segment_before_open(void)
 	CHECK_EQ(store_open(NULL, STORE_MEMORY | STORE_CREATE | STORE_SEGMENTS,
 			    &st, err, sizeof err),
 		 0);
-	struct store_capture cap = {"o", 1, "o1", "EN10MB", 1, 0};
+	struct store_capture cap = {"o", 1, "o1", "EN10MB", 1, 0, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
 	struct tc_conn c;
@@ -1191,7 +1217,7 @@ static void t_upgrade_v2(void)
 		 SQLITE_OK);
 	CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
 	sqlite3 *db = store_db(st);
-	CHECK_EQ(q_int(db, "PRAGMA user_version"), 10);
+	CHECK_EQ(q_int(db, "PRAGMA user_version"), 11);
 	/* Version 4 counts the live label rows of each capture. */
 	CHECK_STR(q_text(db, "SELECT group_concat(capture_id || ':' || label"
 			     " || ':' || events, '|') FROM (SELECT * FROM"
@@ -1297,7 +1323,7 @@ static void t_aside(void)
 	CHECK_EQ(store_open(p, STORE_CREATE | STORE_ASIDE, &st, err,
 			    sizeof err),
 		 0);
-	struct store_capture cap = {"x.pcap", 1, "rb", "EN10MB", 1, 0};
+	struct store_capture cap = {"x.pcap", 1, "rb", "EN10MB", 1, 0, NULL};
 	int64_t id;
 	CHECK_EQ(store_capture_begin(st, &cap, 0, &id), 0);
 	store_capture_abort(st);
@@ -1407,7 +1433,75 @@ static void t_aside(void)
 	store_close(st);
 }
 
+/* Uids (uid.h): version 10's value for a capture known from its output
+ * (pcaps/real-loss.pcap, connection 1, as `flows -d` of tcpscope 0.1.0
+ * at schema 10 printed it); the key depends on the sensor and on the first packet's
+ * time and bytes, and each connection's row carries its uid. */
+static void t_uids(void)
+{
+	char u[UID_LEN + 1], v[UID_LEN + 1];
+	uid_format_v10(u, "3aba01998cd7f53c75cef79b5b4ec82d5dfe2a1d33941f89"
+			  "cf4a4395ffb3993f", 1, 1795614894578857000LL);
+	CHECK_STR(u, "C9svFthBaCNraGIlUK");
+	const uint8_t pkt[4] = { 1, 2, 3, 4 }, pkt2[4] = { 1, 2, 3, 5 };
+	uint64_t k = uid_capture_key(NULL, 7, pkt, 4);
+	CHECK(k == uid_capture_key("", 7, pkt, 4));
+	CHECK(k != uid_capture_key("s1", 7, pkt, 4));
+	CHECK(k != uid_capture_key(NULL, 8, pkt, 4));
+	CHECK(k != uid_capture_key(NULL, 7, pkt2, 4));
+	uid_format(u, k, 1, 100);
+	CHECK_EQ((long long)strlen(u), UID_LEN);
+	CHECK(u[0] == 'C');
+	uid_format(v, k, 2, 100);
+	CHECK(strcmp(u, v) != 0);
+	uid_format(v, k, 1, 101);
+	CHECK(strcmp(u, v) != 0);
+
+	/* Stored: the first packet names the capture; with a sensor the
+	 * same capture's uids differ, and the sensor is kept. */
+	const char *p = fresh("uid.db");
+	struct store *st;
+	char err[512];
+	char got[3][UID_LEN + 1];
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(store_open(p, STORE_CREATE, &st, err, sizeof err), 0);
+		struct store_capture cap = { "u.pcap", 100, NULL, "EN10MB",
+					     65535, 0, i == 2 ? "s1" : NULL };
+		int64_t id;
+		CHECK_EQ(store_capture_begin(st, &cap, 1, &id), 0);
+		CHECK_EQ(store_capture_first_packet(st, 7, pkt, 4), 0);
+		struct tc_conn c;
+		memset(&c, 0, sizeof c);
+		c.id = 1;
+		c.first_ts = 100;
+		c.dir[0].wscale = c.dir[1].wscale = -1;
+		c.rtt.handshake = -1;
+		struct tc_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.type = TC_EV_CLOSE;
+		ev.conn_id = c.id;
+		ev.conn = &c;
+		CHECK_EQ(store_event(st, &ev, NULL), 0);
+		struct store_capture_stats cs = { 0 };
+		CHECK_EQ(store_capture_end(st, &cs), 0);
+		snprintf(got[i], sizeof got[i], "%s",
+			 q_text(store_db(st), "SELECT uid FROM connections"
+					      " ORDER BY id DESC LIMIT 1"));
+		if (i == 2)
+			CHECK_STR(q_text(store_db(st), "SELECT sensor FROM"
+						       " captures ORDER BY id"
+						       " DESC LIMIT 1"),
+				  "s1");
+		store_close(st);
+	}
+	uid_format(v, k, 1, 100);
+	CHECK_STR(got[0], v);
+	CHECK_STR(got[1], v);	 /* imported again: the same uid */
+	CHECK(strcmp(got[2], v) != 0); /* another sensor */
+}
+
 static const struct unit_test tests[] = {
+    UNIT(t_uids),
     UNIT(t_segment_before_open),
     UNIT(t_default_path),
     UNIT(t_create_and_reopen),

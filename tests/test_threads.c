@@ -174,7 +174,7 @@ static void run_many(int threads, struct digest *d)
 	if (store_open(NULL, STORE_MEMORY | STORE_CREATE, &st, err,
 		       sizeof err) != 0)
 		return;
-	struct store_capture cap = {"many", -1, NULL, "EN10MB", 65535, 0};
+	struct store_capture cap = {"many", -1, NULL, "EN10MB", 65535, 0, NULL};
 	int64_t id;
 	struct wr *w = NULL;
 	int rc = store_capture_begin(st, &cap, 0, &id);

@@ -11,6 +11,7 @@
  * Everything that can go wrong with the arguments is checked before the
  * first byte reaches stdout, so a usage error leaves stdout empty.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -65,13 +66,13 @@ static const char flows_usage[] =
 /* ---- Columns by name ---------------------------------------------------- */
 
 #define FLOW_COLS(X)                                                          \
-	X(id) X(capture_id) X(capture_path) X(capture_uid_key) X(tc_id)       \
+	X(id) X(capture_id) X(capture_path) X(tc_id)       \
 	X(transition_list)                                                    \
 	X(vlan) X(tunnel) X(client_ip)                                        \
 	X(client_port) X(server_ip) X(server_port) X(first_ts) X(last_ts)     \
 	X(first_pkt) X(last_pkt) X(client_state) X(server_state)              \
 	X(client_states) X(server_states) X(client_states_alt)                \
-	X(server_states_alt) X(close) X(handshake) X(midstream)  \
+	X(server_states_alt) X(uid) X(close) X(handshake) X(midstream)  \
 	X(data_on_syn) X(evicted) X(conn_state) X(history)                    \
 	X(rtt_handshake_ns) X(rtt_min_ns) X(rtt_avg_ns) X(rtt_max_ns)         \
 	X(rtt_to_server_ns) X(rtt_to_client_ns) X(rtt_stddev_ns) X(rtt_samples) \
@@ -164,10 +165,19 @@ static const char *str_or(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
-/* The connection's uid (fsel_uid()). */
-static void flow_uid(char out[19], const struct cols *c)
+/* The connection's uid as stored (uid.h's shape: 'C' and 17 letters or
+ * digits); "-" for anything else a database may hold. */
+static void flow_uid(char out[20], const struct cols *c)
 {
-	fsel_uid(out, FT(c, capture_uid_key), FI(c, tc_id), FI(c, first_ts));
+	const char *u = FT(c, uid);
+	size_t n = 0;
+	while (u && n < 19 && isalnum((unsigned char)u[n]))
+		n++;
+	if (!u || u[0] != 'C' || n != 18 || u[18]) {
+		strcpy(out, "-");
+		return;
+	}
+	memcpy(out, u, 19);
 }
 
 /* ---- Table -------------------------------------------------------------- */

@@ -5,7 +5,7 @@
  *   tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]
  *                 [--duration SECONDS] [-d DB] [--segments] [-q]
  *                 [-Z USER | --no-drop] [--fanout N]
- *                 [--parquet DIR [--sensor NAME]] [EXPR]
+ *                 [--parquet DIR] [--sensor NAME] [EXPR]
  *
  * One capture row (path = the interface name, live = 1), one tracker. The
  * loop is ingest's (ing_run_live()): it stops at -c packets, --duration seconds of
@@ -67,7 +67,7 @@ static void usage(FILE *f)
 		"usage: tcpscope live -i IFACE [-w OUT.pcap] [-c COUNT] [-s SNAPLEN]\n"
 		"                     [--duration SECONDS] [-d DB] [--segments] [-q]\n"
 		"                     [-Z USER | --no-drop] [--fanout N]\n"
-		"                     [--parquet DIR [--sensor NAME]] [EXPR]\n"
+		"                     [--parquet DIR] [--sensor NAME] [EXPR]\n"
 		"\n"
 		"Captures from IFACE into the database until COUNT packets, SECONDS of\n"
 		"run time, or SIGINT/SIGTERM. EXPR is a BPF filter (tcpdump syntax).\n"
@@ -89,7 +89,9 @@ static void usage(FILE *f)
 		"  --parquet DIR  also write the capture (each worker's) to the\n"
 		"               Parquet dataset under DIR when it ends (as\n"
 		"               tcpscope export does)\n"
-		"  --sensor NAME  its sensor partition (default: the host name)\n");
+		"  --sensor NAME  the sensor: part of the connections' uids, and\n"
+		"               the Parquet partition (default: none; the host's\n"
+		"               name)\n");
 }
 
 /* The status line on a terminal, rewritten at every commit
@@ -147,7 +149,8 @@ static int parse_num(const char *s, double max, double *out)
 
 struct lopts {
 	const char *iface, *out, *user, *expr;
-	const char *parquet, *sensor; /* --parquet DIR, --sensor NAME */
+	const char *parquet, *sensor; /* --parquet DIR, its partition */
+	const char *capture_sensor;   /* --sensor NAME, or NULL */
 	double count, secs, snap;
 	int segments, quiet, no_drop;
 	int id_fd; /* >= 0: the capture's id is written there (8 bytes) */
@@ -228,7 +231,8 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 	ing_options_default(&o);
 	o.hash = 0;
 	o.live_views = 1;
-	struct store_capture sc = { .path = iface, .size = -1, .live = 1 };
+	struct store_capture sc = { .path = iface, .size = -1, .live = 1,
+				    .sensor = lo->capture_sensor };
 	struct ing in;
 	struct ing_result r;
 	int rc = ing_begin(&in, st, c, &sc, &o, &r);
@@ -666,10 +670,9 @@ bad_value:
 		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
 		return EX_USAGE;
 	}
-	if (sensor && !parquet) {
-		fprintf(stderr, "tcpscope live: --sensor goes with --parquet\n");
-		return EX_USAGE;
-	}
+	/* The capture's sensor (in its uids) only when given; the Parquet
+	 * partition's is the host's name otherwise. */
+	const char *capture_sensor = sensor; /* NULL: none given */
 	char host[256];
 	if (parquet && !sensor) {
 		ds_host_sensor(host, sizeof host);
@@ -690,7 +693,8 @@ bad_value:
 			    .expr = expr, .count = count, .secs = secs,
 			    .snap = snap, .segments = segments,
 			    .quiet = quiet, .no_drop = no_drop,
-			    .parquet = parquet, .sensor = sensor, .id_fd = -1 };
+			    .parquet = parquet, .sensor = sensor,
+			    .capture_sensor = capture_sensor, .id_fd = -1 };
 	if (!db)
 		db = store_default_path();
 	int status = fanout > 1 ? live_fanout(&lo, db, fanout)

@@ -4,7 +4,7 @@
  *
  *   tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]
  *                 [--idle-timeout SEC] [--max-conns N] [--max-memory SIZE]
- *                 [--ignore-vlan] [--parquet DIR [--sensor NAME]] [-q]
+ *                 [--ignore-vlan] [--parquet DIR] [--sensor NAME] [-q]
  *                 FILE... [EXPR]
  *
  * Files versus filter: the first argument is always a file; after it,
@@ -61,7 +61,7 @@ static void usage(FILE *f)
 		"usage: tcpscope read [-d DB] [--segments] [--replace] [--msl SEC]\n"
 		"                     [--idle-timeout SEC] [--max-conns N]\n"
 		"                     [--max-memory SIZE] [--ignore-vlan] [-c COUNT]\n"
-		"                     [-j N | --series] [--parquet DIR [--sensor NAME]]\n"
+		"                     [-j N | --series] [--parquet DIR] [--sensor NAME]\n"
 		"                     [-q] FILE... [EXPR]\n"
 		"\n"
 		"Analyzes pcap/pcapng captures, also gzip/zstd/xz-compressed (\"-\" is\n"
@@ -88,7 +88,9 @@ static void usage(FILE *f)
 		"                     read as one capture\n"
 		"  --parquet DIR      also write each capture to the Parquet dataset\n"
 		"                     under DIR (as tcpscope export does)\n"
-		"  --sensor NAME      its sensor partition (default: the host name)\n"
+		"  --sensor NAME      the sensor the captures were taken on: part of\n"
+		"                     their connections' uids, and the Parquet\n"
+		"                     partition (default: none; the host's name)\n"
 		"  -q, --quiet        print nothing but errors\n");
 }
 
@@ -535,10 +537,9 @@ int cmd_read(int argc, char **argv)
 			return out_bad_option("read", ch, argv);
 		}
 	}
-	if (sensor && !parquet) {
-		fprintf(stderr, "tcpscope read: --sensor goes with --parquet\n");
-		return EX_USAGE;
-	}
+	/* The capture's sensor (in its uids) only when given; the Parquet
+	 * partition's is the host's name otherwise. */
+	o.sensor = sensor;
 	char host[256];
 	if (parquet && !sensor) {
 		ds_host_sensor(host, sizeof host);

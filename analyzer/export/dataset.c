@@ -72,6 +72,7 @@ struct part {
 
 struct ds {
 	sqlite3 *db;
+	sqlite3_stmt *sensor_q; /* a capture's own sensor; prepared at need */
 	const struct ds_options *o;
 	struct ds_stats *st;
 	char *err;
@@ -279,6 +280,27 @@ static int part_finish(struct ds *d, struct part *p)
 	return 0;
 }
 
+/* The sensor partition of capture: its own (captures.sensor, named by
+ * read/live --sensor) when it has one, else the options'. Into buf. */
+static int capture_sensor(struct ds *d, int64_t capture, char *buf,
+			  size_t len)
+{
+	if (!d->sensor_q &&
+	    sqlite3_prepare_v2(d->db, "SELECT sensor FROM captures WHERE id = ?",
+			       -1, &d->sensor_q, NULL) != SQLITE_OK)
+		return db_fail(d, "captures");
+	sqlite3_bind_int64(d->sensor_q, 1, capture);
+	int step = sqlite3_step(d->sensor_q);
+	const char *v = step == SQLITE_ROW
+			    ? (const char *)sqlite3_column_text(d->sensor_q, 0)
+			    : NULL;
+	snprintf(buf, len, "%s", v && ds_sensor_ok(v) ? v : d->o->sensor);
+	sqlite3_reset(d->sensor_q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(d, "captures");
+	return 0;
+}
+
 static int part_open(struct ds *d, struct part *p, int64_t capture,
 		     const char *date)
 {
@@ -286,11 +308,15 @@ static int part_open(struct ds *d, struct part *p, int64_t capture,
 	p->fd = -1;
 	p->capture = capture;
 	snprintf(p->date, sizeof p->date, "%s", date);
+	char sensor[256];
+	int rc = capture_sensor(d, capture, sensor, sizeof sensor);
+	if (rc)
+		return rc;
 	if (snprintf(p->dir, sizeof p->dir, "%s/table=%s/date=%s/sensor=%s",
-		     d->o->dir, d->table, date, d->o->sensor) >=
+		     d->o->dir, d->table, date, sensor) >=
 	    (int)sizeof p->dir)
 		return ds_fail(d, DS_EIO, "%s: name too long", d->o->dir);
-	int rc = make_dirs(d, p->dir);
+	rc = make_dirs(d, p->dir);
 	if (rc)
 		return rc;
 	if (snprintf(p->tmp, sizeof p->tmp, "%s/.part-%lld.%ld.%llu.tmp",
@@ -702,6 +728,7 @@ int ds_export(sqlite3 *db, const struct ds_options *o, struct ds_stats *st,
 	free(d.fix);
 out:
 	table_free(&d);
+	sqlite3_finalize(d.sensor_q);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	/* All or nothing: a failed run takes back the files it made. */
 	for (size_t i = 0; i < d.ndone; i++) {

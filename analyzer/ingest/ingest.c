@@ -321,6 +321,17 @@ static int store_meta(struct ing *in, struct cap *c)
 	return 0;
 }
 
+/* The capture's first packet names it for the uids (uid.h): handed to
+ * the store once the writer has caught up (nothing is queued before the
+ * first packet's events, so the wait is for an empty queue). */
+static int first_packet(struct ing *in, const struct cap_packet *p)
+{
+	if (wr_sync(in->w) != 0 ||
+	    store_capture_first_packet(in->st, p->ts_ns, p->data, p->caplen))
+		return store_fail(in);
+	return 0;
+}
+
 int ing_packet(struct ing *in, const struct cap_packet *p)
 {
 	if (in->failed)
@@ -334,6 +345,8 @@ int ing_packet(struct ing *in, const struct cap_packet *p)
 	enum dec_result d = dec_frame_frag(p->linktype, p->data, p->caplen,
 					   p->wirelen, &seg, &frag);
 	r->packets++;
+	if (r->packets == 1 && first_packet(in, p) != 0)
+		return in->failed;
 	if (r->packets == 1 || p->ts_ns < r->first_ts)
 		r->first_ts = p->ts_ns;
 	if (r->packets == 1 || p->ts_ns > r->last_ts)
@@ -605,6 +618,7 @@ static int import_cap(struct store *st, struct cap *c, char *const *paths,
 		.linktypes = NULL,
 		.snaplen = 0,
 		.live = 0,
+		.sensor = o->sensor,
 	};
 	struct ing in;
 	rc = ing_begin(&in, st, c, &sc, o, r);

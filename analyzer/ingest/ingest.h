@@ -46,6 +46,7 @@ struct ing_options {
 			       * open connections (live capture) */
 	uint64_t max_packets; /* stop after this many packets (those a filter
 			       * passes), as tcpdump -c does; 0: all */
+	const char *sensor;   /* the capture's sensor (--sensor), or NULL */
 };
 
 /* Defaults: tc_config_default(), no replace, no filter, hash on,

@@ -510,58 +510,22 @@ int fsel_from_where(const struct fsel *fs, char *buf, size_t len)
 
 /* ---- One flow ----------------------------------------------------------- */
 
-void fsel_uid(char out[19], const char *capture, int64_t tc_id,
-	      int64_t first_ts)
-{
-	static const char b62[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	/* FNV-1a over the capture's identity, then the two numbers. */
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *p = capture ? capture : ""; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 1099511628211ULL;
-	}
-	int64_t v[2] = { tc_id, first_ts };
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 8; k++) {
-			h ^= (uint64_t)(v[i] >> (8 * k)) & 0xff;
-			h *= 1099511628211ULL;
-		}
-	out[0] = 'C';
-	uint64_t x = h;
-	for (int i = 1; i <= 17; i++) {
-		if (i == 11)
-			x = h * 0x9e3779b97f4a7c15ULL;
-		out[i] = b62[x % 62];
-		x /= 62;
-	}
-	out[18] = '\0';
-}
-
-/* The connection whose uid is uid: computed for every connection (a
- * lookup by uid is rare, and the uid is not stored). */
+/* The connection whose uid is uid (connections.uid, no index: a lookup
+ * by uid is rare). */
 static int find_uid(struct sqlite3 *db, const char *uid, int64_t *id,
 		    char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT c.id, c.tc_id, c.first_ts, "
-			       FSEL_UID_CAPTURE_SQL("k") " FROM connections c"
-			       " JOIN captures k ON k.id = c.capture_id",
+	if (sqlite3_prepare_v2(db, "SELECT id FROM connections WHERE uid = ?"
+				   " ORDER BY id LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
-	int rc, found = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !found) {
-		char u[19];
-		fsel_uid(u, (const char *)sqlite3_column_text(st, 3),
-			 sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
-		if (strcmp(u, uid) == 0) {
-			*id = sqlite3_column_int64(st, 0);
-			found = 1;
-		}
-	}
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (found)
+	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
 		return ex_fail(err, errlen, EX_DB, "%s", sqlite3_errmsg(db));
@@ -721,9 +685,7 @@ static int prepare_selected(sqlite3 *db, const struct fsel *fs,
 int fsel_list(sqlite3 *db, const struct fsel *fs, const char *order,
 	      sqlite3_stmt **q, char *err, size_t errlen)
 {
-	return prepare_selected(db, fs,
-				"c.*, k.path AS capture_path, "
-				FSEL_UID_CAPTURE_SQL("k") " AS capture_uid_key",
+	return prepare_selected(db, fs, "c.*, k.path AS capture_path",
 				order ? order : "c.id", q, err, errlen);
 }
 

@@ -116,8 +116,7 @@ const char *fsel_sort_sql(const char *key);
 
 /* Prepares the listing of the connections fs selects, ordered by order
  * (fsel_sort_sql()): every column of connections `c`, then capture_path
- * (its capture's path) and capture_uid_key (fsel_uid()'s capture
- * argument). The caller steps and finalizes *q. 0, EX_USAGE (the
+ * (its capture's path). The caller steps and finalizes *q. 0, EX_USAGE (the
  * filters do not fit) or EX_DB, with err. */
 int fsel_list(struct sqlite3 *db, const struct fsel *fs, const char *order,
 	      struct sqlite3_stmt **q, char *err, size_t errlen);
@@ -140,20 +139,8 @@ int fsel_transitions(struct sqlite3 *db, struct sqlite3_stmt **q);
 
 /* ---- One flow ----------------------------------------------------------- */
 
-/* A connection's uid, in Zeek's shape ("C" and 17 base62 digits): a hash
- * of its capture's identity (capture, the SHA-256 of the file, or its path
- * when it has none, e.g. stdin or a live capture), the tracker's number for
- * it and its first packet's time; so it stays the same when the capture
- * is imported again (--replace, another database), where the id changes.
- * out has room for 19 bytes. */
-void fsel_uid(char out[19], const char *capture, int64_t tc_id,
-	      int64_t first_ts);
-
-/* SQL expression for fsel_uid()'s capture argument, of captures row `k`. */
-#define FSEL_UID_CAPTURE_SQL(k) "coalesce(" k ".sha256, " k ".path, '')"
-
 /* Finds the connection named by args (nargs 1 or 2): an id ("42"), a uid
- * (fsel_uid(), "C..."), or a pair "CLIENT SERVER" as one or two arguments,
+ * (connections.uid, "C..."), or a pair "CLIENT SERVER" as one or two arguments,
  * each "ip:port" with IPv6 as "[addr]:port"; the pair matches either way
  * round. Returns 0 and *id,
  * EX_NOTFOUND when nothing matches, EX_USAGE when the argument is

@@ -100,12 +100,13 @@
 #include "../capture/decode.h"
 #include "numtext.h"
 #include "segchunk.h"
+#include "uid.h"
 
 #ifndef TCPSCOPE_VERSION
 #define TCPSCOPE_VERSION "unknown"
 #endif
 
-#define STORE_VERSION	10    /* PRAGMA user_version of the current schema */
+#define STORE_VERSION	11    /* PRAGMA user_version of the current schema */
 /* Page size of a new database file. A connections row is about 900
  * bytes: at SQLite's default 4 KiB four fit a page, and a capture of
  * 250k connections is 60k pages, each a system call at every eviction,
@@ -672,6 +673,18 @@ static const char SCHEMA_V10[] =
     " WHEN rtt_to_server_ns * 4.0 <= rtt_to_server_ns + rtt_to_client_ns"
     " THEN 'server' ELSE 'middle' END) VIRTUAL;\n";
 
+/* Version 11 (issue 16): the connection's uid is stored (uid.h), and the
+ * capture's sensor (read/live --sensor; NULL when none was given), which
+ * goes into it. Rows of older versions get the uid their views computed
+ * (uid_format_v10(), the SQL function tcpscope_uid_v10 that store_open()
+ * registers for this step), so a uid once shown stays. */
+static const char SCHEMA_V11[] =
+    "ALTER TABLE captures ADD COLUMN sensor TEXT;\n"
+    "ALTER TABLE connections ADD COLUMN uid TEXT;\n"
+    "UPDATE connections SET uid = tcpscope_uid_v10((SELECT"
+    " coalesce(k.sha256, k.path, '') FROM captures k"
+    " WHERE k.id = connections.capture_id), tc_id, first_ts);\n";
+
 /* One step per version: migrations[i] turns version i into version i + 1.
  * A new database runs them all, so it has the same schema (column order
  * included) as an upgraded one. A step, once released, never changes. */
@@ -686,6 +699,7 @@ static const char *const migrations[STORE_VERSION] = {
     SCHEMA_V8,
     SCHEMA_V9,
     SCHEMA_V10,
+    SCHEMA_V11,
 };
 
 /* Tables a tcpscope database of the current version must have. */
@@ -744,6 +758,8 @@ struct store {
 	int replace;	    /* of the import in progress */
 	int64_t capture_id; /* import in progress, 0 when none */
 	char *sha256;	    /* of the import in progress */
+	char *sensor;	    /* of the import in progress, or NULL */
+	uint64_t uid_key;   /* of the import in progress (uid.h) */
 	int64_t conn_base;  /* connections.id = conn_base + tracker id */
 	uint64_t conn_hwm;  /* highest tracker id written so far */
 	int64_t labels[TC_LB__COUNT]; /* live label rows of the import */
@@ -1239,6 +1255,17 @@ static int check_tables(struct store *st)
 	return 0;
 }
 
+/* tcpscope_uid_v10(capture, tc_id, first_ts): uid_format_v10(), for
+ * SCHEMA_V11's upgrade of older rows. */
+static void sql_uid_v10(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	char uid[UID_LEN + 1];
+	uid_format_v10(uid, (const char *)sqlite3_value_text(v[0]),
+		       sqlite3_value_int64(v[1]), sqlite3_value_int64(v[2]));
+	sqlite3_result_text(cx, uid, UID_LEN, SQLITE_TRANSIENT);
+}
+
 static int prepare_all(struct store *st)
 {
 	static const char put_conn[] =
@@ -1256,13 +1283,13 @@ static int prepare_all(struct store *st)
 #define COL_NAME(name, val) ", s2c_" #name
 		DIR_COLS(COL_NAME)
 #undef COL_NAME
-		    ", tunnel, client_states_alt, server_states_alt)"
+		    ", tunnel, client_states_alt, server_states_alt, uid)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define COL_Q(name, val) ", ?"
 		    DIR_COLS(COL_Q) DIR_COLS(COL_Q)
 #undef COL_Q
-			", ?, ?, ?)";
+			", ?, ?, ?, ?)";
 	static const char *const sql[S__COUNT] = {
 	    [S_BEGIN] = "BEGIN IMMEDIATE",
 	    [S_COMMIT] = "COMMIT",
@@ -1278,8 +1305,9 @@ static int prepare_all(struct store *st)
 			    " max(conn_base + conn_count) FROM captures), 0))",
 	    [S_INS_CAPTURE] = "INSERT INTO captures(path, size, sha256,"
 			      " linktypes, snaplen, live, tool_version,"
-			      " started, complete, conn_base, conn_count)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+			      " started, complete, conn_base, conn_count,"
+			      " sensor)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
 	    [S_RESERVE] = "UPDATE captures SET conn_count = ? WHERE id = ?",
 	    [S_END_CAPTURE] = "UPDATE captures SET first_ts = ?,"
 			      " last_ts = ?, packets = ?,"
@@ -1403,6 +1431,10 @@ reopen:
 	rc = sqlite3_extended_result_codes(st->db, 1);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_busy_timeout(st->db, busy_ms());
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(st->db, "tcpscope_uid_v10", 3,
+					     SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					     NULL, sql_uid_v10, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return dberr(st, rc, "opening");
 	/* SQLite silently opens a write-protected file read-only. */
@@ -2130,6 +2162,7 @@ void store_close(struct store *st)
 	free(st->conn_shadow);
 	free(st->path);
 	free(st->sha256);
+	free(st->sensor);
 	free(st->buf);
 	free(st);
 }
@@ -2264,6 +2297,12 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	st->sha256 = NULL;
 	if (cap->sha256 && !(st->sha256 = xstrdup(cap->sha256)))
 		return seterr(st, STORE_EIO, "out of memory");
+	free(st->sensor);
+	st->sensor = NULL;
+	if (cap->sensor && cap->sensor[0] &&
+	    !(st->sensor = xstrdup(cap->sensor)))
+		return seterr(st, STORE_EIO, "out of memory");
+	st->uid_key = uid_capture_key(st->sensor, 0, NULL, 0);
 
 	r = run_stmt(st, S_BEGIN, "starting the import");
 	if (r)
@@ -2306,6 +2345,7 @@ int store_capture_begin(struct store *st, const struct store_capture *cap,
 	b_text(&b, now);
 	b_int(&b, st->conn_base);
 	b_int(&b, STORE_RESERVE);
+	b_text(&b, cap->sensor && cap->sensor[0] ? cap->sensor : NULL);
 	r = b_run(st, &b, "recording the capture");
 	if (r)
 		goto fail;
@@ -2476,6 +2516,16 @@ int store_capture_end(struct store *st, const struct store_capture_stats *s)
 	st->in_tx = 0;
 	st->capture_id = 0;
 	return st->aside ? publish(st) : 0;
+}
+
+int store_capture_first_packet(struct store *st, int64_t ts_ns,
+			       const uint8_t *data, size_t len)
+{
+	int r = check_import(st);
+	if (r)
+		return r;
+	st->uid_key = uid_capture_key(st->sensor, ts_ns, data, len);
+	return 0;
 }
 
 /* ---- Events ------------------------------------------------------------- */
@@ -2803,6 +2853,9 @@ static int put_conn(struct store *st, const struct tc_conn *c)
 		b_textstatic(b, st->buf + tl + cl + sl + ca, sa);
 	else
 		b_null(b);
+	char uid[UID_LEN + 1];
+	uid_format(uid, st->uid_key, (int64_t)c->id, c->first_ts);
+	b_textstatic(b, uid, UID_LEN);
 	int r = b_run(st, b, "writing a connection");
 	if (r || sqlite3_changes(st->db) == 1)
 		return r;

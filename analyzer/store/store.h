@@ -167,6 +167,7 @@ struct store_capture {
 	const char *linktypes; /* e.g. "EN10MB,LINUX_SLL2" */
 	int snaplen;
 	int live;
+	const char *sensor;    /* read/live --sensor, or NULL: none (uid.h) */
 };
 
 /* Begins importing a capture, in one long transaction. Returns STORE_EDUP
@@ -180,6 +181,13 @@ struct store_capture {
  * conn_base + N, so a connection's row is written once, at its close. */
 int store_capture_begin(struct store *st, const struct store_capture *cap,
 			int replace, int64_t *capture_id);
+
+/* Names the capture being imported by its first packet (time and captured
+ * bytes): with its sensor, the key of its connections' uids (uid.h). Call
+ * it before the tracker sees that packet; without it the key is the
+ * sensor's alone. 0, or the import's sticky error. */
+int store_capture_first_packet(struct store *st, int64_t ts_ns,
+			       const uint8_t *data, size_t len);
 
 /* Records one tracker event of the capture being imported. Events must come
  * in the order the tracker produced them. seg is the segment just fed (for

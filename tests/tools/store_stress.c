@@ -117,7 +117,7 @@ static int import(int argc, char **argv)
 		return 4;
 	}
 	snprintf(path, sizeof path, "synthetic-%s", sha);
-	struct store_capture cap = {path, 1000 * n, sha, "EN10MB", 262144, 0};
+	struct store_capture cap = {path, 1000 * n, sha, "EN10MB", 262144, 0, NULL};
 	int64_t cid;
 	int r = store_capture_begin(st, &cap, replace, &cid);
 	if (r == STORE_EDUP) {
