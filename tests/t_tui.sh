@@ -616,4 +616,18 @@ else
 	fail tui-real-list "the flow never showed: $(tr -s ' ' < "$tmp/screen" | head -n 4 | tr '\n' '|')"
 fi
 key q q
+
+# A set of shards (-d twice): one list of both databases' flows, named by
+# the first and the count of the others.
+if [ -s "$tmp/one.db" ] &&
+   "$TCPSCOPE" read -q -d "$tmp/two.db" "$TOP/pcaps/real-abort.pcap" >/dev/null 2>&1; then
+	start "$tmp/one.db' -d '$tmp/two.db" LC_ALL=C.UTF-8
+	if wait_for '10\.202\.2\.1:40108' && wait_for 'one\.db \(\+1 more\)' 10 &&
+	   [ "$(grep -c '10\.20[0-9]\.[0-9]\.1:[0-9]' "$tmp/screen")" -eq 2 ]; then
+		pass tui-shards
+	else
+		fail tui-shards "$(head -n 5 "$tmp/screen" | tr -s ' ' | tr '\n' '|')"
+	fi
+	key q q
+fi
 exit 0

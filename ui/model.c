@@ -102,30 +102,46 @@ static int version_of(sqlite3 *db, int64_t *v)
 int ui_model_open(const char *path, struct ui_model **out, char *err,
 		  size_t errlen)
 {
+	return ui_model_open_set(&path, 1, out, err, errlen);
+}
+
+int ui_model_open_set(const char *const *paths, int n,
+		      struct ui_model **out, char *err, size_t errlen)
+{
 	struct ui_model *m = NULL;
 	struct stat sb;
 	int rc;
 
 	*out = NULL;
-	if (stat(path, &sb) != 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? UI_ENOENT : UI_EDB;
+	for (int i = 0; i < n; i++) {
+		if (stat(paths[i], &sb) != 0) {
+			seterr(err, errlen, "%s: %s", paths[i],
+			       strerror(errno));
+			return errno == ENOENT ? UI_ENOENT : UI_EDB;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			seterr(err, errlen, "%s: not a regular file", paths[i]);
+			return UI_EDB;
+		}
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
-		return UI_EDB;
-	}
+	/* The name shown: the first database, and how many more. */
+	char name[4200];
+	if (n > 1)
+		snprintf(name, sizeof name, "%s (+%d more)", paths[0], n - 1);
+	else
+		snprintf(name, sizeof name, "%s", paths[0]);
 	m = calloc(1, sizeof(*m));
-	if (!m || !(m->path = strdup(path))) {
+	if (!m || !(m->path = strdup(name))) {
 		seterr(err, errlen, "out of memory");
 		rc = UI_ENOMEM;
 		goto fail;
 	}
 	m->data_version = -1;
 	/* The commands' one way in (flowsel.h): read-only, never created,
-	 * a tcpscope database of this version. */
+	 * a tcpscope database of this version; several (shards) merged
+	 * into one in memory, which then never changes. */
 	char e[512];
-	if (fsel_open_db(path, &m->st, e, sizeof e) != 0) {
+	if (fsel_open_dbs(paths, n, &m->st, e, sizeof e) != 0) {
 		seterr(err, errlen, "%s", e);
 		rc = UI_EDB;
 		goto fail;
@@ -135,7 +151,7 @@ int ui_model_open(const char *path, struct ui_model **out, char *err,
 	 * writer, and a failed reload keeps the last snapshot. */
 	sqlite3_busy_timeout(m->db, BUSY_MS);
 	if (!(m->flows_sql = flows_query())) {
-		seterr(err, errlen, "%s: out of memory", path);
+		seterr(err, errlen, "%s: out of memory", paths[0]);
 		rc = UI_ENOMEM;
 		goto fail;
 	}

@@ -152,6 +152,12 @@ struct ui_gsum;
  * UI_ENOENT / UI_EDB / UI_ENOMEM with *out NULL and err filled. */
 int ui_model_open(const char *path, struct ui_model **out, char *err,
 		  size_t errlen);
+
+/* As ui_model_open(), for a set of n >= 1 databases shown as one
+ * (fsel_open_dbs(): with n > 1 merged into memory when opened, so the
+ * screen does not follow later changes to them). */
+int ui_model_open_set(const char *const *paths, int n,
+		      struct ui_model **out, char *err, size_t errlen);
 void ui_model_close(struct ui_model *m);
 const char *ui_model_path(const struct ui_model *m);
 

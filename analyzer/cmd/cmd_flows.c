@@ -36,7 +36,8 @@ static const char flows_usage[] =
 	"List the connections of the database (complete captures only), or of\n"
 	"captures analyzed in memory with -r.\n"
 	"\n"
-	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db);\n"
+	"                       several -d: a set of shards, read as one\n"
 	"  -r, --read FILE      analyze FILE in memory instead (repeatable); EXPR,\n"
 	"                       a BPF filter (tcpdump syntax), picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
@@ -900,7 +901,8 @@ int cmd_flows(int argc, char **argv)
 		{ "capture", required_argument, NULL, OPT_FILTER },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dbpath = NULL, *order = fsel_sort_sql("id");
+	const char *order = fsel_sort_sql("id");
+	struct out_dbs dbs = { .n = 0 };
 	char **files = calloc((size_t)argc + 1, sizeof *files);
 	int nfiles = 0, opt, li, rc;
 	enum fmt fmt = FMT_TABLE;
@@ -922,7 +924,10 @@ int cmd_flows(int argc, char **argv)
 			if (out_parse_count("flows", optarg, &count) < 0)
 				goto usage;
 			break;
-		case 'd': dbpath = optarg; break;
+		case 'd':
+			if (out_db_arg("flows", &dbs, optarg) < 0)
+				goto usage;
+			break;
 		case 'r': files[nfiles++] = optarg; break;
 		case 'n': break;
 		case 'h':
@@ -975,7 +980,7 @@ int cmd_flows(int argc, char **argv)
 				" with -r\n");
 		goto usage;
 	}
-	if (dbpath && nfiles) {
+	if (dbs.n && nfiles) {
 		fprintf(stderr, "tcpscope flows: -d and -r exclude each other\n");
 		free(filter);
 		goto usage;
@@ -988,7 +993,7 @@ int cmd_flows(int argc, char **argv)
 				       count, filter, &st, &partial, err,
 				       sizeof err);
 	} else {
-		rc = fsel_open_db(dbpath, &st, err, sizeof err);
+		rc = fsel_open_dbs(dbs.path, dbs.n, &st, err, sizeof err);
 	}
 	free(filter);
 	free(files);

@@ -21,7 +21,8 @@ static const char report_usage[] =
 	"with most retransmissions and most time at zero window, label totals and\n"
 	"capture statistics.\n"
 	"\n"
-	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db);\n"
+	"                       several -d: a set of shards, read as one\n"
 	"      --capture ID     only that capture (default: every complete capture)\n"
 	"  -t, --top N          rows in the top lists and ports listed (default 10)\n"
 	"  -n                   accepted for tcpdump habits; names are never resolved\n"
@@ -38,7 +39,7 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dbpath = NULL;
+	struct out_dbs dbs = { .n = 0 };
 	long long capture = 0;
 	int json = 0, top = 10, opt;
 	char *end;
@@ -46,7 +47,10 @@ int cmd_report(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":d:t:f:nh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dbpath = optarg; break;
+		case 'd':
+			if (out_db_arg("report", &dbs, optarg) < 0)
+				return EX_USAGE;
+			break;
 		case 'n': break;
 		case 'h': fputs(report_usage, stdout); return EX_OK;
 		case 'C':
@@ -85,7 +89,7 @@ int cmd_report(int argc, char **argv)
 	}
 	struct store *st;
 	char err[512];
-	int rc = fsel_open_db(dbpath, &st, err, sizeof err);
+	int rc = fsel_open_dbs(dbs.path, dbs.n, &st, err, sizeof err);
 	if (rc != 0) {
 		fprintf(stderr, "tcpscope report: %s\n", err);
 		return rc;

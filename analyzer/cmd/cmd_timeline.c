@@ -52,7 +52,8 @@ static const char timeline_usage[] =
 	"anomaly where it happens. FLOW is a connection id or uid (see 'tcpscope flows')\n"
 	"or a pair 'CLIENT-IP:PORT SERVER-IP:PORT' (IPv6 as [addr]:port).\n"
 	"\n"
-	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db)\n"
+	"  -d, --db DB          database to read (default $TCPSCOPE_DB or tcpscope.db);\n"
+	"                       several -d: a set of shards, read as one\n"
 	"  -r, --read FILE      analyze FILE in memory, with every segment; EXPR\n"
 	"                       after FLOW, a BPF filter, picks its packets\n"
 	"  -c COUNT             with -r: read only the first COUNT packets\n"
@@ -614,7 +615,7 @@ int cmd_timeline(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dbpath = NULL;
+	struct out_dbs dbs = { .n = 0 };
 	char *file = NULL;
 	int json = 0, absolute = 0, raw = 0, opt, rc;
 	const char *from = NULL, *to = NULL;
@@ -635,7 +636,10 @@ int cmd_timeline(int argc, char **argv)
 		case 'T': to = optarg; break;
 		case 'A': pk.anomalies = 1; break;
 		case 'W': raw = 1; break;
-		case 'd': dbpath = optarg; break;
+		case 'd':
+			if (out_db_arg("timeline", &dbs, optarg) < 0)
+				return EX_USAGE;
+			break;
 		case 'r': file = optarg; break;
 		case 'a': absolute = 1; break;
 		case 'n': break;
@@ -690,7 +694,7 @@ int cmd_timeline(int argc, char **argv)
 		return EX_USAGE;
 	}
 	nargs = fw;
-	if (dbpath && file) {
+	if (dbs.n && file) {
 		fprintf(stderr, "tcpscope timeline: -d and -r exclude each other\n");
 		return EX_USAGE;
 	}
@@ -710,7 +714,7 @@ int cmd_timeline(int argc, char **argv)
 		if (rc == 0 && partial)
 			fprintf(stderr, "tcpscope timeline: warning: %s\n", err);
 	} else {
-		rc = fsel_open_db(dbpath, &st, err, sizeof err);
+		rc = fsel_open_dbs(dbs.path, dbs.n, &st, err, sizeof err);
 	}
 	free(filter);
 	if (rc != 0) {

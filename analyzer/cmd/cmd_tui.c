@@ -25,7 +25,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpscope tui [-d DB] [--refresh SEC]\n"
 		"  -d, --db DB       database to browse (default $TCPSCOPE_DB"
-		" or tcpscope.db)\n"
+		" or tcpscope.db);\n"
+		"                    several -d: a set of shards, read as one\n"
 		"      --refresh SEC reload period while the database changes"
 		" (default 1)\n"
 		"Keys: arrows/j/k move, Enter opens the ladder, / filters,"
@@ -41,7 +42,7 @@ int cmd_tui(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *db = NULL;
+	struct out_dbs dbs = { .n = 0 };
 	double refresh = 1.0;
 	char err[256];
 	int c;
@@ -51,7 +52,8 @@ int cmd_tui(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			db = optarg;
+			if (out_db_arg("tui", &dbs, optarg) < 0)
+				return EX_USAGE;
 			break;
 		case 'R': {
 			char *end;
@@ -79,11 +81,11 @@ int cmd_tui(int argc, char **argv)
 				" --help)\n", argv[optind]);
 		return EX_USAGE;
 	}
-	if (!db)
-		db = store_default_path();
+	if (!dbs.n)
+		dbs.path[dbs.n++] = store_default_path();
 
 	struct ui_model *m;
-	if (ui_model_open(db, &m, err, sizeof(err)) < 0) {
+	if (ui_model_open_set(dbs.path, dbs.n, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpscope tui: %s\n", err);
 		return EX_DB;
 	}

@@ -878,6 +878,18 @@ int out_bad_option(const char *cmd, int opt, char **argv)
 	return EX_USAGE;
 }
 
+int out_db_arg(const char *cmd, struct out_dbs *d, const char *path)
+{
+	if (d->n >= OUT_MAX_DBS) {
+		fprintf(stderr, "tcpscope %s: more than %d databases (-d); merge"
+				" them first (tcpscope merge)\n", cmd,
+			OUT_MAX_DBS);
+		return -1;
+	}
+	d->path[d->n++] = path;
+	return 0;
+}
+
 int out_choice(const char *cmd, const char *opt, const char *arg,
 	       const char *const *names)
 {

@@ -181,6 +181,18 @@ int out_parse_time(const char *s, int64_t *ns);
  * EX_USAGE, for `return out_bad_option(...)`. */
 int out_bad_option(const char *cmd, int opt, char **argv);
 
+/* The databases a command reads: -d given once, or several times for a
+ * set of shards shown as one (fsel_open_dbs()); n 0 is the default. */
+#define OUT_MAX_DBS 256
+struct out_dbs {
+	const char *path[OUT_MAX_DBS];
+	int n;
+};
+
+/* Adds -d's argument path to d. 0, or -1 after one line "tcpscope CMD:
+ * ..." on stderr when there are more than OUT_MAX_DBS. */
+int out_db_arg(const char *cmd, struct out_dbs *d, const char *path);
+
 /* Finds arg in the NULL-terminated list names (the values of option
  * --opt of command cmd). Returns its index, or -1 after one line
  * "tcpscope CMD: bad --OPT 'ARG' (a, b, c)" on stderr. */

@@ -38,12 +38,9 @@
 
 /* ---- Opening ------------------------------------------------------------ */
 
-int fsel_open_db(const char *path, struct store **st, char *err,
-		 size_t errlen)
+/* 0 when path names a file that may be a database, else EX_DB. */
+static int check_db_path(const char *path, char *err, size_t errlen)
 {
-	*st = NULL;
-	if (!path)
-		path = store_default_path();
 	struct stat sb;
 	if (stat(path, &sb) != 0)
 		return ex_fail(err, errlen, EX_DB, "cannot open database '%s': %s",
@@ -51,10 +48,55 @@ int fsel_open_db(const char *path, struct store **st, char *err,
 	if (S_ISDIR(sb.st_mode))
 		return ex_fail(err, errlen, EX_DB,
 			    "cannot open database '%s': is a directory", path);
+	return 0;
+}
+
+int fsel_open_db(const char *path, struct store **st, char *err,
+		 size_t errlen)
+{
+	*st = NULL;
+	if (!path)
+		path = store_default_path();
+	int rc = check_db_path(path, err, errlen);
+	if (rc)
+		return rc;
 	char msg[256] = "";
 	if (store_open(path, STORE_RDONLY, st, msg, sizeof msg) != 0)
 		return ex_fail(err, errlen, EX_DB, "%s", msg[0] ? msg :
 			    "cannot open database");
+	if (fsel_register(store_db(*st)) != 0) {
+		store_close(*st);
+		*st = NULL;
+		return ex_fail(err, errlen, EX_DB, "cannot register SQL functions");
+	}
+	return 0;
+}
+
+int fsel_open_dbs(const char *const *paths, int n, struct store **st,
+		  char *err, size_t errlen)
+{
+	*st = NULL;
+	if (n <= 1)
+		return fsel_open_db(n == 1 ? paths[0] : NULL, st, err, errlen);
+	for (int i = 0; i < n; i++) {
+		int rc = check_db_path(paths[i], err, errlen);
+		if (rc)
+			return rc;
+	}
+	char msg[512] = "";
+	if (store_open(":memory:", STORE_MEMORY | STORE_CREATE, st, msg,
+		       sizeof msg) != 0)
+		return ex_fail(err, errlen, EX_DB, "%s", msg);
+	for (int i = 0; i < n; i++) {
+		struct store_merge_result res;
+		if (store_merge(*st, paths[i], 0, &res) != 0) {
+			int rc = ex_fail(err, errlen, EX_DB, "%s",
+					 store_errmsg(*st));
+			store_close(*st);
+			*st = NULL;
+			return rc;
+		}
+	}
 	if (fsel_register(store_db(*st)) != 0) {
 		store_close(*st);
 		*st = NULL;

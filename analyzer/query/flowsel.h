@@ -27,6 +27,15 @@ struct store;
 int fsel_open_db(const char *path, struct store **st, char *err,
 		 size_t errlen);
 
+/* Opens a set of n databases (shards: of live --fanout, read --jobs, other
+ * sensors) as one: with n > 1 a store in memory into which each is merged
+ * in order as `tcpscope merge` would (store_merge(): global ids in that
+ * order, a capture already there from an earlier shard skipped), so the
+ * commands show them as one database. n <= 1 is fsel_open_db(). Returns 0
+ * and *st, or EX_DB naming the shard that could not be read. */
+int fsel_open_dbs(const char *const *paths, int n, struct store **st,
+		  char *err, size_t errlen);
+
 /* What fsel_open_capture() keeps beside the connections. */
 #define FSEL_KEEP_SEGMENTS 0x1 /* every segment (the ladder) */
 #define FSEL_KEEP_EVENTS 0x2   /* the label rows (events) */
