@@ -461,6 +461,17 @@ static void check_meta(int be)
 	opt_text(w, 1, "hello", 5);
 	opt_text(w, 0, "", 0);
 	end_block(w, s);
+	/* Comments ended by a NUL and filled with junk (PcapPlusPlus's
+	 * example file), and one that is only a NUL: cut at the NUL, as
+	 * the other texts are; an empty one is none. */
+	s = epb_begin(w, 0, 1, 3, 3, 1);
+	opt_text(w, 1, "Packet #1\0xM9\x87\x0c", 15);
+	opt_text(w, 0, "", 0);
+	end_block(w, s);
+	s = epb_begin(w, 0, 1, 3, 3, 1);
+	opt_text(w, 1, "\0junk", 5);
+	opt_text(w, 0, "", 0);
+	end_block(w, s);
 	/* A packet whose option claims more than its block holds. */
 	s = epb_begin(w, 0, 2, 4, 4, 9);
 	p16(w, 1);
@@ -477,6 +488,11 @@ static void check_meta(int be)
 	CHECK_EQ(png_next(r, &p), 1);
 	CHECK(p.comment != NULL && p.comment_len == 5 &&
 	      memcmp(p.comment, "hello", 5) == 0);
+	CHECK_EQ(png_next(r, &p), 1);
+	CHECK(p.comment != NULL && p.comment_len == 9 &&
+	      memcmp(p.comment, "Packet #1", 9) == 0);
+	CHECK_EQ(png_next(r, &p), 1);
+	CHECK(p.comment == NULL && p.comment_len == 0);
 	CHECK_EQ(png_next(r, &p), 1);
 	CHECK(p.comment == NULL);
 	CHECK_EQ(p.caplen, 4);

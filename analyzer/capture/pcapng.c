@@ -436,9 +436,17 @@ static int next_block_packet(struct png *r, struct png_packet *pkt)
 			const uint8_t *v;
 			while (opt_next(r, b, &off, body_end, &code, &vlen, &v) == 1)
 				if (code == 1) {
-					pkt->comment = (const char *)v;
-					pkt->comment_len = vlen > PNG_MAX_TEXT
-							       ? PNG_MAX_TEXT : vlen;
+					/* Up to a NUL, as the other texts:
+					 * some writers end the string with
+					 * one, and fill the option's length
+					 * with whatever their buffer held. */
+					size_t n = vlen > PNG_MAX_TEXT
+						       ? PNG_MAX_TEXT : vlen;
+					const uint8_t *z = memchr(v, 0, n);
+					n = z ? (size_t)(z - v) : n;
+					pkt->comment = n ? (const char *)v
+							 : NULL;
+					pkt->comment_len = (uint32_t)n;
 					break;
 				}
 			return 1;
