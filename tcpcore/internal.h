@@ -303,6 +303,16 @@ struct tc_cx {
 	 * leave open whether it took the RST, and what that side sent after
 	 * it: bit 0 a FIN, bit 1 then a RST of its peer, bit 2 anything. */
 	uint8_t fin_inferred, rst_alt_after;
+	/* machine.c: the ACK field of each side's first FIN (bit d of
+	 * fin_ack_valid when it had one): whether it had its peer's FIN. */
+	uint8_t fin_ack_valid;
+	uint32_t fin_ack[2];
+	/* machine.c: per side the end of its highest segment that took
+	 * sequence space (data, SYN or FIN), bit d of data_hi_valid once
+	 * there is one; a bare ACK's sequence number may be past it when
+	 * segments went uncaptured. */
+	uint8_t data_hi_valid;
+	uint32_t data_hi[2];
 	uint32_t rst_seq;
 	uint64_t rst_pkt;
 	int64_t rst_ts;

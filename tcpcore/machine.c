@@ -547,6 +547,10 @@ static int own_fin(struct tc_tracker *tr, struct tc_cx *cx,
 		return 0; /* a FIN on the SYN's own sequence number: bogus */
 	if (S->fin_seen && !moves)
 		return 0;
+	if (!S->fin_seen && (s->flags & TC_ACK)) {
+		cx->fin_ack[d] = s->ack;
+		cx->fin_ack_valid |= (uint8_t)(1u << d);
+	}
 	S->fin_seen = 1;
 	S->fin_acked = 0;
 	S->fin_seq = fs;
@@ -666,6 +670,15 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 		S->ack_max = s->ack;
 		S->ack_valid = 1;
 	}
+	if (s->payload_len || (f & (TC_SYN | TC_FIN))) {
+		uint32_t end = s->seq + s->payload_len + !!(f & TC_SYN) +
+			       !!(f & TC_FIN);
+		if (!(cx->data_hi_valid & (1u << d)) ||
+		    SEQ_GT(end, cx->data_hi[d])) {
+			cx->data_hi[d] = end;
+			cx->data_hi_valid |= (uint8_t)(1u << d);
+		}
+	}
 	S->sent_any = 1;
 }
 
@@ -706,8 +719,8 @@ static unsigned path_len(const struct tc_conn *c, int side, uint64_t pkt,
 	return n;
 }
 
-static void alt_add(struct tc_conn *c, int side, unsigned keep, int why,
-		    int s1, int s2)
+static void alt_add3(struct tc_conn *c, int side, unsigned keep, int why,
+		     int s1, int s2, int s3)
 {
 	if (c->nalt[side] >= TC_MAX_ALT || keep == 0 || keep > UINT16_MAX)
 		return;
@@ -719,6 +732,109 @@ static void alt_add(struct tc_conn *c, int side, unsigned keep, int why,
 		a->tail[a->ntail++] = (uint8_t)s1;
 	if (s2 >= 0)
 		a->tail[a->ntail++] = (uint8_t)s2;
+	if (s3 >= 0)
+		a->tail[a->ntail++] = (uint8_t)s3;
+}
+
+static void alt_add(struct tc_conn *c, int side, unsigned keep, int why,
+		    int s1, int s2)
+{
+	alt_add3(c, side, keep, why, s1, s2, -1);
+}
+
+/* The number of states of side's path up to its first ESTABLISHED (its
+ * first state counts), 0 when it never was. */
+static unsigned path_to_established(const struct tc_conn *c, int side)
+{
+	unsigned n = 1;
+	if (c->transitions_dropped)
+		return 0;
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (t->side != side)
+			continue;
+		n++;
+		if (t->to == ST(ESTABLISHED))
+			return n;
+	}
+	return 0;
+}
+
+/* 1 when side's path is its first `keep` states then s1, s2, s3 (those
+ * >= 0): the alternative would be the path itself. */
+static int path_is(const struct tc_conn *c, int side, unsigned keep, int s1,
+		   int s2, int s3)
+{
+	int tail[3] = { s1, s2, s3 };
+	unsigned n = 1, k = 0;
+	for (size_t i = 0; i < c->ntransitions; i++) {
+		const struct tc_transition *t = &c->transitions[i];
+		if (t->side != side)
+			continue;
+		if (n++ < keep)
+			continue;
+		if (k >= 3 || tail[k] < 0 || tail[k] != t->to)
+			return 0;
+		k++;
+	}
+	return n >= keep && (k == 3 || tail[k] < 0);
+}
+
+/* Both sides' alternative: side r's path to ESTABLISHED then r1..r3, its
+ * peer's then p1..p3; only when both differ from the paths shown. */
+static void alt_pair(struct tc_conn *c, int r, unsigned kr, unsigned kp,
+		     const int rt[3], const int pt[3])
+{
+	if (path_is(c, r, kr, rt[0], rt[1], rt[2]) ||
+	    path_is(c, !r, kp, pt[0], pt[1], pt[2]))
+		return;
+	alt_add3(c, r, kr, TC_ALT_FIN_UNSEEN, rt[0], rt[1], rt[2]);
+	alt_add3(c, !r, kp, TC_ALT_FIN_UNSEEN, pt[0], pt[1], pt[2]);
+}
+
+/* fin-unseen alternatives: side r shows no FIN, yet its peer p
+ * acknowledged bytes of r beyond every segment of r's with data (or SYN)
+ * the capture saw (the last of them, a FIN or data, went uncaptured). If they held r's FIN: when p's
+ * own FIN (if any) acknowledged it, r closed first (r FIN-WAIT-1,
+ * FIN-WAIT-2, TIME-WAIT; p CLOSE-WAIT, LAST-ACK, CLOSED); when p's FIN
+ * did not, the FINs crossed (both FIN-WAIT-1, CLOSING, TIME-WAIT) or r's
+ * came after p's (r CLOSE-WAIT, LAST-ACK, CLOSED; p FIN-WAIT-1,
+ * FIN-WAIT-2, TIME-WAIT). The close is taken as completed: the capture
+ * that lost the FIN may have lost the last ACKs too. */
+static void fin_unseen_alternatives(struct tc_cx *cx)
+{
+	struct tc_conn *c = &cx->c;
+	for (int r = 0; r < 2; r++) {
+		const struct tc_ep *R = &cx->ep[r], *P = &cx->ep[!r];
+		if (R->fin_seen || !(cx->data_hi_valid & (1u << r)) ||
+		    !P->ack_valid || cx->reset ||
+		    !SEQ_GT(P->ack_max, cx->data_hi[r]) ||
+		    (c->state[r] != ST(ESTABLISHED) &&
+		     c->state[r] != ST(CLOSE_WAIT)))
+			continue;
+		unsigned kr = path_to_established(c, r);
+		unsigned kp = path_to_established(c, !r);
+		if (!kr || !kp)
+			continue;
+		static const int r_first[3] = { ST(FIN_WAIT_1), ST(FIN_WAIT_2),
+						ST(TIME_WAIT) },
+				 p_second[3] = { ST(CLOSE_WAIT), ST(LAST_ACK),
+						 ST(CLOSED) },
+				 crossed[3] = { ST(FIN_WAIT_1), ST(CLOSING),
+						ST(TIME_WAIT) };
+		if (!P->fin_seen) {
+			static const int r_only[3] = { ST(FIN_WAIT_1),
+						       ST(FIN_WAIT_2), -1 },
+					 p_only[3] = { ST(CLOSE_WAIT), -1, -1 };
+			alt_pair(c, r, kr, kp, r_only, p_only);
+		} else if ((cx->fin_ack_valid & (1u << !r)) &&
+			   SEQ_GEQ(cx->fin_ack[!r], P->ack_max)) {
+			alt_pair(c, r, kr, kp, r_first, p_second);
+		} else {
+			alt_pair(c, r, kr, kp, crossed, crossed);
+			alt_pair(c, r, kr, kp, p_second, r_first);
+		}
+	}
 }
 
 /* The other paths the capture leaves open (tcpscope-states(7)
@@ -776,6 +892,7 @@ static void alternatives(struct tc_cx *cx)
 		alt_add(c, !x, path_len(c, !x, 0, 0, NULL),
 			TC_ALT_FINAL_ACK_UNSEEN, ST(TIME_WAIT), -1);
 	}
+	fin_unseen_alternatives(cx);
 }
 
 void tc_machine_conclude(struct tc_cx *cx)

@@ -386,8 +386,11 @@ enum tc_alt_why {
 	TC_ALT_RST_NOT_TAKEN = 1, /* the RST that closed it may not have
 				   * arrived: it stayed (and what it sent
 				   * after, a FIN, moved it) */
-	TC_ALT_FINAL_ACK_UNSEEN   /* the last ACK of a FIN may have gone
+	TC_ALT_FINAL_ACK_UNSEEN,  /* the last ACK of a FIN may have gone
 				   * uncaptured */
+	TC_ALT_FIN_UNSEEN         /* its peer acknowledged bytes of it the
+				   * capture never showed: a FIN may have
+				   * been among them */
 };
 
 struct tc_alt {

@@ -1813,6 +1813,30 @@ static const struct inferred_case inferred_cases[] = {
 	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>LAST-ACK",
 	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT",
 	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT>LAST-ACK>CLOSED", "" },
+	/* The client's last data and FIN missing (a capture that lost
+	 * frames): the server acknowledges 11 bytes never seen, then its
+	 * FIN acknowledges them too. The client stays where the capture
+	 * proves it is, with the close it may have made first. */
+	{ "fin-unseen-alt-first",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 122\ns FA 301 122\n"
+		"c A 122 302\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT", "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
+	  CLI_FULL, SRV_PASSIVE, "" },
+	/* The server's FIN does not acknowledge them: the FINs crossed, or
+	 * the client's came second. */
+	{ "fin-unseen-alt-crossed",
+	  OPEN3 "c PA 101 301 len=10\ns FA 301 111\nc A 122 302\n"
+		"s A 302 122\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT", "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
+	  "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>CLOSING>TIME-WAIT|"
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT>LAST-ACK>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSING>TIME-WAIT|"
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT", "" },
+	/* No FIN from the server: the client may have closed. */
+	{ "fin-unseen-alt-half",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 122\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED", "LISTEN>SYN-RECEIVED>ESTABLISHED", "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT", "" },
 	/* A SYN-ACK missing: the client's ACK implies it (inferred). */
 	{ "syn-ack-unseen-inferred",
 	  "c S 100 0\nc A 101 301\n", "CLOSED>SYN-SENT>ESTABLISHED",
