@@ -47,7 +47,7 @@
 #include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
-#include "../output/report.h"
+#include "../query/reportq.h"
 #include "../store/store.h"
 
 static volatile sig_atomic_t live_stop;
@@ -490,7 +490,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 		printf("%d workers, %llu shards merged into %s\n", n,
 		       (unsigned long long)copied, db);
 		fflush(stdout);
-		int rc = report_print(st, 0, 10, 0, 0);
+		int rc = reportq_print(st, 0, 10, 0, 0);
 		if (rc != EX_OK && status == EX_OK)
 			status = rc;
 	}
