@@ -255,7 +255,7 @@ static int file_done(struct run *u, const char *path, int rc,
 	if (!u->quiet)
 		read_print_capture(stdout, epath, r, u->filtered);
 	if (u->parquet &&
-	    read_parquet_capture("read", epath, u->db, u->parquet, u->sensor,
+	    ds_export_capture("read", epath, u->db, u->parquet, u->sensor,
 				 r->capture_id) != 0 &&
 	    u->status == EX_OK)
 		u->status = EX_FAIL;
@@ -528,7 +528,7 @@ int cmd_read(int argc, char **argv)
 			parquet = optarg;
 			break;
 		case O_SENSOR:
-			if (read_sensor_arg("read", optarg) < 0)
+			if (ds_sensor_arg("read", optarg) < 0)
 				return EX_USAGE;
 			sensor = optarg;
 			break;

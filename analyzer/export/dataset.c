@@ -52,7 +52,9 @@
 
 #include <sqlite3.h>
 
+#include "../output/out.h"
 #include "../query/tableq.h"
+#include "../store/store.h"
 #include "dataset.h"
 
 #define MAX_OPEN 16                  /* files open at once */
@@ -652,4 +654,37 @@ out:
 	if (rc != 0)
 		st->files = st->rows = 0;
 	return rc;
+}
+
+/* ---- For read and live ---------------------------------------------------- */
+
+int ds_sensor_arg(const char *cmd, const char *s)
+{
+	if (ds_sensor_ok(s))
+		return 0;
+	fprintf(stderr, "tcpscope %s: --sensor: letters, digits, '.', '_' and"
+			" '-' only, not starting with '.'\n", cmd);
+	return -1;
+}
+
+int ds_export_capture(const char *cmd, const char *what, const char *db,
+		      const char *dir, const char *sensor, int64_t id)
+{
+	struct store *st;
+	char err[600];
+	struct ds_options o = { .dir = dir, .sensor = sensor,
+				.codec = PQ_ZSTD, .capture = id };
+	struct ds_stats stats;
+	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
+	if (rc == 0) {
+		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
+		store_close(st);
+	}
+	if (rc != 0) {
+		char why[700];
+		fprintf(stderr, "tcpscope %s: %s: --parquet: %s\n", cmd, what,
+			out_esc(err, why, sizeof why));
+		return -1;
+	}
+	return 0;
 }
