@@ -25,25 +25,18 @@
 #include <sqlite3.h>
 
 #include "../analyzer/status.h"
-#include "../analyzer/capture/decode.h"
-#include "../analyzer/query/flowpkts.h"
 #include "../analyzer/query/flowsel.h"
 #include "../analyzer/query/ladder.h"
-#include "../analyzer/store/segchunk.h"
 #include "../analyzer/store/store.h"
-#include "../tcpcore/tcpcore.h"
 #include "ui.h"
 
 #define BUSY_MS 500 /* at most this long blocked behind a writer */
-
-static char *flows_query(void);
 
 struct ui_model {
 	struct store *st;     /* opened by flowsel.h, the commands' way */
 	sqlite3 *db;          /* store_db(st) */
 	char *path;
 	int64_t data_version; /* at the last load; -1 none yet */
-	char *flows_sql;      /* the flow list's query (flows_query()) */
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -150,11 +143,6 @@ int ui_model_open_set(const char *const *paths, int n,
 	/* The screen stays live: a load waits at most BUSY_MS behind a
 	 * writer, and a failed reload keeps the last snapshot. */
 	sqlite3_busy_timeout(m->db, BUSY_MS);
-	if (!(m->flows_sql = flows_query())) {
-		seterr(err, errlen, "%s: out of memory", paths[0]);
-		rc = UI_ENOMEM;
-		goto fail;
-	}
 	*out = m;
 	return 0;
 fail:
@@ -168,7 +156,6 @@ void ui_model_close(struct ui_model *m)
 		return;
 	store_close(m->st);
 	free(m->path);
-	free(m->flows_sql);
 	free(m);
 }
 
@@ -204,82 +191,42 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Columns 0..13 of the flow-row select, shared by both loads. */
-#define FLOW_COLS                                                              \
-	"id, client_ip, client_port, server_ip, server_port, close, "          \
-	"conn_state, client_state, server_state, "                             \
-	"coalesce(c2s_packets,0) + coalesce(s2c_packets,0), "                  \
-	"coalesce(c2s_payload_bytes,0) + coalesce(s2c_payload_bytes,0), "      \
-	STORE_RETX_SQL("") ", "                                                \
-	"first_ts, last_ts"
-
-/* The verdict of the direction that carried more payload. */
-#define LIMITED_COL                                                            \
-	"CASE WHEN coalesce(s2c_payload_bytes, 0) >"                           \
-	" coalesce(c2s_payload_bytes, 0) THEN s2c_limited_by"                  \
-	" ELSE c2s_limited_by END"
-
+/* A row of fsel_summary_list() or fsel_summary_one() (flowsel.h): the
+ * columns of enum fsel_sum_col. */
 static void flow_from_row(struct ui_flow *f, sqlite3_stmt *st)
 {
 	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(st, 0);
-	endpoint(f->client, sizeof(f->client), st, 1, 2);
-	endpoint(f->server, sizeof(f->server), st, 3, 4);
-	copy_col(f->close, sizeof(f->close), st, 5);
-	copy_col(f->conn_state, sizeof(f->conn_state), st, 6);
-	copy_col(f->cstate, sizeof(f->cstate), st, 7);
-	copy_col(f->sstate, sizeof(f->sstate), st, 8);
-	f->packets = int_col(st, 9, 0);
-	f->bytes = int_col(st, 10, 0);
-	f->retrans = int_col(st, 11, 0);
-	f->first_ts = int_col(st, 12, 0);
-	f->last_ts = int_col(st, 13, 0);
+	f->id = sqlite3_column_int64(st, FSEL_SUM_ID);
+	endpoint(f->client, sizeof(f->client), st, FSEL_SUM_CLIENT_IP,
+		 FSEL_SUM_CLIENT_PORT);
+	endpoint(f->server, sizeof(f->server), st, FSEL_SUM_SERVER_IP,
+		 FSEL_SUM_SERVER_PORT);
+	copy_col(f->close, sizeof(f->close), st, FSEL_SUM_CLOSE);
+	copy_col(f->conn_state, sizeof(f->conn_state), st, FSEL_SUM_CONN_STATE);
+	copy_col(f->cstate, sizeof(f->cstate), st, FSEL_SUM_CLIENT_STATE);
+	copy_col(f->sstate, sizeof(f->sstate), st, FSEL_SUM_SERVER_STATE);
+	f->packets = int_col(st, FSEL_SUM_PACKETS, 0);
+	f->bytes = int_col(st, FSEL_SUM_BYTES, 0);
+	f->retrans = int_col(st, FSEL_SUM_RETX, 0);
+	f->first_ts = int_col(st, FSEL_SUM_FIRST_TS, 0);
+	f->last_ts = int_col(st, FSEL_SUM_LAST_TS, 0);
+	copy_col(f->limited, sizeof(f->limited), st, FSEL_SUM_LIMITED);
 }
 
-/* The flow list's query: FLOW_COLS, then a mask of the labels each flow
- * counts (from its count columns). NULL out
- * of memory; the caller frees it. */
-static char *flows_query(void)
-{
-	static const struct {
-		const char *col;
-		int label;
-	} cols[] = {
-#define X(c, l) { c, l },
-	    STORE_LABEL_COLS_V1(X) STORE_LABEL_COLS_V2(X)
-#undef X
-	};
-	size_t len = 4096 + sizeof(cols) / sizeof(cols[0]) * 160, n;
-	char *q = malloc(len);
-	if (!q)
-		return NULL;
-	n = (size_t)snprintf(q, len, "SELECT %s, (0", FLOW_COLS);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (cols[i].label < 63)
-			n += (size_t)snprintf(
-			    q + n, len - n,
-			    " + (CASE WHEN coalesce(c2s_%s, 0) + coalesce(s2c_%s,"
-			    " 0) > 0 THEN %lld ELSE 0 END)",
-			    cols[i].col, cols[i].col, 1LL << cols[i].label);
-	snprintf(q + n, len - n,
-		 "), %s FROM connections WHERE capture_id IN (SELECT id FROM"
-		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id",
-		 LIMITED_COL);
-	return q;
-}
-
-/* Runs fn over every row of sql (with id bound to ?1 when id >= 0).
- * Returns 0, UI_ENOMEM (fn returned < 0) or UI_EDB. */
-static int each_row(struct ui_model *m, const char *sql, int64_t id,
+/* Runs fn over every row of st (prepared by flowsel.h, whose return code
+ * is prc), then finalizes it. Returns 0, UI_ENOMEM (fn returned < 0, or
+ * no memory to prepare) or UI_EDB. */
+static int each_row(struct ui_model *m, sqlite3_stmt *st, int prc,
 		    int (*fn)(sqlite3_stmt *, void *), void *arg, char *err,
 		    size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(m->db, sql, -1, &st, NULL);
+	int rc = prc;
+	if (rc == SQLITE_NOMEM) {
+		seterr(err, errlen, "%s: out of memory", m->path);
+		return UI_ENOMEM;
+	}
 	if (rc != SQLITE_OK)
 		goto dberr;
-	if (id >= 0)
-		sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (fn(st, arg) < 0) {
 			sqlite3_finalize(st);
@@ -303,8 +250,7 @@ static int add_flow(sqlite3_stmt *st, void *arg)
 	if (grow((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)) < 0)
 		return -1;
 	flow_from_row(&f->v[f->n], st);
-	copy_col(f->v[f->n].limited, sizeof f->v[f->n].limited, st, 15);
-	f->v[f->n++].labels = (uint64_t)sqlite3_column_int64(st, 14);
+	f->v[f->n++].labels = (uint64_t)sqlite3_column_int64(st, FSEL_SUM_LABELS);
 	return 0;
 }
 
@@ -335,7 +281,9 @@ int ui_model_load_flows(struct ui_model *m, struct ui_flows *out, char *err,
 		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
 		return UI_EDB;
 	}
-	int rc = each_row(m, m->flows_sql, -1, add_flow, &f, err, errlen);
+	sqlite3_stmt *st = NULL;
+	int prc = fsel_summary_list(m->db, &st);
+	int rc = each_row(m, st, prc, add_flow, &f, err, errlen);
 	end_read(m);
 	if (rc < 0) {
 		ui_flows_free(&f);
@@ -371,24 +319,25 @@ static int add_header(sqlite3_stmt *st, void *arg)
 	struct arrays *a = arg;
 	struct ui_ladder *l = a->lad;
 	flow_from_row(&l->flow, st);
-	copy_col(l->handshake, sizeof(l->handshake), st, 14);
-	copy_col(l->history, sizeof(l->history), st, 15);
-	copy_col(l->vlan, sizeof(l->vlan), st, 16);
-	copy_col(l->cpath, sizeof(l->cpath), st, 17);
-	copy_col(l->spath, sizeof(l->spath), st, 18);
-	l->rtt_handshake = int_col(st, 19, -1);
-	l->rtt_min = int_col(st, 20, -1);
-	l->rtt_avg = int_col(st, 21, -1);
-	l->rtt_max = int_col(st, 22, -1);
-	l->midstream = (int)int_col(st, 23, 0);
-	l->ws[0] = (int)int_col(st, 24, -1);
-	l->ws[1] = (int)int_col(st, 25, -1);
-	copy_col(l->flow.limited, sizeof(l->flow.limited), st, 26);
-	copy_col(l->vantage, sizeof(l->vantage), st, 27);
+	copy_col(l->handshake, sizeof(l->handshake), st, FSEL_ONE_HANDSHAKE);
+	copy_col(l->history, sizeof(l->history), st, FSEL_ONE_HISTORY);
+	copy_col(l->vlan, sizeof(l->vlan), st, FSEL_ONE_VLAN);
+	copy_col(l->cpath, sizeof(l->cpath), st, FSEL_ONE_CLIENT_STATES);
+	copy_col(l->spath, sizeof(l->spath), st, FSEL_ONE_SERVER_STATES);
+	l->rtt_handshake = int_col(st, FSEL_ONE_RTT_HANDSHAKE, -1);
+	l->rtt_min = int_col(st, FSEL_ONE_RTT_MIN, -1);
+	l->rtt_avg = int_col(st, FSEL_ONE_RTT_AVG, -1);
+	l->rtt_max = int_col(st, FSEL_ONE_RTT_MAX, -1);
+	l->midstream = (int)int_col(st, FSEL_ONE_MIDSTREAM, 0);
+	l->ws[0] = (int)int_col(st, FSEL_ONE_C2S_WSCALE, -1);
+	l->ws[1] = (int)int_col(st, FSEL_ONE_S2C_WSCALE, -1);
+	copy_col(l->vantage, sizeof(l->vantage), st, FSEL_ONE_VANTAGE);
 	/* A side whose path the capture does not decide: its first other
 	 * path (ladder.h), shown with a mark. */
 	for (int side = 0; side < 2; side++) {
-		const unsigned char *alt = sqlite3_column_text(st, 28 + side);
+		const unsigned char *alt = sqlite3_column_text(
+		    st, side ? FSEL_ONE_SERVER_STATES_ALT
+			     : FSEL_ONE_CLIENT_STATES_ALT);
 		l->alt[side][0] = '\0';
 		if (alt)
 			(void)ladder_alt((const char *)alt, 0, l->alt[side],
@@ -415,15 +364,9 @@ static int load_ladder(struct ui_model *m, int64_t id, int rows,
 		seterr(err, errlen, "%s: %s", m->path, sqlite3_errmsg(m->db));
 		return UI_EDB;
 	}
-	char hq[1024];
-	snprintf(hq, sizeof(hq),
-		 "SELECT " FLOW_COLS ", handshake, history, vlan, "
-		 "client_states, server_states, rtt_handshake_ns, "
-		 "rtt_min_ns, rtt_avg_ns, rtt_max_ns, midstream, "
-		 "c2s_wscale, s2c_wscale, %s, vantage, client_states_alt, "
-		 "server_states_alt FROM connections WHERE id = ?1",
-		 LIMITED_COL);
-	rc = each_row(m, hq, id, add_header, &a, err, errlen);
+	sqlite3_stmt *hq = NULL;
+	int prc = fsel_summary_one(m->db, id, &hq);
+	rc = each_row(m, hq, prc, add_header, &a, err, errlen);
 	if (rc == 0 && !a.found) {
 		seterr(err, errlen, "no connection %lld", (long long)id);
 		rc = UI_ENOTFOUND;

@@ -47,7 +47,7 @@
 #include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
-#include "../output/report.h"
+#include "../query/reportq.h"
 #include "../store/store.h"
 
 static volatile sig_atomic_t live_stop;
@@ -494,7 +494,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 		printf("%d workers, %llu shards merged into %s\n", n,
 		       (unsigned long long)copied, db);
 		fflush(stdout);
-		int rc = report_print(st, 0, 10, 0, 0);
+		int rc = reportq_print(st, 0, 10, 0, 0);
 		if (rc != EX_OK && status == EX_OK)
 			status = rc;
 	}
@@ -502,7 +502,7 @@ static int live_fanout(const struct lopts *lo, const char *db, int n)
 	/* Each worker's capture, merged, to the dataset (as root when
 	 * started as root: the workers gave it up, the parent did not). */
 	for (int k = 0; lo->parquet && k < nids; k++)
-		if (read_parquet_capture("live", lo->iface, db, lo->parquet,
+		if (ds_export_capture("live", lo->iface, db, lo->parquet,
 					 lo->sensor, ids[k]) != 0 &&
 		    status == EX_OK)
 			status = EX_FAIL;
@@ -563,7 +563,7 @@ static int live_forked(const struct lopts *lo, const char *db)
 	while (n < 0 && errno == EINTR);
 	close(idp[0]);
 	if (n == (ssize_t)sizeof id && id > 0 && status != EX_DB &&
-	    read_parquet_capture("live", lo->iface, db, lo->parquet, lo->sensor,
+	    ds_export_capture("live", lo->iface, db, lo->parquet, lo->sensor,
 				 id) != 0 &&
 	    status == EX_OK)
 		status = EX_FAIL;
@@ -639,7 +639,7 @@ int cmd_live(int argc, char **argv)
 			parquet = optarg;
 			break;
 		case O_SENSOR:
-			if (read_sensor_arg("live", optarg) < 0)
+			if (ds_sensor_arg("live", optarg) < 0)
 				return EX_USAGE;
 			sensor = optarg;
 			break;

@@ -31,6 +31,7 @@
 #include "../output/plot.h"
 #include "../query/flowpkts.h"
 #include "../query/flowsel.h"
+#include "../query/plotq.h"
 #include "../store/segchunk.h"
 #include "../store/store.h"
 
@@ -85,19 +86,21 @@ static void ev_read(struct evcur *c)
 	c->have = 0;
 	int rc;
 	while ((rc = sqlite3_step(c->st)) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(c->st, 3);
+		const unsigned char *name =
+		    sqlite3_column_text(c->st, PLOTQ_EV_LABEL);
 		int l = name ? tc_label_id((const char *)name) : -1;
 		if (l < 0)
 			continue; /* a label this tcpscope does not know */
-		const unsigned char *old = sqlite3_column_text(c->st, 8);
-		c->row.pkt = sqlite3_column_int64(c->st, 0);
-		c->row.ts_ns = sqlite3_column_int64(c->st, 1);
-		c->row.dir = sqlite3_column_int(c->st, 2) ? 1 : 0;
+		const unsigned char *old =
+		    sqlite3_column_text(c->st, PLOTQ_EV_OLD_LABEL);
+		c->row.pkt = sqlite3_column_int64(c->st, PLOTQ_EV_PKT);
+		c->row.ts_ns = sqlite3_column_int64(c->st, PLOTQ_EV_TS);
+		c->row.dir = sqlite3_column_int(c->st, PLOTQ_EV_DIR) ? 1 : 0;
 		c->row.label = (unsigned)l;
-		c->row.seq = (uint32_t)sqlite3_column_int64(c->st, 4);
-		c->row.ack = (uint32_t)sqlite3_column_int64(c->st, 5);
-		c->row.len = (uint32_t)sqlite3_column_int64(c->st, 6);
-		c->row_revised = sqlite3_column_int(c->st, 7);
+		c->row.seq = (uint32_t)sqlite3_column_int64(c->st, PLOTQ_EV_SEQ);
+		c->row.ack = (uint32_t)sqlite3_column_int64(c->st, PLOTQ_EV_ACK);
+		c->row.len = (uint32_t)sqlite3_column_int64(c->st, PLOTQ_EV_LEN);
+		c->row_revised = sqlite3_column_int(c->st, PLOTQ_EV_REVISED);
 		c->row_old = old ? tc_label_id((const char *)old) : -1;
 		c->row.revised = c->row_revised;
 		c->have = 1;
@@ -135,13 +138,8 @@ static int ev_gather(struct evcur *c)
 static int ev_open(sqlite3 *db, int64_t id, struct evcur *c)
 {
 	memset(c, 0, sizeof *c);
-	if (sqlite3_prepare_v2(db, "SELECT pkt, ts_ns, dir, label, seq, ack, len,"
-				   " revised, old_label FROM events WHERE"
-				   " conn_id = ? AND superseded = 0"
-				   " ORDER BY pkt, id", -1, &c->st,
-			       NULL) != SQLITE_OK)
+	if (plotq_events(db, id, &c->st) != SQLITE_OK)
 		return EX_DB;
-	sqlite3_bind_int64(c->st, 1, id);
 	c->rc = SQLITE_DONE;
 	ev_read(c);
 	return 0;
@@ -250,21 +248,17 @@ static int chunk_seg(void *arg, const struct segchunk_seg *s)
 	return 0;
 }
 
-/* Streams the stored segments; 0 and *n, or EX_DB with err. Their chunks are read
- * as they are (segchunk_each()), in packet order by the index on
- * (conn_id, first_pkt): the segments view would extract every field of
- * every segment with JSON functions, ten times slower. */
+/* Streams the stored segments; 0 and *n, or EX_DB with err. Their chunks
+ * are read as they are (plotq_chunks(), segchunk_each()), in packet
+ * order. */
 static int stored_pass(sqlite3 *db, int64_t id, struct run *r, uint64_t *n,
 		       char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT list FROM segment_chunks WHERE"
-				   " conn_id = ? ORDER BY first_pkt",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (plotq_chunks(db, id, &st) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return EX_DB;
 	}
-	sqlite3_bind_int64(st, 1, id);
 	int rc;
 	uint64_t before = r->segs;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -283,74 +277,25 @@ static int stored_pass(sqlite3 *db, int64_t id, struct run *r, uint64_t *n,
 	return rc == SQLITE_DONE ? 0 : EX_DB;
 }
 
-struct conn {
-	int64_t id, first_ts, last_ts;
-	char client[80], server[80], capture[1024];
-	int ws[2];
-	int64_t bytes[2];
-	int stored; /* it has stored segments */
-};
-
-static int load_conn(sqlite3 *db, int64_t id, struct conn *c)
-{
-	sqlite3_stmt *st;
-	memset(c, 0, sizeof *c);
-	if (sqlite3_prepare_v2(db, "SELECT c.client_ip, c.client_port, c.server_ip,"
-				   " c.server_port, c.first_ts, c.last_ts,"
-				   " c.c2s_wscale, c.s2c_wscale, c.c2s_payload_bytes,"
-				   " c.s2c_payload_bytes, k.path, EXISTS (SELECT 1"
-				   " FROM segment_chunks s WHERE s.conn_id = c.id)"
-				   " FROM connections c LEFT JOIN captures k ON"
-				   " k.id = c.capture_id WHERE c.id = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return EX_DB;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return EX_DB;
-	}
-	c->id = id;
-	out_endpoint(c->client, sizeof c->client,
-		     (const char *)sqlite3_column_text(st, 0),
-		     sqlite3_column_int(st, 1));
-	out_endpoint(c->server, sizeof c->server,
-		     (const char *)sqlite3_column_text(st, 2),
-		     sqlite3_column_int(st, 3));
-	c->first_ts = sqlite3_column_int64(st, 4);
-	c->last_ts = sqlite3_column_int64(st, 5);
-	for (int d = 0; d < 2; d++) {
-		c->ws[d] = sqlite3_column_type(st, 6 + d) == SQLITE_NULL
-				   ? -1
-				   : sqlite3_column_int(st, 6 + d);
-		c->bytes[d] = sqlite3_column_int64(st, 8 + d);
-	}
-	const unsigned char *path = sqlite3_column_text(st, 10);
-	snprintf(c->capture, sizeof c->capture, "%s", path ? (const char *)path : "");
-	c->stored = sqlite3_column_int(st, 11);
-	sqlite3_finalize(st);
-	return 0;
-}
-
 static int transitions(sqlite3 *db, int64_t id, struct plot *p)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT ts_ns, side, from_state, to_state FROM"
-				   " transitions WHERE conn_id = ? ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (fsel_transitions(db, &st) != SQLITE_OK)
 		return EX_DB;
 	sqlite3_bind_int64(st, 1, id);
 	int rc;
+	/* fsel_transitions()'s columns: ts_ns, pkt, side, from, to, ... */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		plot_transition(p, sqlite3_column_int64(st, 0),
-				sqlite3_column_int(st, 1) ? 1 : 0,
-				(const char *)sqlite3_column_text(st, 2),
-				(const char *)sqlite3_column_text(st, 3));
+				sqlite3_column_int(st, 2) ? 1 : 0,
+				(const char *)sqlite3_column_text(st, 3),
+				(const char *)sqlite3_column_text(st, 4));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : EX_DB;
 }
 
 /* Both passes over the connection's segments and labels. */
-static int draw(sqlite3 *db, const struct conn *c, const char *capture,
+static int draw(sqlite3 *db, const struct plotq_conn *c, const char *capture,
 		const char *filter, struct plot *p, char *err, size_t errlen)
 {
 	struct flowpkts f;
@@ -537,9 +482,9 @@ int cmd_plot(int argc, char **argv)
 	struct plot *p = NULL;
 	FILE *out = NULL;
 	int64_t id;
-	struct conn c;
+	struct plotq_conn c;
 	rc = fsel_find_flow(db, nargs, argv + optind, &id, err, sizeof err);
-	if (rc == 0 && load_conn(db, id, &c) != 0) {
+	if (rc == 0 && plotq_conn(db, id, &c) != 0) {
 		snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
 		rc = EX_DB;
 	}

@@ -18,9 +18,10 @@
  *
  * Each file is imported on its own (ing_import_file(): own capture row,
  * own tracker). After the per-capture figures comes the summary of
- * `tcpscope report` (report_print(), report.c): of the capture just read,
- * or of the whole database when several files were read; both printouts
- * are summary.c's and report.c's, not another command's. Problems with one file are reported on stderr as
+ * `tcpscope report` (reportq_print(): query/reportq.c gathers it,
+ * output/report.c writes it): of the capture just read, or of the whole
+ * database when several files were read; both printouts are summary.c's
+ * and report.c's, not another command's. Problems with one file are reported on stderr as
  * "tcpscope read: FILE: problem" and the others still run; the exit status is
  * the worst seen (EX_DB stops at once).
  *
@@ -51,7 +52,7 @@
 #include "../export/dataset.h"
 #include "../ingest/ingest.h"
 #include "../output/out.h"
-#include "../output/report.h"
+#include "../query/reportq.h"
 #include "../store/store.h"
 #include "../output/summary.h"
 
@@ -256,7 +257,7 @@ static int file_done(struct run *u, const char *path, int rc,
 	if (!u->quiet)
 		read_print_capture(stdout, epath, r, u->filtered);
 	if (u->parquet &&
-	    read_parquet_capture("read", epath, u->db, u->parquet, u->sensor,
+	    ds_export_capture("read", epath, u->db, u->parquet, u->sensor,
 				 r->capture_id) != 0 &&
 	    u->status == EX_OK)
 		u->status = EX_FAIL;
@@ -529,7 +530,7 @@ int cmd_read(int argc, char **argv)
 			parquet = optarg;
 			break;
 		case O_SENSOR:
-			if (read_sensor_arg("read", optarg) < 0)
+			if (ds_sensor_arg("read", optarg) < 0)
 				return EX_USAGE;
 			sensor = optarg;
 			break;
@@ -649,7 +650,7 @@ report:
 		read_print_summary(stdout, db, &u.tot, 0);
 		fputc('\n', stdout);
 		fflush(stdout);
-		int rc = report_print(st, u.imported == 1 ? u.last_id : 0, 10, 0,
+		int rc = reportq_print(st, u.imported == 1 ? u.last_id : 0, 10, 0,
 				      0);
 		if (rc == EX_DB || (rc != EX_OK && u.status == EX_OK))
 			u.status = rc;

@@ -1,6 +1,6 @@
 /*
  * cmd_report.c - `tcpscope report`: its options; the report itself is
- * report.c's.
+ * gathered by query/reportq.c and written by output/report.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "../cmd.h"
 #include "../query/flowsel.h"
 #include "../output/out.h"
-#include "../output/report.h"
+#include "../query/reportq.h"
 #include "../store/store.h"
 
 static const char report_usage[] =
@@ -94,7 +94,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "tcpscope report: %s\n", err);
 		return rc;
 	}
-	rc = report_print(st, capture, top, json, 1);
+	rc = reportq_print(st, capture, top, json, 1);
 	store_close(st);
 	return rc;
 }

@@ -2,9 +2,11 @@
  * dataset.c - a database as a Hive-partitioned Parquet dataset (see
  * dataset.h for the layout).
  *
- * For each exported table one SELECT reads every row with two leading
- * values, the capture the row belongs to and the nanosecond timestamp
- * that dates it:
+ * The database is read through analyzer/query/tableq.h, which owns the
+ * SQL: the tables, their declared columns, and for each exported table
+ * one SELECT of every row with two leading values, the capture the row
+ * belongs to and the nanosecond timestamp that dates it (this file knows
+ * Parquet, not the schema):
  *
  *   captures              its own id and first_ts
  *   a capture_id column   that capture; the row's first_ts or ts_ns, else
@@ -50,15 +52,14 @@
 
 #include <sqlite3.h>
 
+#include "../output/out.h"
+#include "../query/tableq.h"
 #include "../store/store.h"
 #include "dataset.h"
 
 #define MAX_OPEN 16                  /* files open at once */
 #define GROUP_BYTES ((size_t)16 << 20) /* buffered per file, at most */
 #define NO_DATE "__HIVE_DEFAULT_PARTITION__"
-
-/* The views exported besides the tables. */
-static const char *const views[] = { "events", "transitions", "segments" };
 
 struct part {
 	int64_t capture;
@@ -176,25 +177,6 @@ size_t ds_utf8_repair(const uint8_t *s, size_t len, uint8_t *out)
 	return o;
 }
 
-/* "x" with quotes doubled, for SQL. */
-static int quote(char *buf, size_t len, const char *name)
-{
-	size_t o = 0;
-	if (o + 1 >= len)
-		return -1;
-	buf[o++] = '"';
-	for (; *name; name++) {
-		if (o + 3 >= len)
-			return -1;
-		if (*name == '"')
-			buf[o++] = '"';
-		buf[o++] = *name;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return 0;
-}
-
 /* mkdir -p. */
 static int make_dirs(struct ds *d, const char *path)
 {
@@ -285,19 +267,12 @@ static int part_finish(struct ds *d, struct part *p)
 static int capture_sensor(struct ds *d, int64_t capture, char *buf,
 			  size_t len)
 {
-	if (!d->sensor_q &&
-	    sqlite3_prepare_v2(d->db, "SELECT sensor FROM captures WHERE id = ?",
-			       -1, &d->sensor_q, NULL) != SQLITE_OK)
+	char own[256];
+	if (tableq_capture_sensor(d->db, &d->sensor_q, capture, own,
+				  sizeof own) != SQLITE_OK)
 		return db_fail(d, "captures");
-	sqlite3_bind_int64(d->sensor_q, 1, capture);
-	int step = sqlite3_step(d->sensor_q);
-	const char *v = step == SQLITE_ROW
-			    ? (const char *)sqlite3_column_text(d->sensor_q, 0)
-			    : NULL;
-	snprintf(buf, len, "%s", v && ds_sensor_ok(v) ? v : d->o->sensor);
-	sqlite3_reset(d->sensor_q);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return db_fail(d, "captures");
+	snprintf(buf, len, "%s", own[0] && ds_sensor_ok(own) ? own
+							   : d->o->sensor);
 	return 0;
 }
 
@@ -427,17 +402,16 @@ static int decl_type(const char *decl)
 	return -1;
 }
 
-/* The type of the first non-NULL value of a column. */
-static int infer_type(struct ds *d, const char *qtable, const char *qcol,
-		      int *type)
+/* The type of the first non-NULL value of column col of d->table. */
+static int infer_type(struct ds *d, const char *col, int *type)
 {
-	char sql[9000];
-	snprintf(sql, sizeof sql, "SELECT typeof(%s) FROM %s WHERE %s IS NOT"
-		 " NULL LIMIT 1", qcol, qtable, qcol);
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+	int rc = tableq_first_type(d->db, d->table, col, &s);
+	if (rc == SQLITE_TOOBIG)
+		return ds_fail(d, DS_EDB, "%s: name too long", col);
+	if (rc != SQLITE_OK)
 		return db_fail(d, d->table);
-	int rc = sqlite3_step(s);
+	rc = sqlite3_step(s);
 	*type = PQ_STRING;
 	if (rc == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -452,30 +426,27 @@ static int infer_type(struct ds *d, const char *qtable, const char *qcol,
 	return 0;
 }
 
-/* Reads the columns of d->table. *link: 0 not exported, 1 captures, 2 a
- * capture_id column, 3 a conn_id column; *ts the row's own timestamp
- * column or NULL. */
-static int table_columns(struct ds *d, int *link, const char **ts)
+/* Reads the columns of d->table (tableq_columns()): *link how its rows
+ * belong to a capture (TABLEQ_NONE: not exported); *ts the row's own
+ * timestamp column or NULL. */
+static int table_columns(struct ds *d, enum tableq_link *link,
+			 const char **ts)
 {
-	char qt[600], sql[700];
-	if (quote(qt, sizeof qt, d->table) != 0)
+	char qt[600];
+	if (tableq_quote(qt, sizeof qt, d->table) != 0)
 		return ds_fail(d, DS_EDB, "%s: name too long", d->table);
-	/* table_xinfo: generated columns too (connections.vantage), not
-	 * the hidden columns of virtual tables. */
-	snprintf(sql, sizeof sql, "SELECT name, type, \"notnull\", pk, (SELECT"
-		 " count(*) FROM pragma_table_info(?1) WHERE pk > 0) FROM"
-		 " pragma_table_xinfo(?1) WHERE hidden != 1 ORDER BY cid");
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(d->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (tableq_columns(d->db, d->table, &s) != SQLITE_OK)
 		return db_fail(d, d->table);
-	sqlite3_bind_text(s, 1, d->table, -1, SQLITE_STATIC);
 	int rc, err = 0;
 	size_t cap = 0;
-	*link = strcmp(d->table, "captures") == 0;
+	*link = tableq_link_of(d->table);
 	*ts = NULL;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		const char *decl = (const char *)sqlite3_column_text(s, 1);
+		const char *name =
+		    (const char *)sqlite3_column_text(s, TABLEQ_COL_NAME);
+		const char *decl =
+		    (const char *)sqlite3_column_text(s, TABLEQ_COL_TYPE);
 		if (!name)
 			continue;
 		if (d->ncols == cap) {
@@ -501,31 +472,21 @@ static int table_columns(struct ds *d, int *link, const char **ts)
 		struct pq_column *c = &d->cols[d->ncols++];
 		c->name = n;
 		int t = decl_type(decl);
-		int rowid = sqlite3_column_int(s, 3) == 1 &&
-			    sqlite3_column_int(s, 4) == 1 && decl &&
+		int rowid = sqlite3_column_int(s, TABLEQ_COL_PK) == 1 &&
+			    sqlite3_column_int(s, TABLEQ_COL_NPK) == 1 && decl &&
 			    strcasecmp(decl, "INTEGER") == 0;
-		c->flags = sqlite3_column_int(s, 2) || rowid ? 0
-							     : PQ_OPTIONAL;
+		c->flags = sqlite3_column_int(s, TABLEQ_COL_NOTNULL) || rowid
+				   ? 0
+				   : PQ_OPTIONAL;
 		c->type = t < 0 ? PQ_STRING : (enum pq_type)t;
 		if (t < 0) {
-			char qc[600];
-			if (quote(qc, sizeof qc, n) != 0 ||
-			    (err = infer_type(d, qt, qc, &t)) != 0) {
-				if (!err)
-					err = ds_fail(d, DS_EDB, "%s: name too"
-						      " long", n);
+			if ((err = infer_type(d, n, &t)) != 0)
 				break;
-			}
 			c->type = (enum pq_type)t;
 		}
 		if (c->type == PQ_STRING)
 			c->flags |= PQ_DICT;
-		if (strcmp(n, "capture_id") == 0 && *link != 1)
-			*link = 2;
-		if (strcmp(n, "conn_id") == 0 && *link == 0)
-			*link = 3;
-		if (!*ts && (strcmp(n, "first_ts") == 0 ||
-			     strcmp(n, "ts_ns") == 0))
+		if (tableq_link_column(link, n) && !*ts)
 			*ts = c->name;
 	}
 	if (!err && rc != SQLITE_DONE)
@@ -604,41 +565,19 @@ static int put_value(struct ds *d, struct part *p, sqlite3_stmt *s, size_t i)
 
 static int export_table(struct ds *d)
 {
-	int link = 0;
+	enum tableq_link link = TABLEQ_NONE;
 	const char *ts = NULL;
 	int rc = table_columns(d, &link, &ts);
-	if (rc != 0 || link == 0 || d->ncols == 0)
+	if (rc != 0 || link == TABLEQ_NONE || d->ncols == 0)
 		return rc;
-	char qt[600], qts[600] = "NULL";
-	quote(qt, sizeof qt, d->table);
-	if (ts)
-		quote(qts + 2, sizeof qts - 2, ts), qts[0] = 't', qts[1] = '.';
-	size_t len = 2048;
-	for (size_t i = 0; i < d->ncols; i++)
-		len += 2 * strlen(d->names[i]) + 8;
-	char *sql = malloc(len);
-	if (!sql)
-		return ds_fail(d, DS_EDB, "out of memory");
-	const char *cap = link == 1 ? "t.id" : link == 2 ? "t.capture_id"
-							  : "k.capture_id";
-	int o = snprintf(sql, len, "SELECT %s, coalesce(%s, %s(SELECT first_ts"
-			 " FROM captures WHERE id = %s))", cap, qts,
-			 link == 3 ? "k.first_ts, " : "", cap);
-	for (size_t i = 0; i < d->ncols; i++) {
-		char q[600];
-		quote(q, sizeof q, d->names[i]);
-		o += snprintf(sql + o, len - (size_t)o, ", t.%s", q);
-	}
-	o += snprintf(sql + o, len - (size_t)o, " FROM %s AS t%s WHERE %s IN"
-		      " (SELECT id FROM captures WHERE "
-		      STORE_CAPTURE_SHOWN("") ")", qt, link == 3 ?
-		      " JOIN connections AS k ON k.id = t.conn_id" : "", cap);
-	if (d->o->capture)
-		snprintf(sql + o, len - (size_t)o, " AND %s = %lld", cap,
-			 (long long)d->o->capture);
+	/* Column 0 the row's capture, 1 its timestamp, then d->names. */
 	sqlite3_stmt *s;
-	rc = sqlite3_prepare_v2(d->db, sql, -1, &s, NULL);
-	free(sql);
+	rc = tableq_rows(d->db, d->table, link, ts, d->names, d->ncols,
+			 d->o->capture, &s);
+	if (rc == SQLITE_NOMEM)
+		return ds_fail(d, DS_EDB, "out of memory");
+	if (rc == SQLITE_TOOBIG)
+		return ds_fail(d, DS_EDB, "%s: name too long", d->table);
 	if (rc != SQLITE_OK)
 		return db_fail(d, d->table);
 	d->st->tables++;
@@ -690,15 +629,10 @@ int ds_export(sqlite3 *db, const struct ds_options *o, struct ds_stats *st,
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(&d, "begin");
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE (type"
-			       " = 'table' AND name NOT LIKE 'sqlite_%') OR"
-			       " (type = 'view' AND name IN (?1, ?2, ?3))"
-			       " ORDER BY name", -1, &s, NULL) != SQLITE_OK) {
+	if (tableq_tables(db, &s) != SQLITE_OK) {
 		rc = db_fail(&d, "tables");
 		goto out;
 	}
-	for (int i = 0; i < 3; i++)
-		sqlite3_bind_text(s, i + 1, views[i], -1, SQLITE_STATIC);
 	/* The names first: each table's own statement runs after. */
 	char **names = NULL;
 	size_t n = 0;
@@ -740,4 +674,37 @@ out:
 	if (rc != 0)
 		st->files = st->rows = 0;
 	return rc;
+}
+
+/* ---- For read and live ---------------------------------------------------- */
+
+int ds_sensor_arg(const char *cmd, const char *s)
+{
+	if (ds_sensor_ok(s))
+		return 0;
+	fprintf(stderr, "tcpscope %s: --sensor: letters, digits, '.', '_' and"
+			" '-' only, not starting with '.'\n", cmd);
+	return -1;
+}
+
+int ds_export_capture(const char *cmd, const char *what, const char *db,
+		      const char *dir, const char *sensor, int64_t id)
+{
+	struct store *st;
+	char err[600];
+	struct ds_options o = { .dir = dir, .sensor = sensor,
+				.codec = PQ_ZSTD, .capture = id };
+	struct ds_stats stats;
+	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
+	if (rc == 0) {
+		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
+		store_close(st);
+	}
+	if (rc != 0) {
+		char why[700];
+		fprintf(stderr, "tcpscope %s: %s: --parquet: %s\n", cmd, what,
+			out_esc(err, why, sizeof why));
+		return -1;
+	}
+	return 0;
 }

@@ -67,4 +67,18 @@ int ds_export(struct sqlite3 *db, const struct ds_options *o,
  * 'replace', do). Returns the length written. */
 size_t ds_utf8_repair(const uint8_t *s, size_t len, uint8_t *out);
 
+/* ---- For read and live ---------------------------------------------------- */
+
+/* --sensor NAME of read and live: 0 when s may be a sensor name, else -1
+ * after saying why on stderr ("tcpscope CMD: --sensor: ..."). */
+int ds_sensor_arg(const char *cmd, const char *s);
+
+/* --parquet DIR of read and live: writes capture id of database db to the
+ * Parquet dataset under dir (sensor partition sensor), read back through
+ * a read-only connection of its own. 0, or -1 after printing
+ * "tcpscope CMD: WHAT: --parquet: why" on stderr (what: a name already
+ * fit for a terminal). */
+int ds_export_capture(const char *cmd, const char *what, const char *db,
+		      const char *dir, const char *sensor, int64_t id);
+
 #endif /* DATASET_H */

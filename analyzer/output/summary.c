@@ -6,8 +6,6 @@
 
 #include "../capture/decode.h"
 #include "out.h"
-#include "../export/dataset.h"
-#include "../store/store.h"
 
 void read_totals_add(struct read_totals *t, const struct ing_result *r)
 {
@@ -93,35 +91,4 @@ void read_print_summary(FILE *f, const char *db, const struct read_totals *t,
 		sep = ", ";
 	}
 	fprintf(f, "\n");
-}
-
-int read_sensor_arg(const char *cmd, const char *s)
-{
-	if (ds_sensor_ok(s))
-		return 0;
-	fprintf(stderr, "tcpscope %s: --sensor: letters, digits, '.', '_' and"
-			" '-' only, not starting with '.'\n", cmd);
-	return -1;
-}
-
-int read_parquet_capture(const char *cmd, const char *what, const char *db,
-			 const char *dir, const char *sensor, int64_t id)
-{
-	struct store *st;
-	char err[600];
-	struct ds_options o = { .dir = dir, .sensor = sensor,
-				.codec = PQ_ZSTD, .capture = id };
-	struct ds_stats stats;
-	int rc = store_open(db, STORE_RDONLY, &st, err, sizeof err);
-	if (rc == 0) {
-		rc = ds_export(store_db(st), &o, &stats, err, sizeof err);
-		store_close(st);
-	}
-	if (rc != 0) {
-		char why[700];
-		fprintf(stderr, "tcpscope %s: %s: --parquet: %s\n", cmd, what,
-			out_esc(err, why, sizeof why));
-		return -1;
-	}
-	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * summary.h - the per-capture printout of `tcpscope read` and `tcpscope
- * live`, the totals of a run, and their --parquet (summary.c).
+ * live`, and the totals of a run (summary.c); their --parquet is
+ * export/dataset.h's.
  */
 #ifndef SUMMARY_H
 #define SUMMARY_H
@@ -29,17 +30,5 @@ void read_print_capture(FILE *f, const char *path, const struct ing_result *r,
  * by close kind. */
 void read_print_summary(FILE *f, const char *db, const struct read_totals *t,
 			int by_close);
-
-/* --sensor NAME of read and live: 0 when s may be a sensor name, else -1
- * after saying why on stderr ("tcpscope CMD: --sensor: ..."). */
-int read_sensor_arg(const char *cmd, const char *s);
-
-/* --parquet DIR of read and live: writes capture id of database db to the
- * Parquet dataset under dir (sensor partition sensor), read back through
- * a read-only connection of its own. 0, or -1 after printing
- * "tcpscope CMD: WHAT: --parquet: why" on stderr (what: a name already
- * fit for a terminal). */
-int read_parquet_capture(const char *cmd, const char *what, const char *db,
-			 const char *dir, const char *sensor, int64_t id);
 
 #endif /* SUMMARY_H */

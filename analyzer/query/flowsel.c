@@ -765,6 +765,66 @@ int fsel_ids(sqlite3 *db, const struct fsel *fs, int64_t **ids, size_t *n,
 	return 0;
 }
 
+/* ---- The TUI's rows ------------------------------------------------------ */
+
+/* The columns of enum fsel_sum_col. */
+#define SUM_COLS                                                               \
+	"id, client_ip, client_port, server_ip, server_port, close, "          \
+	"conn_state, client_state, server_state, "                             \
+	"coalesce(c2s_packets,0) + coalesce(s2c_packets,0), "                  \
+	"coalesce(c2s_payload_bytes,0) + coalesce(s2c_payload_bytes,0), "      \
+	STORE_RETX_SQL("") ", "                                                \
+	"first_ts, last_ts, "                                                  \
+	"CASE WHEN coalesce(s2c_payload_bytes, 0) >"                           \
+	" coalesce(c2s_payload_bytes, 0) THEN s2c_limited_by"                  \
+	" ELSE c2s_limited_by END"
+
+int fsel_summary_list(sqlite3 *db, sqlite3_stmt **q)
+{
+	static const struct {
+		const char *col;
+		int label;
+	} cols[] = {
+#define X(c, l) { c, l },
+	    STORE_LABEL_COLS_V1(X) STORE_LABEL_COLS_V2(X)
+#undef X
+	};
+	*q = NULL;
+	size_t len = 4096 + sizeof(cols) / sizeof(cols[0]) * 160, n;
+	char *sql = malloc(len);
+	if (!sql)
+		return SQLITE_NOMEM;
+	n = (size_t)snprintf(sql, len, "SELECT " SUM_COLS ", (0");
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (cols[i].label < 63)
+			n += (size_t)snprintf(
+			    sql + n, len - n,
+			    " + (CASE WHEN coalesce(c2s_%s, 0) + coalesce(s2c_%s,"
+			    " 0) > 0 THEN %lld ELSE 0 END)",
+			    cols[i].col, cols[i].col, 1LL << cols[i].label);
+	snprintf(sql + n, len - n,
+		 ") FROM connections WHERE capture_id IN (SELECT id FROM"
+		 " captures WHERE " STORE_CAPTURE_SHOWN("") ") ORDER BY id");
+	int rc = sqlite3_prepare_v2(db, sql, -1, q, NULL);
+	free(sql);
+	return rc;
+}
+
+int fsel_summary_one(sqlite3 *db, int64_t id, sqlite3_stmt **q)
+{
+	int rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT " SUM_COLS ", handshake, history, vlan, client_states,"
+	    " server_states, rtt_handshake_ns, rtt_min_ns, rtt_avg_ns,"
+	    " rtt_max_ns, midstream, c2s_wscale, s2c_wscale, vantage,"
+	    " client_states_alt, server_states_alt FROM connections"
+	    " WHERE id = ?1",
+	    -1, q, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(*q, 1, id);
+	return rc;
+}
+
 int fsel_transitions(sqlite3 *db, sqlite3_stmt **q)
 {
 	return sqlite3_prepare_v2(db, "SELECT ts_ns, pkt, side, from_state,"

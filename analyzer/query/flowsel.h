@@ -146,6 +146,68 @@ int fsel_transitions(struct sqlite3 *db, struct sqlite3_stmt **q);
 #define FSEL_STATE_NAMES_SQL "SELECT id, name FROM state_names ORDER BY id"
 #define FSEL_RULE_NAMES_SQL "SELECT id, name FROM rule_names ORDER BY id"
 
+/* ---- The TUI's rows ------------------------------------------------------ */
+
+/* The columns of fsel_summary_list() and fsel_summary_one(): a
+ * connection as the TUI lists it. */
+enum fsel_sum_col {
+	FSEL_SUM_ID,
+	FSEL_SUM_CLIENT_IP,
+	FSEL_SUM_CLIENT_PORT,
+	FSEL_SUM_SERVER_IP,
+	FSEL_SUM_SERVER_PORT,
+	FSEL_SUM_CLOSE,
+	FSEL_SUM_CONN_STATE,
+	FSEL_SUM_CLIENT_STATE,  /* final states */
+	FSEL_SUM_SERVER_STATE,
+	FSEL_SUM_PACKETS,       /* both directions (NULL counts 0) */
+	FSEL_SUM_BYTES,         /* payload bytes, both directions */
+	FSEL_SUM_RETX,          /* FSEL_RETX_SQL: the JSON's all_retransmissions,
+				 * both directions */
+	FSEL_SUM_FIRST_TS,
+	FSEL_SUM_LAST_TS,
+	FSEL_SUM_LIMITED,       /* the verdict (limited_by) of the direction
+				 * that carried more payload */
+	FSEL_SUM_NCOLS
+};
+
+/* fsel_summary_list()'s column after those of enum fsel_sum_col: a mask
+ * of the labels (bit 1 << TC_LB_*, those below 63) the connection's count
+ * columns count at least once. */
+#define FSEL_SUM_LABELS FSEL_SUM_NCOLS
+
+/* fsel_summary_one()'s columns after those of enum fsel_sum_col. */
+enum fsel_one_col {
+	FSEL_ONE_HANDSHAKE = FSEL_SUM_NCOLS,
+	FSEL_ONE_HISTORY,
+	FSEL_ONE_VLAN,
+	FSEL_ONE_CLIENT_STATES,     /* each side's path, as stored */
+	FSEL_ONE_SERVER_STATES,
+	FSEL_ONE_RTT_HANDSHAKE,     /* ns, NULL unknown */
+	FSEL_ONE_RTT_MIN,
+	FSEL_ONE_RTT_AVG,
+	FSEL_ONE_RTT_MAX,
+	FSEL_ONE_MIDSTREAM,
+	FSEL_ONE_C2S_WSCALE,        /* NULL: none */
+	FSEL_ONE_S2C_WSCALE,
+	FSEL_ONE_VANTAGE,
+	FSEL_ONE_CLIENT_STATES_ALT, /* as stored (ladder_alt()), NULL: certain */
+	FSEL_ONE_SERVER_STATES_ALT
+};
+
+/* Prepares the rows of every connection of the captures shown
+ * (STORE_CAPTURE_SHOWN), by id: the columns of enum fsel_sum_col, then
+ * FSEL_SUM_LABELS. The caller steps and finalizes *q. SQLITE_OK, or an
+ * SQLite error code (SQLITE_NOMEM out of memory). */
+int fsel_summary_list(struct sqlite3 *db, struct sqlite3_stmt **q);
+
+/* Prepares the row of connection id (none when there is no such
+ * connection): the columns of enum fsel_sum_col, then those of enum
+ * fsel_one_col. The caller steps and finalizes *q. SQLITE_OK, or an
+ * SQLite error code. */
+int fsel_summary_one(struct sqlite3 *db, int64_t id,
+		     struct sqlite3_stmt **q);
+
 /* ---- One flow ----------------------------------------------------------- */
 
 /* Finds the connection named by args (nargs 1 or 2): an id ("42"), a uid
