@@ -16,7 +16,10 @@
  * its sender and R its receiver:
  *
  *   segment of S:  retransmission label and the wait since the timer
- *                  started >= 3/4 RTO: timeout -> Loss;
+ *                  started >= 3/4 RTO: timeout -> Loss; the next byte
+ *                  after such a wait with nothing outstanding here, its
+ *                  IP ID skipping packets never captured nor acked:
+ *                  ipid-stall -> Loss (ipid_stall());
  *                  fast-retransmission (or any retransmission in
  *                  Disorder) -> Recovery; CWR flag on data -> CWR;
  *                  new data moves cc_nxt.
@@ -48,7 +51,8 @@
  *           earlier BUSY time moves here: it had more to send all along)
  *   BUSY    in flight, none of the above (the application's pace)
  *   STALL   never current: when a timeout shows, what the stretch since
- *           the timer started was charged to moves here.
+ *           the timer started was charged to moves here (on ipid-stall,
+ *           the idle stretch before it).
  *
  * The verdict weighs four kinds of time: application (BUSY, and IDLE
  * between the first byte sent and the direction's last idle stretch),
@@ -164,6 +168,7 @@ static void move_at(struct tc_tracker *tr, struct tc_cx *cx, int d,
 				 ? e->cc_rec_bytes
 				 : 0;
 	e->cc_state = (uint8_t)to;
+	e->cc_hidden = 0;
 	if (to == TC_CC_RECOVERY || to == TC_CC_LOSS || to == TC_CC_CWR) {
 		e->cc_high = e->cc_nxt;
 		e->cc_rec_bytes = 0;
@@ -245,15 +250,16 @@ static void loss_event(struct tc_cx *cx, int d)
 	cx->c.dir[d].xfer.ssthresh = f > lo ? f : lo;
 }
 
-/* A retransmission timeout showed at s, after waiting `wait`. */
+/* A retransmission timeout showed at s, after waiting `wait`; rule
+ * TIMEOUT or IPID_STALL. */
 static void timeout(struct tc_tracker *tr, struct tc_cx *cx, int d,
-		    const struct tc_segment *s, int64_t wait)
+		    const struct tc_segment *s, int64_t wait, unsigned rule)
 {
 	struct tc_ep *e = &cx->ep[d];
 	struct tc_transfer *x = &cx->c.dir[d].xfer;
 	if (e->cc_state != TC_CC_LOSS) {
 		loss_event(cx, d);
-		move(tr, cx, d, TC_CC_LOSS, TC_CCR_TIMEOUT, s);
+		move(tr, cx, d, TC_CC_LOSS, rule, s);
 		if (x->rto_episodes < UINT32_MAX)
 			x->rto_episodes++;
 		e->cc_backoffs = 0;
@@ -319,9 +325,39 @@ static int64_t clock_slack(const struct tc_cx *cx)
 	 ((uint64_t)1 << TC_LB_FAST_RETRANSMISSION) |                         \
 	 ((uint64_t)1 << TC_LB_SPURIOUS_RETRANSMISSION))
 
-/* s as data of direction d (its sender's segment). */
+/* The sender of direction d stalled by loss before the capture point,
+ * seen at s (rule ipid-stall): its IP ID, which rose by one a packet,
+ * skipped `unseen` packets, yet s begins where the captured data ended,
+ * everything captured was acknowledged and nothing beyond it, the
+ * receiver sent nothing the sender had left unacknowledged (no pure ACK
+ * to send), and it waited 3/4 of the RTO or more since its timer last
+ * started. So it had sent data the capture point never saw nor its
+ * receiver acknowledged, and sends again after a timeout: the silence
+ * was a stall, not the application. Capture loss shows otherwise (the
+ * receiver acknowledges the missed bytes, or s skips them); an
+ * application's pause spends no IP IDs. */
+#define IPID_STALL_MIN 2 /* packets missed, at least */
+#define IPID_RUN_MIN 4   /* segments in a row at +1 before, at least */
+
+static int ipid_stall(const struct tc_cx *cx, int d,
+		      const struct tc_segment *s, uint32_t start,
+		      unsigned unseen)
+{
+	const struct tc_ep *e = &cx->ep[d], *p = &cx->ep[!d];
+	if (unseen < IPID_STALL_MIN || !e->cc_nxt_ok || !e->cc_seen_ok ||
+	    start != e->cc_nxt || e->cc_seen != e->cc_nxt ||
+	    e->cc_phase != IDLE || flight(e) != 0)
+		return 0;
+	if (p->hi_valid && !(e->ack_hi_valid && SEQ_GEQ(e->ack_hi, p->hi)))
+		return 0;
+	return tc_tdiff(s->ts_ns, e->cc_wait) >= tc_an_rto(cx, d, NULL) / 4 * 3;
+}
+
+/* s as data of direction d (its sender's segment); unseen: packets of
+ * its sender its IP ID skipped (0 when unknown). */
 static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
-		    const struct tc_segment *s, int d, uint64_t labels)
+		    const struct tc_segment *s, int d, uint64_t labels,
+		    unsigned unseen)
 {
 	struct tc_ep *e = &cx->ep[d];
 	uint32_t len = s->payload_len;
@@ -330,6 +366,54 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 	uint32_t start = s->seq + !!(s->flags & TC_SYN);
 	uint32_t end = start + len;
 	uint64_t before = flight(e);
+	if (!(labels & RETRANS_LABELS) && ipid_stall(cx, d, s, start, unseen)) {
+		disorder_commit(tr, cx, d, s);
+		/* The stall began when the flight looked empty here: that
+		 * idle stretch was the timer's wait. */
+		struct tc_transfer *x = &cx->c.dir[d].xfer;
+		int64_t idle = tc_tdiff(s->ts_ns, e->cc_idle_from);
+		if (idle > e->cc_acc[IDLE])
+			idle = e->cc_acc[IDLE];
+		if (idle < 0)
+			idle = 0;
+		e->cc_acc[IDLE] -= idle;
+		e->cc_acc[STALL] = sat_add(e->cc_acc[STALL], idle);
+		e->cc_wait = e->cc_idle_from;
+		timeout(tr, cx, d, s, tc_tdiff(s->ts_ns, e->cc_wait),
+			TC_CCR_IPID_STALL);
+		/* Its window then: the largest flight seen, not the empty
+		 * one. */
+		uint64_t f = x->cwnd_max * TC_CUBIC_BETA_NUM / TC_CUBIC_BETA_DEN;
+		if (f > x->ssthresh)
+			x->ssthresh = f;
+		e->cc_hidden = 1;
+		e->cc_high = end;
+		e->cc_rec_bytes = len;
+		timer_start(e, s->ts_ns);
+	} else if (e->cc_hidden && e->cc_state == TC_CC_LOSS &&
+		   SEQ_GT(start, e->cc_nxt)) {
+		/* It skips bytes never captured: they were sent before the
+		 * timeout, so its recovery point is here, and an ACK that
+		 * reached the old one did not end Loss. */
+		if (SEQ_GT(start, e->cc_high))
+			e->cc_high = start;
+		e->cc_hidden = 0;
+		/* and its flight then reached here at least. */
+		if (e->cc_una_ok) {
+			struct tc_transfer *x = &cx->c.dir[d].xfer;
+			uint64_t f = (uint64_t)(uint32_t)SEQ_DIFF(start, e->cc_una) *
+				     TC_CUBIC_BETA_NUM / TC_CUBIC_BETA_DEN;
+			if (f > x->ssthresh)
+				x->ssthresh = f;
+		}
+	} else if (e->cc_hidden == 2 && e->cc_state == TC_CC_LOSS &&
+		   SEQ_GEQ(start, e->cc_nxt)) {
+		/* New data right after the captured: nothing was hidden
+		 * beyond, the ACK that reached the recovery point ended
+		 * Loss. */
+		move_at(tr, cx, d, TC_CC_OPEN, TC_CCR_LOSS_END, s,
+			e->cc_dpend_ts, e->cc_dpend_pkt);
+	}
 	if (labels & RETRANS_LABELS) {
 		int64_t wait = tc_tdiff(s->ts_ns, e->cc_wait);
 		int64_t rto = tc_an_rto(cx, d, NULL);
@@ -338,7 +422,7 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 			    ((uint64_t)1 << TC_LB_FAST_RETRANSMISSION)) != 0;
 		if ((e->cc_nxt_ok || e->cc_una_ok) && wait >= rto / 4 * 3) {
 			disorder_commit(tr, cx, d, s);
-			timeout(tr, cx, d, s, wait);
+			timeout(tr, cx, d, s, wait, TC_CCR_TIMEOUT);
 		} else if (st == TC_CC_OPEN && e->cc_dpend == 2 &&
 			   sat_add(sat_add(e->cc_dpend_ts, e->cc_dpend_d2),
 				   sender_leg(cx, d)) <= s->ts_ns) {
@@ -450,7 +534,16 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	case TC_CC_RECOVERY:
 	case TC_CC_LOSS:
 	case TC_CC_CWR:
-		if (SEQ_GEQ(s->ack, e->cc_high)) {
+		if (e->cc_hidden && SEQ_GEQ(s->ack, e->cc_high)) {
+			/* Loss after an ipid-stall: the sender may have sent
+			 * more than the capture saw before its timeout; its
+			 * next new data tells (as_data). */
+			if (e->cc_hidden == 1) {
+				e->cc_hidden = 2;
+				e->cc_dpend_ts = s->ts_ns;
+				e->cc_dpend_pkt = s->pkt;
+			}
+		} else if (SEQ_GEQ(s->ack, e->cc_high)) {
 			unsigned was = e->cc_state;
 			move(tr, cx, dd, TC_CC_OPEN,
 			     was == TC_CC_RECOVERY ? TC_CCR_RECOVERY_END
@@ -607,7 +700,26 @@ void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	accrue(cx, 0, s->ts_ns);
 	accrue(cx, 1, s->ts_ns);
 	if (!(labels & ((uint64_t)1 << TC_LB_CAPTURE_DUPLICATE))) {
-		as_data(tr, cx, s, d, labels);
+		/* Packets of the sender its IP ID skipped, when it rose by
+		 * one a packet before. */
+		struct tc_ep *e = &cx->ep[d];
+		unsigned unseen = 0;
+		uint16_t step = (uint16_t)(s->ip_id - e->cc_ipid);
+		if (s->ip_id && e->cc_ipid) {
+			if (step > e->cc_ipid_step && step < 1024 &&
+			    e->cc_ipid_run >= IPID_RUN_MIN)
+				unseen = step - e->cc_ipid_step;
+			if (step == e->cc_ipid_step) {
+				if (e->cc_ipid_run < UINT8_MAX)
+					e->cc_ipid_run++;
+			} else {
+				e->cc_ipid_run = 0;
+			}
+		}
+		e->cc_ipid = s->ip_id;
+		uint64_t segs = (s->payload_len + smss(cx, d) - 1) / smss(cx, d);
+		e->cc_ipid_step = (uint8_t)(segs < 1 ? 1 : segs > 255 ? 255 : segs);
+		as_data(tr, cx, s, d, labels, unseen);
 		as_ack(tr, cx, s, !d, labels);
 	}
 	rephase(cx, 0, s->ts_ns, s->pkt);

@@ -158,6 +158,13 @@ struct tc_ep {
 	uint32_t rt_end, rt_tsval;
 	int64_t rt_ts, rt_tsts;
 	uint8_t rt_on, rt_tson;
+	uint8_t cc_ipid_run; /* cc.c: its segments in a row whose IP ID rose
+			      * by exactly their count (cc_ipid below) */
+	uint8_t cc_hidden;   /* cc.c: in Loss entered by ipid-stall, its
+			      * recovery point unknown (bytes it sent were
+			      * never captured): 1; an ACK reached the
+			      * captured one, its next data decides: 2 (that
+			      * ACK in cc_dpend_ts/_pkt) */
 	/* The last hole a resend filled, the original not yet captured:
 	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
 	 * and the lowest TSval of the resends that filled them (rs_on). */
@@ -214,7 +221,8 @@ struct tc_ep {
 			      * since it was last idle */
 	int64_t cc_acc[7];   /* time per phase (cc.c, enum phase) */
 	int64_t cc_wacc[5];  /* of which since cc_wait (BUSY .. RECOV) */
-	int64_t cc_dpend_ts;  /* the first dup-ack or SACK of cc_dpend, */
+	int64_t cc_dpend_ts;  /* the first dup-ack or SACK of cc_dpend (or
+			       * the ACK of cc_hidden 2), */
 	uint64_t cc_dpend_pkt;/* its packet; the second: cc_dpend_d2 */
 	int64_t cc_ev_ns[4]; /* longest stretch per kind (enum kind) */
 	uint64_t cc_ev_pkt[4];
@@ -228,6 +236,12 @@ struct tc_ep {
 	uint32_t zk_rxmt_cnt, zk_rxmt_thresh;
 	uint32_t zk_win0_cnt, zk_win0_thresh;
 	uint32_t zk_chk_cnt, zk_chk_thresh;
+	/* cc.c, in the struct's tail padding: the IP ID of its last
+	 * segment (0: none or IPv6) and the step the next one takes if no
+	 * packet is missed (a segment larger than the MSS went out as
+	 * several, each with its own ID). */
+	uint16_t cc_ipid;
+	uint8_t cc_ipid_step;
 	/* zk_own_seq and zk_gap: with cc.c's bytes above */
 };
 
@@ -605,7 +619,11 @@ int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
 	  "its ACK reaches the highest byte sent when CWR began")              \
 	X(SACK_RECOVERY, "sack-recovery", R, OPEN, RECOVERY,                  \
 	  "the ACK that ended Recovery or Loss SACKs data above it: the "     \
-	  "sender marks the hole lost and enters Recovery again at once")
+	  "sender marks the hole lost and enters Recovery again at once")     \
+	X(IPID_STALL, "ipid-stall", S, ANY, LOSS,                             \
+	  "sends again 3/4 RTO or more after the flight emptied here, its "   \
+	  "IP ID skipping packets never captured nor acked: stalled by loss " \
+	  "before the capture point")
 
 enum tc_cc_rule_id {
 #define TC_X(id, name, by, from, to, ev) TC_CCR_##id,

@@ -12,6 +12,10 @@
 #   capture is replaced.
 # - The time partition on every capture of pcaps/: busy + idle is the
 #   duration, the limited shares fit in busy.
+# - A stall before the capture point read from the IP IDs (ipid-stall):
+#   xfer-blackhole of the kernel corpus at its middle point; it fires on
+#   no capture of pcaps/ nor on xfer-bursts (application pauses) and its
+#   capture-loss copies.
 # - `tcpscope states --cc` prints the congestion-state rules.
 #
 # Env: TCPSCOPE, TOP. Needs jq; sqlite3 for the database part.
@@ -65,16 +69,36 @@ for f in "$pc"/*.pcap "$pc"/*.pcapng; do
 done
 if [ -z "$bad" ]; then pass transfer-partition; else fail transfer-partition "$bad"; fi
 
+# ---- A stall before the capture point (ipid-stall) ----------------------
+# xfer-blackhole (pcaps/kernel): fwdA drops every client segment for 2 s
+# before the middle point, which sees the flow stop with everything
+# acknowledged and resume at the next byte; the client's IP ID (one a
+# packet) skips the packets it sent meanwhile. The kernel's verdict is
+# loss, its path Open, Loss, Open, its busy time the whole 4.6 s.
+kb=$pc/kernel/xfer-blackhole
+if [ -f "$kb.middle.pcap.gz" ]; then
+	v=$("$TCPSCOPE" flows -r "$kb.middle.pcap.gz" -f json | jq -r '.c2s |
+		"\(.limited_by) \(.cc_states | join(",")) \(.transfer.busy_s > 4.5)"' |
+		sort | uniq -c | tr -s ' ')
+	if [ "$v" = " 3 loss Open,Loss,Open true" ]; then pass transfer-ipid-stall
+	else fail transfer-ipid-stall "got '$v'"; fi
+	# At the client point (no IP ID gap) the timeouts show themselves.
+	v=$("$TCPSCOPE" flows -r "$kb.client.pcap.gz" -f json |
+		jq -r '.c2s.cc_states | join(",")' | sort -u | tr '\n' ' ')
+	if [ "$v" = "Open,Loss,Open " ]; then pass transfer-ipid-stall-client
+	else fail transfer-ipid-stall-client "got '$v'"; fi
+fi
+
 # ---- The rule table ------------------------------------------------------
 # `states --cc` prints every rule once, ids in order, and the rules the
 # corpus fires (real-loss, syn-loss-rto) are among them.
 "$TCPSCOPE" states --cc > "$tmp/rules" 2>&1
 v=$(awk 'NR > 1 && $1 != NR - 2 { bad = 1 } END { print NR - 1, bad + 0 }' "$tmp/rules")
 missing=""
-for r in dupack fast-retransmit open-fast-retransmit recovery-end timeout loss-end disorder-end ecn-cwr cwr-end sack-recovery; do
+for r in dupack fast-retransmit open-fast-retransmit recovery-end timeout loss-end disorder-end ecn-cwr cwr-end sack-recovery ipid-stall; do
 	awk -v r="$r" 'NR > 1 && $2 == r { f = 1 } END { exit !f }' "$tmp/rules" || missing="$missing $r"
 done
-if [ "$v" = "12 0" ] && [ -z "$missing" ]; then pass transfer-states-cc
+if [ "$v" = "13 0" ] && [ -z "$missing" ]; then pass transfer-states-cc
 else fail transfer-states-cc "rows/bad ids '$v', missing:$missing"; fi
 
 # ---- The database ------------------------------------------------------
@@ -104,3 +128,14 @@ v=$(sqlite3 "$db" "SELECT count(*) FROM cc_transitions t WHERE NOT EXISTS
 	(SELECT 1 FROM connections k WHERE k.id = t.conn_id); SELECT count(*)
 	FROM cc_transitions" | tr '\n' ' ')
 if [ "$v" = "0 7 " ]; then pass transfer-db-replace; else fail transfer-db-replace "orphans, rows: $v"; fi
+
+# ipid-stall fires on no capture of pcaps/ nor on the kernel corpus's
+# application pauses (xfer-bursts) and their capture-loss copies.
+db2=$tmp/i.db
+set -- "$pc"/*.pcap "$pc"/*.pcapng
+[ -f "$pc/kernel/xfer-bursts.middle.pcap.gz" ] && set -- "$@" "$pc"/kernel/xfer-bursts.*.pcap.gz
+"$TCPSCOPE" read -q -d "$db2" "$@" >/dev/null 2>&1
+v=$(sqlite3 "$db2" "SELECT count(*) FROM cc_transitions WHERE rule_name = 'ipid-stall';
+	SELECT count(*) > 0 FROM connections")
+if [ "$v" = "0
+1" ]; then pass transfer-ipid-stall-quiet; else fail transfer-ipid-stall-quiet "got '$v'"; fi

@@ -324,6 +324,78 @@ static const struct cc_case cases[] = {
 	{ { 8, "ecn-cwr", 0 }, { 9, "cwr-end", 0 }, { 0, NULL, 0 } },
 	TC_LIMIT_NONE,
     },
+    {
+	/* Captured after a black hole: everything captured is acknowledged,
+	 * then the sender is silent for a second and sends the next byte,
+	 * its IP ID 14 packets on (IDs rose by one a packet before): it sent
+	 * 14 packets that never got here nor to the receiver, and this is
+	 * its retransmission after a timeout (ipid-stall). The silence is
+	 * the stall; the ACK that reaches the captured bytes (9) ends Loss
+	 * once new data right after them (10) shows nothing else was sent
+	 * before the timeout. */
+	"ipid-stall",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"          /* 4: id 1003 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"         /* 6: id 1005 */
+	"s A 301 3101 win=9000 us=13000\n"         /* 7: all acked */
+	"c PA 3101 301 len=1000 id=1020 us=1013000\n" /* 8: Loss */
+	"s A 301 4101 win=9000 us=1023000\n"       /* 9 */
+	"c PA 4101 301 len=1000 id=1021 us=1024000\n" /* 10: new data */
+	"s A 301 5101 win=9000 us=1034000\n"
+	"c FA 5101 301 id=1022 us=1035000\n"
+	"s FA 301 5102 win=9000 us=1036000\n"
+	"c A 5102 302 id=1023 us=1037000\n",
+	TC_LIMIT_LOSS, "Open Loss Open",
+	-1, -1, -1, 0, -1, 10 * MS, 1000 * MS,
+	0, 0,
+	1, 1, 0, 0, 0, 2100,
+	{ { 8, "ipid-stall", 0 }, { 9, "loss-end", 1000 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* The same silence with the IP IDs contiguous: nothing was sent
+	 * meanwhile, the application paused. */
+	"ipid-pause",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"s A 301 3101 win=9000 us=13000\n"
+	"c PA 3101 301 len=1000 us=1013000\n"     /* 8: id 1006 */
+	"s A 301 4101 win=9000 us=1023000\n"
+	"c FA 4101 301 us=1024000\n"
+	"s FA 301 4102 win=9000 us=1025000\n"
+	"c A 4102 302 us=1026000\n",
+	TC_LIMIT_APPLICATION, "Open",
+	-1, -1, -1, 0, -1, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* The packets the IP ID skipped reached the receiver (capture
+	 * loss): it acknowledged bytes never captured, and the next segment
+	 * skips them. No stall. */
+	"ipid-capture-loss",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"s A 301 5101 win=9000 us=13000\n"         /* 3101..5101 unseen */
+	"c PA 5101 301 len=1000 id=1020 us=1013000\n"
+	"s A 301 6101 win=9000 us=1023000\n"
+	"c FA 6101 301 id=1021 us=1024000\n"
+	"s FA 301 6102 win=9000 us=1025000\n"
+	"c A 6102 302 id=1022 us=1026000\n",
+	TC_LIMIT_APPLICATION, "Open",
+	-1, -1, -1, 0, -1, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
 };
 
 static void check_case(const struct cc_case *k)

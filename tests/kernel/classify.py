@@ -25,11 +25,9 @@ truth files, the capture and the scenario's construction:
   capture-loss       a .loss2. copy where the full capture of the same
                      point agrees with the truth (or has it among its
                      alternatives)
-  original-unseen    (transfer fields) xfer-blackhole at the middle or
-                     server point: the forwarder before the middle dropped
-                     the sends the kernel waited on, and their re-sends
-  rwnd-chrono        c2s_rwnd_limited_s in xfer-slowread, tcpscope's the
-                     larger, where the busy time agrees
+  rwnd-paced         c2s_rwnd_limited_s in xfer-slowread, tcpscope's the
+                     larger, where the busy time agrees (the sender paced:
+                     BBR, the recording host's default)
   recovery-point-unseen  c2s_cc_states at the middle or server point where
                      the client point's path agrees with the kernel's
 """
@@ -71,8 +69,9 @@ def main():
     cls_of = {}
     out = []
     for r in rows:
-        if len(r) < 10 or r[8] == "1" or r[9] == "alt":
-            continue  # right, or the truth is among tcpscope's alternatives
+        if len(r) < 10 or r[8] == "1" or r[9] in ("alt", "vantage"):
+            continue  # right, the truth among tcpscope's alternatives, or
+            # the vantage estimate (compare.sh counts it apart)
         cap, v, sc, client, inc, field, tv, gv = r[:8]
         t = truth.get((sc, client, inc))
         cls = "unclassified"
@@ -96,12 +95,9 @@ def main():
         elif field in ("client_states", "server_states") and sc in DROPS and \
                 v in BEFORE[DROPS[sc]]:
             cls = "lost-after-point"
-        elif field in ("c2s_limited_by", "c2s_busy_s", "c2s_cc_states") and \
-                sc == "xfer-blackhole" and v in ("middle", "server"):
-            cls = "original-unseen"
         elif field == "c2s_rwnd_limited_s" and sc == "xfer-slowread" and \
                 (cap, client, inc, "c2s_busy_s") in ok and float(gv) > float(tv):
-            cls = "rwnd-chrono"
+            cls = "rwnd-paced"
         elif field == "c2s_cc_states" and v in ("middle", "server") and \
                 (sc + ".client", client, inc, field) in ok:
             cls = "recovery-point-unseen"
