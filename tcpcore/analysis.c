@@ -378,6 +378,48 @@ static int64_t measured_rtt(const struct tc_cx *cx)
 	return 0;
 }
 
+/* Segment s of side d is a resend whose first copy the capture never saw
+ * (lost before the capture point, which the handshake's legs do not put
+ * at d): it goes on exactly where d's captured data ended (a FIN alone,
+ * or data; no SYN, no RST), yet d's IP IDs, which rose by one a packet
+ * (and never skipped before: the caller's cx->ipid_skipped; a counter
+ * that other sockets share skips at random), skip packets the capture
+ * never showed; it comes a
+ * retransmission timeout after d's previous packet (prev_ts): 150 ms at
+ * least, below every stack's least RTO, and two RTTs; the peer sent
+ * nothing since that d had to answer (so the packets missing were not
+ * ACKs of it), and acknowledged nothing beyond what d was seen to send
+ * (they did not reach it: not a capture's own loss). */
+#define IPID_RESENT_MIN_NS 150000000LL
+#define IPID_RESENT_RUN 2 /* steps of one packet before, at least */
+static int ipid_resent(const struct tc_cx *cx, const struct tc_segment *s,
+		       int d, int64_t prev_ts)
+{
+	const struct tc_ep *S = &cx->ep[d], *R = &cx->ep[!d];
+	if ((s->flags & (TC_SYN | TC_RST)) ||
+	    !(s->payload_len || (s->flags & TC_FIN)) || !S->hi_valid ||
+	    s->seq != S->hi || !prev_ts ||
+	    !tc_cc_ipid_unseen(cx, s, d, IPID_RESENT_RUN))
+		return 0;
+	/* Only with both legs of a handshake, and not where the capture
+	 * sits at the sender (the legs say so as the database's vantage
+	 * does): its own packets cannot be lost before it, and a host's
+	 * receive offload there merges segments whose IP IDs then skip. */
+	int64_t up = cx->c.rtt.to_server, down = cx->c.rtt.to_client;
+	if (up <= 0 || down <= 0 ||
+	    (d == TC_CLIENT ? up * 4 >= (up + down) * 3
+			    : up * 4 <= up + down))
+		return 0;
+	int64_t gap = tc_tdiff(s->ts_ns, prev_ts), rtt = measured_rtt(cx);
+	if (gap < IPID_RESENT_MIN_NS || (rtt > 0 && gap < 2 * rtt))
+		return 0;
+	if (R->hi_valid && (R->hi_ts > prev_ts || !S->ack_hi_valid ||
+			    SEQ_LT(S->ack_hi, R->hi)))
+		return 0;
+	return (cx->data_hi_valid & (1u << d)) &&
+	       !(R->ack_hi_valid && SEQ_GT(R->ack_hi, cx->data_hi[d]));
+}
+
 /* Time within which bytes filling a gap count as a late original when no
  * better evidence decides. */
 static int64_t reorder_window(const struct tc_cx *cx)
@@ -935,6 +977,10 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	ds->wire_bytes += len;
 	if (S->last_ts && tc_tdiff(s->ts_ns, S->last_ts) > ds->max_idle_ns)
 		ds->max_idle_ns = tc_tdiff(s->ts_ns, S->last_ts);
+	int unseen_resend = !(cx->ipid_skipped & (1u << d)) &&
+			    ipid_resent(cx, s, d, S->last_ts);
+	if (tc_cc_ipid_unseen(cx, s, d, 0))
+		cx->ipid_skipped |= (uint8_t)(1u << d);
 	S->last_ts = s->ts_ns;
 
 	if (f & TC_SYN) {
@@ -964,6 +1010,9 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 			 went_back(S) ? TC_LB_CAPTURE_DUPLICATE
 				      : TC_LB_FIN_RETRANSMISSION,
 			 went_back(S) ? TC_RS_COPY_BACK : TC_RS_SAME_FIN);
+	else if (unseen_resend && !len)
+		tc_label(tr, cx, s, d, labels, TC_LB_FIN_RETRANSMISSION,
+			 TC_RS_IPID_RESENT);
 	uint16_t peer_mss = cx->c.dir[!d].mss;
 	if (peer_mss && len > peer_mss)
 		tc_label(tr, cx, s, d, labels, TC_LB_OVERSIZED_SEGMENT,
@@ -989,6 +1038,15 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 	if (!(f & TC_RST)) {
 		in_order = !had_hi || SEQ_GEQ(s->seq + !!(f & TC_SYN), old_hi);
 		kept = sequence(tr, cx, s, d, labels);
+	}
+	if (unseen_resend && len && kept == NOLABEL) {
+		/* Its first copy went out, and was lost, before the capture
+		 * point: a resend all the same (no RTT sample, Karn). */
+		tc_label(tr, cx, s, d, labels, TC_LB_RETRANSMISSION,
+			 TC_RS_IPID_RESENT);
+		kept = TC_LB_RETRANSMISSION;
+		if (S->rt_on && SEQ_LT(s->seq, S->rt_end))
+			S->rt_on = 0;
 	}
 	if (S->hi_valid && (!had_hi || SEQ_GT(S->hi, old_hi))) {
 		S->hi_ts = s->ts_ns;

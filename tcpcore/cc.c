@@ -366,7 +366,11 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 	uint32_t start = s->seq + !!(s->flags & TC_SYN);
 	uint32_t end = start + len;
 	uint64_t before = flight(e);
-	if (!(labels & RETRANS_LABELS) && ipid_stall(cx, d, s, start, unseen)) {
+	/* (A segment where the captured data ended is labelled a resend
+	 * only when analysis.c found the same stall: TC_RS_IPID_RESENT.
+	 * It is taken here, as the timeout's resend.) */
+	int stall = ipid_stall(cx, d, s, start, unseen);
+	if (stall) {
 		disorder_commit(tr, cx, d, s);
 		/* The stall began when the flight looked empty here: that
 		 * idle stretch was the timer's wait. */
@@ -414,7 +418,7 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		move_at(tr, cx, d, TC_CC_OPEN, TC_CCR_LOSS_END, s,
 			e->cc_dpend_ts, e->cc_dpend_pkt);
 	}
-	if (labels & RETRANS_LABELS) {
+	if ((labels & RETRANS_LABELS) && !stall) {
 		int64_t wait = tc_tdiff(s->ts_ns, e->cc_wait);
 		int64_t rto = tc_an_rto(cx, d, NULL);
 		unsigned st = e->cc_state;
@@ -662,6 +666,17 @@ static inline void accrue(struct tc_cx *cx, int d, int64_t t)
 		charge(e, t);
 }
 
+unsigned tc_cc_ipid_unseen(const struct tc_cx *cx, const struct tc_segment *s,
+			   int d, unsigned run)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	uint16_t step = (uint16_t)(s->ip_id - e->cc_ipid);
+	if (!s->ip_id || !e->cc_ipid || e->cc_ipid_run < run ||
+	    step <= e->cc_ipid_step || step >= 1024)
+		return 0;
+	return step - e->cc_ipid_step;
+}
+
 /* The ACK ack, captured at s, reaches the sender of direction d one
  * round trip between the capture point and that sender later (the
  * handshake's leg on its side; 0 at the sender itself): until then the
@@ -703,12 +718,9 @@ void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
 		/* Packets of the sender its IP ID skipped, when it rose by
 		 * one a packet before. */
 		struct tc_ep *e = &cx->ep[d];
-		unsigned unseen = 0;
+		unsigned unseen = tc_cc_ipid_unseen(cx, s, d, IPID_RUN_MIN);
 		uint16_t step = (uint16_t)(s->ip_id - e->cc_ipid);
 		if (s->ip_id && e->cc_ipid) {
-			if (step > e->cc_ipid_step && step < 1024 &&
-			    e->cc_ipid_run >= IPID_RUN_MIN)
-				unseen = step - e->cc_ipid_step;
 			if (step == e->cc_ipid_step) {
 				if (e->cc_ipid_run < UINT8_MAX)
 					e->cc_ipid_run++;

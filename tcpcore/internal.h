@@ -318,14 +318,15 @@ struct tc_cx {
 	 * it: bit 0 a FIN, bit 1 then a RST of its peer, bit 2 anything. */
 	uint8_t fin_inferred, rst_alt_after;
 	/* machine.c: the ACK field of each side's first FIN (bit d of
-	 * fin_ack_valid when it had one): whether it had its peer's FIN. */
-	uint8_t fin_ack_valid;
+	 * fin_ack_valid when it had one): whether it had its peer's FIN;
+	 * per side the end of its highest segment that took sequence
+	 * space (data, SYN or FIN), bit d of data_hi_valid once there is
+	 * one (a bare ACK's sequence number may be past it when segments
+	 * went uncaptured). analysis.c: ipid_skipped, bit per side whose
+	 * IP IDs skipped packets before (only a first skip is read as a
+	 * resend's lost first copy). */
+	uint8_t fin_ack_valid, data_hi_valid, ipid_skipped;
 	uint32_t fin_ack[2];
-	/* machine.c: per side the end of its highest segment that took
-	 * sequence space (data, SYN or FIN), bit d of data_hi_valid once
-	 * there is one; a bare ACK's sequence number may be past it when
-	 * segments went uncaptured. */
-	uint8_t data_hi_valid;
 	uint32_t data_hi[2];
 	uint32_t rst_seq;
 	uint64_t rst_pkt;
@@ -631,6 +632,13 @@ enum tc_cc_rule_id {
 #undef TC_X
 	TC_CCR__COUNT
 };
+
+/* Packets side d sent before segment s that the capture never saw, by its
+ * IP IDs: 0 unless they rose by one a packet over its last `run` steps
+ * at least (cc.c keeps the count; a segment larger than the MSS went out
+ * as several). Read before tc_cc_segment() takes s. */
+unsigned tc_cc_ipid_unseen(const struct tc_cx *cx, const struct tc_segment *s,
+			   int d, unsigned run);
 
 /* Accounts segment s, sent by side d, to both directions' transfer
  * phase: runs after tc_an_segment(), whose labels it reads. */

@@ -717,7 +717,10 @@ const char *tc_limit_name(unsigned l);      /* "receiver_window" */
 	  "resend's and not newer than the segment that skipped them: the "   \
 	  "original, later than its resend")                                  \
 	X(RST_NOT_TAKEN, "its receiver sent again after it: the RST was not " \
-	  "at its RCV.NXT, a challenge ACK answered it (RFC 5961 3.2)")
+	  "at its RCV.NXT, a challenge ACK answered it (RFC 5961 3.2)")       \
+	X(IPID_RESENT, "goes on where the captured data ended, but the "      \
+	  "sender's IP IDs skip packets never captured and it comes a "       \
+	  "timeout later: its first copy was lost before the capture point")
 
 enum tc_reason {
 #define TC_X(id, name) TC_RS_##id,
