@@ -35,7 +35,8 @@
  *   abort-server  as close-client, the server closes with SO_LINGER 0 (RST) after sending its 300 / -
  *
  * tcpactor server ... COUNT fork serves the connections in parallel (a
- * child process each). With TCPACTOR_INFO=FILE in the environment every
+ * child process each). TCPACTOR_CC=NAME sets every socket's congestion
+ * control (TCP_CONGESTION; as root, any the kernel has). With TCPACTOR_INFO=FILE in the environment every
  * connection socket appends, just before it is closed, one line of its
  * TCP_INFO to FILE: "tcpinfo ROLE SADDR SPORT DADDR DPORT busy_us=
  * rwnd_limited_us= sndbuf_limited_us= snd_cwnd= total_retrans= state=".
@@ -122,6 +123,12 @@ static int mksock(int family)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* TCPACTOR_CC=NAME: that congestion control (an accepted socket
+	 * inherits its listener's), whatever the host's default. */
+	const char *cc = getenv("TCPACTOR_CC");
+	if (cc && *cc &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, strlen(cc)) != 0)
+		die("TCP_CONGESTION");
 	return fd;
 }
 

@@ -213,6 +213,7 @@ run() {
 	cap_start $NS s0 server
 	trace_start
 	export TCPACTOR_INFO="$work/tcpinfo.txt"
+	export TCPACTOR_CC="${CC_ALGO:-}"
 	if [ "$mode" != refused ] && [ "$mode" != unanswered ]; then
 		scount=$count
 		[ "$mode" = reuse ] && scount=$((count * arg))
@@ -242,7 +243,7 @@ run() {
 	sleep 1.5
 	trace_stop
 	stop cap_client cap_middle cap_server fwdA fwdB
-	unset TCPACTOR_INFO
+	unset TCPACTOR_INFO TCPACTOR_CC CC_ALGO
 	save "$name"
 }
 
@@ -262,7 +263,7 @@ save() { # NAME
 
 # Scenario table: NAME SECONDS MODE COUNT PARALLEL ARG FWDA -- FWDB
 rec() {
-	SYSCTL_S="" SYSCTL_C=""
+	SYSCTL_S="" SYSCTL_C="" CC_ALGO=""
 	case $1 in
 	close-client)   run $1 60 close-client 40 10 0 ;;
 	close-server)   run $1 60 close-server 40 10 0 ;;
@@ -292,7 +293,8 @@ rec() {
 	syncookies)     SYSCTL_S=net.ipv4.tcp_syncookies=2
 			run $1 60 close-client 30 10 0 ;;
 	challenge-ack)  run $1 60 close-client 20 5 0 -k c2s:data:1:rst ;;
-	xfer-slowread)  run $1 60 slowread 4 2 200000 ;;
+	xfer-slowread)  CC_ALGO=cubic # a pacing sender (BBR) hides its rwnd time
+			run $1 60 slowread 4 2 200000 ;;
 	xfer-bursts)    run $1 60 bursts 4 2 8 ;;
 	xfer-loss)      run $1 60 bulk 4 1 400000 -D 5 -p c2s:20 -s 5 -- -D 5 ;;
 	xfer-blackhole) run $1 60 bulk 3 1 800000 -D 10 -b c2s:100:2000 -- -D 10 ;;
