@@ -32,6 +32,13 @@
 #            column is its pkts/s over --fanout 1's in the same pair (the
 #            scaling). The sender shares the 2 cores with the workers.
 #
+#   cost     the tracker's instructions per packet on the first
+#            BENCH_COST_PACKETS (200000) packets of mix.pcap, counted by
+#            valgrind's callgrind (instructions, not seconds: the same on
+#            a busy machine): the tracker (tc_feed) and its parts: labels (tc_an_segment), states (tc_machine_step)
+#            and the data-transfer phase (tc_cc_segment, issue 12), each
+#            with its share of the tracker. No valgrind: a SKIP line.
+#
 # Environment:
 #   SHARED        folder that holds the kit as bench/ (default: ../shared
 #                 beside the checkout); no kit: SKIP, exit 0
@@ -40,7 +47,8 @@
 #                 never made again
 #   BENCH_RUNS    pairs per row (default 5)
 #   BENCH_ONLY    measure one capture only: mix, manyflows or synflood;
-#                 or only the export or fanout rows (on mix): export, fanout
+#                 or only the export, fanout or cost rows (on mix): export,
+#                 fanout, cost
 #   BENCH_TIMEOUT seconds one run may take before it is killed and its row
 #                 given up (default 900)
 #   PCAPSEND      the fanout rows' sender (default build/tools/pcapsend;
@@ -91,13 +99,14 @@ limit=${BENCH_TIMEOUT:-900}
 case $limit in ''|*[!0-9]*|0) die "BENCH_TIMEOUT must be a positive number of seconds" ;; esac
 only=${BENCH_ONLY:-}
 only=${only%.pcap}
-case $only in ''|mix|manyflows|synflood|export|fanout) ;;
-*) die "BENCH_ONLY must be mix, manyflows, synflood, export or fanout" ;; esac
+case $only in ''|mix|manyflows|synflood|export|fanout|cost) ;;
+*) die "BENCH_ONLY must be mix, manyflows, synflood, export, fanout or cost" ;; esac
 # wants mix|manyflows|synflood: that capture is measured; wants_row
 # mix|export|fanout: those rows of mix.pcap are.
 wants() {
 	[ -z "$only" ] || [ "$only" = "$1" ] ||
-		{ [ "$1" = mix ] && { [ "$only" = export ] || [ "$only" = fanout ]; }; }
+		{ [ "$1" = mix ] && { [ "$only" = export ] || [ "$only" = fanout ] ||
+				      [ "$only" = cost ]; }; }
 }
 wants_row() { [ -z "$only" ] || [ "$only" = mix ] || [ "$only" = "$1" ]; }
 
@@ -469,6 +478,43 @@ fanout_rows() {
 have_tcptrace=0 have_argus=0
 command -v tcptrace >/dev/null 2>&1 && have_tcptrace=1
 command -v argus >/dev/null 2>&1 && have_argus=1
+# The tracker's cost per packet, by callgrind (see the top).
+cost_rows() {
+	local f=$data/mix.pcap n=${BENCH_COST_PACKETS:-200000} out=$tmp/cg.out
+	if ! command -v valgrind >/dev/null 2>&1 ||
+	   ! command -v callgrind_annotate >/dev/null 2>&1; then
+		echo "SKIP cost: valgrind is not installed"
+		return 0
+	fi
+	fresh_db
+	if ! timeout "$limit" valgrind --tool=callgrind --callgrind-out-file="$out" \
+		"$bin" read -q -c "$n" -d "$db" "$f" >/dev/null 2>"$tmp/cg.err"; then
+		row_failed mix.pcap "cost (callgrind)" "failed" "$tmp/cg.err"
+		return 0
+	fi
+	callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null >"$tmp/cg.txt"
+	awk -v n="$n" '
+		function num(s) { gsub(",", "", s); return s + 0 }
+		/PROGRAM TOTALS/ { total = num($1) }
+		# a function'"'"'s own line: "IR ( PCT)  FILE:FN [BINARY]"
+		$1 ~ /^[0-9,]+$/ && $0 !~ /=>/ {
+			for (i = 2; i <= NF; i++)
+				if ($i ~ /:(tc_feed|tc_an_segment|tc_machine_step|tc_cc_segment)$/) {
+					fn = $i; sub(/.*:/, "", fn)
+					if (!(fn in ir)) ir[fn] = num($1)
+				}
+		}
+		END {
+			if (!total || !ir["tc_feed"]) { print "cost: no figures"; exit 1 }
+			printf "%-15s %-34s %10s %10s\n", "capture", "instructions per packet (" n ")", "", "of tc_feed"
+			printf "%-15s %-34s %10.0f %9.1f%%\n", "mix.pcap", "tracker (tc_feed)", ir["tc_feed"] / n, 100
+			printf "%-15s %-34s %10.0f %9.1f%%\n", "mix.pcap", "labels (tc_an_segment)", ir["tc_an_segment"] / n, 100 * ir["tc_an_segment"] / ir["tc_feed"]
+			printf "%-15s %-34s %10.0f %9.1f%%\n", "mix.pcap", "states (tc_machine_step)", ir["tc_machine_step"] / n, 100 * ir["tc_machine_step"] / ir["tc_feed"]
+			printf "%-15s %-34s %10.0f %9.1f%%\n", "mix.pcap", "transfer phase (tc_cc_segment)", ir["tc_cc_segment"] / n, 100 * ir["tc_cc_segment"] / ir["tc_feed"]
+		}' "$tmp/cg.txt" || { note "cost: callgrind gave no figures"; failed=1; }
+	fresh_db
+}
+
 peers() {  # CAPTURE
 	local f=$data/$1
 	if [ "$have_tcptrace" = 1 ]; then
@@ -507,6 +553,7 @@ if [ "$have_mix" = 1 ]; then
 		rm -rf "$tmp/run/pq" "$xdb" "$xdb-wal" "$xdb-shm"
 	fi
 	wants_row fanout && fanout_rows
+	wants_row cost && cost_rows
 fi
 if [ "$have_many" = 1 ]; then
 	measure manyflows.pcap "tcpscope read" "r6 m64" db "$bin" read -d "$db" "$data/manyflows.pcap"
