@@ -384,9 +384,9 @@ static int64_t measured_rtt(const struct tc_cx *cx)
  * or data; no SYN, no RST), yet d's IP IDs, which rose by one a packet
  * (and never skipped before: the caller's cx->ipid_skipped; a counter
  * that other sockets share skips at random), skip packets the capture
- * never showed; it comes a
- * retransmission timeout after d's previous packet (prev_ts): 150 ms at
- * least, below every stack's least RTO, and two RTTs; the peer sent
+ * never showed; it comes a retransmission timeout after d's previous
+ * packet (prev_ts): 150 ms at least, below every stack's least RTO, and
+ * two RTTs; the peer sent
  * nothing since that d had to answer (so the packets missing were not
  * ACKs of it), and acknowledged nothing beyond what d was seen to send
  * (they did not reach it: not a capture's own loss). */

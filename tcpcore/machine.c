@@ -794,8 +794,9 @@ static void alt_pair(struct tc_conn *c, int r, unsigned kr, unsigned kp,
 
 /* fin-unseen alternatives: side r shows no FIN, yet its peer p
  * acknowledged bytes of r beyond every segment of r's with data (or SYN)
- * the capture saw (the last of them, a FIN or data, went uncaptured). If they held r's FIN: when p's
- * own FIN (if any) acknowledged it, r closed first (r FIN-WAIT-1,
+ * the capture saw (the last of them, a FIN or data, went uncaptured).
+ * If they held r's FIN: when p's own FIN (if any) acknowledged it, r
+ * closed first (r FIN-WAIT-1,
  * FIN-WAIT-2, TIME-WAIT; p CLOSE-WAIT, LAST-ACK, CLOSED); when p's FIN
  * did not, the FINs crossed (both FIN-WAIT-1, CLOSING, TIME-WAIT) or r's
  * came after p's (r CLOSE-WAIT, LAST-ACK, CLOSED; p FIN-WAIT-1,
