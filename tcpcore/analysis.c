@@ -979,7 +979,7 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
 		ds->max_idle_ns = tc_tdiff(s->ts_ns, S->last_ts);
 	int unseen_resend = !(cx->ipid_skipped & (1u << d)) &&
 			    ipid_resent(cx, s, d, S->last_ts);
-	if (tc_cc_ipid_unseen(cx, s, d, 0))
+	if (!(cx->ipid_skipped & (1u << d)) && tc_cc_ipid_unseen(cx, s, d, 0))
 		cx->ipid_skipped |= (uint8_t)(1u << d);
 	S->last_ts = s->ts_ns;
 

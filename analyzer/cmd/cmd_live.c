@@ -149,8 +149,8 @@ static int parse_num(const char *s, double max, double *out)
 
 struct lopts {
 	const char *iface, *out, *user, *expr;
-	const char *parquet, *sensor; /* --parquet DIR, its partition */
-	const char *capture_sensor;   /* --sensor NAME, or NULL */
+	const char *parquet, *sensor; /* --parquet DIR, --sensor NAME or
+				       * NULL */
 	double count, secs, snap;
 	int segments, quiet, no_drop;
 	int id_fd; /* >= 0: the capture's id is written there (8 bytes) */
@@ -232,7 +232,7 @@ static int live_one(const struct lopts *lo, const char *db, int group,
 	o.hash = 0;
 	o.live_views = 1;
 	struct store_capture sc = { .path = iface, .size = -1, .live = 1,
-				    .sensor = lo->capture_sensor };
+				    .sensor = lo->sensor };
 	struct ing in;
 	struct ing_result r;
 	int rc = ing_begin(&in, st, c, &sc, &o, &r);
@@ -670,14 +670,6 @@ bad_value:
 		fprintf(stderr, "tcpscope live: -i IFACE is required (try --help)\n");
 		return EX_USAGE;
 	}
-	/* The capture's sensor (in its uids) only when given; the Parquet
-	 * partition's is the host's name otherwise. */
-	const char *capture_sensor = sensor; /* NULL: none given */
-	char host[256];
-	if (parquet && !sensor) {
-		ds_host_sensor(host, sizeof host);
-		sensor = host;
-	}
 	if (fanout > 1 && (out || count)) {
 		fprintf(stderr, "tcpscope live: --fanout takes neither -w nor -c"
 				" (each worker sees part of the packets; stop"
@@ -694,7 +686,7 @@ bad_value:
 			    .snap = snap, .segments = segments,
 			    .quiet = quiet, .no_drop = no_drop,
 			    .parquet = parquet, .sensor = sensor,
-			    .capture_sensor = capture_sensor, .id_fd = -1 };
+			    .id_fd = -1 };
 	if (!db)
 		db = store_default_path();
 	int status = fanout > 1 ? live_fanout(&lo, db, fanout)

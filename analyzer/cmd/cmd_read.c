@@ -538,14 +538,9 @@ int cmd_read(int argc, char **argv)
 			return out_bad_option("read", ch, argv);
 		}
 	}
-	/* The capture's sensor (in its uids) only when given; the Parquet
-	 * partition's is the host's name otherwise. */
+	/* The capture's sensor, in its uids (none when not given: the
+	 * Parquet partition is then the host's name). */
 	o.sensor = sensor;
-	char host[256];
-	if (parquet && !sensor) {
-		ds_host_sensor(host, sizeof host);
-		sensor = host;
-	}
 	if (optind >= argc) {
 		fprintf(stderr, "tcpscope read: no capture file given (try --help)\n");
 		return EX_USAGE;

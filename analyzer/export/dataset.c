@@ -691,7 +691,11 @@ int ds_export_capture(const char *cmd, const char *what, const char *db,
 		      const char *dir, const char *sensor, int64_t id)
 {
 	struct store *st;
-	char err[600];
+	char err[600], host[256];
+	if (!sensor) {
+		ds_host_sensor(host, sizeof host);
+		sensor = host;
+	}
 	struct ds_options o = { .dir = dir, .sensor = sensor,
 				.codec = PQ_ZSTD, .capture = id };
 	struct ds_stats stats;

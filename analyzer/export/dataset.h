@@ -74,8 +74,10 @@ size_t ds_utf8_repair(const uint8_t *s, size_t len, uint8_t *out);
 int ds_sensor_arg(const char *cmd, const char *s);
 
 /* --parquet DIR of read and live: writes capture id of database db to the
- * Parquet dataset under dir (sensor partition sensor), read back through
- * a read-only connection of its own. 0, or -1 after printing
+ * Parquet dataset under dir, read back through
+ * a read-only connection of its own; its sensor partition is the
+ * capture's own sensor when it has one, else sensor, else (NULL) the
+ * host's name. 0, or -1 after printing
  * "tcpscope CMD: WHAT: --parquet: why" on stderr (what: a name already
  * fit for a terminal). */
 int ds_export_capture(const char *cmd, const char *what, const char *db,
