@@ -169,6 +169,8 @@ static void move_at(struct tc_tracker *tr, struct tc_cx *cx, int d,
 				 : 0;
 	e->cc_state = (uint8_t)to;
 	e->cc_hidden = 0;
+	e->cc_grow_ns = 0;
+	e->cc_pause_ok = 0; /* cc_high from here, or a new pause in Open */
 	if (to == TC_CC_RECOVERY || to == TC_CC_LOSS || to == TC_CC_CWR) {
 		e->cc_high = e->cc_nxt;
 		e->cc_rec_bytes = 0;
@@ -203,13 +205,67 @@ static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
 
 /* Disorder, deferred. Linux enters Disorder on a dup-ack or SACK unless
  * the same ACK shows a loss, when it goes from Open to Recovery at once
- * (its trace shows no Disorder). So the first such ACK only marks the
- * direction (cc_dpend); the move to Disorder is made, dated at that
- * ACK, when what follows shows it happened: a second such ACK that
- * reached the sender before it retransmitted, an advancing ACK, a
- * timeout or CWR. A fast retransmission after the first alone goes from
- * Open to Recovery. A mark still open when the capture ends is not
- * made. */
+ * (its trace shows no Disorder): when it SACKs DUPTHRESH segments or
+ * more above the ACK (its reordering degree at its initial 3), or data
+ * sent RACK's reordering window (a quarter of the minimum RTT) or more
+ * after the hole (RFC 8985 6.2; cc_pause marks the lowest such pause in
+ * the sending above the ACK). So the first such ACK only marks the direction
+ * (cc_dpend: 1, or DPEND_LOSS when it showed the loss); the move to
+ * Disorder is made, dated at that ACK, when what follows shows it
+ * happened: a retransmission after a first ACK that did not show the
+ * loss, an advancing ACK, a timeout or CWR. A mark still open when the
+ * capture ends is not made. */
+#define DUPTHRESH 3
+#define DPEND_LOSS 3
+
+/* Whether the first SACK s of direction d shows a loss: it SACKs
+ * DUPTHRESH segments or more above its ACK (full-sized ones; a block's
+ * last may be short), or data sent after a pause of RACK's reordering
+ * window that came after the ACK's hole. */
+static int sack_shows_loss(const struct tc_cx *cx, int d,
+			   const struct tc_segment *s)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	uint64_t n = 0, mss = smss(cx, d);
+	for (unsigned i = 0; i < s->opt.nsack && i < TC_MAX_SACK; i++) {
+		uint32_t lo = s->opt.sack[i][0], hi = s->opt.sack[i][1];
+		if (!SEQ_GT(hi, lo) || !SEQ_GT(lo, s->ack))
+			continue;
+		n += ((uint64_t)(uint32_t)SEQ_DIFF(hi, lo) + mss - 1) / mss;
+		if (e->cc_pause_ok && SEQ_GT(e->cc_pause, s->ack) &&
+		    SEQ_LT(e->cc_pause, hi))
+			return 1;
+	}
+	return n >= DUPTHRESH;
+}
+
+/* RACK's reordering window before it saw reordering: a quarter of the
+ * minimum RTT, here the handshake's (the whole path's: the RTT samples
+ * of the data span only the part beyond the capture point); 0 when
+ * unknown. */
+static int64_t reo_wnd(const struct tc_cx *cx)
+{
+	int64_t r = cx->c.rtt.handshake;
+	return r > 0 && r <= MAX_LEG_NS ? r / 4 : 0;
+}
+
+/* New data s of direction d in Open: when it went out a reordering
+ * window or more after the sender's previous segment, it is the pause
+ * point unless a lower one is still unacknowledged. */
+static void note_pause(struct tc_cx *cx, int d, const struct tc_segment *s,
+		       uint32_t start)
+{
+	struct tc_ep *e = &cx->ep[d];
+	if (e->ring_n < 2 || (e->cc_pause_ok && e->cc_seen_ok &&
+			      SEQ_GT(e->cc_pause, e->cc_seen)))
+		return;
+	const struct tc_seen *prev = &e->ring[(e->ring_pos + TC_RING - 2) % TC_RING];
+	int64_t w = reo_wnd(cx);
+	if (w > 0 && tc_tdiff(s->ts_ns, prev->ts) >= w) {
+		e->cc_pause = start;
+		e->cc_pause_ok = 1;
+	}
+}
 static void disorder_commit(struct tc_tracker *tr, struct tc_cx *cx, int d,
 			    const struct tc_segment *s)
 {
@@ -238,6 +294,23 @@ static int64_t sender_leg(const struct tc_cx *cx, int d)
 {
 	int64_t leg = leg_of(cx, d);
 	return leg >= CLOCK_SLACK_NS ? leg : 0;
+}
+
+/* The retransmission s answers the first dup-ack or SACK of direction
+ * d: that ACK showed the loss, and s went out within a reordering window
+ * (at least CLOCK_SLACK_NS) of the ACK reaching the sender. Later, the
+ * sender did not take that ACK for a loss (not Linux, or its
+ * reordering degree had grown) and waited in Disorder. */
+static int acted_on_first(const struct tc_cx *cx, int d,
+			  const struct tc_segment *s)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	if (e->cc_dpend != DPEND_LOSS)
+		return 0;
+	int64_t w = reo_wnd(cx);
+	int64_t late = tc_tdiff(s->ts_ns, sat_add(e->cc_dpend_ts,
+						  sender_leg(cx, d)));
+	return late <= (w > CLOCK_SLACK_NS ? w : CLOCK_SLACK_NS);
 }
 
 /* ssthresh as the sender's congestion control would set it at a loss
@@ -427,10 +500,10 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		if ((e->cc_nxt_ok || e->cc_una_ok) && wait >= rto / 4 * 3) {
 			disorder_commit(tr, cx, d, s);
 			timeout(tr, cx, d, s, wait, TC_CCR_TIMEOUT);
-		} else if (st == TC_CC_OPEN && e->cc_dpend == 2 &&
-			   sat_add(sat_add(e->cc_dpend_ts, e->cc_dpend_d2),
-				   sender_leg(cx, d)) <= s->ts_ns) {
-			/* A second dup-ack reached it first: Disorder. */
+		} else if (st == TC_CC_OPEN && e->cc_dpend &&
+			   !acted_on_first(cx, d, s)) {
+			/* The first dup-ack did not show the loss, or the
+			 * sender did not act on it: Disorder came first. */
 			disorder_commit(tr, cx, d, s);
 			move(tr, cx, d, TC_CC_RECOVERY, TC_CCR_FAST_RETRANSMIT,
 			     s);
@@ -461,6 +534,11 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 		timer_start(e, s->ts_ns);
 	}
 	if (!e->cc_nxt_ok || SEQ_GT(end, e->cc_nxt)) {
+		if (e->cc_grow_ns && e->cc_state == TC_CC_RECOVERY &&
+		    tc_tdiff(s->ts_ns, e->cc_dpend_ts) <= e->cc_grow_ns)
+			e->cc_high = end;
+		if (e->cc_state == TC_CC_OPEN)
+			note_pause(cx, d, s, start);
 		if (!e->cc_sent) {
 			e->cc_sent = 1;
 			e->cc_lead = e->cc_acc[IDLE];
@@ -516,15 +594,13 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	case TC_CC_OPEN:
 		if ((dup || sack) && flight(e) > 0) {
 			if (!e->cc_dpend) {
-				e->cc_dpend = 1;
+				e->cc_dpend = sack && sack_shows_loss(cx, dd, s)
+						  ? DPEND_LOSS
+						  : 1;
 				e->cc_dpend_ts = s->ts_ns;
 				e->cc_dpend_pkt = s->pkt;
 			} else if (e->cc_dpend == 1) {
-				int64_t d2 = tc_tdiff(s->ts_ns, e->cc_dpend_ts);
 				e->cc_dpend = 2;
-				e->cc_dpend_d2 = d2 < 0		   ? 0
-						 : d2 > UINT32_MAX ? UINT32_MAX
-								   : (uint32_t)d2;
 			}
 		} else if (e->cc_dpend && adv) {
 			disorder_commit(tr, cx, dd, s);
@@ -561,6 +637,14 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 				loss_event(cx, dd);
 				move(tr, cx, dd, TC_CC_RECOVERY,
 				     TC_CCR_SACK_RECOVERY, s);
+				/* It starts when this ACK reaches the sender:
+				 * what it sends until then, captured up to
+				 * the leg later, is below the recovery
+				 * point. */
+				int64_t leg = leg_of(cx, dd);
+				e->cc_dpend_ts = s->ts_ns;
+				e->cc_grow_ns = leg > UINT32_MAX ? UINT32_MAX
+								 : (uint32_t)leg;
 				if (cx->c.dir[dd].xfer.fr_episodes < UINT32_MAX)
 					cx->c.dir[dd].xfer.fr_episodes++;
 			}

@@ -169,8 +169,12 @@ struct tc_ep {
 	 * bytes [rs_lo, rs_hi), the TSval of the segment that skipped them
 	 * and the lowest TSval of the resends that filled them (rs_on). */
 	uint32_t rs_lo, rs_hi, rs_gap_tsval, rs_tsval;
-	uint32_t cc_dpend_d2;/* cc.c: the second's time after the first, ns
-			      * (saturates; here to fill the word) */
+	uint32_t cc_grow_ns; /* cc.c: in Recovery entered by sack-recovery,
+			      * the ACK's way to the sender (ns, saturates):
+			      * new data captured up to this long after
+			      * cc_dpend_ts was sent before that ACK reached
+			      * it and moves the recovery point (here to fill
+			      * the word) */
 	/* RFC 6298 estimator over the RTT samples of this side's data
 	 * (rto_n above). */
 	int64_t rto_srtt, rto_var;
@@ -189,7 +193,8 @@ struct tc_ep {
 	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
 	uint8_t cc_seen_ok;
 	uint8_t cc_dpend;    /* a dup-ack or SACK came while Open: 1, a
-			      * second one too: 2 (cc.c, "Disorder") */
+			      * second one too: 2, the first showed the
+			      * loss: 3 (cc.c, "Disorder") */
 	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
 	/* (zeek.c's two bytes, here to fill the words: the whole struct
 	 * must stay below 1024 bytes, pack.c's near distance.) */
@@ -200,7 +205,13 @@ struct tc_ep {
 			      * had time to get (see cc_pq_*) */
 	uint32_t cc_seen;    /* highest ACK of the receiver captured */
 	uint32_t cc_pq_ack[4];  /* the ACKs on their way, */
-	uint32_t cc_high;    /* recovery point: cc_nxt when recovery began */
+	union {
+		uint32_t cc_high;  /* in Recovery, Loss, CWR: the recovery
+				    * point, cc_nxt when it began */
+		uint32_t cc_pause; /* in Open (cc_pause_ok): the first byte
+				    * of the lowest send pause of RACK's
+				    * reordering window above the ACK */
+	};
 	uint32_t cc_rwnd;    /* the receiver's last window, bytes (at most
 			      * 65535 << 14) */
 	uint32_t cc_rec_bytes; /* retransmitted in this Recovery or Loss
@@ -222,8 +233,8 @@ struct tc_ep {
 	int64_t cc_acc[7];   /* time per phase (cc.c, enum phase) */
 	int64_t cc_wacc[5];  /* of which since cc_wait (BUSY .. RECOV) */
 	int64_t cc_dpend_ts;  /* the first dup-ack or SACK of cc_dpend (or
-			       * the ACK of cc_hidden 2), */
-	uint64_t cc_dpend_pkt;/* its packet; the second: cc_dpend_d2 */
+			       * the ACK of cc_hidden 2, or of cc_grow_ns), */
+	uint64_t cc_dpend_pkt;/* its packet */
 	int64_t cc_ev_ns[4]; /* longest stretch per kind (enum kind) */
 	uint64_t cc_ev_pkt[4];
 
@@ -242,6 +253,7 @@ struct tc_ep {
 	 * several, each with its own ID). */
 	uint16_t cc_ipid;
 	uint8_t cc_ipid_step;
+	uint8_t cc_pause_ok; /* cc_pause holds a pause */
 	/* zk_own_seq and zk_gap: with cc.c's bytes above */
 };
 
@@ -594,14 +606,16 @@ int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
 #define TC_CC_RULE_LIST(X)                                                    \
 	X(DUPACK, "dupack", R, OPEN, DISORDER,                                \
 	  "repeats its ACK (dup-ack) or SACKs data above it while data is "   \
-	  "outstanding, and the sender did not retransmit at once")           \
+	  "outstanding; that ACK shows no loss (under 3 segments SACKed, "    \
+	  "none sent RTT/4 after the hole)")                                  \
 	X(DISORDER_END, "disorder-end", R, DISORDER, OPEN,                    \
 	  "its ACK advances with no SACK block above it and is no dup-ack")   \
 	X(FAST_RETRANSMIT, "fast-retransmit", S, DISORDER, RECOVERY,          \
 	  "retransmits, sooner than a timeout, after duplicate ACKs or SACK") \
 	X(OPEN_FAST_RETRANSMIT, "open-fast-retransmit", S, OPEN, RECOVERY,    \
-	  "retransmits, sooner than a timeout, on the first dup-ack or SACK " \
-	  "that reached it (that ACK showed the loss), or with none captured") \
+	  "retransmits, sooner than a timeout, after a first SACK that "      \
+	  "showed the loss (3 segments, or one sent RTT/4 after the hole), "  \
+	  "or with no dup-ack captured")                                      \
 	X(CWR_RETRANSMIT, "cwr-retransmit", S, CWR, RECOVERY,                 \
 	  "retransmits, sooner than a timeout, while reducing for ECN")       \
 	X(TIMEOUT, "timeout", S, ANY, LOSS,                                   \
@@ -620,7 +634,8 @@ int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
 	  "its ACK reaches the highest byte sent when CWR began")              \
 	X(SACK_RECOVERY, "sack-recovery", R, OPEN, RECOVERY,                  \
 	  "the ACK that ended Recovery or Loss SACKs data above it: the "     \
-	  "sender marks the hole lost and enters Recovery again at once")     \
+	  "sender enters Recovery again at once (recovery point: what it "    \
+	  "had sent when the ACK reached it)")                                \
 	X(IPID_STALL, "ipid-stall", S, ANY, LOSS,                             \
 	  "sends again 3/4 RTO or more after the flight emptied here, its "   \
 	  "IP ID skipping packets never captured nor acked: stalled by loss " \

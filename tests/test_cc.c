@@ -181,17 +181,18 @@ static const struct cc_case cases[] = {
 	TC_LIMIT_NONE,
     },
     {
-	/* The first SACK already shows the loss and the sender retransmits
-	 * on it: Linux goes from Open to Recovery at once, no Disorder. */
+	/* The first SACK already shows the loss (three segments SACKed,
+	 * Linux's duplicate threshold) and the sender retransmits on it:
+	 * Linux goes from Open to Recovery at once, no Disorder. */
 	"open-fast-retransmit",
 	OPEN
 	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
 	"c PA 1101 301 len=1000 us=3100\n"
 	"c PA 2101 301 len=1000 us=3200\n"
 	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
-	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 8: SACK */
+	"s A 301 101 win=9000 sack=1101-4101 us=13000\n" /* 8: SACK */
 	"c PA 101 301 len=1000 us=13050\n"   /* 9: retransmits at once */
-	"s A 301 101 win=9000 sack=1101-3101 us=13100\n" /* 10: later */
+	"s A 301 101 win=9000 sack=1101-4101 us=13100\n" /* 10: later */
 	"s A 301 4101 win=9000 us=23100\n"   /* 11: recovery ends */
 	"c FA 4101 301 us=24000\n"
 	"s FA 301 4102 win=9000 us=25000\n"
@@ -202,6 +203,60 @@ static const struct cc_case cases[] = {
 	0, 0, 0, 1, 1000, 2800,
 	{ { 9, "open-fast-retransmit", 0 }, { 11, "recovery-end", 1000 },
 	  { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* The first SACK shows one segment, sent with the hole (no pause
+	 * of a quarter RTT between them): Linux waits RACK's reordering
+	 * window in Disorder before it retransmits, even when that is soon
+	 * after the SACK. */
+	"first-sack-short",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 8: SACK */
+	"c PA 101 301 len=1000 us=13050\n"   /* 9: retransmits */
+	"s A 301 101 win=9000 sack=1101-3101 us=13100\n" /* 10: later */
+	"s A 301 4101 win=9000 us=23100\n"   /* 11: recovery ends */
+	"c FA 4101 301 us=24000\n"
+	"s FA 301 4102 win=9000 us=25000\n"
+	"c A 4102 302 us=26000\n",
+	TC_LIMIT_LOSS, "Open Disorder Recovery Open",
+	-1, -1, -1, 0, -1, -1, 0,
+	0, 0,
+	0, 0, 0, 1, 1000, 2800,
+	{ { 8, "dupack", 0 }, { 9, "fast-retransmit", 0 },
+	  { 11, "recovery-end", 1000 }, { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* The first SACK shows the loss, but the sender retransmits only
+	 * 2 ms later, after more SACKs, well beyond a reordering window (a
+	 * quarter of the 1 ms RTT): it did not take that ACK for a loss
+	 * (not Linux, or its reordering degree had grown) and waited in
+	 * Disorder. */
+	"first-sack-late",
+	OPEN
+	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
+	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 2101 301 len=1000 us=3200\n"
+	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	"c PA 4101 301 len=1000 us=3400\n"   /* 8 */
+	"s A 301 101 win=9000 sack=1101-4101 us=13000\n" /* 9: SACK */
+	"s A 301 101 win=9000 sack=1101-5101 us=14000\n" /* 10 */
+	"c PA 101 301 len=1000 us=15000\n"   /* 11: retransmits */
+	"s A 301 5101 win=9000 us=25000\n"   /* 12: recovery ends */
+	"c FA 5101 301 us=26000\n"
+	"s FA 301 5102 win=9000 us=27000\n"
+	"c A 5102 302 us=28000\n",
+	TC_LIMIT_LOSS, "Open Disorder Recovery Open",
+	-1, -1, -1, 0, -1, -1, 0,
+	0, 0,
+	0, 0, 0, 1, 1000, 3500,
+	{ { 9, "dupack", 0 }, { 11, "fast-retransmit", 0 },
+	  { 12, "recovery-end", 1000 }, { 0, NULL, 0 } },
 	TC_LIMIT_NONE,
     },
     {
@@ -228,11 +283,13 @@ static const struct cc_case cases[] = {
     {
 	/* Two holes: the ACK that reaches the first recovery point still
 	 * SACKs data above the second: Recovery ends and starts again on
-	 * that ACK (sack-recovery), as Linux's trace shows. */
+	 * that ACK (sack-recovery), as Linux's trace shows. The first SACK
+	 * shows the loss by RACK's clock: the segment it SACKs went out
+	 * 400 us after the hole, more than a quarter of the 1 ms RTT. */
 	"sack-recovery",
 	OPEN
 	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
-	"c PA 1101 301 len=1000 us=3100\n"
+	"c PA 1101 301 len=1000 us=3400\n"
 	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 6 */
 	"c PA 101 301 len=1000 us=13050\n"   /* 7: Recovery, point 2101 */
 	"c PA 2101 301 len=1000 us=13100\n"  /* 8: new data, lost */
@@ -249,6 +306,44 @@ static const struct cc_case cases[] = {
 	0, 0, 0, 2, 2000, 2000,
 	{ { 7, "open-fast-retransmit", 0 }, { 10, "recovery-end", 1000 },
 	  { 10, "sack-recovery", 0 }, { 12, "recovery-end", 1000 },
+	  { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* sack-recovery captured beside the receiver, 20 ms from the
+	 * sender: the ACK that ends the first episode (packet 10) reaches
+	 * the sender 10 ms later, and what it sent until then (packet 11,
+	 * captured within the 20 ms leg) was sent before the new episode
+	 * began: its recovery point is 5101, not the 4101 captured at the
+	 * ACK, so the ACK of 4101 (13) does not end it; that of 5101 (15)
+	 * does. The first SACK shows the loss by RACK's clock: the segment
+	 * it SACKs went out 10 ms after the hole, a quarter of the RTT
+	 * being 5 ms. */
+	"sack-recovery-far",
+	"c S 100 0 us=0 mss=1000\n"
+	"s SA 300 101 us=10 mss=1000 win=9000\n"
+	"c A 101 301 us=20010\n"             /* client leg: 20 ms */
+	"c PA 101 301 len=1000 us=20020\n"   /* 4: the hole */
+	"c PA 1101 301 len=1000 us=30020\n"  /* 5: after a pause */
+	"s A 301 101 win=9000 sack=1101-2101 us=30030\n" /* 6 */
+	"c PA 101 301 len=1000 us=50030\n"   /* 7: Recovery, point 2101 */
+	"c PA 2101 301 len=1000 us=50040\n"  /* 8: lost */
+	"c PA 3101 301 len=1000 us=50050\n"  /* 9 */
+	"s A 301 2101 win=9000 sack=3101-4101 us=50060\n" /* 10 */
+	"c PA 4101 301 len=1000 us=55000\n"  /* 11: before 10 reached it */
+	"c PA 2101 301 len=1000 us=70070\n"  /* 12: the second hole */
+	"s A 301 4101 win=9000 us=70080\n"   /* 13: 4101..5101 lost */
+	"c PA 4101 301 len=1000 us=90090\n"  /* 14 */
+	"s A 301 5101 win=9000 us=90100\n"   /* 15: ends */
+	"c FA 5101 301 us=91000\n"
+	"s FA 301 5102 win=9000 us=92000\n"
+	"c A 5102 302 us=93000\n",
+	TC_LIMIT_LOSS, "Open Recovery Open Recovery Open",
+	-1, -1, -1, 0, -1, -1, 0,
+	0, 0,
+	0, 0, 0, 2, 3000, 2800,
+	{ { 7, "open-fast-retransmit", 0 }, { 10, "recovery-end", 1000 },
+	  { 10, "sack-recovery", 0 }, { 15, "recovery-end", 2000 },
 	  { 0, NULL, 0 } },
 	TC_LIMIT_NONE,
     },
