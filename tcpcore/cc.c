@@ -100,6 +100,8 @@ const size_t tc_cc_nrules = sizeof(tc_cc_rules) / sizeof(tc_cc_rules[0]);
 #define DEFAULT_SMSS 536  /* RFC 9293 3.7.1, when no MSS was announced */
 #define MAX_LEG_NS 10000000000LL /* a leg beyond 10 s is no RTT */
 #define CLOCK_SLACK_NS 1000000LL
+#define RWND_FIELD 2 /* cc_rwnd_ok: cc_rwnd is the window field */
+#define TC_WSCALE_MAX 14 /* RFC 7323 2.3 */
 
 static int64_t sat_add(int64_t a, int64_t b)
 {
@@ -120,6 +122,39 @@ static uint64_t flight(const struct tc_ep *e)
 		return 0;
 	int32_t f = SEQ_DIFF(e->cc_nxt, e->cc_una);
 	return f > 0 ? (uint64_t)f : 0;
+}
+
+/* The receiver's window of direction d in bytes (cc_rwnd_ok set). */
+static uint64_t rwnd(const struct tc_cx *cx, int d)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	if (e->cc_rwnd_ok == RWND_FIELD)
+		return (uint64_t)e->cc_rwnd << cx->cc_ws_min[d];
+	return e->cc_rwnd;
+}
+
+/* New data of direction d ending at end, its receiver's window scale
+ * unknown: the sender keeps within the window its receiver last offered,
+ * so the scale is at least what puts end inside it (from the ACK
+ * captured, no later than the sender's own: a bound from below). An ACK
+ * missing from the capture makes one segment look beyond the window, so
+ * the scale rises only when WS_VOTES segments did not fit it. */
+#define WS_VOTES 8
+
+static void fit_scale(struct tc_cx *cx, int d, uint32_t end)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	if (e->cc_rwnd_ok != RWND_FIELD || !e->cc_rwnd || !e->cc_seen_ok ||
+	    !SEQ_GT(end, e->cc_seen))
+		return;
+	uint64_t need = (uint32_t)SEQ_DIFF(end, e->cc_seen);
+	unsigned sc = cx->cc_ws_min[d];
+	while (sc < TC_WSCALE_MAX && ((uint64_t)e->cc_rwnd << sc) < need)
+		sc++;
+	if (sc == cx->cc_ws_min[d] || ++cx->cc_ws_votes[d] < WS_VOTES)
+		return;
+	cx->cc_ws_min[d] = (uint8_t)sc;
+	cx->cc_ws_votes[d] = 0;
 }
 
 /* Charges the time up to t to the phase e is in. */
@@ -539,6 +574,7 @@ static void as_data(struct tc_tracker *tr, struct tc_cx *cx,
 			e->cc_high = end;
 		if (e->cc_state == TC_CC_OPEN)
 			note_pause(cx, d, s, start);
+		fit_scale(cx, d, end);
 		if (!e->cc_sent) {
 			e->cc_sent = 1;
 			e->cc_lead = e->cc_acc[IDLE];
@@ -575,10 +611,18 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 	unsigned f = s->flags;
 	if (!(f & TC_ACK) || (f & TC_RST))
 		return;
-	uint64_t w = tc_window_bytes(s->window, cx->c.dir[!dd].wscale,
-				     f & TC_SYN);
-	e->cc_rwnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
-	e->cc_rwnd_ok = 1;
+	/* A window whose scale the capture never saw (SYN-ACK missed,
+	 * picked up mid-stream) is kept as the field: its size is taken
+	 * with the smallest scale the sender's data fits (rwnd()). */
+	if (cx->c.dir[!dd].wscale < 0 && !(f & TC_SYN)) {
+		e->cc_rwnd = s->window;
+		e->cc_rwnd_ok = RWND_FIELD;
+	} else {
+		uint64_t w = tc_window_bytes(s->window, cx->c.dir[!dd].wscale,
+					     f & TC_SYN);
+		e->cc_rwnd = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+		e->cc_rwnd_ok = 1;
+	}
 	int adv = !e->cc_seen_ok || SEQ_GT(s->ack, e->cc_seen);
 	if (adv) {
 		e->cc_seen = s->ack;
@@ -666,7 +710,7 @@ static unsigned phase_now(const struct tc_cx *cx, int d, uint64_t fl)
 	/* The receiver's window first, in recovery too: Linux's
 	 * tcpi_rwnd_limited counts the time the window stopped it, whatever
 	 * its congestion state. */
-	if (e->cc_rwnd_ok && fl + smss(cx, d) > e->cc_rwnd)
+	if (e->cc_rwnd_ok && fl + smss(cx, d) > rwnd(cx, d))
 		return RWND;
 	if (e->cc_state == TC_CC_RECOVERY || e->cc_state == TC_CC_LOSS)
 		return RECOV;
@@ -782,6 +826,23 @@ static void ack_sent_on(struct tc_cx *cx, int d, const struct tc_segment *s)
 	e->cc_pq_n++;
 }
 
+/* Segment s of side d, its IP ID `step` above the last one captured,
+ * skips in its sequence exactly the segments its IP ID skipped: packets
+ * missing from the capture, not a counter shared with other traffic, so
+ * the run of +1 steps goes on. */
+static int skipped_as_ids(const struct tc_cx *cx, const struct tc_segment *s,
+			  int d, uint16_t step)
+{
+	const struct tc_ep *e = &cx->ep[d];
+	uint32_t start = s->seq + !!(s->flags & TC_SYN);
+	if (!s->payload_len || !e->cc_nxt_ok || !SEQ_GT(start, e->cc_nxt) ||
+	    step <= e->cc_ipid_step)
+		return 0;
+	uint64_t mss = smss(cx, d);
+	uint64_t gap = (uint32_t)SEQ_DIFF(start, e->cc_nxt);
+	return (gap + mss - 1) / mss == (uint64_t)(step - e->cc_ipid_step);
+}
+
 void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
 		   const struct tc_segment *s, int d, uint64_t labels)
 {
@@ -808,7 +869,7 @@ void tc_cc_segment(struct tc_tracker *tr, struct tc_cx *cx,
 			if (step == e->cc_ipid_step) {
 				if (e->cc_ipid_run < UINT8_MAX)
 					e->cc_ipid_run++;
-			} else {
+			} else if (!skipped_as_ids(cx, s, d, step)) {
 				e->cc_ipid_run = 0;
 			}
 		}

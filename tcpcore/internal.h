@@ -183,7 +183,9 @@ struct tc_ep {
 	 * Sequence numbers are payload only (no SYN, no FIN). */
 	uint8_t cc_state;    /* enum tc_cc_state */
 	uint8_t cc_phase;    /* where the time goes now (cc.c, enum phase) */
-	uint8_t cc_nxt_ok, cc_una_ok, cc_rwnd_ok;
+	uint8_t cc_nxt_ok, cc_una_ok;
+	uint8_t cc_rwnd_ok;  /* cc_rwnd holds bytes: 1; the window field,
+			      * its scale unknown: RWND_FIELD (cc.c) */
 	uint8_t cc_sent;     /* has sent payload */
 	uint8_t cc_full;     /* its last new data was a full-sized segment */
 	uint8_t cc_acked;    /* an ACK reached it since its last new data */
@@ -341,6 +343,10 @@ struct tc_cx {
 	uint32_t fin_ack[2];
 	uint32_t data_hi[2];
 	uint32_t rst_seq;
+	uint8_t cc_ws_min[2];      /* cc.c, per direction: the smallest
+				    * window scale of its receiver that its
+				    * sender's data fits (its scale unknown) */
+	uint8_t cc_ws_votes[2];    /* segments that did not fit it since */
 	uint64_t rst_pkt;
 	int64_t rst_ts;
 };

@@ -470,6 +470,115 @@ static const struct cc_case cases[] = {
 	TC_LIMIT_NONE,
     },
     {
+	/* The SYN-ACK never captured: its window scale is unknown. The
+	 * receiver offers 3 (3072 bytes at its real scale, 10), the sender
+	 * keeps 2000 bytes in flight: from the eighth segment that did not
+	 * fit 3 bytes, the scale taken is the smallest that fits them, 10,
+	 * and the window no longer holds the sender back (before, only
+	 * the first rounds): it is paced by the ACKs. */
+	"wscale-unseen",
+	"c S 100 0 us=0 mss=1000 ws=7\n"
+	"c A 101 301 us=1000\n"
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s A 301 2101 win=3 us=12900\n"
+	"c PA 2101 301 len=1000 us=13000\n"
+	"c PA 3101 301 len=1000 us=13100\n"
+	"s A 301 4101 win=3 us=22900\n"
+	"c PA 4101 301 len=1000 us=23000\n"
+	"c PA 5101 301 len=1000 us=23100\n"
+	"s A 301 6101 win=3 us=32900\n"
+	"c PA 6101 301 len=1000 us=33000\n"
+	"c PA 7101 301 len=1000 us=33100\n"
+	"s A 301 8101 win=3 us=42900\n"
+	"c PA 8101 301 len=1000 us=43000\n"
+	"c PA 9101 301 len=1000 us=43100\n"
+	"s A 301 10101 win=3 us=52900\n"
+	"c PA 10101 301 len=1000 us=53000\n"
+	"c PA 11101 301 len=1000 us=53100\n"
+	"s A 301 12101 win=3 us=62900\n"
+	"c PA 12101 301 len=1000 us=63000\n"
+	"c PA 13101 301 len=1000 us=63100\n"
+	"s A 301 14101 win=3 us=72900\n"
+	"c PA 14101 301 len=1000 us=73000\n"
+	"c PA 15101 301 len=1000 us=73100\n"
+	"s A 301 16101 win=3 us=82900\n"
+	"c PA 16101 301 len=1000 us=83000\n"
+	"c PA 17101 301 len=1000 us=83100\n"
+	"s A 301 18101 win=3 us=92900\n"
+	"c PA 18101 301 len=1000 us=93000\n"
+	"c PA 19101 301 len=1000 us=93100\n"
+	"s A 301 20101 win=3 us=102900\n"
+	"c PA 20101 301 len=1000 us=103000\n"
+	"c PA 21101 301 len=1000 us=103100\n"
+	"s A 301 22101 win=3 us=112900\n"
+	"c PA 22101 301 len=1000 us=113000\n"
+	"c PA 23101 301 len=1000 us=113100\n"
+	"s A 301 24101 win=3 us=122900\n"
+	"c FA 24101 301 us=123000\n"
+	"s FA 301 24102 win=3 us=124000\n"
+	"c A 24102 302 us=125000\n",
+	TC_LIMIT_CONGESTION, "Open",
+	-1, -1, -1, 0, -1, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
+	/* The same with the receiver's real scale 0: it offers 2000 bytes
+	 * and the sender fills them each round; an ACK missing from the
+	 * capture (round 1) makes two segments look beyond the window,
+	 * too few to raise the scale: held by the window. */
+	"wscale-unseen-window",
+	"c S 100 0 us=0 mss=1000 ws=7\n"
+	"c A 101 301 us=1000\n"
+	"c PA 101 301 len=1000 us=3000\n"
+	"c PA 1101 301 len=1000 us=3100\n"
+	"s A 301 2101 win=2000 us=12900\n"
+	"c PA 2101 301 len=1000 us=13000\n"
+	"c PA 3101 301 len=1000 us=13100\n"
+	"c PA 4101 301 len=1000 us=23000\n"
+	"c PA 5101 301 len=1000 us=23100\n"
+	"s A 301 6101 win=2000 us=32900\n"
+	"c PA 6101 301 len=1000 us=33000\n"
+	"c PA 7101 301 len=1000 us=33100\n"
+	"s A 301 8101 win=2000 us=42900\n"
+	"c PA 8101 301 len=1000 us=43000\n"
+	"c PA 9101 301 len=1000 us=43100\n"
+	"s A 301 10101 win=2000 us=52900\n"
+	"c PA 10101 301 len=1000 us=53000\n"
+	"c PA 11101 301 len=1000 us=53100\n"
+	"s A 301 12101 win=2000 us=62900\n"
+	"c PA 12101 301 len=1000 us=63000\n"
+	"c PA 13101 301 len=1000 us=63100\n"
+	"s A 301 14101 win=2000 us=72900\n"
+	"c PA 14101 301 len=1000 us=73000\n"
+	"c PA 15101 301 len=1000 us=73100\n"
+	"s A 301 16101 win=2000 us=82900\n"
+	"c PA 16101 301 len=1000 us=83000\n"
+	"c PA 17101 301 len=1000 us=83100\n"
+	"s A 301 18101 win=2000 us=92900\n"
+	"c PA 18101 301 len=1000 us=93000\n"
+	"c PA 19101 301 len=1000 us=93100\n"
+	"s A 301 20101 win=2000 us=102900\n"
+	"c PA 20101 301 len=1000 us=103000\n"
+	"c PA 21101 301 len=1000 us=103100\n"
+	"s A 301 22101 win=2000 us=112900\n"
+	"c PA 22101 301 len=1000 us=113000\n"
+	"c PA 23101 301 len=1000 us=113100\n"
+	"s A 301 24101 win=2000 us=122900\n"
+	"c FA 24101 301 us=123000\n"
+	"s FA 301 24102 win=2000 us=124000\n"
+	"c A 24102 302 us=125000\n",
+	TC_LIMIT_RECEIVER_WINDOW, "Open",
+	-1, -1, -1, 0, -1, 0, 0,
+	0, 0,
+	0, 0, 0, 0, 0, 0,
+	{ { 0, NULL, 0 } },
+	TC_LIMIT_NONE,
+    },
+    {
 	/* The packets the IP ID skipped reached the receiver (capture
 	 * loss): it acknowledged bytes never captured, and the next segment
 	 * skips them. No stall. */
