@@ -562,7 +562,10 @@ int tc_likely_server_port(uint16_t port);
 	  "own FIN, not captured (inferred)", "3.10.4")                      \
 	X(FIN_ACK_UNSEEN, "fin-ack-unseen", R, ESTABLISHED, CLOSE_WAIT,       \
 	  "the peer, its FIN sent, acknowledges one past its last byte: it "  \
-	  "took that FIN, then sent its own (inferred)", "3.10.7.4")
+	  "took that FIN, then sent its own (inferred)", "3.10.7.4")          \
+	X(SYN_REFUSED_IMPLIED, "syn-refused-implied", R, CLOSED, SYN_SENT,    \
+	  "receives a RST,ACK of sequence 0 acknowledging a SYN of its own "  \
+	  "not captured: the answer to a SYN (inferred)", "3.10.7.1")
 
 enum tc_rule_id {
 #define TC_X(id, name, side, from, to, ev, rfc) TC_R_##id,
@@ -586,7 +589,7 @@ int tc_machine_is_reuse(const struct tc_cx *cx, const struct tc_segment *s,
 /* Fires TIME-WAIT -> CLOSED for sides whose 2*MSL ended by `now`. */
 void tc_machine_timers(struct tc_tracker *tr, struct tc_cx *cx, int64_t now);
 /* Fills close and handshake of a connection being finished. */
-void tc_machine_conclude(struct tc_cx *cx);
+void tc_machine_conclude(struct tc_cx *cx, int64_t now);
 /* 1 if both sides are done (CLOSED or TIME-WAIT). */
 int tc_machine_over(const struct tc_cx *cx);
 

@@ -25,7 +25,7 @@ const struct tc_conn *tc_conn_refresh(struct tc_tracker *tr, uint64_t id)
 	if (!cx || cx->c.finished)
 		return NULL;
 	uint8_t close = cx->c.close;
-	tc_machine_conclude(cx);
+	tc_machine_conclude(cx, tr->now);
 	cx->c.close = close;
 	tc_zeek_conclude(cx);
 	tc_cc_conclude(cx);
@@ -39,7 +39,7 @@ int tc_conn_peek_final(struct tc_tracker *tr, uint64_t id,
 	if (!cx || cx->c.finished)
 		return -1;
 	uint8_t close = cx->c.close;
-	tc_machine_conclude(cx);
+	tc_machine_conclude(cx, tr->now);
 	tc_zeek_conclude(cx);
 	tc_cc_conclude(cx);
 	*out = cx->c;

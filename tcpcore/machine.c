@@ -49,10 +49,32 @@ int tc_machine_sender_is_client(const struct tc_segment *s)
 	return 1;
 }
 
+/* s, a connection's first segment, is the server's RST,ACK of sequence 0
+ * and no payload: the answer (RFC 9293 3.10.7.1) to a segment without
+ * ACK, which only a SYN is: a refusal of a SYN the capture missed. */
+static int refusal_first(const struct tc_segment *s, int d)
+{
+	return d == TC_SERVER && (s->flags & TC_RST) && (s->flags & TC_ACK) &&
+	       !(s->flags & (TC_SYN | TC_FIN)) && s->seq == 0 &&
+	       !s->payload_len;
+}
+
 void tc_machine_init(struct tc_cx *cx, const struct tc_segment *s, int d)
 {
 	unsigned f = s->flags;
 	struct tc_conn *c = &cx->c;
+	if (refusal_first(s, d)) {
+		/* The client's SYN is implied by the RST's ACK; the client
+		 * stays CLOSED here, tc_machine_step() records CLOSED ->
+		 * SYN-SENT on the RST (syn-refused-implied). */
+		struct tc_ep *cl = &cx->ep[TC_CLIENT];
+		tc_first_state(cx, TC_CLIENT, ST(CLOSED));
+		tc_first_state(cx, TC_SERVER, ST(LISTEN));
+		cl->syn_seen = cl->syn_inferred = 1;
+		cl->isn = s->ack - 1;
+		cl->syn_end = s->ack;
+		return;
+	}
 	if (!(f & TC_SYN) || ((f & TC_ACK) && d != TC_SERVER)) {
 		/* A capture that starts after the handshake. */
 		c->midstream = 1;
@@ -612,6 +634,11 @@ void tc_machine_step(struct tc_tracker *tr, struct tc_cx *cx,
 	}
 
 	if (f & TC_RST) {
+		/* The refusal of a SYN never captured (refusal_first()). */
+		if (st[!d] == ST(CLOSED) && R->syn_inferred && !R->passive &&
+		    !R->ended && !R->sent_any && refusal_first(s, d) &&
+		    s->ack == R->syn_end)
+			go(tr, cx, !d, ST(SYN_SENT), TC_R_SYN_REFUSED_IMPLIED, s);
 		if (rst(tr, cx, s, d, labels))
 			S->sent_any = 1;
 		return;
@@ -838,6 +865,43 @@ static void fin_unseen_alternatives(struct tc_cx *cx)
 	}
 }
 
+/* fin-unanswered alternatives: side f's FIN, captured near its peer p
+ * (the handshake's legs put the capture point at p), got nothing back
+ * from p, though the capture went on for longer than p's leg after it
+ * (plus FIN_ANSWER_NS): a live p acknowledges a FIN at once, a p without
+ * the connection answers with a RST. So p's answer went uncaptured: p
+ * had gone (reset or closed before, its RST uncaptured) and its RST
+ * closed f, or p took the FIN (p CLOSE-WAIT, f FIN-WAIT-2). */
+#define FIN_ANSWER_NS 1000000LL
+
+static void fin_unanswered_alternatives(struct tc_cx *cx, int64_t now)
+{
+	struct tc_conn *c = &cx->c;
+	int64_t up = c->rtt.to_server, down = c->rtt.to_client;
+	if (cx->reset || up <= 0 || down <= 0)
+		return;
+	for (int f = 0; f < 2; f++) {
+		int p = !f;
+		const struct tc_ep *F = &cx->ep[f], *P = &cx->ep[p];
+		if (!F->fin_seen || c->state[f] != ST(FIN_WAIT_1) ||
+		    c->state[p] != ST(ESTABLISHED) || !F->hi_valid ||
+		    F->hi != F->fin_seq + 1 || P->max_ts >= F->hi_ts ||
+		    (P->ack_valid && SEQ_GT(P->ack_max, F->fin_seq)))
+			continue;
+		int near = p == TC_CLIENT ? up * 4 >= (up + down) * 3
+					  : up * 4 <= up + down;
+		int64_t leg = p == TC_CLIENT ? down : up;
+		if (!near || tc_tdiff(now, F->hi_ts) <= leg + FIN_ANSWER_NS)
+			continue;
+		unsigned kf = path_len(c, f, 0, 0, NULL);
+		unsigned kp = path_len(c, p, 0, 0, NULL);
+		alt_add(c, f, kf, TC_ALT_FIN_UNANSWERED, ST(CLOSED), -1);
+		alt_add(c, p, kp, TC_ALT_FIN_UNANSWERED, ST(CLOSED), -1);
+		alt_add(c, f, kf, TC_ALT_FIN_UNANSWERED, ST(FIN_WAIT_2), -1);
+		alt_add(c, p, kp, TC_ALT_FIN_UNANSWERED, ST(CLOSE_WAIT), -1);
+	}
+}
+
 /* The other paths the capture leaves open (tcpscope-states(7)
  * ALTERNATIVES), most likely first:
  *   rst-not-taken      a RST closed a side that spoke again after it
@@ -847,11 +911,15 @@ static void fin_unseen_alternatives(struct tc_cx *cx)
  *                      and a RST of its peer after that FIN closed it. A
  *                      side silent after the RST is taken to have got it
  *                      (silence is what a reset side shows);
+ *                      With a FIN but no RST after it captured, the
+ *                      RST the peer (gone since its own) answers it with
+ *                      is offered first;
  *   final-ack-unseen   a side in LAST-ACK at the end whose peer is in
  *                      FIN-WAIT-2: the peer's ACK of its FIN may have gone
- *                      uncaptured (peer TIME-WAIT, side CLOSED).
+ *                      uncaptured (peer TIME-WAIT, side CLOSED);
+ *   fin-unseen, fin-unanswered  (below).
  * Only when the transitions were all kept (not transitions_dropped). */
-static void alternatives(struct tc_cx *cx)
+static void alternatives(struct tc_cx *cx, int64_t now)
 {
 	struct tc_conn *c = &cx->c;
 	c->nalt[0] = c->nalt[1] = 0;
@@ -881,6 +949,13 @@ static void alternatives(struct tc_cx *cx)
 				fin = ST(LAST_ACK);
 			if (fin >= 0 && (cx->rst_alt_after & 2))
 				rst = ST(CLOSED);
+			if (fin >= 0 && rst < 0) {
+				/* No RST after its FIN captured: the peer, gone
+				 * since its own RST, answers a FIN with one;
+				 * unless the capture ended first. */
+				alt_add(c, r, at, TC_ALT_RST_NOT_TAKEN, fin,
+					ST(CLOSED));
+			}
 			alt_add(c, r, at, TC_ALT_RST_NOT_TAKEN, fin, rst);
 		}
 	}
@@ -894,11 +969,12 @@ static void alternatives(struct tc_cx *cx)
 			TC_ALT_FINAL_ACK_UNSEEN, ST(TIME_WAIT), -1);
 	}
 	fin_unseen_alternatives(cx);
+	fin_unanswered_alternatives(cx, now);
 }
 
-void tc_machine_conclude(struct tc_cx *cx)
+void tc_machine_conclude(struct tc_cx *cx, int64_t now)
 {
-	alternatives(cx);
+	alternatives(cx, now);
 
 	struct tc_conn *c = &cx->c;
 	const struct tc_ep *cl = &cx->ep[TC_CLIENT], *sv = &cx->ep[TC_SERVER];

@@ -24,7 +24,7 @@
 	((r) == TC_R_SYNACK_UNSEEN || (r) == TC_R_ACK_UNSEEN ||               \
 	 (r) == TC_R_SYNRCVD_ACK_UNSEEN || (r) == TC_R_SYN_IMPLIED ||         \
 	 (r) == TC_R_FIN_UNSEEN || (r) == TC_R_FIN_UNSEEN_PASSIVE ||        \
-	 (r) == TC_R_FIN_ACK_UNSEEN)
+	 (r) == TC_R_FIN_ACK_UNSEEN || (r) == TC_R_SYN_REFUSED_IMPLIED)
 
 const struct tc_rule tc_rules[] = {
 #define TC_X(id, name, side, from, to, ev, rfc)                               \

@@ -388,9 +388,13 @@ enum tc_alt_why {
 				   * after, a FIN, moved it) */
 	TC_ALT_FINAL_ACK_UNSEEN,  /* the last ACK of a FIN may have gone
 				   * uncaptured */
-	TC_ALT_FIN_UNSEEN         /* its peer acknowledged bytes of it the
+	TC_ALT_FIN_UNSEEN,        /* its peer acknowledged bytes of it the
 				   * capture never showed: a FIN may have
 				   * been among them */
+	TC_ALT_FIN_UNANSWERED     /* a FIN captured near its receiver got
+				   * no answer there: the answer (an ACK, or
+				   * a RST of a receiver gone) went
+				   * uncaptured */
 };
 
 struct tc_alt {

@@ -147,7 +147,7 @@ static void finish(struct tc_tracker *tr, struct tc_cx *cx, int evicted,
 	int done = cx->reset || tc_machine_over(cx);
 	cx->timed_out = (uint8_t)timed_out;
 	cx->c.evicted = (uint8_t)(evicted && !done);
-	tc_machine_conclude(cx);
+	tc_machine_conclude(cx, tr->now);
 	tc_zeek_conclude(cx);
 	tc_cc_conclude(cx);
 	cx->c.finished = 1;

@@ -1837,6 +1837,56 @@ static const struct inferred_case inferred_cases[] = {
 	  OPEN3 "c PA 101 301 len=10\ns A 301 122\n",
 	  "CLOSED>SYN-SENT>ESTABLISHED", "LISTEN>SYN-RECEIVED>ESTABLISHED", "CLOSED>SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2",
 	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSE-WAIT", "" },
+	/* The server's RST,ACK of sequence 0 is all there is: the answer
+	 * to a SYN the capture missed, refused (inferred). */
+	{ "syn-refused-implied",
+	  "s RA 0 101\n", "CLOSED>SYN-SENT>CLOSED", "CLOSED", "", "",
+	  "syn-refused-implied" },
+	/* The same RST with a sequence number is no answer to a SYN: a
+	 * capture that starts mid-stream. */
+	{ "rst-first-midstream",
+	  "s RA 5000 101\n", "ESTABLISHED>CLOSED", "ESTABLISHED>CLOSED", "",
+	  "", "" },
+	/* Captured at the client (its leg 0.1 ms, the server's 20 ms): the
+	 * server's FIN gets no answer there in the 140 ms the capture goes
+	 * on (the last line, another connection, moves its clock). The
+	 * client's ACK or RST went uncaptured: it had gone (both CLOSED)
+	 * or it took the FIN. */
+	{ "fin-unanswered",
+	  "c S 100 0 us=0\ns SA 300 101 us=20000\nc A 101 301 us=20100\n"
+	  "c PA 101 301 len=10 us=21000\ns A 301 111 us=41000\n"
+	  "s FA 301 111 us=60000\nC S 900 0 us=200000\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSED|"
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSE-WAIT",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSED|"
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2", "" },
+	/* The capture ends 0.5 ms after that FIN: no time for an answer,
+	 * no alternative. */
+	{ "fin-unanswered-too-soon",
+	  "c S 100 0 us=0\ns SA 300 101 us=20000\nc A 101 301 us=20100\n"
+	  "c PA 101 301 len=10 us=21000\ns A 301 111 us=41000\n"
+	  "s FA 301 111 us=60000\nC S 900 0 us=60500\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1", "", "", "" },
+	/* Captured at the server (its leg 0.1 ms): its FIN unanswered
+	 * there may still be on its way to the client; no alternative. */
+	{ "fin-unanswered-far",
+	  "c S 100 0 us=0\ns SA 300 101 us=100\nc A 101 301 us=20100\n"
+	  "c PA 101 301 len=10 us=21000\ns A 301 111 us=21100\n"
+	  "s FA 301 111 us=60000\nC S 900 0 us=200000\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1", "", "", "" },
+	/* rst-not-taken with the server's FIN but no RST after it captured:
+	 * the client, gone since its RST, answers the FIN with one. */
+	{ "rst-not-taken-fin-unanswered",
+	  OPEN3 "c PA 101 301 len=10\ns A 301 111\nc R 111 0\n"
+		"s FA 301 111\n",
+	  "CLOSED>SYN-SENT>ESTABLISHED>CLOSED",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>CLOSED", "",
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1>CLOSED|"
+	  "LISTEN>SYN-RECEIVED>ESTABLISHED>FIN-WAIT-1", "" },
 	/* A SYN-ACK missing: the client's ACK implies it (inferred). */
 	{ "syn-ack-unseen-inferred",
 	  "c S 100 0\nc A 101 301\n", "CLOSED>SYN-SENT>ESTABLISHED",
