@@ -301,6 +301,7 @@ static void note_pause(struct tc_cx *cx, int d, const struct tc_segment *s,
 		e->cc_pause_ok = 1;
 	}
 }
+
 static void disorder_commit(struct tc_tracker *tr, struct tc_cx *cx, int d,
 			    const struct tc_segment *s)
 {
@@ -643,8 +644,6 @@ static void as_ack(struct tc_tracker *tr, struct tc_cx *cx,
 						  : 1;
 				e->cc_dpend_ts = s->ts_ns;
 				e->cc_dpend_pkt = s->pkt;
-			} else if (e->cc_dpend == 1) {
-				e->cc_dpend = 2;
 			}
 		} else if (e->cc_dpend && adv) {
 			disorder_commit(tr, cx, dd, s);

@@ -194,9 +194,8 @@ struct tc_ep {
 			      * application, paces it */
 	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
 	uint8_t cc_seen_ok;
-	uint8_t cc_dpend;    /* a dup-ack or SACK came while Open: 1, a
-			      * second one too: 2, the first showed the
-			      * loss: 3 (cc.c, "Disorder") */
+	uint8_t cc_dpend;    /* a dup-ack or SACK came while Open: 1; it
+			      * showed the loss: 3 (cc.c, "Disorder") */
 	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
 	/* (zeek.c's two bytes, here to fill the words: the whole struct
 	 * must stay below 1024 bytes, pack.c's near distance.) */
