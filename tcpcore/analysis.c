@@ -401,14 +401,17 @@ static int ipid_resent(const struct tc_cx *cx, const struct tc_segment *s,
 	    s->seq != S->hi || !prev_ts ||
 	    !tc_cc_ipid_unseen(cx, s, d, IPID_RESENT_RUN))
 		return 0;
-	/* Only with both legs of a handshake, and not where the capture
-	 * sits at the sender (the legs say so as the database's vantage
-	 * does): its own packets cannot be lost before it, and a host's
-	 * receive offload there merges segments whose IP IDs then skip. */
+	/* Only with both legs of a handshake, and for data not where the
+	 * capture sits at the sender (the legs say so as the database's
+	 * vantage does): its own packets cannot be lost before it, and a
+	 * host's offload there merges segments whose IP IDs then skip. A
+	 * FIN alone is taken there too: no offload merges it, and a point
+	 * near the sender in time may still lie after the loss (a
+	 * forwarder's delay beyond it), or its capture missed the copy. */
 	int64_t up = cx->c.rtt.to_server, down = cx->c.rtt.to_client;
 	if (up <= 0 || down <= 0 ||
-	    (d == TC_CLIENT ? up * 4 >= (up + down) * 3
-			    : up * 4 <= up + down))
+	    (s->payload_len && (d == TC_CLIENT ? up * 4 >= (up + down) * 3
+					       : up * 4 <= up + down)))
 		return 0;
 	int64_t gap = tc_tdiff(s->ts_ns, prev_ts), rtt = measured_rtt(cx);
 	if (gap < IPID_RESENT_MIN_NS || (rtt > 0 && gap < 2 * rtt))

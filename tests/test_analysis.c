@@ -647,14 +647,24 @@ static const struct ipid_case ipid_cases[] = {
 	  8, NOLB, 0 },
 	{ "data-first-copy-lost", IP_OPEN "c PA 111 311 len=10 us=441000 id=6\n",
 	  7, LB(RETRANSMISSION), 1 },
-	/* Captured at the client (the server's leg holds 19 of 20 ms): the
-	 * client's own packets cannot be lost before the capture. */
+	/* Captured where the legs put the client (the server's leg holds
+	 * 19 of 20 ms): data is not taken there (a host's offload makes
+	 * its IDs skip), */
+	{ "data-at-sender",
+	  "c S 100 0 us=0 mss=1000 id=1\ns SA 300 101 us=19000 mss=1000\n"
+	  "c A 101 301 us=20000 id=2\nc PA 101 301 len=10 us=30000 id=3\n"
+	  "s PA 301 111 len=10 us=40000\nc A 111 311 us=41000 id=4\n"
+	  "c PA 111 311 len=10 us=441000 id=6\n",
+	  7, NOLB, 0 },
+	/* a FIN alone is: no offload touches it, and its first copy was
+	 * lost before a point that is near the client only in time (a
+	 * forwarder's delay after it), or missing from the capture. */
 	{ "fin-at-sender",
 	  "c S 100 0 us=0 mss=1000 id=1\ns SA 300 101 us=19000 mss=1000\n"
 	  "c A 101 301 us=20000 id=2\nc PA 101 301 len=10 us=30000 id=3\n"
 	  "s PA 301 111 len=10 us=40000\nc A 111 311 us=41000 id=4\n"
 	  "c FA 111 311 us=341000 id=6\n",
-	  7, NOLB, 0 },
+	  7, LB(FIN_RETRANSMISSION), 1 },
 	/* The client's IDs skipped before (a counter other sockets share
 	 * skips at random): only a first skip counts. */
 	{ "fin-ids-skipped-before",
