@@ -910,8 +910,8 @@ static void fin_unanswered_alternatives(struct tc_cx *cx, int64_t now)
  *                      have, and stayed; if it sent a FIN, that moved it,
  *                      and a RST of its peer after that FIN closed it. A
  *                      side silent after the RST is taken to have got it
- *                      (silence is what a reset side shows);
- *                      With a FIN but no RST after it captured, the
+ *                      (silence is what a reset side shows). With a
+ *                      FIN but no RST after it captured, the
  *                      RST the peer (gone since its own) answers it with
  *                      is offered first;
  *   final-ack-unseen   a side in LAST-ACK at the end whose peer is in
