@@ -408,10 +408,8 @@ static int ipid_resent(const struct tc_cx *cx, const struct tc_segment *s,
 	 * FIN alone is taken there too: no offload merges it, and a point
 	 * near the sender in time may still lie after the loss (a
 	 * forwarder's delay beyond it), or its capture missed the copy. */
-	int64_t up = cx->c.rtt.to_server, down = cx->c.rtt.to_client;
-	if (up <= 0 || down <= 0 ||
-	    (s->payload_len && (d == TC_CLIENT ? up * 4 >= (up + down) * 3
-					       : up * 4 <= up + down)))
+	if (cx->c.rtt.to_server <= 0 || cx->c.rtt.to_client <= 0 ||
+	    (s->payload_len && tc_an_near(cx, d)))
 		return 0;
 	int64_t gap = tc_tdiff(s->ts_ns, prev_ts), rtt = measured_rtt(cx);
 	if (gap < IPID_RESENT_MIN_NS || (rtt > 0 && gap < 2 * rtt))
@@ -421,6 +419,14 @@ static int ipid_resent(const struct tc_cx *cx, const struct tc_segment *s,
 		return 0;
 	return (cx->data_hi_valid & (1u << d)) &&
 	       !(R->ack_hi_valid && SEQ_GT(R->ack_hi, cx->data_hi[d]));
+}
+
+int tc_an_near(const struct tc_cx *cx, int side)
+{
+	int64_t up = cx->c.rtt.to_server, down = cx->c.rtt.to_client;
+	if (up <= 0 || down <= 0)
+		return 0;
+	return (side == TC_CLIENT ? down : up) * 4 <= up + down;
 }
 
 /* Time within which bytes filling a gap count as a late original when no
@@ -444,11 +450,11 @@ static void syn_options(struct tc_cx *cx, const struct tc_segment *s, int d,
 	ds->sack_perm = (o->present & TC_OPT_SACK_PERM) != 0;
 	ds->ts_perm = (o->present & TC_OPT_TS) != 0;
 	if (o->present & TC_OPT_WSCALE) {
-		if (o->wscale > 14)
+		if (o->wscale > TC_WSCALE_MAX)
 			tc_label(tr, cx, s, d, labels, TC_LB_WSCALE_TOO_BIG,
 				 TC_RS_WSCALE);
 		S->ws_offered = 1;
-		ds->wscale = o->wscale > 14 ? 14 : o->wscale;
+		ds->wscale = o->wscale > TC_WSCALE_MAX ? TC_WSCALE_MAX : o->wscale;
 		/* Scaling holds only if both SYNs offered it (RFC 7323). */
 		if (R->syn_seen && !R->syn_inferred && !R->ws_offered)
 			ds->wscale = 0;

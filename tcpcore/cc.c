@@ -101,7 +101,6 @@ const size_t tc_cc_nrules = sizeof(tc_cc_rules) / sizeof(tc_cc_rules[0]);
 #define MAX_LEG_NS 10000000000LL /* a leg beyond 10 s is no RTT */
 #define CLOCK_SLACK_NS 1000000LL
 #define RWND_FIELD 2 /* cc_rwnd_ok: cc_rwnd is the window field */
-#define TC_WSCALE_MAX 14 /* RFC 7323 2.3 */
 
 static int64_t sat_add(int64_t a, int64_t b)
 {
@@ -251,7 +250,7 @@ static void move(struct tc_tracker *tr, struct tc_cx *cx, int d, unsigned to,
  * loss, an advancing ACK, a timeout or CWR. A mark still open when the
  * capture ends is not made. */
 #define DUPTHRESH 3
-#define DPEND_LOSS 3
+#define DPEND_LOSS 2
 
 /* Whether the first SACK s of direction d shows a loss: it SACKs
  * DUPTHRESH segments or more above its ACK (full-sized ones; a block's

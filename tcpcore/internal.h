@@ -81,6 +81,7 @@ struct tc_gap {
 	uint8_t has_ts, ipid_ok;
 };
 
+#define TC_WSCALE_MAX 14 /* the largest window scale shift, RFC 7323 2.3 */
 #define TC_RING 4 /* recent segments remembered per direction */
 
 /* One recent segment of a direction (analysis.c): what a capture
@@ -195,7 +196,7 @@ struct tc_ep {
 	uint8_t cc_backoffs; /* timeouts backed off in this Loss episode */
 	uint8_t cc_seen_ok;
 	uint8_t cc_dpend;    /* a dup-ack or SACK came while Open: 1; it
-			      * showed the loss: 3 (cc.c, "Disorder") */
+			      * showed the loss: 2 (cc.c, "Disorder") */
 	uint8_t cc_pq_n, cc_pq_head; /* ACKs on their way to the sender */
 	/* (zeek.c's two bytes, here to fill the words: the whole struct
 	 * must stay below 1024 bytes, pack.c's near distance.) */
@@ -605,6 +606,11 @@ void tc_an_segment(struct tc_tracker *tr, struct tc_cx *cx,
  * within Linux's bounds [200 ms, 120 s]. *known (when given) is 1 once a
  * sample was taken. */
 int64_t tc_an_rto(const struct tc_cx *cx, int d, int *known);
+
+/* 1 when the handshake's two legs put the capture point at side's end
+ * (its own leg a quarter of the round trip or less), as the database's
+ * vantage column does; 0 without both legs. */
+int tc_an_near(const struct tc_cx *cx, int side);
 
 /* ---- cc.c: the data-transfer phase -------------------------------------- */
 

@@ -375,9 +375,10 @@ static int rst(struct tc_tracker *tr, struct tc_cx *cx,
 	 * stack answers a challenge ACK so). */
 	int at_ack = R->ack_valid && s->seq == R->ack_max && s->seq != nxt;
 	if (known && s->seq != nxt && !at_ack) {
-		int shift = cx->c.dir[r].wscale >= 0 ? cx->c.dir[r].wscale : 14;
-		if (shift > 14)
-			shift = 14;
+		int shift = cx->c.dir[r].wscale >= 0 ? cx->c.dir[r].wscale
+						      : TC_WSCALE_MAX;
+		if (shift > TC_WSCALE_MAX)
+			shift = TC_WSCALE_MAX;
 		uint64_t wnd = R->last_valid ? (uint64_t)R->last_win << shift
 					     : 65535u;
 		if (SEQ_GT(s->seq, nxt) && (uint32_t)(s->seq - nxt) < wnd) {
@@ -888,10 +889,9 @@ static void fin_unanswered_alternatives(struct tc_cx *cx, int64_t now)
 		    F->hi != F->fin_seq + 1 || P->max_ts >= F->hi_ts ||
 		    (P->ack_valid && SEQ_GT(P->ack_max, F->fin_seq)))
 			continue;
-		int near = p == TC_CLIENT ? up * 4 >= (up + down) * 3
-					  : up * 4 <= up + down;
 		int64_t leg = p == TC_CLIENT ? down : up;
-		if (!near || tc_tdiff(now, F->hi_ts) <= leg + FIN_ANSWER_NS)
+		if (!tc_an_near(cx, p) ||
+		    tc_tdiff(now, F->hi_ts) <= leg + FIN_ANSWER_NS)
 			continue;
 		unsigned kf = path_len(c, f, 0, 0, NULL);
 		unsigned kp = path_len(c, p, 0, 0, NULL);

@@ -21,6 +21,14 @@
 	"s SA 300 101 us=1000 mss=1000 win=2000\n"                            \
 	"c A 101 301 us=1000\n"
 
+/* Four full segments of the client, packets 4 to 7, 4000 bytes in
+ * flight. */
+#define SEND4                                                                 \
+	"c PA 101 301 len=1000 us=3000\n"                                      \
+	"c PA 1101 301 len=1000 us=3100\n"                                     \
+	"c PA 2101 301 len=1000 us=3200\n"                                     \
+	"c PA 3101 301 len=1000 us=3300\n"
+
 #define MAXCC 16
 
 struct res {
@@ -160,10 +168,7 @@ static const struct cc_case cases[] = {
 	 * reaches 4101 (the recovery point). */
 	"fast-retransmit",
 	OPEN
-	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
-	"c PA 1101 301 len=1000 us=3100\n"
-	"c PA 2101 301 len=1000 us=3200\n"
-	"c PA 3101 301 len=1000 us=3300\n"   /* 7: 4000 in flight */
+	SEND4 /* 4 .. 7: 4000 in flight */
 	"s A 301 101 win=9000 us=13000\n"    /* 8: window update */
 	"s A 301 101 win=9000 us=13100\n"    /* 9: dup-ack: Disorder */
 	"s A 301 101 win=9000 us=13200\n"    /* 10: dup-ack */
@@ -186,10 +191,7 @@ static const struct cc_case cases[] = {
 	 * Linux goes from Open to Recovery at once, no Disorder. */
 	"open-fast-retransmit",
 	OPEN
-	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
-	"c PA 1101 301 len=1000 us=3100\n"
-	"c PA 2101 301 len=1000 us=3200\n"
-	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	SEND4
 	"s A 301 101 win=9000 sack=1101-4101 us=13000\n" /* 8: SACK */
 	"c PA 101 301 len=1000 us=13050\n"   /* 9: retransmits at once */
 	"s A 301 101 win=9000 sack=1101-4101 us=13100\n" /* 10: later */
@@ -212,10 +214,7 @@ static const struct cc_case cases[] = {
 	 * after the SACK. */
 	"first-sack-short",
 	OPEN
-	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
-	"c PA 1101 301 len=1000 us=3100\n"
-	"c PA 2101 301 len=1000 us=3200\n"
-	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	SEND4
 	"s A 301 101 win=9000 sack=1101-2101 us=13000\n" /* 8: SACK */
 	"c PA 101 301 len=1000 us=13050\n"   /* 9: retransmits */
 	"s A 301 101 win=9000 sack=1101-3101 us=13100\n" /* 10: later */
@@ -239,10 +238,7 @@ static const struct cc_case cases[] = {
 	 * Disorder. */
 	"first-sack-late",
 	OPEN
-	"c PA 101 301 len=1000 us=3000\n"    /* 4 */
-	"c PA 1101 301 len=1000 us=3100\n"
-	"c PA 2101 301 len=1000 us=3200\n"
-	"c PA 3101 301 len=1000 us=3300\n"   /* 7 */
+	SEND4
 	"c PA 4101 301 len=1000 us=3400\n"   /* 8 */
 	"s A 301 101 win=9000 sack=1101-4101 us=13000\n" /* 9: SACK */
 	"s A 301 101 win=9000 sack=1101-5101 us=14000\n" /* 10 */
